@@ -1,0 +1,192 @@
+#include "ltv/data/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "ltv/error.hpp"
+
+namespace ltv {
+
+double days_per_unit(TimeUnit unit) noexcept {
+  switch (unit) {
+    case TimeUnit::day:
+      return 1.0;
+    case TimeUnit::week:
+      return 7.0;
+    case TimeUnit::month:
+      return 365.25 / 12.0;
+  }
+  return 7.0;
+}
+
+std::string_view to_string(TimeUnit unit) noexcept {
+  switch (unit) {
+    case TimeUnit::day:
+      return "day";
+    case TimeUnit::week:
+      return "week";
+    case TimeUnit::month:
+      return "month";
+  }
+  return "week";
+}
+
+TimeUnit parse_time_unit(std::string_view text) {
+  if (text == "day" || text == "days") return TimeUnit::day;
+  if (text == "week" || text == "weeks") return TimeUnit::week;
+  if (text == "month" || text == "months") return TimeUnit::month;
+  option_error("--time-unit", std::string(text), "one of day, week, month");
+}
+
+namespace {
+
+/// Row indices grouped by customer (a counting sort): rows of customer c are
+/// `rows[offsets[c] .. offsets[c+1])`, in input order.
+struct RowsByCustomer {
+  std::vector<std::uint64_t> offsets;
+  std::vector<std::uint32_t> rows;
+};
+
+RowsByCustomer group_rows(const TransactionLog& log) {
+  RowsByCustomer g;
+  g.offsets.assign(log.customer_count() + 1, 0);
+  for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
+  std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+  g.rows.resize(log.size());
+  std::vector<std::uint64_t> next(g.offsets.begin(), g.offsets.end() - 1);
+  for (std::size_t i = 0; i < log.size(); ++i) g.rows[next[log.customer[i]]++] = static_cast<std::uint32_t>(i);
+  return g;
+}
+
+/// One customer's purchase days: distinct days in order, with the value bought on each.
+struct DayTotals {
+  std::vector<std::int32_t> day;
+  std::vector<double> value;
+  std::vector<double> profit;
+};
+
+}  // namespace
+
+CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options) {
+  CustomerSummary s;
+  s.time_unit = options.time_unit;
+  s.has_amount = log.has_amount();
+  s.has_profit = log.has_profit();
+  if (log.size() == 0) return s;
+
+  const auto [min_it, max_it] = std::minmax_element(log.day.begin(), log.day.end());
+  const std::int32_t first_day = *min_it;
+  const std::int32_t last_day = *max_it;
+  s.calibration_end = options.calibration_end.value_or(last_day);
+  s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
+  if (s.observation_end < s.calibration_end) {
+    option_error("--observation-end", std::to_string(s.observation_end),
+                 "a date on or after --calibration-end");
+  }
+  if (s.calibration_end < first_day) {
+    option_error("--calibration-end", std::to_string(s.calibration_end),
+                 "a date on or after the first purchase in the data");
+  }
+  s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
+  const double unit = days_per_unit(options.time_unit);
+  s.duration_holdout = s.has_holdout ? (s.observation_end - s.calibration_end) / unit : 0.0;
+
+  const RowsByCustomer groups = group_rows(log);
+  const std::size_t n_customers = log.customer_count();
+  const bool has_orders = log.order.has_value();
+
+  // Per-customer results, indexed by customer; customers with no calibration purchase are
+  // marked by first_purchase == INT32_MAX and dropped at the end.
+  std::vector<double> frequency(n_customers), recency(n_customers), big_t(n_customers),
+      monetary(n_customers), revenue(n_customers), profit(s.has_profit ? n_customers : 0),
+      frequency_holdout(s.has_holdout ? n_customers : 0),
+      monetary_holdout(s.has_holdout ? n_customers : 0);
+  std::vector<std::int32_t> first(n_customers), last(n_customers);
+  std::vector<std::int64_t> orders(n_customers);
+
+#pragma omp parallel
+  {
+    std::vector<std::uint32_t> rows;
+    std::vector<std::uint32_t> order_codes;
+    DayTotals cal;
+    DayTotals hold;
+#pragma omp for schedule(dynamic, 4096)
+    for (std::size_t c = 0; c < n_customers; ++c) {
+      rows.assign(groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c]),
+                  groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c + 1]));
+      std::stable_sort(rows.begin(), rows.end(),
+                       [&](std::uint32_t a, std::uint32_t b) { return log.day[a] < log.day[b]; });
+      cal.day.clear(), cal.value.clear(), cal.profit.clear();
+      hold.day.clear(), hold.value.clear(), hold.profit.clear();
+      order_codes.clear();
+      for (std::uint32_t r : rows) {
+        const std::int32_t d = log.day[r];
+        if (d > s.observation_end) break;
+        DayTotals& target = d <= s.calibration_end ? cal : hold;
+        if (target.day.empty() || target.day.back() != d) {
+          target.day.push_back(d);
+          target.value.push_back(0.0);
+          target.profit.push_back(0.0);
+        }
+        if (s.has_amount) target.value.back() += log.amount[r];
+        if (s.has_profit) target.profit.back() += log.profit[r];
+        if (has_orders && d <= s.calibration_end) order_codes.push_back(log.order->codes[r]);
+      }
+      if (cal.day.empty()) {
+        first[c] = INT32_MAX;
+        continue;
+      }
+      const std::size_t n_days = cal.day.size();
+      first[c] = cal.day.front();
+      last[c] = cal.day.back();
+      frequency[c] = static_cast<double>(n_days - 1);
+      recency[c] = (last[c] - first[c]) / unit;
+      big_t[c] = (s.calibration_end - first[c]) / unit;
+      const double total = std::accumulate(cal.value.begin(), cal.value.end(), 0.0);
+      revenue[c] = total;
+      // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
+      monetary[c] = n_days > 1 ? (total - cal.value.front()) / static_cast<double>(n_days - 1) : 0.0;
+      if (s.has_profit) profit[c] = std::accumulate(cal.profit.begin(), cal.profit.end(), 0.0);
+      if (has_orders) {
+        std::sort(order_codes.begin(), order_codes.end());
+        orders[c] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
+      } else {
+        orders[c] = static_cast<std::int64_t>(n_days);
+      }
+      if (s.has_holdout) {
+        frequency_holdout[c] = static_cast<double>(hold.day.size());
+        monetary_holdout[c] =
+            hold.day.empty() ? 0.0
+                             : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
+                                   static_cast<double>(hold.day.size());
+      }
+    }
+  }
+
+  std::size_t kept = 0;
+  for (std::size_t c = 0; c < n_customers; ++c) kept += first[c] != INT32_MAX;
+  auto reserve = [kept](auto&... v) { (v.reserve(kept), ...); };
+  reserve(s.customer, s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase,
+          s.last_purchase, s.orders, s.revenue);
+  for (std::size_t c = 0; c < n_customers; ++c) {
+    if (first[c] == INT32_MAX) continue;
+    s.customer.push_back(static_cast<std::uint32_t>(c));
+    s.frequency.push_back(frequency[c]);
+    s.recency.push_back(recency[c]);
+    s.T.push_back(big_t[c]);
+    s.monetary_value.push_back(monetary[c]);
+    s.first_purchase.push_back(first[c]);
+    s.last_purchase.push_back(last[c]);
+    s.orders.push_back(orders[c]);
+    s.revenue.push_back(revenue[c]);
+    if (s.has_profit) s.profit.push_back(profit[c]);
+    if (s.has_holdout) {
+      s.frequency_holdout.push_back(frequency_holdout[c]);
+      s.monetary_value_holdout.push_back(monetary_holdout[c]);
+    }
+  }
+  return s;
+}
+
+}  // namespace ltv

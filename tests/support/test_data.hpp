@@ -1,0 +1,68 @@
+#pragma once
+// Helpers shared by the tests: paths to the real data in ../shared/data (failing loudly when it
+// is absent), the CLI binary, and running it.
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace ltv::test {
+
+/// Absolute path of a file under ../shared/data. Fails the calling test (loudly, with the path)
+/// when the shared data is missing: these tests must never pass by skipping.
+inline std::filesystem::path shared_data(const std::string& relative) {
+  std::filesystem::path p = std::filesystem::path(LTV_SHARED_DATA_DIR) / relative;
+  if (!std::filesystem::exists(p)) {
+    ADD_FAILURE() << "shared data file missing: " << p
+                  << " -- the real data sets must be checked out in ../shared/data beside the repo";
+  }
+  return p;
+}
+
+/// Path to the ltv CLI built by this tree.
+inline std::string cli() { return LTV_CLI_PATH; }
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
+};
+
+/// Runs a shell command line, capturing stdout and stderr.
+inline CommandResult run(const std::string& command) {
+  namespace fs = std::filesystem;
+  static int counter = 0;
+  fs::path err_path = fs::temp_directory_path() /
+                      ("ltv_test_stderr_" + std::to_string(::getpid()) + "_" +
+                       std::to_string(counter++) + ".txt");
+  CommandResult result;
+  std::string full = command + " 2>" + err_path.string();
+  FILE* pipe = ::popen(full.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer{};
+  size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (FILE* f = std::fopen(err_path.c_str(), "r")) {
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0) result.err.append(buffer.data(), n);
+    std::fclose(f);
+  }
+  fs::remove(err_path);
+  return result;
+}
+
+/// A fresh temporary directory for one test.
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("ltv_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace ltv::test
