@@ -1,0 +1,38 @@
+#pragma once
+// Maximum-likelihood driver shared by every model (internal: ltv::detail).
+//
+// Optimises the log-likelihood over log-parameters with NLopt (L-BFGS with analytic gradients,
+// falling back to a derivative-free method when a start fails), from several starting points,
+// then computes standard errors from the observed information: the Hessian of the negative
+// log-likelihood in log-parameters (central differences of the analytic gradient), inverted;
+// se(θ) = θ · se(log θ) (delta method) and the 95% interval exp(log θ ± 1.96 se(log θ)).
+// A singular or indefinite Hessian sets FitResult::hessian_singular and leaves the errors empty.
+
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ltv/models/model.hpp"
+
+namespace ltv::detail {
+
+/// Log-likelihood at natural-scale parameters θ (all > 0). When `gradient` is non-empty it must
+/// be filled with dLL/dθ. Must return a finite value or -infinity (never NaN) for θ > 0.
+using LogLikelihood = std::function<double(std::span<const double> theta, std::span<double> gradient)>;
+
+struct MaximizeProblem {
+  std::string model;                       ///< short model name for FitResult::model
+  std::vector<std::string> names;          ///< parameter names
+  LogLikelihood log_likelihood;            ///< weighted sum over patterns
+  std::vector<std::vector<double>> starts; ///< natural-scale starting points (at least one)
+  double n_customers = 0;
+  std::size_t n_patterns = 0;
+};
+
+/// Maximises the log-likelihood (minus options.l2_penalty * Σ (log θ)^2) and returns the fit.
+/// Throws ConvergenceError only when no start gives a finite likelihood; a fit that stops early
+/// is returned with converged = false and a reason in `message`.
+FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& options);
+
+}  // namespace ltv::detail
