@@ -19,18 +19,32 @@ namespace ltv::detail {
 
 /// Log-likelihood at natural-scale parameters θ (all > 0). When `gradient` is non-empty it must
 /// be filled with dLL/dθ. Must return a finite value or -infinity (never NaN) for θ > 0.
-using LogLikelihood = std::function<double(std::span<const double> theta, std::span<double> gradient)>;
+using LogLikelihood =
+    std::function<double(std::span<const double> theta, std::span<double> gradient)>;
 
 struct MaximizeProblem {
-  std::string model;                       ///< short model name for FitResult::model
-  std::vector<std::string> names;          ///< parameter names
-  LogLikelihood log_likelihood;            ///< weighted sum over patterns
-  std::vector<std::vector<double>> starts; ///< natural-scale starting points (at least one)
+  std::string model;                        ///< short model name for FitResult::model
+  std::vector<std::string> names;           ///< parameter names
+  LogLikelihood log_likelihood;             ///< weighted sum over patterns
+  std::vector<std::vector<double>> starts;  ///< natural-scale starting points (at least one)
   double n_customers = 0;
   std::size_t n_patterns = 0;
+  double log_bound = 25.0;  ///< search box |log θ| <= log_bound (keeps exp finite)
 };
 
+/// Observed information in log-parameters: Hessian of -LL(exp u) (+ penalty) at u = log θ by
+/// central differences of the analytic gradient, symmetrised. Row-major k x k.
+std::vector<double> log_parameter_hessian(const MaximizeProblem& problem,
+                                          std::span<const double> theta, double l2_penalty);
+
+/// Name of an NLopt result code ("NLOPT_FTOL_REACHED", ...).
+std::string nlopt_result_name(int code);
+
 /// Maximises the log-likelihood (minus options.l2_penalty * Σ (log θ)^2) and returns the fit.
+/// Starts: options.initial (if given) first, then problem.starts; options.starts > 0 caps/extends
+/// the count (extra starts are deterministic multiplicative jitters of the given ones).
+/// Convergence: NLopt L-BFGS stopping on ftol/xtol, or stopping on round-off with a small
+/// log-parameter gradient; otherwise converged = false and `message` names the NLopt result.
 /// Throws ConvergenceError only when no start gives a finite likelihood; a fit that stops early
 /// is returned with converged = false and a reason in `message`.
 FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& options);
