@@ -37,7 +37,7 @@ std::string LoadReport::to_text() const {
     out += fmt::format(", {} .. {}", format_date(*first_day), format_date(*last_day));
   }
   if (has_amount) out += fmt::format(", total amount {:.2f}", total_amount);
-  out += fmt::format(" (delimiter {}, dates {})\n", delimiter, date_format);
+  out += fmt::format(" (delimiter '{}', dates {})\n", delimiter, date_format);
   if (rows_without_customer > 0) {
     out += fmt::format("  dropped {} rows without a customer id\n", rows_without_customer);
   }
