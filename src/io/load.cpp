@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <string_view>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -60,27 +60,63 @@ std::string LoadReport::to_text() const {
 
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
+/// Fast non-cryptographic hash of a short string (8 bytes at a time, multiply-xorshift mixing).
+std::uint64_t hash_text(std::string_view s) noexcept {
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = 0x243F6A8885A308D3ull ^ (s.size() * kMul);
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
   }
-};
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * kMul;
+  h ^= h >> 32;
+  h *= kMul;
+  return h ^ (h >> 29);
+}
 
-/// Dictionary encoder: text -> dense code in order of first appearance.
+/// Dictionary encoder: text -> dense code in order of first appearance (open addressing over
+/// the codes, with the hash of each value kept to avoid rehashing).
 class Interner {
  public:
   std::uint32_t code(std::string_view text, std::vector<std::string>& values) {
-    auto it = index_.find(text);
-    if (it != index_.end()) return it->second;
+    // Consecutive rows often repeat a value (lines of one order, one customer, one country).
+    if (last_code_ != kNone && text == values[last_code_]) return last_code_;
+    if (slots_.empty()) slots_.assign(1024, kNone);
+    const std::uint64_t h = hash_text(text);
+    std::size_t mask = slots_.size() - 1;
+    std::size_t i = static_cast<std::size_t>(h) & mask;
+    while (slots_[i] != kNone) {
+      const std::uint32_t c = slots_[i];
+      if (hashes_[c] == h && values[c] == text) return last_code_ = c;
+      i = (i + 1) & mask;
+    }
     const auto c = static_cast<std::uint32_t>(values.size());
     values.emplace_back(text);
-    index_.emplace(values.back(), c);
-    return c;
+    hashes_.push_back(h);
+    slots_[i] = c;
+    if (hashes_.size() * 2 > slots_.size()) grow();
+    return last_code_ = c;
   }
 
  private:
-  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index_;
+  void grow() {
+    slots_.assign(slots_.size() * 2, kNone);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::uint32_t c = 0; c < hashes_.size(); ++c) {
+      std::size_t i = static_cast<std::size_t>(hashes_[c]) & mask;
+      while (slots_[i] != kNone) i = (i + 1) & mask;
+      slots_[i] = c;
+    }
+  }
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::vector<std::uint32_t> slots_;
+  std::vector<std::uint64_t> hashes_;
+  std::uint32_t last_code_ = kNone;
 };
 
 std::string_view trim(std::string_view s) noexcept {
@@ -166,6 +202,8 @@ class Loader {
   DateFormat date_format_;
   bool date_detected_ = false;
   std::vector<int> extra_columns_;
+  std::string last_date_text_;
+  DateTime last_date_;
 };
 
 void Loader::problem(const std::string& reason, std::int64_t line, int column,
@@ -207,7 +245,13 @@ DateTime Loader::date(const CsvRecord& r) {
     date_format_ = *detected;
     date_detected_ = true;
   }
-  if (auto dt = parse_datetime(text, date_format_, options_.time_zone_minutes)) return *dt;
+  // Consecutive rows often carry the same date text (the lines of one order).
+  if (!last_date_text_.empty() && text == last_date_text_) return last_date_;
+  if (auto dt = parse_datetime(text, date_format_, options_.time_zone_minutes)) {
+    last_date_text_.assign(text);
+    last_date_ = *dt;
+    return *dt;
+  }
   problem("invalid date", r.line, col_.date, text, describe(date_format_));
 }
 
