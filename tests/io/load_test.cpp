@@ -355,7 +355,7 @@ LoadOptions online_retail_options(ReturnsPolicy returns) {
   return o;
 }
 
-TEST(LoadRealData, OnlineRetailCountsMissingCustomersAndCancellationsUnderBothPolicies) {
+TEST(LoadRealData, SlowOnlineRetailCountsMissingCustomersAndCancellationsUnderBothPolicies) {
   const std::string path = test::shared_data("online_retail/online_retail.csv.gz").string();
   LoadReport net;
   TransactionLog log = load_transactions(path, online_retail_options(ReturnsPolicy::net), net);
