@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "ltv/error.hpp"
+#include "ltv/io/dates.hpp"
 
 namespace ltv {
 
@@ -82,11 +83,11 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   s.calibration_end = options.calibration_end.value_or(last_day);
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
-    option_error("--observation-end", std::to_string(s.observation_end),
+    option_error("--observation-end", format_date(s.observation_end),
                  "a date on or after --calibration-end");
   }
   if (s.calibration_end < first_day) {
-    option_error("--calibration-end", std::to_string(s.calibration_end),
+    option_error("--calibration-end", format_date(s.calibration_end),
                  "a date on or after the first purchase in the data");
   }
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;

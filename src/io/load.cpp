@@ -431,7 +431,7 @@ TransactionLog Loader::run() {
   if (!any_time) log.second_of_day.clear();
   report_.customers = log.customer_count();
   report_.has_amount = log.has_amount() || col_.amount != kAbsent || col_.price != kAbsent;
-  report_.date_format = col_.date == kAbsent ? "none" : describe(date_format_);
+  report_.date_format = col_.date == kAbsent ? "none" : "auto (no date read)";
   if (date_format_.kind == DateFormat::Kind::iso) report_.date_format = "iso";
   if (date_format_.kind == DateFormat::Kind::yyyymmdd) report_.date_format = "yyyymmdd";
   if (date_format_.kind == DateFormat::Kind::dd_mm_yyyy) report_.date_format = "dd.mm.yyyy";
