@@ -56,6 +56,7 @@ BENCHMARK_CAPTURE(BM_Tokenize, quoted, true)->Arg(200000)->Unit(benchmark::kMill
 
 void BM_LoadAndSummarize(benchmark::State& state) {
   const auto rows = static_cast<std::size_t>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
   const auto path = std::filesystem::temp_directory_path() / "ltv_csv_bench.csv";
   {
     std::ofstream out(path, std::ios::binary);
@@ -69,6 +70,7 @@ void BM_LoadAndSummarize(benchmark::State& state) {
   options.columns.price = "UnitPrice";
   options.columns.product = "StockCode";
   options.keep_extra_columns = false;
+  options.threads = threads;
   for (auto _ : state) {
     ltv::LoadReport report;
     ltv::TransactionLog log = ltv::load_transactions(path.string(), options, report);
@@ -80,7 +82,12 @@ void BM_LoadAndSummarize(benchmark::State& state) {
       static_cast<std::int64_t>(state.iterations() * std::filesystem::file_size(path)));
   std::filesystem::remove(path);
 }
-BENCHMARK(BM_LoadAndSummarize)->Arg(500000)->Unit(benchmark::kMillisecond);
+// Args: rows, loader threads (1 = sequential, 2 = two chunks). Real time: threads matter.
+BENCHMARK(BM_LoadAndSummarize)
+    ->Args({500000, 1})
+    ->Args({500000, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -346,7 +346,7 @@ CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
 void CsvReader::init() {
-  buffer_.resize(kBlockSize);
+  buffer_.resize(kBlockSize + 1);
   fill();
   // UTF-8 byte order mark.
   if (end_ - pos_ >= 3 && std::memcmp(buffer_.data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
@@ -381,11 +381,17 @@ bool CsvReader::fill() {
     end_ -= pos_;
     pos_ = 0;
   }
-  if (eof_) return false;
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
+  if (eof_) {
+    buffer_[end_] = '\n';
+    return false;
+  }
+  // The last byte of the buffer is kept for a sentinel '\n' after the valid bytes, so the
+  // unquoted-field scan needs no bounds check.
+  const std::size_t capacity = buffer_.size() - 1;
+  if (end_ == capacity) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
   std::size_t total = 0;
-  while (end_ < buffer_.size()) {
-    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - end_);
+  while (end_ < buffer_.size() - 1) {
+    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - 1 - end_);
     if (n == 0) {
       eof_ = true;
       break;
@@ -394,6 +400,7 @@ bool CsvReader::fill() {
     total += n;
     if (total >= kBlockSize / 2) break;
   }
+  buffer_[end_] = '\n';
   return total > 0;
 }
 
@@ -505,7 +512,7 @@ bool CsvReader::read_record(CsvRecord& record) {
       }
       // Unquoted field.
       const std::size_t start = i;
-      while (i < end && !stop[static_cast<unsigned char>(buf[i])]) ++i;
+      while (!stop[static_cast<unsigned char>(buf[i])]) ++i;  // buf[end] is a '\n' sentinel
       if (i >= end && !eof_) {
         scan = Scan::need_more;
         break;
