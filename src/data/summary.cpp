@@ -122,10 +122,14 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       rows.assign(groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c]),
                   groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c + 1]));
       // By day; on a day, purchases before returns (so a return nets into that day's value).
-      std::stable_sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
+      auto by_day = [&](std::uint32_t a, std::uint32_t b) {
         if (log.day[a] != log.day[b]) return log.day[a] < log.day[b];
         return !is_return(a) && is_return(b);
-      });
+      };
+      // Logs are usually in time order already: check before sorting.
+      if (!std::is_sorted(rows.begin(), rows.end(), by_day)) {
+        std::stable_sort(rows.begin(), rows.end(), by_day);
+      }
       cal.day.clear(), cal.value.clear(), cal.profit.clear();
       hold.day.clear(), hold.value.clear(), hold.profit.clear();
       order_codes.clear();
