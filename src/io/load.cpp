@@ -86,43 +86,68 @@ std::uint64_t hash_text(std::string_view s) noexcept {
   return h ^ (h >> 29);
 }
 
-/// Dictionary encoder: text -> dense code in order of first appearance (open addressing over
-/// the codes, with the hash of each value kept to avoid rehashing).
+/// Dictionary encoder: text -> dense code in order of first appearance. Open addressing with
+/// 16-byte slots holding 32 bits of the hash, the code, the length and up to 7 bytes of the text,
+/// so that a lookup of a short id (the usual customer / order id) touches one cache line and the
+/// table stays small (millions of ids arrive in random order: memory latency dominates).
 class Interner {
  public:
   std::uint32_t code(std::string_view text, std::vector<std::string>& values) {
     // Consecutive rows often repeat a value (lines of one order, one customer, one country).
     if (last_code_ != kNone && text == values[last_code_]) return last_code_;
-    if (slots_.empty()) slots_.assign(1024, kNone);
+    if (slots_.empty()) slots_.resize(1024);
     const std::uint64_t h = hash_text(text);
-    std::size_t mask = slots_.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    const std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>(h) & mask;
-    while (slots_[i] != kNone) {
-      const std::uint32_t c = slots_[i];
-      if (hashes_[c] == h && values[c] == text) return last_code_ = c;
+    const bool inline_text = text.size() <= kInline;
+    while (slots_[i].code != kNone) {
+      const Slot& slot = slots_[i];
+      if (slot.tag == tag) {
+        if (inline_text ? (slot.size == text.size() &&
+                           std::memcmp(slot.text, text.data(), text.size()) == 0)
+                        : (slot.size == kLong && values[slot.code] == text)) {
+          return last_code_ = slot.code;
+        }
+      }
       i = (i + 1) & mask;
     }
     const auto c = static_cast<std::uint32_t>(values.size());
     values.emplace_back(text);
+    Slot& slot = slots_[i];
+    slot.tag = tag;
+    slot.code = c;
+    slot.size = inline_text ? static_cast<std::uint8_t>(text.size()) : kLong;
+    if (inline_text) std::memcpy(slot.text, text.data(), text.size());
     hashes_.push_back(h);
-    slots_[i] = c;
-    if (hashes_.size() * 2 > slots_.size()) grow();
+    if (hashes_.size() * 4 > slots_.size() * 3) grow();
     return last_code_ = c;
   }
 
  private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::size_t kInline = 7;
+  static constexpr std::uint8_t kLong = 0xFF;
+  struct Slot {
+    std::uint32_t tag = 0;
+    std::uint32_t code = kNone;
+    std::uint8_t size = 0;
+    char text[kInline] = {};
+  };
+  static_assert(sizeof(Slot) == 16);
   void grow() {
-    slots_.assign(slots_.size() * 2, kNone);
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
-    for (std::uint32_t c = 0; c < hashes_.size(); ++c) {
-      std::size_t i = static_cast<std::size_t>(hashes_[c]) & mask;
-      while (slots_[i] != kNone) i = (i + 1) & mask;
-      slots_[i] = c;
+    for (const Slot& s : old) {
+      if (s.code == kNone) continue;
+      std::size_t i = static_cast<std::size_t>(hashes_[s.code]) & mask;
+      while (slots_[i].code != kNone) i = (i + 1) & mask;
+      slots_[i] = s;
     }
   }
-  static constexpr std::uint32_t kNone = UINT32_MAX;
-  std::vector<std::uint32_t> slots_;
-  std::vector<std::uint64_t> hashes_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint64_t> hashes_;  // full hash per code, for growing
   std::uint32_t last_code_ = kNone;
 };
 
