@@ -55,6 +55,7 @@ std::string LoadReport::to_text() const {
                        returns == ReturnsPolicy::net ? ", netted against purchases (--returns net)"
                                                      : " (--returns drop)");
   }
+  for (const auto& w : warnings) out += fmt::format("  warning: {}\n", w);
   if (!skipped.empty()) {
     out += fmt::format("  skipped {} rows with bad fields (--on-error skip):\n", rows_skipped());
     for (const auto& s : skipped) {
@@ -327,6 +328,20 @@ void Loader::setup(std::size_t width) {
   if (col_.cost != kAbsent && col_.amount == kAbsent && col_.price == kAbsent) {
     option_error("--cost", m.cost, "--amount (or --quantity and --price) as well");
   }
+  // A header whose date or amount name is itself a date or a number is probably data.
+  if (!header_.empty()) {
+    const bool date_like =
+        col_.date != kAbsent &&
+        parse_datetime(header_[static_cast<std::size_t>(col_.date)], DateFormat{});
+    const bool number_like =
+        col_.amount != kAbsent && parse_number(header_[static_cast<std::size_t>(col_.amount)]);
+    if (date_like || number_like) {
+      report_.warnings.push_back(fmt::format(
+          "the header line of {} looks like data ('{}'); if the file has no header, use "
+          "--no-header",
+          reader_.path(), header_[static_cast<std::size_t>(date_like ? col_.date : col_.amount)]));
+    }
+  }
   if (options_.date_format.kind != DateFormat::Kind::automatic) {
     date_format_ = options_.date_format;
     date_detected_ = true;
@@ -558,7 +573,7 @@ void merge_reports(LoadReport& a, const LoadReport& b, std::size_t max_examples)
   a.return_rows += b.return_rows;
   a.cancellation_rows += b.cancellation_rows;
   a.total_amount += b.total_amount;
-  a.has_amount = a.has_amount || b.has_amount;
+  a.has_amount = a.has_amount || b.has_amount;  // warnings: chunk a's (same header)
   if (b.first_day && (!a.first_day || *b.first_day < *a.first_day)) a.first_day = b.first_day;
   if (b.last_day && (!a.last_day || *b.last_day > *a.last_day)) a.last_day = b.last_day;
   for (const SkippedRows& s : b.skipped) {

@@ -259,6 +259,18 @@ TEST(Load, OffsetsAreConvertedToTheTimeZone) {
   EXPECT_EQ(format_datetime(log.day[1], log.second_of_day[1]), "2021-01-01 22:30:00");
 }
 
+TEST(Load, WarnsWhenTheHeaderLooksLikeData) {
+  LoadReport report;
+  load_text("a,2021-01-01,5\nb,2021-01-02,6\n", basic("1", "2", "3"), report);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(
+      report.to_text().find("warning: the header line of tx.csv looks like data ('2021-01-01')"),
+      std::string::npos)
+      << report.to_text();
+  load_text(kSmall, basic(), report);
+  EXPECT_TRUE(report.warnings.empty());
+}
+
 TEST(Load, CountOnlyDataWithoutAmount) {
   LoadReport report;
   TransactionLog log =
