@@ -521,3 +521,43 @@ TEST(LoadParallel, ErrorsAndSkipsMatchTheSequentialRead) {
 
 }  // namespace
 }  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(LoadRealData, ApparelAndCompleteJourneyTotalsMatchTheDataReadme) {
+  LoadOptions apparel;
+  apparel.columns.customer = "Id";
+  apparel.columns.date = "Date";
+  apparel.columns.amount = "Price";
+  LoadReport report;
+  load_transactions(test::shared_data("apparel/apparelTrans.csv").string(), apparel, report);
+  EXPECT_EQ(report.rows_loaded, 3187);
+  EXPECT_EQ(report.customers, 600u);
+  EXPECT_NEAR(report.total_amount, 124356.90, 1e-6);
+  EXPECT_EQ(format_date(*report.first_day), "2005-01-02");
+  EXPECT_EQ(format_date(*report.last_day), "2010-12-20");
+
+  // R write.csv output: every string quoted, gzip-compressed.
+  LoadOptions journey;
+  journey.columns.customer = "household_id";
+  journey.columns.date = "transaction_timestamp";
+  journey.columns.amount = "sales_value";
+  journey.columns.order = "basket_id";
+  journey.columns.product = "product_id";
+  journey.columns.region = "store_id";
+  TransactionLog log = load_transactions(
+      test::shared_data("completejourney/transactions_sample.csv.gz").string(), journey, report);
+  EXPECT_EQ(report.rows_loaded, 75000);
+  EXPECT_EQ(report.customers, 2377u);
+  EXPECT_NEAR(report.total_amount, 233935.24, 1e-6);
+  EXPECT_EQ(log.order->values.size(), 47243u);
+  EXPECT_EQ(log.product->values.size(), 20902u);
+  EXPECT_EQ(log.region->values.size(), 293u);
+  EXPECT_EQ(format_date(*report.first_day), "2017-01-01");
+  EXPECT_EQ(format_date(*report.last_day), "2017-12-31");
+  EXPECT_EQ(log.second_of_day.size(), log.size());
+}
+
+}  // namespace
+}  // namespace ltv
