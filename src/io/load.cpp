@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -433,6 +434,11 @@ TransactionLog Loader::run() {
       if (col_.amount == kAbsent && col_.price != kAbsent) amount = quantity * price;
       if (col_.margin != kAbsent) profit = number(r, col_.margin, "margin");
       if (col_.cost != kAbsent) profit = amount - number(r, col_.cost, "cost");
+      if (!std::isfinite(amount) || !std::isfinite(profit)) {  // e.g. 1e200 x 1e200
+        problem("invalid amount", r.line, col_.price != kAbsent ? col_.price : col_.cost,
+                r[static_cast<std::size_t>(col_.price != kAbsent ? col_.price : col_.cost)],
+                "values whose product / difference is a finite number");
+      }
 
       bool cancellation = false;
       if (col_.order != kAbsent) {

@@ -121,6 +121,8 @@ TEST(Load, AmountIsQuantityTimesPriceAndProfitFromCost) {
   o.columns.cost = "cost";
   log = load_text("c,d,qty,price,cost\na,2021-03-01,3,2.5,4\na,2021-03-02,2,10,15\n", o, report);
   EXPECT_EQ(log.profit, (std::vector<double>{3.5, 5}));
+  EXPECT_THROW(load_text("c,d,qty,price,cost\na,2021-03-01,1e200,1e200,4\n", o, report),
+               InputError);
   LoadOptions no_qty = basic("c", "d", "");
   no_qty.columns.price = "price";
   EXPECT_THROW(load_text("c,d,price\na,2021-03-01,1\n", no_qty, report), InputError);
