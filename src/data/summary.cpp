@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "ltv/error.hpp"
+#include "ltv/io/dates.hpp"
 
 namespace ltv {
 
@@ -41,21 +42,41 @@ TimeUnit parse_time_unit(std::string_view text) {
 
 namespace {
 
-/// Row indices grouped by customer (a counting sort): rows of customer c are
-/// `rows[offsets[c] .. offsets[c+1])`, in input order.
-struct RowsByCustomer {
+/// The lines of the log grouped by customer (a counting sort), copied into contiguous arrays so
+/// that each customer's lines are read from one place (reading them through row indices costs a
+/// cache miss per line when customers are interleaved in the log). Lines of customer c are
+/// positions `offsets[c] .. offsets[c+1]`, in input order.
+struct LinesByCustomer {
   std::vector<std::uint64_t> offsets;
-  std::vector<std::uint32_t> rows;
+  std::vector<std::int32_t> day;
+  std::vector<double> amount;           // when the log has amounts
+  std::vector<double> profit;           // when the log has profits
+  std::vector<std::uint8_t> is_return;  // negative amount or quantity
+  std::vector<std::uint32_t> order;     // order codes, when the log has orders
 };
 
-RowsByCustomer group_rows(const TransactionLog& log) {
-  RowsByCustomer g;
+LinesByCustomer group_lines(const TransactionLog& log) {
+  LinesByCustomer g;
+  const std::size_t n = log.size();
   g.offsets.assign(log.customer_count() + 1, 0);
   for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
   std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
-  g.rows.resize(log.size());
+  const bool has_amount = log.has_amount(), has_profit = log.has_profit(),
+             has_quantity = !log.quantity.empty(), has_order = log.order.has_value();
+  g.day.resize(n);
+  g.is_return.resize(n);
+  if (has_amount) g.amount.resize(n);
+  if (has_profit) g.profit.resize(n);
+  if (has_order) g.order.resize(n);
   std::vector<std::uint64_t> next(g.offsets.begin(), g.offsets.end() - 1);
-  for (std::size_t i = 0; i < log.size(); ++i) g.rows[next[log.customer[i]]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t p = next[log.customer[i]]++;
+    g.day[p] = log.day[i];
+    g.is_return[p] = (has_amount && log.amount[i] < 0) || (has_quantity && log.quantity[i] < 0);
+    if (has_amount) g.amount[p] = log.amount[i];
+    if (has_profit) g.profit[p] = log.profit[i];
+    if (has_order) g.order[p] = log.order->codes[i];
+  }
   return g;
 }
 
@@ -81,20 +102,21 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   s.calibration_end = options.calibration_end.value_or(last_day);
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
-    option_error("--observation-end", std::to_string(s.observation_end),
+    option_error("--observation-end", format_date(s.observation_end),
                  "a date on or after --calibration-end");
   }
   if (s.calibration_end < first_day) {
-    option_error("--calibration-end", std::to_string(s.calibration_end),
+    option_error("--calibration-end", format_date(s.calibration_end),
                  "a date on or after the first purchase in the data");
   }
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
   const double unit = days_per_unit(options.time_unit);
   s.duration_holdout = s.has_holdout ? (s.observation_end - s.calibration_end) / unit : 0.0;
 
-  const RowsByCustomer groups = group_rows(log);
+  const LinesByCustomer g = group_lines(log);
   const std::size_t n_customers = log.customer_count();
   const bool has_orders = log.order.has_value();
+  auto is_return = [&](std::uint64_t r) { return g.is_return[r] != 0; };
 
   // Per-customer results, indexed by customer; customers with no calibration purchase are
   // marked by first_purchase == INT32_MAX and dropped at the end.
@@ -107,31 +129,53 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
 
 #pragma omp parallel
   {
-    std::vector<std::uint32_t> rows;
+    std::vector<std::uint64_t> rows;
     std::vector<std::uint32_t> order_codes;
     DayTotals cal;
     DayTotals hold;
 #pragma omp for schedule(dynamic, 4096)
     for (std::size_t c = 0; c < n_customers; ++c) {
-      rows.assign(groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c]),
-                  groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c + 1]));
-      std::stable_sort(rows.begin(), rows.end(),
-                       [&](std::uint32_t a, std::uint32_t b) { return log.day[a] < log.day[b]; });
+      rows.resize(g.offsets[c + 1] - g.offsets[c]);
+      std::iota(rows.begin(), rows.end(), g.offsets[c]);
+      // By day; on a day, purchases before returns (so a return nets into that day's value).
+      auto by_day = [&](std::uint64_t a, std::uint64_t b) {
+        if (g.day[a] != g.day[b]) return g.day[a] < g.day[b];
+        return !is_return(a) && is_return(b);
+      };
+      // Logs are usually in time order already: check before sorting.
+      if (!std::is_sorted(rows.begin(), rows.end(), by_day)) {
+        std::stable_sort(rows.begin(), rows.end(), by_day);
+      }
       cal.day.clear(), cal.value.clear(), cal.profit.clear();
       hold.day.clear(), hold.value.clear(), hold.profit.clear();
       order_codes.clear();
-      for (std::uint32_t r : rows) {
-        const std::int32_t d = log.day[r];
+      double calibration_total = 0;  // every calibration line, returns included
+      double calibration_profit = 0;
+      for (std::uint64_t r : rows) {
+        const std::int32_t d = g.day[r];
         if (d > s.observation_end) break;
         DayTotals& target = d <= s.calibration_end ? cal : hold;
+        if (d <= s.calibration_end) {
+          if (s.has_amount) calibration_total += g.amount[r];
+          if (s.has_profit) calibration_profit += g.profit[r];
+        }
+        // A return line (negative amount or quantity, kept by --returns net) is not a purchase:
+        // it nets into the latest purchase day of its period, and never creates a purchase day.
+        if (is_return(r)) {
+          if (!target.day.empty()) {
+            if (s.has_amount) target.value.back() += g.amount[r];
+            if (s.has_profit) target.profit.back() += g.profit[r];
+          }
+          continue;
+        }
         if (target.day.empty() || target.day.back() != d) {
           target.day.push_back(d);
           target.value.push_back(0.0);
           target.profit.push_back(0.0);
         }
-        if (s.has_amount) target.value.back() += log.amount[r];
-        if (s.has_profit) target.profit.back() += log.profit[r];
-        if (has_orders && d <= s.calibration_end) order_codes.push_back(log.order->codes[r]);
+        if (s.has_amount) target.value.back() += g.amount[r];
+        if (s.has_profit) target.profit.back() += g.profit[r];
+        if (has_orders && d <= s.calibration_end) order_codes.push_back(g.order[r]);
       }
       if (cal.day.empty()) {
         first[c] = INT32_MAX;
@@ -143,11 +187,13 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       frequency[c] = static_cast<double>(n_days - 1);
       recency[c] = (last[c] - first[c]) / unit;
       big_t[c] = (s.calibration_end - first[c]) / unit;
-      const double total = std::accumulate(cal.value.begin(), cal.value.end(), 0.0);
-      revenue[c] = total;
+      revenue[c] = calibration_total;
       // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
-      monetary[c] = n_days > 1 ? (total - cal.value.front()) / static_cast<double>(n_days - 1) : 0.0;
-      if (s.has_profit) profit[c] = std::accumulate(cal.profit.begin(), cal.profit.end(), 0.0);
+      // Summed directly (not total - first) to avoid cancellation noise.
+      monetary[c] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
+                                     static_cast<double>(n_days - 1)
+                               : 0.0;
+      if (s.has_profit) profit[c] = calibration_profit;
       if (has_orders) {
         std::sort(order_codes.begin(), order_codes.end());
         orders[c] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
@@ -156,10 +202,10 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       }
       if (s.has_holdout) {
         frequency_holdout[c] = static_cast<double>(hold.day.size());
-        monetary_holdout[c] =
-            hold.day.empty() ? 0.0
-                             : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
-                                   static_cast<double>(hold.day.size());
+        monetary_holdout[c] = hold.day.empty()
+                                  ? 0.0
+                                  : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
+                                        static_cast<double>(hold.day.size());
       }
     }
   }
