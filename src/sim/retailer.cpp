@@ -346,13 +346,31 @@ void append_date(Buffer& buffer, const DateText& date) {
 }
 
 template <class Buffer>
+void append_uint(Buffer& buffer, std::uint64_t value) {
+  const fmt::format_int text(value);
+  buffer.append(text.data(), text.data() + text.size());
+}
+
+// "C" followed by the 1-based index zero-padded to `width` digits.
+template <class Buffer>
 void append_customer_id(Buffer& buffer, std::uint64_t index, int width) {
-  fmt::format_to(std::back_inserter(buffer), "C{:0{}}", index + 1, width);
+  const fmt::format_int text(index + 1);
+  buffer.push_back('C');
+  for (auto pad = static_cast<std::size_t>(width); pad > text.size(); --pad) buffer.push_back('0');
+  buffer.append(text.data(), text.data() + text.size());
 }
 
 template <class Buffer>
 void append_cents(Buffer& buffer, std::int64_t cents) {
-  fmt::format_to(std::back_inserter(buffer), "{}.{:02}", cents / 100, cents % 100);
+  if (cents < 0) {
+    buffer.push_back('-');
+    cents = -cents;
+  }
+  append_uint(buffer, static_cast<std::uint64_t>(cents / 100));
+  const auto fraction = static_cast<char>(cents % 100);
+  const char digits[3] = {'.', static_cast<char>('0' + fraction / 10),
+                          static_cast<char>('0' + fraction % 10)};
+  buffer.append(digits, digits + 3);
 }
 
 // Splits `total` cents over lines in proportion to weights, each line at least one cent.
@@ -371,8 +389,11 @@ void split_cents(std::int64_t total, std::span<Line> lines, std::span<const doub
   lines.back().cents += total - assigned;  // rounding remainder
 }
 
+// Double precision throughout (Boost.Math would otherwise promote to long double).
+using DoublePolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
 double gamma_cdf(double shape, double rate, double x) {
-  return boost::math::gamma_p(shape, rate * x);
+  return boost::math::gamma_p(shape, rate * x, DoublePolicy());
 }
 
 void generate_block(const Context& ctx, Block& block) {
@@ -578,9 +599,10 @@ void generate_block(const Context& ctx, Block& block) {
       const std::int32_t survey = first_offset + 7 + static_cast<std::int32_t>(feedback.below(84));
       // Loyalty quantile u (low dropout -> high u) and value quantile v, both Uniform(0,1) a
       // priori.
-      const double u = o.model == PurchaseModel::bg_nbd
-                           ? 1.0 - boost::math::ibeta(o.bg_nbd.a, o.bg_nbd.b, dropout)
-                           : 1.0 - gamma_cdf(o.pareto_nbd.s, o.pareto_nbd.beta, dropout);
+      const double u =
+          o.model == PurchaseModel::bg_nbd
+              ? 1.0 - boost::math::ibeta(o.bg_nbd.a, o.bg_nbd.b, dropout, DoublePolicy())
+              : 1.0 - gamma_cdf(o.pareto_nbd.s, o.pareto_nbd.beta, dropout);
       const double v = o.model == PurchaseModel::bg_nbd
                            ? gamma_cdf(o.bg_nbd.r, o.bg_nbd.alpha, lambda)
                            : gamma_cdf(o.pareto_nbd.r, o.pareto_nbd.alpha, lambda);
@@ -622,7 +644,11 @@ void generate_block(const Context& ctx, Block& block) {
         append_customer_id(b, index, ctx.id_width);
         b.push_back(',');
         append_date(b, ctx.dates[static_cast<std::size_t>(std::floor(t))]);
-        fmt::format_to(std::back_inserter(b), ",{},{}\n", spec.name, type);
+        b.push_back(',');
+        append(b, spec.name);
+        b.push_back(',');
+        append(b, type);
+        b.push_back('\n');
         block.counts.contact_rows++;
       }
     }
@@ -654,9 +680,19 @@ void format_transactions(const Context& ctx, Block& block) {
       append_date(b, ctx.dates[static_cast<std::size_t>(order.day)]);
       b.push_back(',');
       append_cents(b, line.cents);
-      fmt::format_to(std::back_inserter(b), ",O{},{},{},{},{},{}\n", order_id, product.name,
-                     kCategories[static_cast<std::size_t>(product.category)].name, line.quantity,
-                     sales, region);
+      append(b, ",O");
+      append_uint(b, order_id);
+      b.push_back(',');
+      append(b, product.name);
+      b.push_back(',');
+      append(b, kCategories[static_cast<std::size_t>(product.category)].name);
+      b.push_back(',');
+      append_uint(b, line.quantity);
+      b.push_back(',');
+      append(b, sales);
+      b.push_back(',');
+      append(b, region);
+      b.push_back('\n');
     }
   }
 }
