@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "closed_forms.hpp"
+#include "csv.hpp"
 #include "ltv/error.hpp"
 #include "ltv/sim/simulate.hpp"
 #include "test_data.hpp"
@@ -22,31 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Csv {
-  std::string header;
-  std::vector<std::vector<std::string>> rows;
-};
-
-// The simulator never writes commas or quotes inside fields, so a plain split is exact.
-Csv read_csv(const fs::path& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  Csv csv;
-  std::getline(in, csv.header);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::size_t pos = 0;
-    for (;;) {
-      const std::size_t comma = line.find(',', pos);
-      fields.push_back(line.substr(pos, comma - pos));
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
-    csv.rows.push_back(std::move(fields));
-  }
-  return csv;
-}
+using ltv::test::Csv;
+using ltv::test::read_csv;
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
