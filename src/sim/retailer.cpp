@@ -891,6 +891,44 @@ nlohmann::json make_truth(const Context& ctx, const SimulationCounts& counts,
   return truth;
 }
 
+// Generates the customers block by block (blocks of a batch in parallel) and hands the blocks to
+// `consume` in customer order, with order ids assigned and, when `format` is set, the
+// transactions formatted.
+template <class Consume>
+void for_each_block(const Context& ctx, bool format, Consume&& consume) {
+  const SimulationOptions& options = ctx.options;
+  const std::size_t months = ctx.month_labels.size();
+  const std::size_t batch_blocks = static_cast<std::size_t>(options.threads) * 4;
+  std::vector<Block> blocks(batch_blocks);
+  std::uint64_t next_order_id = 0;
+  const std::uint64_t n = options.customers;
+  for (std::uint64_t batch_first = 0; batch_first < n;
+       batch_first += batch_blocks * kBlockCustomers) {
+    std::size_t used = 0;
+    for (; used < batch_blocks; ++used) {
+      const std::uint64_t first = batch_first + used * kBlockCustomers;
+      if (first >= n) break;
+      blocks[used].reset(first, std::min<std::uint64_t>(kBlockCustomers, n - first), months);
+    }
+    const auto used_blocks = static_cast<std::int64_t>(used);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
+    for (std::int64_t b = 0; b < used_blocks; ++b) {
+      generate_block(ctx, blocks[static_cast<std::size_t>(b)]);
+    }
+    for (std::size_t b = 0; b < used; ++b) {
+      blocks[b].first_order_id = next_order_id;
+      next_order_id += blocks[b].orders.size();
+    }
+    if (format) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
+      for (std::int64_t b = 0; b < used_blocks; ++b) {
+        format_transactions(ctx, blocks[static_cast<std::size_t>(b)]);
+      }
+    }
+    for (std::size_t b = 0; b < used; ++b) consume(blocks[b]);
+  }
+}
+
 }  // namespace
 
 SimulationCounts simulate_retailer(const SimulationOptions& options,
@@ -927,56 +965,29 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
         "campaign_group\n");
   }
 
-  const std::size_t batch_blocks = static_cast<std::size_t>(options.threads) * 4;
-  std::vector<Block> blocks(batch_blocks);
   SimulationCounts total;
   std::vector<std::uint64_t> acquisitions(kAcquisitionChannels.size() * months, 0);
-  std::uint64_t next_order_id = 0;
-  const std::uint64_t n = options.customers;
-
-  for (std::uint64_t batch_first = 0; batch_first < n;
-       batch_first += batch_blocks * kBlockCustomers) {
-    std::size_t used = 0;
-    for (; used < batch_blocks; ++used) {
-      const std::uint64_t first = batch_first + used * kBlockCustomers;
-      if (first >= n) break;
-      blocks[used].reset(first, std::min<std::uint64_t>(kBlockCustomers, n - first), months);
-    }
-    const auto used_blocks = static_cast<std::int64_t>(used);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
-    for (std::int64_t b = 0; b < used_blocks; ++b)
-      generate_block(ctx, blocks[static_cast<std::size_t>(b)]);
-    for (std::size_t b = 0; b < used; ++b) {
-      blocks[b].first_order_id = next_order_id;
-      next_order_id += blocks[b].orders.size();
-    }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
-    for (std::int64_t b = 0; b < used_blocks; ++b)
-      format_transactions(ctx, blocks[static_cast<std::size_t>(b)]);
-    for (std::size_t b = 0; b < used; ++b) {
-      Block& block = blocks[b];
-      transactions.write(block.transactions);
-      customers.write(block.customers);
-      nps.write(block.nps);
-      contacts.write(block.contacts);
-      campaigns.write(block.campaigns);
-      latent.write(block.latent);
-      const SimulationCounts& c = block.counts;
-      total.customers += block.count;
-      total.orders += c.orders;
-      total.repeat_purchases += c.repeat_purchases;
-      total.same_day_repeats += c.same_day_repeats;
-      total.transaction_rows += c.transaction_rows;
-      total.customer_rows += c.customer_rows;
-      total.nps_rows += c.nps_rows;
-      total.contact_rows += c.contact_rows;
-      total.campaign_rows += c.campaign_rows;
-      total.alive_at_end += c.alive_at_end;
-      total.revenue += c.revenue;
-      for (std::size_t i = 0; i < acquisitions.size(); ++i)
-        acquisitions[i] += block.acquisitions[i];
-    }
-  }
+  for_each_block(ctx, true, [&](Block& block) {
+    transactions.write(block.transactions);
+    customers.write(block.customers);
+    nps.write(block.nps);
+    contacts.write(block.contacts);
+    campaigns.write(block.campaigns);
+    latent.write(block.latent);
+    const SimulationCounts& c = block.counts;
+    total.customers += block.count;
+    total.orders += c.orders;
+    total.repeat_purchases += c.repeat_purchases;
+    total.same_day_repeats += c.same_day_repeats;
+    total.transaction_rows += c.transaction_rows;
+    total.customer_rows += c.customer_rows;
+    total.nps_rows += c.nps_rows;
+    total.contact_rows += c.contact_rows;
+    total.campaign_rows += c.campaign_rows;
+    total.alive_at_end += c.alive_at_end;
+    total.revenue += c.revenue;
+    for (std::size_t i = 0; i < acquisitions.size(); ++i) acquisitions[i] += block.acquisitions[i];
+  });
 
   std::vector<std::uint64_t> per_channel(kAcquisitionChannels.size(), 0);
   for (std::size_t c = 0; c < kAcquisitionChannels.size(); ++c) {
@@ -1013,6 +1024,64 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
   truth_file.close();
   total.bytes_written += truth_file.bytes();
   return total;
+}
+
+TransactionLog simulate_transaction_log(const SimulationOptions& options) {
+  validate(options);
+  SimulationOptions quiet = options;
+  quiet.transactions_only = true;  // nothing but the orders is needed
+  quiet.write_latent = false;
+  const Context ctx(quiet);
+  TransactionLog log;
+  log.order = CategoricalColumn{"order_id", {}, {}};
+  log.product = CategoricalColumn{"product", {}, {}};
+  log.category = CategoricalColumn{"category", {}, {}};
+  log.channel = CategoricalColumn{"channel", {}, {}};
+  log.region = CategoricalColumn{"region", {}, {}};
+  // Codes in order of first appearance, as the CSV reader assigns them.
+  struct Interner {
+    CategoricalColumn& column;
+    std::vector<std::int64_t> code_of;
+    void add(std::size_t id, const char* text) {
+      if (code_of.size() <= id) code_of.resize(id + 1, -1);
+      if (code_of[id] < 0) {
+        code_of[id] = static_cast<std::int64_t>(column.values.size());
+        column.values.emplace_back(text);
+      }
+      column.codes.push_back(static_cast<std::uint32_t>(code_of[id]));
+    }
+  };
+  Interner products{*log.product, {}}, categories{*log.category, {}}, channels{*log.channel, {}},
+      regions{*log.region, {}};
+  for_each_block(ctx, false, [&](Block& block) {
+    for (std::uint64_t local = 0; local < block.count; ++local) {
+      fmt::memory_buffer id;
+      append_customer_id(id, block.first_customer + local, ctx.id_width);
+      log.customer_ids.emplace_back(id.data(), id.size());
+    }
+    std::uint64_t order_id = block.first_order_id;
+    for (const Order& order : block.orders) {
+      ++order_id;
+      const auto order_code = static_cast<std::uint32_t>(log.order->values.size());
+      log.order->values.push_back(fmt::format("O{}", order_id));
+      const auto customer = static_cast<std::uint32_t>(block.first_customer + order.customer);
+      for (std::uint32_t j = 0; j < order.line_count; ++j) {
+        const Line& line = block.lines[order.first_line + j];
+        const auto& product = ctx.catalog.products[line.product];
+        log.customer.push_back(customer);
+        log.day.push_back(quiet.start_day + order.day);
+        log.amount.push_back(static_cast<double>(line.cents) / 100.0);
+        log.quantity.push_back(line.quantity);
+        log.order->codes.push_back(order_code);
+        products.add(line.product, product.name.c_str());
+        categories.add(static_cast<std::size_t>(product.category),
+                       kCategories[static_cast<std::size_t>(product.category)].name);
+        channels.add(order.sales_channel, kSalesChannels[order.sales_channel]);
+        regions.add(block.region[order.customer], kRegions[block.region[order.customer]]);
+      }
+    }
+  });
+  return log;
 }
 
 }  // namespace ltv::sim

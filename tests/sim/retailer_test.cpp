@@ -13,8 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
 #include "closed_forms.hpp"
 #include "csv.hpp"
+
+#include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/sim/simulate.hpp"
 #include "test_data.hpp"
@@ -359,6 +362,43 @@ TEST(SimCli, BadOptionsGiveAClearError) {
     EXPECT_NE(result.err.find("ltv: error: " + message), std::string::npos)
         << args << " -> " << result.err;
   }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SimTransactionLog, MatchesTransactionsCsvAndSummarizes) {
+  auto o = small_options(5000);
+  o.transactions_only = true;
+  const fs::path dir = ltv::test::temp_dir("sim_log");
+  const auto counts = ltv::sim::simulate_retailer(o, dir);
+  const ltv::TransactionLog log = ltv::sim::simulate_transaction_log(o);
+  const Csv tx = read_csv(dir / "transactions.csv");
+  ASSERT_EQ(log.size(), tx.rows.size());
+  ASSERT_EQ(log.customer_count(), o.customers);
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    const auto& row = tx.rows[i];
+    ASSERT_EQ(log.customer_ids[log.customer[i]], row[0]) << i;
+    ASSERT_EQ(ltv::sim::format_day(log.day[i]), row[1]) << i;
+    ASSERT_EQ(fmt::format("{:.2f}", log.amount[i]), row[2]) << i;
+    ASSERT_EQ(log.order->values[log.order->codes[i]], row[3]) << i;
+    ASSERT_EQ(log.product->values[log.product->codes[i]], row[4]) << i;
+    ASSERT_EQ(log.category->values[log.category->codes[i]], row[5]) << i;
+    ASSERT_EQ(fmt::format("{}", log.quantity[i]), row[6]) << i;
+    ASSERT_EQ(log.channel->values[log.channel->codes[i]], row[7]) << i;
+    ASSERT_EQ(log.region->values[log.region->codes[i]], row[8]) << i;
+  }
+  // Day-level summaries: repeat purchase days = repeat purchases - same-day repeats.
+  ltv::SummaryOptions so;
+  so.observation_end = o.end_day;
+  const ltv::CustomerSummary summary = ltv::summarize(log, so);
+  ASSERT_EQ(summary.size(), o.customers);
+  double frequency = 0;
+  for (double f : summary.frequency) frequency += f;
+  EXPECT_EQ(static_cast<std::uint64_t>(frequency),
+            counts.repeat_purchases - counts.same_day_repeats);
   fs::remove_all(dir);
 }
 
