@@ -1,8 +1,8 @@
 // Likelihood checks of the generators: fitting the model's own likelihood to simulated customers
 // must recover the true parameters, i.e. the likelihood-ratio statistic 2 (LL(fit) - LL(truth))
-// stays below the chi-square(4) quantile at p = 1e-4 (23.51). This checks the joint distribution
-// of (x, t_x, T), not only a moment. The likelihoods and a small Nelder-Mead are written here so
-// the test does not depend on the models module.
+// stays below the chi-square(k) quantile at p = 1e-4 (k parameters). This checks the joint
+// distribution of (x, t_x, T), not only a moment. The likelihoods and a small Nelder-Mead are
+// written here so the test does not depend on the models module.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +17,7 @@
 namespace {
 
 constexpr double kChiSquare4At1e4 = 23.51;
+constexpr double kChiSquare3At1e4 = 21.11;
 
 double log_beta(double a, double b) {
   return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
@@ -78,35 +79,40 @@ double bgbb_log_likelihood(const std::array<double, 4>& p, const std::vector<BgB
 }
 
 // Nelder-Mead on log-parameters, maximising f. Returns the best point found.
-std::array<double, 4> maximise(const std::function<double(const std::array<double, 4>&)>& f,
-                               std::array<double, 4> start) {
-  using Point = std::array<double, 4>;
+template <std::size_t N>
+std::array<double, N> maximise(const std::function<double(const std::array<double, N>&)>& f,
+                               std::array<double, N> start) {
+  using Point = std::array<double, N>;
+  constexpr int n = static_cast<int>(N);
   auto value = [&](const Point& log_p) {
     Point p;
-    for (int k = 0; k < 4; ++k) p[k] = std::exp(log_p[k]);
+    for (std::size_t k = 0; k < N; ++k) p[k] = std::exp(log_p[k]);
     const double v = f(p);
     return std::isfinite(v) ? -v : 1e300;
   };
-  std::array<Point, 5> simplex;
-  std::array<double, 5> fv;
-  for (int k = 0; k < 4; ++k) start[k] = std::log(start[k]);
-  for (int i = 0; i < 5; ++i) {
+  std::array<Point, N + 1> simplex;
+  std::array<double, N + 1> fv;
+  for (std::size_t k = 0; k < N; ++k) start[k] = std::log(start[k]);
+  for (std::size_t i = 0; i <= N; ++i) {
     simplex[i] = start;
     if (i > 0) simplex[i][i - 1] += 0.3;
     fv[i] = value(simplex[i]);
   }
   for (int iteration = 0; iteration < 4000; ++iteration) {
-    std::array<int, 5> order{0, 1, 2, 3, 4};
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return fv[a] < fv[b]; });
-    const int best = order[0], worst = order[4], second_worst = order[3];
+    std::array<std::size_t, N + 1> order;
+    for (std::size_t i = 0; i <= N; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return fv[a] < fv[b]; });
+    const std::size_t best = order[0], worst = order[N], second_worst = order[N - 1];
     if (std::abs(fv[worst] - fv[best]) < 1e-10 * (1 + std::abs(fv[best]))) break;
     Point centroid{};
-    for (int i : {order[0], order[1], order[2], order[3]}) {
-      for (int k = 0; k < 4; ++k) centroid[k] += simplex[i][k] / 4;
+    for (std::size_t m = 0; m < N; ++m) {
+      for (std::size_t k = 0; k < N; ++k) centroid[k] += simplex[order[m]][k] / n;
     }
     auto along = [&](double t) {
       Point p;
-      for (int k = 0; k < 4; ++k) p[k] = centroid[k] + t * (simplex[worst][k] - centroid[k]);
+      for (std::size_t k = 0; k < N; ++k)
+        p[k] = centroid[k] + t * (simplex[worst][k] - centroid[k]);
       return p;
     };
     const Point reflected = along(-1);
@@ -127,17 +133,18 @@ std::array<double, 4> maximise(const std::function<double(const std::array<doubl
       if (fc < fv[worst]) {
         simplex[worst] = contracted, fv[worst] = fc;
       } else {
-        for (int i = 0; i < 5; ++i) {
+        for (std::size_t i = 0; i <= N; ++i) {
           if (i == best) continue;
-          for (int k = 0; k < 4; ++k) simplex[i][k] = 0.5 * (simplex[i][k] + simplex[best][k]);
+          for (std::size_t k = 0; k < N; ++k)
+            simplex[i][k] = 0.5 * (simplex[i][k] + simplex[best][k]);
           fv[i] = value(simplex[i]);
         }
       }
     }
   }
-  const int best = static_cast<int>(std::min_element(fv.begin(), fv.end()) - fv.begin());
+  const auto best = static_cast<std::size_t>(std::min_element(fv.begin(), fv.end()) - fv.begin());
   Point p;
-  for (int k = 0; k < 4; ++k) p[k] = std::exp(simplex[best][k]);
+  for (std::size_t k = 0; k < N; ++k) p[k] = std::exp(simplex[best][k]);
   return p;
 }
 
@@ -149,7 +156,7 @@ TEST(SimRecovery, BgNbdLikelihoodRatioAtTheTruthIsSmall) {
   const auto sim = ltv::sim::simulate_bgnbd_summary(T, truth, 101);
   auto ll = [&](const std::array<double, 4>& p) { return bgnbd_log_likelihood(p, sim); };
   const std::array<double, 4> true_p{truth.r, truth.alpha, truth.a, truth.b};
-  const auto fit = maximise(ll, {1.0, 1.0, 1.0, 1.0});
+  const auto fit = maximise<4>(ll, {1.0, 1.0, 1.0, 1.0});
   const double lr = 2 * (ll(fit) - ll(true_p));
   EXPECT_GE(lr, -1e-6);
   EXPECT_LT(lr, kChiSquare4At1e4) << "fit r=" << fit[0] << " alpha=" << fit[1] << " a=" << fit[2]
@@ -165,11 +172,39 @@ TEST(SimRecovery, BgBbLikelihoodRatioAtTheTruthIsSmall) {
   EXPECT_LE(patterns.size(), 28u);  // (x, t_x) with 0 <= x <= t_x <= 6
   auto ll = [&](const std::array<double, 4>& p) { return bgbb_log_likelihood(p, patterns); };
   const std::array<double, 4> true_p{truth.alpha, truth.beta, truth.gamma, truth.delta};
-  const auto fit = maximise(ll, {1.0, 1.0, 1.0, 1.0});
+  const auto fit = maximise<4>(ll, {1.0, 1.0, 1.0, 1.0});
   const double lr = 2 * (ll(fit) - ll(true_p));
   EXPECT_GE(lr, -1e-6);
   EXPECT_LT(lr, kChiSquare4At1e4) << "fit alpha=" << fit[0] << " beta=" << fit[1]
                                   << " gamma=" << fit[2] << " delta=" << fit[3];
+}
+
+// Gamma-Gamma log-likelihood of the mean spend m of x transactions (Fader, Hardie & Lee 2005,
+// "RFM and CLV", eq. 3: the mean of x Gamma(p, nu) values is Gamma(p x, nu x)).
+double gamma_gamma_log_likelihood(const std::array<double, 3>& params, const std::vector<double>& x,
+                                  const std::vector<double>& m) {
+  const double p = params[0], q = params[1], gamma = params[2];
+  double total = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double px = p * x[i];
+    total += std::lgamma(px + q) - std::lgamma(px) - std::lgamma(q) + q * std::log(gamma) +
+             (px - 1) * std::log(m[i]) + px * std::log(x[i]) -
+             (px + q) * std::log(gamma + m[i] * x[i]);
+  }
+  return total;
+}
+
+TEST(SimRecovery, GammaGammaLikelihoodRatioAtTheTruthIsSmall) {
+  const ltv::sim::GammaGammaParams truth;
+  std::vector<double> x(20000);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1.0 + static_cast<double>(i % 7);
+  const auto m = ltv::sim::simulate_gamma_gamma_spend(x, truth, 107);
+  auto ll = [&](const std::array<double, 3>& p) { return gamma_gamma_log_likelihood(p, x, m); };
+  const std::array<double, 3> true_p{truth.p, truth.q, truth.gamma};
+  const auto fit = maximise<3>(ll, {1.0, 1.0, 1.0});
+  const double lr = 2 * (ll(fit) - ll(true_p));
+  EXPECT_GE(lr, -1e-6);
+  EXPECT_LT(lr, kChiSquare3At1e4) << "fit p=" << fit[0] << " q=" << fit[1] << " gamma=" << fit[2];
 }
 
 }  // namespace
