@@ -232,6 +232,9 @@ TEST(SimOptions, ValidateRejectsBadOptions) {
   bad.campaign_day = o.end_day + 1;
   EXPECT_THROW(ltv::sim::validate(bad), ltv::InputError);
   bad = o;
+  bad.bg_nbd.alpha = 1e-6;  // millions of purchases per customer
+  EXPECT_THROW(ltv::sim::validate(bad), ltv::InputError);
+  bad = o;
   bad.spend.q = -1;
   EXPECT_THROW(ltv::sim::validate(bad), ltv::InputError);
 }
