@@ -114,6 +114,16 @@ void validate(const SimulationOptions& o) {
                  fmt::format("a date on or after --start {}", format_day(o.start_day)));
   }
   const std::int32_t period = o.end_day - o.start_day + 1;
+  // Guard against parameters that would make each customer buy millions of times.
+  const double mean_rate = o.model == PurchaseModel::bg_nbd ? o.bg_nbd.r / o.bg_nbd.alpha
+                                                            : o.pareto_nbd.r / o.pareto_nbd.alpha;
+  const double expected_purchases = mean_rate * period / 7.0;
+  if (expected_purchases > 10000.0) {
+    option_error("--params", fmt::format("r/alpha = {:.6g} per week", mean_rate),
+                 fmt::format("at most 10000 expected purchases per customer over the {:.1f} weeks "
+                             "(r/alpha x weeks = {:.0f})",
+                             period / 7.0, expected_purchases));
+  }
   if (o.acquisition_days < 0 || o.acquisition_days > period) {
     option_error("--acquisition-days", std::to_string(o.acquisition_days),
                  fmt::format("a number of days in 1..{} (the period length)", period));

@@ -19,208 +19,18 @@
 #include "ltv/error.hpp"
 #include "ltv/sim/simulate.hpp"
 #include "ltv/version.hpp"
+#include "sim/catalog.hpp"
 #include "sim/processes.hpp"
 
 namespace ltv::sim {
 
 namespace {
 
-using detail::Rng;
-using detail::Stream;
+using namespace detail;  // Rng, Stream, the catalog and vocabularies
 
 constexpr double kDaysPerWeek = 7.0;
 constexpr double kDaysPerMonth = 365.25 / 12.0;
 constexpr std::size_t kBlockCustomers = 4096;
-
-// ---- fixed catalog and vocabularies ----------------------------------------------------------
-
-struct CategorySpec {
-  const char* name;
-  double popularity;
-  double base_price;
-  std::array<const char*, 6> items;
-};
-
-constexpr std::array<CategorySpec, 12> kCategories{{
-    {"coffee",
-     12,
-     9.0,
-     {"espresso beans", "arabica ground", "instant coffee", "coffee capsules", "cold brew",
-      "decaf beans"}},
-    {"tea", 8, 6.0, {"green tea", "black tea", "herbal tea", "oolong tea", "matcha", "chai blend"}},
-    {"sweets",
-     10,
-     4.0,
-     {"dark chocolate", "milk chocolate", "caramel candies", "marshmallows", "cookies",
-      "gummy bears"}},
-    {"bakery", 10, 2.5, {"croissant", "rye bread", "bagel", "muffin", "baguette", "cinnamon roll"}},
-    {"dairy", 12, 2.0, {"milk", "yogurt", "kefir", "cottage cheese", "butter", "cheddar"}},
-    {"sports goods",
-     6,
-     45.0,
-     {"running shoes", "yoga mat", "dumbbells", "tennis racket", "bicycle helmet", "jump rope"}},
-    {"accessories",
-     7,
-     15.0,
-     {"water bottle", "sports socks", "headband", "gym bag", "phone armband", "sunglasses"}},
-    {"books", 6, 14.0, {"novel", "cookbook", "travel guide", "picture book", "comic", "biography"}},
-    {"toys", 5, 20.0, {"building blocks", "puzzle", "plush bear", "toy car", "board game", "doll"}},
-    {"cosmetics",
-     8,
-     12.0,
-     {"face cream", "shampoo", "lipstick", "hand cream", "shower gel", "sunscreen"}},
-    {"household",
-     9,
-     5.0,
-     {"dish soap", "paper towels", "laundry detergent", "sponges", "trash bags", "air freshener"}},
-    {"electronics",
-     4,
-     40.0,
-     {"headphones", "phone charger", "power bank", "usb cable", "smart speaker", "e-reader"}},
-}};
-
-constexpr std::array<const char*, 3> kVariants{"basic", "standard", "premium"};
-constexpr std::array<double, 3> kVariantWeight{0.3, 0.5, 0.2};
-constexpr std::array<double, 3> kVariantPrice{0.7, 1.0, 1.6};
-
-// Products bought together: item k < 3 of `from` brings item k ("standard") of `to`.
-struct PairRule {
-  const char* from;
-  const char* to;
-  double probability;
-};
-constexpr std::array<PairRule, 4> kPairRules{{
-    {"coffee", "bakery", 0.5},
-    {"tea", "sweets", 0.5},
-    {"electronics", "accessories", 0.4},
-    {"dairy", "bakery", 0.3},
-}};
-// Sequences: an order containing `from` makes the next order start in `to`.
-constexpr std::array<PairRule, 2> kSequenceRules{{
-    {"sports goods", "accessories", 0.5},
-    {"toys", "books", 0.4},
-}};
-constexpr double kPreferredCategoryProbability = 0.6;
-constexpr double kExtraLineProbability = 0.4;
-constexpr std::array<double, 3> kQuantityWeight{0.75, 0.18, 0.07};  // 1, 2, 3
-
-constexpr std::array<const char*, 6> kRegions{"Moscow",      "Saint Petersburg", "Kazan",
-                                              "Novosibirsk", "Yekaterinburg",    "Krasnodar"};
-constexpr std::array<double, 6> kRegionWeight{0.35, 0.20, 0.12, 0.12, 0.13, 0.08};
-
-constexpr std::array<const char*, 5> kAcquisitionChannels{"organic", "search", "social", "email",
-                                                          "referral"};
-constexpr std::array<double, 5> kAcquisitionWeight{0.30, 0.25, 0.20, 0.10, 0.15};
-constexpr std::array<double, 5> kCac{0.0, 25.0, 18.0, 6.0, 12.0};  // currency per customer
-
-constexpr std::array<const char*, 3> kSalesChannels{"online", "store", "app"};
-constexpr std::array<double, 3> kSalesChannelWeight{0.50, 0.35, 0.15};
-constexpr double kPreferredSalesChannelProbability = 0.8;
-
-constexpr std::array<const char*, 4> kNpsChannels{"email", "sms", "app", "web"};
-constexpr std::array<double, 4> kNpsChannelWeight{0.5, 0.15, 0.2, 0.15};
-constexpr double kNpsCommentProbability = 0.6;
-constexpr std::array<const char*, 5> kPromoterPhrases{"great prices", "fast delivery",
-                                                      "friendly staff", "love the loyalty program",
-                                                      "good selection"};
-constexpr std::array<const char*, 4> kPassivePhrases{"ok overall", "delivery could be faster",
-                                                     "prices are fine", "app is convenient"};
-constexpr std::array<const char*, 5> kDetractorPhrases{"delivery was slow", "too expensive",
-                                                       "item was out of stock", "rude support",
-                                                       "wrong item delivered"};
-
-struct ContactChannel {
-  const char* name;
-  double weight;
-  std::array<const char*, 3> types;
-  int type_count;
-};
-constexpr std::array<ContactChannel, 4> kContactChannels{{
-    {"email", 0.5, {"promo", "reminder", "webinar"}, 3},
-    {"sms", 0.2, {"promo", "reminder", ""}, 2},
-    {"push", 0.2, {"promo", "reminder", ""}, 2},
-    {"phone", 0.1, {"call", "ticket", ""}, 2},
-}};
-
-constexpr double kFemaleShare = 0.54;
-constexpr double kEarlySignupProbability = 0.4;  // signup 1..30 days before the first purchase
-constexpr double kPotentialNoiseSd = 0.5;        // log-normal noise of `potential`
-// NPS score = round(kNpsBase + kNpsLoyalty*u + kNpsValue*v + kNpsNoiseSd*N(0,1)) clamped to 0..10
-constexpr double kNpsBase = 4.0, kNpsLoyalty = 4.5, kNpsValue = 2.0, kNpsNoiseSd = 1.2;
-
-template <std::size_t N>
-std::array<double, N> cumulative(const std::array<double, N>& w) {
-  std::array<double, N> c{};
-  double s = 0;
-  for (std::size_t i = 0; i < N; ++i) c[i] = (s += w[i]);
-  return c;
-}
-
-struct Catalog {
-  struct Product {
-    std::string name;
-    int category;
-    double price;
-  };
-  std::vector<Product> products;
-  std::vector<double> category_cumulative;
-  std::vector<std::vector<int>> by_category;
-  std::vector<std::vector<double>> within_cumulative;
-  std::vector<int> companion;  // product -> companion product or -1
-  std::vector<double> companion_probability;
-  std::vector<int> follow_category;  // category -> category of the next order or -1
-  std::vector<double> follow_probability;
-};
-
-int category_index(const char* name) {
-  for (std::size_t i = 0; i < kCategories.size(); ++i) {
-    if (std::strcmp(kCategories[i].name, name) == 0) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-Catalog make_catalog() {
-  Catalog c;
-  double total = 0;
-  c.by_category.resize(kCategories.size());
-  c.within_cumulative.resize(kCategories.size());
-  for (std::size_t k = 0; k < kCategories.size(); ++k) {
-    const auto& cat = kCategories[k];
-    c.category_cumulative.push_back(total += cat.popularity);
-    double within = 0;
-    for (std::size_t item = 0; item < cat.items.size(); ++item) {
-      for (std::size_t v = 0; v < kVariants.size(); ++v) {
-        c.by_category[k].push_back(static_cast<int>(c.products.size()));
-        c.products.push_back(
-            {fmt::format("{} {}", cat.items[item], kVariants[v]), static_cast<int>(k),
-             cat.base_price * (1.0 + 0.15 * static_cast<double>(item)) * kVariantPrice[v]});
-        within += kVariantWeight[v] / (1.0 + static_cast<double>(item));
-        c.within_cumulative[k].push_back(within);
-      }
-    }
-  }
-  c.companion.assign(c.products.size(), -1);
-  c.companion_probability.assign(c.products.size(), 0.0);
-  for (const auto& rule : kPairRules) {
-    const int from = category_index(rule.from), to = category_index(rule.to);
-    for (int item = 0; item < 3; ++item) {
-      for (int v = 0; v < 3; ++v) {
-        const int product = c.by_category[from][static_cast<std::size_t>(item * 3 + v)];
-        c.companion[static_cast<std::size_t>(product)] =
-            c.by_category[to][static_cast<std::size_t>(item * 3 + 1)];
-        c.companion_probability[static_cast<std::size_t>(product)] = rule.probability;
-      }
-    }
-  }
-  c.follow_category.assign(kCategories.size(), -1);
-  c.follow_probability.assign(kCategories.size(), 0.0);
-  for (const auto& rule : kSequenceRules) {
-    const auto from = static_cast<std::size_t>(category_index(rule.from));
-    c.follow_category[from] = category_index(rule.to);
-    c.follow_probability[from] = rule.probability;
-  }
-  return c;
-}
 
 // ---- dates -------------------------------------------------------------------------------------
 
@@ -346,13 +156,31 @@ void append_date(Buffer& buffer, const DateText& date) {
 }
 
 template <class Buffer>
+void append_uint(Buffer& buffer, std::uint64_t value) {
+  const fmt::format_int text(value);
+  buffer.append(text.data(), text.data() + text.size());
+}
+
+// "C" followed by the 1-based index zero-padded to `width` digits.
+template <class Buffer>
 void append_customer_id(Buffer& buffer, std::uint64_t index, int width) {
-  fmt::format_to(std::back_inserter(buffer), "C{:0{}}", index + 1, width);
+  const fmt::format_int text(index + 1);
+  buffer.push_back('C');
+  for (auto pad = static_cast<std::size_t>(width); pad > text.size(); --pad) buffer.push_back('0');
+  buffer.append(text.data(), text.data() + text.size());
 }
 
 template <class Buffer>
 void append_cents(Buffer& buffer, std::int64_t cents) {
-  fmt::format_to(std::back_inserter(buffer), "{}.{:02}", cents / 100, cents % 100);
+  if (cents < 0) {
+    buffer.push_back('-');
+    cents = -cents;
+  }
+  append_uint(buffer, static_cast<std::uint64_t>(cents / 100));
+  const auto fraction = static_cast<char>(cents % 100);
+  const char digits[3] = {'.', static_cast<char>('0' + fraction / 10),
+                          static_cast<char>('0' + fraction % 10)};
+  buffer.append(digits, digits + 3);
 }
 
 // Splits `total` cents over lines in proportion to weights, each line at least one cent.
@@ -371,8 +199,11 @@ void split_cents(std::int64_t total, std::span<Line> lines, std::span<const doub
   lines.back().cents += total - assigned;  // rounding remainder
 }
 
+// Double precision throughout (Boost.Math would otherwise promote to long double).
+using DoublePolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
 double gamma_cdf(double shape, double rate, double x) {
-  return boost::math::gamma_p(shape, rate * x);
+  return boost::math::gamma_p(shape, rate * x, DoublePolicy());
 }
 
 void generate_block(const Context& ctx, Block& block) {
@@ -578,9 +409,10 @@ void generate_block(const Context& ctx, Block& block) {
       const std::int32_t survey = first_offset + 7 + static_cast<std::int32_t>(feedback.below(84));
       // Loyalty quantile u (low dropout -> high u) and value quantile v, both Uniform(0,1) a
       // priori.
-      const double u = o.model == PurchaseModel::bg_nbd
-                           ? 1.0 - boost::math::ibeta(o.bg_nbd.a, o.bg_nbd.b, dropout)
-                           : 1.0 - gamma_cdf(o.pareto_nbd.s, o.pareto_nbd.beta, dropout);
+      const double u =
+          o.model == PurchaseModel::bg_nbd
+              ? 1.0 - boost::math::ibeta(o.bg_nbd.a, o.bg_nbd.b, dropout, DoublePolicy())
+              : 1.0 - gamma_cdf(o.pareto_nbd.s, o.pareto_nbd.beta, dropout);
       const double v = o.model == PurchaseModel::bg_nbd
                            ? gamma_cdf(o.bg_nbd.r, o.bg_nbd.alpha, lambda)
                            : gamma_cdf(o.pareto_nbd.r, o.pareto_nbd.alpha, lambda);
@@ -622,7 +454,11 @@ void generate_block(const Context& ctx, Block& block) {
         append_customer_id(b, index, ctx.id_width);
         b.push_back(',');
         append_date(b, ctx.dates[static_cast<std::size_t>(std::floor(t))]);
-        fmt::format_to(std::back_inserter(b), ",{},{}\n", spec.name, type);
+        b.push_back(',');
+        append(b, spec.name);
+        b.push_back(',');
+        append(b, type);
+        b.push_back('\n');
         block.counts.contact_rows++;
       }
     }
@@ -654,9 +490,19 @@ void format_transactions(const Context& ctx, Block& block) {
       append_date(b, ctx.dates[static_cast<std::size_t>(order.day)]);
       b.push_back(',');
       append_cents(b, line.cents);
-      fmt::format_to(std::back_inserter(b), ",O{},{},{},{},{},{}\n", order_id, product.name,
-                     kCategories[static_cast<std::size_t>(product.category)].name, line.quantity,
-                     sales, region);
+      append(b, ",O");
+      append_uint(b, order_id);
+      b.push_back(',');
+      append(b, product.name);
+      b.push_back(',');
+      append(b, kCategories[static_cast<std::size_t>(product.category)].name);
+      b.push_back(',');
+      append_uint(b, line.quantity);
+      b.push_back(',');
+      append(b, sales);
+      b.push_back(',');
+      append(b, region);
+      b.push_back('\n');
     }
   }
 }
@@ -855,6 +701,44 @@ nlohmann::json make_truth(const Context& ctx, const SimulationCounts& counts,
   return truth;
 }
 
+// Generates the customers block by block (blocks of a batch in parallel) and hands the blocks to
+// `consume` in customer order, with order ids assigned and, when `format` is set, the
+// transactions formatted.
+template <class Consume>
+void for_each_block(const Context& ctx, bool format, Consume&& consume) {
+  const SimulationOptions& options = ctx.options;
+  const std::size_t months = ctx.month_labels.size();
+  const std::size_t batch_blocks = static_cast<std::size_t>(options.threads) * 4;
+  std::vector<Block> blocks(batch_blocks);
+  std::uint64_t next_order_id = 0;
+  const std::uint64_t n = options.customers;
+  for (std::uint64_t batch_first = 0; batch_first < n;
+       batch_first += batch_blocks * kBlockCustomers) {
+    std::size_t used = 0;
+    for (; used < batch_blocks; ++used) {
+      const std::uint64_t first = batch_first + used * kBlockCustomers;
+      if (first >= n) break;
+      blocks[used].reset(first, std::min<std::uint64_t>(kBlockCustomers, n - first), months);
+    }
+    const auto used_blocks = static_cast<std::int64_t>(used);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
+    for (std::int64_t b = 0; b < used_blocks; ++b) {
+      generate_block(ctx, blocks[static_cast<std::size_t>(b)]);
+    }
+    for (std::size_t b = 0; b < used; ++b) {
+      blocks[b].first_order_id = next_order_id;
+      next_order_id += blocks[b].orders.size();
+    }
+    if (format) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
+      for (std::int64_t b = 0; b < used_blocks; ++b) {
+        format_transactions(ctx, blocks[static_cast<std::size_t>(b)]);
+      }
+    }
+    for (std::size_t b = 0; b < used; ++b) consume(blocks[b]);
+  }
+}
+
 }  // namespace
 
 SimulationCounts simulate_retailer(const SimulationOptions& options,
@@ -891,56 +775,29 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
         "campaign_group\n");
   }
 
-  const std::size_t batch_blocks = static_cast<std::size_t>(options.threads) * 4;
-  std::vector<Block> blocks(batch_blocks);
   SimulationCounts total;
   std::vector<std::uint64_t> acquisitions(kAcquisitionChannels.size() * months, 0);
-  std::uint64_t next_order_id = 0;
-  const std::uint64_t n = options.customers;
-
-  for (std::uint64_t batch_first = 0; batch_first < n;
-       batch_first += batch_blocks * kBlockCustomers) {
-    std::size_t used = 0;
-    for (; used < batch_blocks; ++used) {
-      const std::uint64_t first = batch_first + used * kBlockCustomers;
-      if (first >= n) break;
-      blocks[used].reset(first, std::min<std::uint64_t>(kBlockCustomers, n - first), months);
-    }
-    const auto used_blocks = static_cast<std::int64_t>(used);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
-    for (std::int64_t b = 0; b < used_blocks; ++b)
-      generate_block(ctx, blocks[static_cast<std::size_t>(b)]);
-    for (std::size_t b = 0; b < used; ++b) {
-      blocks[b].first_order_id = next_order_id;
-      next_order_id += blocks[b].orders.size();
-    }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
-    for (std::int64_t b = 0; b < used_blocks; ++b)
-      format_transactions(ctx, blocks[static_cast<std::size_t>(b)]);
-    for (std::size_t b = 0; b < used; ++b) {
-      Block& block = blocks[b];
-      transactions.write(block.transactions);
-      customers.write(block.customers);
-      nps.write(block.nps);
-      contacts.write(block.contacts);
-      campaigns.write(block.campaigns);
-      latent.write(block.latent);
-      const SimulationCounts& c = block.counts;
-      total.customers += block.count;
-      total.orders += c.orders;
-      total.repeat_purchases += c.repeat_purchases;
-      total.same_day_repeats += c.same_day_repeats;
-      total.transaction_rows += c.transaction_rows;
-      total.customer_rows += c.customer_rows;
-      total.nps_rows += c.nps_rows;
-      total.contact_rows += c.contact_rows;
-      total.campaign_rows += c.campaign_rows;
-      total.alive_at_end += c.alive_at_end;
-      total.revenue += c.revenue;
-      for (std::size_t i = 0; i < acquisitions.size(); ++i)
-        acquisitions[i] += block.acquisitions[i];
-    }
-  }
+  for_each_block(ctx, true, [&](Block& block) {
+    transactions.write(block.transactions);
+    customers.write(block.customers);
+    nps.write(block.nps);
+    contacts.write(block.contacts);
+    campaigns.write(block.campaigns);
+    latent.write(block.latent);
+    const SimulationCounts& c = block.counts;
+    total.customers += block.count;
+    total.orders += c.orders;
+    total.repeat_purchases += c.repeat_purchases;
+    total.same_day_repeats += c.same_day_repeats;
+    total.transaction_rows += c.transaction_rows;
+    total.customer_rows += c.customer_rows;
+    total.nps_rows += c.nps_rows;
+    total.contact_rows += c.contact_rows;
+    total.campaign_rows += c.campaign_rows;
+    total.alive_at_end += c.alive_at_end;
+    total.revenue += c.revenue;
+    for (std::size_t i = 0; i < acquisitions.size(); ++i) acquisitions[i] += block.acquisitions[i];
+  });
 
   std::vector<std::uint64_t> per_channel(kAcquisitionChannels.size(), 0);
   for (std::size_t c = 0; c < kAcquisitionChannels.size(); ++c) {
@@ -977,6 +834,64 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
   truth_file.close();
   total.bytes_written += truth_file.bytes();
   return total;
+}
+
+TransactionLog simulate_transaction_log(const SimulationOptions& options) {
+  validate(options);
+  SimulationOptions quiet = options;
+  quiet.transactions_only = true;  // nothing but the orders is needed
+  quiet.write_latent = false;
+  const Context ctx(quiet);
+  TransactionLog log;
+  log.order = CategoricalColumn{"order_id", {}, {}};
+  log.product = CategoricalColumn{"product", {}, {}};
+  log.category = CategoricalColumn{"category", {}, {}};
+  log.channel = CategoricalColumn{"channel", {}, {}};
+  log.region = CategoricalColumn{"region", {}, {}};
+  // Codes in order of first appearance, as the CSV reader assigns them.
+  struct Interner {
+    CategoricalColumn& column;
+    std::vector<std::int64_t> code_of;
+    void add(std::size_t id, const char* text) {
+      if (code_of.size() <= id) code_of.resize(id + 1, -1);
+      if (code_of[id] < 0) {
+        code_of[id] = static_cast<std::int64_t>(column.values.size());
+        column.values.emplace_back(text);
+      }
+      column.codes.push_back(static_cast<std::uint32_t>(code_of[id]));
+    }
+  };
+  Interner products{*log.product, {}}, categories{*log.category, {}}, channels{*log.channel, {}},
+      regions{*log.region, {}};
+  for_each_block(ctx, false, [&](Block& block) {
+    for (std::uint64_t local = 0; local < block.count; ++local) {
+      fmt::memory_buffer id;
+      append_customer_id(id, block.first_customer + local, ctx.id_width);
+      log.customer_ids.emplace_back(id.data(), id.size());
+    }
+    std::uint64_t order_id = block.first_order_id;
+    for (const Order& order : block.orders) {
+      ++order_id;
+      const auto order_code = static_cast<std::uint32_t>(log.order->values.size());
+      log.order->values.push_back(fmt::format("O{}", order_id));
+      const auto customer = static_cast<std::uint32_t>(block.first_customer + order.customer);
+      for (std::uint32_t j = 0; j < order.line_count; ++j) {
+        const Line& line = block.lines[order.first_line + j];
+        const auto& product = ctx.catalog.products[line.product];
+        log.customer.push_back(customer);
+        log.day.push_back(quiet.start_day + order.day);
+        log.amount.push_back(static_cast<double>(line.cents) / 100.0);
+        log.quantity.push_back(line.quantity);
+        log.order->codes.push_back(order_code);
+        products.add(line.product, product.name.c_str());
+        categories.add(static_cast<std::size_t>(product.category),
+                       kCategories[static_cast<std::size_t>(product.category)].name);
+        channels.add(order.sales_channel, kSalesChannels[order.sales_channel]);
+        regions.add(block.region[order.customer], kRegions[block.region[order.customer]]);
+      }
+    }
+  });
+  return log;
 }
 
 }  // namespace ltv::sim

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ltv/data/transaction_log.hpp"
+
 namespace ltv::sim {
 
 /// BG/NBD heterogeneity (Fader, Hardie & Lee 2005): lambda ~ Gamma(r, rate alpha), p ~ Beta(a, b).
@@ -113,6 +115,12 @@ void validate(const SimulationOptions& options);
 /// options and Error when a file cannot be written.
 SimulationCounts simulate_retailer(const SimulationOptions& options,
                                    const std::filesystem::path& dir);
+
+/// The rows of transactions.csv that `simulate_retailer` writes for the same options, in memory
+/// (same seed, same rows, same order): customer ids, day, amount (line value), quantity, order,
+/// product, category, channel (sales channel) and region, codes in order of first appearance.
+/// For tests and demos of moderate size. Throws InputError for bad options.
+TransactionLog simulate_transaction_log(const SimulationOptions& options);
 
 /// Per-customer summaries in continuous time (weeks): x repeat purchases, t_x time of the last
 /// one since the first purchase at time 0 (0 when x = 0), T length of observation; plus the
