@@ -81,6 +81,19 @@ void BM_BgNbdCetPerCustomer(benchmark::State& state) {
 }
 BENCHMARK(BM_BgNbdCetPerCustomer)->Unit(benchmark::kMicrosecond);
 
+void BM_BgNbdCetCdnowPatterns(benchmark::State& state) {
+  const auto patterns = cdnow();
+  const ltv::BgNbdParams p{0.243, 4.414, 0.793, 2.426};
+  for (auto _ : state) {
+    auto cet = ltv::bg_nbd::conditional_expected_transactions(p, 39, patterns);
+    benchmark::DoNotOptimize(cet.data());
+  }
+  state.counters["patterns/s"] = benchmark::Counter(
+      static_cast<double>(patterns.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BgNbdCetCdnowPatterns)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_BgBbFitDonations(benchmark::State& state) {
   const auto c = read_columns("donations/donations.csv", 4);  // frequency,recency,periods,weights
   const auto patterns = ltv::compress_patterns(c[0], c[1], c[2], c[3]);

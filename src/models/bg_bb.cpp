@@ -146,7 +146,7 @@ double log_alive_sum(const BgBbParams& p, double n, double m) {
 }
 
 double log_choose(double n, double k) {
-  return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1);
+  return detail::log_gamma(n + 1) - detail::log_gamma(k + 1) - detail::log_gamma(n - k + 1);
 }
 
 }  // namespace

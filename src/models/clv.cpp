@@ -9,6 +9,7 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
 #include "ltv/error.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 
@@ -57,11 +58,11 @@ template <class Cet>
 std::vector<double> value_all(const ClvCustomers& c, const ClvOptions& o, Cet cet_of) {
   check_customers(c);
   std::vector<double> out(c.x.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
+  detail::parallel_for(out.size(), [&](std::size_t i) {
     const double tx =
         discounted_transactions([&](double u) { return cet_of(u, c.x[i], c.t_x[i], c.T[i]); }, o);
     out[i] = o.margin * c.spend[i] * tx;
-  }
+  });
   return out;
 }
 
@@ -102,9 +103,9 @@ std::vector<double> nbd_clv(const Params& p, const ClvCustomers& c, const ClvOpt
     check_customers(c);
     const double delta = std::log1p(o.discount_rate) / o.step;
     std::vector<double> out(c.x.size());
-    for (std::size_t i = 0; i < out.size(); ++i) {
+    detail::parallel_for(out.size(), [&](std::size_t i) {
       out[i] = o.margin * c.spend[i] * dert(p, delta, c.x[i], c.t_x[i], c.T[i]);
-    }
+    });
     return out;
   }
   return value_all(c, o,

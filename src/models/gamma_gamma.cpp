@@ -10,6 +10,7 @@
 
 #include "ltv/error.hpp"
 #include "math/optimize.hpp"
+#include "math/special.hpp"
 
 namespace ltv {
 
@@ -57,14 +58,14 @@ void check_row(double x, double m_x, std::size_t index) {
 double log_likelihood_impl(const GammaGammaParams& p, const SpendData& d, std::span<double> grad) {
   const bool want = !grad.empty();
   double ll = 0, gp = 0, gq = 0, gg = 0;
-  const double lg_q = std::lgamma(p.q), log_gamma = std::log(p.gamma);
+  const double lg_q = detail::log_gamma(p.q), log_gamma = std::log(p.gamma);
   const double psi_q = want ? boost::math::digamma(p.q) : 0.0;
   for (std::size_t i = 0; i < d.size(); ++i) {
     const double x = d.x[i], m = d.m_x[i], w = d.weight[i];
     const double px = p.p * x;
     const double lm = std::log(m), lx = std::log(x), ls = std::log(p.gamma + m * x);
-    ll += w * (std::lgamma(px + p.q) - std::lgamma(px) - lg_q + p.q * log_gamma + (px - 1) * lm +
-               px * lx - (px + p.q) * ls);
+    ll += w * (detail::log_gamma(px + p.q) - detail::log_gamma(px) - lg_q + p.q * log_gamma +
+               (px - 1) * lm + px * lx - (px + p.q) * ls);
     if (want) {
       const double psi_pxq = boost::math::digamma(px + p.q);
       gp += w * x * (psi_pxq - boost::math::digamma(px) + lm + lx - ls);

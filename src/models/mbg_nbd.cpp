@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ltv/error.hpp"
+#include "math/parallel.hpp"
 #include "models/nbd_family.hpp"
 
 namespace ltv::mbg_nbd {
@@ -62,12 +63,14 @@ std::vector<double> conditional_expected_transactions(const MbgNbdParams& params
                                                       const RfmPatterns& patterns) {
   const auto p = checked(params);
   detail::nbd::check_time(t, "t");
-  std::vector<double> out(patterns.size());
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     detail::nbd::check_customer(patterns.x[i], patterns.t_x[i], patterns.T[i]);
+  }
+  std::vector<double> out(patterns.size());
+  detail::parallel_for(patterns.size(), [&](std::size_t i) {
     out[i] = detail::nbd::conditional_expected_transactions(p, kExtra, t, patterns.x[i],
                                                             patterns.t_x[i], patterns.T[i]);
-  }
+  });
   return out;
 }
 

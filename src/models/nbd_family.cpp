@@ -88,14 +88,14 @@ double log_likelihood_one(const Params& p, int m, double x, double t_x, double T
   const double c1 = log_beta(p.a, p.b + k) - lb - (p.r + x) * std::log(p.alpha + T);
   const double c2 =
       k > 0 ? log_beta(p.a + 1, p.b + k - 1) - lb - (p.r + x) * std::log(p.alpha + t_x) : kNegInf;
-  return std::lgamma(p.r + x) - std::lgamma(p.r) + p.r * std::log(p.alpha) + log_sum_exp(c1, c2);
+  return log_gamma(p.r + x) - log_gamma(p.r) + p.r * std::log(p.alpha) + log_sum_exp(c1, c2);
 }
 
 double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<double> gradient) {
   const bool want = !gradient.empty();
   const double r = p.r, alpha = p.alpha, a = p.a, b = p.b;
   const double lb = log_beta(a, b);
-  const double lg_r = std::lgamma(r), log_alpha = std::log(alpha);
+  const double lg_r = log_gamma(r), log_alpha = std::log(alpha);
   double psi_r = 0, psi_ab = 0, psi_b = 0;
   if (want) {
     psi_r = digamma(r);
@@ -112,7 +112,7 @@ double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<
     const double k = x + m;
     if (x != cached_x) {
       cached_x = x;
-      lg_rx = std::lgamma(r + x);
+      lg_rx = log_gamma(r + x);
       lb1 = log_beta(a, b + k) - lb;
       lb2 = k > 0 ? log_beta(a + 1, b + k - 1) - lb : kNegInf;
       if (want) {
@@ -195,7 +195,7 @@ double p_n_transactions(const Params& p, int m, double n, double t) {
   const double k = n + m;
   const double lb = log_beta(p.a, p.b);
   const double log_z = std::log(t / (p.alpha + t));
-  const double log_nb = std::lgamma(p.r + n) - std::lgamma(p.r) - std::lgamma(n + 1) +
+  const double log_nb = log_gamma(p.r + n) - log_gamma(p.r) - log_gamma(n + 1) +
                         p.r * std::log(p.alpha / (p.alpha + t)) + (n > 0 ? n * log_z : 0.0);
   const double t1 = log_beta(p.a, p.b + k) - lb + log_nb;
   const double t2 =
@@ -210,7 +210,7 @@ double conditional_p_n_transactions(const Params& p, int m, double n, double t, 
   // k = x + m. Common factors α^r/(Γ(r)B(a,b)) cancel between numerator and L.
   if (t <= 0) return n == 0 ? 1.0 : 0.0;
   const double k = x + m;
-  const double lg_rx = std::lgamma(p.r + x);
+  const double lg_rx = log_gamma(p.r + x);
   const double l_T = std::log(p.alpha + T), l_tx = std::log(p.alpha + t_x);
   const double dead = k > 0 ? log_beta(p.a + 1, p.b + k - 1) + lg_rx - (p.r + x) * l_tx : kNegInf;
   const double log_l = log_sum_exp(log_beta(p.a, p.b + k) + lg_rx - (p.r + x) * l_T, dead);
@@ -218,7 +218,7 @@ double conditional_p_n_transactions(const Params& p, int m, double n, double t, 
   const double term_a = n == 0 ? dead : kNegInf;
   // Alive at T, n purchases in (T, T+t], still alive at the end.
   const double term_b = log_beta(p.a, p.b + k + n) + (n > 0 ? n * std::log(t) : 0.0) -
-                        std::lgamma(n + 1) + std::lgamma(p.r + x + n) -
+                        log_gamma(n + 1) + log_gamma(p.r + x + n) -
                         (p.r + x + n) * std::log(p.alpha + T + t);
   // Alive at T, dropped out right after the n-th purchase in (T, T+t].
   const double term_c = n > 0 ? log_beta(p.a + 1, p.b + k + n - 1) + lg_rx - (p.r + x) * l_T +
@@ -233,7 +233,7 @@ double dert(const Params& p, int m, double delta, double x, double t_x, double T
   const double alive = p_alive(p, m, x, t_x, T);
   const double shape = p.r + x, rate = p.alpha + T, a = p.a, b = p.b + x + m;
   const double lb = log_beta(a, b);
-  const double lg_shape = std::lgamma(shape);
+  const double lg_shape = log_gamma(shape);
   thread_local boost::math::quadrature::exp_sinh<double> inner(9);
   auto g = [&](double pp, double q) -> double {
     if (pp <= 0 || q <= 0) return 0.0;

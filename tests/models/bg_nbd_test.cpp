@@ -89,6 +89,19 @@ TEST(BgNbd, PatternLikelihoodEqualsSumOverCustomers) {
   EXPECT_NEAR(ltv::bg_nbd::log_likelihood(kCdnow, patterns), sum, 1e-8 * std::abs(sum));
 }
 
+TEST(BgNbd, VectorCetEqualsScalarCet) {
+  const auto patterns = cdnow_patterns();
+  const auto cet = ltv::bg_nbd::conditional_expected_transactions(kCdnow, 52, patterns);
+  ASSERT_EQ(cet.size(), patterns.size());
+  for (std::size_t i = 0; i < patterns.size(); i += 7) {
+    EXPECT_DOUBLE_EQ(cet[i], ltv::bg_nbd::conditional_expected_transactions(
+                                 kCdnow, 52, patterns.x[i], patterns.t_x[i], patterns.T[i]));
+  }
+  ltv::RfmPatterns bad = patterns;
+  bad.t_x[3] = bad.T[3] + 1;
+  EXPECT_THROW(ltv::bg_nbd::conditional_expected_transactions(kCdnow, 52, bad), ltv::InputError);
+}
+
 TEST(BgNbd, ConditionalPmfSumsToOneAndHasMeanCet) {
   // Fader & Hardie (2006), "Deriving the conditional PMF of the BG/NBD model".
   struct C {
