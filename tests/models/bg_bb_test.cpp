@@ -11,6 +11,7 @@
 
 #include "csv_table.hpp"
 #include "ltv/error.hpp"
+#include "numeric_hessian.hpp"
 #include "test_data.hpp"
 
 namespace {
@@ -35,6 +36,19 @@ TEST(BgBb, MatchesPublishedDonationsFit) {
   EXPECT_NEAR(fit.estimates[3], 2.783, 0.0005);
   EXPECT_NEAR(fit.log_likelihood, -33225.6, 0.05);
   EXPECT_FALSE(fit.hessian_singular);
+}
+
+TEST(BgBb, StandardErrorsMatchNumericalHessian) {
+  // Checks the analytic gradient (the driver differentiates it) against likelihood values only.
+  const auto data = donations();
+  const ltv::FitResult fit = ltv::bg_bb::fit(data);
+  ASSERT_EQ(fit.std_errors.size(), 4u);
+  const auto se = ltv::test::numeric_std_errors(
+      [&](const std::vector<double>& t) {
+        return ltv::bg_bb::log_likelihood({t[0], t[1], t[2], t[3]}, data);
+      },
+      fit.estimates);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(fit.std_errors[i], se[i], 0.01 * se[i]) << i;
 }
 
 TEST(BgBb, DonationsPredictionsMatchPublishedValues) {

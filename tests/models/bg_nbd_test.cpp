@@ -12,6 +12,7 @@
 #include "csv_table.hpp"
 #include "ltv/error.hpp"
 #include "models/nbd_family.hpp"
+#include "numeric_hessian.hpp"
 #include "test_data.hpp"
 
 namespace {
@@ -43,6 +44,18 @@ TEST(BgNbd, MatchesPublishedCdnowFit) {
     EXPECT_GT(fit.ci_upper[i], fit.estimates[i]);
   }
   EXPECT_EQ(fit.n_customers, 2357.0);
+}
+
+TEST(BgNbd, StandardErrorsMatchNumericalHessian) {
+  const auto patterns = cdnow_patterns();
+  const ltv::FitResult fit = ltv::bg_nbd::fit(patterns);
+  ASSERT_EQ(fit.std_errors.size(), 4u);
+  const auto se = ltv::test::numeric_std_errors(
+      [&](const std::vector<double>& t) {
+        return ltv::bg_nbd::log_likelihood({t[0], t[1], t[2], t[3]}, patterns);
+      },
+      fit.estimates);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(fit.std_errors[i], se[i], 0.01 * se[i]) << i;
 }
 
 TEST(BgNbd, CdnowExpectationsMatchPublishedValues) {

@@ -11,6 +11,7 @@
 
 #include "csv_table.hpp"
 #include "ltv/error.hpp"
+#include "numeric_hessian.hpp"
 #include "test_data.hpp"
 
 namespace {
@@ -56,6 +57,19 @@ TEST(GammaGamma, ConditionalExpectedSpendOfFirstTenCustomers) {
         << i;
   }
   EXPECT_NEAR(ltv::gamma_gamma::expected_average_spend(p), p.p * p.gamma / (p.q - 1), 1e-12);
+}
+
+TEST(GammaGamma, StandardErrorsMatchNumericalHessian) {
+  const Cdnow c = cdnow();
+  const ltv::SpendData data = ltv::gamma_gamma::spend_data(c.x, c.m);
+  const ltv::FitResult fit = ltv::gamma_gamma::fit(data);
+  ASSERT_EQ(fit.std_errors.size(), 3u);
+  const auto se = ltv::test::numeric_std_errors(
+      [&](const std::vector<double>& t) {
+        return ltv::gamma_gamma::log_likelihood({t[0], t[1], t[2]}, data);
+      },
+      fit.estimates);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(fit.std_errors[i], se[i], 0.01 * se[i]) << i;
 }
 
 TEST(GammaGamma, RefusesQAtMostOne) {

@@ -14,7 +14,9 @@
 namespace {
 
 // strtod: values below the double range (e.g. 1e-5920) become 0 instead of throwing.
-double num(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
+double num(const std::string& s) {
+  return std::strtod(s.c_str(), nullptr);
+}
 
 template <class Params, class Fns>
 void check_row(const Params& p, const std::string& q, double n, double t, double x, double t_x,
