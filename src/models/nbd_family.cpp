@@ -33,14 +33,46 @@ double log_nb_tail(double n, double r, double z) {
   return std::log(boost::math::ibeta(n, r, z));
 }
 
-/// ∫_0^1 g(p, 1 - p) dp, split at 1/2 so that both p and 1 - p are exact near the end points.
-template <class F>
-double integrate_unit(F g) {
+/// E[h(p, 1 − p)] for p ~ Beta(a, b) by tanh-sinh quadrature, split at p = 1/2 so that both p and
+/// q = 1 − p are exact near the end points. An end point with exponent a < 1 (b < 1) is
+/// integrable but singular, with mass spread over many decades of p (for a = 0.02 down to
+/// p ~ 1e-100); there we substitute p = u^(1/a) (q = w^(1/b)), which absorbs p^(a−1) dp = du / a
+/// and leaves a bounded integrand. h must be bounded and accept p = 0 (or q = 0).
+template <class H>
+double beta_expectation(H h, double a, double b) {
   thread_local boost::math::quadrature::tanh_sinh<double> integrator(12);
-  auto left = [&](double p) -> double { return g(p, 1.0 - p); };
-  auto right = [&](double q) -> double { return g(1.0 - q, q); };
+  const double lb = log_beta(a, b);
   const double tol = 1e-13;
-  return integrator.integrate(left, 0.0, 0.5, tol) + integrator.integrate(right, 0.0, 0.5, tol);
+  double left = 0, right = 0;
+  if (a < 1) {
+    auto f = [&](double u) -> double {
+      const double lp = std::log(u) / a;  // log p
+      const double q = -std::expm1(lp);
+      return h(std::exp(lp), q) * std::exp((b - 1) * std::log(q) - lb) / a;
+    };
+    left = integrator.integrate(f, 0.0, std::exp2(-a), tol);
+  } else {
+    auto f = [&](double p) -> double {
+      if (p <= 0) return 0.0;
+      return h(p, 1.0 - p) * std::exp((a - 1) * std::log(p) + (b - 1) * std::log1p(-p) - lb);
+    };
+    left = integrator.integrate(f, 0.0, 0.5, tol);
+  }
+  if (b < 1) {
+    auto f = [&](double w) -> double {
+      const double lq = std::log(w) / b;  // log q
+      const double p = -std::expm1(lq);
+      return h(p, std::exp(lq)) * std::exp((a - 1) * std::log(p) - lb) / b;
+    };
+    right = integrator.integrate(f, 0.0, std::exp2(-b), tol);
+  } else {
+    auto f = [&](double q) -> double {
+      if (q <= 0) return 0.0;
+      return h(1.0 - q, q) * std::exp((a - 1) * std::log1p(-q) + (b - 1) * std::log(q) - lb);
+    };
+    right = integrator.integrate(f, 0.0, 0.5, tol);
+  }
+  return left + right;
 }
 
 }  // namespace
@@ -152,16 +184,14 @@ double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<
 
 double expected_if_alive(double r, double alpha, double a, double b, double t) {
   if (t <= 0) return 0.0;
-  const double lb = log_beta(a, b);
   const double scale = t / alpha;
-  // (1/p)(1 − (α/(α+pt))^r) · p^(a−1) (1−p)^(b−1) / B(a,b); the first factor via expm1/log1p.
-  auto g = [&](double p, double q) -> double {
-    if (p <= 0 || q <= 0) return 0.0;
-    const double one_minus = -std::expm1(-r * std::log1p(p * scale));
-    if (!(one_minus > 0)) return 0.0;
-    return std::exp(std::log(one_minus) + (a - 2) * std::log(p) + (b - 1) * std::log(q) - lb);
+  // h(p) = (1/p)(1 − (α/(α+pt))^r) = scale (1 − (1+y)^−r) / y with y = p t/α; bounded by r·scale.
+  auto h = [&](double p, double) -> double {
+    const double y = p * scale;
+    if (y < 1e-8) return scale * r * (1 - 0.5 * (r + 1) * y);
+    return -std::expm1(-r * std::log1p(y)) / p;
   };
-  return integrate_unit(g);
+  return beta_expectation(h, a, b);
 }
 
 double expected_transactions(const Params& p, int m, double t) {
@@ -229,24 +259,22 @@ double conditional_p_n_transactions(const Params& p, int m, double n, double t, 
 
 double dert(const Params& p, int m, double delta, double x, double t_x, double T) {
   // ∫_0^∞ e^{−δs} (rate of purchases at T+s) ds = P(alive) E[λ/(δ+λp)] over the posterior given
-  // alive: λ ~ Gamma(r+x, α+T), p ~ Beta(a, b+k). Inner integral over λ by exp-sinh quadrature.
+  // alive: λ ~ Gamma(r+x, α+T), p ~ Beta(a, b+k). For fixed p, with E[λ e^{−λc}] =
+  // (shape/rate)(rate/(rate+c))^(shape+1):
+  //   E_λ[λ/(δ+λp)] = ∫_0^∞ e^{−δs} (shape/rate) (1 + p s/rate)^−(shape+1) ds,
+  // a positive integrand (no cancellation); s is scaled by its initial decay rate
+  // κ = δ + p (shape+1)/rate so that exp-sinh sees a unit scale for every customer (x up to 1e4).
   const double alive = p_alive(p, m, x, t_x, T);
   const double shape = p.r + x, rate = p.alpha + T, a = p.a, b = p.b + x + m;
-  const double lb = log_beta(a, b);
-  const double lg_shape = log_gamma(shape);
   thread_local boost::math::quadrature::exp_sinh<double> inner(9);
-  auto g = [&](double pp, double q) -> double {
-    if (pp <= 0 || q <= 0) return 0.0;
-    // E_λ[λ/(δ+λ pp)] with λ = u / rate, u ~ Gamma(shape, 1).
-    auto h = [&](double u) -> double {
-      if (u <= 0) return 0.0;
-      const double lambda = u / rate;
-      return lambda / (delta + lambda * pp) * std::exp((shape - 1) * std::log(u) - u - lg_shape);
+  auto g = [&](double pp, double) -> double {
+    const double kappa = delta + pp * (shape + 1) / rate;
+    auto h = [&](double v) -> double {
+      return std::exp(-delta * v / kappa - (shape + 1) * std::log1p(pp * v / (kappa * rate)));
     };
-    const double e = inner.integrate(h, 1e-12);
-    return e * std::exp((a - 1) * std::log(pp) + (b - 1) * std::log(q) - lb);
+    return shape / rate / kappa * inner.integrate(h, 1e-12);
   };
-  return alive * integrate_unit(g);
+  return alive * beta_expectation(g, a, b);
 }
 
 // ---- fitting ------------------------------------------------------------------------------------

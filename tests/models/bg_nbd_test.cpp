@@ -149,15 +149,20 @@ TEST(BgNbd, UnconditionalPmfSumsToOneAndHasMeanExpected) {
 TEST(BgNbd, DertEqualsDiscountedIntegralOfCet) {
   // DERT = δ ∫_0^∞ e^{−δt} CET(t) dt (integration by parts); check by a coarse trapezoid sum.
   const double delta = 0.05;
-  const double x = 2, t_x = 30.43, T = 38.86;
-  double integral = 0, prev = 0;
-  const double h = 0.25;
-  for (double t = h; t < 600; t += h) {
-    const double v = ltv::bg_nbd::conditional_expected_transactions(kCdnow, t, x, t_x, T);
-    integral += 0.5 * h * (std::exp(-delta * (t - h)) * prev + std::exp(-delta * t) * v);
-    prev = v;
+  struct C {
+    double x, t_x, T;
+  } customers[] = {{2, 30.43, 38.86}, {0, 0, 38.86}, {10000, 52, 52}, {40, 1, 52}};
+  for (const auto& c : customers) {
+    double integral = 0, prev = 0;
+    const double h = 0.25;
+    for (double t = h; t < 800; t += h) {
+      const double v = ltv::bg_nbd::conditional_expected_transactions(kCdnow, t, c.x, c.t_x, c.T);
+      integral += 0.5 * h * (std::exp(-delta * (t - h)) * prev + std::exp(-delta * t) * v);
+      prev = v;
+    }
+    const double dert = ltv::bg_nbd::dert(kCdnow, delta, c.x, c.t_x, c.T);
+    EXPECT_NEAR(dert, delta * integral, 1e-4 * std::max(1.0, dert)) << c.x;
   }
-  EXPECT_NEAR(ltv::bg_nbd::dert(kCdnow, delta, x, t_x, T), delta * integral, 1e-3);
 }
 
 TEST(BgNbd, HardCustomersGiveFiniteValues) {
