@@ -76,52 +76,62 @@ double map_interval(double a, double b, double y) {
   return y <= 0 ? a + (b - a) * sigmoid(y) : b - (b - a) * sigmoid(-y);
 }
 
-/// log of tail(t) = ∫_t^∞ (α+τ)^-A (β+τ)^-B dτ, A = r+x, B = s+1, and its gradient. With the
-/// larger of α, β as base (the note's eqs. (19)-(22) cases α >= β and α < β), Euler's transform
-/// of the note's 2F1(r+s+x, ·; r+s+x+1; z) gives
+/// log of tail(t) = ∫_t^∞ (α+τ)^-A (β+τ)^-B dτ, A = r+x, B = s+1, relative to the "alive" term
+/// (α+T)^-A (β+T)^-s, with the gradient of the absolute log tail. With the larger of α, β as base
+/// (the note's eqs. (19)-(22) cases α >= β and α < β), Euler's transform of the note's
+/// 2F1(r+s+x, ·; r+s+x+1; z) gives
 ///   α >= β: tail = (α+t)^-A (β+t)^-(B-1) / (A+B-1) · 2F1(1, A; A+B; (α-β)/(α+t))
 ///   α <  β: tail = (β+t)^-B (α+t)^-(A-1) / (A+B-1) · 2F1(1, B; A+B; (β-α)/(β+t))
-/// whose series has positive terms with ratio below z.
-double log_tail(const ParetoNbdParams& p, double x, double t, Grad* grad) {
+/// whose series has positive terms with ratio below z. The powers are taken relative to T with
+/// log1p, so that no digits are lost for large x (where A log(α+T) alone is ~1e5).
+double log_tail_relative(const ParetoNbdParams& p, double x, double t, double T, Grad* grad) {
   const double A = p.r + x, B = p.s + 1;
-  const double la = std::log(p.alpha + t), lb = std::log(p.beta + t);
   const double inv_sum = 1 / (A + B - 1);
+  // A log((α+T)/(α+t)) + s log((β+T)/(β+t))
+  const double rel =
+      A * std::log1p((T - t) / (p.alpha + t)) + p.s * std::log1p((T - t) / (p.beta + t));
   if (p.alpha >= p.beta) {
     const double z = (p.alpha - p.beta) / (p.alpha + t);
     const auto F = detail::log_hyp2f1_unit(A, A + B, z);
     if (grad != nullptr) {
+      const double la = std::log(p.alpha + t), lb = std::log(p.beta + t);
       (*grad)[0] = -la - inv_sum + F.d_p + F.d_q;
       (*grad)[1] = -A / (p.alpha + t) + F.d_z * (p.beta + t) / ((p.alpha + t) * (p.alpha + t));
       (*grad)[2] = -lb - inv_sum + F.d_q;
       (*grad)[3] = -(B - 1) / (p.beta + t) - F.d_z / (p.alpha + t);
     }
-    return -A * la - (B - 1) * lb - std::log(A + B - 1) + F.log_value;
+    return rel - std::log(A + B - 1) + F.log_value;
   }
   const double z = (p.beta - p.alpha) / (p.beta + t);
   const auto F = detail::log_hyp2f1_unit(B, A + B, z);
   if (grad != nullptr) {
+    const double la = std::log(p.alpha + t), lb = std::log(p.beta + t);
     (*grad)[0] = -la - inv_sum + F.d_q;
     (*grad)[1] = -(A - 1) / (p.alpha + t) - F.d_z / (p.beta + t);
     (*grad)[2] = -lb - inv_sum + F.d_p + F.d_q;
     (*grad)[3] = -B / (p.beta + t) + F.d_z * (p.alpha + t) / ((p.beta + t) * (p.beta + t));
   }
-  return -B * lb - (A - 1) * la - std::log(A + B - 1) + F.log_value;
+  return rel + std::log((p.alpha + t) / (p.beta + t)) - std::log(A + B - 1) + F.log_value;
 }
 
-/// log I = log ∫_{t_x}^T (α+τ)^-A (β+τ)^-B dτ by double-exponential quadrature (no cancellation),
-/// with gradient from the weighted means of the log-integrand's derivatives.
-double log_integral_direct(const ParetoNbdParams& p, double x, double t_x, double T, Grad* grad) {
+/// log I - l_alive, I = ∫_{t_x}^T (α+τ)^-A (β+τ)^-B dτ, by double-exponential quadrature (no
+/// cancellation), with the gradient of log I from the weighted means of the log-integrand's
+/// derivatives.
+double log_integral_direct_relative(const ParetoNbdParams& p, double x, double t_x, double T,
+                                    Grad* grad) {
   const double A = p.r + x, B = p.s + 1, width = T - t_x;
   const double log_width = std::log(width);
   auto eval = [&](double y, std::array<double, 5>& g) {
     const double tau = map_interval(t_x, T, y);
-    const double la = std::log(p.alpha + tau), lb = std::log(p.beta + tau);
     g[0] = 1;
-    g[1] = -la;
-    g[2] = -lb;
+    g[1] = -std::log(p.alpha + tau);
+    g[2] = -std::log(p.beta + tau);
     g[3] = -A / (p.alpha + tau);
     g[4] = -B / (p.beta + tau);
-    return -A * la - B * lb + log_width + log_sigmoid(y) + log_sigmoid(-y);
+    // (α+τ)^-A (β+τ)^-B / ((α+T)^-A (β+T)^-B), Jacobian of τ = t_x + (T-t_x) σ(y).
+    return A * std::log1p((T - tau) / (p.alpha + tau)) +
+           B * std::log1p((T - tau) / (p.beta + tau)) + log_width + log_sigmoid(y) +
+           log_sigmoid(-y);
   };
   auto phi = [&](double y) {
     std::array<double, 5> g{};
@@ -131,17 +141,21 @@ double log_integral_direct(const ParetoNbdParams& p, double x, double t_x, doubl
   const auto r = detail::de_integrate<5>(eval, y_star, detail::peak_width(phi, y_star));
   if (!(r.sums[0] > 0)) return std::numeric_limits<double>::quiet_NaN();
   if (grad != nullptr) {
-    for (int i = 0; i < 4; ++i) (*grad)[i] = r.sums[i + 1] / r.sums[0];
-    std::swap((*grad)[1], (*grad)[2]);  // order (r, alpha, s, beta): sums are (r, s, alpha, beta)
+    // sums 1..4 are the means of d/dr, d/ds, d/dα, d/dβ; Grad is ordered (r, α, s, β).
+    (*grad)[0] = r.sums[1] / r.sums[0];
+    (*grad)[1] = r.sums[3] / r.sums[0];
+    (*grad)[2] = r.sums[2] / r.sums[0];
+    (*grad)[3] = r.sums[4] / r.sums[0];
   }
-  return r.log_scale + std::log(r.sums[0]);
+  // The integrand was divided by (α+T)^-A (β+T)^-(s+1); l_alive has (β+T)^-s.
+  return r.log_scale + std::log(r.sums[0]) - std::log(p.beta + T);
 }
 
 /// The two parts of the likelihood bracket (the note, eq. (18)): alive at T, and died in (t_x, T].
 struct Parts {
   double log_c = 0;         ///< log Γ(r+x) α^r β^s / Γ(r)
   double l_alive = 0;       ///< -(r+x) log(α+T) - s log(β+T)
-  double l_dead = kNegInf;  ///< log s + log I
+  double d_dead = kNegInf;  ///< l_dead - l_alive, l_dead = log s + log I (-inf when t_x = T)
   Grad g_alive{}, g_dead{}, g_c{};
 };
 
@@ -162,19 +176,20 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
   Grad* gp2 = want_grad ? &g2 : nullptr;
   const double log_s = std::log(p.s);
   bool direct = false;
-  double log_i = kNegInf;
+  double rel_i = kNegInf;  // log I - l_alive
   try {
-    const double lt1 = log_tail(p, x, t_x, gp1);
-    const double lt2 = log_tail(p, x, T, gp2);
+    const double lt1 = log_tail_relative(p, x, t_x, T, gp1);
+    const double lt2 = log_tail_relative(p, x, T, T, gp2);
     const double rho = std::exp(lt2 - lt1);
     // I = tail(t_x) - tail(T). The subtraction loses log10(1/(1-rho)) digits of I and, when the
     // tails dwarf the likelihood (z near 1), digits of L: integrate directly in those cases.
     if (!(rho < 0.99)) {
       direct = true;
     } else {
-      log_i = lt1 + std::log1p(-rho);
-      const double m = log_sum_exp(out.l_alive, log_s + log_i);
-      if (log_s + lt1 - m > std::log(1e3)) direct = true;
+      rel_i = lt1 + std::log1p(-rho);
+      const double d = log_s + rel_i;
+      const double log_bracket = d > 0 ? d + std::log1p(std::exp(-d)) : std::log1p(std::exp(d));
+      if (log_s + lt1 - log_bracket > std::log(1e3)) direct = true;
       if (want_grad && !direct) {
         for (int k = 0; k < 4; ++k) out.g_dead[k] = (g1[k] - rho * g2[k]) / (1 - rho);
       }
@@ -182,28 +197,34 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
   } catch (const ModelError&) {
     direct = true;
   }
-  if (direct) log_i = log_integral_direct(p, x, t_x, T, want_grad ? &out.g_dead : nullptr);
-  out.l_dead = log_s + log_i;
+  if (direct) {
+    rel_i = log_integral_direct_relative(p, x, t_x, T, want_grad ? &out.g_dead : nullptr);
+  }
+  out.d_dead = log_s + rel_i;
   if (want_grad) out.g_dead[2] += 1 / p.s;
   return out;
 }
 
+/// log(1 + e^d) without overflow.
+double softplus(double d) {
+  if (d == kNegInf) return 0;
+  return d > 0 ? d + std::log1p(std::exp(-d)) : std::log1p(std::exp(d));
+}
+
 double log_likelihood_one(const ParetoNbdParams& p, double x, double t_x, double T, Grad* grad) {
   const Parts q = parts(p, x, t_x, T, grad != nullptr);
-  const double m = log_sum_exp(q.l_alive, q.l_dead);
   if (grad != nullptr) {
-    const double w_alive = std::exp(q.l_alive - m);
-    const double w_dead = q.l_dead == kNegInf ? 0.0 : std::exp(q.l_dead - m);
+    const double w_dead = q.d_dead == kNegInf ? 0.0 : sigmoid(q.d_dead);
+    const double w_alive = q.d_dead == kNegInf ? 1.0 : sigmoid(-q.d_dead);
     for (int k = 0; k < 4; ++k) {
       (*grad)[k] = q.g_c[k] + w_alive * q.g_alive[k] + (w_dead > 0 ? w_dead * q.g_dead[k] : 0.0);
     }
   }
-  return q.log_c + m;
+  return q.log_c + q.l_alive + softplus(q.d_dead);
 }
 
 double log_p_alive(const ParetoNbdParams& p, double x, double t_x, double T) {
-  const Parts q = parts(p, x, t_x, T, false);
-  return q.l_alive - log_sum_exp(q.l_alive, q.l_dead);
+  return -softplus(parts(p, x, t_x, T, false).d_dead);
 }
 
 /// -expm1(-e L) / e, continuous at e = 0 (where it is L).
