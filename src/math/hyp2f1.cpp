@@ -39,16 +39,23 @@ bool unit_series(double p, double q, double z, int max_terms, LogHyp2f1Unit& out
     sum_p += c * hp;
     sum_q -= c * hq;
     sum_z += (n + 1) * a;
+    // Tail bounds after c_{n+1}: geometric with ratio r = max(ratio z, z) < 1, or (for d = q-p
+    // > 1, however near 1 z is) the z = 1 value: Σ_{k>n+1} c_k <= c_{n+1} (p+n+1)/(d-1).
+    const double d = q - p;
     const double r = std::max(ratio * z, z);
-    if (r < 1) {
-      const double tail = (n + 2) * a * r / ((1 - r) * (1 - r));
-      if (tail <= kSeriesEps * (sum + sum_z) && c * r / (1 - r) <= kSeriesEps * sum) {
-        out.log_value = std::log(sum);
-        out.d_p = sum_p / sum;
-        out.d_q = sum_q / sum;
-        out.d_z = sum_z / sum;
-        return true;
-      }
+    const double geo = r < 1 ? r / (1 - r) : std::numeric_limits<double>::infinity();
+    const double at_one = d > 1 ? (p + n + 1) / (d - 1) : std::numeric_limits<double>::infinity();
+    const double tail = c * std::min(geo, at_one);
+    // Σ k c_k over the tail: one more factor (n+2)/(1-r), or (n+2)(1 + (p+n+1)/(d-2)).
+    const double tail_k = (n + 2) * std::min(r < 1 ? a * geo / (1 - r) : geo,
+                                             d > 2 ? a * (at_one + 1) * (1 + (p + n + 1) / (d - 2))
+                                                   : std::numeric_limits<double>::infinity());
+    if (tail <= kSeriesEps * sum && tail_k <= 10 * kSeriesEps * (sum + sum_z)) {
+      out.log_value = std::log(sum);
+      out.d_p = sum_p / sum;
+      out.d_q = sum_q / sum;
+      out.d_z = sum_z / sum;
+      return true;
     }
   }
   return false;
@@ -76,7 +83,8 @@ LogHyp2f1Unit unit_integral(double p, double q, double z) {
                   : -p * (std::exp(-u) - 1) / (z * std::exp(-u) + (1 - z));
     return -p * lb - (d - 1) * u + y;
   };
-  const double y_star = find_mode(phi, -40.0, 40.0);
+  // Guess: the mode of e^(-(q-1)u) u in y = log u, at u = 1/(q-1).
+  const double y_star = find_mode(phi, -40.0, 40.0, -std::log(q - 1));
   const double width = peak_width(phi, y_star);
   const auto r = de_integrate<4>(eval, y_star, width);
   if (!r.converged || !(r.sums[0] > 0)) {
@@ -122,7 +130,7 @@ double general_integral(double a, double b, double c, double z) {
     g[0] = 1;
     return phi(y);
   };
-  const double y_star = find_mode(phi, -60.0, 60.0);
+  const double y_star = find_mode(phi, -60.0, 60.0, std::log(b / (c - b)));
   const double width = peak_width(phi, y_star);
   const auto r = de_integrate<1>(eval, y_star, width);
   if (!r.converged || !(r.sums[0] > 0)) {
@@ -139,7 +147,8 @@ LogHyp2f1Unit log_hyp2f1_unit(double p, double q, double z, bool derivatives) {
   }
   (void)derivatives;
   LogHyp2f1Unit out;
-  if (z <= 0.985 && unit_series(p, q, z, 6000, out)) return out;
+  // Near z = 1 the series still converges fast when q - p is large (terms fall like n^-(q-p)).
+  if (unit_series(p, q, z, z <= 0.985 ? 6000 : 1000, out)) return out;
   return unit_integral(p, q, z);
 }
 
@@ -182,7 +191,7 @@ double log_hyperu(double a, double b, double z) {
     return phi(y);
   };
   const double centre = std::log(a / z);
-  const double y_star = find_mode(phi, centre - 60, centre + 60);
+  const double y_star = find_mode(phi, centre - 60, centre + 60, centre);
   const double width = peak_width(phi, y_star);
   const auto r = de_integrate<1>(eval, y_star, width);
   if (!r.converged || !(r.sums[0] > 0)) {

@@ -11,6 +11,7 @@
 #include <random>
 
 #include <fmt/format.h>
+#include <boost/math/quadrature/gauss.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "ltv/error.hpp"
@@ -137,7 +138,7 @@ double log_integral_direct_relative(const ParetoNbdParams& p, double x, double t
     std::array<double, 5> g{};
     return eval(y, g);
   };
-  const double y_star = detail::find_mode(phi, -40.0, 40.0);
+  const double y_star = detail::find_mode(phi, -700.0, 40.0);
   const auto r = detail::de_integrate<5>(eval, y_star, detail::peak_width(phi, y_star));
   if (!(r.sums[0] > 0)) return std::numeric_limits<double>::quiet_NaN();
   if (grad != nullptr) {
@@ -149,6 +150,47 @@ double log_integral_direct_relative(const ParetoNbdParams& p, double x, double t
   }
   // The integrand was divided by (α+T)^-A (β+T)^-(s+1); l_alive has (β+T)^-s.
   return r.log_scale + std::log(r.sums[0]) - std::log(p.beta + T);
+}
+
+/// As log_integral_direct_relative, by 20-point Gauss-Legendre for the common short-interval
+/// case (T - t_x small against α + t_x and β + t_x, integrand varying by at most e^2 over the
+/// interval: far from its singularities at -α, -β, so the rule is exact to rounding). Returns
+/// NaN when that case does not apply.
+double log_integral_gauss_relative(const ParetoNbdParams& p, double x, double t_x, double T,
+                                   Grad* grad) {
+  const double A = p.r + x, B = p.s + 1, width = T - t_x;
+  const double eps_a = width / (p.alpha + t_x), eps_b = width / (p.beta + t_x);
+  const double phi_max = A * std::log1p(eps_a) + B * std::log1p(eps_b);  // at τ = t_x
+  if (!(eps_a <= 0.25 && eps_b <= 0.25 && phi_max <= 2)) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  using Rule = boost::math::quadrature::gauss<double, 20>;
+  const auto& nodes = Rule::abscissa();
+  const auto& weights = Rule::weights();
+  const double mid = 0.5 * (t_x + T), half = 0.5 * width;
+  std::array<double, 5> sums{};
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    for (int sign = -1; sign <= 1; sign += 2) {
+      if (nodes[i] == 0 && sign == 1) continue;
+      const double tau = mid + sign * half * nodes[i];
+      const double f = weights[i] * std::exp(A * std::log1p((T - tau) / (p.alpha + tau)) +
+                                             B * std::log1p((T - tau) / (p.beta + tau)));
+      sums[0] += f;
+      if (grad != nullptr) {
+        sums[1] -= f * std::log(p.alpha + tau);
+        sums[2] -= f * std::log(p.beta + tau);
+        sums[3] -= f * A / (p.alpha + tau);
+        sums[4] -= f * B / (p.beta + tau);
+      }
+    }
+  }
+  if (grad != nullptr) {
+    (*grad)[0] = sums[1] / sums[0];
+    (*grad)[1] = sums[3] / sums[0];
+    (*grad)[2] = sums[2] / sums[0];
+    (*grad)[3] = sums[4] / sums[0];
+  }
+  return std::log(sums[0] * half) - std::log(p.beta + T);
 }
 
 /// The two parts of the likelihood bracket (the note, eq. (18)): alive at T, and died in (t_x, T].
@@ -182,15 +224,13 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
     const double lt2 = log_tail_relative(p, x, T, T, gp2);
     const double rho = std::exp(lt2 - lt1);
     // I = tail(t_x) - tail(T). The subtraction loses log10(1/(1-rho)) digits of I and, when the
-    // tails dwarf the likelihood (z near 1), digits of L: integrate directly in those cases.
+    // subtraction is bad (rho near 1): integrate directly instead.
     if (!(rho < 0.99)) {
       direct = true;
     } else {
+      // (No further check needed: I >= (1-rho) tail(t_x), so the lost digits are bounded.)
       rel_i = lt1 + std::log1p(-rho);
-      const double d = log_s + rel_i;
-      const double log_bracket = d > 0 ? d + std::log1p(std::exp(-d)) : std::log1p(std::exp(d));
-      if (log_s + lt1 - log_bracket > std::log(1e3)) direct = true;
-      if (want_grad && !direct) {
+      if (want_grad) {
         for (int k = 0; k < 4; ++k) out.g_dead[k] = (g1[k] - rho * g2[k]) / (1 - rho);
       }
     }
@@ -198,7 +238,10 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
     direct = true;
   }
   if (direct) {
-    rel_i = log_integral_direct_relative(p, x, t_x, T, want_grad ? &out.g_dead : nullptr);
+    rel_i = log_integral_gauss_relative(p, x, t_x, T, want_grad ? &out.g_dead : nullptr);
+    if (std::isnan(rel_i)) {
+      rel_i = log_integral_direct_relative(p, x, t_x, T, want_grad ? &out.g_dead : nullptr);
+    }
   }
   out.d_dead = log_s + rel_i;
   if (want_grad) out.g_dead[2] += 1 / p.s;
@@ -414,7 +457,7 @@ double p_n_transactions(const ParetoNbdParams& params, double n, double t) {
     std::array<double, 1> g{};
     return eval(y, g);
   };
-  const double y_star = detail::find_mode(phi, -40.0, 40.0);
+  const double y_star = detail::find_mode(phi, -700.0, 40.0);
   const auto res = detail::de_integrate<1>(eval, y_star, detail::peak_width(phi, y_star));
   const double log_second = res.sums[0] > 0 ? res.log_scale + std::log(res.sums[0]) : kNegInf;
   const double p = std::exp(log_sum_exp(log_first, log_second));
