@@ -119,6 +119,17 @@ TEST(Optimize, ReportsNonConvergenceWithReason) {
   EXPECT_NE(fit.message.find("NLOPT_MAXEVAL_REACHED"), std::string::npos) << fit.message;
 }
 
+TEST(Optimize, ExtraStartsAndInitialReachTheSameOptimum) {
+  const auto p = exponential_problem(400, 100, 900, 3000);
+  ltv::FitOptions opt;
+  opt.starts = 7;  // more than the problem's two: deterministic jitters are added
+  opt.initial = {100.0, 1e-3};
+  const ltv::FitResult fit = ltv::detail::maximize_likelihood(p, opt);
+  ASSERT_TRUE(fit.converged) << fit.message;
+  EXPECT_NEAR(fit.estimates[0], 4.0, 1e-6);
+  EXPECT_NEAR(fit.estimates[1], 0.3, 1e-8);
+}
+
 TEST(Optimize, RejectsInitialOfWrongLength) {
   const auto p = exponential_problem(4, 1, 9, 30);
   ltv::FitOptions opt;

@@ -1,0 +1,109 @@
+// Model kernels: BG/NBD fit on the CDNOW sample, log-likelihood evaluations on 1M patterns,
+// CET per customer. Run: build/bin/models_bench (release build).
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ltv/models/bg_bb.hpp"
+#include "ltv/models/bg_nbd.hpp"
+#include "ltv/models/gamma_gamma.hpp"
+#include "models/nbd_family.hpp"
+
+namespace {
+
+/// Columns of a small numeric CSV under ../shared/data (beside the repository).
+std::vector<std::vector<double>> read_columns(const std::string& relative, std::size_t n) {
+  const auto path = std::filesystem::path(__FILE__).parent_path() / "../../shared/data" / relative;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("missing " + path.string());
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::vector<double>> cols(n);
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    std::string f;
+    for (std::size_t c = 0; c < n && std::getline(ss, f, ','); ++c) cols[c].push_back(std::stod(f));
+  }
+  return cols;
+}
+
+ltv::RfmPatterns cdnow() {
+  const auto c = read_columns("cdnow/cdnow_customers_summary.csv", 4);  // ID,frequency,recency,T
+  return ltv::compress_patterns(c[1], c[2], c[3]);
+}
+
+void BM_BgNbdFitCdnow(benchmark::State& state) {
+  const auto patterns = cdnow();
+  for (auto _ : state) {
+    auto fit = ltv::bg_nbd::fit(patterns);
+    benchmark::DoNotOptimize(fit.log_likelihood);
+  }
+  state.counters["patterns"] = static_cast<double>(patterns.size());
+}
+BENCHMARK(BM_BgNbdFitCdnow)->Unit(benchmark::kMillisecond);
+
+/// 1M distinct patterns from the BG/NBD simulator with continuous ages (so few merge).
+ltv::RfmPatterns million() {
+  std::vector<double> T(1'000'000);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(1, 78);
+  for (auto& t : T) t = u(rng);
+  return ltv::bg_nbd::simulate({0.243, 4.414, 0.793, 2.426}, T, 7);
+}
+
+void BM_BgNbdLogLikelihood1M(benchmark::State& state) {
+  static const auto patterns = million();
+  const bool gradient = state.range(0) != 0;
+  std::vector<double> g(gradient ? 4 : 0);
+  const ltv::detail::nbd::Params p{0.243, 4.414, 0.793, 2.426};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ltv::detail::nbd::log_likelihood(p, 0, patterns, g));
+  }
+  state.counters["patterns"] = static_cast<double>(patterns.size());
+  state.counters["patterns/s"] = benchmark::Counter(
+      static_cast<double>(patterns.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BgNbdLogLikelihood1M)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+void BM_BgNbdCetPerCustomer(benchmark::State& state) {
+  const ltv::BgNbdParams p{0.243, 4.414, 0.793, 2.426};
+  double x = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ltv::bg_nbd::conditional_expected_transactions(p, 39, x, 30, 38.86));
+    x = x > 20 ? 0 : x + 1;
+  }
+}
+BENCHMARK(BM_BgNbdCetPerCustomer)->Unit(benchmark::kMicrosecond);
+
+void BM_BgNbdCetCdnowPatterns(benchmark::State& state) {
+  const auto patterns = cdnow();
+  const ltv::BgNbdParams p{0.243, 4.414, 0.793, 2.426};
+  for (auto _ : state) {
+    auto cet = ltv::bg_nbd::conditional_expected_transactions(p, 39, patterns);
+    benchmark::DoNotOptimize(cet.data());
+  }
+  state.counters["patterns/s"] = benchmark::Counter(
+      static_cast<double>(patterns.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BgNbdCetCdnowPatterns)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_BgBbFitDonations(benchmark::State& state) {
+  const auto c = read_columns("donations/donations.csv", 4);  // frequency,recency,periods,weights
+  const auto patterns = ltv::compress_patterns(c[0], c[1], c[2], c[3]);
+  for (auto _ : state) {
+    auto fit = ltv::bg_bb::fit(patterns);
+    benchmark::DoNotOptimize(fit.log_likelihood);
+  }
+}
+BENCHMARK(BM_BgBbFitDonations)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,186 @@
+// Gamma-Gamma spend model: Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for
+// customer base analysis", Journal of Marketing Research 42(4), 415-430.
+#include "ltv/models/gamma_gamma.hpp"
+
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+#include <boost/math/special_functions/digamma.hpp>
+
+#include "ltv/error.hpp"
+#include "math/optimize.hpp"
+#include "math/special.hpp"
+
+namespace ltv {
+
+double SpendData::customers() const noexcept {
+  return std::accumulate(weight.begin(), weight.end(), 0.0);
+}
+
+namespace gamma_gamma {
+
+namespace {
+
+void check_params(const GammaGammaParams& p) {
+  const double v[3] = {p.p, p.q, p.gamma};
+  const char* n[3] = {"p", "q", "gamma"};
+  for (int i = 0; i < 3; ++i) {
+    if (!(v[i] > 0) || !std::isfinite(v[i])) {
+      throw ModelError(
+          fmt::format("gg: parameter {} must be positive and finite, got {}", n[i], v[i]));
+    }
+  }
+}
+
+void check_q(const GammaGammaParams& p) {
+  if (!(p.q > 1)) {
+    throw ModelError(fmt::format(
+        "gg: q = {} <= 1, so the expected spend (p gamma / (q - 1)) does not exist; the spend data "
+        "is too heavy-tailed for the Gamma-Gamma model (check for outliers or use the median)",
+        p.q));
+  }
+}
+
+void check_row(double x, double m_x, std::size_t index) {
+  if (!std::isfinite(x) || x < 0 || x != std::floor(x)) {
+    input_error(SourceLocation{"", 0, "x"}, fmt::format("{} (customer #{})", x, index + 1),
+                "a whole number of repeat transactions >= 0");
+  }
+  if (x > 0 && (!std::isfinite(m_x) || !(m_x > 0))) {
+    input_error(SourceLocation{"", 0, "m_x"}, fmt::format("{} (customer #{})", m_x, index + 1),
+                "a positive mean spend for a customer with repeat transactions");
+  }
+}
+
+// ln f(m_x | p, q, γ, x) = lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln m_x + px ln x
+//                          − (px+q) ln(γ + m_x x)                      (FHL 2005b, eq. 3)
+double log_likelihood_impl(const GammaGammaParams& p, const SpendData& d, std::span<double> grad) {
+  const bool want = !grad.empty();
+  double ll = 0, gp = 0, gq = 0, gg = 0;
+  const double lg_q = detail::log_gamma(p.q), log_gamma = std::log(p.gamma);
+  const double psi_q = want ? boost::math::digamma(p.q) : 0.0;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const double x = d.x[i], m = d.m_x[i], w = d.weight[i];
+    const double px = p.p * x;
+    const double lm = std::log(m), lx = std::log(x), ls = std::log(p.gamma + m * x);
+    ll += w * (detail::log_gamma(px + p.q) - detail::log_gamma(px) - lg_q + p.q * log_gamma +
+               (px - 1) * lm + px * lx - (px + p.q) * ls);
+    if (want) {
+      const double psi_pxq = boost::math::digamma(px + p.q);
+      gp += w * x * (psi_pxq - boost::math::digamma(px) + lm + lx - ls);
+      gq += w * (psi_pxq - psi_q + log_gamma - ls);
+      gg += w * (p.q / p.gamma - (px + p.q) / (p.gamma + m * x));
+    }
+  }
+  if (want) {
+    grad[0] = gp;
+    grad[1] = gq;
+    grad[2] = gg;
+  }
+  return ll;
+}
+
+}  // namespace
+
+SpendData spend_data(std::span<const double> x, std::span<const double> m_x,
+                     std::span<const double> weights) {
+  if (m_x.size() != x.size() || (!weights.empty() && weights.size() != x.size())) {
+    input_error(
+        SourceLocation{"", 0, "m_x"},
+        fmt::format("lengths x={}, m_x={}, weight={}", x.size(), m_x.size(), weights.size()),
+        "columns of equal length (weights may be omitted)");
+  }
+  SpendData d;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    check_row(x[i], m_x[i], i);
+    const double w = weights.empty() ? 1.0 : weights[i];
+    if (!std::isfinite(w) || w < 0) {
+      input_error(SourceLocation{"", 0, "weight"}, fmt::format("{} (customer #{})", w, i + 1),
+                  "a finite weight >= 0");
+    }
+    if (x[i] == 0 || w == 0) continue;
+    d.x.push_back(x[i]);
+    d.m_x.push_back(m_x[i]);
+    d.weight.push_back(w);
+  }
+  return d;
+}
+
+double log_likelihood(const GammaGammaParams& params, double x, double m_x) {
+  check_params(params);
+  check_row(x, m_x, 0);
+  if (x == 0) {
+    input_error(SourceLocation{"", 0, "x"}, "0", "x >= 1 (no spend is observed when x = 0)");
+  }
+  SpendData d{{x}, {m_x}, {1.0}};
+  return log_likelihood_impl(params, d, {});
+}
+
+double log_likelihood(const GammaGammaParams& params, const SpendData& data) {
+  check_params(params);
+  for (std::size_t i = 0; i < data.size(); ++i) check_row(data.x[i], data.m_x[i], i);
+  return log_likelihood_impl(params, data, {});
+}
+
+FitResult fit(const SpendData& data, const FitOptions& options) {
+  if (data.size() == 0 || !(data.customers() > 0)) {
+    input_error(SourceLocation{"", 0, "x"}, "no customers with repeat transactions",
+                "at least one customer with x >= 1 and a mean spend to fit the Gamma-Gamma model");
+  }
+  double sum_w = 0, sum_m = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    check_row(data.x[i], data.m_x[i], i);
+    if (data.x[i] < 1) {
+      input_error(SourceLocation{"", 0, "x"}, fmt::format("{} (row #{})", data.x[i], i + 1),
+                  "x >= 1 in SpendData (use spend_data() to drop x = 0 customers)");
+    }
+    sum_w += data.weight[i];
+    sum_m += data.weight[i] * data.m_x[i];
+  }
+  detail::MaximizeProblem problem;
+  problem.model = "gg";
+  problem.names = {"p", "q", "gamma"};
+  problem.n_customers = sum_w;
+  problem.n_patterns = data.size();
+  problem.log_likelihood = [&data](std::span<const double> th, std::span<double> g) {
+    return log_likelihood_impl(GammaGammaParams{th[0], th[1], th[2]}, data, g);
+  };
+  // Spend scale enters through gamma (mean spend = p gamma / (q - 1)).
+  const double mean_m = sum_m / sum_w;
+  problem.starts = {{1.0, 1.0, 1.0}, {2.0, 3.0, mean_m}, {10.0, 5.0, 0.4 * mean_m}};
+  FitResult fit = detail::maximize_likelihood(problem, options);
+  if (fit.estimates[1] <= 1) {
+    if (!fit.message.empty()) fit.message += "; ";
+    fit.message += "q <= 1: the expected spend does not exist for these data";
+  }
+  return fit;
+}
+
+GammaGammaParams params(const FitResult& fit) {
+  if (fit.estimates.size() != 3) {
+    throw ModelError(fmt::format("gg: fit result has {} parameters, expected 3 (p, q, gamma)",
+                                 fit.estimates.size()));
+  }
+  GammaGammaParams p{fit.estimates[0], fit.estimates[1], fit.estimates[2]};
+  check_params(p);
+  return p;
+}
+
+double expected_average_spend(const GammaGammaParams& params) {
+  check_params(params);
+  check_q(params);
+  return params.p * params.gamma / (params.q - 1);
+}
+
+double conditional_expected_average_spend(const GammaGammaParams& params, double x, double m_x) {
+  check_params(params);
+  check_q(params);
+  check_row(x, m_x, 0);
+  if (x == 0) return params.p * params.gamma / (params.q - 1);
+  // FHL 2005b eq. 5: a weighted mean of the population mean and the customer's own mean.
+  return params.p * (params.gamma + x * m_x) / (params.p * x + params.q - 1);
+}
+
+}  // namespace gamma_gamma
+}  // namespace ltv
