@@ -193,7 +193,7 @@ double log_integral_gauss_relative(const ParetoNbdParams& p, double x, double t_
   return std::log(sums[0] * half) - std::log(p.beta + T);
 }
 
-/// The two parts of the likelihood bracket (the note, eq. (18)): alive at T, and died in (t_x, T].
+/// The two parts of the likelihood bracket (the note): alive at T, and died in (t_x, T].
 struct Parts {
   double log_c = 0;         ///< log Γ(r+x) α^r β^s / Γ(r)
   double l_alive = 0;       ///< -(r+x) log(α+T) - s log(β+T)

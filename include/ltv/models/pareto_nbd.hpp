@@ -20,8 +20,8 @@ struct ParetoNbdParams {
 namespace pareto_nbd {
 
 /// Log-likelihood of one customer (x repeat purchases, the last at t_x, observed for T)
-/// (Fader & Hardie 2005 note, eq. (18)-(22)). Throws ModelError for non-positive parameters,
-/// InputError for x < 0, t_x < 0, t_x > T or non-finite values.
+/// (Fader & Hardie 2005 note; the A0 terms of eqs. (19)-(22)). Throws ModelError for non-positive
+/// parameters, InputError for x < 0, t_x < 0, t_x > T or non-finite values.
 double log_likelihood(const ParetoNbdParams& params, double x, double t_x, double T);
 /// Weighted log-likelihood of all patterns (sum over customers). Same errors.
 double log_likelihood(const ParetoNbdParams& params, const RfmPatterns& patterns);
@@ -36,17 +36,15 @@ FitResult fit(const RfmPatterns& patterns, const FitOptions& options = {});
 ParetoNbdParams params(const FitResult& fit);
 
 /// Unconditional E[X(t)]: expected repeat purchases of a new customer in (0, t]
-/// (Fader & Hardie 2005 note, eq. (27)). Throws InputError for t < 0.
+/// (Fader & Hardie 2005 note). Throws InputError for t < 0.
 double expected_transactions(const ParetoNbdParams& params, double t);
-/// Conditional expected purchases in (T, T+t] given (x, t_x, T) (CET; Fader & Hardie 2005 note,
-/// eq. (28)).
+/// Conditional expected purchases in (T, T+t] given (x, t_x, T) (CET; Fader & Hardie 2005 note).
 double conditional_expected_transactions(const ParetoNbdParams& params, double t, double x,
                                          double t_x, double T);
 /// CET for every pattern (same order as patterns).
 std::vector<double> conditional_expected_transactions(const ParetoNbdParams& params, double t,
                                                       const RfmPatterns& patterns);
-/// Probability that the customer is alive at T given (x, t_x, T) (Fader & Hardie 2005 note,
-/// eq. (22)).
+/// Probability that the customer is alive at T given (x, t_x, T) (Fader & Hardie 2005 note).
 double p_alive(const ParetoNbdParams& params, double x, double t_x, double T);
 /// Probability that the customer is alive at T + t given (x, t_x, T) (and nothing observed after
 /// T): p_alive * ((beta+T)/(beta+T+t))^s.
