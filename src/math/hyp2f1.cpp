@@ -29,27 +29,31 @@ bool unit_series(double p, double q, double z, int max_terms, LogHyp2f1Unit& out
   double sum = 1, sum_p = 0, sum_q = 0, sum_z = 0;
   double a = 1;  // a_n for n >= 1 (a_1 = p/q after the first step)
   double hp = 0, hq = 0;
+  const double d = q - p;
+  const double inv_d1 = d > 1 ? 1 / (d - 1) : 0, inv_d2 = d > 2 ? 1 / (d - 2) : 0;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
   for (int n = 0; n < max_terms; ++n) {
-    const double ratio = (p + n) / (q + n);
+    const double inv_qn = 1 / (q + n), inv_pn = 1 / (p + n);
+    const double ratio = (p + n) * inv_qn;
     a = (n == 0) ? ratio : a * ratio * z;  // a_{n+1}
     const double c = a * z;                // c_{n+1}
-    hp += 1 / (p + n);
-    hq += 1 / (q + n);
+    hp += inv_pn;
+    hq += inv_qn;
     sum += c;
     sum_p += c * hp;
     sum_q -= c * hq;
     sum_z += (n + 1) * a;
+    if (c > 1e-12 * sum && a > 1e-12 * (sum + sum_z)) continue;  // cheap pre-check
     // Tail bounds after c_{n+1}: geometric with ratio r = max(ratio z, z) < 1, or (for d = q-p
     // > 1, however near 1 z is) the z = 1 value: Σ_{k>n+1} c_k <= c_{n+1} (p+n+1)/(d-1).
-    const double d = q - p;
     const double r = std::max(ratio * z, z);
-    const double geo = r < 1 ? r / (1 - r) : std::numeric_limits<double>::infinity();
-    const double at_one = d > 1 ? (p + n + 1) / (d - 1) : std::numeric_limits<double>::infinity();
+    const double geo = r < 1 ? r / (1 - r) : kInf;
+    const double at_one = d > 1 ? (p + n + 1) * inv_d1 : kInf;
     const double tail = c * std::min(geo, at_one);
     // Σ k c_k over the tail: one more factor (n+2)/(1-r), or (n+2)(1 + (p+n+1)/(d-2)).
-    const double tail_k = (n + 2) * std::min(r < 1 ? a * geo / (1 - r) : geo,
-                                             d > 2 ? a * (at_one + 1) * (1 + (p + n + 1) / (d - 2))
-                                                   : std::numeric_limits<double>::infinity());
+    const double tail_k =
+        (n + 2) * std::min(r < 1 ? a * geo / (1 - r) : geo,
+                           d > 2 ? a * (at_one + 1) * (1 + (p + n + 1) * inv_d2) : kInf);
     if (tail <= kSeriesEps * sum && tail_k <= 10 * kSeriesEps * (sum + sum_z)) {
       out.log_value = std::log(sum);
       out.d_p = sum_p / sum;

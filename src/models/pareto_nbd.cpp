@@ -201,14 +201,35 @@ struct Parts {
   Grad g_alive{}, g_dead{}, g_c{};
 };
 
-Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_grad) {
+/// Terms that depend on (r, x) only: lnΓ(r+x) - lnΓ(r) and ψ(r+x) - ψ(r); cached across the
+/// patterns (sorted by x) in the sums.
+struct XTerms {
+  double x = -1;
+  double log_gamma_ratio = 0, digamma_diff = 0;
+};
+
+using NoPromote = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+void update_x_terms(const ParetoNbdParams& p, double x, bool want_grad, XTerms& xt) {
+  if (xt.x == x) return;
+  xt.x = x;
+  xt.log_gamma_ratio = std::lgamma(p.r + x) - std::lgamma(p.r);
+  xt.digamma_diff = want_grad ? boost::math::digamma(p.r + x, NoPromote()) -
+                                    boost::math::digamma(p.r, NoPromote())
+                              : 0.0;
+}
+
+Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_grad,
+            XTerms* cache = nullptr) {
   Parts out;
   const double A = p.r + x;
-  out.log_c = std::lgamma(A) - std::lgamma(p.r) + p.r * std::log(p.alpha) + p.s * std::log(p.beta);
+  XTerms local;
+  XTerms& xt = cache != nullptr ? *cache : local;
+  update_x_terms(p, x, want_grad, xt);
+  out.log_c = xt.log_gamma_ratio + p.r * std::log(p.alpha) + p.s * std::log(p.beta);
   out.l_alive = -A * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
   if (want_grad) {
-    out.g_c = {boost::math::digamma(A) - boost::math::digamma(p.r) + std::log(p.alpha),
-               p.r / p.alpha, std::log(p.beta), p.s / p.beta};
+    out.g_c = {xt.digamma_diff + std::log(p.alpha), p.r / p.alpha, std::log(p.beta), p.s / p.beta};
     out.g_alive = {-std::log(p.alpha + T), -A / (p.alpha + T), -std::log(p.beta + T),
                    -p.s / (p.beta + T)};
   }
@@ -254,8 +275,9 @@ double softplus(double d) {
   return d > 0 ? d + std::log1p(std::exp(-d)) : std::log1p(std::exp(d));
 }
 
-double log_likelihood_one(const ParetoNbdParams& p, double x, double t_x, double T, Grad* grad) {
-  const Parts q = parts(p, x, t_x, T, grad != nullptr);
+double log_likelihood_one(const ParetoNbdParams& p, double x, double t_x, double T, Grad* grad,
+                          XTerms* cache = nullptr) {
+  const Parts q = parts(p, x, t_x, T, grad != nullptr, cache);
   if (grad != nullptr) {
     const double w_dead = q.d_dead == kNegInf ? 0.0 : sigmoid(q.d_dead);
     const double w_alive = q.d_dead == kNegInf ? 1.0 : sigmoid(-q.d_dead);
@@ -297,23 +319,26 @@ double sum_log_likelihood(const ParetoNbdParams& p, const RfmPatterns& patterns,
   double total = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0;
   bool failed = false;
   const long count = static_cast<long>(n);
-#pragma omp parallel for reduction(+ : total, g0, g1, g2, g3) reduction(|| : failed) \
-    schedule(static) if (count > 4096)
-  for (long i = 0; i < count; ++i) {
-    const double w = patterns.weight[i];
-    if (w == 0) continue;
-    try {
-      Grad g{};
-      const double ll =
-          log_likelihood_one(p, patterns.x[i], patterns.t_x[i], patterns.T[i], grad ? &g : nullptr);
-      if (!std::isfinite(ll)) failed = true;
-      total += w * ll;
-      g0 += w * g[0];
-      g1 += w * g[1];
-      g2 += w * g[2];
-      g3 += w * g[3];
-    } catch (const std::exception&) {
-      failed = true;
+#pragma omp parallel reduction(+ : total, g0, g1, g2, g3) reduction(|| : failed) if (count > 4096)
+  {
+    XTerms cache;  // per thread; patterns are sorted by x, so it mostly hits
+#pragma omp for schedule(static)
+    for (long i = 0; i < count; ++i) {
+      const double w = patterns.weight[i];
+      if (w == 0) continue;
+      try {
+        Grad g{};
+        const double ll = log_likelihood_one(p, patterns.x[i], patterns.t_x[i], patterns.T[i],
+                                             grad ? &g : nullptr, &cache);
+        if (!std::isfinite(ll)) failed = true;
+        total += w * ll;
+        g0 += w * g[0];
+        g1 += w * g[1];
+        g2 += w * g[2];
+        g3 += w * g[3];
+      } catch (const std::exception&) {
+        failed = true;
+      }
     }
   }
   if (grad != nullptr) *grad = {g0, g1, g2, g3};
