@@ -57,6 +57,15 @@ void check_time(double t, const char* name) {
   }
 }
 
+/// Never lets a NaN out: a numerical failure becomes a ModelError naming the quantity.
+double checked(double value, const char* what, const ParetoNbdParams& p) {
+  if (std::isnan(value)) {
+    throw ModelError(fmt::format("pnbd: {} could not be computed for r={}, alpha={}, s={}, beta={}",
+                                 what, p.r, p.alpha, p.s, p.beta));
+  }
+  return value;
+}
+
 double log_sum_exp(double a, double b) {
   if (a == kNegInf) return b;
   if (b == kNegInf) return a;
@@ -351,13 +360,15 @@ double sum_log_likelihood(const ParetoNbdParams& p, const RfmPatterns& patterns,
 double log_likelihood(const ParetoNbdParams& params, double x, double t_x, double T) {
   check_params(params);
   check_customer(x, t_x, T);
-  return log_likelihood_one(params, x, t_x, T, nullptr);
+  return checked(log_likelihood_one(params, x, t_x, T, nullptr), "log-likelihood", params);
 }
 
 double log_likelihood(const ParetoNbdParams& params, const RfmPatterns& patterns) {
   check_params(params);
   check_patterns(patterns);
-  return sum_log_likelihood(params, patterns, nullptr);
+  const double ll = sum_log_likelihood(params, patterns, nullptr);
+  if (!std::isfinite(ll)) checked(std::nan(""), "log-likelihood", params);
+  return ll;
 }
 
 double log_likelihood(const ParetoNbdParams& params, const RfmPatterns& patterns,
@@ -366,6 +377,7 @@ double log_likelihood(const ParetoNbdParams& params, const RfmPatterns& patterns
   check_patterns(patterns);
   Grad g{};
   const double ll = sum_log_likelihood(params, patterns, &g);
+  if (!std::isfinite(ll)) checked(std::nan(""), "log-likelihood", params);
   std::copy(g.begin(), g.end(), gradient.begin());
   return ll;
 }
@@ -421,7 +433,7 @@ double expected_transactions(const ParetoNbdParams& params, double t) {
 double p_alive(const ParetoNbdParams& params, double x, double t_x, double T) {
   check_params(params);
   check_customer(x, t_x, T);
-  return std::exp(log_p_alive(params, x, t_x, T));
+  return checked(std::exp(log_p_alive(params, x, t_x, T)), "P(alive)", params);
 }
 
 double p_alive_at(const ParetoNbdParams& params, double t, double x, double t_x, double T) {
@@ -429,7 +441,9 @@ double p_alive_at(const ParetoNbdParams& params, double t, double x, double t_x,
   check_customer(x, t_x, T);
   check_time(t, "t");
   // μ | alive at T ~ Gamma(s, β+T); P(survive t more) = ((β+T)/(β+T+t))^s.
-  return std::exp(log_p_alive(params, x, t_x, T) - params.s * std::log1p(t / (params.beta + T)));
+  return checked(
+      std::exp(log_p_alive(params, x, t_x, T) - params.s * std::log1p(t / (params.beta + T))),
+      "P(alive at T+t)", params);
 }
 
 double conditional_expected_transactions(const ParetoNbdParams& params, double t, double x,
@@ -441,7 +455,7 @@ double conditional_expected_transactions(const ParetoNbdParams& params, double t
   const double bT = params.beta + T;
   const double if_alive = (params.r + x) * bT / (params.alpha + T) *
                           one_minus_pow_over(params.s - 1, std::log1p(t / bT));
-  return if_alive * std::exp(log_p_alive(params, x, t_x, T));
+  return checked(if_alive * std::exp(log_p_alive(params, x, t_x, T)), "CET", params);
 }
 
 std::vector<double> conditional_expected_transactions(const ParetoNbdParams& params, double t,
@@ -486,7 +500,7 @@ double p_n_transactions(const ParetoNbdParams& params, double n, double t) {
   const auto res = detail::de_integrate<1>(eval, y_star, detail::peak_width(phi, y_star));
   const double log_second = res.sums[0] > 0 ? res.log_scale + std::log(res.sums[0]) : kNegInf;
   const double p = std::exp(log_sum_exp(log_first, log_second));
-  return std::min(1.0, p);
+  return std::min(1.0, checked(p, "P(X(t) = n)", params));
 }
 
 double conditional_p_n_transactions(const ParetoNbdParams& params, double n, double t, double x,
@@ -515,7 +529,7 @@ double dert(const ParetoNbdParams& params, double delta, double x, double t_x, d
                            std::log(params.alpha + T) + params.s * std::log(bT) +
                            (params.s - 1) * std::log(delta) +
                            detail::log_hyperu(params.s, params.s, delta * bT);
-  return std::exp(log_value);
+  return checked(std::exp(log_value), "DERT", params);
 }
 
 RfmPatterns simulate(const ParetoNbdParams& params, std::span<const double> T, std::uint64_t seed) {

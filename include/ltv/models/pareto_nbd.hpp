@@ -23,7 +23,8 @@ namespace pareto_nbd {
 /// (Fader & Hardie 2005 note; the A0 terms of eqs. (19)-(22)). Throws ModelError for non-positive
 /// parameters, InputError for x < 0, t_x < 0, t_x > T or non-finite values.
 double log_likelihood(const ParetoNbdParams& params, double x, double t_x, double T);
-/// Weighted log-likelihood of all patterns (sum over customers). Same errors.
+/// Weighted log-likelihood of all patterns (sum over customers). Same errors; every function
+/// here throws ModelError instead of returning NaN/Inf on a numerical failure.
 double log_likelihood(const ParetoNbdParams& params, const RfmPatterns& patterns);
 /// Weighted log-likelihood and its gradient d/d(r, alpha, s, beta) (analytic).
 double log_likelihood(const ParetoNbdParams& params, const RfmPatterns& patterns,
