@@ -26,25 +26,29 @@ struct Line {
 
 }  // namespace
 
-CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const CacOptions& options) {
+CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
+                      const CacOptions& options) {
   if (options.margin && !(*options.margin > 0 && *options.margin <= 1))
     option_error("--margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
   if (!options.predicted_ltv.empty() && options.predicted_ltv.size() != log.customer_count())
     throw Error("compute_cac: predicted LTV must have one entry per customer of the log");
   for (std::size_t i = 0; i < spend.size(); ++i) {
     if (!(spend.spend[i] >= 0) || !std::isfinite(spend.spend[i]))
-      input_error(SourceLocation{"spend", static_cast<std::int64_t>(i + 2), "spend"}, std::to_string(spend.spend[i]),
-                  "a finite amount >= 0");
+      input_error(SourceLocation{"spend", static_cast<std::int64_t>(i + 2), "spend"},
+                  std::to_string(spend.spend[i]), "a finite amount >= 0");
   }
   CacReport report;
   report.period = spend.period;
   const bool use_profit = !options.margin && log.has_profit();
-  report.margin_source = options.margin ? "margin option" : use_profit ? "profit" : "revenue (no margin given)";
+  report.margin_source = options.margin ? "margin option"
+                         : use_profit   ? "profit"
+                                        : "revenue (no margin given)";
   const double margin_rate = options.margin.value_or(1.0);
 
-  const CustomerGroups groups = options.acquisition_channel
-                                    ? *options.acquisition_channel
-                                    : groups_from_first_purchase(log, options.channel_column, "--channel-column");
+  const CustomerGroups groups =
+      options.acquisition_channel
+          ? *options.acquisition_channel
+          : groups_from_first_purchase(log, options.channel_column, "--channel-column");
   if (groups.code.size() != log.customer_count())
     throw Error("compute_cac: acquisition channels do not match the log's customers");
 
@@ -87,7 +91,9 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const 
   }
   // Margin by age since acquisition, for payback.
   for (auto& [key, l] : lines) {
-    if (l.new_customers > 0) l.margin_by_age.assign(static_cast<std::size_t>(std::max(0, last_period - key.second + 1)), 0.0);
+    if (l.new_customers > 0)
+      l.margin_by_age.assign(static_cast<std::size_t>(std::max(0, last_period - key.second + 1)),
+                             0.0);
   }
   {
     const detail::DayRange range = detail::day_range(log);
@@ -100,14 +106,16 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const 
     for (std::size_t row = 0; row < log.size(); ++row) {
       if (log.day[row] > obs_end) continue;
       const std::uint32_t c = log.customer[row];
-      const double m = use_profit ? log.profit[row] : (log.has_amount() ? log.amount[row] : 0.0) * margin_rate;
+      const double m =
+          use_profit ? log.profit[row] : (log.has_amount() ? log.amount[row] : 0.0) * margin_rate;
       const std::int32_t age = grid.key(grid(log.day[row])) - customer_period[c];
       line_of[c]->margin_by_age[static_cast<std::size_t>(age)] += m;
     }
   }
 
   auto finish = [&](CacRow& r, const std::vector<double>& cumulative_per_customer) {
-    if (r.new_customers > 0) r.historical_ltv = r.margin_attributable / static_cast<double>(r.new_customers);
+    if (r.new_customers > 0)
+      r.historical_ltv = r.margin_attributable / static_cast<double>(r.new_customers);
     if (r.new_customers > 0 && r.spend > 0) r.cac = r.spend / static_cast<double>(r.new_customers);
     if (r.cac) {
       r.ltv_cac_historical = r.historical_ltv / *r.cac;
@@ -160,7 +168,8 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const 
     r.new_customers = p.new_customers;
     r.revenue = p.revenue;
     r.margin_attributable = p.margin;
-    if (p.predicted_count > 0) r.predicted_ltv = p.predicted_sum / static_cast<double>(p.predicted_count);
+    if (p.predicted_count > 0)
+      r.predicted_ltv = p.predicted_sum / static_cast<double>(p.predicted_count);
     std::vector<double> curve;
     for (std::size_t k = 0; k < p.margin_at_age.size() && p.size_at_age[k] > 0; ++k)
       curve.push_back(p.margin_at_age[k] / p.size_at_age[k]);
@@ -168,7 +177,8 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const 
     return r;
   };
 
-  const std::int32_t age_limit = last_period - period_index(detail::day_range(log).first, spend.period) + 1;
+  const std::int32_t age_limit =
+      last_period - period_index(detail::day_range(log).first, spend.period) + 1;
   Pool grand;
   for (std::size_t ch = 0; ch < channels.size(); ++ch) {
     Pool channel_pool;
@@ -184,7 +194,8 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const 
       r.new_customers = l.new_customers;
       r.revenue = l.revenue;
       r.margin_attributable = l.margin;
-      if (l.predicted_count > 0) r.predicted_ltv = l.predicted_sum / static_cast<double>(l.predicted_count);
+      if (l.predicted_count > 0)
+        r.predicted_ltv = l.predicted_sum / static_cast<double>(l.predicted_count);
       std::vector<double> curve;
       double cumulative = 0;
       for (double m : l.margin_by_age) {
@@ -206,16 +217,28 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const 
 AnalyticsTable cac_table(const CacReport& report) {
   AnalyticsTable t;
   t.name = "cac";
-  t.columns = {"channel", "period", "spend", "new_customers", "cac", "revenue", "margin_attributable",
-               "historical_ltv", "predicted_ltv", "ltv_cac_historical", "ltv_cac_predicted", "payback_periods",
-               "romi", "note"};
+  t.columns = {"channel",
+               "period",
+               "spend",
+               "new_customers",
+               "cac",
+               "revenue",
+               "margin_attributable",
+               "historical_ltv",
+               "predicted_ltv",
+               "ltv_cac_historical",
+               "ltv_cac_predicted",
+               "payback_periods",
+               "romi",
+               "note"};
   auto opt = [](const std::optional<double>& v) { return v ? real_cell(*v) : AnalyticsCell{}; };
   for (const CacRow& r : report.rows) {
-    t.rows.push_back({r.channel, r.period, real_cell(r.spend), r.new_customers, opt(r.cac), real_cell(r.revenue),
-                      real_cell(r.margin_attributable), real_cell(r.historical_ltv), opt(r.predicted_ltv),
-                      opt(r.ltv_cac_historical), opt(r.ltv_cac_predicted),
-                      r.payback_periods ? AnalyticsCell{std::int64_t{*r.payback_periods}} : AnalyticsCell{},
-                      opt(r.romi), r.note});
+    t.rows.push_back(
+        {r.channel, r.period, real_cell(r.spend), r.new_customers, opt(r.cac), real_cell(r.revenue),
+         real_cell(r.margin_attributable), real_cell(r.historical_ltv), opt(r.predicted_ltv),
+         opt(r.ltv_cac_historical), opt(r.ltv_cac_predicted),
+         r.payback_periods ? AnalyticsCell{std::int64_t{*r.payback_periods}} : AnalyticsCell{},
+         opt(r.romi), r.note});
   }
   return t;
 }

@@ -37,7 +37,8 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   if (obs_end < range.first)
-    option_error("--observation-end", format_day(obs_end), "a day on or after the first purchase " + format_day(range.first));
+    option_error("--observation-end", format_day(obs_end),
+                 "a day on or after the first purchase " + format_day(range.first));
   report.observation_end = obs_end;
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
   const std::int32_t P = grid.count();
@@ -57,7 +58,8 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
       purchases.clear();
       for (std::uint64_t k = by_customer.offsets[c]; k < by_customer.offsets[c + 1]; ++k) {
         const std::uint32_t row = by_customer.rows[k];
-        if (log.day[row] <= obs_end) purchases.push_back({log.day[row], log.order ? log.order->codes[row] : 0u, row});
+        if (log.day[row] <= obs_end)
+          purchases.push_back({log.day[row], log.order ? log.order->codes[row] : 0u, row});
       }
       if (purchases.empty()) continue;
       std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
@@ -126,14 +128,25 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
 AnalyticsTable cohort_table(const CohortReport& report) {
   AnalyticsTable t;
   t.name = "cohorts";
-  t.columns = {"cohort", "age", "period", "complete", "cohort_size", "active_customers", "retention", "orders",
-               "revenue", "profit", "cumulative_revenue_per_customer", "cumulative_profit_per_customer"};
+  t.columns = {"cohort",
+               "age",
+               "period",
+               "complete",
+               "cohort_size",
+               "active_customers",
+               "retention",
+               "orders",
+               "revenue",
+               "profit",
+               "cumulative_revenue_per_customer",
+               "cumulative_profit_per_customer"};
   for (const CohortCell& c : report.cells) {
-    t.rows.push_back({c.cohort, std::int64_t{c.age}, c.period, std::int64_t{c.complete ? 1 : 0}, c.cohort_size,
-                      c.active_customers, real_cell(c.retention), c.orders, real_cell(c.revenue),
-                      report.has_profit ? real_cell(c.profit) : AnalyticsCell{},
-                      real_cell(c.cumulative_revenue_per_customer),
-                      report.has_profit ? real_cell(c.cumulative_profit_per_customer) : AnalyticsCell{}});
+    t.rows.push_back(
+        {c.cohort, std::int64_t{c.age}, c.period, std::int64_t{c.complete ? 1 : 0}, c.cohort_size,
+         c.active_customers, real_cell(c.retention), c.orders, real_cell(c.revenue),
+         report.has_profit ? real_cell(c.profit) : AnalyticsCell{},
+         real_cell(c.cumulative_revenue_per_customer),
+         report.has_profit ? real_cell(c.cumulative_profit_per_customer) : AnalyticsCell{}});
   }
   return t;
 }
@@ -155,9 +168,10 @@ AnalyticsTable cohort_matrix(const CohortReport& report, std::string_view metric
     if (name == metric) get = g;
   }
   if (get == nullptr)
-    option_error("--matrix", std::string(metric),
-                 "one of retention, active_customers, revenue, orders, cumulative_revenue_per_customer, "
-                 "cumulative_profit_per_customer");
+    option_error(
+        "--matrix", std::string(metric),
+        "one of retention, active_customers, revenue, orders, cumulative_revenue_per_customer, "
+        "cumulative_profit_per_customer");
   std::int32_t max_age = -1;
   for (const CohortCell& c : report.cells) max_age = std::max(max_age, c.age);
   AnalyticsTable t;

@@ -25,7 +25,8 @@ inline CustomerRows rows_by_customer(const TransactionLog& log) {
   std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
   g.rows.resize(log.size());
   std::vector<std::uint64_t> next(g.offsets.begin(), g.offsets.end() - 1);
-  for (std::size_t i = 0; i < log.size(); ++i) g.rows[next[log.customer[i]]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < log.size(); ++i)
+    g.rows[next[log.customer[i]]++] = static_cast<std::uint32_t>(i);
   return g;
 }
 
@@ -33,16 +34,18 @@ inline CustomerRows rows_by_customer(const TransactionLog& log) {
 struct PeriodGrid {
   PeriodUnit unit = PeriodUnit::month;
   std::int32_t first_day = 0;
-  std::int32_t last_day = -1;       ///< observation end (inclusive)
-  std::int32_t first_index = 0;     ///< key of period 0
-  std::vector<std::int32_t> of_day; ///< day - first_day -> relative period
+  std::int32_t last_day = -1;        ///< observation end (inclusive)
+  std::int32_t first_index = 0;      ///< key of period 0
+  std::vector<std::int32_t> of_day;  ///< day - first_day -> relative period
 
   PeriodGrid() = default;
-  PeriodGrid(PeriodUnit u, std::int32_t first, std::int32_t last) : unit(u), first_day(first), last_day(last) {
+  PeriodGrid(PeriodUnit u, std::int32_t first, std::int32_t last)
+      : unit(u), first_day(first), last_day(last) {
     first_index = period_index(first, u);
     if (last < first) return;
     of_day.resize(static_cast<std::size_t>(last - first) + 1);
-    for (std::int32_t d = first; d <= last; ++d) of_day[d - first] = period_index(d, u) - first_index;
+    for (std::int32_t d = first; d <= last; ++d)
+      of_day[d - first] = period_index(d, u) - first_index;
   }
   std::int32_t count() const { return of_day.empty() ? 0 : of_day.back() + 1; }
   std::int32_t operator()(std::int32_t day) const { return of_day[day - first_day]; }

@@ -18,10 +18,11 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kMetrics = 5;
-constexpr std::array<const char*, kMetrics> kNames = {"spend_per_year", "purchases_per_year", "average_check",
-                                                      "retention", "ltv"};
-constexpr std::array<const char*, kMetrics> kPhrases = {"spend per customer per year", "purchases per customer per year",
-                                                        "average check", "retention", "historical LTV"};
+constexpr std::array<const char*, kMetrics> kNames = {"spend_per_year", "purchases_per_year",
+                                                      "average_check", "retention", "ltv"};
+constexpr std::array<const char*, kMetrics> kPhrases = {
+    "spend per customer per year", "purchases per customer per year", "average check", "retention",
+    "historical LTV"};
 
 /// Per-customer numerators and denominators: each metric is sum(num) / sum(den).
 struct Parts {
@@ -30,8 +31,8 @@ struct Parts {
 
 std::array<double, kMetrics> metrics_of(const Parts& s, double customers) {
   auto r = [](double a, double b) { return b > 0 ? a / b : kNaN; };
-  return {r(s.revenue, s.years), r(s.orders, s.years), r(s.revenue, s.orders), r(s.retained, s.at_risk),
-          r(s.revenue, customers)};
+  return {r(s.revenue, s.years), r(s.orders, s.years), r(s.revenue, s.orders),
+          r(s.retained, s.at_risk), r(s.revenue, customers)};
 }
 
 double quantile(std::vector<double> v, double q) {
@@ -46,11 +47,14 @@ double quantile(std::vector<double> v, double q) {
 
 }  // namespace
 
-CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& groups, const std::string& a,
-                             const std::string& b, const CompareOptions& options) {
-  if (options.bootstrap < 100) option_error("--bootstrap", std::to_string(options.bootstrap), "at least 100 resamples");
+CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& groups,
+                             const std::string& a, const std::string& b,
+                             const CompareOptions& options) {
+  if (options.bootstrap < 100)
+    option_error("--bootstrap", std::to_string(options.bootstrap), "at least 100 resamples");
   if (!(options.confidence > 0 && options.confidence < 1))
-    option_error("--confidence", std::to_string(options.confidence), "a level in (0, 1), e.g. 0.95");
+    option_error("--confidence", std::to_string(options.confidence),
+                 "a level in (0, 1), e.g. 0.95");
   auto label_code = [&](const std::string& label, const char* option) {
     for (std::size_t i = 0; i < groups.labels.size(); ++i)
       if (groups.labels[i] == label) return static_cast<std::uint32_t>(i);
@@ -96,11 +100,13 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
   report.customers_b = static_cast<std::int64_t>(parts_b.size());
   if (parts_a.empty()) option_error("--a", a, "a group with at least one customer");
   if (parts_b.empty()) option_error("--b", b, "a group with at least one customer");
-  for (const auto& [label, n] : {std::pair{a, report.customers_a}, std::pair{b, report.customers_b}}) {
+  for (const auto& [label, n] :
+       {std::pair{a, report.customers_a}, std::pair{b, report.customers_b}}) {
     if (n < options.min_group_size)
-      report.warnings.push_back(fmt::format("group '{}' has only {} customers (fewer than {}): the confidence "
-                                            "intervals are not meaningful",
-                                            label, n, options.min_group_size));
+      report.warnings.push_back(
+          fmt::format("group '{}' has only {} customers (fewer than {}): the confidence "
+                      "intervals are not meaningful",
+                      label, n, options.min_group_size));
   }
   auto sum = [](const std::vector<Parts>& v, const std::vector<std::uint32_t>* pick) {
     Parts s;
@@ -121,8 +127,10 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
   std::mt19937_64 rng(options.seed);
   std::array<std::vector<double>, kMetrics> diffs, rels;
   std::vector<std::uint32_t> pick_a(parts_a.size()), pick_b(parts_b.size());
-  std::uniform_int_distribution<std::uint32_t> da(0, static_cast<std::uint32_t>(parts_a.size() - 1));
-  std::uniform_int_distribution<std::uint32_t> db(0, static_cast<std::uint32_t>(parts_b.size() - 1));
+  std::uniform_int_distribution<std::uint32_t> da(0,
+                                                  static_cast<std::uint32_t>(parts_a.size() - 1));
+  std::uniform_int_distribution<std::uint32_t> db(0,
+                                                  static_cast<std::uint32_t>(parts_b.size() - 1));
   for (std::int32_t r = 0; r < options.bootstrap; ++r) {
     for (auto& x : pick_a) x = da(rng);
     for (auto& x : pick_b) x = db(rng);
@@ -149,14 +157,16 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
     if (!std::isfinite(cm.value_a) || !std::isfinite(cm.value_b)) {
       cm.sentence = fmt::format("{}: not measurable for both groups", kPhrases[m]);
     } else if (!std::isfinite(cm.relative)) {
-      cm.sentence = fmt::format("{} have {} {:.4g} vs {:.4g} for {}", a, kPhrases[m], cm.value_a, cm.value_b, b);
+      cm.sentence = fmt::format("{} have {} {:.4g} vs {:.4g} for {}", a, kPhrases[m], cm.value_a,
+                                cm.value_b, b);
     } else {
       const bool more = cm.relative >= 0;
       const char* word = m == 3 ? (more ? "higher" : "lower") : (more ? "more" : "less");
       cm.sentence = fmt::format("{} have {:.0f}% {} {} than {} ({}% CI {:.0f}% to {:.0f}%)", a,
-                                std::abs(cm.relative) * 100, m == 3 ? word : word, kPhrases[m], b, level,
-                                cm.relative_low * 100, cm.relative_high * 100);
-      if (cm.relative_low <= 0 && cm.relative_high >= 0) cm.sentence += "; the interval includes no difference";
+                                std::abs(cm.relative) * 100, m == 3 ? word : word, kPhrases[m], b,
+                                level, cm.relative_low * 100, cm.relative_high * 100);
+      if (cm.relative_low <= 0 && cm.relative_high >= 0)
+        cm.sentence += "; the interval includes no difference";
     }
     report.metrics.push_back(std::move(cm));
   }
@@ -166,16 +176,29 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
 AnalyticsTable compare_table(const CompareReport& report) {
   AnalyticsTable t;
   t.name = "compare";
-  t.columns = {"metric", "group_a", "group_b", "customers_a", "customers_b", "value_a", "value_b", "difference",
-               "difference_low", "difference_high", "relative_difference", "relative_low", "relative_high",
-               "sentence", "warning"};
+  t.columns = {"metric",
+               "group_a",
+               "group_b",
+               "customers_a",
+               "customers_b",
+               "value_a",
+               "value_b",
+               "difference",
+               "difference_low",
+               "difference_high",
+               "relative_difference",
+               "relative_low",
+               "relative_high",
+               "sentence",
+               "warning"};
   std::string warning;
   for (const auto& w : report.warnings) warning += (warning.empty() ? "" : "; ") + w;
   for (const CompareMetric& m : report.metrics) {
-    t.rows.push_back({m.metric, report.group_a, report.group_b, report.customers_a, report.customers_b,
-                      real_cell(m.value_a), real_cell(m.value_b), real_cell(m.difference), real_cell(m.difference_low),
-                      real_cell(m.difference_high), real_cell(m.relative), real_cell(m.relative_low),
-                      real_cell(m.relative_high), m.sentence, warning});
+    t.rows.push_back({m.metric, report.group_a, report.group_b, report.customers_a,
+                      report.customers_b, real_cell(m.value_a), real_cell(m.value_b),
+                      real_cell(m.difference), real_cell(m.difference_low),
+                      real_cell(m.difference_high), real_cell(m.relative),
+                      real_cell(m.relative_low), real_cell(m.relative_high), m.sentence, warning});
   }
   return t;
 }

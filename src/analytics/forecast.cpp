@@ -1,7 +1,7 @@
 #include "ltv/analytics/forecast.hpp"
 
-#include <Eigen/Dense>
 #include <fmt/format.h>
+#include <Eigen/Dense>
 
 #include <algorithm>
 #include <cmath>
@@ -65,11 +65,12 @@ struct HoltWinters {
   }
 };
 
-std::vector<double> holt_winters(std::span<const double> y, std::int32_t horizon, std::int32_t season,
-                                 std::string* note) {
+std::vector<double> holt_winters(std::span<const double> y, std::int32_t horizon,
+                                 std::int32_t season, std::string* note) {
   const auto n = static_cast<std::int32_t>(y.size());
   const std::int32_t s = (season > 1 && n >= 2 * season + 1) ? season : 0;
-  if (s == 0 && season > 1 && note) *note = "history shorter than two seasons: Holt linear trend without seasonality";
+  if (s == 0 && season > 1 && note)
+    *note = "history shorter than two seasons: Holt linear trend without seasonality";
   HoltWinters best{0.5, 0.1, 0.1, s};
   double best_sse = std::numeric_limits<double>::infinity();
   for (int a = 1; a <= 19; ++a)
@@ -157,12 +158,13 @@ void clamp_nonnegative(std::vector<double>& v) {
 
 /// Cohort method on a cohort report restricted to complete periods [0, n): returns revenue and
 /// active customers for periods n .. n + horizon - 1 (relative to the first history period).
-void cohort_forecast(const CohortReport& cohorts, std::int32_t first_key, std::int32_t n, std::int32_t horizon,
-                     std::int32_t window, std::vector<double>& revenue, std::vector<double>& active) {
+void cohort_forecast(const CohortReport& cohorts, std::int32_t first_key, std::int32_t n,
+                     std::int32_t horizon, std::int32_t window, std::vector<double>& revenue,
+                     std::vector<double>& active) {
   // Cohort sizes by relative period, pooled per-customer curves by age over complete cells.
   std::vector<double> size(static_cast<std::size_t>(n), 0.0);
-  std::vector<double> rev_sum(static_cast<std::size_t>(n), 0.0), act_sum(static_cast<std::size_t>(n), 0.0),
-      base(static_cast<std::size_t>(n), 0.0);
+  std::vector<double> rev_sum(static_cast<std::size_t>(n), 0.0),
+      act_sum(static_cast<std::size_t>(n), 0.0), base(static_cast<std::size_t>(n), 0.0);
   for (const CohortCell& c : cohorts.cells) {
     const std::int32_t cohort = c.cohort_index - first_key;
     if (cohort < 0 || cohort >= n || cohort + c.age >= n) continue;
@@ -171,7 +173,8 @@ void cohort_forecast(const CohortReport& cohorts, std::int32_t first_key, std::i
     act_sum[c.age] += static_cast<double>(c.active_customers);
     base[c.age] += static_cast<double>(c.cohort_size);
   }
-  std::vector<double> rev_curve(static_cast<std::size_t>(n)), act_curve(static_cast<std::size_t>(n));
+  std::vector<double> rev_curve(static_cast<std::size_t>(n)),
+      act_curve(static_cast<std::size_t>(n));
   for (std::int32_t k = 0; k < n; ++k) {
     rev_curve[k] = base[k] > 0 ? rev_sum[k] / base[k] : (k > 0 ? rev_curve[k - 1] : 0.0);
     act_curve[k] = base[k] > 0 ? act_sum[k] / base[k] : (k > 0 ? act_curve[k - 1] : 0.0);
@@ -198,7 +201,8 @@ void cohort_forecast(const CohortReport& cohorts, std::int32_t first_key, std::i
   }
 }
 
-void backtest_errors(std::span<const double> actual, const std::vector<double>& predicted, SeriesForecast& f) {
+void backtest_errors(std::span<const double> actual, const std::vector<double>& predicted,
+                     SeriesForecast& f) {
   double abs_sum = 0, pct_sum = 0;
   std::int32_t pct_count = 0;
   for (std::size_t i = 0; i < actual.size(); ++i) {
@@ -230,22 +234,24 @@ std::string_view to_string(ForecastMethod method) noexcept {
 }
 
 ForecastMethod parse_forecast_method(std::string_view text) {
-  for (ForecastMethod m : {ForecastMethod::historical_average, ForecastMethod::cohort, ForecastMethod::regression,
-                           ForecastMethod::holt_winters})
+  for (ForecastMethod m : {ForecastMethod::historical_average, ForecastMethod::cohort,
+                           ForecastMethod::regression, ForecastMethod::holt_winters})
     if (text == to_string(m)) return m;
-  option_error("--method", std::string(text), "one of historical_average, cohort, regression, holt_winters");
+  option_error("--method", std::string(text),
+               "one of historical_average, cohort, regression, holt_winters");
 }
 
-std::vector<double> forecast_series(std::span<const double> y, ForecastMethod method, std::int32_t horizon,
-                                    std::int32_t season, std::int32_t fourier, std::int32_t window,
-                                    std::string* note) {
+std::vector<double> forecast_series(std::span<const double> y, ForecastMethod method,
+                                    std::int32_t horizon, std::int32_t season, std::int32_t fourier,
+                                    std::int32_t window, std::string* note) {
   if (y.empty()) throw Error("forecast_series: empty history");
   std::vector<double> out;
   switch (method) {
     case ForecastMethod::historical_average: {
       const auto n = static_cast<std::int32_t>(y.size());
       const std::int32_t w = window > 0 ? std::min(window, n) : std::min(std::max(season, 1), n);
-      out.assign(static_cast<std::size_t>(horizon), mean_of(y.subspan(static_cast<std::size_t>(n - w))));
+      out.assign(static_cast<std::size_t>(horizon),
+                 mean_of(y.subspan(static_cast<std::size_t>(n - w))));
       if (note) *note = fmt::format("mean of the last {} periods", w);
       break;
     }
@@ -263,10 +269,12 @@ std::vector<double> forecast_series(std::span<const double> y, ForecastMethod me
 }
 
 ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions& options) {
-  if (options.horizon < 1) option_error("--horizon", std::to_string(options.horizon), "a number of periods >= 1");
+  if (options.horizon < 1)
+    option_error("--horizon", std::to_string(options.horizon), "a number of periods >= 1");
   ForecastReport report;
   report.period = options.period;
-  report.season_length = options.season_length > 0 ? options.season_length : season_length(options.period);
+  report.season_length =
+      options.season_length > 0 ? options.season_length : season_length(options.period);
   if (log.size() == 0) option_error("--input", "no transactions", "at least 3 complete periods");
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
@@ -297,26 +305,34 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
     lo = 1;
   }
   if (P > lo && !grid.complete(P - 1)) {
-    report.excluded += (report.excluded.empty() ? "" : ", ") + format_period(grid.key(P - 1), options.period) + " (partial)";
+    report.excluded += (report.excluded.empty() ? "" : ", ") +
+                       format_period(grid.key(P - 1), options.period) + " (partial)";
     hi = P - 1;
   }
   const std::int32_t n = hi - lo;
-  if (n < 3) option_error("--period", std::string(to_string(options.period)), fmt::format("at least 3 complete periods of history (found {})", n));
+  if (n < 3)
+    option_error("--period", std::string(to_string(options.period)),
+                 fmt::format("at least 3 complete periods of history (found {})", n));
   for (std::int32_t p = lo; p < hi; ++p) {
     report.history_period.push_back(grid.key(p));
     report.revenue.push_back(revenue[p]);
     report.active_customers.push_back(active[p]);
   }
-  for (std::int32_t h = 0; h < options.horizon; ++h) report.forecast_period.push_back(grid.key(hi) + h);
-  const std::int32_t holdout = options.holdout > 0 ? options.holdout : std::max(1, std::min(options.horizon, n / 4));
+  for (std::int32_t h = 0; h < options.horizon; ++h)
+    report.forecast_period.push_back(grid.key(hi) + h);
+  const std::int32_t holdout =
+      options.holdout > 0 ? options.holdout : std::max(1, std::min(options.horizon, n / 4));
   if (n - holdout < 2)
-    option_error("--holdout", std::to_string(holdout), fmt::format("fewer periods, leaving at least 2 of {} to fit", n));
+    option_error("--holdout", std::to_string(holdout),
+                 fmt::format("fewer periods, leaving at least 2 of {} to fit", n));
   report.holdout = holdout;
   const std::int32_t s = report.season_length;
-  const std::int32_t window = options.average_window > 0 ? options.average_window : std::min(std::max(s, 1), n);
+  const std::int32_t window =
+      options.average_window > 0 ? options.average_window : std::min(std::max(s, 1), n);
 
-  for (const auto& [name, y] : {std::pair<std::string, const std::vector<double>*>{"revenue", &report.revenue},
-                                {"active_customers", &report.active_customers}}) {
+  for (const auto& [name, y] :
+       {std::pair<std::string, const std::vector<double>*>{"revenue", &report.revenue},
+        {"active_customers", &report.active_customers}}) {
     Seasonality z;
     z.series = name;
     z.season_length = s;
@@ -333,20 +349,23 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
   // Cohorts count from the first (possibly partial) period so that no customer is left out.
   const std::int32_t first_key = grid.key(0);
   std::vector<double> cohort_rev, cohort_act, cohort_rev_bt, cohort_act_bt;
-  const bool want_cohort =
-      std::find(options.methods.begin(), options.methods.end(), ForecastMethod::cohort) != options.methods.end();
+  const bool want_cohort = std::find(options.methods.begin(), options.methods.end(),
+                                     ForecastMethod::cohort) != options.methods.end();
   if (want_cohort) {
     CohortOptions co;
     co.period = options.period;
     co.observation_end = grid.end(hi - 1);
-    cohort_forecast(build_cohorts(log, co), first_key, hi, options.horizon, window, cohort_rev, cohort_act);
+    cohort_forecast(build_cohorts(log, co), first_key, hi, options.horizon, window, cohort_rev,
+                    cohort_act);
     co.observation_end = grid.end(hi - 1 - holdout);
-    cohort_forecast(build_cohorts(log, co), first_key, hi - holdout, holdout, window, cohort_rev_bt, cohort_act_bt);
+    cohort_forecast(build_cohorts(log, co), first_key, hi - holdout, holdout, window, cohort_rev_bt,
+                    cohort_act_bt);
   }
 
   for (ForecastMethod m : options.methods) {
-    for (const auto& [name, y] : {std::pair<std::string, const std::vector<double>*>{"revenue", &report.revenue},
-                                  {"active_customers", &report.active_customers}}) {
+    for (const auto& [name, y] :
+         {std::pair<std::string, const std::vector<double>*>{"revenue", &report.revenue},
+          {"active_customers", &report.active_customers}}) {
       SeriesForecast f;
       f.method = m;
       f.series = name;
@@ -355,12 +374,14 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
         f.forecast = name == "revenue" ? cohort_rev : cohort_act;
         f.backtest = name == "revenue" ? cohort_rev_bt : cohort_act_bt;
         clamp_nonnegative(f.forecast);
-        f.note = fmt::format("pooled cohort curves; new cohorts at the mean of the last {} acquisitions", window);
+        f.note = fmt::format(
+            "pooled cohort curves; new cohorts at the mean of the last {} acquisitions", window);
       } else {
-        f.forecast = forecast_series(all, m, options.horizon, s, options.fourier_terms, window, &f.note);
+        f.forecast =
+            forecast_series(all, m, options.horizon, s, options.fourier_terms, window, &f.note);
         std::string ignored;
-        f.backtest = forecast_series(all.subspan(0, static_cast<std::size_t>(n - holdout)), m, holdout, s,
-                                     options.fourier_terms, window, &ignored);
+        f.backtest = forecast_series(all.subspan(0, static_cast<std::size_t>(n - holdout)), m,
+                                     holdout, s, options.fourier_terms, window, &ignored);
       }
       backtest_errors(all.subspan(static_cast<std::size_t>(n - holdout)), f.backtest, f);
       report.forecasts.push_back(std::move(f));
@@ -373,15 +394,17 @@ AnalyticsTable forecast_table(const ForecastReport& report) {
   AnalyticsTable t;
   t.name = "forecast";
   t.columns = {"method", "series", "period", "kind", "value"};
-  const std::pair<const char*, const std::vector<double>*> history[] = {{"revenue", &report.revenue},
-                                                                         {"active_customers", &report.active_customers}};
+  const std::pair<const char*, const std::vector<double>*> history[] = {
+      {"revenue", &report.revenue}, {"active_customers", &report.active_customers}};
   for (const auto& [name, y] : history)
     for (std::size_t i = 0; i < y->size(); ++i)
-      t.rows.push_back({std::string("actual"), std::string(name), format_period(report.history_period[i], report.period),
+      t.rows.push_back({std::string("actual"), std::string(name),
+                        format_period(report.history_period[i], report.period),
                         std::string("history"), real_cell((*y)[i])});
   for (const SeriesForecast& f : report.forecasts)
     for (std::size_t h = 0; h < f.forecast.size(); ++h)
-      t.rows.push_back({std::string(to_string(f.method)), f.series, format_period(report.forecast_period[h], report.period),
+      t.rows.push_back({std::string(to_string(f.method)), f.series,
+                        format_period(report.forecast_period[h], report.period),
                         std::string("forecast"), real_cell(f.forecast[h])});
   return t;
 }
@@ -391,8 +414,8 @@ AnalyticsTable backtest_table(const ForecastReport& report) {
   t.name = "forecast_backtest";
   t.columns = {"method", "series", "holdout_periods", "mape", "mae", "note"};
   for (const SeriesForecast& f : report.forecasts)
-    t.rows.push_back({std::string(to_string(f.method)), f.series, std::int64_t{report.holdout}, real_cell(f.mape),
-                      real_cell(f.mae), f.note});
+    t.rows.push_back({std::string(to_string(f.method)), f.series, std::int64_t{report.holdout},
+                      real_cell(f.mape), real_cell(f.mae), f.note});
   return t;
 }
 
@@ -402,8 +425,8 @@ AnalyticsTable seasonality_table(const ForecastReport& report) {
   t.columns = {"series", "season_length", "tested", "autocorrelation", "threshold", "seasonal"};
   for (const Seasonality& z : report.seasonality)
     t.rows.push_back({z.series, std::int64_t{z.season_length}, std::int64_t{z.tested ? 1 : 0},
-                      z.tested ? real_cell(z.autocorrelation) : AnalyticsCell{}, real_cell(z.threshold),
-                      std::int64_t{z.seasonal ? 1 : 0}});
+                      z.tested ? real_cell(z.autocorrelation) : AnalyticsCell{},
+                      real_cell(z.threshold), std::int64_t{z.seasonal ? 1 : 0}});
   return t;
 }
 

@@ -52,7 +52,8 @@ CustomerGroups groups_from_first_purchase(const TransactionLog& log, std::string
     if (first[c] == std::numeric_limits<std::int64_t>::max()) continue;
     std::uint32_t& r = recode[value[c]];
     if (r == kNoGroup) {
-      std::string label = column.values[value[c]].empty() ? std::string(kUnknownLabel) : column.values[value[c]];
+      std::string label =
+          column.values[value[c]].empty() ? std::string(kUnknownLabel) : column.values[value[c]];
       auto [it, inserted] = by_label.emplace(label, static_cast<std::uint32_t>(g.labels.size()));
       if (inserted) g.labels.push_back(label);
       r = it->second;
@@ -64,13 +65,15 @@ CustomerGroups groups_from_first_purchase(const TransactionLog& log, std::string
 
 CustomerGroups groups_from_labels(const TransactionLog& log, std::string name,
                                   const std::vector<std::string>& customer_ids,
-                                  const std::vector<std::string>& labels, std::size_t* unmatched_ids) {
+                                  const std::vector<std::string>& labels,
+                                  std::size_t* unmatched_ids) {
   CustomerGroups g;
   g.name = std::move(name);
   g.code.assign(log.customer_count(), kNoGroup);
   std::unordered_map<std::string_view, std::uint32_t> index;
   index.reserve(log.customer_ids.size());
-  for (std::size_t c = 0; c < log.customer_ids.size(); ++c) index.emplace(log.customer_ids[c], static_cast<std::uint32_t>(c));
+  for (std::size_t c = 0; c < log.customer_ids.size(); ++c)
+    index.emplace(log.customer_ids[c], static_cast<std::uint32_t>(c));
   std::unordered_map<std::string, std::uint32_t> by_label;
   std::size_t unmatched = 0;
   for (std::size_t i = 0; i < customer_ids.size() && i < labels.size(); ++i) {

@@ -67,12 +67,15 @@ struct Entry {
   std::uint32_t row;
 };
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
 
 /// Accumulates the per (group, period) cells of one grouping.
 template <class GroupOfRow>
-void accumulate(const TransactionLog& log, const detail::CustomerRows& by_customer, const detail::PeriodGrid& grid,
-                std::int32_t churn_days, std::size_t group_count, const GroupOfRow& group_of_row, std::vector<Cell>& cells,
+void accumulate(const TransactionLog& log, const detail::CustomerRows& by_customer,
+                const detail::PeriodGrid& grid, std::int32_t churn_days, std::size_t group_count,
+                const GroupOfRow& group_of_row, std::vector<Cell>& cells,
                 std::vector<Totals>& totals) {
   const std::int32_t P = grid.count();
   const std::int32_t obs_end = grid.last_day;
@@ -159,7 +162,8 @@ void accumulate(const TransactionLog& log, const detail::CustomerRows& by_custom
             period_orders = 0;
           }
           const bool new_day = e.day != prev_day;
-          if (new_day && prev_day != std::numeric_limits<std::int32_t>::min()) add_churn_interval(prev_day, e.day);
+          if (new_day && prev_day != std::numeric_limits<std::int32_t>::min())
+            add_churn_interval(prev_day, e.day);
           if (new_day || e.order != prev_order) {
             ++period_orders;
             ++total_orders;
@@ -241,7 +245,8 @@ void emit_rows(const detail::PeriodGrid& grid, bool has_profit, std::size_t grou
       r.active_customers = c.active;
       r.new_customers = c.fresh;
       r.returning_customers = c.active - c.fresh;
-      r.returning_share = ratio(static_cast<double>(r.returning_customers), static_cast<double>(c.active));
+      r.returning_share =
+          ratio(static_cast<double>(r.returning_customers), static_cast<double>(c.active));
       r.orders = c.orders;
       r.revenue = c.revenue;
       if (has_profit) {
@@ -274,7 +279,8 @@ KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   if (obs_end < range.first)
-    option_error("--observation-end", format_day(obs_end), "a day on or after the first purchase " + format_day(range.first));
+    option_error("--observation-end", format_day(obs_end),
+                 "a day on or after the first purchase " + format_day(range.first));
   report.first_day = range.first;
   report.observation_end = obs_end;
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
@@ -282,7 +288,9 @@ KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
 
   std::vector<Cell> cells;
   std::vector<Totals> totals;
-  accumulate(log, by_customer, grid, options.churn_days, 1, [](std::uint32_t) { return 0u; }, cells, totals);
+  accumulate(
+      log, by_customer, grid, options.churn_days, 1, [](std::uint32_t) { return 0u; }, cells,
+      totals);
   emit_rows(grid, report.has_profit, 1, {"all"}, cells, totals, report.rows);
 
   if (!options.breakdown.empty()) {
@@ -297,23 +305,26 @@ KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
       if (inserted) names.push_back(name);
       recode[v] = it->second;
     }
-    accumulate(log, by_customer, grid, options.churn_days, names.size(),
-               [&](std::uint32_t row) { return recode[column.codes[row]]; }, cells, totals);
+    accumulate(
+        log, by_customer, grid, options.churn_days, names.size(),
+        [&](std::uint32_t row) { return recode[column.codes[row]]; }, cells, totals);
     emit_rows(grid, report.has_profit, names.size(), names, cells, totals, report.rows);
   } else if (options.customer_groups) {
     const CustomerGroups& groups = *options.customer_groups;
     if (groups.code.size() != log.customer_count())
       throw Error("compute_kpis: customer groups do not match the log's customers");
     report.breakdown = groups.name;
-    accumulate(log, by_customer, grid, options.churn_days, groups.labels.size(),
-               [&](std::uint32_t row) { return groups.code[log.customer[row]]; }, cells, totals);
-    emit_rows(grid, report.has_profit, groups.labels.size(), groups.labels, cells, totals, report.rows);
+    accumulate(
+        log, by_customer, grid, options.churn_days, groups.labels.size(),
+        [&](std::uint32_t row) { return groups.code[log.customer[row]]; }, cells, totals);
+    emit_rows(grid, report.has_profit, groups.labels.size(), groups.labels, cells, totals,
+              report.rows);
   }
   return report;
 }
 
-std::vector<TopItem> top_items(const TransactionLog& log, std::string_view column_name, std::size_t n,
-                               std::optional<std::int32_t> observation_end) {
+std::vector<TopItem> top_items(const TransactionLog& log, std::string_view column_name,
+                               std::size_t n, std::optional<std::int32_t> observation_end) {
   const CategoricalColumn& column = find_column(log, column_name, "--top");
   const std::size_t V = column.values.size();
   std::vector<TopItem> items(V);
@@ -361,7 +372,8 @@ std::vector<TopItem> top_items(const TransactionLog& log, std::string_view colum
   for (std::size_t r = 0; r < V; ++r) {
     const TopItem& it = items[by_revenue[r]];
     if (it.lines == 0) continue;
-    if (static_cast<std::size_t>(it.rank_by_revenue) <= n || static_cast<std::size_t>(it.rank_by_buyers) <= n)
+    if (static_cast<std::size_t>(it.rank_by_revenue) <= n ||
+        static_cast<std::size_t>(it.rank_by_buyers) <= n)
       out.push_back(it);
   }
   return out;
@@ -370,17 +382,32 @@ std::vector<TopItem> top_items(const TransactionLog& log, std::string_view colum
 AnalyticsTable kpi_table(const KpiReport& report) {
   AnalyticsTable t;
   t.name = "kpis";
-  t.columns = {"group", "period", "complete", "customers", "active_customers", "new_customers",
-               "returning_customers", "returning_share", "orders", "revenue", "profit", "margin",
-               "average_check", "purchases_per_customer_per_year", "repeat_purchase_rate",
-               "average_lifespan_days", "churned_customers", "churned_share"};
+  t.columns = {"group",
+               "period",
+               "complete",
+               "customers",
+               "active_customers",
+               "new_customers",
+               "returning_customers",
+               "returning_share",
+               "orders",
+               "revenue",
+               "profit",
+               "margin",
+               "average_check",
+               "purchases_per_customer_per_year",
+               "repeat_purchase_rate",
+               "average_lifespan_days",
+               "churned_customers",
+               "churned_share"};
   for (const KpiRow& r : report.rows) {
-    t.rows.push_back({r.group, r.period, std::int64_t{r.complete ? 1 : 0}, r.customers, r.active_customers,
-                      r.new_customers, r.returning_customers, real_cell(r.returning_share), r.orders,
-                      real_cell(r.revenue), r.profit ? real_cell(*r.profit) : AnalyticsCell{},
-                      r.margin ? real_cell(*r.margin) : AnalyticsCell{}, real_cell(r.average_check),
-                      real_cell(r.purchases_per_customer_per_year), real_cell(r.repeat_purchase_rate),
-                      real_cell(r.average_lifespan_days), r.churned_customers, real_cell(r.churned_share)});
+    t.rows.push_back(
+        {r.group, r.period, std::int64_t{r.complete ? 1 : 0}, r.customers, r.active_customers,
+         r.new_customers, r.returning_customers, real_cell(r.returning_share), r.orders,
+         real_cell(r.revenue), r.profit ? real_cell(*r.profit) : AnalyticsCell{},
+         r.margin ? real_cell(*r.margin) : AnalyticsCell{}, real_cell(r.average_check),
+         real_cell(r.purchases_per_customer_per_year), real_cell(r.repeat_purchase_rate),
+         real_cell(r.average_lifespan_days), r.churned_customers, real_cell(r.churned_share)});
   }
   return t;
 }
@@ -388,10 +415,11 @@ AnalyticsTable kpi_table(const KpiReport& report) {
 AnalyticsTable top_items_table(const std::vector<TopItem>& items) {
   AnalyticsTable t;
   t.name = "top_items";
-  t.columns = {"dimension", "item", "revenue", "buyers", "lines", "quantity", "rank_by_revenue", "rank_by_buyers"};
+  t.columns = {"dimension", "item",     "revenue",         "buyers",
+               "lines",     "quantity", "rank_by_revenue", "rank_by_buyers"};
   for (const TopItem& it : items) {
-    t.rows.push_back({it.dimension, it.item, real_cell(it.revenue), it.buyers, it.lines, real_cell(it.quantity),
-                      it.rank_by_revenue, it.rank_by_buyers});
+    t.rows.push_back({it.dimension, it.item, real_cell(it.revenue), it.buyers, it.lines,
+                      real_cell(it.quantity), it.rank_by_revenue, it.rank_by_buyers});
   }
   return t;
 }

@@ -12,7 +12,9 @@ namespace ltv {
 
 namespace {
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+double ratio(double a, double b) {
+  return b > 0 ? a / b : 0.0;
+}
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// Linear-interpolation percentile (R type 7) of sorted values.
@@ -26,7 +28,8 @@ double percentile(const std::vector<double>& sorted, double q) {
 
 }  // namespace
 
-HistoricalLtv historical_ltv(const TransactionLog& log, std::optional<std::int32_t> observation_end) {
+HistoricalLtv historical_ltv(const TransactionLog& log,
+                             std::optional<std::int32_t> observation_end) {
   HistoricalLtv h;
   h.has_profit = log.has_profit();
   const detail::DayRange range = detail::day_range(log);
@@ -72,16 +75,19 @@ ValueDistribution describe_values(std::span<const double> values) {
   d.p90 = percentile(sorted, 0.90);
   d.p99 = percentile(sorted, 0.99);
   d.max = sorted.back();
-  const auto top = static_cast<std::size_t>(std::ceil(0.2 * static_cast<double>(sorted.size()) - 1e-9));
+  const auto top =
+      static_cast<std::size_t>(std::ceil(0.2 * static_cast<double>(sorted.size()) - 1e-9));
   double top_sum = 0;
   for (std::size_t i = 0; i < top; ++i) top_sum += sorted[sorted.size() - 1 - i];
   d.top20_share = d.total != 0 ? top_sum / d.total : 0.0;
   return d;
 }
 
-std::vector<ValueDistribution> ltv_distribution(const HistoricalLtv& ltv, const CustomerGroups* groups) {
+std::vector<ValueDistribution> ltv_distribution(const HistoricalLtv& ltv,
+                                                const CustomerGroups* groups) {
   std::vector<ValueDistribution> out;
-  auto add = [&](const std::string& group, const std::vector<double>& rev, const std::vector<double>& prof) {
+  auto add = [&](const std::string& group, const std::vector<double>& rev,
+                 const std::vector<double>& prof) {
     ValueDistribution d = describe_values(rev);
     d.group = group;
     d.measure = "revenue";
@@ -145,7 +151,8 @@ std::vector<FormulaLtvRow> formula_ltv(const TransactionLog& log, const FormulaL
       ++at_risk;
       if (k + 1 < periods.size() && periods[k + 1] == periods[k] + 1) ++retained;
     }
-    const std::size_t targets[2] = {0, groups && groups->code[c] != kNoGroup ? 1 + groups->code[c] : 0};
+    const std::size_t targets[2] = {
+        0, groups && groups->code[c] != kNoGroup ? 1 + groups->code[c] : 0};
     for (std::size_t t = 0; t < (targets[1] ? 2u : 1u); ++t) {
       Acc& a = acc[targets[t]];
       a.customers += 1;
@@ -170,13 +177,15 @@ std::vector<FormulaLtvRow> formula_ltv(const TransactionLog& log, const FormulaL
     r.revenue = a.revenue;
     r.average_check = ratio(a.revenue, static_cast<double>(a.orders));
     r.purchases_per_year = ratio(static_cast<double>(a.orders), a.exposure_days) * 365.2425;
-    r.retention_rate = a.at_risk > 0 ? static_cast<double>(a.retained) / static_cast<double>(a.at_risk) : kNaN;
+    r.retention_rate =
+        a.at_risk > 0 ? static_cast<double>(a.retained) / static_cast<double>(a.at_risk) : kNaN;
     r.lifespan_years_observed = a.lifespan_days / static_cast<double>(a.customers) / 365.2425;
-    r.lifespan_years_retention = (std::isfinite(r.retention_rate) && r.retention_rate < 1)
-                                     ? 1.0 / (1.0 - r.retention_rate) / periods_per_year(options.retention_period)
-                                     : kNaN;
-    r.lifespan_years =
-        options.method == LifespanMethod::observed ? r.lifespan_years_observed : r.lifespan_years_retention;
+    r.lifespan_years_retention =
+        (std::isfinite(r.retention_rate) && r.retention_rate < 1)
+            ? 1.0 / (1.0 - r.retention_rate) / periods_per_year(options.retention_period)
+            : kNaN;
+    r.lifespan_years = options.method == LifespanMethod::observed ? r.lifespan_years_observed
+                                                                  : r.lifespan_years_retention;
     if (options.margin) {
       r.margin = *options.margin;
     } else if (h.has_profit && a.revenue > 0) {
@@ -206,12 +215,13 @@ AnalyticsTable historical_ltv_table(const TransactionLog& log, const HistoricalL
 AnalyticsTable distribution_table(const std::vector<ValueDistribution>& rows) {
   AnalyticsTable t;
   t.name = "ltv_distribution";
-  t.columns = {"group", "measure", "customers", "total", "mean", "median", "p10", "p25",
-               "p75", "p90", "p99", "max", "top20_share"};
+  t.columns = {"group", "measure", "customers", "total", "mean", "median",     "p10",
+               "p25",   "p75",     "p90",       "p99",   "max",  "top20_share"};
   for (const auto& d : rows) {
-    t.rows.push_back({d.group, d.measure, d.customers, real_cell(d.total), real_cell(d.mean), real_cell(d.median),
-                      real_cell(d.p10), real_cell(d.p25), real_cell(d.p75), real_cell(d.p90), real_cell(d.p99),
-                      real_cell(d.max), real_cell(d.top20_share)});
+    t.rows.push_back({d.group, d.measure, d.customers, real_cell(d.total), real_cell(d.mean),
+                      real_cell(d.median), real_cell(d.p10), real_cell(d.p25), real_cell(d.p75),
+                      real_cell(d.p90), real_cell(d.p99), real_cell(d.max),
+                      real_cell(d.top20_share)});
   }
   return t;
 }
@@ -220,16 +230,30 @@ AnalyticsTable formula_ltv_table(const std::vector<FormulaLtvRow>& rows, Lifespa
                                  PeriodUnit retention_period) {
   AnalyticsTable t;
   t.name = "ltv_formula";
-  t.columns = {"group", "customers", "orders", "revenue", "average_check", "purchases_per_year",
-               "retention_period", "retention_rate", "lifespan_years_observed", "lifespan_years_retention",
-               "lifespan_method", "lifespan_years", "margin", "ltv_revenue", "ltv_margin", "historical_ltv_mean"};
+  t.columns = {"group",
+               "customers",
+               "orders",
+               "revenue",
+               "average_check",
+               "purchases_per_year",
+               "retention_period",
+               "retention_rate",
+               "lifespan_years_observed",
+               "lifespan_years_retention",
+               "lifespan_method",
+               "lifespan_years",
+               "margin",
+               "ltv_revenue",
+               "ltv_margin",
+               "historical_ltv_mean"};
   for (const auto& r : rows) {
-    t.rows.push_back({r.group, r.customers, r.orders, real_cell(r.revenue), real_cell(r.average_check),
-                      real_cell(r.purchases_per_year), std::string(to_string(retention_period)),
-                      real_cell(r.retention_rate), real_cell(r.lifespan_years_observed),
-                      real_cell(r.lifespan_years_retention), std::string(to_string(method)),
-                      real_cell(r.lifespan_years), r.margin ? real_cell(*r.margin) : AnalyticsCell{},
-                      real_cell(r.ltv_revenue), r.ltv_margin ? real_cell(*r.ltv_margin) : AnalyticsCell{},
+    t.rows.push_back({r.group, r.customers, r.orders, real_cell(r.revenue),
+                      real_cell(r.average_check), real_cell(r.purchases_per_year),
+                      std::string(to_string(retention_period)), real_cell(r.retention_rate),
+                      real_cell(r.lifespan_years_observed), real_cell(r.lifespan_years_retention),
+                      std::string(to_string(method)), real_cell(r.lifespan_years),
+                      r.margin ? real_cell(*r.margin) : AnalyticsCell{}, real_cell(r.ltv_revenue),
+                      r.ltv_margin ? real_cell(*r.ltv_margin) : AnalyticsCell{},
                       real_cell(r.historical_ltv_mean)});
   }
   return t;

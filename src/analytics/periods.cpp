@@ -43,7 +43,9 @@ bool parse_int(std::string_view text, std::int32_t& out) {
   input_error(SourceLocation{std::string(what), 0, {}}, std::string(text), expected);
 }
 
-bool leap(std::int32_t y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(std::int32_t y) noexcept {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 std::int32_t days_in_month(std::int32_t y, std::int32_t m) noexcept {
   static constexpr std::int32_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -51,30 +53,6 @@ std::int32_t days_in_month(std::int32_t y, std::int32_t m) noexcept {
 }
 
 }  // namespace
-
-// Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms", days_from_civil.
-std::int32_t days_from_civil(std::int32_t y, std::int32_t m, std::int32_t d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const std::int32_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int32_t yoe = y - era * 400;                                  // [0, 399]
-  const std::int32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
-  const std::int32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          // [0, 146096]
-  return era * 146097 + doe - 719468;
-}
-
-// Howard Hinnant, civil_from_days.
-CivilDate civil_from_days(std::int32_t z) noexcept {
-  z += 719468;
-  const std::int32_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int32_t doe = z - era * 146097;
-  const std::int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int32_t y = yoe + era * 400;
-  const std::int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int32_t mp = (5 * doy + 2) / 153;
-  const std::int32_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int32_t m = mp < 10 ? mp + 3 : mp - 9;
-  return CivilDate{m <= 2 ? y + 1 : y, m, d};
-}
 
 int iso_weekday(std::int32_t day) noexcept {
   // 1970-01-01 was a Thursday (ISO 4).
@@ -167,7 +145,8 @@ std::int32_t parse_period(std::string_view text, PeriodUnit unit, std::string_vi
     if (text.size() != 4 || !parse_int(text, y)) bad_period(text, unit, what);
     return y;
   }
-  if (text.size() < 6 || text[4] != '-' || !parse_int(text.substr(0, 4), y)) bad_period(text, unit, what);
+  if (text.size() < 6 || text[4] != '-' || !parse_int(text.substr(0, 4), y))
+    bad_period(text, unit, what);
   switch (unit) {
     case PeriodUnit::day: {
       std::int32_t d = 0;
@@ -185,7 +164,8 @@ std::int32_t parse_period(std::string_view text, PeriodUnit unit, std::string_vi
       return key;
     }
     case PeriodUnit::month:
-      if (text.size() != 7 || !parse_int(text.substr(5, 2), n) || n < 1 || n > 12) bad_period(text, unit, what);
+      if (text.size() != 7 || !parse_int(text.substr(5, 2), n) || n < 1 || n > 12)
+        bad_period(text, unit, what);
       return y * 12 + n - 1;
     case PeriodUnit::quarter:
       if (text.size() != 7 || text[5] != 'Q' || !parse_int(text.substr(6, 1), n) || n < 1 || n > 4)

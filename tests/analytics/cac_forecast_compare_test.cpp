@@ -23,7 +23,8 @@ const CacRow& find(const CacReport& r, const std::string& channel, const std::st
 }
 
 TEST(Cac, EqualsSpendOverNewCustomersOnConstructedCase) {
-  // web acquires A, B in Jan; store acquires C in Feb; D has no channel; tv spends but acquires nobody.
+  // web acquires A, B in Jan; store acquires C in Feb; D has no channel; tv spends but acquires
+  // nobody.
   const auto log = make_log({{"A", "2020-01-05", 100, "o1", "web"},
                              {"B", "2020-01-10", 40, "o2", "web"},
                              {"A", "2020-02-05", 100, "o3", "store"},
@@ -31,8 +32,9 @@ TEST(Cac, EqualsSpendOverNewCustomersOnConstructedCase) {
                              {"D", "2020-02-03", 10, "o5", ""}});
   SpendTable spend;
   spend.channel = {"web", "store", "tv", "web"};
-  spend.period_index = {parse_period("2020-01", PeriodUnit::month), parse_period("2020-02", PeriodUnit::month),
-                        parse_period("2020-01", PeriodUnit::month), parse_period("2020-01", PeriodUnit::month)};
+  spend.period_index = {
+      parse_period("2020-01", PeriodUnit::month), parse_period("2020-02", PeriodUnit::month),
+      parse_period("2020-01", PeriodUnit::month), parse_period("2020-01", PeriodUnit::month)};
   spend.spend = {120, 150, 500, 30};  // web Jan spend is 120 + 30
   CacOptions o;
   o.margin = 0.5;
@@ -64,7 +66,8 @@ TEST(Cac, EqualsSpendOverNewCustomersOnConstructedCase) {
 }
 
 TEST(Cac, UsesPredictedLtvWhenGiven) {
-  const auto log = make_log({{"A", "2020-01-05", 100, "o1", "web"}, {"B", "2020-01-10", 40, "o2", "web"}});
+  const auto log =
+      make_log({{"A", "2020-01-05", 100, "o1", "web"}, {"B", "2020-01-10", 40, "o2", "web"}});
   SpendTable spend;
   spend.channel = {"web"};
   spend.period_index = {parse_period("2020-01", PeriodUnit::month)};
@@ -95,7 +98,8 @@ TEST(Forecast, SeriesMethodsRecoverExactPatterns) {
 }
 
 TEST(Forecast, CompanyForecastWithBacktestAndPartialPeriod) {
-  // One new customer per month for 8 months, each buying 10 every month since; log ends mid-September.
+  // One new customer per month for 8 months, each buying 10 every month since; log ends
+  // mid-September.
   std::vector<test::Line> lines;
   for (int c = 0; c < 8; ++c)
     for (int m = c; m < 9; ++m) {

@@ -59,7 +59,8 @@ TEST(Kpis, MonthlyFiguresByHand) {
   EXPECT_EQ(feb.returning_customers, 1);
   EXPECT_DOUBLE_EQ(feb.returning_share, 0.5);
   EXPECT_DOUBLE_EQ(feb.revenue, 130);
-  // Churn at Feb 29 with 30 days: A's last purchase Jan 20 (40 days) -> churned; B Feb 14, C Feb 1 no.
+  // Churn at Feb 29 with 30 days: A's last purchase Jan 20 (40 days) -> churned; B Feb 14, C Feb 1
+  // no.
   EXPECT_EQ(feb.churned_customers, 1);
   EXPECT_NEAR(feb.churned_share, 1.0 / 3, 1e-15);
 
@@ -123,8 +124,10 @@ TEST(Kpis, TableHasOneRowPerPeriodAndNoNaN) {
   EXPECT_EQ(t.rows.size(), 4u);
   const std::string csv = to_csv(t);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "group,period,complete,customers,active_customers,new_customers,returning_customers,returning_share,"
-            "orders,revenue,profit,margin,average_check,purchases_per_customer_per_year,repeat_purchase_rate,"
+            "group,period,complete,customers,active_customers,new_customers,returning_customers,"
+            "returning_share,"
+            "orders,revenue,profit,margin,average_check,purchases_per_customer_per_year,repeat_"
+            "purchase_rate,"
             "average_lifespan_days,churned_customers,churned_share");
   EXPECT_EQ(csv.find("nan"), std::string::npos);
 }

@@ -27,7 +27,7 @@ TEST(HistoricalLtv, PerCustomerAndDistribution) {
   EXPECT_DOUBLE_EQ(d.total, 280);
   EXPECT_DOUBLE_EQ(d.mean, 70);
   EXPECT_DOUBLE_EQ(d.median, 65);
-  EXPECT_DOUBLE_EQ(d.p25, 55);                  // sorted 40 60 70 110, h = 0.75
+  EXPECT_DOUBLE_EQ(d.p25, 55);                   // sorted 40 60 70 110, h = 0.75
   EXPECT_DOUBLE_EQ(d.top20_share, 110.0 / 280);  // ceil(0.8) = 1 customer
   const auto groups = groups_from_first_purchase(log, "channel");
   const auto rows = ltv_distribution(h, &groups);

@@ -43,29 +43,31 @@ struct CacRow {
   std::string period;
   double spend = 0;
   std::int64_t new_customers = 0;
-  std::optional<double> cac;                 ///< spend / new customers (none without customers or spend)
-  double revenue = 0;                        ///< revenue to date of the customers acquired
-  double margin_attributable = 0;            ///< margin to date of the customers acquired
-  double historical_ltv = 0;                 ///< margin to date per acquired customer
-  std::optional<double> predicted_ltv;       ///< mean predicted LTV of acquired customers with one
+  std::optional<double> cac;            ///< spend / new customers (none without customers or spend)
+  double revenue = 0;                   ///< revenue to date of the customers acquired
+  double margin_attributable = 0;       ///< margin to date of the customers acquired
+  double historical_ltv = 0;            ///< margin to date per acquired customer
+  std::optional<double> predicted_ltv;  ///< mean predicted LTV of acquired customers with one
   std::optional<double> ltv_cac_historical;  ///< historical_ltv / cac
   std::optional<double> ltv_cac_predicted;   ///< predicted_ltv / cac
   /// Periods (counting the acquisition period as 1) until cumulative margin per acquired
   /// customer reaches CAC; none when not reached within the observed data.
   std::optional<std::int32_t> payback_periods;
-  std::optional<double> romi;                ///< (margin_attributable - spend) / spend
-  std::string note;                          ///< e.g. "spend but no new customers"
+  std::optional<double> romi;  ///< (margin_attributable - spend) / spend
+  std::string note;            ///< e.g. "spend but no new customers"
 };
 
 struct CacReport {
   PeriodUnit period = PeriodUnit::month;
   std::string margin_source;  ///< "profit", "margin option", or "revenue (no margin given)"
-  std::vector<CacRow> rows;   ///< per channel: periods in order, then the channel total; grand total last
+  std::vector<CacRow>
+      rows;  ///< per channel: periods in order, then the channel total; grand total last
 };
 
 /// Computes acquisition economics. Throws InputError for negative spend, a margin outside
 /// (0, 1], a predicted LTV vector of the wrong size, or a missing channel column.
-CacReport compute_cac(const TransactionLog& log, const SpendTable& spend, const CacOptions& options);
+CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
+                      const CacOptions& options);
 
 /// Rows as a table.
 AnalyticsTable cac_table(const CacReport& report);

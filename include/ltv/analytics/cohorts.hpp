@@ -20,17 +20,17 @@ struct CohortOptions {
 
 /// One (cohort, periods since acquisition) cell. Age 0 is the acquisition period.
 struct CohortCell {
-  std::int32_t cohort_index = 0;       ///< period key of the cohort
-  std::string cohort;                  ///< its text (YYYY-MM, ...)
-  std::int32_t age = 0;                ///< periods since acquisition
-  std::string period;                  ///< calendar period of the cell
-  bool complete = true;                ///< the calendar period is wholly observed
-  std::int64_t cohort_size = 0;        ///< customers acquired in the cohort
-  std::int64_t active_customers = 0;   ///< of them, with a purchase in this period
-  double retention = 0;                ///< active / cohort size
+  std::int32_t cohort_index = 0;      ///< period key of the cohort
+  std::string cohort;                 ///< its text (YYYY-MM, ...)
+  std::int32_t age = 0;               ///< periods since acquisition
+  std::string period;                 ///< calendar period of the cell
+  bool complete = true;               ///< the calendar period is wholly observed
+  std::int64_t cohort_size = 0;       ///< customers acquired in the cohort
+  std::int64_t active_customers = 0;  ///< of them, with a purchase in this period
+  double retention = 0;               ///< active / cohort size
   std::int64_t orders = 0;
   double revenue = 0;
-  double profit = 0;                   ///< 0 when the log has no profit
+  double profit = 0;                           ///< 0 when the log has no profit
   double cumulative_revenue_per_customer = 0;  ///< cohort LTV curve
   double cumulative_profit_per_customer = 0;
 };

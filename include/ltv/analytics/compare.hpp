@@ -15,11 +15,11 @@
 namespace ltv {
 
 struct CompareOptions {
-  std::int32_t bootstrap = 1000;       ///< resamples, >= 100
-  std::uint64_t seed = 42;             ///< fixed seed: results are reproducible
-  double confidence = 0.95;            ///< interval level in (0, 1)
+  std::int32_t bootstrap = 1000;                    ///< resamples, >= 100
+  std::uint64_t seed = 42;                          ///< fixed seed: results are reproducible
+  double confidence = 0.95;                         ///< interval level in (0, 1)
   PeriodUnit retention_period = PeriodUnit::month;  ///< retention = active again the next period
-  std::int64_t min_group_size = 30;    ///< smaller groups get a warning
+  std::int64_t min_group_size = 30;                 ///< smaller groups get a warning
   std::optional<std::int32_t> observation_end;
 };
 
@@ -43,8 +43,9 @@ struct CompareReport {
 /// ratios of sums over customers (e.g. spend per year = revenue / customer-years since first
 /// purchase); intervals are percentile bootstrap over customers within each group.
 /// Throws InputError when a label is absent or a group has no customers.
-CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& groups, const std::string& a,
-                             const std::string& b, const CompareOptions& options);
+CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& groups,
+                             const std::string& a, const std::string& b,
+                             const CompareOptions& options);
 
 /// Metrics as a table (one row per metric, with the sentence).
 AnalyticsTable compare_table(const CompareReport& report);

@@ -21,9 +21,9 @@ namespace ltv {
 struct HistoricalLtv {
   std::int32_t observation_end = 0;
   bool has_profit = false;
-  std::vector<std::uint32_t> customer;       ///< index into the log's customer_ids
-  std::vector<double> revenue;               ///< summed amount
-  std::vector<double> profit;                ///< summed profit (when has_profit)
+  std::vector<std::uint32_t> customer;  ///< index into the log's customer_ids
+  std::vector<double> revenue;          ///< summed amount
+  std::vector<double> profit;           ///< summed profit (when has_profit)
   std::vector<std::int64_t> orders;
   std::vector<std::int32_t> first_purchase;  ///< day number
   std::vector<std::int32_t> last_purchase;   ///< day number
@@ -31,7 +31,8 @@ struct HistoricalLtv {
 };
 
 /// Historical LTV per customer; rows after `observation_end` (default: last day) are ignored.
-HistoricalLtv historical_ltv(const TransactionLog& log, std::optional<std::int32_t> observation_end = std::nullopt);
+HistoricalLtv historical_ltv(const TransactionLog& log,
+                             std::optional<std::int32_t> observation_end = std::nullopt);
 
 /// Summary of a distribution of per-customer values.
 struct ValueDistribution {
@@ -52,7 +53,8 @@ ValueDistribution describe_values(std::span<const double> values);
 
 /// Distribution of historical revenue (and profit when present), overall and per group when
 /// `groups` is given (customers without a label are only in "all").
-std::vector<ValueDistribution> ltv_distribution(const HistoricalLtv& ltv, const CustomerGroups* groups = nullptr);
+std::vector<ValueDistribution> ltv_distribution(const HistoricalLtv& ltv,
+                                                const CustomerGroups* groups = nullptr);
 
 /// How the relationship length of the planning formula is obtained.
 enum class LifespanMethod {
@@ -76,16 +78,16 @@ struct FormulaLtvRow {
   std::int64_t customers = 0;
   std::int64_t orders = 0;
   double revenue = 0;
-  double average_check = 0;            ///< revenue / orders
-  double purchases_per_year = 0;       ///< orders per customer-year since first purchase
-  double retention_rate = 0;           ///< per retention period (NaN when not measurable)
-  double lifespan_years_observed = 0;  ///< mean (last - first purchase) in years
-  double lifespan_years_retention = 0; ///< 1 / (1 - retention) periods in years (NaN if r >= 1)
-  double lifespan_years = 0;           ///< the one used, per the method
-  std::optional<double> margin;        ///< fraction of revenue
-  double ltv_revenue = 0;              ///< average_check x purchases_per_year x lifespan_years
-  std::optional<double> ltv_margin;    ///< ltv_revenue x margin
-  double historical_ltv_mean = 0;      ///< mean revenue to date per customer, for comparison
+  double average_check = 0;             ///< revenue / orders
+  double purchases_per_year = 0;        ///< orders per customer-year since first purchase
+  double retention_rate = 0;            ///< per retention period (NaN when not measurable)
+  double lifespan_years_observed = 0;   ///< mean (last - first purchase) in years
+  double lifespan_years_retention = 0;  ///< 1 / (1 - retention) periods in years (NaN if r >= 1)
+  double lifespan_years = 0;            ///< the one used, per the method
+  std::optional<double> margin;         ///< fraction of revenue
+  double ltv_revenue = 0;               ///< average_check x purchases_per_year x lifespan_years
+  std::optional<double> ltv_margin;     ///< ltv_revenue x margin
+  double historical_ltv_mean = 0;       ///< mean revenue to date per customer, for comparison
 };
 
 /// The planning formula overall and per group. Throws InputError for a margin outside (0, 1].

@@ -6,22 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "ltv/io/dates.hpp"
+
 namespace ltv {
 
 /// Length of an analytics period. Weeks are ISO weeks (Monday to Sunday).
 enum class PeriodUnit { day, week, month, quarter, year };
 
-/// A proleptic Gregorian calendar date.
-struct CivilDate {
-  std::int32_t year = 1970;
-  std::int32_t month = 1;  ///< 1..12
-  std::int32_t day = 1;    ///< 1..31
-};
+// Civil dates (CivilDate, days_from_civil, civil_from_days) come from ltv/io/dates.hpp.
 
-/// Day number (days since 1970-01-01) of a civil date (Hinnant's days_from_civil). No validation.
-std::int32_t days_from_civil(std::int32_t year, std::int32_t month, std::int32_t day) noexcept;
-/// Civil date of a day number (Hinnant's civil_from_days).
-CivilDate civil_from_days(std::int32_t day) noexcept;
 /// ISO weekday of a day number: 1 = Monday .. 7 = Sunday.
 int iso_weekday(std::int32_t day) noexcept;
 
@@ -33,7 +26,8 @@ std::int32_t period_index(std::int32_t day, PeriodUnit unit) noexcept;
 std::int32_t period_first_day(std::int32_t index, PeriodUnit unit) noexcept;
 /// Last day (day number, inclusive) of the period with key `index`.
 std::int32_t period_last_day(std::int32_t index, PeriodUnit unit) noexcept;
-/// Text of a period key: `YYYY-MM-DD`, `YYYY-Www` (ISO week-numbering year), `YYYY-MM`, `YYYY-Qn`, `YYYY`.
+/// Text of a period key: `YYYY-MM-DD`, `YYYY-Www` (ISO week-numbering year), `YYYY-MM`, `YYYY-Qn`,
+/// `YYYY`.
 std::string format_period(std::int32_t index, PeriodUnit unit);
 /// `YYYY-MM-DD` text of a day number.
 std::string format_day(std::int32_t day);
@@ -47,7 +41,8 @@ std::string_view to_string(PeriodUnit unit) noexcept;
 PeriodUnit parse_period_unit(std::string_view text, std::string_view option = "--period");
 /// Average number of periods in a year: 365.2425, 365.2425/7, 12, 4, 1.
 double periods_per_year(PeriodUnit unit) noexcept;
-/// Usual seasonal cycle length in periods: 7 for days, 52 for weeks, 12 for months, 4 for quarters, 1 (none) for years.
+/// Usual seasonal cycle length in periods: 7 for days, 52 for weeks, 12 for months, 4 for quarters,
+/// 1 (none) for years.
 int season_length(PeriodUnit unit) noexcept;
 
 }  // namespace ltv

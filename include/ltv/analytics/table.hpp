@@ -16,9 +16,9 @@ using AnalyticsCell = std::variant<std::monostate, std::int64_t, double, std::st
 
 /// A table of results, one row per period / cohort / channel / ...
 struct AnalyticsTable {
-  std::string name;                               ///< e.g. "kpis", "cohorts"; used for file names
-  std::vector<std::string> columns;               ///< snake_case header
-  std::vector<std::vector<AnalyticsCell>> rows;   ///< each row has columns.size() cells
+  std::string name;                              ///< e.g. "kpis", "cohorts"; used for file names
+  std::vector<std::string> columns;              ///< snake_case header
+  std::vector<std::vector<AnalyticsCell>> rows;  ///< each row has columns.size() cells
 };
 
 /// CSV text (RFC 4180 quoting, LF line ends, header first). Reals are written with up to 12
