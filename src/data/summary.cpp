@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "ltv/error.hpp"
+#include "ltv/io/dates.hpp"
 
 namespace ltv {
 
@@ -82,11 +83,11 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   s.calibration_end = options.calibration_end.value_or(last_day);
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
-    option_error("--observation-end", std::to_string(s.observation_end),
+    option_error("--observation-end", format_date(s.observation_end),
                  "a date on or after --calibration-end");
   }
   if (s.calibration_end < first_day) {
-    option_error("--calibration-end", std::to_string(s.calibration_end),
+    option_error("--calibration-end", format_date(s.calibration_end),
                  "a date on or after the first purchase in the data");
   }
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
@@ -121,10 +122,14 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       rows.assign(groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c]),
                   groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c + 1]));
       // By day; on a day, purchases before returns (so a return nets into that day's value).
-      std::stable_sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
+      auto by_day = [&](std::uint32_t a, std::uint32_t b) {
         if (log.day[a] != log.day[b]) return log.day[a] < log.day[b];
         return !is_return(a) && is_return(b);
-      });
+      };
+      // Logs are usually in time order already: check before sorting.
+      if (!std::is_sorted(rows.begin(), rows.end(), by_day)) {
+        std::stable_sort(rows.begin(), rows.end(), by_day);
+      }
       cal.day.clear(), cal.value.clear(), cal.profit.clear();
       hold.day.clear(), hold.value.clear(), hold.profit.clear();
       order_codes.clear();
@@ -166,11 +171,12 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       frequency[c] = static_cast<double>(n_days - 1);
       recency[c] = (last[c] - first[c]) / unit;
       big_t[c] = (s.calibration_end - first[c]) / unit;
-      const double total = std::accumulate(cal.value.begin(), cal.value.end(), 0.0);
       revenue[c] = calibration_total;
       // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
-      monetary[c] =
-          n_days > 1 ? (total - cal.value.front()) / static_cast<double>(n_days - 1) : 0.0;
+      // Summed directly (not total - first) to avoid cancellation noise.
+      monetary[c] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
+                                     static_cast<double>(n_days - 1)
+                               : 0.0;
       if (s.has_profit) profit[c] = calibration_profit;
       if (has_orders) {
         std::sort(order_codes.begin(), order_codes.end());

@@ -78,6 +78,22 @@ class FdSource final : public ByteSource {
   std::string path_;
 };
 
+/// A borrowed byte range.
+class RangeSource final : public ByteSource {
+ public:
+  explicit RangeSource(std::string_view data) : data_(data) {}
+  std::size_t read(char* data, std::size_t size) override {
+    const std::size_t n = std::min(size, data_.size() - pos_);
+    std::memcpy(data, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
 class StringSource final : public ByteSource {
  public:
   explicit StringSource(std::string text) : text_(std::move(text)) {}
@@ -308,9 +324,16 @@ CsvReader::CsvReader(std::string path, CsvOptions options)
 }
 
 CsvReader::CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path,
-                     CsvOptions options)
-    : source_(std::move(source)), path_(std::move(path)), options_(options) {
+                     CsvOptions options, std::int64_t first_line)
+    : source_(std::move(source)), path_(std::move(path)), options_(options), line_(first_line) {
   init();
+}
+
+CsvReader CsvReader::from_range(std::string_view data, CsvOptions options, std::string name,
+                                std::int64_t first_line) {
+  CsvReader reader(std::make_unique<detail::RangeSource>(data), std::move(name), options,
+                   first_line);
+  return reader;
 }
 
 CsvReader CsvReader::from_string(std::string text, CsvOptions options, std::string name) {
@@ -323,7 +346,7 @@ CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
 void CsvReader::init() {
-  buffer_.resize(kBlockSize);
+  buffer_.resize(kBlockSize + 1);
   fill();
   // UTF-8 byte order mark.
   if (end_ - pos_ >= 3 && std::memcmp(buffer_.data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
@@ -358,11 +381,17 @@ bool CsvReader::fill() {
     end_ -= pos_;
     pos_ = 0;
   }
-  if (eof_) return false;
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
+  if (eof_) {
+    buffer_[end_] = '\n';
+    return false;
+  }
+  // The last byte of the buffer is kept for a sentinel '\n' after the valid bytes, so the
+  // unquoted-field scan needs no bounds check.
+  const std::size_t capacity = buffer_.size() - 1;
+  if (end_ == capacity) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
   std::size_t total = 0;
-  while (end_ < buffer_.size()) {
-    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - end_);
+  while (end_ < buffer_.size() - 1) {
+    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - 1 - end_);
     if (n == 0) {
       eof_ = true;
       break;
@@ -371,6 +400,7 @@ bool CsvReader::fill() {
     total += n;
     if (total >= kBlockSize / 2) break;
   }
+  buffer_[end_] = '\n';
   return total > 0;
 }
 
@@ -482,7 +512,7 @@ bool CsvReader::read_record(CsvRecord& record) {
       }
       // Unquoted field.
       const std::size_t start = i;
-      while (i < end && !stop[static_cast<unsigned char>(buf[i])]) ++i;
+      while (!stop[static_cast<unsigned char>(buf[i])]) ++i;  // buf[end] is a '\n' sentinel
       if (i >= end && !eof_) {
         scan = Scan::need_more;
         break;
