@@ -32,8 +32,8 @@ inline std::optional<std::int32_t> analytics_observation_end(const TransactionCl
 
 /// Writes the tables: CSV writes the one named `table` (empty: the first); JSON writes an
 /// object {name: rows} of every table, or only `table` when one was named.
-inline void write_analytics(const TransactionCliOptions& o, const std::vector<AnalyticsTable>& tables,
-                            const std::string& table) {
+inline void write_analytics(const TransactionCliOptions& o,
+                            const std::vector<AnalyticsTable>& tables, const std::string& table) {
   const OutputFormat format = output_format(o);
   const AnalyticsTable* chosen = nullptr;
   if (!table.empty()) {
@@ -50,7 +50,7 @@ inline void write_analytics(const TransactionCliOptions& o, const std::vector<An
   } else if (chosen != nullptr) {
     out.stream() << to_json(*chosen).dump(2) << '\n';
   } else {
-    nlohmann::json all = nlohmann::json::object();
+    nlohmann::ordered_json all = nlohmann::ordered_json::object();
     for (const auto& t : tables) all[t.name] = to_json(t);
     out.stream() << all.dump(2) << '\n';
   }
@@ -59,21 +59,24 @@ inline void write_analytics(const TransactionCliOptions& o, const std::vector<An
 
 /// Customer groups from a side file: `id_column` and `label_column` of FILE (e.g. the
 /// simulator's customers.csv with loyalty_member). Warns on stderr about ids not in the log.
-inline CustomerGroups groups_from_file(const TransactionLog& log, const std::string& path, const std::string& id_column,
+inline CustomerGroups groups_from_file(const TransactionLog& log, const std::string& path,
+                                       const std::string& id_column,
                                        const std::string& label_column, bool quiet) {
   const Table t = read_table(path);
   std::size_t unmatched = 0;
-  CustomerGroups g =
-      groups_from_labels(log, label_column, t.column(id_column), t.column(label_column), &unmatched);
+  CustomerGroups g = groups_from_labels(log, label_column, t.column(id_column),
+                                        t.column(label_column), &unmatched);
   if (unmatched > 0 && !quiet)
-    std::cerr << "ltv: note: " << unmatched << " customer ids of " << path << " are not in the transactions\n";
+    std::cerr << "ltv: note: " << unmatched << " customer ids of " << path
+              << " are not in the transactions\n";
   return g;
 }
 
 /// Per-customer values from a side file (e.g. a scores file `customer_id,clv`): NaN for
 /// customers of the log without a value.
 inline std::vector<double> values_from_file(const TransactionLog& log, const std::string& path,
-                                            const std::string& id_column, const std::string& value_column) {
+                                            const std::string& id_column,
+                                            const std::string& value_column) {
   const Table t = read_table(path);
   const auto& ids = t.column(id_column);
   const std::vector<double> values = t.numbers(value_column, std::nan(""));
@@ -89,7 +92,8 @@ inline std::vector<double> values_from_file(const TransactionLog& log, const std
 
 /// Adds `--period UNIT` (default shown) to `cmd`.
 inline void add_period_option(CLI::App& cmd, std::string& period, const std::string& what) {
-  cmd.add_option("--period", period, what + ": day, week (ISO), month, quarter or year")->capture_default_str();
+  cmd.add_option("--period", period, what + ": day, week (ISO), month, quarter or year")
+      ->capture_default_str();
 }
 
 }  // namespace ltv::cli

@@ -25,15 +25,19 @@ void setup_cohorts(CLI::App& root) {
       "acquisition. A long table by default, or a cohort x age matrix of one metric.");
   add_transaction_options(*cmd, o->io);
   add_period_option(*cmd, o->period, "Cohort period");
-  cmd->add_option("--matrix", o->matrix,
-                  "Write a matrix of one metric instead: retention, active_customers, revenue, orders, "
-                  "cumulative_revenue_per_customer, cumulative_profit_per_customer");
+  cmd->add_option(
+      "--matrix", o->matrix,
+      "Write a matrix of one metric instead: retention, active_customers, revenue, orders, "
+      "cumulative_revenue_per_customer, cumulative_profit_per_customer");
   cmd->footer(
-      "Output (long): cohort,age,period,complete,cohort_size,active_customers,retention,orders,revenue,profit,"
+      "Output (long): "
+      "cohort,age,period,complete,cohort_size,active_customers,retention,orders,revenue,profit,"
       "cumulative_revenue_per_customer,cumulative_profit_per_customer\n"
-      "Output (--matrix M): cohort,cohort_size,p0,p1,... (M at 0, 1, ... periods since acquisition)\n\n"
+      "Output (--matrix M): cohort,cohort_size,p0,p1,... (M at 0, 1, ... periods since "
+      "acquisition)\n\n"
       "Example:\n"
-      "  ltv cohorts online_retail.csv.gz --customer CustomerID --date InvoiceDate --order InvoiceNo \\\n"
+      "  ltv cohorts online_retail.csv.gz --customer CustomerID --date InvoiceDate --order "
+      "InvoiceNo \\\n"
       "      --quantity Quantity --price UnitPrice --returns drop --matrix retention");
   cmd->callback([o]() {
     CohortOptions c;

@@ -28,26 +28,36 @@ void setup_compare(CLI::App& root) {
   auto o = std::make_shared<CompareCli>();
   CLI::App* cmd = root.add_subcommand(
       "compare",
-      "Compare two customer groups (loyalty members vs non-members, channel A vs B): spend per customer "
-      "per year, purchases per year, average check, retention, historical LTV; difference and relative "
+      "Compare two customer groups (loyalty members vs non-members, channel A vs B): spend per "
+      "customer "
+      "per year, purchases per year, average check, retention, historical LTV; difference and "
+      "relative "
       "difference with bootstrap confidence intervals and a plain-language sentence.");
   add_transaction_options(*cmd, o->io);
   cmd->add_option("--by", o->by, "Group by this column's value on each customer's first purchase");
-  cmd->add_option("--groups", o->groups_file, "Group by customer labels from FILE (with --group-column)");
-  cmd->add_option("--id-column", o->id_column, "Customer id column of --groups FILE")->capture_default_str();
-  cmd->add_option("--group-column", o->group_column, "Label column of --groups FILE (e.g. loyalty_member)");
+  cmd->add_option("--groups", o->groups_file,
+                  "Group by customer labels from FILE (with --group-column)");
+  cmd->add_option("--id-column", o->id_column, "Customer id column of --groups FILE")
+      ->capture_default_str();
+  cmd->add_option("--group-column", o->group_column,
+                  "Label column of --groups FILE (e.g. loyalty_member)");
   cmd->add_option("--a", o->a, "Label of the first group")->required();
   cmd->add_option("--b", o->b, "Label of the second group")->required();
   cmd->add_option("--bootstrap", o->bootstrap, "Bootstrap resamples")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Random seed (results are reproducible)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Random seed (results are reproducible)")
+      ->capture_default_str();
   cmd->add_option("--confidence", o->confidence, "Interval level")->capture_default_str();
-  add_period_option(*cmd, o->retention_period, "Retention period (share active again the next period)");
-  cmd->add_option("--min-group", o->min_group, "Warn when a group has fewer customers")->capture_default_str();
+  add_period_option(*cmd, o->retention_period,
+                    "Retention period (share active again the next period)");
+  cmd->add_option("--min-group", o->min_group, "Warn when a group has fewer customers")
+      ->capture_default_str();
   cmd->footer(
-      "Output: metric,group_a,group_b,customers_a,customers_b,value_a,value_b,difference,difference_low,"
+      "Output: "
+      "metric,group_a,group_b,customers_a,customers_b,value_a,value_b,difference,difference_low,"
       "difference_high,relative_difference,relative_low,relative_high,sentence,warning\n\n"
       "Example (simulator: loyalty members vs the rest):\n"
-      "  ltv compare sim/transactions.csv --customer customer_id --date date --amount amount --order order_id \\\n"
+      "  ltv compare sim/transactions.csv --customer customer_id --date date --amount amount "
+      "--order order_id \\\n"
       "      --groups sim/customers.csv --group-column loyalty_member --a 1 --b 0");
   cmd->callback([o]() {
     CompareOptions c;
@@ -57,13 +67,15 @@ void setup_compare(CLI::App& root) {
     c.retention_period = parse_period_unit(o->retention_period);
     c.min_group_size = o->min_group;
     c.observation_end = analytics_observation_end(o->io);
-    if (o->by.empty() == o->groups_file.empty()) option_error("--by", o->by, "exactly one of --by or --groups");
+    if (o->by.empty() == o->groups_file.empty())
+      option_error("--by", o->by, "exactly one of --by or --groups");
     const TransactionLog log = load_log(o->io, nullptr, !o->by.empty());
     CustomerGroups groups;
     if (!o->by.empty()) {
       groups = groups_from_first_purchase(log, o->by, "--by");
     } else {
-      if (o->group_column.empty()) option_error("--group-column", "", "the label column of --groups FILE");
+      if (o->group_column.empty())
+        option_error("--group-column", "", "the label column of --groups FILE");
       groups = groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }
     const CompareReport report = compare_groups(log, groups, o->a, o->b, c);

@@ -28,29 +28,38 @@ void setup_forecast(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand(
       "forecast",
       "Forecast company revenue and active customers for the next N periods by historical average, "
-      "cohort curves, regression with trend and seasonality (Eigen least squares) and Holt-Winters; "
+      "cohort curves, regression with trend and seasonality (Eigen least squares) and "
+      "Holt-Winters; "
       "each with a backtest (MAPE, MAE) on a held-out tail. Seasonality is tested and reported; "
       "partial first/last periods are left out.");
   add_transaction_options(*cmd, o->io);
   add_period_option(*cmd, o->period, "Forecast period");
   cmd->add_option("--horizon", o->horizon, "Periods to forecast")->capture_default_str();
-  cmd->add_option("--holdout", o->holdout, "Backtest periods held out (0: min(horizon, n/4))")->capture_default_str();
-  cmd->add_option("--season", o->season, "Season length in periods (0: 12 months, 52 weeks, 7 days, 4 quarters)")
+  cmd->add_option("--holdout", o->holdout, "Backtest periods held out (0: min(horizon, n/4))")
       ->capture_default_str();
-  cmd->add_option("--fourier", o->fourier, "Regression: K Fourier pairs instead of seasonal dummies (0 = dummies)")
+  cmd->add_option("--season", o->season,
+                  "Season length in periods (0: 12 months, 52 weeks, 7 days, 4 quarters)")
       ->capture_default_str();
-  cmd->add_option("--window", o->window, "Periods averaged by historical_average and for the acquisition rate (0: season)")
+  cmd->add_option("--fourier", o->fourier,
+                  "Regression: K Fourier pairs instead of seasonal dummies (0 = dummies)")
+      ->capture_default_str();
+  cmd->add_option("--window", o->window,
+                  "Periods averaged by historical_average and for the acquisition rate (0: season)")
       ->capture_default_str();
   cmd->add_option("--method", o->methods, "Methods to run (repeatable)")->capture_default_str();
   cmd->add_option("--table", o->table,
-                  "Table to write as CSV: forecast (default), forecast_backtest or seasonality; JSON writes all");
+                  "Table to write as CSV: forecast (default), forecast_backtest or seasonality; "
+                  "JSON writes all");
   cmd->footer(
-      "Output (forecast): method,series,period,kind,value   (kind history for method 'actual', else forecast)\n"
+      "Output (forecast): method,series,period,kind,value   (kind history for method 'actual', "
+      "else forecast)\n"
       "Output (forecast_backtest): method,series,holdout_periods,mape,mae,note\n"
       "Output (seasonality): series,season_length,tested,autocorrelation,threshold,seasonal\n\n"
       "Example:\n"
-      "  ltv forecast online_retail.csv.gz --customer CustomerID --date InvoiceDate --order InvoiceNo \\\n"
-      "      --quantity Quantity --price UnitPrice --returns drop --horizon 3 --table forecast_backtest");
+      "  ltv forecast online_retail.csv.gz --customer CustomerID --date InvoiceDate --order "
+      "InvoiceNo \\\n"
+      "      --quantity Quantity --price UnitPrice --returns drop --horizon 3 --table "
+      "forecast_backtest");
   cmd->callback([o]() {
     ForecastOptions f;
     f.period = parse_period_unit(o->period);
@@ -64,8 +73,11 @@ void setup_forecast(CLI::App& root) {
     f.observation_end = analytics_observation_end(o->io);
     const TransactionLog log = load_log(o->io, nullptr, false);
     const ForecastReport report = forecast_company(log, f);
-    if (!o->io.quiet && !report.excluded.empty()) std::cerr << "ltv: left out " << report.excluded << "\n";
-    write_analytics(o->io, {forecast_table(report), backtest_table(report), seasonality_table(report)}, o->table);
+    if (!o->io.quiet && !report.excluded.empty())
+      std::cerr << "ltv: left out " << report.excluded << "\n";
+    write_analytics(o->io,
+                    {forecast_table(report), backtest_table(report), seasonality_table(report)},
+                    o->table);
   });
 }
 

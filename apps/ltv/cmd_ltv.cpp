@@ -32,27 +32,38 @@ void setup_ltv(CLI::App& root) {
       "distribution of historical LTV (mean, median, percentiles, top-20% share), and LTV to date "
       "per customer.");
   add_transaction_options(*cmd, o->io);
-  cmd->add_option("--by", o->by, "Per group: the value of this column on each customer's first purchase");
-  cmd->add_option("--groups", o->groups_file, "Per group: customer labels from FILE (with --group-column)");
-  cmd->add_option("--id-column", o->id_column, "Customer id column of --groups FILE")->capture_default_str();
-  cmd->add_option("--group-column", o->group_column, "Label column of --groups FILE (e.g. segment)");
+  cmd->add_option("--by", o->by,
+                  "Per group: the value of this column on each customer's first purchase");
+  cmd->add_option("--groups", o->groups_file,
+                  "Per group: customer labels from FILE (with --group-column)");
+  cmd->add_option("--id-column", o->id_column, "Customer id column of --groups FILE")
+      ->capture_default_str();
+  cmd->add_option("--group-column", o->group_column,
+                  "Label column of --groups FILE (e.g. segment)");
   cmd->add_option("--lifespan", o->lifespan,
-                  "Relationship length: observed (mean last - first purchase) or retention (1 / (1 - r) periods)")
+                  "Relationship length: observed (mean last - first purchase) or retention (1 / (1 "
+                  "- r) periods)")
       ->capture_default_str();
   add_period_option(*cmd, o->retention_period, "Period over which retention r is measured");
   cmd->get_option("--period")->default_str("year");
   cmd->add_option("--margin-rate", o->margin_rate,
-                  "Margin as a fraction of revenue (default: profit / revenue when --margin or --cost is mapped)");
+                  "Margin as a fraction of revenue (default: profit / revenue when --margin or "
+                  "--cost is mapped)");
   cmd->add_option("--table", o->table,
-                  "Table to write as CSV: ltv_formula (default), ltv_distribution or historical_ltv; JSON writes all");
+                  "Table to write as CSV: ltv_formula (default), ltv_distribution or "
+                  "historical_ltv; JSON writes all");
   cmd->footer(
-      "Output (ltv_formula): group,customers,orders,revenue,average_check,purchases_per_year,retention_period,"
-      "retention_rate,lifespan_years_observed,lifespan_years_retention,lifespan_method,lifespan_years,margin,"
+      "Output (ltv_formula): "
+      "group,customers,orders,revenue,average_check,purchases_per_year,retention_period,"
+      "retention_rate,lifespan_years_observed,lifespan_years_retention,lifespan_method,lifespan_"
+      "years,margin,"
       "ltv_revenue,ltv_margin,historical_ltv_mean\n"
-      "Output (ltv_distribution): group,measure,customers,total,mean,median,p10,p25,p75,p90,p99,max,top20_share\n"
+      "Output (ltv_distribution): "
+      "group,measure,customers,total,mean,median,p10,p25,p75,p90,p99,max,top20_share\n"
       "Output (historical_ltv): customer_id,revenue,profit,orders,first_purchase,last_purchase\n\n"
       "Example:\n"
-      "  ltv ltv sim/transactions.csv --customer customer_id --date date --amount amount --order order_id \\\n"
+      "  ltv ltv sim/transactions.csv --customer customer_id --date date --amount amount --order "
+      "order_id \\\n"
       "      --channel channel --by channel --margin-rate 0.3");
   cmd->callback([o]() {
     FormulaLtvOptions f;
@@ -65,7 +76,8 @@ void setup_ltv(CLI::App& root) {
     if (!o->by.empty()) {
       groups = groups_from_first_purchase(log, o->by, "--by");
     } else if (!o->groups_file.empty()) {
-      if (o->group_column.empty()) option_error("--group-column", "", "the label column of --groups FILE");
+      if (o->group_column.empty())
+        option_error("--group-column", "", "the label column of --groups FILE");
       groups = groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }
     const CustomerGroups* g = groups ? &*groups : nullptr;

@@ -58,13 +58,13 @@ std::string to_csv(const AnalyticsTable& table) {
   return out;
 }
 
-nlohmann::json to_json(const AnalyticsTable& table) {
-  nlohmann::json rows = nlohmann::json::array();
+nlohmann::ordered_json to_json(const AnalyticsTable& table) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& row : table.rows) {
-    nlohmann::json obj = nlohmann::json::object();
+    nlohmann::ordered_json obj = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < row.size() && i < table.columns.size(); ++i) {
       const AnalyticsCell& cell = row[i];
-      nlohmann::json value;  // null
+      nlohmann::ordered_json value;  // null
       if (const auto* n = std::get_if<std::int64_t>(&cell)) {
         value = *n;
       } else if (const auto* d = std::get_if<double>(&cell)) {

@@ -101,3 +101,25 @@ TEST(Cohorts, RetentionAndLtvCurveByHand) {
 
 }  // namespace
 }  // namespace ltv
+
+#include "ltv/analytics/standard.hpp"
+
+namespace ltv {
+namespace {
+
+TEST(StandardAnalytics, BundlesTablesAndNotesShortHistory) {
+  const auto log = test::make_log({{"A", "2020-01-05", 10, "o1", "web"},
+                                   {"B", "2020-01-10", 50, "o2", "web"},
+                                   {"A", "2020-02-20", 30, "o3", "web"}});
+  const AnalyticsReport r = run_standard_analytics(log, {});
+  EXPECT_FALSE(r.forecast);  // two months: too short
+  ASSERT_EQ(r.notes.size(), 1u);
+  std::vector<std::string> names;
+  for (const auto& t : r.tables) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"kpis", "top_items", "ltv_formula", "ltv_distribution",
+                                             "cohorts", "cohort_retention"}));
+  EXPECT_DOUBLE_EQ(r.kpis.rows[0].revenue, 90);
+}
+
+}  // namespace
+}  // namespace ltv

@@ -24,8 +24,9 @@ struct AnalyticsTable {
 /// CSV text (RFC 4180 quoting, LF line ends, header first). Reals are written with up to 12
 /// significant digits; non-finite reals are written as empty fields.
 std::string to_csv(const AnalyticsTable& table);
-/// JSON array of objects keyed by column name; empty cells and non-finite reals become null.
-nlohmann::json to_json(const AnalyticsTable& table);
+/// JSON array of objects keyed by column name (in column order); empty cells and non-finite reals
+/// become null.
+nlohmann::ordered_json to_json(const AnalyticsTable& table);
 /// A real cell, or an empty cell when `value` is NaN or infinite (never lets NaN out silently).
 AnalyticsCell real_cell(double value);
 
