@@ -77,18 +77,21 @@ BENCHMARK(BM_Kpis)
     ->Arg(10'000'000)
     ->Arg(100'000'000)
     ->Unit(benchmark::kMillisecond)
-    ->Iterations(1);
+    ->Iterations(1)
+    ->UseRealTime();
 BENCHMARK(BM_KpisByChannel)
     ->Arg(1'000'000)
     ->Arg(10'000'000)
     ->Arg(100'000'000)
     ->Unit(benchmark::kMillisecond)
-    ->Iterations(1);
+    ->Iterations(1)
+    ->UseRealTime();
 BENCHMARK(BM_Cohorts)
     ->Arg(1'000'000)
     ->Arg(10'000'000)
     ->Arg(100'000'000)
     ->Unit(benchmark::kMillisecond)
-    ->Iterations(1);
+    ->Iterations(1)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();
