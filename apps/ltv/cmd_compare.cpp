@@ -17,6 +17,7 @@ struct CompareCli {
   std::string id_column = "customer_id";
   std::string group_column;
   std::string a, b;
+  std::string name_a, name_b;
   std::int32_t bootstrap = 1000;
   std::uint64_t seed = 42;
   double confidence = 0.95;
@@ -43,6 +44,10 @@ void setup_compare(CLI::App& root) {
                   "Label column of --groups FILE (e.g. loyalty_member)");
   cmd->add_option("--a", o->a, "Label of the first group")->required();
   cmd->add_option("--b", o->b, "Label of the second group")->required();
+  cmd->add_option("--name-a", o->name_a,
+                  "Name of the first group in sentences (default: its label)");
+  cmd->add_option("--name-b", o->name_b,
+                  "Name of the second group in sentences (default: its label)");
   cmd->add_option("--bootstrap", o->bootstrap, "Bootstrap resamples")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Random seed (results are reproducible)")
       ->capture_default_str();
@@ -58,7 +63,8 @@ void setup_compare(CLI::App& root) {
       "Example (simulator: loyalty members vs the rest):\n"
       "  ltv compare sim/transactions.csv --customer customer_id --date date --amount amount "
       "--order order_id \\\n"
-      "      --groups sim/customers.csv --group-column loyalty_member --a 1 --b 0");
+      "      --groups sim/customers.csv --group-column loyalty_member --a 1 --b 0 \\\n"
+      "      --name-a members --name-b non-members");
   cmd->callback([o]() {
     CompareOptions c;
     c.bootstrap = o->bootstrap;
@@ -78,7 +84,15 @@ void setup_compare(CLI::App& root) {
         option_error("--group-column", "", "the label column of --groups FILE");
       groups = groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }
-    const CompareReport report = compare_groups(log, groups, o->a, o->b, c);
+    // Display names replace the labels (e.g. loyalty_member 1 / 0 -> members / non-members).
+    std::string a = o->a, b = o->b;
+    for (auto& label : groups.labels) {
+      if (label == o->a && !o->name_a.empty())
+        label = a = o->name_a;
+      else if (label == o->b && !o->name_b.empty())
+        label = b = o->name_b;
+    }
+    const CompareReport report = compare_groups(log, groups, a, b, c);
     if (!o->io.quiet) {
       for (const auto& w : report.warnings) std::cerr << "ltv: warning: " << w << "\n";
       for (const auto& m : report.metrics) std::cerr << m.sentence << "\n";

@@ -161,10 +161,12 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
                                 cm.value_b, b);
     } else {
       const bool more = cm.relative >= 0;
-      const char* word = m == 3 ? (more ? "higher" : "lower") : (more ? "more" : "less");
+      const char* word = m == 0   ? (more ? "more" : "less")
+                         : m == 1 ? (more ? "more" : "fewer")
+                                  : (more ? "higher" : "lower");
       cm.sentence = fmt::format("{} have {:.0f}% {} {} than {} ({}% CI {:.0f}% to {:.0f}%)", a,
-                                std::abs(cm.relative) * 100, m == 3 ? word : word, kPhrases[m], b,
-                                level, cm.relative_low * 100, cm.relative_high * 100);
+                                std::abs(cm.relative) * 100, word, kPhrases[m], b, level,
+                                cm.relative_low * 100, cm.relative_high * 100);
       if (cm.relative_low <= 0 && cm.relative_high >= 0)
         cm.sentence += "; the interval includes no difference";
     }
