@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -100,6 +101,75 @@ TEST(AnalyticsCli, KpisCohortsLtvCompareRunAndRejectBadOptions) {
   r = test::run(test::cli() + " cohorts " + tx_args(dir) + " --matrix happiness");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--matrix"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ltv
+
+namespace ltv {
+namespace {
+
+std::vector<std::vector<std::string>> read_csv_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_csv(ss.str());
+}
+
+TEST(AnalyticsCli, CacOnSimulatorSpendMatchesIndependentCount) {
+  const auto dir = test::temp_dir("analytics_sim_cac");
+  auto r = test::run(test::cli() + " simulate --customers 2000 --seed 3 -q -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Independent count: first purchase month per customer, acquisition channel from customers.csv.
+  const auto tx = read_csv_file(dir / "transactions.csv");
+  const auto customers = read_csv_file(dir / "customers.csv");
+  const auto spend = read_csv_file(dir / "spend.csv");
+  ASSERT_EQ(tx[0][0], "customer_id");
+  ASSERT_EQ(tx[0][1], "date");
+  std::map<std::string, std::string> first;
+  for (std::size_t i = 1; i < tx.size(); ++i) {
+    auto [it, inserted] = first.emplace(tx[i][0], tx[i][1]);
+    if (!inserted && tx[i][1] < it->second) it->second = tx[i][1];
+  }
+  std::size_t channel_col = 0;
+  for (std::size_t c = 0; c < customers[0].size(); ++c)
+    if (customers[0][c] == "acquisition_channel") channel_col = c;
+  ASSERT_GT(channel_col, 0u);
+  std::map<std::string, std::string> channel;
+  for (std::size_t i = 1; i < customers.size(); ++i)
+    channel[customers[i][0]] = customers[i][channel_col];
+  std::map<std::pair<std::string, std::string>, std::int64_t> acquired;
+  for (const auto& [id, date] : first) ++acquired[{channel.at(id), date.substr(0, 7)}];
+  std::map<std::pair<std::string, std::string>, double> spent;
+  for (std::size_t i = 1; i < spend.size(); ++i)
+    spent[{spend[i][0], spend[i][1]}] += std::stod(spend[i][2]);
+
+  r = test::run(test::cli() + " cac " + (dir / "transactions.csv").string() +
+                " --customer customer_id --date date --amount amount --order order_id --channel "
+                "channel --quiet"
+                " --spend " +
+                (dir / "spend.csv").string() + " --customers " + (dir / "customers.csv").string() +
+                " --customers-channel acquisition_channel --margin-rate 0.3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = parse_csv(r.out);
+  std::size_t checked = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    if (row[1] == "all") continue;
+    const std::pair<std::string, std::string> key{row[0], row[1]};
+    const std::int64_t n = acquired.count(key) ? acquired[key] : 0;
+    EXPECT_EQ(std::stoll(row[3]), n) << row[0] << " " << row[1];
+    const double s = spent.count(key) ? spent[key] : 0.0;
+    EXPECT_NEAR(std::stod(row[2]), s, 1e-6);
+    if (n > 0 && s > 0) {
+      EXPECT_NEAR(std::stod(row[4]), s / static_cast<double>(n), 1e-9 * s)
+          << row[0] << " " << row[1];
+      ++checked;
+    } else {
+      EXPECT_EQ(row[4], "");
+    }
+  }
+  EXPECT_GT(checked, 10u);
 }
 
 }  // namespace
