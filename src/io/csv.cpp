@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -295,6 +296,17 @@ Delimiter detect_delimiter(std::string_view sample, bool complete) {
 
 namespace {
 constexpr std::size_t kBlockSize = 1 << 20;
+constexpr std::size_t kPadding = 8;
+
+static_assert(std::endian::native == std::endian::little,
+              "the 8-byte field scan assumes a little-endian machine");
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+/// High bit set in each byte of `v` equal to the byte of `pattern` (the lowest set bit is exact;
+/// bits above it may be spurious, which is fine for finding the first match).
+inline std::uint64_t match_bytes(std::uint64_t v, std::uint64_t pattern) noexcept {
+  const std::uint64_t x = v ^ pattern;
+  return (x - kOnes) & ~x & (kOnes * 0x80);
+}
 
 struct FieldSpan {
   std::size_t begin;
@@ -346,7 +358,7 @@ CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
 void CsvReader::init() {
-  buffer_.resize(kBlockSize + 1);
+  buffer_.resize(kBlockSize + kPadding);
   fill();
   // UTF-8 byte order mark.
   if (end_ - pos_ >= 3 && std::memcmp(buffer_.data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
@@ -385,13 +397,13 @@ bool CsvReader::fill() {
     buffer_[end_] = '\n';
     return false;
   }
-  // The last byte of the buffer is kept for a sentinel '\n' after the valid bytes, so the
-  // unquoted-field scan needs no bounds check.
-  const std::size_t capacity = buffer_.size() - 1;
-  if (end_ == capacity) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
+  // kPadding bytes after the valid ones: a sentinel '\n' at end_ (so the unquoted-field scan
+  // needs no bounds check) and room for its 8-byte loads.
+  const std::size_t capacity = buffer_.size() - kPadding;
+  if (end_ == capacity) buffer_.resize(capacity * 2 + kPadding);  // a record longer than a block
   std::size_t total = 0;
-  while (end_ < buffer_.size() - 1) {
-    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - 1 - end_);
+  while (end_ < buffer_.size() - kPadding) {
+    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - kPadding - end_);
     if (n == 0) {
       eof_ = true;
       break;
@@ -512,7 +524,24 @@ bool CsvReader::read_record(CsvRecord& record) {
       }
       // Unquoted field.
       const std::size_t start = i;
-      while (!stop[static_cast<unsigned char>(buf[i])]) ++i;  // buf[end] is a '\n' sentinel
+      if (blanks) {
+        while (!stop[static_cast<unsigned char>(buf[i])]) ++i;  // buf[end] is a '\n' sentinel
+      } else {
+        // 8 bytes at a time: the first delimiter or line feed (buf[end] is a '\n' sentinel and
+        // kPadding bytes follow it, so the loads stay inside the buffer).
+        const std::uint64_t delims = kOnes * static_cast<unsigned char>(delim);
+        const std::uint64_t newlines = kOnes * static_cast<unsigned char>('\n');
+        for (;;) {
+          std::uint64_t word;
+          std::memcpy(&word, buf + i, 8);
+          const std::uint64_t hits = match_bytes(word, delims) | match_bytes(word, newlines);
+          if (hits != 0) {
+            i += static_cast<std::size_t>(std::countr_zero(hits)) / 8;
+            break;
+          }
+          i += 8;
+        }
+      }
       if (i >= end && !eof_) {
         scan = Scan::need_more;
         break;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -55,6 +56,7 @@ std::string LoadReport::to_text() const {
                        returns == ReturnsPolicy::net ? ", netted against purchases (--returns net)"
                                                      : " (--returns drop)");
   }
+  for (const auto& w : warnings) out += fmt::format("  warning: {}\n", w);
   if (!skipped.empty()) {
     out += fmt::format("  skipped {} rows with bad fields (--on-error skip):\n", rows_skipped());
     for (const auto& s : skipped) {
@@ -86,44 +88,106 @@ std::uint64_t hash_text(std::string_view s) noexcept {
   return h ^ (h >> 29);
 }
 
-/// Dictionary encoder: text -> dense code in order of first appearance (open addressing over
-/// the codes, with the hash of each value kept to avoid rehashing).
+/// Dictionary encoder: text -> dense code in order of first appearance. Open addressing with
+/// 16-byte slots holding 32 bits of the hash, the code, the length and up to 7 bytes of the text,
+/// so that a lookup of a short id (the usual customer / order id) touches one cache line and the
+/// table stays small (millions of ids arrive in random order: memory latency dominates).
 class Interner {
  public:
   std::uint32_t code(std::string_view text, std::vector<std::string>& values) {
     // Consecutive rows often repeat a value (lines of one order, one customer, one country).
-    if (last_code_ != kNone && text == values[last_code_]) return last_code_;
-    if (slots_.empty()) slots_.assign(1024, kNone);
+    // (Compared with a private copy: values[last_code_] may be far away in memory.)
+    if (last_code_ != kNone && text == last_text_) return last_code_;
+    // Short numeric ids (00001, 17850, CRM integer keys) index a direct table: a lookup is one
+    // read in a table of 4 bytes per possible id. The digit count is part of the index, so
+    // "01" and "1" stay distinct: index = value + (10^len - 1) / 9.
+    if (!text.empty() && text.size() <= 7) {
+      std::uint32_t value = 0;
+      std::uint32_t base = 0;
+      bool digits = true;
+      for (char ch : text) {
+        const auto d = static_cast<unsigned>(ch - '0');
+        digits = digits && d < 10;
+        value = value * 10 + d;
+        base = base * 10 + 1;
+      }
+      const std::uint32_t index = value + base - 1;
+      if (digits && index < kDirectLimit) {
+        if (index >= direct_.size()) {
+          direct_.resize(std::max<std::size_t>(index + 1, direct_.size() * 2), kNone);
+        }
+        std::uint32_t& entry = direct_[index];
+        if (entry == kNone) {
+          entry = static_cast<std::uint32_t>(values.size());
+          values.emplace_back(text);
+        }
+        return remember(entry, text);
+      }
+    }
+    if (slots_.empty()) slots_.resize(1024);
     const std::uint64_t h = hash_text(text);
-    std::size_t mask = slots_.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    const std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>(h) & mask;
-    while (slots_[i] != kNone) {
-      const std::uint32_t c = slots_[i];
-      if (hashes_[c] == h && values[c] == text) return last_code_ = c;
+    const bool inline_text = text.size() <= kInline;
+    while (slots_[i].code != kNone) {
+      const Slot& slot = slots_[i];
+      if (slot.tag == tag) {
+        if (inline_text ? (slot.size == text.size() &&
+                           std::memcmp(slot.text, text.data(), text.size()) == 0)
+                        : (slot.size == kLong && values[slot.code] == text)) {
+          return remember(slot.code, text);
+        }
+      }
       i = (i + 1) & mask;
     }
     const auto c = static_cast<std::uint32_t>(values.size());
     values.emplace_back(text);
-    hashes_.push_back(h);
-    slots_[i] = c;
-    if (hashes_.size() * 2 > slots_.size()) grow();
-    return last_code_ = c;
+    Slot& slot = slots_[i];
+    slot.tag = tag;
+    slot.code = c;
+    slot.size = inline_text ? static_cast<std::uint8_t>(text.size()) : kLong;
+    if (inline_text) std::memcpy(slot.text, text.data(), text.size());
+    hashes_.resize(values.size());  // indexed by code (directly indexed ids leave gaps)
+    hashes_[c] = h;
+    if (++hashed_ * 4 > slots_.size() * 3) grow();
+    return remember(c, text);
   }
 
  private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::size_t kInline = 7;
+  static constexpr std::uint8_t kLong = 0xFF;
+  struct Slot {
+    std::uint32_t tag = 0;
+    std::uint32_t code = kNone;
+    std::uint8_t size = 0;
+    char text[kInline] = {};
+  };
+  static_assert(sizeof(Slot) == 16);
   void grow() {
-    slots_.assign(slots_.size() * 2, kNone);
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
-    for (std::uint32_t c = 0; c < hashes_.size(); ++c) {
-      std::size_t i = static_cast<std::size_t>(hashes_[c]) & mask;
-      while (slots_[i] != kNone) i = (i + 1) & mask;
-      slots_[i] = c;
+    for (const Slot& s : old) {
+      if (s.code == kNone) continue;
+      std::size_t i = static_cast<std::size_t>(hashes_[s.code]) & mask;
+      while (slots_[i].code != kNone) i = (i + 1) & mask;
+      slots_[i] = s;
     }
   }
-  static constexpr std::uint32_t kNone = UINT32_MAX;
-  std::vector<std::uint32_t> slots_;
-  std::vector<std::uint64_t> hashes_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint64_t> hashes_;  // full hash per code, for growing
+  std::size_t hashed_ = 0;             // entries in slots_
+  std::uint32_t remember(std::uint32_t code, std::string_view text) {
+    last_code_ = code;
+    last_text_.assign(text);
+    return code;
+  }
   std::uint32_t last_code_ = kNone;
+  std::string last_text_;
+  static constexpr std::uint32_t kDirectLimit = 1u << 22;  // table of at most 16 MiB
+  std::vector<std::uint32_t> direct_;                      // numeric id index -> code
 };
 
 std::string_view trim(std::string_view s) noexcept {
@@ -192,6 +256,8 @@ class Loader {
   TransactionLog run();
   /// Number of fields per record (from the header or the first record; 0 before any).
   std::size_t width() const { return width_; }
+  /// Hint: about how many rows the input holds (0 = unknown).
+  void expect_rows(std::size_t rows) { expected_rows_ = rows; }
   /// The date format used, when one was detected or given.
   std::optional<DateFormat> date_format() const {
     return date_detected_ ? std::optional<DateFormat>(date_format_) : std::nullopt;
@@ -218,6 +284,7 @@ class Loader {
   DateFormat date_format_;
   bool date_detected_ = false;
   std::vector<int> extra_columns_;
+  std::size_t expected_rows_ = 0;
   std::string last_date_text_;
   DateTime last_date_;
 };
@@ -302,6 +369,20 @@ void Loader::setup(std::size_t width) {
   if (col_.cost != kAbsent && col_.amount == kAbsent && col_.price == kAbsent) {
     option_error("--cost", m.cost, "--amount (or --quantity and --price) as well");
   }
+  // A header whose date or amount name is itself a date or a number is probably data.
+  if (!header_.empty()) {
+    const bool date_like =
+        col_.date != kAbsent &&
+        parse_datetime(header_[static_cast<std::size_t>(col_.date)], DateFormat{});
+    const bool number_like =
+        col_.amount != kAbsent && parse_number(header_[static_cast<std::size_t>(col_.amount)]);
+    if (date_like || number_like) {
+      report_.warnings.push_back(fmt::format(
+          "the header line of {} looks like data ('{}'); if the file has no header, use "
+          "--no-header",
+          reader_.path(), header_[static_cast<std::size_t>(date_like ? col_.date : col_.amount)]));
+    }
+  }
   if (options_.date_format.kind != DateFormat::Kind::automatic) {
     date_format_ = options_.date_format;
     date_detected_ = true;
@@ -362,6 +443,18 @@ TransactionLog Loader::run() {
       log.extra[k].name = column_name(extra_columns_[k]);
       cats.push_back(Cat{extra_columns_[k], &log.extra[k], {}});
     }
+    // Reserve for the expected rows: fewer reallocations, copies and page faults (which two
+    // loader threads would otherwise contend for).
+    if (expected_rows_ > 0) {
+      const std::size_t n = expected_rows_;
+      log.customer.reserve(n);
+      log.day.reserve(n);
+      log.second_of_day.reserve(n);
+      if (col_.amount != kAbsent || col_.price != kAbsent) log.amount.reserve(n);
+      if (col_.quantity != kAbsent) log.quantity.reserve(n);
+      if (col_.margin != kAbsent || col_.cost != kAbsent) log.profit.reserve(n);
+      for (Cat& c : cats) c.target->codes.reserve(n);
+    }
     ready = true;
   };
   if (!header_.empty()) prepare(header_.size());
@@ -393,6 +486,11 @@ TransactionLog Loader::run() {
       if (col_.amount == kAbsent && col_.price != kAbsent) amount = quantity * price;
       if (col_.margin != kAbsent) profit = number(r, col_.margin, "margin");
       if (col_.cost != kAbsent) profit = amount - number(r, col_.cost, "cost");
+      if (!std::isfinite(amount) || !std::isfinite(profit)) {  // e.g. 1e200 x 1e200
+        problem("invalid amount", r.line, col_.price != kAbsent ? col_.price : col_.cost,
+                r[static_cast<std::size_t>(col_.price != kAbsent ? col_.price : col_.cost)],
+                "values whose product / difference is a finite number");
+      }
 
       bool cancellation = false;
       if (col_.order != kAbsent) {
@@ -533,7 +631,7 @@ void merge_reports(LoadReport& a, const LoadReport& b, std::size_t max_examples)
   a.return_rows += b.return_rows;
   a.cancellation_rows += b.cancellation_rows;
   a.total_amount += b.total_amount;
-  a.has_amount = a.has_amount || b.has_amount;
+  a.has_amount = a.has_amount || b.has_amount;  // warnings: chunk a's (same header)
   if (b.first_day && (!a.first_day || *b.first_day < *a.first_day)) a.first_day = b.first_day;
   if (b.last_day && (!a.last_day || *b.last_day > *a.last_day)) a.last_day = b.last_day;
   for (const SkippedRows& s : b.skipped) {
@@ -575,6 +673,12 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   LoadReport report_a, report_b;
   Loader loader_a(first, options, report_a);
   Loader loader_b(second, options, report_b, &header);
+  const auto lines_a = static_cast<std::size_t>(second_line - 1);
+  const double lines_per_byte = static_cast<double>(lines_a) / static_cast<double>(split);
+  loader_a.expect_rows(lines_a + 1);
+  loader_b.expect_rows(
+      static_cast<std::size_t>(lines_per_byte * static_cast<double>(data.size() - split) * 1.05) +
+      1);
   TransactionLog log_a, log_b;
   std::exception_ptr error_a, error_b;
   std::thread worker([&] {

@@ -121,6 +121,8 @@ TEST(Load, AmountIsQuantityTimesPriceAndProfitFromCost) {
   o.columns.cost = "cost";
   log = load_text("c,d,qty,price,cost\na,2021-03-01,3,2.5,4\na,2021-03-02,2,10,15\n", o, report);
   EXPECT_EQ(log.profit, (std::vector<double>{3.5, 5}));
+  EXPECT_THROW(load_text("c,d,qty,price,cost\na,2021-03-01,1e200,1e200,4\n", o, report),
+               InputError);
   LoadOptions no_qty = basic("c", "d", "");
   no_qty.columns.price = "price";
   EXPECT_THROW(load_text("c,d,price\na,2021-03-01,1\n", no_qty, report), InputError);
@@ -257,6 +259,18 @@ TEST(Load, OffsetsAreConvertedToTheTimeZone) {
       "customer,date,amount\na,2021-01-01T22:30:00Z,1\na,2021-01-01T22:30:00,1\n", o, report);
   EXPECT_EQ(format_datetime(log.day[0], log.second_of_day[0]), "2021-01-02 01:30:00");
   EXPECT_EQ(format_datetime(log.day[1], log.second_of_day[1]), "2021-01-01 22:30:00");
+}
+
+TEST(Load, WarnsWhenTheHeaderLooksLikeData) {
+  LoadReport report;
+  load_text("a,2021-01-01,5\nb,2021-01-02,6\n", basic("1", "2", "3"), report);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(
+      report.to_text().find("warning: the header line of tx.csv looks like data ('2021-01-01')"),
+      std::string::npos)
+      << report.to_text();
+  load_text(kSmall, basic(), report);
+  EXPECT_TRUE(report.warnings.empty());
 }
 
 TEST(Load, CountOnlyDataWithoutAmount) {
@@ -505,6 +519,46 @@ TEST(LoadParallel, ErrorsAndSkipsMatchTheSequentialRead) {
     EXPECT_EQ(par.report.skipped[0].count, 1);
     EXPECT_EQ(par.report.skipped[0].examples, seq.report.skipped[0].examples);
   }
+}
+
+}  // namespace
+}  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(LoadRealData, ApparelAndCompleteJourneyTotalsMatchTheDataReadme) {
+  LoadOptions apparel;
+  apparel.columns.customer = "Id";
+  apparel.columns.date = "Date";
+  apparel.columns.amount = "Price";
+  LoadReport report;
+  load_transactions(test::shared_data("apparel/apparelTrans.csv").string(), apparel, report);
+  EXPECT_EQ(report.rows_loaded, 3187);
+  EXPECT_EQ(report.customers, 600u);
+  EXPECT_NEAR(report.total_amount, 124356.90, 1e-6);
+  EXPECT_EQ(format_date(*report.first_day), "2005-01-02");
+  EXPECT_EQ(format_date(*report.last_day), "2010-12-20");
+
+  // R write.csv output: every string quoted, gzip-compressed.
+  LoadOptions journey;
+  journey.columns.customer = "household_id";
+  journey.columns.date = "transaction_timestamp";
+  journey.columns.amount = "sales_value";
+  journey.columns.order = "basket_id";
+  journey.columns.product = "product_id";
+  journey.columns.region = "store_id";
+  TransactionLog log = load_transactions(
+      test::shared_data("completejourney/transactions_sample.csv.gz").string(), journey, report);
+  EXPECT_EQ(report.rows_loaded, 75000);
+  EXPECT_EQ(report.customers, 2377u);
+  EXPECT_NEAR(report.total_amount, 233935.24, 1e-6);
+  EXPECT_EQ(log.order->values.size(), 47243u);
+  EXPECT_EQ(log.product->values.size(), 20902u);
+  EXPECT_EQ(log.region->values.size(), 293u);
+  EXPECT_EQ(format_date(*report.first_day), "2017-01-01");
+  EXPECT_EQ(format_date(*report.last_day), "2017-12-31");
+  EXPECT_EQ(log.second_of_day.size(), log.size());
 }
 
 }  // namespace

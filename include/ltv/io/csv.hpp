@@ -12,8 +12,11 @@
 ///
 /// The reader works on large blocks (1 MiB) and hands out records whose fields are
 /// `std::string_view`s into its buffer: they stay valid until the next call to `next()`.
-/// The tokenizer itself (`detail::tokenize_record`) works on a `[begin, end)` byte range with no
-/// hidden state, so a chunked parallel parse can split a buffer at record boundaries later.
+/// A reader can also run over a borrowed byte range starting at a given line number
+/// (`from_range`); load_transactions() uses that to parse a large file in two chunks in parallel.
+///
+/// Only the opening quote of a field makes it quoted (`ab"c` is the literal text `ab"c`); text
+/// after a closing quote other than a delimiter or line end is an error.
 
 #include <array>
 #include <cstddef>

@@ -89,9 +89,10 @@ struct LoadReport {
   std::optional<std::int32_t> first_day;       ///< of the loaded rows
   std::optional<std::int32_t> last_day;
   bool has_amount = false;
-  double total_amount = 0;  ///< sum of loaded amounts (returns netted)
-  std::string date_format;  ///< the date format used (after detection)
-  std::string delimiter;    ///< the delimiter used (after detection)
+  double total_amount = 0;            ///< sum of loaded amounts (returns netted)
+  std::string date_format;            ///< the date format used (after detection)
+  std::string delimiter;              ///< the delimiter used (after detection)
+  std::vector<std::string> warnings;  ///< e.g. a header line that looks like data
 
   /// Rows skipped for bad fields, all reasons.
   std::int64_t rows_skipped() const noexcept;
