@@ -166,6 +166,15 @@ Baskets map_items(const Baskets& baskets,
   for (std::size_t i = 0; i < baskets.item_count(); ++i) {
     auto it = mapping.find(baskets.item_names[i]);
     if (it == mapping.end()) {
+      // Loaders trim blanks around fields; hierarchy files may keep them ("cream cheese ").
+      for (auto m = mapping.begin(); m != mapping.end() && it == mapping.end(); ++m) {
+        std::string_view key = m->first;
+        while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+        while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+        if (key == baskets.item_names[i]) it = m;
+      }
+    }
+    if (it == mapping.end()) {
       input_error({"", 0, "item"}, baskets.item_names[i], "an item listed in the item hierarchy");
     }
     group_of[i] = groups.id(it->second);

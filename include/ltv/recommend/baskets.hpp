@@ -67,7 +67,8 @@ struct BasketOptions {
 Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options);
 
 /// Re-labels every item through `mapping` (item name -> group name, e.g. the arules hierarchy
-/// item -> level2) and merges repeats. Throws InputError for an item the mapping lacks.
+/// item -> level2) and merges repeats. A key matches after trimming blanks when no key matches
+/// exactly. Throws InputError for an item the mapping lacks.
 Baskets map_items(const Baskets& baskets,
                   const std::unordered_map<std::string, std::string>& mapping);
 
