@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,6 +16,7 @@
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
 #include "ltv/io/dates.hpp"
+#include "ltv/io/load.hpp"
 #include "ltv/nps/nps.hpp"
 
 namespace ltv::cli {
@@ -39,6 +42,10 @@ struct NpsArgs {
   std::string terms_file;
   std::size_t top_terms = 20;
   std::string transactions_file;
+  std::string tx_customer = "customer_id";
+  std::string tx_date = "date";
+  std::string tx_amount = "amount";
+  std::string ltv_file;
   std::string value_file;
   int horizon = 180;
   std::string problems_file;
@@ -94,13 +101,37 @@ std::vector<std::string> read_customer_list(const std::string& path) {
   return ids;
 }
 
-/// Loads the transactions and links answers to later purchases.
-std::vector<NpsValueRow> nps_value_from_file(const NpsAnswers& answers, const std::string& path,
-                                             const NpsValueOptions& options) {
-  // TODO(basket): use load_transactions from the io branch once it is merged.
-  (void)answers;
-  (void)options;
-  option_error("--transactions", path, "a build with the transaction loader");
+/// Loads the transactions and links answers to later purchases (and to a supplied LTV).
+std::vector<NpsValueRow> nps_value_from_file(const NpsAnswers& answers, const NpsArgs& a) {
+  LoadOptions o;
+  o.columns.customer = a.tx_customer;
+  o.columns.date = a.tx_date;
+  o.columns.amount = a.tx_amount;
+  o.keep_extra_columns = false;
+  o.returns = ReturnsPolicy::net;
+  LoadReport report;
+  auto log = load_transactions(a.transactions_file, o, report);
+  std::unordered_map<std::string, double> ltv;
+  if (!a.ltv_file.empty()) {
+    CsvReader reader(a.ltv_file);
+    if (reader.header().size() < 2) {
+      input_error({a.ltv_file, 1, ""}, std::to_string(reader.header().size()) + " column(s)",
+                  "customer_id,ltv with a header");
+    }
+    CsvRecord r;
+    while (reader.next(r)) {
+      std::string text(r[1]);
+      char* end = nullptr;
+      double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) {
+        input_error({a.ltv_file, r.line, reader.header()[1]}, text, "a number");
+      }
+      ltv[std::string(r[0])] = v;
+    }
+  }
+  NpsValueOptions vo;
+  vo.horizon_days = a.horizon;
+  return nps_value_link(answers, log, vo, ltv);
 }
 
 nlohmann::json optional_json(const std::optional<double>& v) {
@@ -303,15 +334,14 @@ void run_nps(const NpsArgs& a) {
     if (a.transactions_file.empty()) {
       option_error("--value", a.value_file, "--transactions FILE to link answers to purchases");
     }
-    NpsValueOptions vo;
-    vo.horizon_days = a.horizon;
-    auto rows_out = nps_value_from_file(answers, a.transactions_file, vo);
+    auto rows_out = nps_value_from_file(answers, a);
     Output f(a.value_file);
     CsvWriter w(f.stream());
-    w.row({"class", "customers", "retained", "retention", "value_before", "value_after"});
+    w.row(
+        {"class", "customers", "retained", "retention", "value_before", "value_after", "mean_ltv"});
     for (const auto& r : rows_out) {
       w.field(to_string(r.cls)).field(r.customers).field(r.retained);
-      for (const auto& v : {r.retention, r.value_before, r.value_after}) {
+      for (const auto& v : {r.retention, r.value_before, r.value_after, r.mean_ltv}) {
         if (v) {
           w.field(*v);
         } else {
@@ -366,6 +396,14 @@ void setup_nps(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--transactions", args->transactions_file,
                   "Transactions (customer_id,date,amount...) for --value");
+  cmd->add_option("--tx-customer", args->tx_customer, "Customer column of --transactions")
+      ->capture_default_str();
+  cmd->add_option("--tx-date", args->tx_date, "Date column of --transactions")
+      ->capture_default_str();
+  cmd->add_option("--tx-amount", args->tx_amount, "Amount column of --transactions")
+      ->capture_default_str();
+  cmd->add_option("--ltv", args->ltv_file,
+                  "CSV customer_id,ltv (e.g. from ltv predict) for the mean LTV per class");
   cmd->add_option("--value", args->value_file,
                   "Write retention and value of promoters / passives / detractors to FILE");
   cmd->add_option("--horizon", args->horizon, "Days after the answer counted by --value")
