@@ -181,10 +181,9 @@ void setup_penetration(CLI::App& root) {
   cmd->add_option("-o,--output", args->output, "Output file (- = stdout)")->capture_default_str();
   cmd->footer(
       "Examples:\n"
-      "  ltv penetration sim/transactions.csv --customer customer_id --date date --item product "
-      "\\\n"
-      "      --category category --product 'P0042' --launch 2024-03-01 \\\n"
-      "      --target-buyers-of sports --target-level category\n"
+      "  ltv penetration sim/transactions.csv --customer customer_id --date date \\\n"
+      "      --category category --level category --product electronics --launch 2024-06-01 \\\n"
+      "      --target-buyers-of 'sports goods'\n"
       "  ltv penetration sim/transactions.csv --customer customer_id --date date \\\n"
       "      --category category --level category --reach --segments segments.csv");
   cmd->callback([args] { run_penetration(*args); });
