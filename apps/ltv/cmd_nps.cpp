@@ -188,9 +188,15 @@ void run_nps(const NpsArgs& a) {
   if (a.on_error == "fail") {
     for (const auto& p : parsed.problems) {
       if (p.kind == "unknown_customer") continue;
-      input_error({a.file, p.line, p.kind == "duplicate" ? a.customer_col : a.score_col}, p.detail,
-                  p.kind == "duplicate" ? "one answer per customer and day"
-                                        : "a valid answer (score 0..10, date yyyy-mm-dd)");
+      if (p.kind == "duplicate") {
+        input_error({a.file, p.line, a.customer_col}, p.detail, "one answer per customer and day");
+      } else if (p.kind == "missing_customer") {
+        input_error({a.file, p.line, a.customer_col}, p.detail, "a customer id");
+      } else if (p.kind == "bad_date") {
+        input_error({a.file, p.line, a.date_col}, p.detail, "a date yyyy-mm-dd");
+      } else {
+        input_error({a.file, p.line, a.score_col}, p.detail, "an integer score from 0 to 10");
+      }
     }
   }
   for (const auto& [kind, list] : by_kind) {
