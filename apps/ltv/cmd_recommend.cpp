@@ -25,7 +25,7 @@ struct RecommendArgs {
   std::uint32_t min_customers = 3;
   std::size_t max_per_item = 50;
   std::size_t top = 10;
-  std::string exclude_owned = "all";
+  std::string exclude_owned = "auto";
   std::vector<std::string> durable;
   std::string durable_file;
   std::string as_of;
@@ -55,13 +55,18 @@ void run_recommend(const RecommendArgs& a) {
   fo.max_per_item = a.max_per_item;
   RecommendOptions ro;
   ro.top_n = a.top;
-  ro.exclude = parse_exclude_owned(a.exclude_owned);
   ro.fill_with_popular = !a.no_fill;
   std::vector<std::string> durable = a.durable;
   if (!a.durable_file.empty()) {
     CsvReader reader(a.durable_file, CsvOptions{Delimiter::automatic, false, true});
     CsvRecord r;
     while (reader.next(r)) durable.emplace_back(r[0]);
+  }
+  // auto: with a durable list only durables are excluded, otherwise everything owned.
+  if (a.exclude_owned == "auto") {
+    ro.exclude = durable.empty() ? ExcludeOwned::all : ExcludeOwned::durable;
+  } else {
+    ro.exclude = parse_exclude_owned(a.exclude_owned);
   }
   if (!durable.empty()) {
     if (ro.exclude != ExcludeOwned::durable) {
@@ -181,10 +186,11 @@ void setup_recommend(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--top", args->top, "Recommendations per customer")->capture_default_str();
   cmd->add_option("--exclude-owned", args->exclude_owned,
-                  "Owned items not offered again: all, durable (only --durable items), none")
+                  "Owned items not offered again: all, durable (only --durable items), none; "
+                  "auto = durable when a durable list is given, else all")
       ->capture_default_str();
   cmd->add_option("--durable", args->durable,
-                  "Durable items (repeatable), with --exclude-owned durable");
+                  "Durable items (repeatable): only these are never offered again");
   cmd->add_option("--durable-file", args->durable_file,
                   "File whose first column lists durable items (no header)");
   cmd->add_flag("--no-fill", args->no_fill, "Do not top up short lists with popular items");

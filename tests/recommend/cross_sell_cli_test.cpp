@@ -88,6 +88,20 @@ TEST(RecommendCli, ExplainsOffersAndEvaluatesOnOnlineRetail) {
   EXPECT_EQ(lines[1],
             "c4,1,helmet,0.75,bike,bought bike; 75% of bike buyers buy helmet within 60 days");
 
+  // c1 owns bike and helmet. Everything owned is excluded by default; with a durable list only
+  // the durables are, so the consumable helmet is offered again when bike buyers buy it.
+  r = ltv::test::run(ltv::test::cli() + " recommend " + (dir / "t.csv").string() +
+                     " --customer customer_id --date date --for c1 --no-fill --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).size(), 1u) << r.out;
+  r = ltv::test::run(
+      ltv::test::cli() + " recommend " + (dir / "t.csv").string() +
+      " --customer customer_id --date date --for c1 --no-fill --durable bike --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[1].rfind("c1,1,helmet,", 0), 0u) << lines[1];
+
   r = ltv::test::run(ltv::test::cli() + " recommend " +
                      ltv::test::shared_data("online_retail/online_retail.csv.gz").string() +
                      " --customer CustomerID --date InvoiceDate --item StockCode --quantity "
