@@ -166,11 +166,12 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       frequency[c] = static_cast<double>(n_days - 1);
       recency[c] = (last[c] - first[c]) / unit;
       big_t[c] = (s.calibration_end - first[c]) / unit;
-      const double total = std::accumulate(cal.value.begin(), cal.value.end(), 0.0);
       revenue[c] = calibration_total;
       // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
-      monetary[c] =
-          n_days > 1 ? (total - cal.value.front()) / static_cast<double>(n_days - 1) : 0.0;
+      // Summed directly (not total - first) to avoid cancellation noise.
+      monetary[c] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
+                                     static_cast<double>(n_days - 1)
+                               : 0.0;
       if (s.has_profit) profit[c] = calibration_profit;
       if (has_orders) {
         std::sort(order_codes.begin(), order_codes.end());

@@ -78,6 +78,22 @@ class FdSource final : public ByteSource {
   std::string path_;
 };
 
+/// A borrowed byte range.
+class RangeSource final : public ByteSource {
+ public:
+  explicit RangeSource(std::string_view data) : data_(data) {}
+  std::size_t read(char* data, std::size_t size) override {
+    const std::size_t n = std::min(size, data_.size() - pos_);
+    std::memcpy(data, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
 class StringSource final : public ByteSource {
  public:
   explicit StringSource(std::string text) : text_(std::move(text)) {}
@@ -308,9 +324,16 @@ CsvReader::CsvReader(std::string path, CsvOptions options)
 }
 
 CsvReader::CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path,
-                     CsvOptions options)
-    : source_(std::move(source)), path_(std::move(path)), options_(options) {
+                     CsvOptions options, std::int64_t first_line)
+    : source_(std::move(source)), path_(std::move(path)), options_(options), line_(first_line) {
   init();
+}
+
+CsvReader CsvReader::from_range(std::string_view data, CsvOptions options, std::string name,
+                                std::int64_t first_line) {
+  CsvReader reader(std::make_unique<detail::RangeSource>(data), std::move(name), options,
+                   first_line);
+  return reader;
 }
 
 CsvReader CsvReader::from_string(std::string text, CsvOptions options, std::string name) {

@@ -15,6 +15,11 @@ std::string format_number(double value) {
   return fmt::format("{}", value);
 }
 
+double round_significant(double value, int digits) {
+  if (!std::isfinite(value) || value == 0) return value;
+  return std::stod(fmt::format("{:.{}g}", value, digits));
+}
+
 Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
   if (path_ == "-") {
     stdout_ = &std::cout;

@@ -355,7 +355,7 @@ LoadOptions online_retail_options(ReturnsPolicy returns) {
   return o;
 }
 
-TEST(LoadRealData, OnlineRetailCountsMissingCustomersAndCancellationsUnderBothPolicies) {
+TEST(LoadRealData, SlowOnlineRetailCountsMissingCustomersAndCancellationsUnderBothPolicies) {
   const std::string path = test::shared_data("online_retail/online_retail.csv.gz").string();
   LoadReport net;
   TransactionLog log = load_transactions(path, online_retail_options(ReturnsPolicy::net), net);
@@ -382,6 +382,129 @@ TEST(LoadRealData, OnlineRetailCountsMissingCustomersAndCancellationsUnderBothPo
   EXPECT_EQ(drop.customers, 4339u);  // 33 customers only ever returned goods
   for (double a : log.amount) ASSERT_GE(a, 0);
   EXPECT_GT(drop.total_amount, net.total_amount);
+}
+
+}  // namespace
+}  // namespace ltv
+
+namespace ltv {
+namespace {
+
+void expect_same_log(const TransactionLog& a, const TransactionLog& b) {
+  EXPECT_EQ(a.customer_ids, b.customer_ids);
+  EXPECT_EQ(a.customer, b.customer);
+  EXPECT_EQ(a.day, b.day);
+  EXPECT_EQ(a.second_of_day, b.second_of_day);
+  EXPECT_EQ(a.amount, b.amount);
+  EXPECT_EQ(a.quantity, b.quantity);
+  ASSERT_EQ(a.order.has_value(), b.order.has_value());
+  if (a.order) {
+    EXPECT_EQ(a.order->values, b.order->values);
+    EXPECT_EQ(a.order->codes, b.order->codes);
+  }
+  ASSERT_EQ(a.extra.size(), b.extra.size());
+  for (std::size_t k = 0; k < a.extra.size(); ++k) {
+    EXPECT_EQ(a.extra[k].name, b.extra[k].name);
+    EXPECT_EQ(a.extra[k].values, b.extra[k].values);
+    EXPECT_EQ(a.extra[k].codes, b.extra[k].codes);
+  }
+}
+
+struct Loaded {
+  TransactionLog log;
+  LoadReport report;
+  std::string error;
+};
+
+Loaded load_file(const std::string& path, LoadOptions o, int threads) {
+  o.threads = threads;
+  o.parallel_min_bytes = 1;
+  Loaded l;
+  try {
+    l.log = load_transactions(path, o, l.report);
+  } catch (const InputError& e) {
+    l.error = e.what();
+  }
+  return l;
+}
+
+LoadOptions parallel_options() {
+  LoadOptions o;
+  o.columns.customer = "customer";
+  o.columns.date = "date";
+  o.columns.amount = "amount";
+  o.columns.order = "order";
+  return o;
+}
+
+/// `rows` rows; row `big_row` has a quoted note with many line breaks (so that the middle of
+/// the file can fall inside it); row `bad_row` has an impossible date.
+std::filesystem::path write_file(const std::string& name, int rows, int big_row, int bad_row) {
+  auto path = test::temp_dir("parallel") / name;
+  std::ofstream out(path);
+  out << "order,customer,date,amount,note\n";
+  for (int i = 0; i < rows; ++i) {
+    out << (i % 7 == 0 ? "C" : "") << 1000 + i / 3 << ",cust" << (i * 7919) % 500 << ","
+        << (i == bad_row ? "2021-02-30"
+                         : "2021-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10))
+        << " 10:" << 10 + i % 50 << ":00," << (i % 13) - 2 << "." << i % 100 << ",";
+    if (i == big_row) {
+      out << "\"";
+      for (int k = 0; k < 20000; ++k) out << "line " << k << ", \"\"quoted\"\"\n";
+      out << "\"\n";
+    } else {
+      out << "\"n, " << i % 17 << "\"\n";
+    }
+  }
+  return path;
+}
+
+TEST(LoadParallel, TwoChunksGiveExactlyTheSequentialResult) {
+  auto path = write_file("plain.csv", 40000, -1, -1).string();
+  for (auto returns : {ReturnsPolicy::net, ReturnsPolicy::drop}) {
+    LoadOptions o = parallel_options();
+    o.returns = returns;
+    Loaded seq = load_file(path, o, 1), par = load_file(path, o, 2);
+    ASSERT_EQ(seq.error, "");
+    ASSERT_EQ(par.error, "");
+    expect_same_log(seq.log, par.log);
+    EXPECT_EQ(seq.report.rows_read, 40000);
+    EXPECT_EQ(par.report.rows_read, seq.report.rows_read);
+    EXPECT_EQ(par.report.rows_loaded, seq.report.rows_loaded);
+    EXPECT_EQ(par.report.return_rows, seq.report.return_rows);
+    EXPECT_EQ(par.report.cancellation_rows, seq.report.cancellation_rows);
+    EXPECT_EQ(par.report.customers, seq.report.customers);
+    EXPECT_NEAR(par.report.total_amount, seq.report.total_amount, 1e-6);
+  }
+}
+
+TEST(LoadParallel, SplitInsideAQuotedFieldFallsBackToSequential) {
+  // Row 1000 of 2000 carries ~500 KB of quoted text with line breaks: the middle of the file
+  // is inside it.
+  auto path = write_file("quoted.csv", 2000, 1000, -1).string();
+  Loaded seq = load_file(path, parallel_options(), 1), par = load_file(path, parallel_options(), 2);
+  ASSERT_EQ(seq.error, "");
+  ASSERT_EQ(par.error, "");
+  expect_same_log(seq.log, par.log);
+  EXPECT_EQ(par.report.rows_read, 2000);
+}
+
+TEST(LoadParallel, ErrorsAndSkipsMatchTheSequentialRead) {
+  for (int bad_row : {100, 39000}) {  // in the first and in the second half
+    auto path = write_file("bad" + std::to_string(bad_row) + ".csv", 40000, -1, bad_row).string();
+    Loaded seq = load_file(path, parallel_options(), 1),
+           par = load_file(path, parallel_options(), 2);
+    EXPECT_NE(seq.error, "");
+    EXPECT_EQ(par.error, seq.error);
+    LoadOptions skip = parallel_options();
+    skip.on_error = ErrorPolicy::skip;
+    seq = load_file(path, skip, 1);
+    par = load_file(path, skip, 2);
+    expect_same_log(seq.log, par.log);
+    ASSERT_EQ(par.report.skipped.size(), 1u);
+    EXPECT_EQ(par.report.skipped[0].count, 1);
+    EXPECT_EQ(par.report.skipped[0].examples, seq.report.skipped[0].examples);
+  }
 }
 
 }  // namespace

@@ -76,6 +76,11 @@ class CsvReader {
   /// Reads from an in-memory text; `name` is used in error messages.
   static CsvReader from_string(std::string text, CsvOptions options = {},
                                std::string name = "<text>");
+  /// Reads a byte range that the caller keeps alive (no gzip detection, no BOM needed);
+  /// `first_line` is the physical line number of its first byte. For chunked parallel parsing:
+  /// give an explicit delimiter and has_header = false for every chunk but the first.
+  static CsvReader from_range(std::string_view data, CsvOptions options, std::string name,
+                              std::int64_t first_line = 1);
   CsvReader(CsvReader&&) noexcept;
   CsvReader& operator=(CsvReader&&) noexcept;
   ~CsvReader();
@@ -96,7 +101,8 @@ class CsvReader {
   std::uint64_t bytes_read() const noexcept { return bytes_consumed_; }
 
  private:
-  CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path, CsvOptions options);
+  CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path, CsvOptions options,
+            std::int64_t first_line = 1);
   void init();
   bool fill();  // moves the unread tail to the front and reads more; false at end of input
   bool read_record(CsvRecord& record);

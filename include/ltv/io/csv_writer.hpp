@@ -19,6 +19,10 @@ namespace ltv {
 /// Non-finite values give an empty string (a missing value), never "nan"/"inf".
 std::string format_number(double value);
 
+/// `value` rounded to `digits` significant decimal digits (for money sums: 74.02000000000001 ->
+/// 74.02 at 12 digits). Non-finite values are returned unchanged.
+double round_significant(double value, int digits);
+
 /// Where command output goes: a file (created or truncated) or stdout for "" and "-".
 class Output {
  public:
