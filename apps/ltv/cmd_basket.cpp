@@ -18,7 +18,7 @@ namespace ltv::cli {
 namespace {
 
 struct BasketArgs {
-  CrossSellInput in;
+  TransactionCliOptions in;
   std::string min_support = "0.01";
   std::string min_confidence = "0.5";
   std::uint64_t min_count = 0;
@@ -33,8 +33,6 @@ struct BasketArgs {
   int window = 60;
   std::uint32_t min_customers = 3;
   std::size_t max_per_item = 50;
-  std::string format = "csv";
-  std::string output = "-";
 };
 
 /// item -> group from a hierarchy file (first column = item, `level` = a column name).
@@ -108,12 +106,12 @@ void run_sequences(const BasketArgs& a, const TransactionLog& log, ItemLevel lev
     if (it == table.item_names.end()) option_error("--after", name, "an item of the file");
     wanted[static_cast<std::size_t>(it - table.item_names.begin())] = 1;
   }
-  Output out(a.output);
+  Output out(a.in.output);
   const double customers = static_cast<double>(table.customer_count);
   auto lift = [&](std::uint32_t x, std::size_t k) {
     return table.share(x, k) / (static_cast<double>(table.buyers[table.next[k]]) / customers);
   };
-  if (a.format == "csv") {
+  if (a.in.format == "csv") {
     CsvWriter w(out.stream());
     w.row({"antecedent", "consequent", "customers", "antecedent_buyers", "share", "lift",
            "window_days"});
@@ -147,13 +145,11 @@ void run_sequences(const BasketArgs& a, const TransactionLog& log, ItemLevel lev
 }
 
 void run_basket(const BasketArgs& a) {
-  if (a.format != "csv" && a.format != "json") option_error("--format", a.format, "csv or json");
+  output_format(a.in);  // validates --format (after --config)
   const ItemLevel level = parse_item_level(a.level);
-  if (level == ItemLevel::category && a.in.category.empty()) {
-    option_error("--level", "category", "--category COL naming the category column");
-  }
+  require_item_column(a.in, level == ItemLevel::category);
   if (a.sequence) {
-    if (a.in.customer.empty() || a.in.date.empty()) {
+    if (a.in.columns.customer.empty() || a.in.columns.date.empty()) {
       option_error("--sequence", "no --customer/--date", "--customer COL and --date COL");
     }
     auto log = load_cross_sell(a.in, true);
@@ -162,16 +158,15 @@ void run_basket(const BasketArgs& a) {
   }
   BasketOptions bo;
   bo.level = level;
-  if (!a.in.basket.empty()) {
+  if (!a.in.columns.order.empty()) {
     bo.key = BasketKey::order;
-  } else if (!a.in.customer.empty() && !a.in.date.empty()) {
+  } else if (!a.in.columns.customer.empty() && !a.in.columns.date.empty()) {
     bo.key = BasketKey::customer_day;
   } else {
     option_error("--basket", "nothing", "--basket COL, or --customer COL and --date COL");
   }
   const bool need_customer_date = bo.key == BasketKey::customer_day;
-  auto in = a.in;
-  auto log = load_cross_sell(in, need_customer_date);
+  auto log = load_cross_sell(a.in, need_customer_date);
   auto baskets = baskets_from_log(log, bo);
   if (!a.hierarchy.empty())
     baskets = map_items(baskets, read_hierarchy(a.hierarchy, a.hierarchy_level));
@@ -209,8 +204,8 @@ void run_basket(const BasketArgs& a) {
     w.flush();
     f.close();
   }
-  Output out(a.output);
-  write_rules(rules, a.format, out);
+  Output out(a.in.output);
+  write_rules(rules, a.in.format, out);
   out.close();
 }
 
@@ -220,8 +215,7 @@ void setup_basket(CLI::App& root) {
       "basket",
       "Frequent itemsets and association rules (support, confidence, lift) from baskets, or "
       "follow-on sequences with --sequence");
-  add_cross_sell_input(cmd, args->in, false);
-  cmd->add_option("--basket", args->in.basket, "Basket (order / invoice id) column");
+  add_cross_sell_input(cmd, args->in, true);
   cmd->add_option("--min-support", args->min_support,
                   "Minimum support (share of baskets; decimal, % or fraction), exact")
       ->capture_default_str();
@@ -256,8 +250,6 @@ void setup_basket(CLI::App& root) {
   cmd->add_option("--max-per-item", args->max_per_item,
                   "With --sequence: strongest followers kept per item")
       ->capture_default_str();
-  cmd->add_option("--format", args->format, "csv or json")->capture_default_str();
-  cmd->add_option("-o,--output", args->output, "Output file (- = stdout)")->capture_default_str();
   cmd->footer(
       "Examples:\n"
       "  ltv basket groceries_long.csv --basket transaction_id --item item \\\n"

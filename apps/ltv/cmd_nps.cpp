@@ -18,6 +18,7 @@
 #include "ltv/io/dates.hpp"
 #include "ltv/io/load.hpp"
 #include "ltv/nps/nps.hpp"
+#include "transaction_options.hpp"
 
 namespace ltv::cli {
 namespace {
@@ -419,8 +420,7 @@ void setup_nps(CLI::App& root) {
   cmd->add_option("--on-error", args->on_error,
                   "fail: stop at the first bad row; skip: skip bad rows and report them on stderr")
       ->capture_default_str();
-  cmd->add_option("--format", args->format, "Output format: csv or json")->capture_default_str();
-  cmd->add_option("-o,--output", args->output, "Output file (- = stdout)")->capture_default_str();
+  add_output_options(*cmd, args->format, args->output);
   cmd->footer(
       "Example:\n  ltv nps sim/nps.csv --by period --by channel --period quarter \\\n"
       "      --follow-ups follow_ups.csv --terms terms.csv \\\n"

@@ -18,7 +18,7 @@ namespace ltv::cli {
 namespace {
 
 struct PenetrationArgs {
-  CrossSellInput in;
+  TransactionCliOptions in;
   std::string level = "item";
   std::vector<std::string> products;
   std::string launch;
@@ -31,8 +31,6 @@ struct PenetrationArgs {
   std::uint64_t min_buyers = 1;
   std::string from;
   std::string until;
-  std::string format = "csv";
-  std::string output = "-";
 };
 
 /// customer id -> segment from a two-column CSV with a header.
@@ -49,17 +47,13 @@ std::unordered_map<std::string, std::string> read_segments(const std::string& pa
 }
 
 void run_penetration(const PenetrationArgs& a) {
-  if (a.format != "csv" && a.format != "json") option_error("--format", a.format, "csv or json");
-  if (a.in.customer.empty()) option_error("--customer", "", "the customer id column");
-  if (a.in.date.empty()) option_error("--date", "", "the purchase date column");
+  output_format(a.in);  // validates --format (after --config)
   const ItemLevel level = parse_item_level(a.level);
-  if (level == ItemLevel::category && a.in.category.empty()) {
-    option_error("--level", "category", "--category COL naming the category column");
-  }
+  require_item_column(a.in, level == ItemLevel::category);
   auto log = load_cross_sell(a.in, true);
   std::unordered_map<std::string, std::string> segments;
   if (!a.segments_file.empty()) segments = read_segments(a.segments_file);
-  Output out(a.output);
+  Output out(a.in.output);
 
   if (a.reach) {
     if (segments.empty()) option_error("--reach", "no --segments", "--segments FILE");
@@ -72,7 +66,7 @@ void run_penetration(const PenetrationArgs& a) {
     if (!a.from.empty()) from = parse_date(a.from, "--from");
     if (!a.until.empty()) before = parse_date(a.until, "--until") + 1;
     auto table = reach(log, level, label, a.min_buyers, from, before);
-    if (a.format == "csv") {
+    if (a.in.format == "csv") {
       CsvWriter w(out.stream());
       w.row({"segment", "item", "segment_size", "buyers", "reach"});
       for (std::size_t i = 0; i < table.size(); ++i) {
@@ -97,7 +91,7 @@ void run_penetration(const PenetrationArgs& a) {
   }
 
   if (a.products.empty())
-    option_error("--product", "nothing", "the product (or category) launched");
+    option_error("--launched", "nothing", "the product (or category) launched");
   if (a.launch.empty()) option_error("--launch", "nothing", "the launch date");
   PenetrationOptions po;
   po.level = level;
@@ -107,7 +101,7 @@ void run_penetration(const PenetrationArgs& a) {
   // Target group: buyers of something before launch, and/or members of segments.
   if (!a.target_buyers_of.empty()) {
     const ItemLevel tl = parse_item_level(a.target_level);
-    if (tl == ItemLevel::category && a.in.category.empty()) {
+    if (tl == ItemLevel::category && a.in.columns.category.empty()) {
       option_error("--target-level", "category", "--category COL naming the category column");
     }
     po.target = buyers_of(log, tl, a.target_buyers_of, {}, po.launch_day);
@@ -128,7 +122,7 @@ void run_penetration(const PenetrationArgs& a) {
     }
   }
   auto curve = penetration(log, po);
-  if (a.format == "csv") {
+  if (a.in.format == "csv") {
     CsvWriter w(out.stream());
     w.row({"week", "week_start", "new_buyers", "cumulative_buyers", "target_size", "penetration"});
     for (std::size_t i = 0; i < curve.size(); ++i) {
@@ -158,10 +152,11 @@ void setup_penetration(CLI::App& root) {
       "penetration",
       "Share of a target group that bought a product, week by week since its launch; or "
       "--reach: share of every segment that bought every product");
-  add_cross_sell_input(cmd, args->in, true);
+  add_cross_sell_input(cmd, args->in, false);
   cmd->add_option("--level", args->level, "Level of --product: item, or category")
       ->capture_default_str();
-  cmd->add_option("--product", args->products, "Launched product(s) or category(ies), repeatable");
+  cmd->add_option("--launched", args->products,
+                  "The launched product(s) or category(ies) (at --level), repeatable");
   cmd->add_option("--launch", args->launch, "Launch date: week 1 starts on it");
   cmd->add_option("--end", args->end, "Last day counted (default: end of the file)");
   cmd->add_option("--target-buyers-of", args->target_buyers_of,
@@ -177,12 +172,10 @@ void setup_penetration(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--from", args->from, "With --reach: first purchase date counted");
   cmd->add_option("--until", args->until, "With --reach: last purchase date counted");
-  cmd->add_option("--format", args->format, "csv or json")->capture_default_str();
-  cmd->add_option("-o,--output", args->output, "Output file (- = stdout)")->capture_default_str();
   cmd->footer(
       "Examples:\n"
       "  ltv penetration sim/transactions.csv --customer customer_id --date date \\\n"
-      "      --category category --level category --product electronics --launch 2024-06-01 \\\n"
+      "      --category category --level category --launched electronics --launch 2024-06-01 \\\n"
       "      --target-buyers-of 'sports goods'\n"
       "  ltv penetration sim/transactions.csv --customer customer_id --date date \\\n"
       "      --category category --level category --reach --segments segments.csv");

@@ -19,7 +19,7 @@ namespace ltv::cli {
 namespace {
 
 struct RecommendArgs {
-  CrossSellInput in;
+  TransactionCliOptions in;
   std::string level = "item";
   int window = 60;
   std::uint32_t min_customers = 3;
@@ -34,18 +34,12 @@ struct RecommendArgs {
   std::vector<std::size_t> ks{5, 10};
   std::vector<std::string> customers;
   bool no_fill = false;
-  std::string format = "csv";
-  std::string output = "-";
 };
 
 void run_recommend(const RecommendArgs& a) {
-  if (a.format != "csv" && a.format != "json") option_error("--format", a.format, "csv or json");
-  if (a.in.customer.empty()) option_error("--customer", "", "the customer id column");
-  if (a.in.date.empty()) option_error("--date", "", "the purchase date column");
+  output_format(a.in);  // validates --format (after --config)
   const ItemLevel level = parse_item_level(a.level);
-  if (level == ItemLevel::category && a.in.category.empty()) {
-    option_error("--level", "category", "--category COL naming the category column");
-  }
+  require_item_column(a.in, level == ItemLevel::category);
   auto log = load_cross_sell(a.in, true);
   const auto& names = level == ItemLevel::item ? log.product->values : log.category->values;
 
@@ -77,7 +71,7 @@ void run_recommend(const RecommendArgs& a) {
     for (std::size_t i = 0; i < names.size(); ++i) ro.durable[i] = set.count(names[i]) ? 1 : 0;
   }
 
-  Output out(a.output);
+  Output out(a.in.output);
   if (!a.evaluate.empty()) {
     EvaluationOptions eo;
     eo.split_day = parse_date(a.evaluate, "--evaluate");
@@ -91,7 +85,7 @@ void run_recommend(const RecommendArgs& a) {
                "ltv recommend: split {}: {} customers with history, {} evaluated (bought a "
                "recommendable item after the split)\n",
                format_date(e.split_day), e.history_customers, e.evaluated_customers);
-    if (a.format == "csv") {
+    if (a.in.format == "csv") {
       CsvWriter w(out.stream());
       w.row({"method", "k", "hit_rate", "precision", "recall", "customers"});
       for (const auto* set : {&e.model, &e.popularity}) {
@@ -137,7 +131,7 @@ void run_recommend(const RecommendArgs& a) {
     std::sort(wanted.begin(), wanted.end());
   }
   auto recs = recommend(histories, table, ro, wanted);
-  if (a.format == "csv") {
+  if (a.in.format == "csv") {
     CsvWriter w(out.stream());
     w.row({"customer_id", "rank", "item", "score", "because", "reason"});
     for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -175,7 +169,7 @@ void setup_recommend(CLI::App& root) {
       "recommend",
       "Next best offer per customer from what buyers of their items bought next, with a reason; "
       "or --evaluate DATE against a popularity baseline");
-  add_cross_sell_input(cmd, args->in, true);
+  add_cross_sell_input(cmd, args->in, false);
   cmd->add_option("--level", args->level, "item, or category (needs --category)")
       ->capture_default_str();
   cmd->add_option("--window", args->window, "Days after buying X in which buying Y counts")
@@ -200,8 +194,6 @@ void setup_recommend(CLI::App& root) {
                   "Evaluate instead: history before DATE, check purchases from DATE on");
   cmd->add_option("--evaluate-end", args->evaluate_end, "Last test day of --evaluate");
   cmd->add_option("--k", args->ks, "Cut-offs of --evaluate")->capture_default_str();
-  cmd->add_option("--format", args->format, "csv or json")->capture_default_str();
-  cmd->add_option("-o,--output", args->output, "Output file (- = stdout)")->capture_default_str();
   cmd->footer(
       "Examples:\n"
       "  ltv recommend sim/transactions.csv --customer customer_id --date date --item product \\\n"

@@ -1,6 +1,7 @@
 #pragma once
-// Options shared by the cross-sell commands (basket, recommend, penetration): which columns hold
-// the basket, customer, date, item and category, and how the file is loaded.
+// Options shared by the cross-sell commands (basket, recommend, penetration): the shared
+// transaction command shape (transaction_options.hpp) plus `--item` (= --product) and
+// `--basket` (= --order), and returns dropped by default (a return is not a purchase).
 
 #include <CLI/CLI.hpp>
 
@@ -9,68 +10,45 @@
 
 #include "ltv/error.hpp"
 #include "ltv/io/load.hpp"
+#include "transaction_options.hpp"
 
 namespace ltv::cli {
 
-struct CrossSellInput {
-  std::string file;
-  std::string basket;    ///< order / invoice id column
-  std::string customer;  ///< customer id column
-  std::string date;      ///< date column
-  std::string item = "product";
-  std::string category;
-  std::string quantity;
-  std::string amount;
-  std::string delimiter = "auto";
-  std::string returns = "drop";
-  std::string on_error = "fail";
-  bool quiet = false;
-};
-
-/// Adds FILE and the column / loading options. `needs_customer_date` changes the help text.
-inline void add_cross_sell_input(CLI::App* cmd, CrossSellInput& in, bool needs_customer_date) {
-  cmd->add_option("file", in.file, "Transactions or line items (CSV/TSV, gzip, - for stdin)")
-      ->required();
-  cmd->add_option("--customer", in.customer,
-                  needs_customer_date ? "Customer id column (required)"
-                                      : "Customer id column (baskets = customer + day without "
-                                        "--basket)");
-  cmd->add_option("--date", in.date,
-                  needs_customer_date ? "Purchase date column (required)" : "Purchase date column");
-  cmd->add_option("--item", in.item, "Item / product column")->capture_default_str();
-  cmd->add_option("--category", in.category, "Category column (for --level category)");
-  cmd->add_option("--quantity", in.quantity, "Quantity column (lines with quantity <= 0 ignored)");
-  cmd->add_option("--amount", in.amount, "Line amount column");
-  cmd->add_option("--delimiter", in.delimiter, "Field delimiter: auto , ; tab | whitespace")
-      ->capture_default_str();
-  cmd->add_option("--returns", in.returns,
-                  "Return / cancellation lines: drop (not purchases) or net")
-      ->capture_default_str();
-  cmd->add_option("--on-error", in.on_error, "Rows with bad fields: fail or skip (and report)")
-      ->capture_default_str();
-  cmd->add_flag("--quiet", in.quiet, "Do not print the load report on stderr");
+/// Adds FILE, the shared transaction options, `--item` and, when `with_basket`, `--basket`.
+inline void add_cross_sell_input(CLI::App* cmd, TransactionCliOptions& o, bool with_basket) {
+  o.returns = "drop";  // shown as the default of --returns
+  add_transaction_options(*cmd, o);
+  const char* cols = "Columns (header name or 1-based number)";
+  cmd->add_option("--item", o.columns.product, "Item column (the same as --product)")->group(cols);
+  if (with_basket) {
+    cmd->add_option("--basket", o.columns.order, "Basket column: order / invoice id (= --order)")
+        ->group(cols);
+  }
 }
 
-/// Loads the file with the given roles. Prints the load report to stderr unless quiet.
-inline TransactionLog load_cross_sell(const CrossSellInput& in, bool require_customer_date) {
-  LoadOptions o;
-  o.columns.order = in.basket;
-  o.columns.customer = in.customer;
-  o.columns.date = in.date;
-  o.columns.product = in.item;
-  o.columns.category = in.category;
-  o.columns.quantity = in.quantity;
-  o.columns.amount = in.amount;
-  o.csv.delimiter = parse_delimiter(in.delimiter);
-  o.returns = parse_returns_policy(in.returns);
-  o.on_error = parse_error_policy(in.on_error);
-  o.require_customer = require_customer_date;
-  o.require_date = require_customer_date;
-  o.keep_extra_columns = false;
+/// Loads the file; customers and dates are required only when `require_customer_date`.
+/// Prints the load report on stderr unless --quiet. Throws InputError for an empty result.
+inline TransactionLog load_cross_sell(const TransactionCliOptions& o, bool require_customer_date) {
+  LoadOptions lo = load_options(o);
+  lo.require_customer = require_customer_date;
+  lo.require_date = require_customer_date;
+  lo.keep_extra_columns = false;
   LoadReport report;
-  auto log = load_transactions(in.file, o, report);
-  if (!in.quiet) std::fputs(report.to_text().c_str(), stderr);
+  auto log = load_transactions(o.file, lo, report);
+  if (!o.quiet) std::fputs(report.to_text().c_str(), stderr);
+  if (log.size() == 0) input_error({o.file, 0, ""}, "no rows", "at least one purchase line");
   return log;
+}
+
+/// Checks that the item (or category) column of `level` was given.
+inline void require_item_column(const TransactionCliOptions& o, bool category_level) {
+  if (category_level) {
+    if (o.columns.category.empty()) {
+      option_error("--level", "category", "--category COL naming the category column");
+    }
+  } else if (o.columns.product.empty()) {
+    option_error("--item", "", "the item / product column (a header name or a number)");
+  }
 }
 
 }  // namespace ltv::cli

@@ -50,14 +50,14 @@ TEST(BasketCli, CustomerDayBasketsAndSequences) {
                                   "c3,2024-01-03,bike,sports\n"
                                   "c3,2024-03-30,lock,accessories\n";
   auto r = ltv::test::run(ltv::test::cli() + " basket " + (dir / "t.csv").string() +
-                          " --customer customer_id --date date --min-support 0.5 "
+                          " --customer customer_id --date date --item product --min-support 0.5 "
                           "--min-confidence 0.6 --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Baskets (customer-days): {bike,helmet} x2, {lock}, {bike}, {lock}: bike 3/5, helmet 2/5.
   // Only bike (3) reaches 0.5 support: no rules.
   EXPECT_EQ(lines_of(r.out).size(), 1u) << r.out;
   r = ltv::test::run(ltv::test::cli() + " basket " + (dir / "t.csv").string() +
-                     " --customer customer_id --date date --min-support 0.4 "
+                     " --customer customer_id --date date --item product --min-support 0.4 "
                      "--min-confidence 0.6 --quiet");
   auto lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 3u) << r.out;  // bike => helmet (2/3), helmet => bike (2/2)
@@ -79,8 +79,9 @@ TEST(RecommendCli, ExplainsOffersAndEvaluatesOnOnlineRetail) {
                                   "c2,2024-01-01,bike\nc2,2024-01-05,helmet\n"
                                   "c3,2024-01-01,bike\nc3,2024-01-08,helmet\n"
                                   "c4,2024-02-01,bike\n";
-  auto r = ltv::test::run(ltv::test::cli() + " recommend " + (dir / "t.csv").string() +
-                          " --customer customer_id --date date --top 1 --for c4 --quiet");
+  auto r =
+      ltv::test::run(ltv::test::cli() + " recommend " + (dir / "t.csv").string() +
+                     " --customer customer_id --date date --item product --top 1 --for c4 --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 2u) << r.out;
@@ -90,13 +91,15 @@ TEST(RecommendCli, ExplainsOffersAndEvaluatesOnOnlineRetail) {
 
   // c1 owns bike and helmet. Everything owned is excluded by default; with a durable list only
   // the durables are, so the consumable helmet is offered again when bike buyers buy it.
-  r = ltv::test::run(ltv::test::cli() + " recommend " + (dir / "t.csv").string() +
-                     " --customer customer_id --date date --for c1 --no-fill --quiet");
+  r = ltv::test::run(
+      ltv::test::cli() + " recommend " + (dir / "t.csv").string() +
+      " --customer customer_id --date date --item product --for c1 --no-fill --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(lines_of(r.out).size(), 1u) << r.out;
   r = ltv::test::run(
       ltv::test::cli() + " recommend " + (dir / "t.csv").string() +
-      " --customer customer_id --date date --for c1 --no-fill --durable bike --quiet");
+      " --customer customer_id --date date --item product --for c1 --no-fill --durable bike "
+      "--quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 2u) << r.out;
@@ -130,7 +133,8 @@ TEST(PenetrationCli, WeeklyCurveAndReach) {
                                   "c4,2024-03-03,gps,accessories\nc4,2024-03-29,tea,food\n";
   std::ofstream(dir / "s.csv") << "customer_id,segment\nc1,loyal\nc2,loyal\nc3,new\nc4,new\n";
   auto r = ltv::test::run(ltv::test::cli() + " penetration " + (dir / "t.csv").string() +
-                          " --customer customer_id --date date --category category --product gps"
+                          " --customer customer_id --date date --item product --category category"
+                          " --launched gps"
                           " --launch 2024-03-01 --target-buyers-of sports --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = lines_of(r.out);
@@ -147,9 +151,10 @@ TEST(PenetrationCli, WeeklyCurveAndReach) {
   ASSERT_EQ(lines.size(), 6u) << r.out;
   EXPECT_EQ(lines[0], "segment,item,segment_size,buyers,reach");
   EXPECT_EQ(lines[1], "loyal,sports,2,2,1");
-  r = ltv::test::run(ltv::test::cli() + " penetration " + (dir / "t.csv").string() +
-                     " --customer customer_id --date date --product nothing --launch 2024-03-01"
-                     " --quiet");
+  r = ltv::test::run(
+      ltv::test::cli() + " penetration " + (dir / "t.csv").string() +
+      " --customer customer_id --date date --item product --launched nothing --launch 2024-03-01"
+      " --quiet");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("nothing"), std::string::npos);
 }
