@@ -158,11 +158,15 @@ void run_nps(const NpsArgs& a) {
   if (by.empty()) by = {"period"};
   std::map<std::string, std::size_t> by_column;
   for (const auto& name : by) {
-    if (name == "all" || name == "period" || name == "segment" || name == "class") continue;
+    if (name == "all" || name == "period" || name == "class") continue;
+    if (name == "segment" && (!a.segments_file.empty() || !find_column(reader.header(), name))) {
+      continue;
+    }
     if (name == "channel" && !find_column(reader.header(), name) && channel) continue;
     by_column[name] = require_column(reader, name, "--by");
   }
-  if (std::find(by.begin(), by.end(), "segment") != by.end() && a.segments_file.empty()) {
+  if (std::find(by.begin(), by.end(), "segment") != by.end() && a.segments_file.empty() &&
+      !by_column.count("segment")) {
     option_error("--by", "segment", "--segments FILE with customer_id,segment");
   }
   std::vector<NpsRow> rows;
@@ -235,15 +239,15 @@ void run_nps(const NpsArgs& a) {
     if (name == "all") continue;
     std::vector<std::string> labels(answers.size());
     for (std::size_t i = 0; i < answers.size(); ++i) {
-      if (name == "period") {
+      if (by_column.count(name)) {
+        labels[i] = attributes[answers.line[i]][name];
+      } else if (name == "period") {
         labels[i] = period_label(answers.day[i], period);
       } else if (name == "segment") {
         auto it = segments.find(answers.customer[i]);
         labels[i] = it == segments.end() ? "(none)" : it->second;
       } else if (name == "class") {
         labels[i] = std::string(to_string(classify_score(answers.score[i])));
-      } else if (by_column.count(name)) {
-        labels[i] = attributes[answers.line[i]][name];
       } else {
         labels[i] = answers.channel[i];
       }
@@ -381,7 +385,8 @@ void setup_nps(CLI::App& root) {
                   "of the file (default: period)");
   cmd->add_option("--period", args->period, "Period of --by period: week, month, quarter, year")
       ->capture_default_str();
-  cmd->add_option("--segments", args->segments_file, "CSV customer_id,segment for --by segment");
+  cmd->add_option("--segments", args->segments_file,
+                  "CSV customer_id,segment for --by segment (else a segment column of FILE)");
   cmd->add_option("--customers", args->customers_file,
                   "CSV whose first column lists known customer ids; others are reported");
   cmd->add_option("--follow-ups", args->follow_ups_file,
