@@ -96,9 +96,9 @@ struct RecommendOptions {
   bool fill_with_popular = true;      ///< top up short lists with the most bought items
 };
 
-/// Recommendations, grouped by customer (ascending) and rank (1 = best). `because[i]` is the
-/// owned item whose follow-on share gave the score, or kNoReason for popularity fill-ins;
-/// `because_customers` / `because_buyers` is that share.
+/// Recommendations, grouped by customer (in the order requested; all customers: ascending) and
+/// rank (1 = best). `because[i]` is the owned item whose follow-on share gave the score, or
+/// kNoReason for popularity fill-ins; `because_customers` / `because_buyers` is that share.
 struct Recommendations {
   static constexpr std::uint32_t kNoReason = 0xFFFFFFFFu;
   std::vector<std::string> item_names;
