@@ -155,8 +155,32 @@ Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options
   }
   out.item_names = item_column->values;
   std::vector<std::uint32_t> item_of(item_column->codes.begin(), item_column->codes.end());
+  if (options.skip_returns) {
+    // Return / cancellation lines are not purchases: drop them (their basket may become empty).
+    std::size_t kept = 0;
+    for (std::size_t r = 0; r < log.size(); ++r) {
+      bool is_return = (!log.quantity.empty() && !(log.quantity[r] > 0)) ||
+                       (!log.amount.empty() && log.amount[r] < 0);
+      if (is_return) continue;
+      basket_of[kept] = basket_of[r];
+      item_of[kept] = item_of[r];
+      ++kept;
+    }
+    basket_of.resize(kept);
+    item_of.resize(kept);
+  }
   fill_csr(out, basket_count, basket_of, item_of);
-  return out;
+  // Drop empty baskets (orders made only of return lines): they are not baskets.
+  Baskets compact;
+  compact.item_names = std::move(out.item_names);
+  compact.items = std::move(out.items);
+  compact.offsets.assign(1, 0);
+  for (std::size_t b = 0; b < basket_count; ++b) {
+    if (out.offsets[b + 1] == out.offsets[b]) continue;
+    compact.basket_ids.push_back(std::move(out.basket_ids[b]));
+    compact.offsets.push_back(out.offsets[b + 1]);
+  }
+  return compact;
 }
 
 Baskets map_items(const Baskets& baskets,

@@ -60,10 +60,12 @@ ItemLevel parse_item_level(std::string_view text);
 struct BasketOptions {
   BasketKey key = BasketKey::order;
   ItemLevel level = ItemLevel::item;
+  bool skip_returns = true;  ///< ignore lines with quantity <= 0 or amount < 0 (returns)
 };
 
-/// Groups the rows of a log into baskets. Needs the order column for BasketKey::order and the
-/// product (or category) column; throws InputError naming the missing column otherwise.
+/// Groups the rows of a log into baskets (baskets left with no purchase line are dropped). Needs
+/// the order column for BasketKey::order and the product (or category) column; throws
+/// InputError naming the missing column otherwise.
 Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options);
 
 /// Re-labels every item through `mapping` (item name -> group name, e.g. the arules hierarchy
