@@ -212,7 +212,43 @@ FrequentItemsets frequent_itemsets(const Baskets& baskets, const ItemsetOptions&
   });
   std::vector<Found> found;
   std::vector<std::uint32_t> prefix;
-  eclat(prefix, roots, out.min_count, options.max_length, found);
+  // Pairs are counted directly from the baskets into a triangular matrix over the frequent
+  // items (cheap: sum of squared basket sizes), so the second level only intersects the
+  // tid-lists of pairs known to be frequent. Deeper levels intersect tid-lists (Eclat).
+  const std::size_t nf = roots.size();
+  constexpr std::size_t kMaxMatrixItems = 8192;
+  if (nf > 1 && nf <= kMaxMatrixItems && options.max_length != 1) {
+    std::vector<std::int32_t> rank(baskets.item_count(), -1);
+    for (std::size_t r = 0; r < nf; ++r) rank[roots[r].item] = static_cast<std::int32_t>(r);
+    auto tri = [nf](std::size_t a, std::size_t b) {  // a < b
+      return a * (2 * nf - a - 1) / 2 + (b - a - 1);
+    };
+    std::vector<std::uint32_t> pair_count(nf * (nf - 1) / 2, 0);
+    std::vector<std::uint32_t> ranks;
+    for (std::size_t b = 0; b < baskets.size(); ++b) {
+      ranks.clear();
+      for (auto item : baskets.basket(b))
+        if (rank[item] >= 0) ranks.push_back(static_cast<std::uint32_t>(rank[item]));
+      std::sort(ranks.begin(), ranks.end());
+      for (std::size_t i = 0; i < ranks.size(); ++i)
+        for (std::size_t j = i + 1; j < ranks.size(); ++j) ++pair_count[tri(ranks[i], ranks[j])];
+    }
+    std::vector<std::uint32_t> scratch;
+    for (std::size_t i = 0; i < nf; ++i) {
+      prefix.assign(1, roots[i].item);
+      found.push_back(Found{prefix, roots[i].tids.size()});
+      std::vector<Node> next;
+      for (std::size_t j = i + 1; j < nf; ++j) {
+        if (pair_count[tri(i, j)] < out.min_count) continue;
+        intersect(roots[i].tids, roots[j].tids, 0, scratch);
+        next.push_back(Node{roots[j].item, scratch});
+      }
+      if (!next.empty()) eclat(prefix, next, out.min_count, options.max_length, found);
+      std::vector<std::uint32_t>().swap(roots[i].tids);
+    }
+  } else {
+    eclat(prefix, roots, out.min_count, options.max_length, found);
+  }
   std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
     return a.items.size() != b.items.size() ? a.items.size() < b.items.size() : a.items < b.items;
   });

@@ -155,8 +155,32 @@ Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options
   }
   out.item_names = item_column->values;
   std::vector<std::uint32_t> item_of(item_column->codes.begin(), item_column->codes.end());
+  if (options.skip_returns) {
+    // Return / cancellation lines are not purchases: drop them (their basket may become empty).
+    std::size_t kept = 0;
+    for (std::size_t r = 0; r < log.size(); ++r) {
+      bool is_return = (!log.quantity.empty() && !(log.quantity[r] > 0)) ||
+                       (!log.amount.empty() && log.amount[r] < 0);
+      if (is_return) continue;
+      basket_of[kept] = basket_of[r];
+      item_of[kept] = item_of[r];
+      ++kept;
+    }
+    basket_of.resize(kept);
+    item_of.resize(kept);
+  }
   fill_csr(out, basket_count, basket_of, item_of);
-  return out;
+  // Drop empty baskets (orders made only of return lines): they are not baskets.
+  Baskets compact;
+  compact.item_names = std::move(out.item_names);
+  compact.items = std::move(out.items);
+  compact.offsets.assign(1, 0);
+  for (std::size_t b = 0; b < basket_count; ++b) {
+    if (out.offsets[b + 1] == out.offsets[b]) continue;
+    compact.basket_ids.push_back(std::move(out.basket_ids[b]));
+    compact.offsets.push_back(out.offsets[b + 1]);
+  }
+  return compact;
 }
 
 Baskets map_items(const Baskets& baskets,
@@ -165,6 +189,15 @@ Baskets map_items(const Baskets& baskets,
   std::vector<std::uint32_t> group_of(baskets.item_count());
   for (std::size_t i = 0; i < baskets.item_count(); ++i) {
     auto it = mapping.find(baskets.item_names[i]);
+    if (it == mapping.end()) {
+      // Loaders trim blanks around fields; hierarchy files may keep them ("cream cheese ").
+      for (auto m = mapping.begin(); m != mapping.end() && it == mapping.end(); ++m) {
+        std::string_view key = m->first;
+        while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+        while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+        if (key == baskets.item_names[i]) it = m;
+      }
+    }
     if (it == mapping.end()) {
       input_error({"", 0, "item"}, baskets.item_names[i], "an item listed in the item hierarchy");
     }

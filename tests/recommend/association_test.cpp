@@ -246,3 +246,41 @@ TEST(Association, GroceriesCategoryLevelThroughHierarchy) {
   std::unordered_map<std::string, std::string> missing{{"x", "y"}};
   EXPECT_THROW(ltv::map_items(baskets, missing), ltv::InputError);
 }
+
+TEST(Baskets, FromLogByOrderOrCustomerDayAtEitherLevel) {
+  ltv::TransactionLog log;
+  log.customer_ids = {"c1", "c2"};
+  log.customer = {0, 0, 0, 1, 1};
+  log.day = {10, 10, 11, 10, 10};
+  log.order = ltv::CategoricalColumn{"order", {"o1", "o2", "o3"}, {0, 0, 1, 2, 2}};
+  log.product = ltv::CategoricalColumn{"product", {"bike", "helmet", "lock"}, {0, 1, 2, 0, 0}};
+  log.category = ltv::CategoricalColumn{"category", {"bikes", "accessories"}, {0, 1, 1, 0, 0}};
+  auto by_order = ltv::baskets_from_log(log, {ltv::BasketKey::order, ltv::ItemLevel::item});
+  ASSERT_EQ(by_order.size(), 3u);
+  EXPECT_EQ(by_order.basket(0).size(), 2u);
+  EXPECT_EQ(by_order.basket(2).size(), 1u);  // bike twice in o3 counts once
+  auto by_day =
+      ltv::baskets_from_log(log, {ltv::BasketKey::customer_day, ltv::ItemLevel::category});
+  ASSERT_EQ(by_day.size(), 3u);  // c1 day 10, c1 day 11, c2 day 10
+  EXPECT_EQ(by_day.basket_ids[0], "c1|10");
+  EXPECT_EQ(by_day.basket(0).size(), 2u);
+  EXPECT_EQ(by_day.item_names[by_day.basket(1)[0]], "accessories");
+  // A return line (negative quantity) is not a purchase; an order of returns only is no basket.
+  log.quantity = {1, 1, 1, -1, -1};
+  by_order = ltv::baskets_from_log(log, {ltv::BasketKey::order, ltv::ItemLevel::item});
+  ASSERT_EQ(by_order.size(), 2u);
+  EXPECT_EQ(by_order.basket_ids[1], "o2");
+  log.order.reset();
+  EXPECT_THROW(ltv::baskets_from_log(log, {}), ltv::InputError);
+  EXPECT_THROW(ltv::parse_basket_key("week"), ltv::InputError);
+  EXPECT_THROW(ltv::parse_item_level("brand"), ltv::InputError);
+}
+
+TEST(Baskets, HierarchyKeysMatchAfterTrimming) {
+  auto b = ltv::baskets_from_lines("cream cheese,milk\nmilk\n");
+  std::unordered_map<std::string, std::string> level{{"cream cheese ", "cheese"},
+                                                     {"milk", "dairy"}};
+  auto mapped = ltv::map_items(b, level);
+  ASSERT_EQ(mapped.item_count(), 2u);
+  EXPECT_EQ(mapped.basket(0).size(), 2u);
+}

@@ -60,14 +60,17 @@ ItemLevel parse_item_level(std::string_view text);
 struct BasketOptions {
   BasketKey key = BasketKey::order;
   ItemLevel level = ItemLevel::item;
+  bool skip_returns = true;  ///< ignore lines with quantity <= 0 or amount < 0 (returns)
 };
 
-/// Groups the rows of a log into baskets. Needs the order column for BasketKey::order and the
-/// product (or category) column; throws InputError naming the missing column otherwise.
+/// Groups the rows of a log into baskets (baskets left with no purchase line are dropped). Needs
+/// the order column for BasketKey::order and the product (or category) column; throws
+/// InputError naming the missing column otherwise.
 Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options);
 
 /// Re-labels every item through `mapping` (item name -> group name, e.g. the arules hierarchy
-/// item -> level2) and merges repeats. Throws InputError for an item the mapping lacks.
+/// item -> level2) and merges repeats. A key matches after trimming blanks when no key matches
+/// exactly. Throws InputError for an item the mapping lacks.
 Baskets map_items(const Baskets& baskets,
                   const std::unordered_map<std::string, std::string>& mapping);
 
