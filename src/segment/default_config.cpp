@@ -122,7 +122,7 @@ lost_days = 730        # two years silent is lost whatever the rhythm
 p_alive_at_risk = 0.6  # used with model scores: the worse of rhythm and P(alive) wins
 p_alive_lapsing = 0.3
 p_alive_lost = 0.1
-vip_share = 0.05       # top 5% by predicted CLV (else revenue) among active and new
+vip_share = 0.05       # active customers in the top 5% by predicted CLV (else revenue)
 default_interval_days = 0   # one-purchase customers: 0 = median interval of repeat buyers
 
 # Custom segments: any number; a customer can be in several.

@@ -346,8 +346,7 @@ SegmentResult segment_customers(const CustomerSummary& summary, const CustomerSc
     res.vip_value_threshold = percentile(active_values, 100.0 * (1.0 - c.vip_share));
     if (c.vip_share > 0 && std::isfinite(res.vip_value_threshold))
       for (std::size_t i = 0; i < n; ++i)
-        if (res.stage[i] == LifecycleStage::active && value[i] >= res.vip_value_threshold &&
-            value[i] > 0) {
+        if (res.stage[i] == LifecycleStage::active && value[i] > res.vip_value_threshold) {
           res.stage[i] = LifecycleStage::vip;
           res.stage_cause[i] = kVip;
         }
