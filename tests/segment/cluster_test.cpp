@@ -111,7 +111,7 @@ TEST(Clusters, ConfiguredThroughSegmentConfigWithOneHotFeaturesAndProfiles) {
   for (int i = 0; i < 40; ++i) {
     bool big = i % 2 == 0;
     rows.push_back({100, big ? 990 : 500, big ? 20 : 1, big ? 2000.0 + i : 10.0 + i});
-    ids.push_back("c" + std::to_string(i));
+    ids.push_back(std::to_string(i + 1000));
     region.push_back(big ? "north" : "south");
   }
   auto summary = test::make_summary(rows, 1000);
@@ -120,8 +120,11 @@ TEST(Clusters, ConfiguredThroughSegmentConfigWithOneHotFeaturesAndProfiles) {
 [clusters]
 features = ["orders", "revenue", "region"]
 k_max = 4
+[[custom]]
+name = "Big"
+rule = "orders >= 20"
 [lookalike]
-seed_segment = "Champions"
+seed_segment = "Big"
 features = ["orders", "revenue"]
 top_n = 5
 )",
@@ -137,7 +140,8 @@ top_n = 5
   const int big = res.cluster[0];
   EXPECT_NEAR(res.cluster_profiles[big * d + 0], 20, 1e-9);
   EXPECT_NEAR(res.cluster_profiles[big * d + 2], 1, 1e-9);
-  EXPECT_EQ(res.lookalike_rows.size(), 5u);
+  ASSERT_EQ(res.lookalike_rows.size(), 5u);
+  for (std::size_t r : res.lookalike_rows) EXPECT_EQ(r % 2, 1u);  // the seed is the even rows
   auto table = segment_table(res, summary, nullptr, c);
   std::size_t cluster_rows = 0;
   for (const auto& t : table) cluster_rows += t.scheme == "cluster";

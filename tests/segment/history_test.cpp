@@ -9,11 +9,11 @@ namespace ltv {
 namespace {
 
 TEST(SegmentHistory, TransitionMatricesCountMoversAndDrops) {
-  // "reg" buys every 10 days until day 100, then stops; "late" first buys on day 150;
+  // "reg" buys every 10 days from day 0 until day 100, then stops; "late" first buys on day 150;
   // "steady" keeps buying every 10 days.
   std::vector<test::Purchase> rows;
-  for (int d = 10; d <= 100; d += 10) rows.push_back({"reg", d, 10});
-  for (int d = 10; d <= 200; d += 10) rows.push_back({"steady", d, 20});
+  for (int d = 0; d <= 100; d += 10) rows.push_back({"reg", d, 10});
+  for (int d = 0; d <= 200; d += 10) rows.push_back({"steady", d, 20});
   rows.push_back({"late", 150, 5});
   auto log = test::make_log(rows);
   std::vector<std::int32_t> days{100, 200};
@@ -38,8 +38,8 @@ TEST(SegmentHistory, TransitionMatricesCountMoversAndDrops) {
   EXPECT_EQ(stage->counts[idx("active") * m + idx("lost")], 1u);
   EXPECT_EQ(stage->counts[idx("active") * m + idx("active")], 1u);
   EXPECT_EQ(stage->counts[idx("(none)") * m + idx("new")], 1u);
-  EXPECT_DOUBLE_EQ(stage->value[idx("active") * m + idx("lost")], 100);
-  EXPECT_DOUBLE_EQ(stage->value[idx("active") * m + idx("active")], 400);
+  EXPECT_DOUBLE_EQ(stage->value[idx("active") * m + idx("lost")], 110);
+  EXPECT_DOUBLE_EQ(stage->value[idx("active") * m + idx("active")], 420);
   std::size_t total = 0;
   for (auto c2 : stage->counts) total += c2;
   EXPECT_EQ(total, 3u);
