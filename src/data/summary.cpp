@@ -55,7 +55,8 @@ RowsByCustomer group_rows(const TransactionLog& log) {
   std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
   g.rows.resize(log.size());
   std::vector<std::uint64_t> next(g.offsets.begin(), g.offsets.end() - 1);
-  for (std::size_t i = 0; i < log.size(); ++i) g.rows[next[log.customer[i]]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < log.size(); ++i)
+    g.rows[next[log.customer[i]]++] = static_cast<std::uint32_t>(i);
   return g;
 }
 
@@ -95,6 +96,10 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   const RowsByCustomer groups = group_rows(log);
   const std::size_t n_customers = log.customer_count();
   const bool has_orders = log.order.has_value();
+  const bool has_quantity = !log.quantity.empty();
+  auto is_return = [&](std::uint32_t r) {
+    return (s.has_amount && log.amount[r] < 0) || (has_quantity && log.quantity[r] < 0);
+  };
 
   // Per-customer results, indexed by customer; customers with no calibration purchase are
   // marked by first_purchase == INT32_MAX and dropped at the end.
@@ -115,15 +120,33 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
     for (std::size_t c = 0; c < n_customers; ++c) {
       rows.assign(groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c]),
                   groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c + 1]));
-      std::stable_sort(rows.begin(), rows.end(),
-                       [&](std::uint32_t a, std::uint32_t b) { return log.day[a] < log.day[b]; });
+      // By day; on a day, purchases before returns (so a return nets into that day's value).
+      std::stable_sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (log.day[a] != log.day[b]) return log.day[a] < log.day[b];
+        return !is_return(a) && is_return(b);
+      });
       cal.day.clear(), cal.value.clear(), cal.profit.clear();
       hold.day.clear(), hold.value.clear(), hold.profit.clear();
       order_codes.clear();
+      double calibration_total = 0;  // every calibration line, returns included
+      double calibration_profit = 0;
       for (std::uint32_t r : rows) {
         const std::int32_t d = log.day[r];
         if (d > s.observation_end) break;
         DayTotals& target = d <= s.calibration_end ? cal : hold;
+        if (d <= s.calibration_end) {
+          if (s.has_amount) calibration_total += log.amount[r];
+          if (s.has_profit) calibration_profit += log.profit[r];
+        }
+        // A return line (negative amount or quantity, kept by --returns net) is not a purchase:
+        // it nets into the latest purchase day of its period, and never creates a purchase day.
+        if (is_return(r)) {
+          if (!target.day.empty()) {
+            if (s.has_amount) target.value.back() += log.amount[r];
+            if (s.has_profit) target.profit.back() += log.profit[r];
+          }
+          continue;
+        }
         if (target.day.empty() || target.day.back() != d) {
           target.day.push_back(d);
           target.value.push_back(0.0);
@@ -143,11 +166,13 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       frequency[c] = static_cast<double>(n_days - 1);
       recency[c] = (last[c] - first[c]) / unit;
       big_t[c] = (s.calibration_end - first[c]) / unit;
-      const double total = std::accumulate(cal.value.begin(), cal.value.end(), 0.0);
-      revenue[c] = total;
+      revenue[c] = calibration_total;
       // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
-      monetary[c] = n_days > 1 ? (total - cal.value.front()) / static_cast<double>(n_days - 1) : 0.0;
-      if (s.has_profit) profit[c] = std::accumulate(cal.profit.begin(), cal.profit.end(), 0.0);
+      // Summed directly (not total - first) to avoid cancellation noise.
+      monetary[c] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
+                                     static_cast<double>(n_days - 1)
+                               : 0.0;
+      if (s.has_profit) profit[c] = calibration_profit;
       if (has_orders) {
         std::sort(order_codes.begin(), order_codes.end());
         orders[c] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
@@ -156,10 +181,10 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       }
       if (s.has_holdout) {
         frequency_holdout[c] = static_cast<double>(hold.day.size());
-        monetary_holdout[c] =
-            hold.day.empty() ? 0.0
-                             : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
-                                   static_cast<double>(hold.day.size());
+        monetary_holdout[c] = hold.day.empty()
+                                  ? 0.0
+                                  : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
+                                        static_cast<double>(hold.day.size());
       }
     }
   }

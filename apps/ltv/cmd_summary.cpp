@@ -1,0 +1,46 @@
+// `ltv summary`: per-customer RFM summary (frequency, recency, T, monetary value), optionally
+// split into calibration and holdout periods.
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
+#include "command.hpp"
+#include "ltv/data/summary.hpp"
+#include "transaction_options.hpp"
+
+namespace ltv::cli {
+namespace {
+
+void setup_summary(CLI::App& root) {
+  auto options = std::make_shared<TransactionCliOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "summary",
+      "Summarise each customer: frequency (repeat purchase days), recency and T (in --time-unit), "
+      "monetary value, orders, revenue; with --calibration-end also the holdout period. "
+      "Purchases on the same day count as one purchase.");
+  add_transaction_options(*cmd, *options);
+  cmd->footer(
+      "Output columns: customer_id,frequency,recency,T,monetary_value,first_purchase,"
+      "last_purchase,orders,revenue[,profit][,frequency_holdout,monetary_value_holdout,"
+      "duration_holdout]\n\n"
+      "Example (CDNOW sample: no header, whitespace-separated):\n"
+      "  ltv summary CDNOW_sample.txt --no-header --customer 2 --date 3 --amount 5 \\\n"
+      "      --calibration-end 1997-09-30 --observation-end 1998-06-30 -o summary.csv\n"
+      "Example (Online Retail):\n"
+      "  ltv summary online_retail.csv.gz --customer CustomerID --date InvoiceDate \\\n"
+      "      --order InvoiceNo --quantity Quantity --price UnitPrice --returns drop");
+  cmd->callback([options]() {
+    const SummaryOptions summary_opts = summary_options(*options);
+    const OutputFormat format = output_format(*options);
+    const TransactionLog log = load_log(*options);
+    const CustomerSummary summary = summarize(log, summary_opts);
+    Output out = open_output(options->output);
+    write_summary(out.stream(), format, log, summary);
+    out.close();
+  });
+}
+
+}  // namespace
+}  // namespace ltv::cli
+
+LTV_REGISTER_COMMAND(10, ltv::cli::setup_summary);

@@ -1,0 +1,73 @@
+#pragma once
+// The command shape shared by every subcommand that reads a transaction file:
+//   ltv CMD FILE --customer COL --date COL [--amount COL] ... [--format csv|json] [-o FILE]
+// add_transaction_options() declares the options; load_log(), summary_options() and
+// open_output() turn them into core calls. Option values are validated when used (so errors
+// read `ltv: error: option --date-format: found '...', expected ...`).
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "ltv/data/summary.hpp"
+#include "ltv/data/transaction_log.hpp"
+#include "ltv/io/csv_writer.hpp"
+#include "ltv/io/load.hpp"
+#include "ltv/io/row_writer.hpp"
+
+namespace ltv::cli {
+
+/// Raw option values of the shared transaction command shape (defaults as shown in --help).
+struct TransactionCliOptions {
+  std::string file;                  ///< positional FILE, "-" for stdin
+  ltv::ColumnMapping columns;        ///< --customer --date --amount --order --quantity --price
+                                     ///< --product --category --margin --cost --channel --region
+  bool no_header = false;            ///< --no-header
+  std::string delimiter = "auto";    ///< --delimiter
+  std::string date_format = "auto";  ///< --date-format
+  bool decimal_comma = false;        ///< --decimal-comma
+  std::string time_zone = "+00:00";  ///< --time-zone
+  std::string returns = "net";       ///< --returns
+  std::string on_error = "fail";     ///< --on-error
+  std::string time_unit = "week";    ///< --time-unit
+  std::string calibration_end;       ///< --calibration-end (empty = whole log)
+  std::string observation_end;       ///< --observation-end (empty = last day in the log)
+  std::string format = "csv";        ///< --format
+  std::string output = "-";          ///< -o/--output
+  bool quiet = false;                ///< --quiet
+  std::string config;                ///< --config FILE (applied on first use, see apply_config)
+
+  CLI::App* command = nullptr;  ///< set by add_transaction_options
+  mutable bool config_applied = false;
+};
+
+/// Reads `--config FILE` (if given) into the options of the command that were not given on the
+/// command line: lines `key = value` (key = a long option name without `--`; values may be
+/// quoted; `#` and `;` start comments; `[section]` lines are ignored). Unknown keys are errors.
+/// Idempotent; called by load_options(), load_log(), summary_options() and output_format().
+void apply_config(const TransactionCliOptions& options);
+
+/// Adds FILE and every shared option (with defaults shown) plus `--config FILE` to `cmd`.
+void add_transaction_options(CLI::App& cmd, TransactionCliOptions& options);
+/// Adds only `--format csv|json` and `-o/--output FILE` (for commands reading other inputs).
+void add_output_options(CLI::App& cmd, std::string& format, std::string& output);
+
+/// LoadOptions from the raw values. Throws InputError naming the option for bad values.
+ltv::LoadOptions load_options(const TransactionCliOptions& options);
+/// Loads the file; prints the load report to stderr unless --quiet. `report` may be null.
+ltv::TransactionLog load_log(const TransactionCliOptions& options,
+                             ltv::LoadReport* report = nullptr);
+/// SummaryOptions (time unit, calibration and observation ends parsed as dates).
+ltv::SummaryOptions summary_options(const TransactionCliOptions& options);
+/// The --format value.
+ltv::OutputFormat output_format(const std::string& format);
+/// The --format value of the transaction options (after --config).
+ltv::OutputFormat output_format(const TransactionCliOptions& options);
+/// Opens -o FILE or stdout.
+ltv::Output open_output(const std::string& output);
+
+/// Writes customer summaries (columns documented in docs/cli/summary.md) as CSV or JSON.
+void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,
+                   const ltv::CustomerSummary& summary);
+
+}  // namespace ltv::cli

@@ -1,0 +1,123 @@
+#pragma once
+/// Record-level CSV reading: the tokenizer every file input of ltvkit goes through.
+///
+/// Supported input:
+///  - delimiters `,` `;` tab `|`, or runs of blanks (spaces/tabs; leading and trailing blanks
+///    ignored, as in fixed-width files such as CDNOW_master.txt), or automatic detection from the
+///    first lines;
+///  - RFC 4180 quoting: `"a, ""b"""` is one field `a, "b"`; delimiters and newlines may appear
+///    inside quotes (the physical line count stays right);
+///  - UTF-8 byte order mark skipped, CRLF or LF line ends, blank lines skipped;
+///  - gzip input (detected by its magic bytes, whatever the file name) and stdin (`-`).
+///
+/// The reader works on large blocks (1 MiB) and hands out records whose fields are
+/// `std::string_view`s into its buffer: they stay valid until the next call to `next()`.
+/// The tokenizer itself (`detail::tokenize_record`) works on a `[begin, end)` byte range with no
+/// hidden state, so a chunked parallel parse can split a buffer at record boundaries later.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ltv {
+
+/// Field separator. `automatic` sniffs the first lines; `whitespace` splits on runs of blanks.
+enum class Delimiter : char {
+  automatic = 0,
+  comma = ',',
+  semicolon = ';',
+  tab = '\t',
+  pipe = '|',
+  whitespace = ' ',
+};
+
+/// Parses `auto`, `,`/`comma`, `;`/`semicolon`, `tab`/`\t`, `|`/`pipe`, `whitespace`/`space`.
+/// Throws InputError for option `--delimiter` otherwise.
+Delimiter parse_delimiter(std::string_view text);
+/// Name of a delimiter as accepted by parse_delimiter ("auto", ",", ";", "tab", "pipe",
+/// "whitespace").
+std::string_view to_string(Delimiter delimiter) noexcept;
+
+/// How to read a delimited file.
+struct CsvOptions {
+  Delimiter delimiter = Delimiter::automatic;
+  /// The first record is a header of column names.
+  bool has_header = true;
+  /// Accept records whose number of fields differs from the header (or the first record).
+  /// When false, such a record throws InputError naming the line.
+  bool allow_ragged = false;
+};
+
+/// One record: fields as views into the reader's buffer (valid until the next `next()`).
+struct CsvRecord {
+  std::vector<std::string_view> fields;
+  std::int64_t line = 0;  ///< 1-based physical line on which the record starts
+
+  std::size_t size() const noexcept { return fields.size(); }
+  std::string_view operator[](std::size_t i) const noexcept { return fields[i]; }
+};
+
+namespace detail {
+class ByteSource;
+}
+
+/// Streaming reader of delimited text. Throws InputError (file, line, what was expected) for an
+/// unopenable file, an unterminated quote, text after a closing quote, or a ragged record
+/// (unless allowed).
+class CsvReader {
+ public:
+  /// Opens `path` (`-` = stdin; gzip detected by magic bytes) and reads the header if
+  /// `options.has_header`. Throws InputError if the file cannot be opened.
+  explicit CsvReader(std::string path, CsvOptions options = {});
+  /// Reads from an in-memory text; `name` is used in error messages.
+  static CsvReader from_string(std::string text, CsvOptions options = {},
+                               std::string name = "<text>");
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
+  ~CsvReader();
+
+  /// Reads the next non-blank record. Returns false at end of input.
+  bool next(CsvRecord& record);
+
+  /// Column names (empty when the file has no header). Names are trimmed of blanks.
+  const std::vector<std::string>& header() const noexcept { return header_; }
+  /// The delimiter in use (after auto-detection).
+  Delimiter delimiter() const noexcept { return delimiter_; }
+  /// The file name as given ("-" for stdin).
+  const std::string& path() const noexcept { return path_; }
+  /// Number of fields expected per record: the header width, else the first record's width
+  /// (0 before the first record).
+  std::size_t expected_fields() const noexcept { return expected_fields_; }
+  /// Total bytes consumed from the (decompressed) input so far.
+  std::uint64_t bytes_read() const noexcept { return bytes_consumed_; }
+
+ private:
+  CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path, CsvOptions options);
+  void init();
+  bool fill();  // moves the unread tail to the front and reads more; false at end of input
+  bool read_record(CsvRecord& record);
+
+  std::unique_ptr<detail::ByteSource> source_;
+  std::string path_;
+  CsvOptions options_;
+  Delimiter delimiter_ = Delimiter::comma;
+  std::vector<std::string> header_;
+  std::size_t expected_fields_ = 0;
+  std::vector<char> buffer_;
+  std::size_t pos_ = 0;    // next unread byte
+  std::size_t end_ = 0;    // end of valid bytes
+  bool eof_ = false;       // source exhausted
+  std::int64_t line_ = 1;  // physical line of buffer_[pos_]
+  std::uint64_t bytes_consumed_ = 0;
+  std::array<bool, 256> stop_{};  // bytes that end an unquoted field
+};
+
+/// Reads a whole file into records of owned strings (convenience for small files and tests).
+std::vector<std::vector<std::string>> read_all_records(const std::string& path,
+                                                       CsvOptions options = {});
+
+}  // namespace ltv

@@ -1,0 +1,107 @@
+#pragma once
+/// Loading a transaction file (CSV/TSV/whitespace, optionally gzip, or stdin) into a
+/// TransactionLog, with every dropped or skipped row counted in a LoadReport.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ltv/data/transaction_log.hpp"
+#include "ltv/io/csv.hpp"
+#include "ltv/io/dates.hpp"
+
+namespace ltv {
+
+/// What happens to return / cancellation lines (negative amount or quantity, or an order id
+/// like `C536379`: a `C` followed by a digit, as in Online Retail).
+enum class ReturnsPolicy {
+  net,   ///< keep the negative lines so the customer's revenue nets out
+  drop,  ///< remove them (counted in the report)
+};
+/// What happens to a row with an unparseable field.
+enum class ErrorPolicy {
+  fail,  ///< the first bad row throws InputError (file, line, column, text, expected)
+  skip,  ///< the row is skipped and counted by reason, with the first examples kept
+};
+
+/// Parses "net"/"drop"; throws InputError for option --returns.
+ReturnsPolicy parse_returns_policy(std::string_view text);
+/// Parses "fail"/"skip"; throws InputError for option --on-error.
+ErrorPolicy parse_error_policy(std::string_view text);
+
+/// Input column of each role: a header name (exact, else case-insensitive) or a 1-based
+/// position ("3" or "#3"). Empty = the role is absent.
+struct ColumnMapping {
+  std::string customer;  ///< customer id (required unless LoadOptions::require_customer is false)
+  std::string date;      ///< date or datetime (required unless require_date is false)
+  std::string amount;    ///< line value; absent = count-only data (unless price is given)
+  std::string order;     ///< order / invoice id
+  std::string quantity;  ///< units on the line
+  std::string price;     ///< unit price: amount = quantity x price when amount is absent
+  std::string product;
+  std::string category;
+  std::string margin;  ///< profit of the line (exclusive with cost)
+  std::string cost;    ///< cost of the line: profit = amount - cost
+  std::string channel;
+  std::string region;  ///< store / region
+};
+
+struct LoadOptions {
+  ColumnMapping columns;
+  CsvOptions csv;              ///< delimiter and header; ragged rows are handled by on_error
+  DateFormat date_format;      ///< automatic: detected from the first non-empty date
+  bool decimal_comma = false;  ///< numbers like `1 234,56`
+  int time_zone_minutes = 0;   ///< fixed UTC offset datetimes with an offset are converted to
+  ReturnsPolicy returns = ReturnsPolicy::net;
+  ErrorPolicy on_error = ErrorPolicy::fail;
+  bool require_customer = true;    ///< false: without a customer column every row is customer ""
+  bool require_date = true;        ///< false: without a date column every row has day 0
+  bool keep_extra_columns = true;  ///< keep unmapped columns in TransactionLog::extra
+  std::size_t max_examples = 5;    ///< examples kept per skip reason
+};
+
+/// Rows skipped for one reason.
+struct SkippedRows {
+  std::string reason;  ///< e.g. "invalid date"
+  std::int64_t count = 0;
+  std::vector<std::string> examples;  ///< first messages, `file:line: column 'x': found ...`
+};
+
+/// What a load did. Every input row is either loaded or counted here.
+struct LoadReport {
+  std::string source;
+  std::int64_t rows_read = 0;  ///< data records (header and blank lines excluded)
+  std::int64_t rows_loaded = 0;
+  std::size_t customers = 0;
+  std::int64_t rows_without_customer = 0;  ///< dropped: empty customer id
+  std::int64_t return_rows = 0;            ///< return/cancellation lines among rows with a customer
+  std::int64_t cancellation_rows = 0;      ///< of which with a `C` order id
+  ReturnsPolicy returns = ReturnsPolicy::net;  ///< net: return_rows were kept; drop: removed
+  std::vector<SkippedRows> skipped;            ///< by reason (on_error = skip)
+  std::optional<std::int32_t> first_day;       ///< of the loaded rows
+  std::optional<std::int32_t> last_day;
+  bool has_amount = false;
+  double total_amount = 0;  ///< sum of loaded amounts (returns netted)
+  std::string date_format;  ///< the date format used (after detection)
+  std::string delimiter;    ///< the delimiter used (after detection)
+
+  /// Rows skipped for bad fields, all reasons.
+  std::int64_t rows_skipped() const noexcept;
+  /// Return rows removed under ReturnsPolicy::drop (0 under net).
+  std::int64_t returns_dropped() const noexcept {
+    return returns == ReturnsPolicy::drop ? return_rows : 0;
+  }
+  /// Multi-line human summary for stderr.
+  std::string to_text() const;
+};
+
+/// Loads `path` ("-" = stdin). Throws InputError for unknown columns (naming the option), for
+/// unreadable/malformed files, and for the first bad row when options.on_error is fail.
+TransactionLog load_transactions(const std::string& path, const LoadOptions& options,
+                                 LoadReport& report);
+/// Same over an open reader (its header/delimiter settings win over options.csv).
+TransactionLog load_transactions(CsvReader& reader, const LoadOptions& options, LoadReport& report);
+
+}  // namespace ltv

@@ -1,0 +1,586 @@
+#include "ltv/io/csv.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ltv/error.hpp"
+
+namespace ltv {
+
+Delimiter parse_delimiter(std::string_view text) {
+  if (text == "auto" || text.empty()) return Delimiter::automatic;
+  if (text == "," || text == "comma") return Delimiter::comma;
+  if (text == ";" || text == "semicolon") return Delimiter::semicolon;
+  if (text == "tab" || text == "\t" || text == "\\t") return Delimiter::tab;
+  if (text == "|" || text == "pipe") return Delimiter::pipe;
+  if (text == "whitespace" || text == "space" || text == " ") return Delimiter::whitespace;
+  option_error("--delimiter", std::string(text), "one of auto, ',', ';', tab, pipe, whitespace");
+}
+
+std::string_view to_string(Delimiter delimiter) noexcept {
+  switch (delimiter) {
+    case Delimiter::automatic:
+      return "auto";
+    case Delimiter::comma:
+      return ",";
+    case Delimiter::semicolon:
+      return ";";
+    case Delimiter::tab:
+      return "tab";
+    case Delimiter::pipe:
+      return "pipe";
+    case Delimiter::whitespace:
+      return "whitespace";
+  }
+  return "auto";
+}
+
+namespace detail {
+
+/// A stream of raw bytes: a file descriptor, an in-memory string, or a gzip decoder over either.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  /// Reads up to `size` bytes; returns 0 only at end of input. Throws InputError on I/O errors.
+  virtual std::size_t read(char* data, std::size_t size) = 0;
+};
+
+namespace {
+
+class FdSource final : public ByteSource {
+ public:
+  FdSource(int fd, bool owned, std::string path) : fd_(fd), owned_(owned), path_(std::move(path)) {}
+  ~FdSource() override {
+    if (owned_) ::close(fd_);
+  }
+  std::size_t read(char* data, std::size_t size) override {
+    for (;;) {
+      const ssize_t n = ::read(fd_, data, size);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno == EINTR) continue;
+      input_error(SourceLocation{path_, 0, ""}, path_,
+                  fmt::format("a readable file ({})", std::strerror(errno)));
+    }
+  }
+
+ private:
+  int fd_;
+  bool owned_;
+  std::string path_;
+};
+
+class StringSource final : public ByteSource {
+ public:
+  explicit StringSource(std::string text) : text_(std::move(text)) {}
+  std::size_t read(char* data, std::size_t size) override {
+    const std::size_t n = std::min(size, text_.size() - pos_);
+    std::memcpy(data, text_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string text_;
+  std::size_t pos_ = 0;
+};
+
+/// Bytes already read from a source while sniffing, then the rest of the source.
+class PrefixedSource final : public ByteSource {
+ public:
+  PrefixedSource(std::string prefix, std::unique_ptr<ByteSource> rest)
+      : prefix_(std::move(prefix)), rest_(std::move(rest)) {}
+  std::size_t read(char* data, std::size_t size) override {
+    if (pos_ < prefix_.size()) {
+      const std::size_t n = std::min(size, prefix_.size() - pos_);
+      std::memcpy(data, prefix_.data() + pos_, n);
+      pos_ += n;
+      return n;
+    }
+    return rest_->read(data, size);
+  }
+
+ private:
+  std::string prefix_;
+  std::size_t pos_ = 0;
+  std::unique_ptr<ByteSource> rest_;
+};
+
+/// gzip decoder (zlib inflate), handling concatenated gzip members.
+class GzipSource final : public ByteSource {
+ public:
+  GzipSource(std::unique_ptr<ByteSource> raw, std::string path)
+      : raw_(std::move(raw)), path_(std::move(path)), in_(1 << 18) {
+    std::memset(&stream_, 0, sizeof(stream_));
+    if (inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK) {
+      input_error(SourceLocation{path_, 0, ""}, path_, "a gzip stream zlib can open");
+    }
+  }
+  ~GzipSource() override { inflateEnd(&stream_); }
+  std::size_t read(char* data, std::size_t size) override {
+    if (done_) return 0;
+    stream_.next_out = reinterpret_cast<Bytef*>(data);
+    stream_.avail_out = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+    while (stream_.avail_out > 0) {
+      if (stream_.avail_in == 0) {
+        const std::size_t n = raw_->read(in_.data(), in_.size());
+        if (n == 0) {
+          if (!member_ended_) {
+            input_error(SourceLocation{path_, 0, ""}, "end of file inside compressed data",
+                        "a complete gzip file (the file looks truncated)");
+          }
+          done_ = true;
+          break;
+        }
+        stream_.next_in = reinterpret_cast<Bytef*>(in_.data());
+        stream_.avail_in = static_cast<uInt>(n);
+      }
+      if (member_ended_) {
+        // Another gzip member follows (concatenated .gz files are valid gzip).
+        if (inflateReset(&stream_) != Z_OK) break;
+        member_ended_ = false;
+      }
+      const int rc = inflate(&stream_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        member_ended_ = true;
+        if (stream_.avail_out < size) break;  // hand out what we have
+        continue;
+      }
+      if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        input_error(SourceLocation{path_, 0, ""}, stream_.msg ? stream_.msg : "corrupt data",
+                    "valid gzip-compressed data");
+      }
+      if (rc == Z_BUF_ERROR && stream_.avail_in != 0) break;
+    }
+    return size - stream_.avail_out;
+  }
+
+ private:
+  std::unique_ptr<ByteSource> raw_;
+  std::string path_;
+  std::vector<char> in_;
+  z_stream stream_;
+  bool member_ended_ = false;
+  bool done_ = false;
+};
+
+/// Wraps `raw` in a gzip decoder when its first bytes are the gzip magic.
+std::unique_ptr<ByteSource> sniff_gzip(std::unique_ptr<ByteSource> raw, const std::string& path) {
+  std::string prefix(2, '\0');
+  std::size_t got = 0;
+  while (got < 2) {
+    const std::size_t n = raw->read(prefix.data() + got, 2 - got);
+    if (n == 0) break;
+    got += n;
+  }
+  prefix.resize(got);
+  const bool gzip = got == 2 && static_cast<unsigned char>(prefix[0]) == 0x1f &&
+                    static_cast<unsigned char>(prefix[1]) == 0x8b;
+  auto source = std::make_unique<PrefixedSource>(std::move(prefix), std::move(raw));
+  if (gzip) return std::make_unique<GzipSource>(std::move(source), path);
+  return source;
+}
+
+bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+std::string_view trim_blanks(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+/// Counts `c` outside double quotes in one line.
+std::size_t count_outside_quotes(std::string_view line, char c) {
+  std::size_t n = 0;
+  bool quoted = false;
+  for (char ch : line) {
+    if (ch == '"')
+      quoted = !quoted;
+    else if (ch == c && !quoted)
+      ++n;
+  }
+  return n;
+}
+
+std::size_t count_blank_separated(std::string_view line) {
+  std::size_t n = 0;
+  bool in_token = false;
+  for (char ch : line) {
+    const bool blank = is_blank(ch);
+    if (!blank && !in_token) ++n;
+    in_token = !blank;
+  }
+  return n;
+}
+
+/// Picks a delimiter from the first lines of the input.
+Delimiter detect_delimiter(std::string_view sample, bool complete) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start < sample.size() && lines.size() < 30) {
+    const std::size_t nl = sample.find('\n', start);
+    if (nl == std::string_view::npos) {
+      if (complete) lines.push_back(sample.substr(start));
+      break;
+    }
+    lines.push_back(sample.substr(start, nl - start));
+    start = nl + 1;
+  }
+  std::erase_if(lines, [](std::string_view l) { return trim_blanks(l).empty(); });
+  if (lines.empty()) return Delimiter::comma;
+
+  constexpr std::array<Delimiter, 4> candidates{Delimiter::comma, Delimiter::semicolon,
+                                                Delimiter::tab, Delimiter::pipe};
+  Delimiter best = Delimiter::automatic;
+  std::size_t best_count = 0;
+  for (Delimiter d : candidates) {
+    const std::size_t first = count_outside_quotes(lines[0], static_cast<char>(d));
+    if (first == 0) continue;
+    const bool consistent = std::all_of(lines.begin(), lines.end(), [&](std::string_view l) {
+      return count_outside_quotes(l, static_cast<char>(d)) == first;
+    });
+    if (consistent && first > best_count) best = d, best_count = first;
+  }
+  if (best != Delimiter::automatic) return best;
+
+  // No consistent single-character delimiter: blank-separated columns (fixed-width exports)?
+  const std::size_t tokens = count_blank_separated(lines[0]);
+  if (tokens > 1 && std::all_of(lines.begin(), lines.end(), [&](std::string_view l) {
+        return count_blank_separated(l) == tokens;
+      })) {
+    return Delimiter::whitespace;
+  }
+  // Ragged files (e.g. one basket per line): the candidate present on most lines.
+  std::size_t best_lines = 0;
+  best = Delimiter::comma;
+  for (Delimiter d : candidates) {
+    const auto n =
+        static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](std::string_view l) {
+          return count_outside_quotes(l, static_cast<char>(d)) > 0;
+        }));
+    if (n > best_lines) best = d, best_lines = n;
+  }
+  return best;
+}
+
+}  // namespace
+}  // namespace detail
+
+namespace {
+constexpr std::size_t kBlockSize = 1 << 20;
+
+struct FieldSpan {
+  std::size_t begin;
+  std::size_t end;
+  bool escaped;  // contains doubled quotes to collapse
+};
+
+/// Result of trying to tokenize one record from the buffer.
+enum class Scan { complete, blank, need_more, end };
+}  // namespace
+
+CsvReader::CsvReader(std::string path, CsvOptions options)
+    : path_(std::move(path)), options_(options) {
+  std::unique_ptr<detail::ByteSource> raw;
+  if (path_ == "-") {
+    raw = std::make_unique<detail::FdSource>(0, false, path_);
+  } else {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      input_error(SourceLocation{}, path_,
+                  fmt::format("a readable file ({})", std::strerror(errno)));
+    }
+    raw = std::make_unique<detail::FdSource>(fd, true, path_);
+  }
+  source_ = detail::sniff_gzip(std::move(raw), path_);
+  init();
+}
+
+CsvReader::CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path,
+                     CsvOptions options)
+    : source_(std::move(source)), path_(std::move(path)), options_(options) {
+  init();
+}
+
+CsvReader CsvReader::from_string(std::string text, CsvOptions options, std::string name) {
+  auto source = detail::sniff_gzip(std::make_unique<detail::StringSource>(std::move(text)), name);
+  return CsvReader(std::move(source), std::move(name), options);
+}
+
+CsvReader::CsvReader(CsvReader&&) noexcept = default;
+CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
+CsvReader::~CsvReader() = default;
+
+void CsvReader::init() {
+  buffer_.resize(kBlockSize);
+  fill();
+  // UTF-8 byte order mark.
+  if (end_ - pos_ >= 3 && std::memcmp(buffer_.data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
+  delimiter_ = options_.delimiter;
+  if (delimiter_ == Delimiter::automatic) {
+    delimiter_ = detail::detect_delimiter(
+        std::string_view(buffer_.data() + pos_, std::min<std::size_t>(end_ - pos_, 1 << 16)),
+        eof_ && end_ - pos_ <= (1 << 16));
+  }
+  // Bytes that stop an unquoted field.
+  stop_.fill(false);
+  stop_[static_cast<unsigned char>('\n')] = true;
+  if (delimiter_ == Delimiter::whitespace) {
+    stop_[static_cast<unsigned char>(' ')] = stop_[static_cast<unsigned char>('\t')] = true;
+    stop_[static_cast<unsigned char>('\r')] = true;
+  } else {
+    stop_[static_cast<unsigned char>(static_cast<char>(delimiter_))] = true;
+  }
+  if (options_.has_header) {
+    CsvRecord record;
+    if (read_record(record)) {
+      header_.reserve(record.size());
+      for (std::string_view f : record.fields) header_.emplace_back(detail::trim_blanks(f));
+      expected_fields_ = header_.size();
+    }
+  }
+}
+
+bool CsvReader::fill() {
+  if (pos_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (eof_) return false;
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
+  std::size_t total = 0;
+  while (end_ < buffer_.size()) {
+    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - end_);
+    if (n == 0) {
+      eof_ = true;
+      break;
+    }
+    end_ += n;
+    total += n;
+    if (total >= kBlockSize / 2) break;
+  }
+  return total > 0;
+}
+
+bool CsvReader::read_record(CsvRecord& record) {
+  static thread_local std::vector<FieldSpan> spans;
+  const char quote = '"';
+  const bool blanks = delimiter_ == Delimiter::whitespace;
+  const char delim = static_cast<char>(delimiter_);
+  const auto& stop = stop_;
+
+  for (;;) {
+    spans.clear();
+    const char* const buf = buffer_.data();
+    std::size_t i = pos_;
+    const std::size_t end = end_;
+    std::int64_t newlines = 0;  // physical line breaks consumed by this record
+    Scan scan = Scan::complete;
+    std::int64_t quote_line = 0;
+
+    if (i >= end) {
+      if (eof_) return false;
+      if (!fill()) return false;
+      continue;
+    }
+    // Tokenize fields until end of record.
+    for (;;) {
+      if (blanks) {
+        while (i < end && detail::is_blank(buf[i])) ++i;
+        if (i >= end) {
+          scan = eof_ ? (spans.empty() ? Scan::end : Scan::complete) : Scan::need_more;
+          break;
+        }
+        if (buf[i] == '\n') {
+          ++newlines;
+          ++i;
+          scan = spans.empty() ? Scan::blank : Scan::complete;
+          break;
+        }
+      }
+      if (i < end && buf[i] == quote) {
+        quote_line = line_ + newlines;
+        std::size_t j = i + 1;
+        bool escaped = false;
+        bool closed = false;
+        std::size_t close = 0;
+        while (true) {
+          const void* q = std::memchr(buf + j, quote, end - j);
+          const std::size_t qpos =
+              q ? static_cast<std::size_t>(static_cast<const char*>(q) - buf) : end;
+          newlines += std::count(buf + j, buf + qpos, '\n');
+          if (q == nullptr) break;
+          if (qpos + 1 < end && buf[qpos + 1] == quote) {
+            escaped = true;
+            j = qpos + 2;
+            continue;
+          }
+          if (qpos + 1 == end && !eof_) break;  // cannot tell "" from " yet
+          closed = true;
+          close = qpos;
+          break;
+        }
+        if (!closed) {
+          if (!eof_) {
+            scan = Scan::need_more;
+            break;
+          }
+          input_error(SourceLocation{path_, quote_line, ""},
+                      std::string(buf + i, std::min<std::size_t>(end - i, 40)),
+                      fmt::format("a closing quote for the field opened on line {}", quote_line));
+        }
+        spans.push_back({i + 1, close, escaped});
+        i = close + 1;
+        // After the closing quote: a delimiter, the end of the line, or the end of input.
+        if (blanks) {
+          while (i < end && (buf[i] == ' ' || buf[i] == '\t')) ++i;
+        }
+        if (i < end && buf[i] == '\r') {
+          if (i + 1 >= end && !eof_) {
+            scan = Scan::need_more;
+            break;
+          }
+          if (i + 1 < end && buf[i + 1] == '\n') ++i;
+        }
+        if (i >= end) {
+          scan = eof_ ? Scan::complete : Scan::need_more;
+          break;
+        }
+        if (buf[i] == '\n') {
+          ++newlines;
+          ++i;
+          scan = Scan::complete;
+          break;
+        }
+        if (blanks) continue;  // next blank-separated field
+        if (buf[i] == delim) {
+          ++i;
+          if (i >= end && eof_) {
+            spans.push_back({i, i, false});  // trailing delimiter at end of input
+            scan = Scan::complete;
+            break;
+          }
+          continue;
+        }
+        input_error(SourceLocation{path_, line_ + newlines, ""},
+                    std::string(buf + spans.back().begin - 1,
+                                std::min<std::size_t>(i - spans.back().begin + 2, 40)),
+                    fmt::format("'{}' or the end of the line after a closing quote",
+                                to_string(delimiter_)));
+      }
+      // Unquoted field.
+      const std::size_t start = i;
+      while (i < end && !stop[static_cast<unsigned char>(buf[i])]) ++i;
+      if (i >= end && !eof_) {
+        scan = Scan::need_more;
+        break;
+      }
+      std::size_t field_end = i;
+      if (i >= end) {  // end of input
+        if (!blanks && field_end > start && buf[field_end - 1] == '\r') --field_end;
+        if (spans.empty() && field_end == start) {
+          scan = Scan::end;
+          break;
+        }
+        spans.push_back({start, field_end, false});
+        scan = Scan::complete;
+        break;
+      }
+      if (buf[i] == '\n') {
+        if (!blanks && field_end > start && buf[field_end - 1] == '\r') --field_end;
+        ++newlines;
+        ++i;
+        if (spans.empty() && field_end == start) {
+          scan = Scan::blank;
+          break;
+        }
+        spans.push_back({start, field_end, false});
+        scan = Scan::complete;
+        break;
+      }
+      spans.push_back({start, field_end, false});
+      if (blanks) continue;
+      ++i;  // the delimiter
+      if (i >= end && eof_) {
+        spans.push_back({i, i, false});
+        scan = Scan::complete;
+        break;
+      }
+    }
+
+    if (scan == Scan::need_more) {
+      fill();  // at end of input this sets eof_, and the re-scan completes the record
+      continue;
+    }
+    if (scan == Scan::end) {
+      pos_ = end_;
+      return false;
+    }
+    record.line = line_;
+    bytes_consumed_ += i - pos_;
+    pos_ = i;
+    line_ += newlines;
+    if (scan == Scan::blank) continue;
+
+    // Materialize the fields (collapsing doubled quotes in place).
+    record.fields.resize(spans.size());
+    char* mbuf = buffer_.data();
+    for (std::size_t k = 0; k < spans.size(); ++k) {
+      const FieldSpan& s = spans[k];
+      if (!s.escaped) {
+        record.fields[k] = std::string_view(mbuf + s.begin, s.end - s.begin);
+        continue;
+      }
+      std::size_t out = s.begin;
+      for (std::size_t in = s.begin; in < s.end; ++in) {
+        mbuf[out++] = mbuf[in];
+        if (mbuf[in] == quote) ++in;  // skip the second quote of a pair
+      }
+      record.fields[k] = std::string_view(mbuf + s.begin, out - s.begin);
+    }
+    return true;
+  }
+}
+
+bool CsvReader::next(CsvRecord& record) {
+  if (!read_record(record)) return false;
+  if (!options_.allow_ragged) {
+    if (expected_fields_ == 0) {
+      expected_fields_ = record.size();
+    } else if (record.size() != expected_fields_) {
+      input_error(
+          SourceLocation{path_, record.line, ""},
+          fmt::format("{} field{}", record.size(), record.size() == 1 ? "" : "s"),
+          fmt::format("{} fields like the {} (delimiter '{}')", expected_fields_,
+                      options_.has_header ? "header" : "first line", to_string(delimiter_)));
+    }
+  } else if (expected_fields_ == 0) {
+    expected_fields_ = record.size();
+  }
+  return true;
+}
+
+std::vector<std::vector<std::string>> read_all_records(const std::string& path,
+                                                       CsvOptions options) {
+  CsvReader reader(path, options);
+  std::vector<std::vector<std::string>> rows;
+  CsvRecord record;
+  while (reader.next(record)) {
+    rows.emplace_back(record.fields.begin(), record.fields.end());
+  }
+  return rows;
+}
+
+}  // namespace ltv

@@ -1,0 +1,218 @@
+#include "ltv/io/csv.hpp"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ltv/error.hpp"
+#include "ltv/io/csv_writer.hpp"
+#include "test_data.hpp"
+
+namespace ltv {
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+Rows read_text(std::string text, CsvOptions options = {}, Delimiter* detected = nullptr,
+               std::vector<std::int64_t>* lines = nullptr) {
+  CsvReader reader = CsvReader::from_string(std::move(text), options, "t.csv");
+  Rows rows;
+  if (options.has_header) rows.emplace_back(reader.header());
+  CsvRecord record;
+  while (reader.next(record)) {
+    rows.emplace_back(record.fields.begin(), record.fields.end());
+    if (lines) lines->push_back(record.line);
+  }
+  if (detected) *detected = reader.delimiter();
+  return rows;
+}
+
+TEST(CsvReader, ReadsEachExplicitDelimiter) {
+  const std::vector<std::pair<Delimiter, std::string>> cases = {
+      {Delimiter::comma, "a,b\n1,2\n"},
+      {Delimiter::semicolon, "a;b\n1;2\n"},
+      {Delimiter::tab, "a\tb\n1\t2\n"},
+      {Delimiter::pipe, "a|b\n1|2\n"},
+      {Delimiter::whitespace, "  a   b\n 1  2  \n"}};
+  for (const auto& [delimiter, text] : cases) {
+    CsvOptions options;
+    options.delimiter = delimiter;
+    Rows rows = read_text(text, options);
+    EXPECT_EQ(rows, (Rows{{"a", "b"}, {"1", "2"}})) << to_string(delimiter);
+  }
+}
+
+TEST(CsvReader, DetectsDelimiterFromFirstLines) {
+  Delimiter d{};
+  read_text("a;b;c\n1;2,5;3\n4;5;6\n", {}, &d);
+  EXPECT_EQ(d, Delimiter::semicolon);
+  read_text("a,b\n\"x;y\",2\n", {}, &d);
+  EXPECT_EQ(d, Delimiter::comma);
+  read_text("a\tb\n1\t2\n", {}, &d);
+  EXPECT_EQ(d, Delimiter::tab);
+  read_text("a|b\n1|2\n", {}, &d);
+  EXPECT_EQ(d, Delimiter::pipe);
+  Rows rows = read_text(
+      " customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1   11.77\r\n", {}, &d);
+  EXPECT_EQ(d, Delimiter::whitespace);
+  EXPECT_EQ(rows, (Rows{{"customer_id", "date", "number_of_cds", "dollar_value"},
+                        {"00001", "19970101", "1", "11.77"}}));
+}
+
+TEST(CsvReader, QuotedFieldsWithDelimiterQuoteAndNewline) {
+  std::vector<std::int64_t> lines;
+  Rows rows = read_text("id,text,n\n1,\"a, \"\"b\"\"\",2\n2,\"line1\nline2\",3\n3,plain,4\n", {},
+                        nullptr, &lines);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"1", "a, \"b\"", "2"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{"2", "line1\nline2", "3"}));
+  EXPECT_EQ(rows[3], (std::vector<std::string>{"3", "plain", "4"}));
+  EXPECT_EQ(lines, (std::vector<std::int64_t>{2, 3, 5}));  // physical lines
+}
+
+TEST(CsvReader, SkipsBomAndHandlesCrlfAndMissingFinalNewline) {
+  Rows rows = read_text("\xEF\xBB\xBFid,v\r\n1,\"x\"\r\n\r\n2,y", {});
+  EXPECT_EQ(rows, (Rows{{"id", "v"}, {"1", "x"}, {"2", "y"}}));
+}
+
+TEST(CsvReader, EmptyFieldsAndTrailingDelimiter) {
+  Rows rows = read_text("a,b,c\n,,\n1,,\n", {});
+  EXPECT_EQ(rows, (Rows{{"a", "b", "c"}, {"", "", ""}, {"1", "", ""}}));
+}
+
+TEST(CsvReader, EmptyInputHasNoHeaderAndNoRecords) {
+  Rows rows = read_text("", {});
+  EXPECT_EQ(rows, (Rows{{}}));
+  CsvOptions no_header;
+  no_header.has_header = false;
+  EXPECT_TRUE(read_text("\n\n", no_header).empty());
+}
+
+TEST(CsvReader, RaggedRowFailsWithLineNumber) {
+  try {
+    read_text("a,b\n1,2\n3,4\n5\n", {});
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().line, 4);
+    EXPECT_EQ(e.where().file, "t.csv");
+    EXPECT_NE(std::string(e.what()).find("2 fields"), std::string::npos) << e.what();
+  }
+  CsvOptions ragged;
+  ragged.allow_ragged = true;
+  ragged.has_header = false;
+  EXPECT_EQ(read_text("a,b\nc\n", ragged), (Rows{{"a", "b"}, {"c"}}));
+}
+
+TEST(CsvReader, UnterminatedQuoteFailsNamingTheOpeningLine) {
+  try {
+    read_text("a,b\n1,2\n3,\"open\n4,5\n", {});
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.where().line, 3);
+    EXPECT_NE(std::string(e.what()).find("closing quote"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CsvReader, TextAfterClosingQuoteFails) {
+  EXPECT_THROW(read_text("a,b\n\"x\"y,2\n", {}), InputError);
+}
+
+TEST(CsvReader, RecordsLongerThanABlockAndManyRows) {
+  std::string big(3 << 20, 'x');
+  std::string text = "a,b\n1,\"" + big + "\"\n";
+  for (int i = 0; i < 200000; ++i) text += std::to_string(i) + ",v" + std::to_string(i) + "\n";
+  CsvReader reader = CsvReader::from_string(text, {}, "big.csv");
+  CsvRecord record;
+  ASSERT_TRUE(reader.next(record));
+  EXPECT_EQ(record[1].size(), big.size());
+  int n = 0;
+  while (reader.next(record)) {
+    ASSERT_EQ(record[0], std::to_string(n));
+    ASSERT_EQ(record.line, n + 3);
+    ++n;
+  }
+  EXPECT_EQ(n, 200000);
+}
+
+std::string gzip(const std::string& text) {
+  z_stream s{};
+  deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&s, text.size()) + 64, '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  s.avail_in = static_cast<uInt>(text.size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  deflate(&s, Z_FINISH);
+  out.resize(s.total_out);
+  deflateEnd(&s);
+  return out;
+}
+
+TEST(CsvReader, ReadsGzipByMagicBytesWhateverTheName) {
+  std::string text = "id,v\n";
+  for (int i = 0; i < 50000; ++i)
+    text += std::to_string(i) + ",\"q,\"\"" + std::to_string(i) + "\"\n";
+  auto dir = test::temp_dir("csv_gzip");
+  auto path = dir / "data.csv";  // no .gz suffix on purpose
+  std::ofstream(path, std::ios::binary) << gzip(text);
+  CsvReader reader(path.string());
+  CsvRecord record;
+  int n = 0;
+  while (reader.next(record)) {
+    ASSERT_EQ(record[1], "q,\"" + std::to_string(n));
+    ++n;
+  }
+  EXPECT_EQ(n, 50000);
+  // A truncated gzip file is an error, not a silently short read.
+  std::string z = gzip(text);
+  std::ofstream(dir / "cut.csv.gz", std::ios::binary) << z.substr(0, z.size() / 2);
+  EXPECT_THROW(read_all_records((dir / "cut.csv.gz").string()), InputError);
+}
+
+TEST(CsvReader, MissingFileIsAnInputError) {
+  EXPECT_THROW(CsvReader("/nonexistent/file.csv"), InputError);
+}
+
+TEST(CsvReader, ParsesDelimiterOption) {
+  EXPECT_EQ(parse_delimiter("tab"), Delimiter::tab);
+  EXPECT_EQ(parse_delimiter(";"), Delimiter::semicolon);
+  EXPECT_EQ(parse_delimiter("whitespace"), Delimiter::whitespace);
+  EXPECT_THROW(parse_delimiter("::"), InputError);
+}
+
+TEST(CsvReader, ReadsCdnowMasterWithHeaderLine) {
+  CsvReader reader(test::shared_data("cdnow/CDNOW_master.txt").string());
+  EXPECT_EQ(reader.delimiter(), Delimiter::whitespace);
+  EXPECT_EQ(reader.header(),
+            (std::vector<std::string>{"customer_id", "date", "number_of_cds", "dollar_value"}));
+  CsvRecord record;
+  std::int64_t rows = 0;
+  while (reader.next(record)) ++rows;
+  EXPECT_EQ(rows, 69659);
+}
+
+TEST(CsvWriter, QuotesWhenNeededAndWritesShortestNumbers) {
+  std::ostringstream out;
+  {
+    CsvWriter w(out);
+    w.row({"id", "text", "x"});
+    w.field("a").field("b,\"c\"").field(0.1).end_row();
+    w.field(std::int64_t{42}).field("line\nbreak").field(30.428571428571427).end_row();
+    w.field("z").empty().field(std::numeric_limits<double>::quiet_NaN()).end_row();
+    w.field(-0.0).field(1e21).field(2.5).end_row();
+  }
+  EXPECT_EQ(out.str(),
+            "id,text,x\na,\"b,\"\"c\"\"\",0.1\n42,\"line\nbreak\",30.428571428571427\nz,,\n"
+            "0,1e+21,2.5\n");
+  // What we write, we read back.
+  Rows rows = read_text(out.str(), {});
+  EXPECT_EQ(rows[1][1], "b,\"c\"");
+  EXPECT_EQ(rows[2][1], "line\nbreak");
+  EXPECT_EQ(std::stod(rows[2][2]), 30.428571428571427);
+}
+
+}  // namespace
+}  // namespace ltv
