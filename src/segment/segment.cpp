@@ -481,6 +481,7 @@ std::vector<SegmentStats> segment_table(const SegmentResult& res, const Customer
       s.average_check = orders[k] > 0 ? s.revenue / orders[k] : 0;
       s.frequency = s.customers ? orders[k] / s.customers : 0;
       if (has_clv) s.predicted_ltv = clv_n[k] ? clv[k] / clv_n[k] : 0;
+      if (scheme == "rfm" && k == names.size() - 1 && s.customers == 0) continue;  // empty "Other"
       out.push_back(std::move(s));
     }
   };
