@@ -4,7 +4,8 @@
 namespace ltv {
 
 std::string_view default_segment_config_text() noexcept {
-  static constexpr std::string_view kText = R"toml(# ltvkit segment config (the built-in default; `ltv segment --segment-config FILE` replaces it).
+  static constexpr std::string_view kText =
+      R"toml(# ltvkit segment config (the built-in default; `ltv segment --segment-config FILE` replaces it).
 # Rules are boolean expressions over customer fields, see docs/segments.md:
 #   fields: r f m rfm_score recency_days tenure_days orders frequency revenue average_check
 #           orders_per_year mean_interval_days rhythm_ratio cadence p_alive predicted_clv

@@ -508,4 +508,77 @@ bool BoundRule::eval(std::uint32_t node, std::size_t row) const {
   return false;
 }
 
+void BoundRule::evaluate_block(std::size_t begin, std::size_t count, std::uint8_t* out) const {
+  eval_block(root_, begin, count, out);
+}
+
+void BoundRule::eval_block(std::uint32_t node, std::size_t begin, std::size_t count,
+                           std::uint8_t* out) const {
+  const Op& op = ops_[node];
+  switch (op.kind) {
+    case Op::kAnd:
+    case Op::kOr: {
+      eval_block(op.a, begin, count, out);
+      std::uint8_t tmp[kBlockSize];
+      eval_block(op.b, begin, count, tmp);
+      if (op.kind == Op::kAnd) {
+        for (std::size_t j = 0; j < count; ++j) out[j] &= tmp[j];
+      } else {
+        for (std::size_t j = 0; j < count; ++j) out[j] |= tmp[j];
+      }
+      return;
+    }
+    case Op::kNot:
+      eval_block(op.a, begin, count, out);
+      for (std::size_t j = 0; j < count; ++j) out[j] ^= 1;
+      return;
+    case Op::kTrue:
+      std::fill(out, out + count, 1);
+      return;
+    case Op::kFalse:
+      std::fill(out, out + count, 0);
+      return;
+    case Op::kText: {
+      const std::uint32_t* c = op.codes.data() + begin;
+      for (std::size_t j = 0; j < count; ++j)
+        out[j] = static_cast<std::uint8_t>(op.code_hits[c[j]]);
+      return;
+    }
+    case Op::kNum: {
+      // NaN compares false under every IEEE operator except !=, handled explicitly.
+      const double* v = op.numbers.data() + begin;
+      const double x = op.value;
+      switch (op.cmp) {
+        case Cmp::eq:
+          for (std::size_t j = 0; j < count; ++j) out[j] = v[j] == x;
+          return;
+        case Cmp::ne:
+          for (std::size_t j = 0; j < count; ++j) out[j] = v[j] != x && v[j] == v[j];
+          return;
+        case Cmp::lt:
+          for (std::size_t j = 0; j < count; ++j) out[j] = v[j] < x;
+          return;
+        case Cmp::le:
+          for (std::size_t j = 0; j < count; ++j) out[j] = v[j] <= x;
+          return;
+        case Cmp::gt:
+          for (std::size_t j = 0; j < count; ++j) out[j] = v[j] > x;
+          return;
+        case Cmp::ge:
+          for (std::size_t j = 0; j < count; ++j) out[j] = v[j] >= x;
+          return;
+      }
+      return;
+    }
+    case Op::kBetween: {
+      const double* v = op.numbers.data() + begin;
+      for (std::size_t j = 0; j < count; ++j) out[j] = v[j] >= op.value && v[j] <= op.high;
+      return;
+    }
+    case Op::kNumIn:
+      for (std::size_t j = 0; j < count; ++j) out[j] = eval(node, begin + j);
+      return;
+  }
+}
+
 }  // namespace ltv

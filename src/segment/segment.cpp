@@ -79,27 +79,36 @@ double percentile(std::vector<double> values, double pct) {
 
 std::vector<std::uint8_t> quantile_scores(std::span<const double> values, int bins,
                                           bool lower_is_better) {
+  // score = 1 + floor(bins * worse / m), worse = customers with a strictly worse value, m = the
+  // customers with a value. worse >= c holds exactly when the c-th worst value... is strictly
+  // worse than v, so score = 1 + #{s = 2..bins : v strictly better than the order statistic at
+  // c_s = ceil((s - 1) m / bins)}: bins - 1 selections, O(n) overall, ties always equal.
   const std::size_t n = values.size();
   std::vector<std::uint8_t> out(n, 1);
-  std::vector<double> sorted;
-  sorted.reserve(n);
+  std::vector<double> work;
+  work.reserve(n);
   for (double v : values)
-    if (!std::isnan(v)) sorted.push_back(v);
-  std::sort(sorted.begin(), sorted.end());
-  const double m = static_cast<double>(sorted.size());
-  if (sorted.empty()) return out;
-#pragma omp parallel for schedule(static) if (n > 100000)
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) {
-    double v = values[i];
+    if (!std::isnan(v)) work.push_back(v);
+  const std::size_t m = work.size();
+  if (m == 0) return out;
+  std::vector<double> cut;  // ascending in "betterness" order
+  for (int s = 2; s <= bins; ++s) {
+    const std::size_t c = (static_cast<std::size_t>(s - 1) * m + bins - 1) / bins;  // >= 1
+    // c-th worst value: for higher-is-better the c-th smallest, else the c-th largest.
+    const std::size_t pos = lower_is_better ? m - c : c - 1;
+    std::nth_element(work.begin(), work.begin() + pos, work.end());
+    cut.push_back(work[pos]);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = values[i];
     if (std::isnan(v)) continue;
-    // worse = customers with a strictly worse value
-    double worse =
-        lower_is_better
-            ? static_cast<double>(sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), v))
-            : static_cast<double>(std::lower_bound(sorted.begin(), sorted.end(), v) -
-                                  sorted.begin());
-    int score = 1 + static_cast<int>(std::floor(bins * worse / m));
-    out[i] = static_cast<std::uint8_t>(std::min(score, bins));
+    int score = 1;
+    if (lower_is_better) {
+      for (double t : cut) score += v < t;
+    } else {
+      for (double t : cut) score += v > t;
+    }
+    out[i] = static_cast<std::uint8_t>(score);
   }
   return out;
 }
@@ -210,13 +219,22 @@ SegmentResult segment_customers(const CustomerSummary& summary, const CustomerSc
     res.rfm_segment_names.push_back("Other");
     const auto other = static_cast<std::uint16_t>(rules.size());
     res.rfm_segment.assign(n, other);
-#pragma omp parallel for schedule(static) if (n > 100000)
-    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) {
-      for (std::size_t k = 0; k < rules.size(); ++k)
-        if (rules[k].evaluate(i)) {
-          res.rfm_segment[i] = static_cast<std::uint16_t>(k);
-          break;
-        }
+    // Rules are evaluated block-wise (tight loops per rule node); first match wins.
+    constexpr std::size_t kBlock = BoundRule::kBlockSize;
+    std::vector<std::uint8_t> hit(kBlock), done(kBlock);
+    for (std::size_t begin = 0; begin < n; begin += kBlock) {
+      const std::size_t count = std::min(kBlock, n - begin);
+      std::fill(done.begin(), done.begin() + count, 0);
+      std::size_t remaining = count;
+      for (std::size_t k = 0; k < rules.size() && remaining > 0; ++k) {
+        rules[k].evaluate_block(begin, count, hit.data());
+        for (std::size_t j = 0; j < count; ++j)
+          if (hit[j] && !done[j]) {
+            done[j] = 1;
+            res.rfm_segment[begin + j] = static_cast<std::uint16_t>(k);
+            --remaining;
+          }
+      }
     }
     fields.add_text("rfm_segment",
                     std::vector<std::uint32_t>(res.rfm_segment.begin(), res.rfm_segment.end()),
@@ -365,8 +383,9 @@ SegmentResult segment_customers(const CustomerSummary& summary, const CustomerSc
     for (const auto& seg : config.custom) {
       BoundRule rule = seg.rule.bind(fields.resolver(), names_known);
       std::vector<std::uint8_t> member(n);
-#pragma omp parallel for schedule(static) if (n > 100000)
-      for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) member[i] = rule.evaluate(i);
+      for (std::size_t begin = 0; begin < n; begin += BoundRule::kBlockSize)
+        rule.evaluate_block(begin, std::min(BoundRule::kBlockSize, n - begin),
+                            member.data() + begin);
       res.custom_names.push_back(seg.name);
       res.custom_member.push_back(std::move(member));
     }

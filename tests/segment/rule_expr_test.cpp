@@ -138,3 +138,27 @@ TEST(RuleExpr, BindErrorsForUnknownFieldsAndTypeMismatches) {
 
 }  // namespace
 }  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(RuleExpr, BlockEvaluationAgreesWithRowEvaluation) {
+  Table t;
+  for (const char* text :
+       {"x = 5", "x != 1", "x < 5", "x <= 5", "x > 1", "x >= 1", "x between 1 and 5", "x in [1, 7]",
+        "x not in [1]", "region = Moscow", "region != Moscow", "not (x = 1 or region = Kazan)",
+        "x >= 1 and region in [Moscow, Kazan]", "true", "false",
+        "age between 25 and 34 or age = unknown"}) {
+    BoundRule r = RuleExpr::parse(text).bind(t.resolver());
+    std::uint8_t out[3] = {9, 9, 9};
+    r.evaluate_block(0, 3, out);
+    for (std::size_t i = 0; i < 3; ++i)
+      EXPECT_EQ(out[i] != 0, r.evaluate(i)) << text << " row " << i;
+    std::uint8_t tail[2] = {9, 9};
+    r.evaluate_block(1, 2, tail);
+    for (std::size_t i = 0; i < 2; ++i) EXPECT_EQ(tail[i] != 0, r.evaluate(i + 1)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace ltv
