@@ -279,6 +279,18 @@ void setup_segment(CLI::App& root) {
     SegmentResult result =
         segment_customers(summary, scores.get(), &attributes, config, as_of, &fields);
 
+    if (!result.cluster.empty() && !options->quiet) {
+      std::string line = fmt::format("clusters: k = {}", result.cluster_k);
+      if (!result.cluster_silhouette.empty()) {
+        line += " chosen by silhouette (";
+        for (std::size_t k = 0; k < result.cluster_silhouette.size(); ++k)
+          line += fmt::format("{}k={}: {:.3f}", k ? ", " : "",
+                              config.clusters->k_min + static_cast<int>(k),
+                              result.cluster_silhouette[k]);
+        line += ")";
+      }
+      std::cerr << line << "\n";
+    }
     Output out = open_output(options->output);
     write_customers(out.stream(), format, ids, summary, result, scores.get(), config);
     out.close();
