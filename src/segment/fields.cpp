@@ -92,10 +92,13 @@ struct SegmentFields::Impl {
     std::vector<std::uint32_t> codes;
     std::vector<std::string> values;
     FieldColumn view;
+    bool numeric = false, text = false;
     void refresh() {
       view.numbers = numbers;
       view.codes = codes;
       view.values = values;
+      view.numeric = numeric;
+      view.text = text;
     }
   };
   const CustomerSummary& summary;
@@ -128,6 +131,7 @@ struct SegmentFields::Impl {
   template <class F>
   const FieldColumn* numeric(std::string_view name, F&& f) {
     Owned& o = make(name);
+    o.numeric = true;
     o.numbers.resize(n());
     for (std::size_t i = 0; i < n(); ++i) o.numbers[i] = f(i);
     o.refresh();
@@ -146,6 +150,7 @@ struct SegmentFields::Impl {
       Owned& o = make(name);
       o.codes = a->codes;
       o.values = a->values;
+      o.text = true;
       std::vector<double> by_code(a->values.size());
       bool any_number = false;
       for (std::size_t c = 0; c < a->values.size(); ++c) {
@@ -153,6 +158,7 @@ struct SegmentFields::Impl {
         any_number = any_number || !std::isnan(by_code[c]);
       }
       if (any_number) {
+        o.numeric = true;
         o.numbers.resize(n());
         for (std::size_t i = 0; i < n(); ++i) o.numbers[i] = by_code[o.codes[i]];
       }
@@ -189,6 +195,7 @@ struct SegmentFields::Impl {
       static const std::vector<std::string> kCadences = {
           "one-time", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "rare"};
       Owned& o = make(name);
+      o.text = true;
       o.values = kCadences;
       o.codes.resize(n());
       for (std::size_t i = 0; i < n(); ++i) {
@@ -226,6 +233,7 @@ struct SegmentFields::Impl {
       static const std::vector<std::string> kBands = {"",      "<18",   "18-24", "25-34",
                                                       "35-44", "45-54", "55-64", "65+"};
       Owned& o = make(name);
+      o.text = true;
       o.values = kBands;
       o.codes.resize(n());
       for (std::size_t i = 0; i < n(); ++i) {
@@ -286,6 +294,7 @@ std::vector<std::string> SegmentFields::names() const {
 
 void SegmentFields::add_numeric(const std::string& name, std::vector<double> values) {
   auto& o = impl_->make(name);
+  o.numeric = true;
   o.numbers = std::move(values);
   o.refresh();
 }
@@ -293,6 +302,7 @@ void SegmentFields::add_numeric(const std::string& name, std::vector<double> val
 void SegmentFields::add_text(const std::string& name, std::vector<std::uint32_t> codes,
                              std::vector<std::string> values) {
   auto& o = impl_->make(name);
+  o.text = true;
   o.codes = std::move(codes);
   o.values = std::move(values);
   o.refresh();

@@ -495,3 +495,50 @@ TEST(SegmentConfigFile, ErrorsNameFileLineAndExpectation) {
 
 }  // namespace
 }  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(Segment, EmptySummaryGivesEmptyResultAndFullTable) {
+  auto summary = test::make_summary({}, 100);
+  auto config = default_segment_config();
+  auto res = segment_customers(summary, nullptr, nullptr, config);
+  EXPECT_EQ(res.size(), 0u);
+  auto table = segment_table(res, summary, nullptr, config);
+  for (const auto& row : table) EXPECT_EQ(row.customers, 0u);
+}
+
+TEST(Segment, SingleCustomerWithOnePurchase) {
+  auto summary = test::make_summary({{50, 50, 1, 20}}, 200);
+  auto res = segment_customers(summary, nullptr, nullptr, default_segment_config());
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(res.r[0], 1);  // nobody is strictly worse
+  EXPECT_EQ(res.f[0], 1);
+  EXPECT_EQ(res.m[0], 1);
+  EXPECT_EQ(rfm_segment_name(res, 0), "Lost/Hibernating");
+  // No repeat buyers: the default interval falls back to 365 days; 150 days -> active.
+  EXPECT_DOUBLE_EQ(res.default_interval_days, 365);
+  EXPECT_EQ(res.stage[0], LifecycleStage::active);
+  EXPECT_DOUBLE_EQ(res.average_check[0], 20);
+}
+
+TEST(Lookalike, SeedIdsNeedTheCustomerIdField) {
+  auto summary = test::make_summary({{0, 90, 5, 500}, {0, 90, 5, 480}, {0, 10, 1, 5}}, 100);
+  auto config = parse_segment_config(
+      "[lookalike]\nseed_ids = [\"a\"]\nfeatures = [\"orders\", \"revenue\"]\ntop_n = 1\n",
+      "l.toml");
+  EXPECT_THROW(segment_customers(summary, nullptr, nullptr, config), InputError);
+  SegmentFields fields(summary, nullptr, nullptr, 100);
+  fields.add_text("customer_id", {0, 1, 2}, {"a", "b", "c"});
+  auto res = segment_customers(summary, nullptr, nullptr, config, std::nullopt, &fields);
+  ASSERT_EQ(res.lookalike_rows.size(), 1u);
+  EXPECT_EQ(res.lookalike_rows[0], 1u);  // "b" looks like "a"
+  config.lookalike->seed_ids = {"zz"};
+  SegmentFields fields2(summary, nullptr, nullptr, 100);
+  fields2.add_text("customer_id", {0, 1, 2}, {"a", "b", "c"});
+  EXPECT_THROW(segment_customers(summary, nullptr, nullptr, config, std::nullopt, &fields2),
+               InputError);
+}
+
+}  // namespace
+}  // namespace ltv

@@ -36,8 +36,10 @@ struct FieldColumn {
   std::span<const double> numbers;       ///< one per row, or empty when the field is not numeric
   std::span<const std::uint32_t> codes;  ///< one per row, or empty when the field is not text
   std::span<const std::string> values;   ///< text of each code
-  bool has_numbers() const noexcept { return !numbers.empty(); }
-  bool has_text() const noexcept { return !codes.empty(); }
+  bool numeric = false;                  ///< offers a numeric view even when there are no rows
+  bool text = false;                     ///< offers a text view even when there are no rows
+  bool has_numbers() const noexcept { return numeric || !numbers.empty(); }
+  bool has_text() const noexcept { return text || !codes.empty(); }
 };
 
 /// Finds a field by name; returns nullptr when there is no such field. The returned column must

@@ -129,8 +129,10 @@ struct ClusterConfig {
 };
 
 struct LookalikeConfig {
-  std::string seed_segment;           ///< e.g. "Champions" (any label in any scheme)
-  std::vector<std::string> seed_ids;  ///< or explicit customer ids
+  std::string seed_segment;  ///< e.g. "Champions" (any label in any scheme)
+  /// Or explicit customer ids, matched against the text field "customer_id" (add it with
+  /// SegmentFields::add_text and pass the fields to segment_customers; the CLI does this).
+  std::vector<std::string> seed_ids;
   std::vector<std::string> features;
   std::size_t top_n = 100;
   int neighbors = 10;  ///< kNN: score = mean similarity to the nearest seed customers
