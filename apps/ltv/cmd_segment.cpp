@@ -108,6 +108,14 @@ void write_customers(std::ostream& out, OutputFormat format, const std::vector<s
   std::vector<std::string> cols{
       "customer_id", "recency_days", "orders",      "revenue", "average_check", "r", "f",
       "m",           "rfm_segment",  "rfm_purpose", "abcdx"};
+  // Named score bands (e.g. "monthly buyers", "large check") when the config gives labels.
+  const auto& rl = config.rfm.recency.labels;
+  const auto& fl = config.rfm.frequency.labels;
+  const auto& ml = config.rfm.monetary.labels;
+  auto at = cols.begin() + 8;  // before rfm_segment
+  if (!ml.empty()) at = cols.insert(at, "m_label");
+  if (!fl.empty()) at = cols.insert(at, "f_label");
+  if (!rl.empty()) cols.insert(at, "r_label");
   if (potential) cols.emplace_back("potential_score");
   cols.insert(cols.end(), {"stage", "rhythm_ratio", "expected_interval_days"});
   if (p_alive) cols.emplace_back("p_alive");
@@ -127,10 +135,11 @@ void write_customers(std::ostream& out, OutputFormat format, const std::vector<s
         .number(s.has_amount ? round_significant(r.average_check[i], 8) : kNaN)
         .integer(r.r[i])
         .integer(r.f[i])
-        .integer(r.m[i])
-        .text(rfm_segment_name(r, i))
-        .text(purpose[r.rfm_segment[i]])
-        .text(to_string(r.abcdx[i]));
+        .integer(r.m[i]);
+    if (!rl.empty()) w.text(rl[r.r[i] - 1]);
+    if (!fl.empty()) w.text(fl[r.f[i] - 1]);
+    if (!ml.empty()) w.text(ml[r.m[i] - 1]);
+    w.text(rfm_segment_name(r, i)).text(purpose[r.rfm_segment[i]]).text(to_string(r.abcdx[i]));
     if (potential) w.number(r.potential_score[i]);
     w.text(to_string(r.stage[i]))
         .number(round_significant(r.rhythm_ratio[i], 6))
@@ -224,7 +233,9 @@ void setup_segment(CLI::App& root) {
       },
       "Print the built-in segment config (a starting point for your own) and exit");
   cmd->footer(
-      "Output columns: customer_id,recency_days,orders,revenue,average_check,r,f,m,rfm_segment,"
+      "Output columns: "
+      "customer_id,recency_days,orders,revenue,average_check,r,f,m[,r_label,f_label,m_label],"
+      "rfm_segment,"
       "rfm_purpose,abcdx[,potential_score],stage,rhythm_ratio,expected_interval_days[,p_alive]"
       "[,predicted_clv],stage_reason[,custom_segments][,cluster]\n\n"
       "Example (CDNOW master, segments as of the end of the data):\n"

@@ -228,3 +228,33 @@ TEST(CliSegment, BadConfigAndOptionErrorsAreOneClearLine) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliSegment, CutPointsWithBandLabels) {
+  auto dir = ltv::test::temp_dir("cli_segment_bands");
+  auto log = small_log(dir);
+  {
+    std::ofstream c(dir / "bands.toml");
+    c << "[rfm]\nrecency_cuts = [30, 182]\nrecency_labels = [\"lapsed\", \"half-year\", "
+         "\"month\"]\n"
+         "monetary_measure = \"average_check\"\nmonetary_cuts = [20, 100]\n"
+         "monetary_labels = [\"small\", \"medium\", \"large\"]\n";
+  }
+  auto r = run(cli() + " segment " + q(log) +
+               " --customer customer --date date --amount amount --quiet --as-of 2021-04-30"
+               " --segment-config " +
+               q(dir / "bands.toml"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = ltv::read_table_text(r.out);
+  ASSERT_EQ(t.rows(), 4u);
+  EXPECT_FALSE(t.find("f_label").has_value());
+  // ann: last 2021-04-05 (25 days), check 25; bob: 41 days, check 600; cat: 29 days, check 15;
+  // dan: 333 days, check 5.
+  EXPECT_EQ(t.column("r_label"),
+            (std::vector<std::string>{"month", "half-year", "month", "lapsed"}));
+  EXPECT_EQ(t.column("m_label"), (std::vector<std::string>{"medium", "large", "small", "small"}));
+  EXPECT_EQ(t.column("r"), (std::vector<std::string>{"3", "2", "3", "1"}));
+}
+
+}  // namespace
