@@ -91,14 +91,23 @@ std::vector<std::uint8_t> quantile_scores(std::span<const double> values, int bi
     if (!std::isnan(v)) work.push_back(v);
   const std::size_t m = work.size();
   if (m == 0) return out;
-  std::vector<double> cut;  // ascending in "betterness" order
+  std::vector<std::size_t> positions;  // c-th worst value: the c-th smallest, or c-th largest
   for (int s = 2; s <= bins; ++s) {
     const std::size_t c = (static_cast<std::size_t>(s - 1) * m + bins - 1) / bins;  // >= 1
-    // c-th worst value: for higher-is-better the c-th smallest, else the c-th largest.
-    const std::size_t pos = lower_is_better ? m - c : c - 1;
-    std::nth_element(work.begin(), work.begin() + pos, work.end());
-    cut.push_back(work[pos]);
+    positions.push_back(lower_is_better ? m - c : c - 1);
   }
+  // Select in ascending position order, each within what is right of the previous selection.
+  std::vector<std::size_t> sorted_positions = positions;
+  std::sort(sorted_positions.begin(), sorted_positions.end());
+  auto from = work.begin();
+  for (std::size_t pos : sorted_positions) {
+    if (work.begin() + pos >= from) {
+      std::nth_element(from, work.begin() + pos, work.end());
+      from = work.begin() + pos + 1;
+    }
+  }
+  std::vector<double> cut;
+  for (std::size_t pos : positions) cut.push_back(work[pos]);
   for (std::size_t i = 0; i < n; ++i) {
     const double v = values[i];
     if (std::isnan(v)) continue;

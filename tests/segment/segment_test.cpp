@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "segment_test_support.hpp"
@@ -538,6 +539,40 @@ TEST(Lookalike, SeedIdsNeedTheCustomerIdField) {
   fields2.add_text("customer_id", {0, 1, 2}, {"a", "b", "c"});
   EXPECT_THROW(segment_customers(summary, nullptr, nullptr, config, std::nullopt, &fields2),
                InputError);
+}
+
+}  // namespace
+}  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(RfmScores, SelectionMatchesTheDefinitionOnRandomDataWithTies) {
+  std::mt19937_64 rng(99);
+  for (int trial = 0; trial < 50; ++trial) {
+    const std::size_t n = 1 + rng() % 200;
+    const int bins = 2 + static_cast<int>(rng() % 9);
+    std::vector<double> v(n);
+    for (auto& x : v) x = static_cast<double>(rng() % 12);  // many ties
+    if (trial % 5 == 0) v[rng() % n] = std::nan("");
+    for (bool lower : {false, true}) {
+      auto got = quantile_scores(v, bins, lower);
+      std::size_t m = 0;
+      for (double x : v) m += !std::isnan(x);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (std::isnan(v[i])) {
+          EXPECT_EQ(got[i], 1);
+          continue;
+        }
+        std::size_t worse = 0;
+        for (double x : v)
+          if (!std::isnan(x) && (lower ? x > v[i] : x < v[i])) ++worse;
+        const int want = 1 + static_cast<int>(bins * worse / m);
+        ASSERT_EQ(got[i], want) << "trial " << trial << " n " << n << " bins " << bins << " i "
+                                << i;
+      }
+    }
+  }
 }
 
 }  // namespace
