@@ -32,7 +32,7 @@ void setup_summary(CLI::App& root) {
   cmd->callback([options]() {
     const SummaryOptions summary_opts = summary_options(*options);
     const OutputFormat format = output_format(*options);
-    const TransactionLog log = load_log(*options);
+    const TransactionLog log = load_log(*options, nullptr, /*keep_extra_columns=*/false);
     const CustomerSummary summary = summarize(log, summary_opts);
     Output out = open_output(options->output);
     write_summary(out.stream(), format, log, summary);

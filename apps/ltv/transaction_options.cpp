@@ -158,8 +158,10 @@ ltv::LoadOptions load_options(const TransactionCliOptions& o) {
   return lo;
 }
 
-ltv::TransactionLog load_log(const TransactionCliOptions& o, ltv::LoadReport* report) {
-  const ltv::LoadOptions lo = load_options(o);
+ltv::TransactionLog load_log(const TransactionCliOptions& o, ltv::LoadReport* report,
+                             bool keep_extra_columns) {
+  ltv::LoadOptions lo = load_options(o);
+  lo.keep_extra_columns = keep_extra_columns;
   ltv::LoadReport local;
   ltv::LoadReport& r = report ? *report : local;
   ltv::TransactionLog log = ltv::load_transactions(o.file, lo, r);

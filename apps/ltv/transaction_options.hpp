@@ -55,8 +55,10 @@ void add_output_options(CLI::App& cmd, std::string& format, std::string& output)
 /// LoadOptions from the raw values. Throws InputError naming the option for bad values.
 ltv::LoadOptions load_options(const TransactionCliOptions& options);
 /// Loads the file; prints the load report to stderr unless --quiet. `report` may be null.
+/// Commands that never look at unmapped columns pass keep_extra_columns = false (faster).
+/// Throws InputError when no row was loaded.
 ltv::TransactionLog load_log(const TransactionCliOptions& options,
-                             ltv::LoadReport* report = nullptr);
+                             ltv::LoadReport* report = nullptr, bool keep_extra_columns = true);
 /// SummaryOptions (time unit, calibration and observation ends parsed as dates).
 ltv::SummaryOptions summary_options(const TransactionCliOptions& options);
 /// The --format value.

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "ltv/error.hpp"
+#include "ltv/io/dates.hpp"
 
 namespace ltv {
 
@@ -82,11 +83,11 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   s.calibration_end = options.calibration_end.value_or(last_day);
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
-    option_error("--observation-end", std::to_string(s.observation_end),
+    option_error("--observation-end", format_date(s.observation_end),
                  "a date on or after --calibration-end");
   }
   if (s.calibration_end < first_day) {
-    option_error("--calibration-end", std::to_string(s.calibration_end),
+    option_error("--calibration-end", format_date(s.calibration_end),
                  "a date on or after the first purchase in the data");
   }
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
@@ -121,10 +122,14 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       rows.assign(groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c]),
                   groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c + 1]));
       // By day; on a day, purchases before returns (so a return nets into that day's value).
-      std::stable_sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
+      auto by_day = [&](std::uint32_t a, std::uint32_t b) {
         if (log.day[a] != log.day[b]) return log.day[a] < log.day[b];
         return !is_return(a) && is_return(b);
-      });
+      };
+      // Logs are usually in time order already: check before sorting.
+      if (!std::is_sorted(rows.begin(), rows.end(), by_day)) {
+        std::stable_sort(rows.begin(), rows.end(), by_day);
+      }
       cal.day.clear(), cal.value.clear(), cal.profit.clear();
       hold.day.clear(), hold.value.clear(), hold.profit.clear();
       order_codes.clear();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -76,6 +77,22 @@ class FdSource final : public ByteSource {
   int fd_;
   bool owned_;
   std::string path_;
+};
+
+/// A borrowed byte range.
+class RangeSource final : public ByteSource {
+ public:
+  explicit RangeSource(std::string_view data) : data_(data) {}
+  std::size_t read(char* data, std::size_t size) override {
+    const std::size_t n = std::min(size, data_.size() - pos_);
+    std::memcpy(data, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
 };
 
 class StringSource final : public ByteSource {
@@ -279,6 +296,17 @@ Delimiter detect_delimiter(std::string_view sample, bool complete) {
 
 namespace {
 constexpr std::size_t kBlockSize = 1 << 20;
+constexpr std::size_t kPadding = 8;
+
+static_assert(std::endian::native == std::endian::little,
+              "the 8-byte field scan assumes a little-endian machine");
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+/// High bit set in each byte of `v` equal to the byte of `pattern` (the lowest set bit is exact;
+/// bits above it may be spurious, which is fine for finding the first match).
+inline std::uint64_t match_bytes(std::uint64_t v, std::uint64_t pattern) noexcept {
+  const std::uint64_t x = v ^ pattern;
+  return (x - kOnes) & ~x & (kOnes * 0x80);
+}
 
 struct FieldSpan {
   std::size_t begin;
@@ -308,9 +336,16 @@ CsvReader::CsvReader(std::string path, CsvOptions options)
 }
 
 CsvReader::CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path,
-                     CsvOptions options)
-    : source_(std::move(source)), path_(std::move(path)), options_(options) {
+                     CsvOptions options, std::int64_t first_line)
+    : source_(std::move(source)), path_(std::move(path)), options_(options), line_(first_line) {
   init();
+}
+
+CsvReader CsvReader::from_range(std::string_view data, CsvOptions options, std::string name,
+                                std::int64_t first_line) {
+  CsvReader reader(std::make_unique<detail::RangeSource>(data), std::move(name), options,
+                   first_line);
+  return reader;
 }
 
 CsvReader CsvReader::from_string(std::string text, CsvOptions options, std::string name) {
@@ -323,7 +358,7 @@ CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
 void CsvReader::init() {
-  buffer_.resize(kBlockSize);
+  buffer_.resize(kBlockSize + kPadding);
   fill();
   // UTF-8 byte order mark.
   if (end_ - pos_ >= 3 && std::memcmp(buffer_.data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
@@ -358,11 +393,17 @@ bool CsvReader::fill() {
     end_ -= pos_;
     pos_ = 0;
   }
-  if (eof_) return false;
-  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a record longer than a block
+  if (eof_) {
+    buffer_[end_] = '\n';
+    return false;
+  }
+  // kPadding bytes after the valid ones: a sentinel '\n' at end_ (so the unquoted-field scan
+  // needs no bounds check) and room for its 8-byte loads.
+  const std::size_t capacity = buffer_.size() - kPadding;
+  if (end_ == capacity) buffer_.resize(capacity * 2 + kPadding);  // a record longer than a block
   std::size_t total = 0;
-  while (end_ < buffer_.size()) {
-    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - end_);
+  while (end_ < buffer_.size() - kPadding) {
+    const std::size_t n = source_->read(buffer_.data() + end_, buffer_.size() - kPadding - end_);
     if (n == 0) {
       eof_ = true;
       break;
@@ -371,6 +412,7 @@ bool CsvReader::fill() {
     total += n;
     if (total >= kBlockSize / 2) break;
   }
+  buffer_[end_] = '\n';
   return total > 0;
 }
 
@@ -482,7 +524,24 @@ bool CsvReader::read_record(CsvRecord& record) {
       }
       // Unquoted field.
       const std::size_t start = i;
-      while (i < end && !stop[static_cast<unsigned char>(buf[i])]) ++i;
+      if (blanks) {
+        while (!stop[static_cast<unsigned char>(buf[i])]) ++i;  // buf[end] is a '\n' sentinel
+      } else {
+        // 8 bytes at a time: the first delimiter or line feed (buf[end] is a '\n' sentinel and
+        // kPadding bytes follow it, so the loads stay inside the buffer).
+        const std::uint64_t delims = kOnes * static_cast<unsigned char>(delim);
+        const std::uint64_t newlines = kOnes * static_cast<unsigned char>('\n');
+        for (;;) {
+          std::uint64_t word;
+          std::memcpy(&word, buf + i, 8);
+          const std::uint64_t hits = match_bytes(word, delims) | match_bytes(word, newlines);
+          if (hits != 0) {
+            i += static_cast<std::size_t>(std::countr_zero(hits)) / 8;
+            break;
+          }
+          i += 8;
+        }
+      }
       if (i >= end && !eof_) {
         scan = Scan::need_more;
         break;

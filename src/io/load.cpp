@@ -2,8 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string_view>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -48,6 +56,7 @@ std::string LoadReport::to_text() const {
                        returns == ReturnsPolicy::net ? ", netted against purchases (--returns net)"
                                                      : " (--returns drop)");
   }
+  for (const auto& w : warnings) out += fmt::format("  warning: {}\n", w);
   if (!skipped.empty()) {
     out += fmt::format("  skipped {} rows with bad fields (--on-error skip):\n", rows_skipped());
     for (const auto& s : skipped) {
@@ -60,27 +69,88 @@ std::string LoadReport::to_text() const {
 
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
+/// Fast non-cryptographic hash of a short string (8 bytes at a time, multiply-xorshift mixing).
+std::uint64_t hash_text(std::string_view s) noexcept {
+  constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  std::uint64_t h = 0x243F6A8885A308D3ull ^ (s.size() * kMul);
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
   }
-};
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * kMul;
+  h ^= h >> 32;
+  h *= kMul;
+  return h ^ (h >> 29);
+}
 
-/// Dictionary encoder: text -> dense code in order of first appearance.
+/// Dictionary encoder: text -> dense code in order of first appearance. Open addressing with
+/// 16-byte slots holding 32 bits of the hash, the code, the length and up to 7 bytes of the text,
+/// so that a lookup of a short id (the usual customer / order id) touches one cache line and the
+/// table stays small (millions of ids arrive in random order: memory latency dominates).
 class Interner {
  public:
   std::uint32_t code(std::string_view text, std::vector<std::string>& values) {
-    auto it = index_.find(text);
-    if (it != index_.end()) return it->second;
+    // Consecutive rows often repeat a value (lines of one order, one customer, one country).
+    if (last_code_ != kNone && text == values[last_code_]) return last_code_;
+    if (slots_.empty()) slots_.resize(1024);
+    const std::uint64_t h = hash_text(text);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = static_cast<std::size_t>(h) & mask;
+    const bool inline_text = text.size() <= kInline;
+    while (slots_[i].code != kNone) {
+      const Slot& slot = slots_[i];
+      if (slot.tag == tag) {
+        if (inline_text ? (slot.size == text.size() &&
+                           std::memcmp(slot.text, text.data(), text.size()) == 0)
+                        : (slot.size == kLong && values[slot.code] == text)) {
+          return last_code_ = slot.code;
+        }
+      }
+      i = (i + 1) & mask;
+    }
     const auto c = static_cast<std::uint32_t>(values.size());
     values.emplace_back(text);
-    index_.emplace(values.back(), c);
-    return c;
+    Slot& slot = slots_[i];
+    slot.tag = tag;
+    slot.code = c;
+    slot.size = inline_text ? static_cast<std::uint8_t>(text.size()) : kLong;
+    if (inline_text) std::memcpy(slot.text, text.data(), text.size());
+    hashes_.push_back(h);
+    if (hashes_.size() * 4 > slots_.size() * 3) grow();
+    return last_code_ = c;
   }
 
  private:
-  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> index_;
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::size_t kInline = 7;
+  static constexpr std::uint8_t kLong = 0xFF;
+  struct Slot {
+    std::uint32_t tag = 0;
+    std::uint32_t code = kNone;
+    std::uint8_t size = 0;
+    char text[kInline] = {};
+  };
+  static_assert(sizeof(Slot) == 16);
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.code == kNone) continue;
+      std::size_t i = static_cast<std::size_t>(hashes_[s.code]) & mask;
+      while (slots_[i].code != kNone) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::uint64_t> hashes_;  // full hash per code, for growing
+  std::uint32_t last_code_ = kNone;
 };
 
 std::string_view trim(std::string_view s) noexcept {
@@ -141,10 +211,18 @@ struct RowSkipped {};
 
 class Loader {
  public:
-  Loader(CsvReader& reader, const LoadOptions& options, LoadReport& report)
-      : reader_(reader), options_(options), report_(report) {}
+  /// `header`: column names to use instead of the reader's (for a later chunk of a file).
+  Loader(CsvReader& reader, const LoadOptions& options, LoadReport& report,
+         const std::vector<std::string>* header = nullptr)
+      : reader_(reader), options_(options), report_(report), header_override_(header) {}
 
   TransactionLog run();
+  /// Number of fields per record (from the header or the first record; 0 before any).
+  std::size_t width() const { return width_; }
+  /// The date format used, when one was detected or given.
+  std::optional<DateFormat> date_format() const {
+    return date_detected_ ? std::optional<DateFormat>(date_format_) : std::nullopt;
+  }
 
  private:
   void setup(std::size_t width);
@@ -160,12 +238,15 @@ class Loader {
   CsvReader& reader_;
   const LoadOptions& options_;
   LoadReport& report_;
+  const std::vector<std::string>* header_override_;
   std::vector<std::string> header_;
   std::size_t width_ = 0;
   Columns col_;
   DateFormat date_format_;
   bool date_detected_ = false;
   std::vector<int> extra_columns_;
+  std::string last_date_text_;
+  DateTime last_date_;
 };
 
 void Loader::problem(const std::string& reason, std::int64_t line, int column,
@@ -207,7 +288,13 @@ DateTime Loader::date(const CsvRecord& r) {
     date_format_ = *detected;
     date_detected_ = true;
   }
-  if (auto dt = parse_datetime(text, date_format_, options_.time_zone_minutes)) return *dt;
+  // Consecutive rows often carry the same date text (the lines of one order).
+  if (!last_date_text_.empty() && text == last_date_text_) return last_date_;
+  if (auto dt = parse_datetime(text, date_format_, options_.time_zone_minutes)) {
+    last_date_text_.assign(text);
+    last_date_ = *dt;
+    return *dt;
+  }
   problem("invalid date", r.line, col_.date, text, describe(date_format_));
 }
 
@@ -242,6 +329,20 @@ void Loader::setup(std::size_t width) {
   if (col_.cost != kAbsent && col_.amount == kAbsent && col_.price == kAbsent) {
     option_error("--cost", m.cost, "--amount (or --quantity and --price) as well");
   }
+  // A header whose date or amount name is itself a date or a number is probably data.
+  if (!header_.empty()) {
+    const bool date_like =
+        col_.date != kAbsent &&
+        parse_datetime(header_[static_cast<std::size_t>(col_.date)], DateFormat{});
+    const bool number_like =
+        col_.amount != kAbsent && parse_number(header_[static_cast<std::size_t>(col_.amount)]);
+    if (date_like || number_like) {
+      report_.warnings.push_back(fmt::format(
+          "the header line of {} looks like data ('{}'); if the file has no header, use "
+          "--no-header",
+          reader_.path(), header_[static_cast<std::size_t>(date_like ? col_.date : col_.amount)]));
+    }
+  }
   if (options_.date_format.kind != DateFormat::Kind::automatic) {
     date_format_ = options_.date_format;
     date_detected_ = true;
@@ -264,7 +365,7 @@ TransactionLog Loader::run() {
   report_.source = reader_.path();
   report_.returns = options_.returns;
   report_.delimiter = std::string(to_string(reader_.delimiter()));
-  header_ = reader_.header();
+  header_ = header_override_ ? *header_override_ : reader_.header();
   TransactionLog log;
   CsvRecord r;
   bool ready = false;
@@ -333,6 +434,11 @@ TransactionLog Loader::run() {
       if (col_.amount == kAbsent && col_.price != kAbsent) amount = quantity * price;
       if (col_.margin != kAbsent) profit = number(r, col_.margin, "margin");
       if (col_.cost != kAbsent) profit = amount - number(r, col_.cost, "cost");
+      if (!std::isfinite(amount) || !std::isfinite(profit)) {  // e.g. 1e200 x 1e200
+        problem("invalid amount", r.line, col_.price != kAbsent ? col_.price : col_.cost,
+                r[static_cast<std::size_t>(col_.price != kAbsent ? col_.price : col_.cost)],
+                "values whose product / difference is a finite number");
+      }
 
       bool cancellation = false;
       if (col_.order != kAbsent) {
@@ -371,7 +477,7 @@ TransactionLog Loader::run() {
   if (!any_time) log.second_of_day.clear();
   report_.customers = log.customer_count();
   report_.has_amount = log.has_amount() || col_.amount != kAbsent || col_.price != kAbsent;
-  report_.date_format = col_.date == kAbsent ? "none" : describe(date_format_);
+  report_.date_format = col_.date == kAbsent ? "none" : "auto (no date read)";
   if (date_format_.kind == DateFormat::Kind::iso) report_.date_format = "iso";
   if (date_format_.kind == DateFormat::Kind::yyyymmdd) report_.date_format = "yyyymmdd";
   if (date_format_.kind == DateFormat::Kind::dd_mm_yyyy) report_.date_format = "dd.mm.yyyy";
@@ -387,10 +493,182 @@ TransactionLog load_transactions(CsvReader& reader, const LoadOptions& options,
   return loader.run();
 }
 
+namespace {
+
+/// Memory-mapped read-only file.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return;
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return;
+    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (p == MAP_FAILED) return;
+    ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
+    data_ = static_cast<const char*>(p);
+    size_ = static_cast<std::size_t>(st.st_size);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view view() const { return {data_, size_}; }
+  bool ok() const { return data_ != nullptr; }
+
+ private:
+  int fd_ = -1;
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// Appends `part` to `whole`, re-encoding part's dictionary codes into whole's dictionaries.
+void append_column(CategoricalColumn& whole, const CategoricalColumn& part) {
+  Interner interner;
+  std::vector<std::string> values = std::move(whole.values);
+  whole.values.clear();
+  for (const auto& v : values) interner.code(v, whole.values);  // rebuild the index
+  std::vector<std::uint32_t> map(part.values.size());
+  for (std::size_t c = 0; c < part.values.size(); ++c) {
+    map[c] = interner.code(part.values[c], whole.values);
+  }
+  whole.codes.reserve(whole.codes.size() + part.codes.size());
+  for (std::uint32_t c : part.codes) whole.codes.push_back(map[c]);
+}
+
+template <class T>
+void append_values(std::vector<T>& whole, const std::vector<T>& part) {
+  whole.insert(whole.end(), part.begin(), part.end());
+}
+
+void merge_logs(TransactionLog& a, TransactionLog&& b) {
+  const std::size_t rows_a = a.day.size();
+  CategoricalColumn customers{"", std::move(a.customer_ids), std::move(a.customer)};
+  append_column(customers, CategoricalColumn{"", std::move(b.customer_ids), std::move(b.customer)});
+  a.customer_ids = std::move(customers.values);
+  a.customer = std::move(customers.codes);
+  if (a.second_of_day.empty() != b.second_of_day.empty()) {
+    if (a.second_of_day.empty()) a.second_of_day.assign(rows_a, 0);
+    if (b.second_of_day.empty()) b.second_of_day.assign(b.day.size(), 0);
+  }
+  append_values(a.day, b.day);
+  append_values(a.second_of_day, b.second_of_day);
+  append_values(a.amount, b.amount);
+  append_values(a.quantity, b.quantity);
+  append_values(a.profit, b.profit);
+  auto merge_optional = [](std::optional<CategoricalColumn>& x,
+                           const std::optional<CategoricalColumn>& y) {
+    if (x && y) append_column(*x, *y);
+  };
+  merge_optional(a.order, b.order);
+  merge_optional(a.product, b.product);
+  merge_optional(a.category, b.category);
+  merge_optional(a.channel, b.channel);
+  merge_optional(a.region, b.region);
+  for (std::size_t k = 0; k < a.extra.size() && k < b.extra.size(); ++k) {
+    append_column(a.extra[k], b.extra[k]);
+  }
+}
+
+void merge_reports(LoadReport& a, const LoadReport& b, std::size_t max_examples) {
+  a.rows_read += b.rows_read;
+  a.rows_loaded += b.rows_loaded;
+  a.rows_without_customer += b.rows_without_customer;
+  a.return_rows += b.return_rows;
+  a.cancellation_rows += b.cancellation_rows;
+  a.total_amount += b.total_amount;
+  a.has_amount = a.has_amount || b.has_amount;  // warnings: chunk a's (same header)
+  if (b.first_day && (!a.first_day || *b.first_day < *a.first_day)) a.first_day = b.first_day;
+  if (b.last_day && (!a.last_day || *b.last_day > *a.last_day)) a.last_day = b.last_day;
+  for (const SkippedRows& s : b.skipped) {
+    auto it = std::find_if(a.skipped.begin(), a.skipped.end(),
+                           [&](const SkippedRows& x) { return x.reason == s.reason; });
+    if (it == a.skipped.end()) {
+      a.skipped.push_back(s);
+      continue;
+    }
+    it->count += s.count;
+    for (const auto& e : s.examples) {
+      if (it->examples.size() < max_examples) it->examples.push_back(e);
+    }
+  }
+}
+
+/// Two-chunk parse of a mapped file. Returns nullopt when the result might differ from the
+/// sequential one (split inside a quoted field, differing date formats, any error in chunk 1).
+/// Chunk 1 starts at the true beginning of the file, so when it ends cleanly at the split, the
+/// split is a real record boundary and chunk 2 is parsed exactly as a sequential read would.
+std::optional<TransactionLog> load_parallel(const std::string& path, std::string_view data,
+                                            const LoadOptions& options, LoadReport& report) {
+  CsvOptions csv = options.csv;
+  csv.allow_ragged = true;
+  std::size_t split = data.size() / 2;
+  const void* nl = std::memchr(data.data() + split, '\n', data.size() - split);
+  if (nl == nullptr) return std::nullopt;
+  split = static_cast<std::size_t>(static_cast<const char*>(nl) - data.data()) + 1;
+  if (split >= data.size()) return std::nullopt;
+  // The first chunk's reader detects the delimiter and reads the header.
+  CsvReader first = CsvReader::from_range(data.substr(0, split), csv, path);
+  CsvOptions second_csv = csv;
+  second_csv.delimiter = first.delimiter();
+  second_csv.has_header = false;
+  const std::int64_t second_line = 1 + std::count(data.data(), data.data() + split, '\n');
+  CsvReader second = CsvReader::from_range(data.substr(split), second_csv, path, second_line);
+  const std::vector<std::string> header = first.header();
+
+  LoadReport report_a, report_b;
+  Loader loader_a(first, options, report_a);
+  Loader loader_b(second, options, report_b, &header);
+  TransactionLog log_a, log_b;
+  std::exception_ptr error_a, error_b;
+  std::thread worker([&] {
+    try {
+      log_b = loader_b.run();
+    } catch (...) {
+      error_b = std::current_exception();
+    }
+  });
+  try {
+    log_a = loader_a.run();
+  } catch (...) {
+    error_a = std::current_exception();
+  }
+  worker.join();
+  if (error_a) return std::nullopt;  // maybe an artefact of the split: re-read sequentially
+  if (header.empty() && loader_a.width() != loader_b.width() && loader_b.width() != 0) {
+    return std::nullopt;  // without a header, the width comes from the file's first record
+  }
+  const auto fa = loader_a.date_format(), fb = loader_b.date_format();
+  if (fa && fb && (fa->kind != fb->kind || fa->pattern != fb->pattern)) return std::nullopt;
+  for (const auto& s : report_b.skipped) {
+    if (s.reason == "undetectable date format" && fa) return std::nullopt;
+  }
+  if (error_b) std::rethrow_exception(error_b);  // chunk 1 was clean: this is the first error
+  merge_logs(log_a, std::move(log_b));
+  merge_reports(report_a, report_b, options.max_examples);
+  report_a.customers = log_a.customer_count();
+  if (!fa && fb) report_a.date_format = report_b.date_format;
+  report = std::move(report_a);
+  return log_a;
+}
+
+}  // namespace
+
 TransactionLog load_transactions(const std::string& path, const LoadOptions& options,
                                  LoadReport& report) {
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;  // the loader counts or rejects ragged rows itself
+  if (options.threads != 1 && path != "-") {
+    MappedFile file(path);
+    const std::string_view data = file.ok() ? file.view() : std::string_view();
+    const bool gzip = data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
+                      static_cast<unsigned char>(data[1]) == 0x8b;
+    if (file.ok() && !gzip && data.size() >= options.parallel_min_bytes) {
+      if (auto log = load_parallel(path, data, options, report)) return std::move(*log);
+    }
+  }
   CsvReader reader(path, csv);
   return load_transactions(reader, options, report);
 }

@@ -1,4 +1,5 @@
 // End-to-end tests of `ltv summary` (the CLI binary built by this tree).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +15,7 @@ using ltv::test::cli;
 using ltv::test::run;
 
 std::string q(const std::filesystem::path& p) {
-  return "'" + p.string() + "'";
+  return fmt::format("'{}'", p.string());
 }
 
 /// A ten-row transaction file; row `bad_row` (1-based data row) gets an impossible date.

@@ -121,6 +121,8 @@ TEST(Load, AmountIsQuantityTimesPriceAndProfitFromCost) {
   o.columns.cost = "cost";
   log = load_text("c,d,qty,price,cost\na,2021-03-01,3,2.5,4\na,2021-03-02,2,10,15\n", o, report);
   EXPECT_EQ(log.profit, (std::vector<double>{3.5, 5}));
+  EXPECT_THROW(load_text("c,d,qty,price,cost\na,2021-03-01,1e200,1e200,4\n", o, report),
+               InputError);
   LoadOptions no_qty = basic("c", "d", "");
   no_qty.columns.price = "price";
   EXPECT_THROW(load_text("c,d,price\na,2021-03-01,1\n", no_qty, report), InputError);
@@ -259,6 +261,18 @@ TEST(Load, OffsetsAreConvertedToTheTimeZone) {
   EXPECT_EQ(format_datetime(log.day[1], log.second_of_day[1]), "2021-01-01 22:30:00");
 }
 
+TEST(Load, WarnsWhenTheHeaderLooksLikeData) {
+  LoadReport report;
+  load_text("a,2021-01-01,5\nb,2021-01-02,6\n", basic("1", "2", "3"), report);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(
+      report.to_text().find("warning: the header line of tx.csv looks like data ('2021-01-01')"),
+      std::string::npos)
+      << report.to_text();
+  load_text(kSmall, basic(), report);
+  EXPECT_TRUE(report.warnings.empty());
+}
+
 TEST(Load, CountOnlyDataWithoutAmount) {
   LoadReport report;
   TransactionLog log =
@@ -355,7 +369,7 @@ LoadOptions online_retail_options(ReturnsPolicy returns) {
   return o;
 }
 
-TEST(LoadRealData, OnlineRetailCountsMissingCustomersAndCancellationsUnderBothPolicies) {
+TEST(LoadRealData, SlowOnlineRetailCountsMissingCustomersAndCancellationsUnderBothPolicies) {
   const std::string path = test::shared_data("online_retail/online_retail.csv.gz").string();
   LoadReport net;
   TransactionLog log = load_transactions(path, online_retail_options(ReturnsPolicy::net), net);
@@ -382,6 +396,169 @@ TEST(LoadRealData, OnlineRetailCountsMissingCustomersAndCancellationsUnderBothPo
   EXPECT_EQ(drop.customers, 4339u);  // 33 customers only ever returned goods
   for (double a : log.amount) ASSERT_GE(a, 0);
   EXPECT_GT(drop.total_amount, net.total_amount);
+}
+
+}  // namespace
+}  // namespace ltv
+
+namespace ltv {
+namespace {
+
+void expect_same_log(const TransactionLog& a, const TransactionLog& b) {
+  EXPECT_EQ(a.customer_ids, b.customer_ids);
+  EXPECT_EQ(a.customer, b.customer);
+  EXPECT_EQ(a.day, b.day);
+  EXPECT_EQ(a.second_of_day, b.second_of_day);
+  EXPECT_EQ(a.amount, b.amount);
+  EXPECT_EQ(a.quantity, b.quantity);
+  ASSERT_EQ(a.order.has_value(), b.order.has_value());
+  if (a.order) {
+    EXPECT_EQ(a.order->values, b.order->values);
+    EXPECT_EQ(a.order->codes, b.order->codes);
+  }
+  ASSERT_EQ(a.extra.size(), b.extra.size());
+  for (std::size_t k = 0; k < a.extra.size(); ++k) {
+    EXPECT_EQ(a.extra[k].name, b.extra[k].name);
+    EXPECT_EQ(a.extra[k].values, b.extra[k].values);
+    EXPECT_EQ(a.extra[k].codes, b.extra[k].codes);
+  }
+}
+
+struct Loaded {
+  TransactionLog log;
+  LoadReport report;
+  std::string error;
+};
+
+Loaded load_file(const std::string& path, LoadOptions o, int threads) {
+  o.threads = threads;
+  o.parallel_min_bytes = 1;
+  Loaded l;
+  try {
+    l.log = load_transactions(path, o, l.report);
+  } catch (const InputError& e) {
+    l.error = e.what();
+  }
+  return l;
+}
+
+LoadOptions parallel_options() {
+  LoadOptions o;
+  o.columns.customer = "customer";
+  o.columns.date = "date";
+  o.columns.amount = "amount";
+  o.columns.order = "order";
+  return o;
+}
+
+/// `rows` rows; row `big_row` has a quoted note with many line breaks (so that the middle of
+/// the file can fall inside it); row `bad_row` has an impossible date.
+std::filesystem::path write_file(const std::string& name, int rows, int big_row, int bad_row) {
+  auto path = test::temp_dir("parallel") / name;
+  std::ofstream out(path);
+  out << "order,customer,date,amount,note\n";
+  for (int i = 0; i < rows; ++i) {
+    out << (i % 7 == 0 ? "C" : "") << 1000 + i / 3 << ",cust" << (i * 7919) % 500 << ","
+        << (i == bad_row ? "2021-02-30"
+                         : "2021-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10))
+        << " 10:" << 10 + i % 50 << ":00," << (i % 13) - 2 << "." << i % 100 << ",";
+    if (i == big_row) {
+      out << "\"";
+      for (int k = 0; k < 20000; ++k) out << "line " << k << ", \"\"quoted\"\"\n";
+      out << "\"\n";
+    } else {
+      out << "\"n, " << i % 17 << "\"\n";
+    }
+  }
+  return path;
+}
+
+TEST(LoadParallel, TwoChunksGiveExactlyTheSequentialResult) {
+  auto path = write_file("plain.csv", 40000, -1, -1).string();
+  for (auto returns : {ReturnsPolicy::net, ReturnsPolicy::drop}) {
+    LoadOptions o = parallel_options();
+    o.returns = returns;
+    Loaded seq = load_file(path, o, 1), par = load_file(path, o, 2);
+    ASSERT_EQ(seq.error, "");
+    ASSERT_EQ(par.error, "");
+    expect_same_log(seq.log, par.log);
+    EXPECT_EQ(seq.report.rows_read, 40000);
+    EXPECT_EQ(par.report.rows_read, seq.report.rows_read);
+    EXPECT_EQ(par.report.rows_loaded, seq.report.rows_loaded);
+    EXPECT_EQ(par.report.return_rows, seq.report.return_rows);
+    EXPECT_EQ(par.report.cancellation_rows, seq.report.cancellation_rows);
+    EXPECT_EQ(par.report.customers, seq.report.customers);
+    EXPECT_NEAR(par.report.total_amount, seq.report.total_amount, 1e-6);
+  }
+}
+
+TEST(LoadParallel, SplitInsideAQuotedFieldFallsBackToSequential) {
+  // Row 1000 of 2000 carries ~500 KB of quoted text with line breaks: the middle of the file
+  // is inside it.
+  auto path = write_file("quoted.csv", 2000, 1000, -1).string();
+  Loaded seq = load_file(path, parallel_options(), 1), par = load_file(path, parallel_options(), 2);
+  ASSERT_EQ(seq.error, "");
+  ASSERT_EQ(par.error, "");
+  expect_same_log(seq.log, par.log);
+  EXPECT_EQ(par.report.rows_read, 2000);
+}
+
+TEST(LoadParallel, ErrorsAndSkipsMatchTheSequentialRead) {
+  for (int bad_row : {100, 39000}) {  // in the first and in the second half
+    auto path = write_file("bad" + std::to_string(bad_row) + ".csv", 40000, -1, bad_row).string();
+    Loaded seq = load_file(path, parallel_options(), 1),
+           par = load_file(path, parallel_options(), 2);
+    EXPECT_NE(seq.error, "");
+    EXPECT_EQ(par.error, seq.error);
+    LoadOptions skip = parallel_options();
+    skip.on_error = ErrorPolicy::skip;
+    seq = load_file(path, skip, 1);
+    par = load_file(path, skip, 2);
+    expect_same_log(seq.log, par.log);
+    ASSERT_EQ(par.report.skipped.size(), 1u);
+    EXPECT_EQ(par.report.skipped[0].count, 1);
+    EXPECT_EQ(par.report.skipped[0].examples, seq.report.skipped[0].examples);
+  }
+}
+
+}  // namespace
+}  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(LoadRealData, ApparelAndCompleteJourneyTotalsMatchTheDataReadme) {
+  LoadOptions apparel;
+  apparel.columns.customer = "Id";
+  apparel.columns.date = "Date";
+  apparel.columns.amount = "Price";
+  LoadReport report;
+  load_transactions(test::shared_data("apparel/apparelTrans.csv").string(), apparel, report);
+  EXPECT_EQ(report.rows_loaded, 3187);
+  EXPECT_EQ(report.customers, 600u);
+  EXPECT_NEAR(report.total_amount, 124356.90, 1e-6);
+  EXPECT_EQ(format_date(*report.first_day), "2005-01-02");
+  EXPECT_EQ(format_date(*report.last_day), "2010-12-20");
+
+  // R write.csv output: every string quoted, gzip-compressed.
+  LoadOptions journey;
+  journey.columns.customer = "household_id";
+  journey.columns.date = "transaction_timestamp";
+  journey.columns.amount = "sales_value";
+  journey.columns.order = "basket_id";
+  journey.columns.product = "product_id";
+  journey.columns.region = "store_id";
+  TransactionLog log = load_transactions(
+      test::shared_data("completejourney/transactions_sample.csv.gz").string(), journey, report);
+  EXPECT_EQ(report.rows_loaded, 75000);
+  EXPECT_EQ(report.customers, 2377u);
+  EXPECT_NEAR(report.total_amount, 233935.24, 1e-6);
+  EXPECT_EQ(log.order->values.size(), 47243u);
+  EXPECT_EQ(log.product->values.size(), 20902u);
+  EXPECT_EQ(log.region->values.size(), 293u);
+  EXPECT_EQ(format_date(*report.first_day), "2017-01-01");
+  EXPECT_EQ(format_date(*report.last_day), "2017-12-31");
+  EXPECT_EQ(log.second_of_day.size(), log.size());
 }
 
 }  // namespace

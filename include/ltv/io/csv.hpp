@@ -12,8 +12,11 @@
 ///
 /// The reader works on large blocks (1 MiB) and hands out records whose fields are
 /// `std::string_view`s into its buffer: they stay valid until the next call to `next()`.
-/// The tokenizer itself (`detail::tokenize_record`) works on a `[begin, end)` byte range with no
-/// hidden state, so a chunked parallel parse can split a buffer at record boundaries later.
+/// A reader can also run over a borrowed byte range starting at a given line number
+/// (`from_range`); load_transactions() uses that to parse a large file in two chunks in parallel.
+///
+/// Only the opening quote of a field makes it quoted (`ab"c` is the literal text `ab"c`); text
+/// after a closing quote other than a delimiter or line end is an error.
 
 #include <array>
 #include <cstddef>
@@ -76,6 +79,11 @@ class CsvReader {
   /// Reads from an in-memory text; `name` is used in error messages.
   static CsvReader from_string(std::string text, CsvOptions options = {},
                                std::string name = "<text>");
+  /// Reads a byte range that the caller keeps alive (no gzip detection, no BOM needed);
+  /// `first_line` is the physical line number of its first byte. For chunked parallel parsing:
+  /// give an explicit delimiter and has_header = false for every chunk but the first.
+  static CsvReader from_range(std::string_view data, CsvOptions options, std::string name,
+                              std::int64_t first_line = 1);
   CsvReader(CsvReader&&) noexcept;
   CsvReader& operator=(CsvReader&&) noexcept;
   ~CsvReader();
@@ -96,7 +104,8 @@ class CsvReader {
   std::uint64_t bytes_read() const noexcept { return bytes_consumed_; }
 
  private:
-  CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path, CsvOptions options);
+  CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path, CsvOptions options,
+            std::int64_t first_line = 1);
   void init();
   bool fill();  // moves the unread tail to the front and reads more; false at end of input
   bool read_record(CsvRecord& record);

@@ -60,6 +60,12 @@ struct LoadOptions {
   bool require_date = true;        ///< false: without a date column every row has day 0
   bool keep_extra_columns = true;  ///< keep unmapped columns in TransactionLog::extra
   std::size_t max_examples = 5;    ///< examples kept per skip reason
+  /// Parsing threads for a plain (not compressed) regular file of at least parallel_min_bytes:
+  /// 0 = automatic (2), 1 = sequential. The file is split at a line break; when the split
+  /// turns out to fall inside a quoted field (or the chunks disagree on the date format) the
+  /// file is re-read sequentially, so results and errors are always those of a sequential read.
+  int threads = 0;
+  std::size_t parallel_min_bytes = std::size_t{16} << 20;
 };
 
 /// Rows skipped for one reason.
@@ -83,9 +89,10 @@ struct LoadReport {
   std::optional<std::int32_t> first_day;       ///< of the loaded rows
   std::optional<std::int32_t> last_day;
   bool has_amount = false;
-  double total_amount = 0;  ///< sum of loaded amounts (returns netted)
-  std::string date_format;  ///< the date format used (after detection)
-  std::string delimiter;    ///< the delimiter used (after detection)
+  double total_amount = 0;            ///< sum of loaded amounts (returns netted)
+  std::string date_format;            ///< the date format used (after detection)
+  std::string delimiter;              ///< the delimiter used (after detection)
+  std::vector<std::string> warnings;  ///< e.g. a header line that looks like data
 
   /// Rows skipped for bad fields, all reasons.
   std::int64_t rows_skipped() const noexcept;
