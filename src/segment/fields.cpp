@@ -146,25 +146,6 @@ struct SegmentFields::Impl {
   const FieldColumn* build(std::string_view name) {
     const CustomerSummary& s = summary;
     const double day = as_of;
-    if (const CategoricalColumn* a = attribute(name)) {
-      Owned& o = make(name);
-      o.codes = a->codes;
-      o.values = a->values;
-      o.text = true;
-      std::vector<double> by_code(a->values.size());
-      bool any_number = false;
-      for (std::size_t c = 0; c < a->values.size(); ++c) {
-        by_code[c] = parse_number(a->values[c]);
-        any_number = any_number || !std::isnan(by_code[c]);
-      }
-      if (any_number) {
-        o.numeric = true;
-        o.numbers.resize(n());
-        for (std::size_t i = 0; i < n(); ++i) o.numbers[i] = by_code[o.codes[i]];
-      }
-      o.refresh();
-      return &o.view;
-    }
     if (name == "recency_days")
       return numeric(name, [&](std::size_t i) { return day - s.last_purchase[i]; });
     if (name == "tenure_days")
@@ -212,6 +193,27 @@ struct SegmentFields::Impl {
       if (name == "p_alive") return score_column(name, scores->p_alive);
       if (name == "expected_purchases") return score_column(name, scores->expected_purchases);
       if (name == "predicted_clv") return score_column(name, scores->predicted_clv);
+    }
+    // Attributes come after the summary measures and scores, so a customers.csv column named
+    // e.g. "revenue" cannot change how segments are computed.
+    if (const CategoricalColumn* a = attribute(name)) {
+      Owned& o = make(name);
+      o.codes = a->codes;
+      o.values = a->values;
+      o.text = true;
+      std::vector<double> by_code(a->values.size());
+      bool any_number = false;
+      for (std::size_t c = 0; c < a->values.size(); ++c) {
+        by_code[c] = parse_number(a->values[c]);
+        any_number = any_number || !std::isnan(by_code[c]);
+      }
+      if (any_number) {
+        o.numeric = true;
+        o.numbers.resize(n());
+        for (std::size_t i = 0; i < n(); ++i) o.numbers[i] = by_code[o.codes[i]];
+      }
+      o.refresh();
+      return &o.view;
     }
     const CategoricalColumn* birth = attribute(birth_date_field);
     if (birth && (name == "age" || name == "age_band")) {

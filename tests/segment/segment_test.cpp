@@ -577,3 +577,19 @@ TEST(RfmScores, SelectionMatchesTheDefinitionOnRandomDataWithTies) {
 
 }  // namespace
 }  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(SegmentFieldsTest, AttributesDoNotShadowSummaryMeasures) {
+  auto summary = test::make_summary({{0, 10, 2, 10}}, 20);
+  Attributes attrs =
+      align_attributes(std::vector<std::string>{"a"}, std::vector<std::string>{"a"},
+                       {{"revenue", {"999"}}, {"age", {"41"}}, {"birth_date", {"2000-01-01"}}});
+  SegmentFields fields(summary, nullptr, &attrs, 20);
+  EXPECT_EQ(fields.find("revenue")->numbers[0], 10);
+  EXPECT_EQ(fields.find("age")->numbers[0], 41);  // an age attribute wins over the derived one
+}
+
+}  // namespace
+}  // namespace ltv
