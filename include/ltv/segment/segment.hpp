@@ -94,12 +94,12 @@ struct Threshold {
 };
 
 struct AbcdxConfig {
-  Threshold frequency{true, 50};  ///< orders: at or above = "often"
-  Threshold check{true, 50};      ///< average check: at or above = "high"
+  Threshold frequency{true, 50};  ///< orders strictly above = "often" (on it = few)
+  Threshold check{true, 50};      ///< average check strictly above = "high"
   double active_days = 365;       ///< percentiles are taken over customers active this recently
   std::string potential_field;    ///< attribute with potential (company size, demand); "" = none
-  Threshold potential{true, 80};  ///< X needs potential at or above this
-  Threshold low_spend{true, 50};  ///< ... and revenue below this (own spend still low)
+  Threshold potential{true, 80};  ///< X needs potential strictly above this
+  Threshold low_spend{true, 50};  ///< ... and revenue at or below this (own spend still low)
   std::vector<std::string> lookalike_features;  ///< X by similarity to class A (if non-empty)
   double lookalike_min_score = 0.9;             ///< similarity percentile (0..1) required for X
 };
@@ -221,8 +221,8 @@ struct SegmentResult {
 
   // ABCDX
   std::vector<AbcdxClass> abcdx;
-  double abcdx_frequency_threshold = 0;  ///< orders at or above = often
-  double abcdx_check_threshold = 0;      ///< average check at or above = high
+  double abcdx_frequency_threshold = 0;  ///< orders strictly above = often
+  double abcdx_check_threshold = 0;      ///< average check strictly above = high
   std::vector<double> orders;            ///< per customer
   std::vector<double> average_check;     ///< per customer (revenue / orders)
   std::vector<double> potential_score;   ///< potential attribute or look-alike score (NaN if none)
@@ -233,7 +233,7 @@ struct SegmentResult {
   std::vector<double> rhythm_ratio;            ///< recency_days / expected_interval_days
   std::vector<std::uint8_t> stage_cause;       ///< internal: what decided the stage
   double default_interval_days = 0;
-  double vip_value_threshold = 0;  ///< value at or above which active -> vip
+  double vip_value_threshold = 0;  ///< value strictly above which active -> vip
 
   // Custom segments (several per customer possible)
   std::vector<std::string> custom_names;
