@@ -4,8 +4,7 @@
 namespace ltv {
 
 std::string_view default_segment_config_text() noexcept {
-  static constexpr std::string_view kText =
-      R"toml(# ltvkit segment config (the built-in default; `ltv segment --segment-config FILE` replaces it).
+  static constexpr std::string_view kText = R"toml(# ltvkit segment config (the built-in default; `ltv segment --segment-config FILE` replaces it).
 # Rules are boolean expressions over customer fields, see docs/segments.md:
 #   fields: r f m rfm_score recency_days tenure_days orders frequency revenue average_check
 #           orders_per_year mean_interval_days rhythm_ratio cadence p_alive predicted_clv
@@ -103,7 +102,8 @@ level = 1
 [abcdx]
 # A: often and high check; B: high check, few purchases; C: low check, many purchases;
 # D: low check, few purchases; X: large potential with low own spend.
-# Thresholds: { percentile = P } of active customers or { value = V }.
+# Thresholds: { percentile = P } of active customers or { value = V }. "Often" / "high" means
+# strictly above the threshold: a customer exactly on the median is in the lower half.
 frequency = { percentile = 50 }
 check = { percentile = 50 }
 active_days = 365
