@@ -42,22 +42,41 @@ TimeUnit parse_time_unit(std::string_view text) {
 
 namespace {
 
-/// Row indices grouped by customer (a counting sort): rows of customer c are
-/// `rows[offsets[c] .. offsets[c+1])`, in input order.
-struct RowsByCustomer {
+/// The lines of the log grouped by customer (a counting sort), copied into contiguous arrays so
+/// that each customer's lines are read from one place (reading them through row indices costs a
+/// cache miss per line when customers are interleaved in the log). Lines of customer c are
+/// positions `offsets[c] .. offsets[c+1]`, in input order.
+struct LinesByCustomer {
   std::vector<std::uint64_t> offsets;
-  std::vector<std::uint32_t> rows;
+  std::vector<std::int32_t> day;
+  std::vector<double> amount;           // when the log has amounts
+  std::vector<double> profit;           // when the log has profits
+  std::vector<std::uint8_t> is_return;  // negative amount or quantity
+  std::vector<std::uint32_t> order;     // order codes, when the log has orders
 };
 
-RowsByCustomer group_rows(const TransactionLog& log) {
-  RowsByCustomer g;
+LinesByCustomer group_lines(const TransactionLog& log) {
+  LinesByCustomer g;
+  const std::size_t n = log.size();
   g.offsets.assign(log.customer_count() + 1, 0);
   for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
   std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
-  g.rows.resize(log.size());
+  const bool has_amount = log.has_amount(), has_profit = log.has_profit(),
+             has_quantity = !log.quantity.empty(), has_order = log.order.has_value();
+  g.day.resize(n);
+  g.is_return.resize(n);
+  if (has_amount) g.amount.resize(n);
+  if (has_profit) g.profit.resize(n);
+  if (has_order) g.order.resize(n);
   std::vector<std::uint64_t> next(g.offsets.begin(), g.offsets.end() - 1);
-  for (std::size_t i = 0; i < log.size(); ++i)
-    g.rows[next[log.customer[i]]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t p = next[log.customer[i]]++;
+    g.day[p] = log.day[i];
+    g.is_return[p] = (has_amount && log.amount[i] < 0) || (has_quantity && log.quantity[i] < 0);
+    if (has_amount) g.amount[p] = log.amount[i];
+    if (has_profit) g.profit[p] = log.profit[i];
+    if (has_order) g.order[p] = log.order->codes[i];
+  }
   return g;
 }
 
@@ -94,13 +113,10 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   const double unit = days_per_unit(options.time_unit);
   s.duration_holdout = s.has_holdout ? (s.observation_end - s.calibration_end) / unit : 0.0;
 
-  const RowsByCustomer groups = group_rows(log);
+  const LinesByCustomer g = group_lines(log);
   const std::size_t n_customers = log.customer_count();
   const bool has_orders = log.order.has_value();
-  const bool has_quantity = !log.quantity.empty();
-  auto is_return = [&](std::uint32_t r) {
-    return (s.has_amount && log.amount[r] < 0) || (has_quantity && log.quantity[r] < 0);
-  };
+  auto is_return = [&](std::uint64_t r) { return g.is_return[r] != 0; };
 
   // Per-customer results, indexed by customer; customers with no calibration purchase are
   // marked by first_purchase == INT32_MAX and dropped at the end.
@@ -113,17 +129,17 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
 
 #pragma omp parallel
   {
-    std::vector<std::uint32_t> rows;
+    std::vector<std::uint64_t> rows;
     std::vector<std::uint32_t> order_codes;
     DayTotals cal;
     DayTotals hold;
 #pragma omp for schedule(dynamic, 4096)
     for (std::size_t c = 0; c < n_customers; ++c) {
-      rows.assign(groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c]),
-                  groups.rows.begin() + static_cast<std::ptrdiff_t>(groups.offsets[c + 1]));
+      rows.resize(g.offsets[c + 1] - g.offsets[c]);
+      std::iota(rows.begin(), rows.end(), g.offsets[c]);
       // By day; on a day, purchases before returns (so a return nets into that day's value).
-      auto by_day = [&](std::uint32_t a, std::uint32_t b) {
-        if (log.day[a] != log.day[b]) return log.day[a] < log.day[b];
+      auto by_day = [&](std::uint64_t a, std::uint64_t b) {
+        if (g.day[a] != g.day[b]) return g.day[a] < g.day[b];
         return !is_return(a) && is_return(b);
       };
       // Logs are usually in time order already: check before sorting.
@@ -135,20 +151,20 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
       order_codes.clear();
       double calibration_total = 0;  // every calibration line, returns included
       double calibration_profit = 0;
-      for (std::uint32_t r : rows) {
-        const std::int32_t d = log.day[r];
+      for (std::uint64_t r : rows) {
+        const std::int32_t d = g.day[r];
         if (d > s.observation_end) break;
         DayTotals& target = d <= s.calibration_end ? cal : hold;
         if (d <= s.calibration_end) {
-          if (s.has_amount) calibration_total += log.amount[r];
-          if (s.has_profit) calibration_profit += log.profit[r];
+          if (s.has_amount) calibration_total += g.amount[r];
+          if (s.has_profit) calibration_profit += g.profit[r];
         }
         // A return line (negative amount or quantity, kept by --returns net) is not a purchase:
         // it nets into the latest purchase day of its period, and never creates a purchase day.
         if (is_return(r)) {
           if (!target.day.empty()) {
-            if (s.has_amount) target.value.back() += log.amount[r];
-            if (s.has_profit) target.profit.back() += log.profit[r];
+            if (s.has_amount) target.value.back() += g.amount[r];
+            if (s.has_profit) target.profit.back() += g.profit[r];
           }
           continue;
         }
@@ -157,9 +173,9 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
           target.value.push_back(0.0);
           target.profit.push_back(0.0);
         }
-        if (s.has_amount) target.value.back() += log.amount[r];
-        if (s.has_profit) target.profit.back() += log.profit[r];
-        if (has_orders && d <= s.calibration_end) order_codes.push_back(log.order->codes[r]);
+        if (s.has_amount) target.value.back() += g.amount[r];
+        if (s.has_profit) target.profit.back() += g.profit[r];
+        if (has_orders && d <= s.calibration_end) order_codes.push_back(g.order[r]);
       }
       if (cal.day.empty()) {
         first[c] = INT32_MAX;

@@ -96,7 +96,34 @@ class Interner {
  public:
   std::uint32_t code(std::string_view text, std::vector<std::string>& values) {
     // Consecutive rows often repeat a value (lines of one order, one customer, one country).
-    if (last_code_ != kNone && text == values[last_code_]) return last_code_;
+    // (Compared with a private copy: values[last_code_] may be far away in memory.)
+    if (last_code_ != kNone && text == last_text_) return last_code_;
+    // Short numeric ids (00001, 17850, CRM integer keys) index a direct table: a lookup is one
+    // read in a table of 4 bytes per possible id. The digit count is part of the index, so
+    // "01" and "1" stay distinct: index = value + (10^len - 1) / 9.
+    if (!text.empty() && text.size() <= 7) {
+      std::uint32_t value = 0;
+      std::uint32_t base = 0;
+      bool digits = true;
+      for (char ch : text) {
+        const auto d = static_cast<unsigned>(ch - '0');
+        digits = digits && d < 10;
+        value = value * 10 + d;
+        base = base * 10 + 1;
+      }
+      const std::uint32_t index = value + base - 1;
+      if (digits && index < kDirectLimit) {
+        if (index >= direct_.size()) {
+          direct_.resize(std::max<std::size_t>(index + 1, direct_.size() * 2), kNone);
+        }
+        std::uint32_t& entry = direct_[index];
+        if (entry == kNone) {
+          entry = static_cast<std::uint32_t>(values.size());
+          values.emplace_back(text);
+        }
+        return remember(entry, text);
+      }
+    }
     if (slots_.empty()) slots_.resize(1024);
     const std::uint64_t h = hash_text(text);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
@@ -109,7 +136,7 @@ class Interner {
         if (inline_text ? (slot.size == text.size() &&
                            std::memcmp(slot.text, text.data(), text.size()) == 0)
                         : (slot.size == kLong && values[slot.code] == text)) {
-          return last_code_ = slot.code;
+          return remember(slot.code, text);
         }
       }
       i = (i + 1) & mask;
@@ -121,9 +148,10 @@ class Interner {
     slot.code = c;
     slot.size = inline_text ? static_cast<std::uint8_t>(text.size()) : kLong;
     if (inline_text) std::memcpy(slot.text, text.data(), text.size());
-    hashes_.push_back(h);
-    if (hashes_.size() * 4 > slots_.size() * 3) grow();
-    return last_code_ = c;
+    hashes_.resize(values.size());  // indexed by code (directly indexed ids leave gaps)
+    hashes_[c] = h;
+    if (++hashed_ * 4 > slots_.size() * 3) grow();
+    return remember(c, text);
   }
 
  private:
@@ -150,7 +178,16 @@ class Interner {
   }
   std::vector<Slot> slots_;
   std::vector<std::uint64_t> hashes_;  // full hash per code, for growing
+  std::size_t hashed_ = 0;             // entries in slots_
+  std::uint32_t remember(std::uint32_t code, std::string_view text) {
+    last_code_ = code;
+    last_text_.assign(text);
+    return code;
+  }
   std::uint32_t last_code_ = kNone;
+  std::string last_text_;
+  static constexpr std::uint32_t kDirectLimit = 1u << 22;  // table of at most 16 MiB
+  std::vector<std::uint32_t> direct_;                      // numeric id index -> code
 };
 
 std::string_view trim(std::string_view s) noexcept {
