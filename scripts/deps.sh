@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   # libraries (found with find_package / pkg-config; nothing is vendored or downloaded)
   libcli11-dev nlohmann-json3-dev libfmt-dev libeigen3-dev libboost-math-dev
-  libnlopt-cxx-dev zlib1g-dev
+  libnlopt-cxx-dev zlib1g-dev libtomlplusplus-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time gzip
 )
