@@ -13,7 +13,7 @@ ltv=build/bin/ltv
 if [[ ! -f $out/data/truth.json ]]; then
   $ltv simulate --customers 20000 --seed 42 -o $out/data
 fi
-$ltv analyze $out/data/transactions.csv --customer customer_id --date date --amount amount \
+$ltv analyze $out/data/transactions.csv --customer customer_id --date date --amount amount --order order_id \
   -o $out/analysis
 echo
 echo "Results are in $out/analysis (simulated input in $out/data)."

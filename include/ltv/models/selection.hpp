@@ -1,0 +1,69 @@
+#pragma once
+/// Uniform access to the continuous-time count models (BG/NBD, MBG/NBD, Pareto/NBD) and their
+/// comparison on a calibration / holdout split, as used by `ltv analyze` to pick a model.
+
+#include <array>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ltv/data/summary.hpp"
+#include "ltv/models/model.hpp"
+
+namespace ltv {
+
+/// Names accepted by FittedCountModel: "bgnbd", "mbgnbd", "pnbd".
+std::span<const std::string_view> count_model_names() noexcept;
+
+/// Patterns (frequency, recency, T) of every customer of a summary.
+RfmPatterns summary_patterns(const CustomerSummary& summary);
+
+/// A fitted continuous-time count model with predictions under one interface.
+class FittedCountModel {
+ public:
+  /// Fits model `name` on the patterns. Throws InputError for an unknown name (option --model)
+  /// and whatever the model's fit throws.
+  static FittedCountModel fit(std::string_view name, const RfmPatterns& patterns,
+                              const FitOptions& options = {});
+  /// Rebuilds a model from a fit result (e.g. read back from a model file).
+  explicit FittedCountModel(FitResult result);
+
+  const FitResult& result() const noexcept { return result_; }
+  const std::string& name() const noexcept { return result_.model; }
+  /// P(alive) at T given (x, t_x, T).
+  double p_alive(double x, double t_x, double T) const;
+  /// Expected purchases in (T, T + t] given (x, t_x, T), t in the model's time unit.
+  double conditional_expected_transactions(double t, double x, double t_x, double T) const;
+  /// Unconditional expected repeat purchases of a new customer in (0, t].
+  double expected_transactions(double t) const;
+
+ private:
+  FitResult result_;
+  std::array<double, 4> theta_{};
+};
+
+/// One model's fit on the calibration period and its error on the holdout.
+struct HoldoutScore {
+  std::string model;
+  FitResult fit;
+  double bic = 0;             ///< k ln(n) - 2 LL on the calibration data
+  double mae = 0;             ///< mean |actual - expected| holdout purchases per customer
+  double rmse = 0;            ///< root mean squared error per customer
+  double actual_total = 0;    ///< holdout purchases of all customers
+  double expected_total = 0;  ///< sum of CET(duration_holdout) over customers
+  std::string error;          ///< non-empty when the model could not be fitted
+};
+
+/// Fits each named model on the calibration part of `summary` (which must have a holdout) and
+/// scores per-customer holdout purchases. A model whose fit fails is reported with `error` set,
+/// never dropped. Throws InputError when the summary has no holdout.
+std::vector<HoldoutScore> compare_on_holdout(const CustomerSummary& summary,
+                                             std::span<const std::string> models,
+                                             const FitOptions& options = {});
+
+/// Index of the best score: lowest MAE among the models that fitted and converged.
+/// Returns scores.size() when none qualifies.
+std::size_t best_by_holdout(std::span<const HoldoutScore> scores) noexcept;
+
+}  // namespace ltv

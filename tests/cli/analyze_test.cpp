@@ -1,0 +1,109 @@
+// End-to-end test of `ltv analyze` (the main job) on a simulated retailer.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_data.hpp"
+
+namespace ltv {
+namespace {
+
+std::vector<std::string> lines_of(const std::filesystem::path& path) {
+  std::ifstream f(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(f, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream ss(line);
+  for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+  return cells;
+}
+
+TEST(Analyze, WritesPredictionsSegmentsAndModelComparison) {
+  const auto dir = test::temp_dir("analyze");
+  const auto sim = test::run(test::cli() + " simulate --customers 3000 --seed 11 -q -o " +
+                             (dir / "data").string());
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  const auto out = dir / "out";
+  const auto r =
+      test::run(test::cli() + " analyze " + (dir / "data" / "transactions.csv").string() +
+                " --customer customer_id --date date --amount amount --order order_id" +
+                " --quiet -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Customers:"), std::string::npos);
+  EXPECT_NE(r.out.find("Results:"), std::string::npos);
+
+  // Every simulated customer bought at least once, so every one has a row.
+  const auto rows = lines_of(out / "customers.csv");
+  ASSERT_EQ(rows.size(), 3001u);
+  const auto header = split(rows[0]);
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  ASSERT_LT(col("p_alive"), header.size());
+  ASSERT_LT(col("clv"), header.size());
+  ASSERT_LT(col("rfm_segment"), header.size());
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto cells = split(rows[i]);
+    const double p = std::stod(cells[col("p_alive")]);
+    const double clv = std::stod(cells[col("clv")]);
+    ASSERT_GE(p, 0.0) << rows[i];
+    ASSERT_LE(p, 1.0) << rows[i];
+    ASSERT_GE(clv, 0.0) << rows[i];
+    ASSERT_FALSE(cells[col("rfm_segment")].empty()) << rows[i];
+  }
+
+  // Three candidate models were compared on the holdout; the chosen one is the lowest MAE.
+  const auto models = lines_of(out / "models.csv");
+  ASSERT_EQ(models.size(), 4u);
+  std::string best;
+  double best_mae = 1e300;
+  for (std::size_t i = 1; i < models.size(); ++i) {
+    const auto cells = split(models[i]);
+    const double mae = std::stod(cells[3]);
+    if (mae < best_mae) best_mae = mae, best = cells[0];
+  }
+  std::ifstream summary_file(out / "summary.json");
+  const auto summary = nlohmann::json::parse(summary_file);
+  EXPECT_EQ(summary["model_selection"]["chosen"], best);
+  EXPECT_EQ(summary["customers"], 3000);
+  EXPECT_TRUE(summary["model"]["converged"].get<bool>());
+  EXPECT_GT(summary["spend_model"]["params"]["q"].get<double>(), 1.0);
+  // The revenue headline equals the sum of the file's amounts (no returns in simulated data).
+  std::ifstream truth_file(dir / "data" / "transactions.csv");
+  double total = 0;
+  std::string line;
+  std::getline(truth_file, line);
+  while (std::getline(truth_file, line)) total += std::stod(split(line)[2]);
+  EXPECT_NEAR(summary["revenue"].get<double>(), total, 1e-6 * total);
+  EXPECT_TRUE(std::filesystem::exists(out / "segments.csv"));
+  EXPECT_TRUE(std::filesystem::exists(out / "analytics" / "kpis.csv"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Analyze, RejectsMissingOutputDirectoryAndBadHorizon) {
+  const auto dir = test::temp_dir("analyze_bad");
+  {
+    std::ofstream f(dir / "t.csv");
+    f << "customer,date,amount\na,2024-01-01,5\na,2024-02-01,6\nb,2024-01-03,7\n";
+  }
+  const std::string base = test::cli() + " analyze " + (dir / "t.csv").string() +
+                           " --customer customer --date date --amount amount --quiet";
+  auto r = test::run(base);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("expected a directory"), std::string::npos) << r.err;
+  r = test::run(base + " --horizon -3 -o " + (dir / "out").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--horizon"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ltv
