@@ -23,8 +23,8 @@ void setup_commands(CLI::App& root);
 
 #define LTV_CONCAT_INNER(a, b) a##b
 #define LTV_CONCAT(a, b) LTV_CONCAT_INNER(a, b)
-#define LTV_REGISTER_COMMAND(order, setup)                                                    \
-  namespace {                                                                               \
-  [[maybe_unused]] const bool LTV_CONCAT(ltv_command_registered_, __LINE__) =               \
-      ::ltv::cli::register_command(order, setup);                                           \
+#define LTV_REGISTER_COMMAND(order, setup)                                                       \
+  namespace {                                                                                    \
+  [[maybe_unused]] const bool LTV_CONCAT(ltv_command_registered_,                                \
+                                         __LINE__) = ::ltv::cli::register_command(order, setup); \
   }

@@ -18,9 +18,9 @@ class Error : public std::runtime_error {
 
 /// Where a piece of input came from. Any part may be empty / zero when unknown.
 struct SourceLocation {
-  std::string file;      ///< file name or "-" for stdin; empty when not from a file
-  std::int64_t line = 0; ///< 1-based physical line number; 0 when unknown
-  std::string column;    ///< column name (or "#N" for a 1-based position); empty when unknown
+  std::string file;       ///< file name or "-" for stdin; empty when not from a file
+  std::int64_t line = 0;  ///< 1-based physical line number; 0 when unknown
+  std::string column;     ///< column name (or "#N" for a 1-based position); empty when unknown
 };
 
 /// Bad user input: a file, a line, a field, an option value.

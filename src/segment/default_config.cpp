@@ -3,6 +3,7 @@
 
 namespace ltv {
 
+// clang-format off
 std::string_view default_segment_config_text() noexcept {
   static constexpr std::string_view kText = R"toml(# ltvkit segment config (the built-in default; `ltv segment --segment-config FILE` replaces it).
 # Rules are boolean expressions over customer fields, see docs/segments.md:
@@ -145,5 +146,6 @@ default_interval_days = 0   # one-purchase customers: 0 = median interval of rep
 )toml";
   return kText;
 }
+// clang-format on
 
 }  // namespace ltv

@@ -22,8 +22,8 @@ TransactionLog make_log(std::vector<std::string> ids,
 
 TEST(Summary, SameDayPurchasesMergeAndFirstDayIsExcludedFromMonetary) {
   // Customer 0: days 0 (10+5), 7 (20), 14 (30 + 10). Calibration ends at day 21.
-  auto log = make_log({"a", "b"}, {{0, 0, 10}, {0, 0, 5}, {0, 7, 20}, {1, 14, 8}, {0, 14, 30},
-                                   {0, 14, 10}});
+  auto log = make_log({"a", "b"},
+                      {{0, 0, 10}, {0, 0, 5}, {0, 7, 20}, {1, 14, 8}, {0, 14, 30}, {0, 14, 10}});
   SummaryOptions options;
   options.calibration_end = 21;
   auto s = summarize(log, options);
@@ -43,8 +43,8 @@ TEST(Summary, SameDayPurchasesMergeAndFirstDayIsExcludedFromMonetary) {
 }
 
 TEST(Summary, HoldoutCountsDaysAfterCalibrationAndDropsLateFirstBuyers) {
-  auto log = make_log({"a", "b"}, {{0, 0, 10}, {0, 10, 20}, {0, 11, 30}, {0, 11, 5}, {0, 40, 1},
-                                   {1, 12, 9}});
+  auto log = make_log({"a", "b"},
+                      {{0, 0, 10}, {0, 10, 20}, {0, 11, 30}, {0, 11, 5}, {0, 40, 1}, {1, 12, 9}});
   SummaryOptions options;
   options.calibration_end = 9;
   options.observation_end = 30;

@@ -24,7 +24,9 @@ inline std::filesystem::path shared_data(const std::string& relative) {
 }
 
 /// Path to the ltv CLI built by this tree.
-inline std::string cli() { return LTV_CLI_PATH; }
+inline std::string cli() {
+  return LTV_CLI_PATH;
+}
 
 struct CommandResult {
   int exit_code = -1;
@@ -36,20 +38,21 @@ struct CommandResult {
 inline CommandResult run(const std::string& command) {
   namespace fs = std::filesystem;
   static int counter = 0;
-  fs::path err_path = fs::temp_directory_path() /
-                      ("ltv_test_stderr_" + std::to_string(::getpid()) + "_" +
-                       std::to_string(counter++) + ".txt");
+  fs::path err_path = fs::temp_directory_path() / ("ltv_test_stderr_" + std::to_string(::getpid()) +
+                                                   "_" + std::to_string(counter++) + ".txt");
   CommandResult result;
   std::string full = command + " 2>" + err_path.string();
   FILE* pipe = ::popen(full.c_str(), "r");
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), n);
   int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (FILE* f = std::fopen(err_path.c_str(), "r")) {
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0) result.err.append(buffer.data(), n);
+    while ((n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0)
+      result.err.append(buffer.data(), n);
     std::fclose(f);
   }
   fs::remove(err_path);

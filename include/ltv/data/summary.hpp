@@ -34,22 +34,23 @@ struct SummaryOptions {
 /// the log's customer index. Purchases on the same day are one purchase (BTYD convention).
 struct CustomerSummary {
   TimeUnit time_unit = TimeUnit::week;
-  std::int32_t calibration_end = 0;   ///< day number, inclusive
-  std::int32_t observation_end = 0;   ///< day number, inclusive (== calibration_end w/o holdout)
+  std::int32_t calibration_end = 0;  ///< day number, inclusive
+  std::int32_t observation_end = 0;  ///< day number, inclusive (== calibration_end w/o holdout)
   bool has_holdout = false;
   bool has_amount = false;
   bool has_profit = false;
 
-  std::vector<std::uint32_t> customer;  ///< index into the log's customer_ids
-  std::vector<double> frequency;        ///< repeat purchase days in calibration
-  std::vector<double> recency;          ///< first to last calibration purchase, in time_unit
-  std::vector<double> T;                ///< first purchase to calibration end, in time_unit
-  std::vector<double> monetary_value;   ///< mean value of repeat purchase days (0 if none)
+  std::vector<std::uint32_t> customer;       ///< index into the log's customer_ids
+  std::vector<double> frequency;             ///< repeat purchase days in calibration
+  std::vector<double> recency;               ///< first to last calibration purchase, in time_unit
+  std::vector<double> T;                     ///< first purchase to calibration end, in time_unit
+  std::vector<double> monetary_value;        ///< mean value of repeat purchase days (0 if none)
   std::vector<std::int32_t> first_purchase;  ///< day number
   std::vector<std::int32_t> last_purchase;   ///< day number (within calibration)
-  std::vector<std::int64_t> orders;     ///< distinct orders (order ids, else purchase days) in calibration
-  std::vector<double> revenue;          ///< total amount in calibration
-  std::vector<double> profit;           ///< total profit in calibration (when has_profit)
+  std::vector<std::int64_t>
+      orders;                   ///< distinct orders (order ids, else purchase days) in calibration
+  std::vector<double> revenue;  ///< total amount in calibration
+  std::vector<double> profit;   ///< total profit in calibration (when has_profit)
   // Holdout (when has_holdout): purchases after calibration_end up to observation_end.
   std::vector<double> frequency_holdout;       ///< purchase days in the holdout
   std::vector<double> monetary_value_holdout;  ///< mean value of holdout purchase days (0 if none)
