@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/groups.hpp"
 #include "ltv/analytics/periods.hpp"
 #include "ltv/analytics/table.hpp"
@@ -88,6 +89,24 @@ inline std::vector<double> values_from_file(const TransactionLog& log, const std
     if (it != index.end()) out[it->second] = values[i];
   }
   return out;
+}
+
+/// Marketing spend from a CSV file with channel, period (e.g. YYYY-MM) and spend columns.
+/// Bad periods or amounts throw InputError naming the file, line and column.
+inline SpendTable read_spend_table(const std::string& path, const std::string& channel_column,
+                                   const std::string& period_column,
+                                   const std::string& amount_column, PeriodUnit unit) {
+  const Table t = read_table(path);
+  SpendTable spend;
+  spend.period = unit;
+  spend.channel = t.column(channel_column);
+  spend.spend = t.numbers(amount_column);
+  const auto& periods = t.column(period_column);
+  for (std::size_t i = 0; i < periods.size(); ++i) {
+    const std::string where = path + ":" + std::to_string(t.lines[i]);
+    spend.period_index.push_back(parse_period(periods[i], unit, where));
+  }
+  return spend;
 }
 
 /// Adds `--period UNIT` (default shown) to `cmd`.

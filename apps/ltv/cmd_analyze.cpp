@@ -13,7 +13,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "analytics_output.hpp"
 #include "command.hpp"
+#include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/standard.hpp"
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
@@ -33,6 +35,9 @@ struct AnalyzeOptions {
   double discount_rate = 0.01;
   double profit_margin = 1.0;
   double holdout_share = 0.25;
+  std::string spend_file;      ///< --spend: channel,period,spend (monthly)
+  std::string customers_file;  ///< --customers: attributes per customer
+  std::string customers_channel = "acquisition_channel";
 };
 
 /// Prints step progress on a terminal (stderr), nothing when redirected or --quiet.
@@ -276,6 +281,20 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
       write_table(dir / "analytics" / (table.name + ".csv"), table);
     }
     analytics_notes = analytics.notes;
+    if (!analyze.spend_file.empty()) {
+      CacOptions cac;
+      if (!analyze.customers_file.empty()) {
+        cac.acquisition_channel = groups_from_file(log, analyze.customers_file, "customer_id",
+                                                   analyze.customers_channel, options.quiet);
+      }
+      if (spend_fit) {
+        cac.predicted_ltv.assign(log.customer_count(), std::numeric_limits<double>::quiet_NaN());
+        for (std::size_t i = 0; i < n; ++i) cac.predicted_ltv[summary.customer[i]] = clv[i];
+      }
+      const SpendTable spend =
+          read_spend_table(analyze.spend_file, "channel", "period", "spend", PeriodUnit::month);
+      write_table(dir / "analytics" / "cac.csv", cac_table(compute_cac(log, spend, cac)));
+    }
   } catch (const InputError&) {
     throw;
   } catch (const Error& e) {
@@ -378,6 +397,15 @@ void setup_analyze(CLI::App& root) {
                   "Share of the observed days held out for model selection when "
                   "--calibration-end is not given")
       ->capture_default_str();
+  cmd->add_option("--spend", analyze->spend_file,
+                  "Marketing spend FILE (channel,period,spend; period YYYY-MM): adds "
+                  "analytics/cac.csv with CAC, LTV:CAC (historical and predicted), payback, ROMI");
+  cmd->add_option("--customers", analyze->customers_file,
+                  "Customer attributes FILE with customer_id and the acquisition channel column "
+                  "(for --spend; default: the transactions' --channel on the first purchase)");
+  cmd->add_option("--customers-channel", analyze->customers_channel,
+                  "Acquisition channel column of --customers")
+      ->capture_default_str();
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"
@@ -385,7 +413,7 @@ void setup_analyze(CLI::App& root) {
       "Example:\n"
       "  ltv simulate --customers 20000 --seed 42 -o sim\n"
       "  ltv analyze sim/transactions.csv --customer customer_id --date date --amount amount \\\n"
-      "      --order order_id -o results");
+      "      --order order_id --spend sim/spend.csv --customers sim/customers.csv -o results");
   cmd->callback([options, analyze]() { run_analyze(*options, *analyze); });
 }
 

@@ -84,16 +84,8 @@ void setup_cac(CLI::App& root) {
     if (o->margin_rate != 0) c.margin = o->margin_rate;
     c.observation_end = analytics_observation_end(o->io);
     const PeriodUnit unit = parse_period_unit(o->period);
-    const Table spend_table = read_table(o->spend_file);
-    SpendTable spend;
-    spend.period = unit;
-    spend.channel = spend_table.column(o->spend_channel);
-    spend.spend = spend_table.numbers(o->spend_amount);
-    const auto& periods = spend_table.column(o->spend_period);
-    for (std::size_t i = 0; i < periods.size(); ++i) {
-      const std::string where = o->spend_file + ":" + std::to_string(spend_table.lines[i]);
-      spend.period_index.push_back(parse_period(periods[i], unit, where));
-    }
+    const SpendTable spend =
+        read_spend_table(o->spend_file, o->spend_channel, o->spend_period, o->spend_amount, unit);
     const TransactionLog log = load_log(o->io, nullptr, true);
     if (!o->customers_file.empty())
       c.acquisition_channel =
