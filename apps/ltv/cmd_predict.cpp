@@ -251,9 +251,12 @@ void setup_predict(CLI::App& root) {
     struct Cached {
       double alive, cet, discounted;
     };
+    if (with_spend) gamma_gamma::expected_average_spend(gg);  // ModelError when q <= 1
+    // Everything is computed before the first row is written, so an error leaves no partial
+    // output.
     std::map<std::tuple<double, double, double>, Cached> cache;
-    Output out = open_output(options->output);
-    RowWriter w(out.stream(), output_format(*options), columns);
+    std::vector<const Cached*> row(d.size());
+    std::vector<double> spend(with_spend ? d.size() : 0);
     for (std::size_t i = 0; i < d.size(); ++i) {
       const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
       auto it = cache.find({x, t_x, T});
@@ -265,17 +268,25 @@ void setup_predict(CLI::App& root) {
         }
         it = cache.emplace(std::make_tuple(x, t_x, T), c).first;
       }
+      row[i] = &it->second;
+      if (with_spend) {
+        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, x, d.monetary_value[i]);
+      }
+    }
+    Output out = open_output(options->output);
+    RowWriter w(out.stream(), output_format(*options), columns);
+    for (std::size_t i = 0; i < d.size(); ++i) {
       w.text(d.ids[i])
-          .number(x)
+          .number(d.x[i])
           .number(d.t_x[i])
-          .number(T)
-          .number(it->second.alive)
-          .number(it->second.cet);
+          .number(d.T[i])
+          .number(row[i]->alive)
+          .number(row[i]->cet);
       if (d.has_holdout) w.number(d.frequency_holdout[i]);
       if (with_spend) {
-        const double spend =
-            gamma_gamma::conditional_expected_average_spend(gg, x, d.monetary_value[i]);
-        w.number(d.monetary_value[i]).number(spend).number(margin * spend * it->second.discounted);
+        w.number(d.monetary_value[i])
+            .number(spend[i])
+            .number(margin * spend[i] * row[i]->discounted);
       }
       w.end_row();
     }

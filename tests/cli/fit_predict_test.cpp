@@ -247,7 +247,8 @@ TEST_F(CliPredictSaved, SpendModelWithQAtMostOneReportsTheModelError) {
       ltv::test::run(ltv::test::cli() + " predict --model" + quoted(model_) + " --spend-model" +
                      quoted(dir_ / "gg.json") + quoted(dir_ / "one.csv") + " --horizon 39");
   expect_one_line_error(r);
-  EXPECT_NE(r.err.find("q"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("q = 0.9 <= 1"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;  // no partial rows
 }
 
 TEST(CliPredict, SavedModelsGiveCetSpendAndClvOnCdnowTransactions) {
