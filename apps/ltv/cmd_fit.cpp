@@ -53,6 +53,11 @@ void setup_fit(CLI::App& root) {
   if (CLI::Option* f = cmd->get_option_no_throw("--format")) {
     f->default_str("json")->description("json (the model file) or csv (one row per parameter)");
   }
+  if (CLI::Option* f = cmd->get_option_no_throw("FILE")) {
+    f->description(
+        "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli/fit.md) "
+        "or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = stdin)");
+  }
   add_model_options(*cmd, *model, std::string("Model: ") + kModelNames);
   cmd->footer(
       "Output (json): {\"model\", \"params\", \"stderr\", \"ci95\", \"log_likelihood\", "

@@ -93,6 +93,11 @@ void setup_predict(CLI::App& root) {
       "customer summary CSV or a transaction file, as for `ltv fit`. --model may also be a model "
       "name (bgnbd, mbgnbd, pnbd, bgbb) to fit on INPUT first.");
   add_transaction_options(*cmd, *options);
+  if (CLI::Option* f = cmd->get_option_no_throw("FILE")) {
+    f->description(
+        "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli/fit.md) "
+        "or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = stdin)");
+  }
   add_model_options(*cmd, *model,
                     "Model JSON file written by `ltv fit -o FILE`, or a model name (bgnbd, "
                     "mbgnbd, pnbd, bgbb) to fit on INPUT first");
