@@ -251,6 +251,26 @@ TEST_F(CliPredictSaved, SpendModelWithQAtMostOneReportsTheModelError) {
   EXPECT_TRUE(r.out.empty()) << r.out;  // no partial rows
 }
 
+TEST_F(CliPredictSaved, MarginNumberOnSummaryInputScalesClvLikeProfitMargin) {
+  write_file(dir_ / "gg.json",
+             R"({"model": "gg", "params": {"p": 6.25, "q": 3.74, "gamma": 15.44}})");
+  write_file(dir_ / "one.csv", "ID,frequency,recency,T,monetary_value\n1,2,30.43,38.86,22.35\n");
+  const std::string base = ltv::test::cli() + " predict --model" + quoted(model_) +
+                           " --spend-model" + quoted(dir_ / "gg.json") + quoted(dir_ / "one.csv") +
+                           " --horizon 39";
+  const auto full = ltv::test::run(base);
+  const auto half = ltv::test::run(base + " --margin 0.5");
+  const auto half2 = ltv::test::run(base + " --profit-margin 0.5");
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  ASSERT_EQ(half.exit_code, 0) << half.err;
+  ASSERT_EQ(half2.exit_code, 0) << half2.err;
+  const double clv = std::stod(parse_csv(full.out)[1][8]);
+  EXPECT_GT(clv, 0.0);
+  EXPECT_NEAR(std::stod(parse_csv(half.out)[1][8]), 0.5 * clv, 1e-9 * clv);
+  EXPECT_EQ(half.out, half2.out);
+  expect_one_line_error(ltv::test::run(base + " --margin 0.5 --profit-margin 0.5"));
+}
+
 TEST(CliPredict, SavedModelsGiveCetSpendAndClvOnCdnowTransactions) {
   const auto dir = ltv::test::temp_dir("predict_tx");
   const auto bg = dir / "bg.json", gg = dir / "gg.json";
