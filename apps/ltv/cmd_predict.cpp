@@ -1,8 +1,11 @@
-// `ltv predict`: per-customer predictions from a BG/NBD or MBG/NBD fit on the calibration period:
-// P(alive), expected transactions over a horizon, and optionally Gamma-Gamma spend and CLV.
+// `ltv predict`: per-customer predictions from a saved model (the JSON of `ltv fit -o`) or a model
+// fitted on the fly: P(alive), expected purchases over a horizon and, with a Gamma-Gamma spend
+// model, the expected spend per transaction and the discounted customer lifetime value.
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -12,10 +15,12 @@
 #include "command.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/row_writer.hpp"
+#include "ltv/models/bg_bb.hpp"
 #include "ltv/models/bg_nbd.hpp"
 #include "ltv/models/clv.hpp"
 #include "ltv/models/gamma_gamma.hpp"
 #include "ltv/models/mbg_nbd.hpp"
+#include "ltv/models/pareto_nbd.hpp"
 #include "model_cli.hpp"
 #include "transaction_options.hpp"
 
@@ -23,11 +28,56 @@ namespace ltv::cli {
 namespace {
 
 struct PredictCliOptions {
+  std::string spend_model;      ///< --spend-model gg.json
   double horizon = 0;           ///< --horizon in --time-unit; 0 = holdout length, else one year
-  bool clv = false;             ///< --clv
-  double discount_rate = 0.01;  ///< --discount-rate per month
+  bool clv = false;             ///< --clv (fit Gamma-Gamma on the fly)
+  double discount_rate = 0.01;  ///< --discount-rate per month (BG/BB: per period)
   double profit_margin = 1.0;   ///< --profit-margin
 };
+
+/// Per-customer model functions of the transaction model.
+struct Predictor {
+  std::function<double(double x, double t_x, double T)> p_alive;
+  std::function<double(double t, double x, double t_x, double T)> cet;
+};
+
+Predictor predictor(const FitResult& fit) {
+  if (fit.model == "bgnbd") {
+    const BgNbdParams p = bg_nbd::params(fit);
+    return {[p](double x, double t_x, double T) { return bg_nbd::p_alive(p, x, t_x, T); },
+            [p](double t, double x, double t_x, double T) {
+              return bg_nbd::conditional_expected_transactions(p, t, x, t_x, T);
+            }};
+  }
+  if (fit.model == "mbgnbd") {
+    const MbgNbdParams p = mbg_nbd::params(fit);
+    return {[p](double x, double t_x, double T) { return mbg_nbd::p_alive(p, x, t_x, T); },
+            [p](double t, double x, double t_x, double T) {
+              return mbg_nbd::conditional_expected_transactions(p, t, x, t_x, T);
+            }};
+  }
+  if (fit.model == "pnbd") {
+    const ParetoNbdParams p = pareto_nbd::params(fit);
+    return {[p](double x, double t_x, double T) { return pareto_nbd::p_alive(p, x, t_x, T); },
+            [p](double t, double x, double t_x, double T) {
+              return pareto_nbd::conditional_expected_transactions(p, t, x, t_x, T);
+            }};
+  }
+  if (fit.model == "bgbb") {
+    const BgBbParams p = bg_bb::params(fit);
+    return {[p](double x, double t_x, double n) { return bg_bb::p_alive(p, x, t_x, n); },
+            [p](double t, double x, double t_x, double n) {
+              return bg_bb::conditional_expected_transactions(p, t, x, t_x, n);
+            }};
+  }
+  option_error("model", fit.model,
+               "a transaction model (bgnbd, mbgnbd, pnbd, bgbb); pass a gg model with "
+               "--spend-model");
+}
+
+bool is_model_name(const std::string& s) {
+  return s == "bgnbd" || s == "mbgnbd" || s == "pnbd" || s == "bgbb" || s == "gg";
+}
 
 void setup_predict(CLI::App& root) {
   auto options = std::make_shared<TransactionCliOptions>();
@@ -35,134 +85,213 @@ void setup_predict(CLI::App& root) {
   auto predict = std::make_shared<PredictCliOptions>();
   CLI::App* cmd = root.add_subcommand(
       "predict",
-      "Fit BG/NBD (bgnbd) or MBG/NBD (mbgnbd) on the calibration period and predict, per "
-      "customer, P(alive) at the calibration end and the expected number of purchases in the "
-      "next --horizon time units; with --clv also fit Gamma-Gamma on the repeat customers' mean "
-      "spend and compute the discounted customer lifetime value over the same horizon.");
+      "Per-customer predictions from a model saved by `ltv fit -o FILE` (BG/NBD, MBG/NBD, "
+      "Pareto/NBD or BG/BB): P(alive) at the end of the data and the expected number of "
+      "purchases in the next --horizon time units (BG/BB: opportunities). With --spend-model "
+      "(a Gamma-Gamma model JSON) or --clv (fit Gamma-Gamma on the fly) also the expected spend "
+      "per transaction and the discounted customer lifetime value over the horizon. INPUT is a "
+      "customer summary CSV or a transaction file, as for `ltv fit`. --model may also be a model "
+      "name (bgnbd, mbgnbd, pnbd, bgbb) to fit on INPUT first.");
   add_transaction_options(*cmd, *options);
-  add_model_options(*cmd, *model, "bgnbd or mbgnbd");
+  if (CLI::Option* f = cmd->get_option_no_throw("FILE")) {
+    f->description(
+        "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli/fit.md) "
+        "or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = stdin)");
+  }
+  add_model_options(*cmd, *model,
+                    "Model JSON file written by `ltv fit -o FILE`, or a model name (bgnbd, "
+                    "mbgnbd, pnbd, bgbb) to fit on INPUT first");
   const char* group = "Prediction";
+  cmd->add_option("--spend-model", predict->spend_model,
+                  "Gamma-Gamma model JSON (`ltv fit --model gg -o FILE`); needs spend in INPUT "
+                  "(monetary_value column or --amount/--price)")
+      ->group(group);
   cmd->add_option("--horizon", predict->horizon,
-                  "Prediction horizon in --time-unit; 0 = the holdout length when there is one, "
-                  "else one year")
+                  "Prediction horizon in --time-unit (BG/BB: opportunities); 0 = the holdout "
+                  "length when there is one, else one year (BG/BB: required)")
       ->capture_default_str()
       ->group(group);
   cmd->add_flag("--clv", predict->clv,
-                "Also fit Gamma-Gamma (needs --amount or --price) and output expected_spend and "
-                "clv")
+                "Fit Gamma-Gamma on INPUT's spend (when no --spend-model) and output "
+                "expected_spend and clv")
       ->group(group);
   cmd->add_option("--discount-rate", predict->discount_rate,
-                  "CLV discount rate per month (discrete, lifetimes-style monthly steps)")
+                  "CLV discount rate per month (discrete monthly steps; BG/BB: per opportunity)")
       ->capture_default_str()
       ->group(group);
   cmd->add_option("--profit-margin", predict->profit_margin,
-                  "Share of spend counted as value in the CLV")
+                  "Share of spend counted as value in the CLV. (--margin COL is the shared "
+                  "profit-column option; with a summary CSV input, --margin NUMBER is accepted "
+                  "as this share)")
       ->capture_default_str()
       ->group(group);
   cmd->footer(
-      "Output columns: customer_id,frequency,recency,T,p_alive,expected_transactions"
-      "[,frequency_holdout][,monetary_value,expected_spend,clv]\n\n"
-      "Example (CDNOW sample: calibration to 1997-09-30, 39-week holdout):\n"
-      "  ltv predict CDNOW_sample.txt --no-header --customer 2 --date 3 --amount 5 \\\n"
-      "      --calibration-end 1997-09-30 --observation-end 1998-06-30 --clv -o predictions.csv");
-  cmd->callback([options, model, predict]() {
+      "Output columns: customer_id,frequency,recency,T,p_alive,expected_purchases"
+      "[,frequency_holdout][,monetary_value,expected_spend,clv] (BG/BB: T = opportunities)\n\n"
+      "Examples:\n"
+      "  ltv fit cdnow_customers_summary.csv --model bgnbd -o bgnbd.json\n"
+      "  ltv predict --model bgnbd.json cdnow_customers_summary.csv --horizon 39\n"
+      "  ltv predict --model bgnbd.json --spend-model gg.json CDNOW_sample.txt --no-header \\\n"
+      "      --customer 2 --date 3 --amount 5 --calibration-end 1997-09-30 --horizon 52");
+  cmd->callback([cmd, options, model, predict]() {
     const FitOptions fit_opts = fit_options(*model);
-    if (model->model != "bgnbd" && model->model != "mbgnbd") {
-      option_error("model", model->model, "bgnbd or mbgnbd");
-    }
+    apply_config(*options);
     if (!std::isfinite(predict->horizon) || predict->horizon < 0) {
       option_error("horizon", fmt::format("{}", predict->horizon),
                    "a horizon >= 0 in --time-unit (0 = holdout length or one year)");
     }
     if (!std::isfinite(predict->discount_rate) || predict->discount_rate < 0) {
       option_error("discount-rate", fmt::format("{}", predict->discount_rate),
-                   "a discount rate per month >= 0");
+                   "a discount rate per step >= 0");
     }
-    if (!std::isfinite(predict->profit_margin)) {
-      option_error("profit-margin", fmt::format("{}", predict->profit_margin), "a finite number");
+    double margin = predict->profit_margin;
+    if (!std::isfinite(margin)) {
+      option_error("profit-margin", fmt::format("{}", margin), "a finite number");
     }
-    const SummaryOptions summary_opts = summary_options(*options);
-    const OutputFormat format = output_format(*options);
-    const TransactionLog log = load_log(*options);
-    const CustomerSummary s = summarize(log, summary_opts);
-    if (predict->clv && !s.has_amount) {
-      option_error("clv", "set", "--amount or --price to fit the spend model");
+    const bool summary_csv = is_summary_csv(*options);
+    if (!options->columns.margin.empty()) {
+      if (!summary_csv) {
+        // Transaction input: --margin is the profit column, which predictions do not use.
+      } else {
+        if (cmd->count("--profit-margin") > 0) {
+          option_error("margin", options->columns.margin,
+                       "either --margin or --profit-margin, not both");
+        }
+        try {
+          std::size_t used = 0;
+          margin = std::stod(options->columns.margin, &used);
+          if (used != options->columns.margin.size() || !std::isfinite(margin)) throw 0;
+        } catch (...) {
+          option_error("margin", options->columns.margin,
+                       "a number (the share of spend counted in the CLV, as --profit-margin) "
+                       "with a summary CSV input");
+        }
+        options->columns.margin.clear();
+      }
     }
-    const double unit_days = days_per_unit(s.time_unit);
-    double horizon = predict->horizon;
-    if (horizon == 0) horizon = s.has_holdout ? s.duration_holdout : 365.25 / unit_days;
 
-    const RfmPatterns patterns = summary_patterns(s);
-    const FitResult fit = fit_model(model->model, s, fit_opts);
-    if (!fit.converged && !options->quiet) {
-      fmt::print(stderr, "ltv: warning: {} fit: {}\n", fit.model, fit.message);
+    // The transaction model: a saved model file, else a model name fitted on the fly.
+    FitResult fit;
+    std::string saved_unit;
+    const bool as_file = std::filesystem::exists(model->model) || !is_model_name(model->model);
+    if (as_file) {
+      SavedModel saved = read_model_file(model->model);
+      fit = std::move(saved.fit);
+      saved_unit = saved.time_unit;
     }
-    std::vector<double> cet, alive(patterns.size());
-    ClvOptions clv_opts;
-    clv_opts.step = 365.25 / 12 / unit_days;  // one month in model time units
-    clv_opts.horizon = horizon / clv_opts.step;
-    clv_opts.discount_rate = predict->discount_rate;
-    clv_opts.margin = predict->profit_margin;
-    std::vector<double> spend_per_customer, clv;
+    const std::string model_name = as_file ? fit.model : model->model;
+    if (model_name == "gg") {
+      option_error("model", model->model,
+                   "a transaction model (bgnbd, mbgnbd, pnbd, bgbb); pass the gg model with "
+                   "--spend-model");
+    }
+    const bool bgbb = model_name == "bgbb";
+    // Use the model's time unit unless --time-unit was given.
+    if (!saved_unit.empty() && saved_unit != "period" && cmd->count("--time-unit") == 0) {
+      options->time_unit = saved_unit;
+    }
+    const ModelData d = load_model_data(*options, bgbb);
+    if (!saved_unit.empty() && saved_unit != d.time_unit) {
+      option_error("time-unit", d.time_unit,
+                   fmt::format("the model's time unit '{}' (from {})", saved_unit, model->model));
+    }
+    if (!as_file) {
+      fit = fit_model(model_name, d, fit_opts);
+      if (!fit.converged && !options->quiet) {
+        fmt::print(stderr, "ltv: warning: {} fit: {}\n", fit.model, fit.message);
+      }
+    }
+    const Predictor pred = predictor(fit);
+
+    double horizon = predict->horizon;
+    if (horizon == 0) {
+      if (bgbb) {
+        option_error("horizon", "0", "a number of future opportunities > 0 for bgbb");
+      }
+      horizon =
+          d.has_holdout ? d.duration_holdout : 365.25 / days_per_unit(parse_time_unit(d.time_unit));
+    }
+
+    // Spend model: saved, or fitted on the fly with --clv.
+    const bool with_spend = !predict->spend_model.empty() || predict->clv;
     GammaGammaParams gg{};
-    if (predict->clv) {
-      const FitResult gg_fit =
-          gamma_gamma::fit(gamma_gamma::spend_data(s.frequency, s.monetary_value), fit_opts);
-      gg = gamma_gamma::params(gg_fit);
-      spend_per_customer.resize(s.size());
-      for (std::size_t i = 0; i < s.size(); ++i) {
-        spend_per_customer[i] = gamma_gamma::conditional_expected_average_spend(
-            gg, s.frequency[i], s.monetary_value[i]);
+    if (with_spend) {
+      if (d.monetary_value.empty()) {
+        option_error(predict->spend_model.empty() ? "clv" : "spend-model",
+                     predict->spend_model.empty() ? "set" : predict->spend_model,
+                     "spend in INPUT: --amount or --price on a transaction file, or a "
+                     "monetary_value column in the summary CSV");
+      }
+      if (!predict->spend_model.empty()) {
+        const SavedModel s = read_model_file(predict->spend_model);
+        if (s.fit.model != "gg") {
+          option_error("spend-model", predict->spend_model,
+                       fmt::format("a Gamma-Gamma (gg) model file, not {}", s.fit.model));
+        }
+        gg = gamma_gamma::params(s.fit);
+      } else {
+        gg = gamma_gamma::params(
+            gamma_gamma::fit(gamma_gamma::spend_data(d.x, d.monetary_value, d.weight), fit_opts));
       }
     }
-    if (model->model == "bgnbd") {
-      const BgNbdParams p = bg_nbd::params(fit);
-      cet = bg_nbd::conditional_expected_transactions(p, horizon, patterns);
-      for (std::size_t i = 0; i < patterns.size(); ++i) {
-        alive[i] = bg_nbd::p_alive(p, patterns.x[i], patterns.t_x[i], patterns.T[i]);
-      }
-      if (predict->clv) {
-        clv =
-            customer_lifetime_value(p, {s.frequency, s.recency, s.T, spend_per_customer}, clv_opts);
-      }
+    ClvOptions clv_opts;
+    if (bgbb) {
+      clv_opts.step = 1;
+      clv_opts.horizon = std::floor(horizon);
     } else {
-      const MbgNbdParams p = mbg_nbd::params(fit);
-      cet = mbg_nbd::conditional_expected_transactions(p, horizon, patterns);
-      for (std::size_t i = 0; i < patterns.size(); ++i) {
-        alive[i] = mbg_nbd::p_alive(p, patterns.x[i], patterns.t_x[i], patterns.T[i]);
-      }
-      if (predict->clv) {
-        clv =
-            customer_lifetime_value(p, {s.frequency, s.recency, s.T, spend_per_customer}, clv_opts);
-      }
+      clv_opts.step = 365.25 / 12 / days_per_unit(parse_time_unit(d.time_unit));  // one month
+      clv_opts.horizon = horizon / clv_opts.step;
     }
-    // Customer -> pattern index (patterns are sorted by (x, t_x, T)).
-    std::map<std::tuple<double, double, double>, std::size_t> index;
-    for (std::size_t i = 0; i < patterns.size(); ++i) {
-      index.emplace(std::make_tuple(patterns.x[i], patterns.t_x[i], patterns.T[i]), i);
-    }
+    clv_opts.discount_rate = predict->discount_rate;
+    clv_opts.margin = 1.0;
+
     std::vector<std::string> columns{"customer_id", "frequency", "recency",
-                                     "T",           "p_alive",   "expected_transactions"};
-    if (s.has_holdout) columns.emplace_back("frequency_holdout");
-    if (predict->clv) {
+                                     "T",           "p_alive",   "expected_purchases"};
+    if (d.has_holdout) columns.emplace_back("frequency_holdout");
+    if (with_spend) {
       columns.emplace_back("monetary_value");
       columns.emplace_back("expected_spend");
       columns.emplace_back("clv");
     }
+    struct Cached {
+      double alive, cet, discounted;
+    };
+    if (with_spend) gamma_gamma::expected_average_spend(gg);  // ModelError when q <= 1
+    // Everything is computed before the first row is written, so an error leaves no partial
+    // output.
+    std::map<std::tuple<double, double, double>, Cached> cache;
+    std::vector<const Cached*> row(d.size());
+    std::vector<double> spend(with_spend ? d.size() : 0);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
+      auto it = cache.find({x, t_x, T});
+      if (it == cache.end()) {
+        Cached c{pred.p_alive(x, t_x, T), pred.cet(horizon, x, t_x, T), 0.0};
+        if (with_spend) {
+          c.discounted = discounted_transactions(
+              [&](double u) { return u <= 0 ? 0.0 : pred.cet(u, x, t_x, T); }, clv_opts);
+        }
+        it = cache.emplace(std::make_tuple(x, t_x, T), c).first;
+      }
+      row[i] = &it->second;
+      if (with_spend) {
+        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, x, d.monetary_value[i]);
+      }
+    }
     Output out = open_output(options->output);
-    RowWriter w(out.stream(), format, columns);
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const double t_x = std::min(s.recency[i], s.T[i]);
-      const std::size_t k = index.at(std::make_tuple(s.frequency[i], t_x, s.T[i]));
-      w.text(log.customer_ids[s.customer[i]])
-          .number(s.frequency[i])
-          .number(s.recency[i])
-          .number(s.T[i])
-          .number(alive[k])
-          .number(cet[k]);
-      if (s.has_holdout) w.number(s.frequency_holdout[i]);
-      if (predict->clv) {
-        w.number(s.monetary_value[i]).number(spend_per_customer[i]).number(clv[i]);
+    RowWriter w(out.stream(), output_format(*options), columns);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      w.text(d.ids[i])
+          .number(d.x[i])
+          .number(d.t_x[i])
+          .number(d.T[i])
+          .number(row[i]->alive)
+          .number(row[i]->cet);
+      if (d.has_holdout) w.number(d.frequency_holdout[i]);
+      if (with_spend) {
+        w.number(d.monetary_value[i])
+            .number(spend[i])
+            .number(margin * spend[i] * row[i]->discounted);
       }
       w.end_row();
     }

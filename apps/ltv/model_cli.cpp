@@ -2,16 +2,69 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
 #include "ltv/error.hpp"
+#include "ltv/io/table.hpp"
+#include "ltv/models/bg_bb.hpp"
 #include "ltv/models/bg_nbd.hpp"
 #include "ltv/models/gamma_gamma.hpp"
 #include "ltv/models/mbg_nbd.hpp"
+#include "ltv/models/pareto_nbd.hpp"
 
 namespace ltv::cli {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::vector<std::string> header_fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    std::string t;
+    for (char c : cur) {
+      if (c != '"' && c != '\'' && !std::isspace(static_cast<unsigned char>(c))) t += c;
+    }
+    out.push_back(lower(t));
+    cur.clear();
+  };
+  for (char c : line) {
+    if (c == ',' || c == ';' || c == '\t' || c == '|') {
+      flush();
+    } else {
+      cur += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+const std::vector<std::string>& expected_params(const std::string& model) {
+  static const std::vector<std::string> nbd{"r", "alpha", "a", "b"};
+  static const std::vector<std::string> pnbd{"r", "alpha", "s", "beta"};
+  static const std::vector<std::string> bgbb{"alpha", "beta", "gamma", "delta"};
+  static const std::vector<std::string> gg{"p", "q", "gamma"};
+  static const std::vector<std::string> none;
+  if (model == "bgnbd" || model == "mbgnbd") return nbd;
+  if (model == "pnbd") return pnbd;
+  if (model == "bgbb") return bgbb;
+  if (model == "gg") return gg;
+  return none;
+}
+
+}  // namespace
 
 void add_model_options(CLI::App& cmd, ModelCliOptions& o, const std::string& models) {
   const char* group = "Model";
-  cmd.add_option("--model", o.model, "Model: " + models)->capture_default_str()->group(group);
+  cmd.add_option("--model", o.model, models)->capture_default_str()->group(group);
   cmd.add_option("--penalty", o.penalty,
                  "L2 penalty on the log-parameters (0 = plain maximum likelihood)")
       ->capture_default_str()
@@ -35,21 +88,201 @@ FitOptions fit_options(const ModelCliOptions& o) {
   return f;
 }
 
-RfmPatterns summary_patterns(const CustomerSummary& s) {
-  return compress_patterns(s.frequency, s.recency, s.T);
+bool is_summary_csv(const TransactionCliOptions& options) {
+  apply_config(options);
+  if (!options.columns.customer.empty() || options.file.empty() || options.file == "-") {
+    return false;
+  }
+  std::ifstream in(options.file, std::ios::binary);
+  std::string line;
+  if (!in || !std::getline(in, line)) return false;
+  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+  const auto fields = header_fields(line);
+  const auto has = [&](const char* name) {
+    return std::find(fields.begin(), fields.end(), name) != fields.end();
+  };
+  return has("frequency") && has("recency");
 }
 
-FitResult fit_model(const std::string& model, const CustomerSummary& s, const FitOptions& f) {
-  if (model == "bgnbd") return bg_nbd::fit(summary_patterns(s), f);
-  if (model == "mbgnbd") return mbg_nbd::fit(summary_patterns(s), f);
-  if (model == "gg") {
-    if (!s.has_amount) {
-      option_error("model", "gg",
-                   "a transaction model (bgnbd, mbgnbd): gg needs --amount or --price");
+ModelData load_model_data(const TransactionCliOptions& options, bool bgbb) {
+  ModelData d;
+  if (is_summary_csv(options)) {
+    d.from_summary_csv = true;
+    const Table t = read_table(options.file);
+    d.x = t.numbers("frequency");
+    d.t_x = t.numbers("recency");
+    const bool has_periods = t.find("periods").has_value();
+    if (bgbb && has_periods) {
+      d.T = t.numbers("periods");
+    } else if (t.find("T").has_value()) {
+      d.T = t.numbers("T");
+    } else if (has_periods) {
+      d.T = t.numbers("periods");
+    } else {
+      t.require("T");  // throws, listing the columns
     }
-    return gamma_gamma::fit(gamma_gamma::spend_data(s.frequency, s.monetary_value), f);
+    if (t.find("weights")) {
+      d.weight = t.numbers("weights");
+    } else if (t.find("weight")) {
+      d.weight = t.numbers("weight");
+    } else if (t.find("count")) {
+      d.weight = t.numbers("count");
+    }
+    if (t.find("monetary_value")) d.monetary_value = t.numbers("monetary_value");
+    // An id column: the first column when it is not one of the numeric summary columns.
+    static const std::vector<std::string> known{"frequency",      "recency", "t",      "periods",
+                                                "monetary_value", "weights", "weight", "count"};
+    const std::string first = t.names.empty() ? std::string() : lower(t.names[0]);
+    const bool has_id = std::find(known.begin(), known.end(), first) == known.end();
+    d.ids.resize(t.rows());
+    for (std::size_t i = 0; i < t.rows(); ++i) {
+      d.ids[i] = has_id ? t.columns[0][i] : std::to_string(i + 1);
+    }
+    if (bgbb) {
+      d.time_unit = "period";
+    } else {
+      d.time_unit = std::string(to_string(parse_time_unit(options.time_unit)));
+    }
+    return d;
   }
-  option_error("model", model, "one of bgnbd, mbgnbd, gg");
+  if (bgbb) {
+    option_error("model", "bgbb",
+                 "a summary CSV input (frequency,recency,periods) for bgbb: it needs discrete "
+                 "transaction opportunities, a transaction file gives continuous times");
+  }
+  const SummaryOptions summary_opts = summary_options(options);
+  const TransactionLog log = load_log(options, nullptr, false);
+  const CustomerSummary s = summarize(log, summary_opts);
+  d.time_unit = std::string(to_string(s.time_unit));
+  d.ids.reserve(s.size());
+  d.x = s.frequency;
+  d.T = s.T;
+  d.t_x.resize(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    d.ids.push_back(log.customer_ids[s.customer[i]]);
+    d.t_x[i] = std::min(s.recency[i], s.T[i]);
+  }
+  if (s.has_amount) d.monetary_value = s.monetary_value;
+  d.has_holdout = s.has_holdout;
+  if (s.has_holdout) {
+    d.frequency_holdout = s.frequency_holdout;
+    d.duration_holdout = s.duration_holdout;
+  }
+  return d;
+}
+
+FitResult fit_model(const std::string& model, const ModelData& d, const FitOptions& f) {
+  if (model == "gg") {
+    if (d.monetary_value.empty()) {
+      option_error("model", "gg",
+                   "a transaction model: gg needs spend (--amount or --price on a transaction "
+                   "file, or a monetary_value column in the summary CSV)");
+    }
+    return gamma_gamma::fit(gamma_gamma::spend_data(d.x, d.monetary_value, d.weight), f);
+  }
+  if (model != "bgnbd" && model != "mbgnbd" && model != "pnbd" && model != "bgbb") {
+    option_error("model", model, std::string("one of ") + kModelNames);
+  }
+  const RfmPatterns patterns = compress_patterns(d.x, d.t_x, d.T, d.weight);
+  if (model == "bgnbd") return bg_nbd::fit(patterns, f);
+  if (model == "mbgnbd") return mbg_nbd::fit(patterns, f);
+  if (model == "pnbd") return pareto_nbd::fit(patterns, f);
+  return bg_bb::fit(patterns, f);
+}
+
+nlohmann::ordered_json fit_to_json(const FitResult& fit, const std::string& time_unit) {
+  using json = nlohmann::ordered_json;
+  json j;
+  j["model"] = fit.model;
+  json params = json::object();
+  for (std::size_t i = 0; i < fit.names.size(); ++i) params[fit.names[i]] = fit.estimates[i];
+  j["params"] = params;
+  const bool have_se = fit.std_errors.size() == fit.names.size() &&
+                       fit.ci_lower.size() == fit.names.size() &&
+                       fit.ci_upper.size() == fit.names.size();
+  if (have_se) {
+    json se = json::object(), ci = json::object();
+    for (std::size_t i = 0; i < fit.names.size(); ++i) {
+      se[fit.names[i]] = fit.std_errors[i];
+      ci[fit.names[i]] = json::array({fit.ci_lower[i], fit.ci_upper[i]});
+    }
+    j["stderr"] = se;
+    j["ci95"] = ci;
+  } else {
+    j["stderr"] = nullptr;
+    j["ci95"] = nullptr;
+  }
+  j["log_likelihood"] = fit.log_likelihood;
+  j["converged"] = fit.converged;
+  j["iterations"] = fit.iterations;
+  j["n_customers"] = fit.n_customers;
+  j["n_patterns"] = fit.n_patterns;
+  j["time_unit"] = time_unit;
+  j["message"] = fit.message;
+  j["optimizer_status"] = fit.optimizer_status;
+  return j;
+}
+
+SavedModel read_model_file(const std::string& path) {
+  const auto bad = [&](const std::string& found, const std::string& expected) {
+    input_error(SourceLocation{path, 0, ""}, found, expected);
+  };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    option_error("model", path,
+                 std::string("a model JSON file written by `ltv fit -o FILE` (cannot open it) "
+                             "or a model name: ") +
+                     kModelNames);
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(buf.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+    const auto pos = what.find("parse error");
+    if (pos != std::string::npos) what = what.substr(pos);
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    bad(what, "a model JSON written by `ltv fit -o FILE`");
+  }
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_string()) {
+    bad(j.dump().substr(0, 60), "a JSON object with \"model\" and \"params\" (from `ltv fit -o`)");
+  }
+  SavedModel m;
+  m.fit.model = j["model"].get<std::string>();
+  const auto& names = expected_params(m.fit.model);
+  if (names.empty()) {
+    bad("model \"" + m.fit.model + "\"", std::string("a model name: ") + kModelNames);
+  }
+  if (!j.contains("params") || !j["params"].is_object()) {
+    bad("no \"params\" object",
+        "\"params\": {...} with " + fmt::format("{}", fmt::join(names, ", ")));
+  }
+  for (const auto& name : names) {
+    const auto& p = j["params"];
+    if (!p.contains(name) || !p[name].is_number()) {
+      bad(fmt::format("params.{} {}", name, p.contains(name) ? p[name].dump() : "missing"),
+          fmt::format("a number for each {} parameter ({})", m.fit.model, fmt::join(names, ", ")));
+    }
+    const double v = p[name].get<double>();
+    if (!std::isfinite(v) || v <= 0) {
+      bad(fmt::format("params.{} = {}", name, v), "a positive finite parameter");
+    }
+    m.fit.names.push_back(name);
+    m.fit.estimates.push_back(v);
+  }
+  if (j.contains("time_unit") && j["time_unit"].is_string()) {
+    m.time_unit = j["time_unit"].get<std::string>();
+  }
+  if (j.contains("converged") && j["converged"].is_boolean()) {
+    m.fit.converged = j["converged"].get<bool>();
+  }
+  if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
+    m.fit.log_likelihood = j["log_likelihood"].get<double>();
+  }
+  return m;
 }
 
 }  // namespace ltv::cli

@@ -1,35 +1,73 @@
 #pragma once
-// Helpers shared by `ltv fit` and `ltv predict`: choosing a model, fitting it on a customer
-// summary, and the model option group.
+// Helpers shared by `ltv fit` and `ltv predict`: the model input (a customer summary CSV or a
+// transaction file), fitting a model on it, and the model JSON file written by `fit -o` and read
+// by `predict --model`.
 
 #include <CLI/CLI.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "ltv/data/summary.hpp"
 #include "ltv/models/model.hpp"
+#include "transaction_options.hpp"
 
 namespace ltv::cli {
 
 /// Model options of fit/predict.
 struct ModelCliOptions {
-  std::string model = "bgnbd";  ///< --model bgnbd|mbgnbd (transactions); gg for fit only
+  std::string model = "bgnbd";  ///< --model: a model name (fit) or a model JSON file (predict)
   double penalty = 0.0;         ///< --penalty (L2 on log-parameters)
   int starts = 0;               ///< --starts (0 = model default)
 };
 
-/// Adds --model, --penalty, --starts to `cmd`; `models` lists the accepted names for --help.
+/// Adds --model, --penalty, --starts to `cmd`; `models` is the --model help text.
 void add_model_options(CLI::App& cmd, ModelCliOptions& options, const std::string& models);
 
 /// FitOptions from the CLI values (validated; InputError naming the option).
 FitOptions fit_options(const ModelCliOptions& options);
 
-/// Patterns (frequency, recency, T) of the calibration summary.
-RfmPatterns summary_patterns(const CustomerSummary& summary);
+/// Per-customer model input, from a summary CSV or from summarizing a transaction file.
+struct ModelData {
+  std::vector<std::string> ids;           ///< customer id (summary CSV: first column or row number)
+  std::vector<double> x, t_x, T;          ///< frequency, recency, T (BG/BB: T = periods n)
+  std::vector<double> weight;             ///< customers per row (count/weights column; else 1)
+  std::vector<double> monetary_value;     ///< mean repeat spend (empty when absent)
+  std::vector<double> frequency_holdout;  ///< transactions only, with --observation-end
+  bool has_holdout = false;
+  double duration_holdout = 0;  ///< in time units
+  bool from_summary_csv = false;
+  std::string time_unit = "week";  ///< day, week, month; "period" for BG/BB summaries
+  std::size_t size() const noexcept { return x.size(); }
+};
 
-/// Fits "bgnbd", "mbgnbd" or "gg" on the summary. InputError for an unknown model or for gg
-/// without amounts.
-FitResult fit_model(const std::string& model, const CustomerSummary& summary,
-                    const FitOptions& options);
+/// True when FILE's header has `frequency` and `recency` columns and no --customer was given.
+bool is_summary_csv(const TransactionCliOptions& options);
+
+/// Reads the input: a summary CSV (columns frequency, recency, T or periods, optional
+/// monetary_value, count/weights; an id column first) or a transaction file summarized with the
+/// shared options. `bgbb` picks the `periods` column when present. InputError for bad input.
+ModelData load_model_data(const TransactionCliOptions& options, bool bgbb);
+
+/// Fits "bgnbd", "mbgnbd", "pnbd", "bgbb" or "gg" on the data. InputError for an unknown model,
+/// gg without monetary values, or bgbb on a transaction file.
+FitResult fit_model(const std::string& model, const ModelData& data, const FitOptions& options);
+
+/// The fit as the model JSON of `ltv fit` (see docs/cli/fit.md).
+nlohmann::ordered_json fit_to_json(const FitResult& fit, const std::string& time_unit);
+
+/// A model read back from a model JSON file: the model name, parameter names and estimates.
+struct SavedModel {
+  FitResult fit;          ///< model, names, estimates (other fields as saved when present)
+  std::string time_unit;  ///< as saved ("" when absent)
+};
+
+/// Reads a model JSON written by `ltv fit -o`. InputError (one line, naming the file) when the
+/// file is unreadable, not JSON, or lacks a known model / its parameters.
+SavedModel read_model_file(const std::string& path);
+
+/// The accepted model names, for messages.
+inline constexpr const char* kModelNames = "bgnbd, mbgnbd, pnbd, bgbb or gg";
 
 }  // namespace ltv::cli
