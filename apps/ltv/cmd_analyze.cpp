@@ -24,6 +24,7 @@
 #include "ltv/models/gamma_gamma.hpp"
 #include "ltv/models/selection.hpp"
 #include "ltv/segment/segment.hpp"
+#include "model_cli.hpp"
 #include "transaction_options.hpp"
 
 namespace ltv::cli {
@@ -53,27 +54,6 @@ class Progress {
   int done_ = 0;
   bool on_;
 };
-
-nlohmann::ordered_json fit_json(const FitResult& fit) {
-  nlohmann::ordered_json j;
-  j["model"] = fit.model;
-  for (std::size_t i = 0; i < fit.names.size(); ++i) {
-    j["params"][fit.names[i]] = fit.estimates[i];
-    if (!fit.std_errors.empty()) {
-      j["stderr"][fit.names[i]] = fit.std_errors[i];
-      j["ci95"][fit.names[i]] = {fit.ci_lower[i], fit.ci_upper[i]};
-    }
-  }
-  if (fit.std_errors.empty()) j["stderr"] = nullptr, j["ci95"] = nullptr;
-  j["log_likelihood"] = fit.log_likelihood;
-  j["converged"] = fit.converged;
-  j["iterations"] = fit.iterations;
-  j["n_customers"] = fit.n_customers;
-  j["n_patterns"] = fit.n_patterns;
-  j["hessian_singular"] = fit.hessian_singular;
-  j["message"] = fit.message;
-  return j;
-}
 
 void write_json(const std::filesystem::path& path, const nlohmann::ordered_json& j) {
   std::ofstream f(path);
@@ -176,6 +156,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   progress.step("fitting " + chosen + " on all data and predicting");
   const FittedCountModel model = FittedCountModel::fit(chosen, summary_patterns(summary));
   const double unit_days = days_per_unit(summary.time_unit);
+  const std::string unit_name(to_string(summary.time_unit));
   const double month = 365.25 / 12.0 / unit_days;  // one month in model time units
   const double horizon = analyze.horizon_months * month;
   const std::size_t n = summary.size();
@@ -336,8 +317,8 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     j["profit_margin"] = analyze.profit_margin;
   }
   j["model_selection"] = selection;
-  j["model"] = fit_json(model.result());
-  if (spend_fit) j["spend_model"] = fit_json(*spend_fit);
+  j["model"] = fit_to_json(model.result(), unit_name);
+  if (spend_fit) j["spend_model"] = fit_to_json(*spend_fit, unit_name);
   if (!spend_note.empty()) j["spend_model_note"] = spend_note;
   j["analytics_notes"] = analytics_notes;
   j["load"] = {{"rows_read", report.rows_read},
@@ -346,8 +327,8 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
                {"return_rows", report.return_rows},
                {"rows_skipped", report.rows_skipped()}};
   write_json(dir / "summary.json", j);
-  write_json(dir / "model.json", fit_json(model.result()));
-  if (spend_fit) write_json(dir / "spend_model.json", fit_json(*spend_fit));
+  write_json(dir / "model.json", fit_to_json(model.result(), unit_name));
+  if (spend_fit) write_json(dir / "spend_model.json", fit_to_json(*spend_fit, unit_name));
 
   // Short human summary on stdout.
   fmt::print("Customers:     {:>12}   ({} transactions, {} .. {})\n", n, log.size(),

@@ -21,6 +21,7 @@
 #include "ltv/models/gamma_gamma.hpp"
 #include "ltv/models/mbg_nbd.hpp"
 #include "ltv/models/pareto_nbd.hpp"
+#include "ltv/models/selection.hpp"
 #include "model_cli.hpp"
 #include "transaction_options.hpp"
 
@@ -34,46 +35,6 @@ struct PredictCliOptions {
   double discount_rate = 0.01;  ///< --discount-rate per month (BG/BB: per period)
   double profit_margin = 1.0;   ///< --profit-margin
 };
-
-/// Per-customer model functions of the transaction model.
-struct Predictor {
-  std::function<double(double x, double t_x, double T)> p_alive;
-  std::function<double(double t, double x, double t_x, double T)> cet;
-};
-
-Predictor predictor(const FitResult& fit) {
-  if (fit.model == "bgnbd") {
-    const BgNbdParams p = bg_nbd::params(fit);
-    return {[p](double x, double t_x, double T) { return bg_nbd::p_alive(p, x, t_x, T); },
-            [p](double t, double x, double t_x, double T) {
-              return bg_nbd::conditional_expected_transactions(p, t, x, t_x, T);
-            }};
-  }
-  if (fit.model == "mbgnbd") {
-    const MbgNbdParams p = mbg_nbd::params(fit);
-    return {[p](double x, double t_x, double T) { return mbg_nbd::p_alive(p, x, t_x, T); },
-            [p](double t, double x, double t_x, double T) {
-              return mbg_nbd::conditional_expected_transactions(p, t, x, t_x, T);
-            }};
-  }
-  if (fit.model == "pnbd") {
-    const ParetoNbdParams p = pareto_nbd::params(fit);
-    return {[p](double x, double t_x, double T) { return pareto_nbd::p_alive(p, x, t_x, T); },
-            [p](double t, double x, double t_x, double T) {
-              return pareto_nbd::conditional_expected_transactions(p, t, x, t_x, T);
-            }};
-  }
-  if (fit.model == "bgbb") {
-    const BgBbParams p = bg_bb::params(fit);
-    return {[p](double x, double t_x, double n) { return bg_bb::p_alive(p, x, t_x, n); },
-            [p](double t, double x, double t_x, double n) {
-              return bg_bb::conditional_expected_transactions(p, t, x, t_x, n);
-            }};
-  }
-  option_error("model", fit.model,
-               "a transaction model (bgnbd, mbgnbd, pnbd, bgbb); pass a gg model with "
-               "--spend-model");
-}
 
 bool is_model_name(const std::string& s) {
   return s == "bgnbd" || s == "mbgnbd" || s == "pnbd" || s == "bgbb" || s == "gg";
@@ -201,7 +162,12 @@ void setup_predict(CLI::App& root) {
         fmt::print(stderr, "ltv: warning: {} fit: {}\n", fit.model, fit.message);
       }
     }
-    const Predictor pred = predictor(fit);
+    if (fit.model == "gg") {
+      option_error("model", fit.model,
+                   "a transaction model (bgnbd, mbgnbd, pnbd, bgbb); pass a gg model with "
+                   "--spend-model");
+    }
+    const FittedCountModel pred(fit);
 
     double horizon = predict->horizon;
     if (horizon == 0) {
@@ -266,10 +232,14 @@ void setup_predict(CLI::App& root) {
       const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
       auto it = cache.find({x, t_x, T});
       if (it == cache.end()) {
-        Cached c{pred.p_alive(x, t_x, T), pred.cet(horizon, x, t_x, T), 0.0};
+        Cached c{pred.p_alive(x, t_x, T),
+                 pred.conditional_expected_transactions(horizon, x, t_x, T), 0.0};
         if (with_spend) {
           c.discounted = discounted_transactions(
-              [&](double u) { return u <= 0 ? 0.0 : pred.cet(u, x, t_x, T); }, clv_opts);
+              [&](double u) {
+                return u <= 0 ? 0.0 : pred.conditional_expected_transactions(u, x, t_x, T);
+              },
+              clv_opts);
         }
         it = cache.emplace(std::make_tuple(x, t_x, T), c).first;
       }

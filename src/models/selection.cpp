@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "ltv/error.hpp"
+#include "ltv/models/bg_bb.hpp"
 #include "ltv/models/bg_nbd.hpp"
 #include "ltv/models/mbg_nbd.hpp"
 #include "ltv/models/pareto_nbd.hpp"
@@ -31,12 +32,14 @@ FittedCountModel FittedCountModel::fit(std::string_view name, const RfmPatterns&
   if (name == "bgnbd") return FittedCountModel(bg_nbd::fit(patterns, options));
   if (name == "mbgnbd") return FittedCountModel(mbg_nbd::fit(patterns, options));
   if (name == "pnbd") return FittedCountModel(pareto_nbd::fit(patterns, options));
+  if (name == "bgbb") return FittedCountModel(bg_bb::fit(patterns, options));
   option_error("--model", std::string(name), known_names());
 }
 
 FittedCountModel::FittedCountModel(FitResult result) : result_(std::move(result)) {
   const auto& m = result_.model;
-  if ((m != "bgnbd" && m != "mbgnbd" && m != "pnbd") || result_.estimates.size() != 4) {
+  if ((m != "bgnbd" && m != "mbgnbd" && m != "pnbd" && m != "bgbb") ||
+      result_.estimates.size() != 4) {
     throw ModelError("model '" + m + "' is not a continuous-time count model with 4 parameters (" +
                      known_names() + ")");
   }
@@ -47,6 +50,7 @@ double FittedCountModel::p_alive(double x, double t_x, double T) const {
   const auto& t = theta_;
   if (name() == "bgnbd") return bg_nbd::p_alive({t[0], t[1], t[2], t[3]}, x, t_x, T);
   if (name() == "mbgnbd") return mbg_nbd::p_alive({t[0], t[1], t[2], t[3]}, x, t_x, T);
+  if (name() == "bgbb") return bg_bb::p_alive({t[0], t[1], t[2], t[3]}, x, t_x, T);
   return pareto_nbd::p_alive({t[0], t[1], t[2], t[3]}, x, t_x, T);
 }
 
@@ -59,6 +63,9 @@ double FittedCountModel::conditional_expected_transactions(double h, double x, d
   if (name() == "mbgnbd") {
     return mbg_nbd::conditional_expected_transactions({t[0], t[1], t[2], t[3]}, h, x, t_x, T);
   }
+  if (name() == "bgbb") {
+    return bg_bb::conditional_expected_transactions({t[0], t[1], t[2], t[3]}, h, x, t_x, T);
+  }
   return pareto_nbd::conditional_expected_transactions({t[0], t[1], t[2], t[3]}, h, x, t_x, T);
 }
 
@@ -66,6 +73,7 @@ double FittedCountModel::expected_transactions(double h) const {
   const auto& t = theta_;
   if (name() == "bgnbd") return bg_nbd::expected_transactions({t[0], t[1], t[2], t[3]}, h);
   if (name() == "mbgnbd") return mbg_nbd::expected_transactions({t[0], t[1], t[2], t[3]}, h);
+  if (name() == "bgbb") return bg_bb::expected_transactions({t[0], t[1], t[2], t[3]}, h);
   return pareto_nbd::expected_transactions({t[0], t[1], t[2], t[3]}, h);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-/// Uniform access to the continuous-time count models (BG/NBD, MBG/NBD, Pareto/NBD) and their
-/// comparison on a calibration / holdout split, as used by `ltv analyze` to pick a model.
+/// Uniform access to the count models (BG/NBD, MBG/NBD, Pareto/NBD in continuous time; BG/BB in
+/// discrete opportunities, where T is the number of opportunities n and t a number of future
+/// opportunities) and the comparison of the continuous-time ones on a calibration / holdout
+/// split, as used by `ltv analyze` to pick a model.
 
 #include <array>
 #include <span>
@@ -13,13 +15,14 @@
 
 namespace ltv {
 
-/// Names accepted by FittedCountModel: "bgnbd", "mbgnbd", "pnbd".
+/// The continuous-time models compared by `ltv analyze`: "bgnbd", "mbgnbd", "pnbd".
+/// FittedCountModel also accepts "bgbb".
 std::span<const std::string_view> count_model_names() noexcept;
 
 /// Patterns (frequency, recency, T) of every customer of a summary.
 RfmPatterns summary_patterns(const CustomerSummary& summary);
 
-/// A fitted continuous-time count model with predictions under one interface.
+/// A fitted count model with predictions under one interface.
 class FittedCountModel {
  public:
   /// Fits model `name` on the patterns. Throws InputError for an unknown name (option --model)
