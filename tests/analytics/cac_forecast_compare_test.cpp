@@ -103,8 +103,8 @@ TEST(Forecast, CompanyForecastWithBacktestAndPartialPeriod) {
   std::vector<test::Line> lines;
   for (int c = 0; c < 8; ++c)
     for (int m = c; m < 9; ++m) {
-      char date[16];
-      std::snprintf(date, sizeof date, "2020-%02d-%02d", m + 1, m == 8 ? 10 : (m == 0 ? 1 : 15));
+      const std::string date =
+          fmt::format("2020-{:02}-{:02}", m + 1, m == 8 ? 10 : (m == 0 ? 1 : 15));
       lines.push_back({fmt::format("c{}", c), date, 10, fmt::format("o{}_{}", c, m), "web"});
     }
   ForecastOptions o;
