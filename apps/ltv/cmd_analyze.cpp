@@ -16,6 +16,7 @@
 #include "analytics_output.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
+#include "ltv/analytics/compare.hpp"
 #include "ltv/analytics/standard.hpp"
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
@@ -39,6 +40,8 @@ struct AnalyzeOptions {
   std::string spend_file;      ///< --spend: channel,period,spend (monthly)
   std::string customers_file;  ///< --customers: attributes per customer
   std::string customers_channel = "acquisition_channel";
+  std::string compare_column;  ///< --compare COL of --customers: groups to compare
+  std::string compare_a = "1", compare_b = "0";
 };
 
 /// Prints step progress on a terminal (stderr), nothing when redirected or --quiet.
@@ -90,6 +93,9 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   if (!(analyze.horizon_months > 0)) {
     option_error("--horizon", fmt::format("{}", analyze.horizon_months),
                  "a positive number of months");
+  }
+  if (!analyze.compare_column.empty() && analyze.customers_file.empty()) {
+    option_error("--compare", analyze.compare_column, "--customers FILE holding that column");
   }
   if (!(analyze.holdout_share > 0 && analyze.holdout_share < 1)) {
     option_error("--holdout-share", fmt::format("{}", analyze.holdout_share), "a share in (0, 1)");
@@ -255,6 +261,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   progress.step("business analytics");
   StandardAnalyticsOptions analytics_opts;
   std::vector<std::string> analytics_notes;
+  std::vector<std::string> compare_sentences;
   try {
     const AnalyticsReport analytics = run_standard_analytics(log, analytics_opts);
     fs::create_directories(dir / "analytics");
@@ -275,6 +282,15 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
       const SpendTable spend =
           read_spend_table(analyze.spend_file, "channel", "period", "spend", PeriodUnit::month);
       write_table(dir / "analytics" / "cac.csv", cac_table(compute_cac(log, spend, cac)));
+    }
+    if (!analyze.compare_column.empty()) {
+      const CustomerGroups groups = groups_from_file(log, analyze.customers_file, "customer_id",
+                                                     analyze.compare_column, options.quiet);
+      const CompareReport report =
+          compare_groups(log, groups, analyze.compare_a, analyze.compare_b, CompareOptions{});
+      write_table(dir / "analytics" / "compare.csv", compare_table(report));
+      for (const auto& w : report.warnings) analytics_notes.push_back(w);
+      for (const auto& m : report.metrics) compare_sentences.push_back(m.sentence);
     }
   } catch (const InputError&) {
     throw;
@@ -321,6 +337,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   if (spend_fit) j["spend_model"] = fit_to_json(*spend_fit, unit_name);
   if (!spend_note.empty()) j["spend_model_note"] = spend_note;
   j["analytics_notes"] = analytics_notes;
+  if (!compare_sentences.empty()) j["group_comparison"] = compare_sentences;
   j["load"] = {{"rows_read", report.rows_read},
                {"rows_loaded", report.rows_loaded},
                {"rows_without_customer", report.rows_without_customer},
@@ -348,6 +365,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     fmt::print(", revenue {:.2f}, discounted CLV {:.2f}", predicted_revenue, clv_total);
   fmt::print("\n");
   if (!spend_note.empty()) fmt::print("Spend model:   not used: {}\n", spend_note);
+  for (const auto& sentence : compare_sentences) fmt::print("Groups:        {}\n", sentence);
   fmt::print(
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
       "summary.json, analytics/)\n",
@@ -387,6 +405,14 @@ void setup_analyze(CLI::App& root) {
   cmd->add_option("--customers-channel", analyze->customers_channel,
                   "Acquisition channel column of --customers")
       ->capture_default_str();
+  cmd->add_option("--compare", analyze->compare_column,
+                  "Column of --customers whose groups --compare-a and --compare-b are compared "
+                  "(spend, frequency, check, retention, LTV with bootstrap 95% intervals) into "
+                  "analytics/compare.csv, e.g. loyalty_member");
+  cmd->add_option("--compare-a", analyze->compare_a, "First group of --compare")
+      ->capture_default_str();
+  cmd->add_option("--compare-b", analyze->compare_b, "Second group of --compare")
+      ->capture_default_str();
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"
@@ -394,7 +420,8 @@ void setup_analyze(CLI::App& root) {
       "Example:\n"
       "  ltv simulate --customers 20000 --seed 42 -o sim\n"
       "  ltv analyze sim/transactions.csv --customer customer_id --date date --amount amount \\\n"
-      "      --order order_id --spend sim/spend.csv --customers sim/customers.csv -o results");
+      "      --order order_id --spend sim/spend.csv --customers sim/customers.csv \\\n"
+      "      --compare loyalty_member -o results");
   cmd->callback([options, analyze]() { run_analyze(*options, *analyze); });
 }
 

@@ -88,6 +88,47 @@ TEST(Analyze, WritesPredictionsSegmentsAndModelComparison) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Analyze, SpendAndGroupComparisonOnSimulatedRetailer) {
+  const auto dir = test::temp_dir("analyze_cac");
+  const auto data = dir / "data";
+  ASSERT_EQ(test::run(test::cli() + " simulate --customers 4000 --seed 5 -q -o " + data.string())
+                .exit_code,
+            0);
+  const auto out = dir / "out";
+  const auto r =
+      test::run(test::cli() + " analyze " + (data / "transactions.csv").string() +
+                " --customer customer_id --date date --amount amount --order order_id --quiet" +
+                " --spend " + (data / "spend.csv").string() + " --customers " +
+                (data / "customers.csv").string() + " --compare loyalty_member -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // CAC rows: the grand total is spend / new customers over all channels.
+  const auto cac = lines_of(out / "analytics" / "cac.csv");
+  ASSERT_GT(cac.size(), 2u);
+  const auto header = split(cac[0]);
+  const auto total = split(cac.back());
+  ASSERT_EQ(total[0], "all");
+  const auto at = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const double spend = std::stod(total[at("spend")]);
+  const double new_customers = std::stod(total[at("new_customers")]);
+  EXPECT_NEAR(std::stod(total[at("cac")]), spend / new_customers, 1e-9 * spend);
+  EXPECT_EQ(new_customers, 4000);
+  // The simulator multiplies members' order values by 1.25 (truth.json): the interval of the
+  // relative difference in average check must contain +25%.
+  const auto compare = lines_of(out / "analytics" / "compare.csv");
+  bool found = false;
+  for (const auto& line : compare) {
+    const auto cells = split(line);
+    if (cells.empty() || cells[0] != "average_check") continue;
+    found = true;
+    EXPECT_LE(std::stod(cells[11]), 0.25) << line;
+    EXPECT_GE(std::stod(cells[12]), 0.25) << line;
+  }
+  EXPECT_TRUE(found);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Analyze, RejectsMissingOutputDirectoryAndBadHorizon) {
   const auto dir = test::temp_dir("analyze_bad");
   {
