@@ -28,12 +28,12 @@ void require_horizons(std::span<const double> T) {
 
 }  // namespace
 
-SimulatedSummary simulate_bgnbd_summary(std::span<const double> T, const BgNbdParams& params,
-                                        std::uint64_t seed) {
-  require_positive(params.r, "r");
-  require_positive(params.alpha, "alpha");
-  require_positive(params.a, "a");
-  require_positive(params.b, "b");
+namespace {
+
+/// Simulates one customer per horizon T[i] with `draw(rng, T, times)`, which fills the repeat
+/// purchase times and returns {lambda, dropout parameter, alive at T}.
+template <class Draw>
+SimulatedSummary simulate_summary(std::span<const double> T, std::uint64_t seed, Draw draw) {
   require_horizons(T);
   SimulatedSummary out;
   const std::size_t n = T.size();
@@ -46,17 +46,36 @@ SimulatedSummary simulate_bgnbd_summary(std::span<const double> T, const BgNbdPa
   std::vector<double> times;
   for (std::size_t i = 0; i < n; ++i) {
     detail::Rng rng(seed, i, detail::Stream::summary);
-    const double lambda = rng.gamma(params.r, params.alpha);
-    const double p = rng.beta(params.a, params.b);
     times.clear();
-    const bool alive = detail::bgnbd_repeat_times(rng, lambda, p, T[i], {}, times);
+    const auto [lambda, dropout, alive] = draw(rng, T[i], times);
     out.x[i] = static_cast<double>(times.size());
     out.t_x[i] = times.empty() ? 0.0 : times.back();
     out.lambda[i] = lambda;
-    out.dropout[i] = p;
+    out.dropout[i] = dropout;
     out.alive[i] = alive ? 1 : 0;
   }
   return out;
+}
+
+struct Latent {
+  double lambda, dropout;
+  bool alive;
+};
+
+}  // namespace
+
+SimulatedSummary simulate_bgnbd_summary(std::span<const double> T, const BgNbdParams& params,
+                                        std::uint64_t seed) {
+  require_positive(params.r, "r");
+  require_positive(params.alpha, "alpha");
+  require_positive(params.a, "a");
+  require_positive(params.b, "b");
+  return simulate_summary(T, seed, [&](detail::Rng& rng, double horizon, auto& times) {
+    const double lambda = rng.gamma(params.r, params.alpha);
+    const double p = rng.beta(params.a, params.b);
+    const bool alive = detail::bgnbd_repeat_times(rng, lambda, p, horizon, {}, times);
+    return Latent{lambda, p, alive};
+  });
 }
 
 SimulatedSummary simulate_bgnbd_summary(std::size_t n, double T, const BgNbdParams& params,
@@ -71,30 +90,13 @@ SimulatedSummary simulate_pnbd_summary(std::span<const double> T, const ParetoNb
   require_positive(params.alpha, "alpha");
   require_positive(params.s, "s");
   require_positive(params.beta, "beta");
-  require_horizons(T);
-  SimulatedSummary out;
-  const std::size_t n = T.size();
-  out.x.resize(n);
-  out.t_x.resize(n);
-  out.T.assign(T.begin(), T.end());
-  out.lambda.resize(n);
-  out.dropout.resize(n);
-  out.alive.resize(n);
-  std::vector<double> times;
-  for (std::size_t i = 0; i < n; ++i) {
-    detail::Rng rng(seed, i, detail::Stream::summary);
+  return simulate_summary(T, seed, [&](detail::Rng& rng, double horizon, auto& times) {
     const double lambda = rng.gamma(params.r, params.alpha);
     const double mu = rng.gamma(params.s, params.beta);
-    times.clear();
     double lifetime = 0.0;
-    const bool alive = detail::pnbd_repeat_times(rng, lambda, mu, T[i], {}, times, lifetime);
-    out.x[i] = static_cast<double>(times.size());
-    out.t_x[i] = times.empty() ? 0.0 : times.back();
-    out.lambda[i] = lambda;
-    out.dropout[i] = mu;
-    out.alive[i] = alive ? 1 : 0;
-  }
-  return out;
+    const bool alive = detail::pnbd_repeat_times(rng, lambda, mu, horizon, {}, times, lifetime);
+    return Latent{lambda, mu, alive};
+  });
 }
 
 SimulatedSummary simulate_pnbd_summary(std::size_t n, double T, const ParetoNbdParams& params,
