@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build pkg-config
+  g++ cmake ninja-build pkg-config ccache
   # libraries (found with find_package / pkg-config; nothing is vendored or downloaded)
   libcli11-dev nlohmann-json3-dev libfmt-dev libeigen3-dev libboost-math-dev
   libnlopt-cxx-dev zlib1g-dev libtomlplusplus-dev
