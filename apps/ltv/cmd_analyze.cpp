@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics_output.hpp"
+#include "analyze_cross_sell.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -85,7 +86,8 @@ std::optional<std::int32_t> selection_split(const TransactionLog& log, const Sum
   return *hi - holdout;
 }
 
-void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& analyze) {
+void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& analyze,
+                 const CrossSellCliOptions& cross_sell) {
   namespace fs = std::filesystem;
   if (options.output == "-" || options.output.empty()) {
     option_error("--output", options.output, "a directory to write the results into (-o DIR)");
@@ -298,6 +300,18 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     analytics_notes.push_back(e.what());
   }
 
+  // Cross-sell (with a product / category column) and NPS (with --nps).
+  CrossSellReport cross_sell_report;
+  {
+    AnalyzedCustomers analyzed{ids, p_alive, expected, clv, {}, {}, {}};
+    for (std::size_t i = 0; i < n; ++i) {
+      analyzed.rfm_segment.push_back(rfm_segment_name(segments, i));
+      analyzed.abcdx.emplace_back(to_string(segments.abcdx[i]));
+      analyzed.stage.emplace_back(to_string(segments.stage[i]));
+    }
+    cross_sell_report = run_analyze_cross_sell(log, cross_sell, analyzed, dir);
+  }
+
   // Headline.
   double revenue = 0, repeaters = 0, orders = 0, active = 0, predicted_revenue = 0, clv_total = 0,
          expected_total = 0;
@@ -338,6 +352,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   if (!spend_note.empty()) j["spend_model_note"] = spend_note;
   j["analytics_notes"] = analytics_notes;
   if (!compare_sentences.empty()) j["group_comparison"] = compare_sentences;
+  for (const auto& [key, value] : cross_sell_report.json.items()) j[key] = value;
   j["load"] = {{"rows_read", report.rows_read},
                {"rows_loaded", report.rows_loaded},
                {"rows_without_customer", report.rows_without_customer},
@@ -366,15 +381,21 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   fmt::print("\n");
   if (!spend_note.empty()) fmt::print("Spend model:   not used: {}\n", spend_note);
   for (const auto& sentence : compare_sentences) fmt::print("Groups:        {}\n", sentence);
+  for (const auto& [label, text] : cross_sell_report.lines)
+    fmt::print("{:<15}{}\n", label + ":", text);
+  for (const auto& note : cross_sell_report.notes) fmt::print("Note:          {}\n", note);
+  std::string extra_outputs;
+  for (const auto& o : cross_sell_report.outputs) extra_outputs += ", " + o;
   fmt::print(
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
-      "summary.json, analytics/)\n",
-      dir.string());
+      "summary.json, analytics/{})\n",
+      dir.string(), extra_outputs);
 }
 
 void setup_analyze(CLI::App& root) {
   auto options = std::make_shared<TransactionCliOptions>();
   auto analyze = std::make_shared<AnalyzeOptions>();
+  auto cross_sell = std::make_shared<CrossSellCliOptions>();
   CLI::App* cmd = root.add_subcommand(
       "analyze",
       "The main job: load transactions, summarise customers, pick the best of BG/NBD, MBG/NBD "
@@ -413,16 +434,21 @@ void setup_analyze(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--compare-b", analyze->compare_b, "Second group of --compare")
       ->capture_default_str();
+  add_cross_sell_options(*cmd, *cross_sell);
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"
-      "model.json, spend_model.json, summary.json and analytics/*.csv.\n\n"
+      "model.json, spend_model.json, summary.json and analytics/*.csv; with --product (or\n"
+      "--category) basket/ (rules.csv, itemsets.csv, recommendations.csv,\n"
+      "category_penetration.csv); with --nps FILE nps/ (nps.csv, follow_ups.csv,\n"
+      "detractor_terms.csv, value.csv, problems.csv).\n\n"
       "Example:\n"
       "  ltv simulate --customers 20000 --seed 42 -o sim\n"
       "  ltv analyze sim/transactions.csv --customer customer_id --date date --amount amount \\\n"
       "      --order order_id --spend sim/spend.csv --customers sim/customers.csv \\\n"
-      "      --compare loyalty_member -o results");
-  cmd->callback([options, analyze]() { run_analyze(*options, *analyze); });
+      "      --compare loyalty_member --product product --category category \\\n"
+      "      --nps sim/nps.csv -o results");
+  cmd->callback([options, analyze, cross_sell]() { run_analyze(*options, *analyze, *cross_sell); });
 }
 
 }  // namespace

@@ -391,4 +391,41 @@ std::vector<NpsValueRow> nps_value_link(const NpsAnswers& answers, const Transac
   return rows;
 }
 
+std::vector<NpsClassMean> nps_class_means(const NpsAnswers& answers,
+                                          std::span<const std::string> customer_ids,
+                                          std::span<const double> value) {
+  if (value.size() != customer_ids.size()) {
+    input_error({}, std::to_string(value.size()) + " values",
+                std::to_string(customer_ids.size()) + " (one per customer)");
+  }
+  std::unordered_map<std::string_view, std::size_t> index;
+  index.reserve(customer_ids.size());
+  for (std::size_t c = 0; c < customer_ids.size(); ++c) index.emplace(customer_ids[c], c);
+  std::unordered_map<std::size_t, std::size_t> latest;  // customer -> answer
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    auto it = index.find(answers.customer[i]);
+    if (it == index.end()) continue;
+    auto [slot, inserted] = latest.emplace(it->second, i);
+    if (!inserted && (answers.day[i] > answers.day[slot->second] ||
+                      (answers.day[i] == answers.day[slot->second] && i > slot->second))) {
+      slot->second = i;
+    }
+  }
+  std::vector<NpsClassMean> rows(3);
+  std::array<double, 3> sum{0, 0, 0};
+  for (int k = 0; k < 3; ++k) rows[static_cast<std::size_t>(k)].cls = static_cast<NpsClass>(k);
+  for (auto [c, i] : latest) {
+    const auto k = static_cast<std::size_t>(classify_score(answers.score[i]));
+    ++rows[k].customers;
+    if (std::isfinite(value[c])) {
+      ++rows[k].valued;
+      sum[k] += value[c];
+    }
+  }
+  for (std::size_t k = 0; k < 3; ++k) {
+    if (rows[k].valued > 0) rows[k].mean = sum[k] / static_cast<double>(rows[k].valued);
+  }
+  return rows;
+}
+
 }  // namespace ltv

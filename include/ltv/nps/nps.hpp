@@ -176,4 +176,20 @@ std::vector<NpsValueRow> nps_value_link(
     const NpsAnswers& answers, const TransactionLog& log, const NpsValueOptions& options = {},
     const std::unordered_map<std::string, double>& ltv_by_customer = {});
 
+/// Mean of a per-customer value by NPS class: each customer's latest answer (latest day, then
+/// latest line) decides the class. Answers whose customer is not in `customer_ids` are ignored;
+/// customers whose value is NaN or infinite count in `customers` but not in the mean.
+struct NpsClassMean {
+  NpsClass cls = NpsClass::passive;
+  std::uint64_t customers = 0;  ///< respondents of this class found in customer_ids
+  std::uint64_t valued = 0;     ///< of those, customers with a finite value
+  std::optional<double> mean;   ///< mean value over `valued`; empty when valued = 0
+};
+
+/// Rows in the order detractor, passive, promoter. `value` has one entry per id of
+/// `customer_ids` (e.g. P(alive) or CLV per customer). Throws InputError when the sizes differ.
+std::vector<NpsClassMean> nps_class_means(const NpsAnswers& answers,
+                                          std::span<const std::string> customer_ids,
+                                          std::span<const double> value);
+
 }  // namespace ltv

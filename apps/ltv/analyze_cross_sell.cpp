@@ -1,0 +1,466 @@
+// The cross-sell and NPS step of `ltv analyze` (see analyze_cross_sell.hpp).
+#include "analyze_cross_sell.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "ltv/error.hpp"
+#include "ltv/io/csv.hpp"
+#include "ltv/io/csv_writer.hpp"
+#include "ltv/io/dates.hpp"
+#include "ltv/nps/nps.hpp"
+#include "ltv/recommend/association.hpp"
+#include "ltv/recommend/baskets.hpp"
+#include "ltv/recommend/penetration.hpp"
+#include "ltv/recommend/recommend.hpp"
+
+namespace ltv::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_optional(CsvWriter& w, const std::optional<double>& v) {
+  if (v) {
+    w.field(*v);
+  } else {
+    w.empty();
+  }
+}
+
+// ---------------------------------------------------------------- baskets and recommendations
+
+/// Association rules (as `ltv basket`), itemsets, next best offers (as `ltv recommend`) and the
+/// category reach per RFM segment.
+void basket_step(const TransactionLog& log, const CrossSellCliOptions& xs,
+                 const AnalyzedCustomers& customers, const fs::path& dir, CrossSellReport& report) {
+  const bool has_product = log.product.has_value();
+  const bool has_category = log.category.has_value();
+  if (!has_product && !has_category) return;  // nothing to mine: no note, the input has no items
+  const ItemLevel level = has_product ? ItemLevel::item : ItemLevel::category;
+  const std::string level_name = has_product ? "item" : "category";
+  BasketOptions bo;
+  bo.level = level;
+  bo.key = log.order ? BasketKey::order : BasketKey::customer_day;
+  ItemsetOptions io;
+  io.min_support = parse_ratio(xs.min_support, "--basket-min-support");
+  io.min_count = xs.min_count;
+  RuleOptions ro;
+  ro.min_confidence = parse_ratio(xs.min_confidence, "--basket-min-confidence");
+
+  const fs::path out_dir = dir / "basket";
+  fs::create_directories(out_dir);
+  report.outputs.push_back("basket/");
+  nlohmann::ordered_json j;
+  j["level"] = level_name;
+  j["basket_key"] = bo.key == BasketKey::order ? "order" : "customer_day";
+  j["min_support"] = xs.min_support;
+  j["min_confidence"] = xs.min_confidence;
+  j["min_count"] = xs.min_count;
+
+  const Baskets baskets = baskets_from_log(log, bo);
+  j["baskets"] = baskets.size();
+  j["items"] = baskets.item_count();
+  if (baskets.size() < xs.min_baskets) {
+    const std::string note =
+        fmt::format("association rules skipped: {} baskets, fewer than --basket-min-baskets {}",
+                    baskets.size(), xs.min_baskets);
+    report.notes.push_back(note);
+    j["note"] = note;
+  } else {
+    const FrequentItemsets itemsets = frequent_itemsets(baskets, io);
+    const AssociationRules rules = association_rules(itemsets, ro);
+    j["support_count_threshold"] = itemsets.min_count;
+    j["frequent_itemsets"] = itemsets.size();
+    j["rules"] = rules.size();
+    {
+      Output out((out_dir / "rules.csv").string());
+      CsvWriter w(out.stream());
+      w.row({"antecedent", "consequent", "support", "confidence", "lift", "count"});
+      for (std::size_t r = 0; r < rules.size(); ++r) {
+        w.field(format_itemset(rules.antecedent(r), rules.item_names));
+        w.field(rules.item_names[rules.consequent[r]]);
+        w.field(rules.support(r)).field(rules.confidence(r)).field(rules.lift(r));
+        w.field(rules.count[r]);
+        w.end_row();
+      }
+      w.flush();
+      out.close();
+    }
+    {
+      Output out((out_dir / "itemsets.csv").string());
+      CsvWriter w(out.stream());
+      w.row({"itemset", "size", "support", "count"});
+      for (std::size_t i = 0; i < itemsets.size(); ++i) {
+        w.field(format_itemset(itemsets.itemset(i), itemsets.item_names));
+        w.field(itemsets.itemset(i).size());
+        w.field(static_cast<double>(itemsets.count[i]) /
+                static_cast<double>(itemsets.basket_count));
+        w.field(itemsets.count[i]);
+        w.end_row();
+      }
+      w.flush();
+      out.close();
+    }
+    if (rules.size() == 0) {
+      report.notes.push_back(
+          fmt::format("no association rule reaches support {} (count >= {}) and confidence {}",
+                      xs.min_support, itemsets.min_count, xs.min_confidence));
+    }
+    report.lines.emplace_back("Rules",
+                              fmt::format("{} rules ({} level) from {} baskets, {} frequent "
+                                          "itemsets (support >= {}, count >= {}, "
+                                          "confidence >= {})",
+                                          rules.size(), level_name, baskets.size(), itemsets.size(),
+                                          xs.min_support, itemsets.min_count, xs.min_confidence));
+  }
+
+  // Next best offers: needs customers and dates, which analyze always has.
+  if (xs.recommend_top > 0) {
+    HistoryOptions ho;
+    ho.level = level;
+    const PurchaseHistories histories = purchase_histories(log, ho);
+    const FollowOnTable table = follow_on(histories, FollowOnOptions{});
+    RecommendOptions rec;
+    rec.top_n = xs.recommend_top;
+    const Recommendations recs = recommend(histories, table, rec);
+    Output out((out_dir / "recommendations.csv").string());
+    CsvWriter w(out.stream());
+    w.row({"customer_id", "rank", "item", "score", "because", "reason"});
+    std::size_t explained = 0;
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      w.field(recs.customer_ids[recs.customer[i]]).field(recs.rank[i]);
+      w.field(recs.item_names[recs.item[i]]).field(recs.score[i]);
+      if (recs.because[i] == Recommendations::kNoReason) {
+        w.empty();
+      } else {
+        w.field(recs.item_names[recs.because[i]]);
+        ++explained;
+      }
+      w.field(recs.explain(i));
+      w.end_row();
+    }
+    w.flush();
+    out.close();
+    j["recommendations"] = recs.size();
+    j["recommendations_from_follow_on"] = explained;
+    j["recommend_top"] = xs.recommend_top;
+    report.lines.emplace_back(
+        "Offers", fmt::format("{} offers (top {} per customer): {} from "
+                              "follow-on purchases, {} popular fill-ins",
+                              recs.size(), xs.recommend_top, explained, recs.size() - explained));
+  }
+
+  // Category reach within each RFM segment (who in the segment ever bought the category).
+  if (has_category) {
+    std::unordered_map<std::string_view, std::size_t> row_of;
+    for (std::size_t i = 0; i < customers.ids.size(); ++i) row_of.emplace(customers.ids[i], i);
+    std::vector<std::string> segment(log.customer_count());
+    for (std::size_t c = 0; c < log.customer_count(); ++c) {
+      auto it = row_of.find(log.customer_ids[c]);
+      if (it != row_of.end()) segment[c] = customers.rfm_segment[it->second];
+    }
+    const ReachTable table = reach(log, ItemLevel::category, segment);
+    Output out((out_dir / "category_penetration.csv").string());
+    CsvWriter w(out.stream());
+    w.row({"rfm_segment", "category", "segment_customers", "buyers", "share"});
+    for (std::size_t r = 0; r < table.size(); ++r) {
+      w.field(table.segment[r]).field(table.item[r]).field(table.segment_size[r]);
+      w.field(table.buyers[r]).field(table.share[r]);
+      w.end_row();
+    }
+    w.flush();
+    out.close();
+  }
+  report.json["basket"] = j;
+}
+
+// ------------------------------------------------------------------------------------- NPS
+
+std::optional<std::size_t> find_column(const std::vector<std::string>& header,
+                                       const std::string& name) {
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (lower(header[i]) == name) return i;
+  return std::nullopt;
+}
+
+/// Reads and validates the answers. Malformed rows (score not an integer in 0..10, bad date, no
+/// customer) stop the run with file, line and column; duplicates and customers absent from the
+/// transactions are kept out of / in the tables and listed in nps/problems.csv.
+NpsParseResult read_nps(const std::string& path, std::span<const std::string> known) {
+  CsvReader reader(path);
+  auto require = [&](const std::string& name) {
+    auto index = find_column(reader.header(), name);
+    if (!index) {
+      std::string names;
+      for (const auto& h : reader.header()) names += (names.empty() ? "" : ", ") + h;
+      input_error({path, 1, name}, "no such column in the --nps file",
+                  "a header with customer_id,date,score[,comment,channel]; found: " + names);
+    }
+    return *index;
+  };
+  const auto customer = require("customer_id");
+  const auto date = require("date");
+  const auto score = require("score");
+  const auto comment = find_column(reader.header(), "comment");
+  const auto channel = find_column(reader.header(), "channel");
+  std::vector<NpsRow> rows;
+  CsvRecord record;
+  while (reader.next(record)) {
+    auto field = [&](std::optional<std::size_t> i) {
+      return i && *i < record.size() ? std::string(record[*i]) : std::string();
+    };
+    rows.push_back(NpsRow{record.line, field(customer), field(date), field(score), field(comment),
+                          field(channel)});
+  }
+  NpsParseOptions po;
+  po.known_customers = known;
+  NpsParseResult parsed = parse_nps_rows(rows, po);
+  for (const auto& p : parsed.problems) {
+    if (p.kind == "missing_customer") {
+      input_error({path, p.line, "customer_id"}, p.detail, "a customer id");
+    } else if (p.kind == "bad_date") {
+      input_error({path, p.line, "date"}, p.detail, "a date yyyy-mm-dd");
+    } else if (p.kind == "bad_score" || p.kind == "score_out_of_range") {
+      input_error({path, p.line, "score"}, p.detail, "an integer score from 0 to 10");
+    }
+  }
+  return parsed;
+}
+
+void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
+              const AnalyzedCustomers& customers, const fs::path& dir, CrossSellReport& report) {
+  const NpsParseResult parsed = read_nps(xs.nps_file, customers.ids);
+  const NpsAnswers& answers = parsed.answers;
+  const fs::path out_dir = dir / "nps";
+  fs::create_directories(out_dir);
+  report.outputs.push_back("nps/");
+  nlohmann::ordered_json j;
+  j["source"] = xs.nps_file;
+  j["answers"] = answers.size();
+
+  // Problems kept out of (duplicates) or flagged in (unknown customers) the tables.
+  std::map<std::string, std::size_t> problem_count;
+  for (const auto& p : parsed.problems) ++problem_count[p.kind];
+  {
+    Output out((out_dir / "problems.csv").string());
+    CsvWriter w(out.stream());
+    w.row({"line", "problem", "detail"});
+    for (const auto& p : parsed.problems) w.field(p.line).field(p.kind).field(p.detail).end_row();
+    w.flush();
+    out.close();
+  }
+  for (const auto& [kind, count] : problem_count) {
+    report.notes.push_back(fmt::format("{}: {} {} row(s){} (nps/problems.csv)", xs.nps_file, count,
+                                       kind, kind == "duplicate" ? " skipped" : " kept"));
+    j["problems"][kind] = count;
+  }
+
+  // NPS tables: overall, by month, channel and analyze's segments.
+  std::unordered_map<std::string_view, std::size_t> row_of;
+  for (std::size_t i = 0; i < customers.ids.size(); ++i) row_of.emplace(customers.ids[i], i);
+  const std::string unknown = "(not in transactions)";
+  auto labels_by = [&](const std::vector<std::string>& per_customer) {
+    std::vector<std::string> labels(answers.size());
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      auto it = row_of.find(answers.customer[i]);
+      labels[i] = it == row_of.end() ? unknown : per_customer[it->second];
+    }
+    return labels;
+  };
+  struct Section {
+    std::string by;
+    NpsGroupTable table;
+  };
+  std::vector<Section> sections;
+  sections.push_back(
+      {"all", nps_by_group(answers, std::vector<std::string>(answers.size(), "all"))});
+  {
+    std::vector<std::string> labels(answers.size());
+    for (std::size_t i = 0; i < answers.size(); ++i)
+      labels[i] = period_label(answers.day[i], NpsPeriod::month);
+    sections.push_back({"period", nps_by_group(answers, labels)});
+  }
+  if (std::any_of(answers.channel.begin(), answers.channel.end(),
+                  [](const std::string& c) { return !c.empty(); })) {
+    sections.push_back({"channel", nps_by_group(answers, answers.channel)});
+  }
+  sections.push_back({"rfm_segment", nps_by_group(answers, labels_by(customers.rfm_segment))});
+  sections.push_back({"abcdx", nps_by_group(answers, labels_by(customers.abcdx))});
+  sections.push_back({"stage", nps_by_group(answers, labels_by(customers.stage))});
+  {
+    Output out((out_dir / "nps.csv").string());
+    CsvWriter w(out.stream());
+    w.row({"by", "group", "answers", "promoters", "passives", "detractors", "nps", "standard_error",
+           "ci_low", "ci_high"});
+    for (const auto& s : sections) {
+      for (std::size_t g = 0; g < s.table.size(); ++g) {
+        const auto& e = s.table.estimate[g];
+        w.field(s.by).field(s.table.group[g]).field(e.answers).field(e.promoters);
+        w.field(e.passives).field(e.detractors);
+        for (const auto& v : {e.nps, e.standard_error, e.ci_low, e.ci_high}) write_optional(w, v);
+        w.end_row();
+      }
+    }
+    w.flush();
+    out.close();
+  }
+  const NpsEstimate overall =
+      sections.front().table.size() ? sections.front().table.estimate[0] : estimate_nps(0, 0, 0);
+  auto json_of = [](const std::optional<double>& v) {
+    return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+  };
+  j["nps"] = json_of(overall.nps);
+  j["ci95"] = {json_of(overall.ci_low), json_of(overall.ci_high)};
+  j["promoters"] = overall.promoters;
+  j["passives"] = overall.passives;
+  j["detractors"] = overall.detractors;
+  if (overall.nps) {
+    report.lines.emplace_back(
+        "NPS", fmt::format("{:+.1f} (95% CI {:+.1f} .. {:+.1f}; {} answers: {} "
+                           "promoters, {} passives, {} detractors)",
+                           *overall.nps, *overall.ci_low, *overall.ci_high, overall.answers,
+                           overall.promoters, overall.passives, overall.detractors));
+  } else {
+    report.notes.push_back(xs.nps_file + ": no valid answers");
+  }
+
+  // Follow-up items: detractors and every score below 10.
+  const std::vector<FollowUp> items = follow_ups(answers, FollowUpOptions{});
+  {
+    Output out((out_dir / "follow_ups.csv").string());
+    CsvWriter w(out.stream());
+    w.row({"customer_id", "date", "score", "class", "comment", "channel", "owner", "due_date",
+           "priority", "line"});
+    for (const auto& item : items) {
+      w.field(item.customer).field(format_date(item.day)).field(item.score);
+      w.field(to_string(classify_score(item.score))).field(item.comment).field(item.channel);
+      w.field(item.owner).field(format_date(item.due_day)).field(item.priority).field(item.line);
+      w.end_row();
+    }
+    w.flush();
+    out.close();
+  }
+  j["follow_ups"] = items.size();
+
+  // Most frequent words and #tags of detractor comments.
+  {
+    std::vector<std::string> comments;
+    for (std::size_t i = 0; i < answers.size(); ++i)
+      if (classify_score(answers.score[i]) == NpsClass::detractor)
+        comments.push_back(answers.comment[i]);
+    const auto terms = top_terms(comments, 20);
+    Output out((out_dir / "detractor_terms.csv").string());
+    CsvWriter w(out.stream());
+    w.row({"term", "detractor_comments", "share_of_detractors"});
+    for (const auto& t : terms) {
+      w.field(t.term).field(t.comments);
+      w.field(static_cast<double>(t.comments) / static_cast<double>(comments.size()));
+      w.end_row();
+    }
+    w.flush();
+    out.close();
+  }
+
+  // Value link: retention and spend in the window after the answer (respondents whose window
+  // lies inside the log), and analyze's P(alive), expected purchases and CLV of every
+  // respondent by the class of their latest answer.
+  {
+    std::unordered_map<std::string, double> ltv;
+    for (std::size_t i = 0; i < customers.ids.size(); ++i)
+      if (std::isfinite(customers.clv[i])) ltv[customers.ids[i]] = customers.clv[i];
+    NpsValueOptions vo;
+    vo.horizon_days = xs.nps_horizon_days;
+    const auto window = nps_value_link(answers, log, vo, ltv);
+    const auto p_alive = nps_class_means(answers, customers.ids, customers.p_alive);
+    const auto expected = nps_class_means(answers, customers.ids, customers.expected_purchases);
+    const auto clv = nps_class_means(answers, customers.ids, customers.clv);
+    Output out((out_dir / "value.csv").string());
+    CsvWriter w(out.stream());
+    w.row({"class", "customers", "retained", "retention", "value_before", "value_after", "mean_ltv",
+           "respondents", "mean_p_alive", "mean_expected_purchases", "mean_clv", "horizon_days"});
+    for (std::size_t k = 0; k < 3; ++k) {
+      const auto& r = window[k];
+      w.field(to_string(r.cls)).field(r.customers).field(r.retained);
+      for (const auto& v : {r.retention, r.value_before, r.value_after, r.mean_ltv})
+        write_optional(w, v);
+      w.field(p_alive[k].customers);
+      write_optional(w, p_alive[k].mean);
+      write_optional(w, expected[k].mean);
+      write_optional(w, clv[k].mean);
+      w.field(xs.nps_horizon_days);
+      w.end_row();
+      nlohmann::ordered_json row;
+      row["respondents"] = p_alive[k].customers;
+      row["retention"] = json_of(r.retention);
+      row["mean_p_alive"] = json_of(p_alive[k].mean);
+      row["mean_clv"] = json_of(clv[k].mean);
+      j["value"][std::string(to_string(r.cls))] = row;
+    }
+    w.flush();
+    out.close();
+  }
+  report.json["nps"] = j;
+}
+
+}  // namespace
+
+void add_cross_sell_options(CLI::App& cmd, CrossSellCliOptions& o) {
+  const char* group = "Cross-sell and NPS";
+  cmd.add_option("--basket-min-support", o.min_support,
+                 "Association rules (with --product or --category): minimum support, share of "
+                 "baskets (decimal, % or fraction), exact")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--basket-min-confidence", o.min_confidence,
+                 "Minimum rule confidence count(X+Y)/count(X), exact")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--basket-min-count", o.min_count,
+                 "Fewest baskets behind an itemset (the stricter of this and the support applies)")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--basket-min-baskets", o.min_baskets,
+                 "With fewer baskets no rules are mined (a note in summary.json instead)")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--recommend-top", o.recommend_top,
+                 "Next best offers per customer in basket/recommendations.csv (0 = none)")
+      ->capture_default_str()
+      ->group(group);
+  cmd.add_option("--nps", o.nps_file,
+                 "NPS answers FILE (customer_id,date,score[,comment,channel]): adds nps/ with NPS "
+                 "by month, channel and segment, follow-ups, detractor terms, value link")
+      ->group(group);
+  cmd.add_option("--nps-horizon", o.nps_horizon_days,
+                 "Days after an NPS answer in which a purchase counts as retained (nps/value.csv)")
+      ->capture_default_str()
+      ->group(group);
+}
+
+CrossSellReport run_analyze_cross_sell(const TransactionLog& log,
+                                       const CrossSellCliOptions& cross_sell,
+                                       const AnalyzedCustomers& customers, const fs::path& dir) {
+  if (cross_sell.nps_horizon_days < 1) {
+    option_error("--nps-horizon", std::to_string(cross_sell.nps_horizon_days),
+                 "a positive number of days");
+  }
+  CrossSellReport report;
+  basket_step(log, cross_sell, customers, dir, report);
+  if (!cross_sell.nps_file.empty()) nps_step(log, cross_sell, customers, dir, report);
+  if (!report.notes.empty()) report.json["notes"] = report.notes;
+  return report;
+}
+
+}  // namespace ltv::cli
