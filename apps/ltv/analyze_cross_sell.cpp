@@ -240,8 +240,8 @@ NpsParseResult read_nps(const std::string& path, std::span<const std::string> kn
 }
 
 void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
-              const AnalyzedCustomers& customers, const fs::path& dir, CrossSellReport& report) {
-  const NpsParseResult parsed = read_nps(xs.nps_file, customers.ids);
+              const NpsParseResult& parsed, const AnalyzedCustomers& customers, const fs::path& dir,
+              CrossSellReport& report) {
   const NpsAnswers& answers = parsed.answers;
   const fs::path out_dir = dir / "nps";
   fs::create_directories(out_dir);
@@ -449,16 +449,26 @@ void add_cross_sell_options(CLI::App& cmd, CrossSellCliOptions& o) {
       ->group(group);
 }
 
-CrossSellReport run_analyze_cross_sell(const TransactionLog& log,
-                                       const CrossSellCliOptions& cross_sell,
-                                       const AnalyzedCustomers& customers, const fs::path& dir) {
+CrossSellInputs read_cross_sell_inputs(const TransactionLog& log,
+                                       const CrossSellCliOptions& cross_sell) {
+  parse_ratio(cross_sell.min_support, "--basket-min-support");
+  parse_ratio(cross_sell.min_confidence, "--basket-min-confidence");
   if (cross_sell.nps_horizon_days < 1) {
     option_error("--nps-horizon", std::to_string(cross_sell.nps_horizon_days),
                  "a positive number of days");
   }
+  CrossSellInputs inputs;
+  if (!cross_sell.nps_file.empty()) inputs.nps = read_nps(cross_sell.nps_file, log.customer_ids);
+  return inputs;
+}
+
+CrossSellReport run_analyze_cross_sell(const TransactionLog& log,
+                                       const CrossSellCliOptions& cross_sell,
+                                       const CrossSellInputs& inputs,
+                                       const AnalyzedCustomers& customers, const fs::path& dir) {
   CrossSellReport report;
   basket_step(log, cross_sell, customers, dir, report);
-  if (!cross_sell.nps_file.empty()) nps_step(log, cross_sell, customers, dir, report);
+  if (inputs.nps) nps_step(log, cross_sell, *inputs.nps, customers, dir, report);
   if (!report.notes.empty()) report.json["notes"] = report.notes;
   return report;
 }

@@ -9,12 +9,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ltv/data/transaction_log.hpp"
+#include "ltv/nps/nps.hpp"
 
 namespace ltv::cli {
 
@@ -31,6 +33,18 @@ struct CrossSellCliOptions {
 
 /// Adds the step's options to the analyze command.
 void add_cross_sell_options(CLI::App& cmd, CrossSellCliOptions& options);
+
+/// Inputs read before the models are fitted, so that a bad file fails fast.
+struct CrossSellInputs {
+  std::optional<NpsParseResult> nps;  ///< validated answers of --nps
+};
+
+/// Checks the thresholds and reads and validates the `--nps` file against the log's customers.
+/// Throws InputError for a malformed answer (file, line, column: a score that is not an integer
+/// in 0..10, a bad date, no customer) or a missing column; duplicates and unknown customers are
+/// kept as problems (written to nps/problems.csv).
+CrossSellInputs read_cross_sell_inputs(const TransactionLog& log,
+                                       const CrossSellCliOptions& cross_sell);
 
 /// Analyze's per-customer results, one entry per summarised customer (summary order).
 struct AnalyzedCustomers {
@@ -53,10 +67,10 @@ struct CrossSellReport {
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
 };
 
-/// Runs the step into `dir`. Throws InputError for a bad `--nps` file (file, line, column) or a
-/// bad threshold; too few baskets or no product column is a note, not an error.
+/// Runs the step into `dir`. Too few baskets or no product column is a note, not an error.
 CrossSellReport run_analyze_cross_sell(const TransactionLog& log,
                                        const CrossSellCliOptions& cross_sell,
+                                       const CrossSellInputs& inputs,
                                        const AnalyzedCustomers& customers,
                                        const std::filesystem::path& dir);
 

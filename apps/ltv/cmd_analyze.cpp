@@ -110,6 +110,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   LoadReport report;
   const TransactionLog log = load_log(options, &report);
   if (log.size() == 0) input_error({options.file, 0, ""}, "no rows", "at least one transaction");
+  const CrossSellInputs cross_sell_inputs = read_cross_sell_inputs(log, cross_sell);
   SummaryOptions summary_opts = summary_options(options);
   summary_opts.calibration_end.reset();  // predictions use all data; the split is for selection
   const SummaryOptions user_split = summary_options(options);
@@ -309,7 +310,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
       analyzed.abcdx.emplace_back(to_string(segments.abcdx[i]));
       analyzed.stage.emplace_back(to_string(segments.stage[i]));
     }
-    cross_sell_report = run_analyze_cross_sell(log, cross_sell, analyzed, dir);
+    cross_sell_report = run_analyze_cross_sell(log, cross_sell, cross_sell_inputs, analyzed, dir);
   }
 
   // Headline.

@@ -224,3 +224,36 @@ TEST(Nps, ValueOfPromotersPassivesDetractors) {
   ltv::TransactionLog empty;
   EXPECT_THROW(ltv::nps_value_link(ans, empty), ltv::InputError);
 }
+
+TEST(Nps, ClassMeansUseTheLatestAnswerOfEachCustomer) {
+  auto parsed = ltv::parse_nps_rows(hand_table());
+  // Customers a (10 then 10), b (9 then 9), c (8), d (7), e (6), f (0), i (9); g and h are
+  // left out of the list and z has no answer. f's value is NaN: counted but not averaged.
+  const std::vector<std::string> ids{"a", "b", "c", "d", "e", "f", "i", "z"};
+  const std::vector<double> value{1, 2, 3, 5, 7, std::nan(""), 4, 100};
+  const auto rows = ltv::nps_class_means(parsed.answers, ids, value);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].cls, ltv::NpsClass::detractor);
+  EXPECT_EQ(rows[0].customers, 2u);  // e, f
+  EXPECT_EQ(rows[0].valued, 1u);
+  EXPECT_DOUBLE_EQ(*rows[0].mean, 7.0);
+  EXPECT_EQ(rows[1].customers, 2u);  // c, d
+  EXPECT_DOUBLE_EQ(*rows[1].mean, 4.0);
+  EXPECT_EQ(rows[2].customers, 3u);  // a, b, i
+  EXPECT_DOUBLE_EQ(*rows[2].mean, (1.0 + 2.0 + 4.0) / 3.0);
+
+  // The latest answer decides: a detractor answer after a promoter one moves the customer.
+  auto rows_in = hand_table();
+  rows_in.push_back(row(13, "a", "2024-03-01", "3"));
+  const auto moved = ltv::nps_class_means(ltv::parse_nps_rows(rows_in).answers, ids, value);
+  EXPECT_EQ(moved[0].customers, 3u);
+  EXPECT_DOUBLE_EQ(*moved[0].mean, (7.0 + 1.0) / 2.0);
+  EXPECT_EQ(moved[2].customers, 2u);
+
+  // No respondent in a class: empty mean; sizes must agree.
+  const std::vector<std::string> only_c{"c"};
+  const auto single = ltv::nps_class_means(parsed.answers, only_c, std::vector<double>{3});
+  EXPECT_FALSE(single[0].mean.has_value());
+  EXPECT_EQ(single[1].customers, 1u);
+  EXPECT_THROW(ltv::nps_class_means(parsed.answers, ids, std::vector<double>{1}), ltv::InputError);
+}
