@@ -467,7 +467,13 @@ CrossSellReport run_analyze_cross_sell(const TransactionLog& log,
                                        const CrossSellInputs& inputs,
                                        const AnalyzedCustomers& customers, const fs::path& dir) {
   CrossSellReport report;
-  basket_step(log, cross_sell, customers, dir, report);
+  try {
+    basket_step(log, cross_sell, customers, dir, report);
+  } catch (const InputError&) {
+    throw;
+  } catch (const Error& e) {  // the rest of analyze is still worth having
+    report.notes.push_back(std::string("cross-sell step skipped: ") + e.what());
+  }
   if (inputs.nps) nps_step(log, cross_sell, *inputs.nps, customers, dir, report);
   if (!report.notes.empty()) report.json["notes"] = report.notes;
   return report;
