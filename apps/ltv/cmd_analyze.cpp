@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics_output.hpp"
+#include "analyze_validation.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -151,6 +152,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     }
     w.finish();
     out.close();
+    write_analyze_validation(dir, log, cal, scores);
     const std::size_t best = best_by_holdout(scores);
     if (best < scores.size()) chosen = scores[best].model;
     selection["chosen_by"] = best < scores.size() ? "lowest holdout MAE" : "first candidate";
