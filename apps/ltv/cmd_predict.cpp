@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -225,13 +226,34 @@ void setup_predict(CLI::App& root) {
     if (with_spend) gamma_gamma::expected_average_spend(gg);  // ModelError when q <= 1
     // Everything is computed before the first row is written, so an error leaves no partial
     // output.
-    std::map<std::tuple<double, double, double>, Cached> cache;
-    std::vector<const Cached*> row(d.size());
-    std::vector<double> spend(with_spend ? d.size() : 0);
+    // Customers are grouped into distinct (x, t_x, T) patterns (hash map); the patterns are
+    // scored in parallel, each once.
+    struct PatternHash {
+      std::size_t operator()(const std::tuple<double, double, double>& k) const noexcept {
+        const std::hash<double> h;
+        std::size_t v = h(std::get<0>(k));
+        v = v * 0x9E3779B97F4A7C15ull ^ h(std::get<1>(k));
+        return v * 0x9E3779B97F4A7C15ull ^ h(std::get<2>(k));
+      }
+    };
+    std::unordered_map<std::tuple<double, double, double>, std::uint32_t, PatternHash> ids;
+    ids.reserve(std::min<std::size_t>(d.size(), std::size_t{1} << 22));
+    std::vector<std::uint32_t> pattern_of(d.size());
+    std::vector<std::size_t> first_row;  // a customer of each pattern
     for (std::size_t i = 0; i < d.size(); ++i) {
+      const auto [it, added] =
+          ids.try_emplace({d.x[i], d.t_x[i], d.T[i]}, static_cast<std::uint32_t>(first_row.size()));
+      if (added) first_row.push_back(i);
+      pattern_of[i] = it->second;
+    }
+    ids = {};
+    std::vector<Cached> cache(first_row.size());
+    std::vector<std::string> errors(first_row.size());
+#pragma omp parallel for schedule(dynamic, 256)
+    for (std::size_t p = 0; p < first_row.size(); ++p) {
+      const std::size_t i = first_row[p];
       const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
-      auto it = cache.find({x, t_x, T});
-      if (it == cache.end()) {
+      try {
         Cached c{pred.p_alive(x, t_x, T),
                  pred.conditional_expected_transactions(horizon, x, t_x, T), 0.0};
         if (with_spend) {
@@ -241,11 +263,31 @@ void setup_predict(CLI::App& root) {
               },
               clv_opts);
         }
-        it = cache.emplace(std::make_tuple(x, t_x, T), c).first;
+        cache[p] = c;
+      } catch (const std::exception& e) {
+        errors[p] = e.what();
       }
-      row[i] = &it->second;
+    }
+    for (std::size_t p = 0; p < first_row.size(); ++p) {
+      if (errors[p].empty()) continue;
+      // Re-run the first failing pattern outside the parallel region to throw its own error type.
+      const std::size_t i = first_row[p];
+      (void)pred.p_alive(d.x[i], d.t_x[i], d.T[i]);
+      (void)pred.conditional_expected_transactions(horizon, d.x[i], d.t_x[i], d.T[i]);
+      (void)discounted_transactions(
+          [&](double u) {
+            return u <= 0 ? 0.0
+                          : pred.conditional_expected_transactions(u, d.x[i], d.t_x[i], d.T[i]);
+          },
+          clv_opts);
+      throw ModelError(errors[p]);
+    }
+    std::vector<const Cached*> row(d.size());
+    std::vector<double> spend(with_spend ? d.size() : 0);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      row[i] = &cache[pattern_of[i]];
       if (with_spend) {
-        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, x, d.monetary_value[i]);
+        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, d.x[i], d.monetary_value[i]);
       }
     }
     Output out = open_output(options->output);
