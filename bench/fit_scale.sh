@@ -8,7 +8,8 @@
 #   10k and 10M (fit-time growth), BG/NBD and Pareto/NBD.
 # pipeline: 10M customers: fit BG/NBD, fit Gamma-Gamma, predict P(alive), CET and CLV for every
 #   customer into a CSV (wall time and peak RSS of each step and in all).
-# Every line states the load average (`uptime`) at the time. Needs the release build.
+# Every line gives wall and CPU (user + sys) time and the load average (`uptime`) at the end:
+# the machine is shared, so under load the CPU time is the better guide. Needs the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -22,11 +23,13 @@ timed() {
   local label=$1
   shift
   /usr/bin/time -v "$@" 2> "$work/time.txt" > "$work/out.txt"
-  local wall rss
+  local wall rss cpu
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.txt")
   wall=$(grep "Elapsed (wall clock)" "$work/time.txt" | awk '{print $NF}' |
     awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(grep "Maximum resident" "$work/time.txt" | awk '{print $NF}')
-  printf "%-48s %8.2f s  peak %7.0f MB  load %s\n" "$label" "$wall" "$((rss / 1024))" "$(load)"
+  printf "%-46s wall %7.2f s  cpu %7.2f s  peak %6d MB  load %s\n" "$label" "$wall" "$cpu" \
+    "$((rss / 1024))" "$(load)"
 }
 patterns() { grep -o '"n_patterns": [0-9]*' "$work/out.txt" | awk '{print $2}'; }
 ll() { grep -o '"log_likelihood": [-0-9.e]*' "$work/out.txt" | awk '{print $2}'; }

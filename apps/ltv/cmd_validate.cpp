@@ -73,11 +73,13 @@ void write_text(std::ostream& out, const ValidationReport& r) {
     }
     std::string note = i == r.best ? "best holdout MAE" : "";
     if (!s.fit.converged) note += (note.empty() ? "" : "; ") + std::string("not converged");
-    out << fmt::format("{:<8} {:>6} {:>12} {:>11} {:>11} {:>8} {:>8} {:>9} {:>9} {:>8}  {}\n",
-                       s.model, m.parameters, number(s.fit.log_likelihood, 2), number(m.aic, 1),
-                       number(s.bic, 1), number(s.mae, 4), number(s.rmse, 4),
-                       number(s.actual_total, 0), number(s.expected_total, 1),
-                       number(m.aggregate_error_pct, 2), note);
+    std::string line = fmt::format(
+        "{:<8} {:>6} {:>12} {:>11} {:>11} {:>8} {:>8} {:>9} {:>9} {:>8}  {}", s.model, m.parameters,
+        number(s.fit.log_likelihood, 2), number(m.aic, 1), number(s.bic, 1), number(s.mae, 4),
+        number(s.rmse, 4), number(s.actual_total, 0), number(s.expected_total, 1),
+        number(m.aggregate_error_pct, 2), note);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
   }
   std::vector<std::string> fitted;
   for (const auto& m : r.models) {
@@ -274,7 +276,7 @@ void setup_validate(CLI::App& root) {
       "  ltv validate CDNOW_sample.txt --no-header --customer 2 --date 3 --amount 5 \\\n"
       "      --calibration-end 1997-09-30\n"
       "  ltv validate sim/transactions.csv --customer customer_id --date date \\\n"
-      "      --calibration-end 2023-06-30 --model bgnbd,pnbd --format csv -o validation/");
+      "      --calibration-end 2025-06-30 --model bgnbd,pnbd --format csv -o validation/");
   cmd->callback(
       [options, model, validate_opts]() { run_validate(*options, *model, *validate_opts); });
 }
