@@ -247,23 +247,82 @@ void setup_predict(CLI::App& root) {
       pattern_of[i] = it->second;
     }
     ids = {};
-    std::vector<Cached> cache(first_row.size());
-    std::vector<std::string> errors(first_row.size());
-#pragma omp parallel for schedule(dynamic, 256)
+    // Given that a customer is alive at T, the future does not depend on t_x (in every model
+    // here the likelihood of the history of a customer alive at T involves x and T only), so
+    // CET(u | x, t_x, T) = P(alive | x, t_x, T) * CET(u | x, T, T) / P(alive | x, T, T).
+    // The expensive CET curve (horizon and every CLV step) is computed once per (x, T) and
+    // scaled by each pattern's P(alive) (tested in tests/models/validation_test.cpp).
+    struct PairHash {
+      std::size_t operator()(const std::pair<double, double>& k) const noexcept {
+        const std::hash<double> h;
+        return h(k.first) * 0x9E3779B97F4A7C15ull ^ h(k.second);
+      }
+    };
+    std::unordered_map<std::pair<double, double>, std::uint32_t, PairHash> pair_ids;
+    std::vector<std::uint32_t> pair_of(first_row.size());
+    std::vector<std::pair<double, double>> pairs;
     for (std::size_t p = 0; p < first_row.size(); ++p) {
       const std::size_t i = first_row[p];
-      const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
+      const auto [it, added] =
+          pair_ids.try_emplace({d.x[i], d.T[i]}, static_cast<std::uint32_t>(pairs.size()));
+      if (added) pairs.emplace_back(d.x[i], d.T[i]);
+      pair_of[p] = it->second;
+    }
+    pair_ids = {};
+    struct Alive {
+      double alive_at_T, cet, discounted;  // P(alive | x, T, T); CET and D of (x, T, T)
+    };
+    std::vector<Alive> per_pair(pairs.size());
+    std::vector<std::string> errors(first_row.size());
+    std::vector<std::string> pair_errors(pairs.size());
+#pragma omp parallel for schedule(dynamic, 16)
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      const auto [x, T] = pairs[k];
+      const double t_x = x > 0 ? T : 0.0;
       try {
-        Cached c{pred.p_alive(x, t_x, T),
-                 pred.conditional_expected_transactions(horizon, x, t_x, T), 0.0};
+        Alive a{pred.p_alive(x, t_x, T), pred.conditional_expected_transactions(horizon, x, t_x, T),
+                0.0};
         if (with_spend) {
-          c.discounted = discounted_transactions(
+          a.discounted = discounted_transactions(
               [&](double u) {
                 return u <= 0 ? 0.0 : pred.conditional_expected_transactions(u, x, t_x, T);
               },
               clv_opts);
         }
-        cache[p] = c;
+        per_pair[k] = a;
+      } catch (const std::exception& e) {
+        pair_errors[k] = e.what();
+      }
+    }
+    std::vector<Cached> cache(first_row.size());
+#pragma omp parallel for schedule(dynamic, 256)
+    for (std::size_t p = 0; p < first_row.size(); ++p) {
+      const std::size_t i = first_row[p];
+      const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
+      try {
+        if (!pair_errors[pair_of[p]].empty()) throw ModelError(pair_errors[pair_of[p]]);
+        const Alive& a = per_pair[pair_of[p]];
+        const double alive = pred.p_alive(x, t_x, T);
+        if (t_x == (x > 0 ? T : 0.0)) {
+          cache[p] = {alive, a.cet, a.discounted};
+        } else if (a.alive_at_T > 1e-250) {
+          const double f = alive / a.alive_at_T;
+          cache[p] = {alive, f * a.cet, f * a.discounted};
+        } else {  // no usable reference: compute directly
+          Cached c{alive, pred.conditional_expected_transactions(horizon, x, t_x, T), 0.0};
+          if (with_spend) {
+            c.discounted = discounted_transactions(
+                [&](double u) {
+                  return u <= 0 ? 0.0 : pred.conditional_expected_transactions(u, x, t_x, T);
+                },
+                clv_opts);
+          }
+          cache[p] = c;
+        }
+        if (!std::isfinite(cache[p].cet) || !std::isfinite(cache[p].discounted)) {
+          throw ModelError(fmt::format("{}: non-finite prediction for x={}, t_x={}, T={}",
+                                       fit.model, x, t_x, T));
+        }
       } catch (const std::exception& e) {
         errors[p] = e.what();
       }

@@ -204,6 +204,45 @@ TEST(Validation, CountsReturnsAndSameDayPurchasesLikeTheSummary) {
   EXPECT_EQ(actual, (std::vector<double>{1, 2, 1}));
 }
 
+// `ltv predict` relies on CET(t | x, t_x, T) = P(alive | x, t_x, T) CET(t | x, T, T) /
+// P(alive | x, T, T) (alive at T, the future depends on x and T only) for every count model.
+TEST(Validation, ConditionalExpectationFactorsThroughPAlive) {
+  const std::vector<FitResult> models = {bgnbd_result(0.243, 4.414, 0.793, 2.426),
+                                         [] {
+                                           FitResult f = bgnbd_result(0.525, 6.183, 0.891, 1.614);
+                                           f.model = "mbgnbd";
+                                           return f;
+                                         }(),
+                                         [] {
+                                           FitResult f = bgnbd_result(0.553, 10.578, 0.606, 11.669);
+                                           f.model = "pnbd";
+                                           f.names = {"r", "alpha", "s", "beta"};
+                                           return f;
+                                         }(),
+                                         [] {
+                                           FitResult f = bgnbd_result(1.204, 0.750, 0.657, 2.783);
+                                           f.model = "bgbb";
+                                           f.names = {"alpha", "beta", "gamma", "delta"};
+                                           return f;
+                                         }()};
+  for (const auto& fit : models) {
+    const FittedCountModel m(fit);
+    const bool discrete = fit.model == "bgbb";
+    for (const double x : {1.0, 2.0, 5.0}) {
+      const double T = discrete ? 6.0 : 38.86;
+      for (const double t_x :
+           discrete ? std::vector<double>{x, 5.0} : std::vector<double>{0.5, 12.0, 30.43}) {
+        const double t = discrete ? 5.0 : 39.0;
+        const double direct = m.conditional_expected_transactions(t, x, t_x, T);
+        const double factored = m.p_alive(x, t_x, T) *
+                                m.conditional_expected_transactions(t, x, T, T) /
+                                m.p_alive(x, T, T);
+        EXPECT_NEAR(factored, direct, 1e-10 * direct) << fit.model << " " << x << " " << t_x;
+      }
+    }
+  }
+}
+
 TEST(Validation, RefusesSummaryWithoutHoldout) {
   TransactionLog log;
   log.customer_ids = {"A"};
