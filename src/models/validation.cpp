@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <string>
+#include <unordered_map>
 
 #include "ltv/error.hpp"
 
@@ -96,13 +98,43 @@ std::vector<ConditionalRow> conditional_by_frequency(const FittedCountModel& mod
                  "a calibration end before the observation end, so there is a holdout");
   }
   if (max_bucket < 1) max_bucket = 1;
+  // CET once per distinct (x, t_x, T) pattern (customers of dated data share patterns).
   const std::size_t n = summary.size();
-  std::vector<double> cet(n);
-#pragma omp parallel for schedule(dynamic, 1024)
+  struct Key {
+    double x, t_x, T;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      const std::hash<double> h;
+      return (h(k.x) * 0x9E3779B97F4A7C15ull ^ h(k.t_x)) * 0x9E3779B97F4A7C15ull ^ h(k.T);
+    }
+  };
+  std::unordered_map<Key, std::uint32_t, KeyHash> ids;
+  std::vector<std::uint32_t> pattern_of(n);
+  std::vector<Key> keys;
   for (std::size_t i = 0; i < n; ++i) {
-    cet[i] = model.conditional_expected_transactions(summary.duration_holdout, summary.frequency[i],
-                                                     summary.recency[i], summary.T[i]);
+    const Key k{summary.frequency[i], summary.recency[i], summary.T[i]};
+    const auto [it, added] = ids.try_emplace(k, static_cast<std::uint32_t>(keys.size()));
+    if (added) keys.push_back(k);
+    pattern_of[i] = it->second;
   }
+  std::vector<double> pattern_cet(keys.size());
+  std::vector<std::string> errors(keys.size());
+#pragma omp parallel for schedule(dynamic, 256)
+  for (std::size_t p = 0; p < keys.size(); ++p) {
+    try {
+      pattern_cet[p] = model.conditional_expected_transactions(summary.duration_holdout, keys[p].x,
+                                                               keys[p].t_x, keys[p].T);
+    } catch (const std::exception& e) {
+      errors[p] = e.what();
+    }
+  }
+  for (const auto& e : errors) {
+    if (!e.empty()) throw ModelError(e);
+  }
+  std::vector<double> cet(n);
+  for (std::size_t i = 0; i < n; ++i) cet[i] = pattern_cet[pattern_of[i]];
   std::vector<ConditionalRow> rows(static_cast<std::size_t>(max_bucket) + 1);
   for (int b = 0; b <= max_bucket; ++b) {
     auto& row = rows[static_cast<std::size_t>(b)];
