@@ -135,7 +135,13 @@ nlohmann::ordered_json to_json(const ValidationReport& r) {
   auto rows = [&](auto write) {
     std::ostringstream s;
     write(s);
-    return nlohmann::ordered_json::parse(s.str());
+    auto table = nlohmann::ordered_json::parse(s.str());
+    for (auto& row : table) {  // the CSV's true/false cells as JSON booleans
+      for (const char* key : {"holdout", "converged"}) {
+        if (row.contains(key) && row[key].is_string()) row[key] = row[key] == "true";
+      }
+    }
+    return table;
   };
   nlohmann::ordered_json j;
   j["time_unit"] = std::string(to_string(r.time_unit));

@@ -91,6 +91,9 @@ TEST(ValidateCli, WritesEveryTableIntoADirectoryAndJson) {
   EXPECT_EQ(json["models"][0]["model"], "pnbd");
   EXPECT_EQ(json["tracking"].size(), 2u * 78u);
   EXPECT_EQ(json["tracking"][77]["actual_cumulative"], 4339.0);
+  EXPECT_EQ(json["tracking"][77]["holdout"], true);
+  EXPECT_EQ(json["tracking"][38]["holdout"], false);
+  EXPECT_EQ(json["models"][0]["converged"], true);
   std::filesystem::remove_all(dir);
 }
 
