@@ -2,6 +2,7 @@
 // CET per customer. Run: build/bin/models_bench (release build).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -70,6 +71,42 @@ void BM_BgNbdLogLikelihood1M(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BgNbdLogLikelihood1M)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+/// BG/NBD customers at day resolution: N customers simulated in continuous time (ages uniform
+/// over 0..13 weeks of acquisition before a 104-week window end, as `ltv simulate`), recency and
+/// T rounded down to whole days (in weeks) and compressed, as a summary of dated transactions.
+ltv::RfmPatterns day_resolution(std::size_t n) {
+  std::vector<double> T(n);
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(91.0, 104.0);
+  for (auto& t : T) t = u(rng);
+  const ltv::RfmPatterns c = ltv::bg_nbd::simulate({0.243, 4.414, 0.793, 2.426}, T, 11);
+  std::vector<double> x(c.size()), t_x(c.size()), big_t(c.size());
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    x[i] = c.x[i];
+    big_t[i] = std::floor(c.T[i] * 7) / 7;
+    t_x[i] = x[i] > 0 ? std::min(std::floor(c.t_x[i] * 7) / 7, big_t[i]) : 0.0;
+  }
+  return ltv::compress_patterns(x, t_x, big_t, c.weight);
+}
+
+/// Fit time against the number of customers (10k .. 10M) after compression to day patterns.
+void BM_BgNbdFitDayPatterns(benchmark::State& state) {
+  const auto patterns = day_resolution(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto fit = ltv::bg_nbd::fit(patterns);
+    benchmark::DoNotOptimize(fit.log_likelihood);
+  }
+  state.counters["customers"] = static_cast<double>(state.range(0));
+  state.counters["patterns"] = static_cast<double>(patterns.size());
+}
+BENCHMARK(BM_BgNbdFitDayPatterns)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 void BM_BgNbdCetPerCustomer(benchmark::State& state) {
   const ltv::BgNbdParams p{0.243, 4.414, 0.793, 2.426};

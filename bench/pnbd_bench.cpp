@@ -83,6 +83,23 @@ void BM_LogLikelihoodGradient100k(benchmark::State& state) {
 }
 BENCHMARK(BM_LogLikelihoodGradient100k)->Unit(benchmark::kMillisecond);
 
+/// Log-likelihood (Arg 0) or log-likelihood + gradient (Arg 1) on 1M distinct patterns.
+void BM_LogLikelihood1M(benchmark::State& state) {
+  static const auto patterns = distinct_patterns(1000000);
+  std::array<double, 4> g{};
+  for (auto _ : state) {
+    if (state.range(0) != 0) {
+      benchmark::DoNotOptimize(ltv::pareto_nbd::log_likelihood(kBtyd, patterns, g));
+    } else {
+      benchmark::DoNotOptimize(ltv::pareto_nbd::log_likelihood(kBtyd, patterns));
+    }
+  }
+  state.counters["patterns"] = static_cast<double>(patterns.size());
+  state.counters["pattern_evals/s"] = benchmark::Counter(
+      static_cast<double>(patterns.size()) * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LogLikelihood1M)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

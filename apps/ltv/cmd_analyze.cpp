@@ -15,6 +15,7 @@
 
 #include "analytics_output.hpp"
 #include "analyze_cross_sell.hpp"
+#include "analyze_validation.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -154,6 +155,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     }
     w.finish();
     out.close();
+    write_analyze_validation(dir, log, cal, scores);
     const std::size_t best = best_by_holdout(scores);
     if (best < scores.size()) chosen = scores[best].model;
     selection["chosen_by"] = best < scores.size() ? "lowest holdout MAE" : "first candidate";

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -225,27 +226,127 @@ void setup_predict(CLI::App& root) {
     if (with_spend) gamma_gamma::expected_average_spend(gg);  // ModelError when q <= 1
     // Everything is computed before the first row is written, so an error leaves no partial
     // output.
-    std::map<std::tuple<double, double, double>, Cached> cache;
-    std::vector<const Cached*> row(d.size());
-    std::vector<double> spend(with_spend ? d.size() : 0);
+    // Customers are grouped into distinct (x, t_x, T) patterns (hash map); the patterns are
+    // scored in parallel, each once.
+    struct PatternHash {
+      std::size_t operator()(const std::tuple<double, double, double>& k) const noexcept {
+        const std::hash<double> h;
+        std::size_t v = h(std::get<0>(k));
+        v = v * 0x9E3779B97F4A7C15ull ^ h(std::get<1>(k));
+        return v * 0x9E3779B97F4A7C15ull ^ h(std::get<2>(k));
+      }
+    };
+    std::unordered_map<std::tuple<double, double, double>, std::uint32_t, PatternHash> ids;
+    ids.reserve(std::min<std::size_t>(d.size(), std::size_t{1} << 22));
+    std::vector<std::uint32_t> pattern_of(d.size());
+    std::vector<std::size_t> first_row;  // a customer of each pattern
     for (std::size_t i = 0; i < d.size(); ++i) {
-      const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
-      auto it = cache.find({x, t_x, T});
-      if (it == cache.end()) {
-        Cached c{pred.p_alive(x, t_x, T),
-                 pred.conditional_expected_transactions(horizon, x, t_x, T), 0.0};
+      const auto [it, added] =
+          ids.try_emplace({d.x[i], d.t_x[i], d.T[i]}, static_cast<std::uint32_t>(first_row.size()));
+      if (added) first_row.push_back(i);
+      pattern_of[i] = it->second;
+    }
+    ids = {};
+    // Given that a customer is alive at T, the future does not depend on t_x (in every model
+    // here the likelihood of the history of a customer alive at T involves x and T only), so
+    // CET(u | x, t_x, T) = P(alive | x, t_x, T) * CET(u | x, T, T) / P(alive | x, T, T).
+    // The expensive CET curve (horizon and every CLV step) is computed once per (x, T) and
+    // scaled by each pattern's P(alive) (tested in tests/models/validation_test.cpp).
+    struct PairHash {
+      std::size_t operator()(const std::pair<double, double>& k) const noexcept {
+        const std::hash<double> h;
+        return h(k.first) * 0x9E3779B97F4A7C15ull ^ h(k.second);
+      }
+    };
+    std::unordered_map<std::pair<double, double>, std::uint32_t, PairHash> pair_ids;
+    std::vector<std::uint32_t> pair_of(first_row.size());
+    std::vector<std::pair<double, double>> pairs;
+    for (std::size_t p = 0; p < first_row.size(); ++p) {
+      const std::size_t i = first_row[p];
+      const auto [it, added] =
+          pair_ids.try_emplace({d.x[i], d.T[i]}, static_cast<std::uint32_t>(pairs.size()));
+      if (added) pairs.emplace_back(d.x[i], d.T[i]);
+      pair_of[p] = it->second;
+    }
+    pair_ids = {};
+    struct Alive {
+      double alive_at_T, cet, discounted;  // P(alive | x, T, T); CET and D of (x, T, T)
+    };
+    std::vector<Alive> per_pair(pairs.size());
+    std::vector<std::string> errors(first_row.size());
+    std::vector<std::string> pair_errors(pairs.size());
+#pragma omp parallel for schedule(dynamic, 16)
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      const auto [x, T] = pairs[k];
+      const double t_x = x > 0 ? T : 0.0;
+      try {
+        Alive a{pred.p_alive(x, t_x, T), pred.conditional_expected_transactions(horizon, x, t_x, T),
+                0.0};
         if (with_spend) {
-          c.discounted = discounted_transactions(
+          a.discounted = discounted_transactions(
               [&](double u) {
                 return u <= 0 ? 0.0 : pred.conditional_expected_transactions(u, x, t_x, T);
               },
               clv_opts);
         }
-        it = cache.emplace(std::make_tuple(x, t_x, T), c).first;
+        per_pair[k] = a;
+      } catch (const std::exception& e) {
+        pair_errors[k] = e.what();
       }
-      row[i] = &it->second;
+    }
+    std::vector<Cached> cache(first_row.size());
+#pragma omp parallel for schedule(dynamic, 256)
+    for (std::size_t p = 0; p < first_row.size(); ++p) {
+      const std::size_t i = first_row[p];
+      const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
+      try {
+        if (!pair_errors[pair_of[p]].empty()) throw ModelError(pair_errors[pair_of[p]]);
+        const Alive& a = per_pair[pair_of[p]];
+        const double alive = pred.p_alive(x, t_x, T);
+        if (t_x == (x > 0 ? T : 0.0)) {
+          cache[p] = {alive, a.cet, a.discounted};
+        } else if (a.alive_at_T > 1e-250) {
+          const double f = alive / a.alive_at_T;
+          cache[p] = {alive, f * a.cet, f * a.discounted};
+        } else {  // no usable reference: compute directly
+          Cached c{alive, pred.conditional_expected_transactions(horizon, x, t_x, T), 0.0};
+          if (with_spend) {
+            c.discounted = discounted_transactions(
+                [&](double u) {
+                  return u <= 0 ? 0.0 : pred.conditional_expected_transactions(u, x, t_x, T);
+                },
+                clv_opts);
+          }
+          cache[p] = c;
+        }
+        if (!std::isfinite(cache[p].cet) || !std::isfinite(cache[p].discounted)) {
+          throw ModelError(fmt::format("{}: non-finite prediction for x={}, t_x={}, T={}",
+                                       fit.model, x, t_x, T));
+        }
+      } catch (const std::exception& e) {
+        errors[p] = e.what();
+      }
+    }
+    for (std::size_t p = 0; p < first_row.size(); ++p) {
+      if (errors[p].empty()) continue;
+      // Re-run the first failing pattern outside the parallel region to throw its own error type.
+      const std::size_t i = first_row[p];
+      (void)pred.p_alive(d.x[i], d.t_x[i], d.T[i]);
+      (void)pred.conditional_expected_transactions(horizon, d.x[i], d.t_x[i], d.T[i]);
+      (void)discounted_transactions(
+          [&](double u) {
+            return u <= 0 ? 0.0
+                          : pred.conditional_expected_transactions(u, d.x[i], d.t_x[i], d.T[i]);
+          },
+          clv_opts);
+      throw ModelError(errors[p]);
+    }
+    std::vector<const Cached*> row(d.size());
+    std::vector<double> spend(with_spend ? d.size() : 0);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      row[i] = &cache[pattern_of[i]];
       if (with_spend) {
-        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, x, d.monetary_value[i]);
+        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, d.x[i], d.monetary_value[i]);
       }
     }
     Output out = open_output(options->output);

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "ltv/error.hpp"
+#include "ltv/io/csv.hpp"
+#include "ltv/io/numbers.hpp"
 #include "ltv/io/table.hpp"
 #include "ltv/models/bg_bb.hpp"
 #include "ltv/models/bg_nbd.hpp"
@@ -108,35 +110,49 @@ ModelData load_model_data(const TransactionCliOptions& options, bool bgbb) {
   ModelData d;
   if (is_summary_csv(options)) {
     d.from_summary_csv = true;
-    const Table t = read_table(options.file);
-    d.x = t.numbers("frequency");
-    d.t_x = t.numbers("recency");
+    // Streamed: only the needed columns are parsed, straight into numbers (a summary of 10M
+    // customers read whole as text would take several GB).
+    CsvReader reader(options.file);
+    Table t;  // header only, for the column lookup rules and messages
+    t.source = reader.path();
+    t.names = reader.header();
+    const std::size_t c_x = t.require("frequency");
+    const std::size_t c_tx = t.require("recency");
     const bool has_periods = t.find("periods").has_value();
+    std::size_t c_T = 0;
     if (bgbb && has_periods) {
-      d.T = t.numbers("periods");
+      c_T = *t.find("periods");
     } else if (t.find("T").has_value()) {
-      d.T = t.numbers("T");
+      c_T = *t.find("T");
     } else if (has_periods) {
-      d.T = t.numbers("periods");
+      c_T = *t.find("periods");
     } else {
       t.require("T");  // throws, listing the columns
     }
-    if (t.find("weights")) {
-      d.weight = t.numbers("weights");
-    } else if (t.find("weight")) {
-      d.weight = t.numbers("weight");
-    } else if (t.find("count")) {
-      d.weight = t.numbers("count");
-    }
-    if (t.find("monetary_value")) d.monetary_value = t.numbers("monetary_value");
+    std::optional<std::size_t> c_w = t.find("weights");
+    if (!c_w) c_w = t.find("weight");
+    if (!c_w) c_w = t.find("count");
+    const std::optional<std::size_t> c_m = t.find("monetary_value");
     // An id column: the first column when it is not one of the numeric summary columns.
     static const std::vector<std::string> known{"frequency",      "recency", "t",      "periods",
                                                 "monetary_value", "weights", "weight", "count"};
     const std::string first = t.names.empty() ? std::string() : lower(t.names[0]);
     const bool has_id = std::find(known.begin(), known.end(), first) == known.end();
-    d.ids.resize(t.rows());
-    for (std::size_t i = 0; i < t.rows(); ++i) {
-      d.ids[i] = has_id ? t.columns[0][i] : std::to_string(i + 1);
+    CsvRecord record;
+    auto number = [&](std::size_t c) {
+      const std::string_view text = c < record.size() ? record[c] : std::string_view();
+      if (auto v = parse_number(text)) return *v;
+      input_error(SourceLocation{t.source, record.line, t.names[c]}, std::string(text),
+                  "a finite number");
+    };
+    while (reader.next(record)) {
+      d.x.push_back(number(c_x));
+      d.t_x.push_back(number(c_tx));
+      d.T.push_back(number(c_T));
+      if (c_w) d.weight.push_back(number(*c_w));
+      if (c_m) d.monetary_value.push_back(number(*c_m));
+      d.ids.push_back(has_id ? std::string(record.size() > 0 ? record[0] : std::string_view())
+                             : std::to_string(d.ids.size() + 1));
     }
     if (bgbb) {
       d.time_unit = "period";

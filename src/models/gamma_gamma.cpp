@@ -3,7 +3,9 @@
 #include "ltv/models/gamma_gamma.hpp"
 
 #include <cmath>
+#include <map>
 #include <numeric>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/math/special_functions/digamma.hpp>
@@ -55,30 +57,72 @@ void check_row(double x, double m_x, std::size_t index) {
 
 // ln f(m_x | p, q, γ, x) = lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln m_x + px ln x
 //                          − (px+q) ln(γ + m_x x)                      (FHL 2005b, eq. 3)
-double log_likelihood_impl(const GammaGammaParams& p, const SpendData& d, std::span<double> grad) {
-  const bool want = !grad.empty();
-  double ll = 0, gp = 0, gq = 0, gg = 0;
-  const double lg_q = detail::log_gamma(p.q), log_gamma = std::log(p.gamma);
-  const double psi_q = want ? boost::math::digamma(p.q) : 0.0;
+// Summed over customers the Γ terms depend only on x (few distinct values) and the ln m_x, ln x
+// terms not on the parameters, so they are summed once; per customer and evaluation only
+// ln(γ + m_x x) remains.
+struct Prepared {
+  std::vector<double> xs, wx;         ///< distinct x and their total weight
+  double w = 0;                       ///< Σ w
+  double s_lm = 0;                    ///< Σ w ln m
+  double s_xl = 0;                    ///< Σ w x (ln m + ln x)
+  std::vector<double> weight, x, mx;  ///< per customer: w, x, m x
+};
+
+Prepared prepare(const SpendData& d) {
+  Prepared p;
+  std::map<double, double> by_x;
+  p.weight = d.weight;
+  p.x = d.x;
+  p.mx.resize(d.size());
   for (std::size_t i = 0; i < d.size(); ++i) {
     const double x = d.x[i], m = d.m_x[i], w = d.weight[i];
-    const double px = p.p * x;
-    const double lm = std::log(m), lx = std::log(x), ls = std::log(p.gamma + m * x);
-    ll += w * (detail::log_gamma(px + p.q) - detail::log_gamma(px) - lg_q + p.q * log_gamma +
-               (px - 1) * lm + px * lx - (px + p.q) * ls);
+    by_x[x] += w;
+    p.w += w;
+    p.s_lm += w * std::log(m);
+    p.s_xl += w * x * (std::log(m) + std::log(x));
+    p.mx[i] = m * x;
+  }
+  for (const auto& [x, w] : by_x) p.xs.push_back(x), p.wx.push_back(w);
+  return p;
+}
+
+double log_likelihood_impl(const GammaGammaParams& p, const Prepared& d, std::span<double> grad) {
+  const bool want = !grad.empty();
+  const double lg_q = detail::log_gamma(p.q), log_gamma = std::log(p.gamma);
+  const double psi_q = want ? boost::math::digamma(p.q) : 0.0;
+  // Terms by distinct x.
+  double ll = 0, gp = 0, gq = 0;
+  for (std::size_t k = 0; k < d.xs.size(); ++k) {
+    const double x = d.xs[k], w = d.wx[k], px = p.p * x;
+    ll += w * (detail::log_gamma(px + p.q) - detail::log_gamma(px));
     if (want) {
       const double psi_pxq = boost::math::digamma(px + p.q);
-      gp += w * x * (psi_pxq - boost::math::digamma(px) + lm + lx - ls);
-      gq += w * (psi_pxq - psi_q + log_gamma - ls);
-      gg += w * (p.q / p.gamma - (px + p.q) / (p.gamma + m * x));
+      gp += w * x * (psi_pxq - boost::math::digamma(px));
+      gq += w * psi_pxq;
     }
   }
+  // Per customer: Σ w x ls, Σ w ls, Σ w (px + q) / (γ + m x), ls = ln(γ + m x).
+  double s_xls = 0, s_ls = 0, s_ratio = 0;
+  const std::size_t n = d.x.size();
+#pragma omp parallel for reduction(+ : s_xls, s_ls, s_ratio) schedule(static) if (n > 100000)
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = d.weight[i], x = d.x[i], denom = p.gamma + d.mx[i];
+    const double ls = std::log(denom);
+    s_xls += w * x * ls;
+    s_ls += w * ls;
+    if (want) s_ratio += w * (p.p * x + p.q) / denom;
+  }
+  ll += d.w * (p.q * log_gamma - lg_q) + p.p * d.s_xl - d.s_lm - p.p * s_xls - p.q * s_ls;
   if (want) {
-    grad[0] = gp;
-    grad[1] = gq;
-    grad[2] = gg;
+    grad[0] = gp + d.s_xl - s_xls;
+    grad[1] = gq + d.w * (log_gamma - psi_q) - s_ls;
+    grad[2] = d.w * p.q / p.gamma - s_ratio;
   }
   return ll;
+}
+
+double log_likelihood_impl(const GammaGammaParams& p, const SpendData& d, std::span<double> grad) {
+  return log_likelihood_impl(p, prepare(d), grad);
 }
 
 }  // namespace
@@ -143,8 +187,9 @@ FitResult fit(const SpendData& data, const FitOptions& options) {
   problem.names = {"p", "q", "gamma"};
   problem.n_customers = sum_w;
   problem.n_patterns = data.size();
-  problem.log_likelihood = [&data](std::span<const double> th, std::span<double> g) {
-    return log_likelihood_impl(GammaGammaParams{th[0], th[1], th[2]}, data, g);
+  const Prepared prepared = prepare(data);
+  problem.log_likelihood = [&prepared](std::span<const double> th, std::span<double> g) {
+    return log_likelihood_impl(GammaGammaParams{th[0], th[1], th[2]}, prepared, g);
   };
   // Spend scale enters through gamma (mean spend = p gamma / (q - 1)).
   const double mean_m = sum_m / sum_w;
