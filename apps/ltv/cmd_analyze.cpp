@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics_output.hpp"
+#include "analyze_actions.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -42,6 +43,7 @@ struct AnalyzeOptions {
   std::string customers_channel = "acquisition_channel";
   std::string compare_column;  ///< --compare COL of --customers: groups to compare
   std::string compare_a = "1", compare_b = "0";
+  ActionInputFiles actions;  ///< --rules, --contacts, --suppress (CVM actions step)
 };
 
 /// Prints step progress on a terminal (stderr), nothing when redirected or --quiet.
@@ -100,6 +102,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   if (!(analyze.holdout_share > 0 && analyze.holdout_share < 1)) {
     option_error("--holdout-share", fmt::format("{}", analyze.holdout_share), "a share in (0, 1)");
   }
+  const ActionConfig playbook = load_playbook(analyze.actions);  // rule errors before any work
   const fs::path dir = options.output;
   fs::create_directories(dir);
   Progress progress(6, options.quiet);
@@ -258,6 +261,11 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     out.close();
   }
 
+  ActionInputFiles action_files = analyze.actions;
+  action_files.customers = analyze.customers_file;
+  const std::string actions_line =
+      analyze_actions(dir, playbook, action_files, log, summary, model, scores, options.quiet);
+
   progress.step("business analytics");
   StandardAnalyticsOptions analytics_opts;
   std::vector<std::string> analytics_notes;
@@ -366,6 +374,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   fmt::print("\n");
   if (!spend_note.empty()) fmt::print("Spend model:   not used: {}\n", spend_note);
   for (const auto& sentence : compare_sentences) fmt::print("Groups:        {}\n", sentence);
+  fmt::print("Actions:       {}\n", actions_line);
   fmt::print(
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
       "summary.json, analytics/)\n",
@@ -413,6 +422,14 @@ void setup_analyze(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--compare-b", analyze->compare_b, "Second group of --compare")
       ->capture_default_str();
+  cmd->add_option("--rules", analyze->actions.rules,
+                  "CVM playbook TOML FILE for DIR/actions.csv (docs/cvm.md)")
+      ->default_str("built-in");
+  cmd->add_option(
+      "--contacts", analyze->actions.contacts,
+      "Contact history FILE (customer_id,date,channel) for the actions' frequency caps");
+  cmd->add_option("--suppress", analyze->actions.suppress,
+                  "Do-not-contact FILE (customer_id) excluded from DIR/actions.csv");
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"
