@@ -144,8 +144,8 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
   // Contacts per customer and cap within each cap's window.
   const std::size_t caps = config.caps.size();
   std::vector<std::uint32_t> cap_count;
+  if (caps > 0) cap_count.assign(n * caps, 0);  // contacts planned in this run count too
   if (caps > 0 && options.contacts != nullptr) {
-    cap_count.assign(n * caps, 0);
     const ContactHistory& h = *options.contacts;
     for (std::size_t k = 0; k < h.row.size(); ++k) {
       for (std::size_t c = 0; c < caps; ++c) {

@@ -30,7 +30,7 @@ struct ActionRule {
   int priority = 100;          ///< lower number = more important
   std::string campaign;        ///< campaign id for control hashing (default: the rule id)
   double control_share = 0.1;  ///< share of matching customers held out as control, 0..1
-  /// Action parameters in file order, written as `key=value;key=value`.
+  /// Action parameters in key order (as TOML tables keep them), written `key=value;key=value`.
   std::vector<std::pair<std::string, std::string>> params;
   RuleExpr when;          ///< condition over customer fields
   std::string reason;     ///< template with {field} / {field:N} (N decimals) / {field:date}
