@@ -20,7 +20,7 @@ struct Fixture {
 
   Fixture(std::size_t n, const std::vector<std::int32_t>& days, std::int32_t as_of) {
     for (std::size_t c = 0; c < n; ++c) {
-      log.customer_ids.push_back("c" + std::to_string(c));
+      log.customer_ids.push_back(std::string("c").append(std::to_string(c)));
       for (std::int32_t d : days) {
         log.customer.push_back(static_cast<std::uint32_t>(c));
         log.day.push_back(d);
@@ -58,7 +58,8 @@ struct Fixture {
 std::map<std::string, std::string> rule_by_customer(const ActionConfig& c, const ActionList& l,
                                                     const std::vector<std::string>& ids) {
   std::map<std::string, std::string> out;
-  for (std::size_t k = 0; k < l.size(); ++k) out[ids[l.row[k]]] += c.rules[l.rule[k]].id + " ";
+  for (std::size_t k = 0; k < l.size(); ++k)
+    out[ids[l.row[k]]].append(c.rules[l.rule[k]].id).append(" ");
   return out;
 }
 
@@ -207,7 +208,7 @@ TEST(CvmControl, AssignmentIsDeterministicAndHasTheShare) {
   std::size_t in = 0, same = 0, differs = 0;
   const std::size_t n = 100000;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::string id = "C" + std::to_string(i);
+    const std::string id = std::string("C").append(std::to_string(i));
     const bool a = in_control_group(id, "winback", 0.1);
     same += a == in_control_group(id, "winback", 0.1);
     differs += a != in_control_group(id, "birthday", 0.1);
