@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "ltv/cvm/uplift.hpp"
 #include "ltv/error.hpp"
+#include "ltv/io/csv_writer.hpp"
 #include "ltv/io/dates.hpp"
 #include "ltv/io/table.hpp"
 #include "transaction_options.hpp"
@@ -104,10 +105,12 @@ void run_uplift(const TransactionCliOptions& options, const UpliftCliOptions& u)
     w.text(r.campaign).text(format_date(r.first_day)).text(format_date(r.last_day));
     w.integer(u.window_days).integer(static_cast<std::int64_t>(r.treated));
     w.integer(static_cast<std::int64_t>(r.control));
+    const auto num = [&](double v) { w.number(round_significant(v, 6)); };
     for (const Difference* d : {&r.response, &r.revenue, &r.margin})
-      w.number(d->treated).number(d->control).number(d->diff).number(d->lower).number(d->upper);
-    w.number(r.incremental_revenue).number(r.incremental_margin).number(r.cost).number(r.romi);
-    w.number(r.revenue.mde).number(r.response.mde);
+      for (double v : {d->treated, d->control, d->diff, d->lower, d->upper}) num(v);
+    for (double v : {r.incremental_revenue, r.incremental_margin, r.cost, r.romi, r.revenue.mde,
+                     r.response.mde})
+      num(v);
     w.text(r.significant ? "true" : "false").text(r.large_enough ? "true" : "false");
     w.text(r.verdict).end_row();
   }
