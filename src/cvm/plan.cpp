@@ -224,18 +224,36 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
     list.suppressed += o.suppressed;
     list.capped += o.capped;
   }
-  // Sort: priority, customer id, rule order.
+  // Sort: priority, customer id, rule order. Keys hold the first 16 bytes of the id (big-endian
+  // words compare like the bytes), so the sort rarely touches the id strings themselves.
   std::vector<std::uint16_t> rank(config.rules.size());
   for (std::size_t k = 0; k < order.size(); ++k) rank[order[k]] = static_cast<std::uint16_t>(k);
-  std::vector<std::uint32_t> idx(total);
-  std::iota(idx.begin(), idx.end(), 0u);
-  std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const int pa = config.rules[list.rule[a]].priority, pb = config.rules[list.rule[b]].priority;
-    if (pa != pb) return pa < pb;
-    const int c = customer_ids[list.row[a]].compare(customer_ids[list.row[b]]);
+  struct Key {
+    std::int64_t priority;
+    std::uint64_t head, tail;
+    std::uint32_t index;
+  };
+  std::vector<Key> keys(total);
+#pragma omp parallel for schedule(static, 4096)
+  for (std::size_t k = 0; k < total; ++k) {
+    const std::string& id = customer_ids[list.row[k]];
+    std::uint64_t w[2] = {0, 0};
+    for (std::size_t b = 0; b < 16 && b < id.size(); ++b)
+      w[b / 8] |= static_cast<std::uint64_t>(static_cast<unsigned char>(id[b]))
+                  << (56 - 8 * (b % 8));
+    keys[k] = Key{config.rules[list.rule[k]].priority, w[0], w[1], static_cast<std::uint32_t>(k)};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (a.priority != b.priority) return a.priority < b.priority;
+    if (a.head != b.head) return a.head < b.head;
+    if (a.tail != b.tail) return a.tail < b.tail;
+    const int c = customer_ids[list.row[a.index]].compare(customer_ids[list.row[b.index]]);
     if (c != 0) return c < 0;
-    return rank[list.rule[a]] < rank[list.rule[b]];
+    return rank[list.rule[a.index]] < rank[list.rule[b.index]];
   });
+  std::vector<std::uint32_t> idx(total);
+  for (std::size_t k = 0; k < total; ++k) idx[k] = keys[k].index;
+  keys = {};
   ActionList sorted;
   sorted.suppressed = list.suppressed;
   sorted.capped = list.capped;
