@@ -14,6 +14,7 @@ if [[ ! -f $out/data/truth.json ]]; then
   $ltv simulate --customers 20000 --seed 42 -o $out/data
 fi
 $ltv analyze $out/data/transactions.csv --customer customer_id --date date --amount amount --order order_id \
+  --customers $out/data/customers.csv --contacts $out/data/contacts.csv \
   -o $out/analysis
 echo
 echo "Results are in $out/analysis (simulated input in $out/data)."
