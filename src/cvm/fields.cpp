@@ -135,6 +135,8 @@ void add_cvm_fields(SegmentFields& fields, const CvmFieldInputs& in) {
                                 std::vector<double>(n)};
     // T measured to the run day rather than the calibration end.
     const double shift = (as_of - s.calibration_end) / unit;
+    if (n > 0)  // throws ModelError for an unsupported model here, not inside the parallel loop
+      (void)probability_of_purchase(*in.model, 1.0, s.frequency[0], s.recency[0], s.T[0] + shift);
 #pragma omp parallel for schedule(static, 4096)
     for (std::size_t i = 0; i < n; ++i) {
       for (int h = 0; h < 3; ++h) {
