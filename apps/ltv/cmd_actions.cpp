@@ -27,8 +27,8 @@ void run_actions_command(const TransactionCliOptions& options, const ActionsCliO
   const ActionConfig config = load_playbook(a.files);  // rule syntax errors before any work
   if (!a.managers.empty() && a.due_out.empty())
     option_error("--due-out", "nothing", "a FILE for the due contacts of --managers");
-  if (!a.managers.empty() && a.files.contacts.empty())
-    option_error("--managers", a.managers, "--contacts FILE too (the contact history)");
+  if (!a.due_out.empty() && a.files.contacts.empty())
+    option_error("--due-out", a.due_out, "--contacts FILE too (the contact history)");
   std::string format = options.format;
   apply_config(options);
   format = options.format;
@@ -59,8 +59,9 @@ void run_actions_command(const TransactionCliOptions& options, const ActionsCliO
     write_action_summary(out.stream(), format, run);
     out.close();
   }
-  if (!a.managers.empty()) {
-    const std::vector<Manager> managers = read_managers(a.managers);
+  if (!a.due_out.empty()) {
+    std::vector<Manager> managers;
+    if (!a.managers.empty()) managers = read_managers(a.managers);
     const DueContacts due = due_contacts(config, *run.fields, run.ids, managers);
     Output out(a.due_out);
     RowWriter w(out.stream(), format == "json" ? OutputFormat::json : OutputFormat::csv,
@@ -115,10 +116,10 @@ void setup_actions(CLI::App& root) {
                   "control) to FILE");
   cmd->add_option("--managers", a->managers,
                   "Managers FILE (manager_id,role,capacity[,cadences]; role hunter|farmer): "
-                  "assign the contact regime's overdue customers (needs --contacts, --due-out)");
+                  "assign the contact regime's overdue customers (with --due-out)");
   cmd->add_option("--due-out", a->due_out,
-                  "Due contacts FILE: manager_id,role,customer_id,cadence,every_days,"
-                  "days_since_contact,days_overdue");
+                  "Due contacts FILE of the contact regime (needs --contacts): manager_id,role,"
+                  "customer_id,cadence,every_days,days_since_contact,days_overdue");
   cmd->footer(
       "--format also accepts jsonl (one JSON object per line, for CRM imports).\n\n"
       "Example:\n"
