@@ -38,6 +38,32 @@ std::vector<std::uint8_t> read_suppression(const std::string& path,
 
 }  // namespace
 
+void precheck_playbook(const ActionConfig& config, const ActionInputFiles& files, bool has_clv) {
+  const CustomerSummary empty;
+  std::vector<std::string> known = SegmentFields(empty, nullptr, nullptr, 0).names();
+  for (const char* name :
+       {"p_alive", "expected_purchases", "r", "f", "m", "rfm_score", "rfm", "rfm_segment", "abcdx",
+        "stage", "rhythm_ratio", "expected_interval_days"})
+    known.emplace_back(name);
+  if (has_clv) known.emplace_back("predicted_clv");
+  for (const auto& c : default_segment_config().custom) known.push_back(c.name);
+  for (std::string_view name : cvm_field_names()) known.emplace_back(name);
+  if (!files.customers.empty()) {
+    std::ifstream in(files.customers);
+    std::string header;
+    if (!in || !std::getline(in, header))
+      input_error(SourceLocation{files.customers, 0, ""}, "an unreadable or empty file",
+                  "a CSV of customer attributes with a header");
+    const Table t = read_table_text(header + "\n", {}, files.customers);
+    for (const auto& name : t.names) known.push_back(name);
+    if (t.find("birth_date")) {
+      known.emplace_back("age");
+      known.emplace_back("age_band");
+    }
+  }
+  check_playbook_fields(config, known);
+}
+
 ActionRun run_actions(const ActionConfig& config, const ActionInputFiles& files,
                       const TransactionLog& log, const CustomerSummary& summary,
                       const FittedCountModel& model, CustomerScores scores, bool quiet) {

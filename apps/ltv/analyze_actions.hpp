@@ -45,6 +45,10 @@ struct ActionRun {
 /// Loads the playbook first (so rule errors come before any work), then the side files.
 ActionConfig load_playbook(const ActionInputFiles& files);
 
+/// Checks the playbook's field names against the fields the run will have (summary, model,
+/// segment labels, CVM fields, the header of --customers) before any transaction is read.
+void precheck_playbook(const ActionConfig& config, const ActionInputFiles& files, bool has_clv);
+
 /// Builds fields (segments, model timing, birthdays, NPS, contacts) and plans the actions.
 /// `scores` holds p_alive / expected_purchases / predicted_clv (may be empty columns).
 ActionRun run_actions(const ActionConfig& config, const ActionInputFiles& files,

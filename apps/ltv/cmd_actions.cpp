@@ -29,6 +29,7 @@ void run_actions_command(const TransactionCliOptions& options, const ActionsCliO
     option_error("--due-out", "nothing", "a FILE for the due contacts of --managers");
   if (!a.due_out.empty() && a.files.contacts.empty())
     option_error("--due-out", a.due_out, "--contacts FILE too (the contact history)");
+  precheck_playbook(config, a.files, false);
   std::string format = options.format;
   apply_config(options);
   format = options.format;

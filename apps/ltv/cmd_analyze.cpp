@@ -103,6 +103,9 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     option_error("--holdout-share", fmt::format("{}", analyze.holdout_share), "a share in (0, 1)");
   }
   const ActionConfig playbook = load_playbook(analyze.actions);  // rule errors before any work
+  ActionInputFiles action_files = analyze.actions;
+  action_files.customers = analyze.customers_file;
+  precheck_playbook(playbook, action_files, true);
   const fs::path dir = options.output;
   fs::create_directories(dir);
   Progress progress(6, options.quiet);
@@ -261,8 +264,6 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     out.close();
   }
 
-  ActionInputFiles action_files = analyze.actions;
-  action_files.customers = analyze.customers_file;
   const std::string actions_line =
       analyze_actions(dir, playbook, action_files, log, summary, model, scores, options.quiet);
 

@@ -175,6 +175,64 @@ ActionConfig parse_action_config(std::string_view toml_text, const std::string& 
   return config;
 }
 
+namespace {
+constexpr std::string_view kCvmFields[] = {"days_since_last_purchase",
+                                           "usual_interval_days",
+                                           "expected_next_purchase",
+                                           "days_past_expected",
+                                           "overdue_ratio",
+                                           "p_purchase_7",
+                                           "p_purchase_30",
+                                           "p_purchase_90",
+                                           "own_p_purchase_7",
+                                           "own_p_purchase_30",
+                                           "own_p_purchase_90",
+                                           "days_to_birthday",
+                                           "nps",
+                                           "nps_group",
+                                           "days_since_last_contact"};
+
+/// Field names between braces of a reason template ({name} or {name:spec}).
+std::vector<std::string> template_fields(const std::string& t) {
+  std::vector<std::string> out;
+  for (std::size_t i = t.find('{'); i != std::string::npos; i = t.find('{', i + 1)) {
+    const std::size_t close = t.find('}', i);
+    if (close == std::string::npos) break;
+    std::string name = t.substr(i + 1, close - i - 1);
+    out.push_back(name.substr(0, name.find(':')));
+  }
+  return out;
+}
+}  // namespace
+
+std::span<const std::string_view> cvm_field_names() noexcept {
+  return kCvmFields;
+}
+
+void check_playbook_fields(const ActionConfig& config, std::span<const std::string> known) {
+  std::set<std::string, std::less<>> names(known.begin(), known.end());
+  auto check = [&](const std::string& field, std::int64_t line, const char* key) {
+    if (names.count(field)) return;
+    std::string list;
+    std::size_t shown = 0;
+    for (const auto& n : names) {
+      if (shown++ == 12) {
+        list += ", ...";
+        break;
+      }
+      list += (list.empty() ? "" : ", ") + n;
+    }
+    input_error(SourceLocation{config.source, line, key}, field,
+                fmt::format("a known field ({})", list));
+  };
+  for (const ActionRule& r : config.rules) {
+    for (const auto& f : r.when.fields()) check(f, r.line, "when");
+    for (const auto& f : template_fields(r.reason)) check(f, r.line, "reason");
+  }
+  for (const Cadence& c : config.cadences)
+    for (const auto& f : c.when.fields()) check(f, c.line, "when");
+}
+
 ActionConfig load_action_config(const std::filesystem::path& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f)

@@ -117,6 +117,33 @@ TEST_F(ActionsCli, MalformedRulesFileNamesLineBeforeLoading) {
   EXPECT_EQ(r.err.find("loaded"), std::string::npos) << "rules must fail before loading";
 }
 
+TEST_F(ActionsCli, UnknownFieldInRulesFileIsReportedBeforeLoading) {
+  const auto rules = *dir_ / "unknown.toml";
+  {
+    std::ofstream f(rules);
+    f << "[[rule]]\nid = \"x\"\naction = \"call\"\nchannel = \"phone\"\n"
+         "when = \"p_alive < 0.5\"\nreason = \"{no_such_field}\"\n";
+  }
+  for (const char* command : {" actions", " analyze"}) {
+    const auto r = test::run(test::cli() + command + tx() + " --rules " + rules.string() + " -o " +
+                             (*dir_ / "unused").string());
+    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_NE(r.err.find("unknown.toml:1"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("no_such_field"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("loaded"), std::string::npos) << "rules must fail before loading";
+  }
+  // A column of --customers is a known field.
+  {
+    std::ofstream f(rules);
+    f << "[[rule]]\nid = \"x\"\naction = \"call\"\nchannel = \"phone\"\n"
+         "when = \"region = 'Moscow'\"\n";
+  }
+  const auto r = test::run(test::cli() + " actions" + tx() + " --rules " + rules.string() +
+                           " --customers " + sim("customers.csv"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(",x,call,phone,"), std::string::npos);
+}
+
 TEST_F(ActionsCli, AnalyzeWritesActionFiles) {
   const auto out = *dir_ / "analyze";
   const auto r =

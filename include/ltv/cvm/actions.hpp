@@ -75,6 +75,14 @@ ActionConfig load_action_config(const std::filesystem::path& path);
 /// parse_action_config(default_action_config_text(), "<built-in>").
 ActionConfig default_action_config();
 
+/// Names of the fields add_cvm_fields adds (p_purchase_* and own_p_purchase_* included).
+std::span<const std::string_view> cvm_field_names() noexcept;
+
+/// Checks, before any data is read, that every field named in the rules' conditions, reason
+/// templates and cadences is in `known`. Throws InputError naming the playbook file, the rule's
+/// line, the field and a few known field names.
+void check_playbook_fields(const ActionConfig& config, std::span<const std::string> known);
+
 // ---- customer fields ----------------------------------------------------------------------------
 
 /// Contacts aligned to customer rows (see align_contacts).
