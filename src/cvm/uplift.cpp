@@ -149,6 +149,14 @@ std::vector<UpliftResult> measure_uplift(const CampaignLog& campaigns, const Tra
           r.revenue.diff, r.revenue.lower, r.revenue.upper, r.treated, r.control, r.revenue.mde,
           100 * options.power);
     }
+    if (!log.day.empty()) {
+      const std::int32_t last = *std::max_element(log.day.begin(), log.day.end());
+      if (r.last_day + options.window_days - 1 > last)
+        r.verdict += fmt::format(
+            "; note: the {}-day window runs past the last transaction day {}, so part of it is "
+            "unobserved",
+            options.window_days, format_date(last));
+    }
     out.push_back(std::move(r));
   }
   return out;
