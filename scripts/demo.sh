@@ -15,6 +15,7 @@ if [[ ! -f $out/data/truth.json ]]; then
 fi
 $ltv analyze $out/data/transactions.csv --customer customer_id --date date --amount amount --order order_id \
   --product product --category category --nps $out/data/nps.csv \
+  --customers $out/data/customers.csv --contacts $out/data/contacts.csv \
   -o $out/analysis
 echo
 echo "Results are in $out/analysis (simulated input in $out/data)."

@@ -16,6 +16,7 @@
 #include "analytics_output.hpp"
 #include "analyze_cross_sell.hpp"
 #include "analyze_validation.hpp"
+#include "analyze_actions.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -44,6 +45,7 @@ struct AnalyzeOptions {
   std::string customers_channel = "acquisition_channel";
   std::string compare_column;  ///< --compare COL of --customers: groups to compare
   std::string compare_a = "1", compare_b = "0";
+  ActionInputFiles actions;  ///< --rules, --contacts, --suppress (CVM actions step)
 };
 
 /// Prints step progress on a terminal (stderr), nothing when redirected or --quiet.
@@ -103,6 +105,11 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   if (!(analyze.holdout_share > 0 && analyze.holdout_share < 1)) {
     option_error("--holdout-share", fmt::format("{}", analyze.holdout_share), "a share in (0, 1)");
   }
+  const ActionConfig playbook = load_playbook(analyze.actions);  // rule errors before any work
+  ActionInputFiles action_files = analyze.actions;
+  action_files.customers = analyze.customers_file;
+  action_files.nps = cross_sell.nps_file;  // detractor rules see the latest answer
+  precheck_playbook(playbook, action_files, true);
   const fs::path dir = options.output;
   fs::create_directories(dir);
   Progress progress(6, options.quiet);
@@ -263,6 +270,9 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     out.close();
   }
 
+  const std::string actions_line =
+      analyze_actions(dir, playbook, action_files, log, summary, model, scores, options.quiet);
+
   progress.step("business analytics");
   StandardAnalyticsOptions analytics_opts;
   std::vector<std::string> analytics_notes;
@@ -387,8 +397,10 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   for (const auto& [label, text] : cross_sell_report.lines)
     fmt::print("{:<15}{}\n", label + ":", text);
   for (const auto& note : cross_sell_report.notes) fmt::print("Note:          {}\n", note);
-  std::string extra_outputs;
+  std::string extra_outputs = selection.contains("calibration_end") ? ", validation/" : "";
+  extra_outputs += ", actions.csv";
   for (const auto& o : cross_sell_report.outputs) extra_outputs += ", " + o;
+  fmt::print("Actions:       {}\n", actions_line);
   fmt::print(
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
       "summary.json, analytics/{})\n",
@@ -438,6 +450,14 @@ void setup_analyze(CLI::App& root) {
   cmd->add_option("--compare-b", analyze->compare_b, "Second group of --compare")
       ->capture_default_str();
   add_cross_sell_options(*cmd, *cross_sell);
+  cmd->add_option("--rules", analyze->actions.rules,
+                  "CVM playbook TOML FILE for DIR/actions.csv (docs/cvm.md)")
+      ->default_str("built-in");
+  cmd->add_option(
+      "--contacts", analyze->actions.contacts,
+      "Contact history FILE (customer_id,date,channel) for the actions' frequency caps");
+  cmd->add_option("--suppress", analyze->actions.suppress,
+                  "Do-not-contact FILE (customer_id) excluded from DIR/actions.csv");
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"
