@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics_output.hpp"
+#include "analyze_report.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -85,7 +86,8 @@ std::optional<std::int32_t> selection_split(const TransactionLog& log, const Sum
   return *hi - holdout;
 }
 
-void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& analyze) {
+void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& analyze,
+                 const AnalyzeReportOptions& report_options) {
   namespace fs = std::filesystem;
   if (options.output == "-" || options.output.empty()) {
     option_error("--output", options.output, "a directory to write the results into (-o DIR)");
@@ -370,11 +372,15 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
       "summary.json, analytics/)\n",
       dir.string());
+  if (const auto html = write_analyze_report(dir, report_options, options.quiet); !html.empty()) {
+    fmt::print("Report:        {}\n", html.string());
+  }
 }
 
 void setup_analyze(CLI::App& root) {
   auto options = std::make_shared<TransactionCliOptions>();
   auto analyze = std::make_shared<AnalyzeOptions>();
+  auto report_options = std::make_shared<AnalyzeReportOptions>();
   CLI::App* cmd = root.add_subcommand(
       "analyze",
       "The main job: load transactions, summarise customers, pick the best of BG/NBD, MBG/NBD "
@@ -413,16 +419,24 @@ void setup_analyze(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--compare-b", analyze->compare_b, "Second group of --compare")
       ->capture_default_str();
+  cmd->add_option("--currency", report_options->currency,
+                  "Currency symbol of money amounts in report.html")
+      ->capture_default_str();
+  cmd->add_option("--title", report_options->title, "Title of report.html")->capture_default_str();
+  cmd->add_flag(
+      "--no-report", [report_options](std::int64_t) { report_options->enabled = false; },
+      "Do not write report.html (re-render later with `ltv report DIR`)");
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"
-      "model.json, spend_model.json, summary.json and analytics/*.csv.\n\n"
+      "model.json, spend_model.json, summary.json, analytics/*.csv and report.html.\n\n"
       "Example:\n"
       "  ltv simulate --customers 20000 --seed 42 -o sim\n"
       "  ltv analyze sim/transactions.csv --customer customer_id --date date --amount amount \\\n"
       "      --order order_id --spend sim/spend.csv --customers sim/customers.csv \\\n"
       "      --compare loyalty_member -o results");
-  cmd->callback([options, analyze]() { run_analyze(*options, *analyze); });
+  cmd->callback(
+      [options, analyze, report_options]() { run_analyze(*options, *analyze, *report_options); });
 }
 
 }  // namespace
