@@ -50,7 +50,7 @@ std::string trim_zeros(std::string s) {
 std::string fixed(double v, int decimals, bool trim) {
   std::string s = fmt::format("{:.{}f}", v, decimals);
   if (trim) s = trim_zeros(s);
-  if (s == "-0") s = "0";
+  if (!s.empty() && s[0] == '-' && s.find_first_of("123456789") == std::string::npos) s.erase(0, 1);
   return with_separators(s);
 }
 
