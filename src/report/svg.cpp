@@ -274,15 +274,19 @@ std::string empty_chart(std::string_view title, std::string_view reason, ChartSi
 
 std::string render(const LineChart& chart) {
   std::vector<double> xs, ys;
-  std::size_t points = 0;
+  std::size_t longest = 0;  // finite points of the longest series
   for (const auto& s : chart.series) {
+    std::size_t points = 0;
     for (std::size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
       if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
         xs.push_back(s.x[i]), ys.push_back(s.y[i]), ++points;
       }
     }
+    longest = std::max(longest, points);
   }
-  if (points < 2) return empty_chart(chart.title, "fewer than two data points", chart.size);
+  if (longest < 2) {
+    return empty_chart(chart.title, "no series has two data points", chart.size);
+  }
   const auto [xlo, xhi] = finite_range(xs);
   const auto [ylo, yhi] = finite_range(ys);
   const auto xt =

@@ -160,10 +160,11 @@ TEST(LineChart, TooFewPointsGiveANoteInsteadOfAChart) {
   LineChart chart;
   chart.title = "Nothing";
   EXPECT_TRUE(chart.series.empty());
-  for (const auto& series :
-       std::vector<std::vector<Series>>{{},
-                                        {Series{"one", {1}, {2}, {}, false}},
-                                        {Series{"nan", {1, 2}, {kNaN, kNaN}, {}, false}}}) {
+  for (const auto& series : std::vector<std::vector<Series>>{
+           {},
+           {Series{"one", {1}, {2}, {}, false}},
+           {Series{"nan", {1, 2}, {kNaN, kNaN}, {}, false}},
+           {Series{"a", {1}, {2}, {}, false}, Series{"b", {2}, {3}, {}, false}}}) {
     chart.series = series;
     const auto svg = xml::parse(render(chart));
     EXPECT_EQ(svg->by_class("mark").size(), 0u);
