@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -30,11 +31,12 @@ namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double to_number(std::string_view text) {
-  if (text.empty()) return kNaN;
-  std::string s(text);
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || *end != '\0' || !std::isfinite(v)) return kNaN;
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double v = kNaN;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return kNaN;
   return v;
 }
 
@@ -229,8 +231,9 @@ double median_of(std::vector<float> v) {
 double quantile_of(std::vector<double> v, double q) {
   std::erase_if(v, [](double x) { return !std::isfinite(x); });
   if (v.empty()) return kNaN;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+  auto k = v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), k, v.end());
+  return *k;
 }
 
 struct Context {
@@ -782,7 +785,8 @@ std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
       chart.series.push_back(c);
     }
     chart.series.push_back(even);
-    const double share = top_share_of_total(rev, 0.2);
+    // 101 points: the point at index 20 is the top 20% of customers.
+    const double share = curve.y.size() == 101 ? curve.y[20] : kNaN;
     s.figure(render(chart), std::isfinite(share)
                                 ? fmt::format("20% of customers bring {} of revenue.",
                                               fmt_num(share, NumberStyle::percent))
