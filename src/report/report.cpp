@@ -533,8 +533,8 @@ std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
   const int x_show = 5;
   const std::size_t row = static_cast<std::size_t>(max_x - x_show) * recency.size();
   s.figure(render(alive),
-           fmt::format("A customer with {} repeat purchases, the last one recent, is {} likely "
-                       "active; if the last was at {} {}, {}.",
+           fmt::format("A customer with {} repeat purchases, the last one recent, has P(alive) "
+                       "{}; if the last was at {} {}, {}.",
                        x_show, fmt_num(alive.values[row + columns], NumberStyle::percent), unit,
                        fmt_num(recency[columns / 4], NumberStyle::plain, 0),
                        fmt_num(alive.values[row + columns / 4], NumberStyle::percent)));
@@ -665,11 +665,10 @@ std::string segments(Context& ctx, std::vector<ReportSection>& out) {
     }
     chart.series = {cust, rev};
     s.sub(title);
-    s.figure(render(chart), best.empty()
-                                ? ""
-                                : fmt::format("{} are {} of customers and bring {} of revenue.",
-                                              best, fmt_num(best_c, NumberStyle::percent),
-                                              fmt_num(best_r, NumberStyle::percent)));
+    s.figure(render(chart), best.empty() ? ""
+                                         : fmt::format("{}: {} of customers bring {} of revenue.",
+                                                       best, fmt_num(best_c, NumberStyle::percent),
+                                                       fmt_num(best_r, NumberStyle::percent)));
   };
   bars("rfm", "RFM segments: size and value");
   bars("abcdx", "ABCDX classes: size and value");
