@@ -284,3 +284,33 @@ TEST(ReportCli, RendersToTheGivenFileWithCurrencyAndTitle) {
 
 }  // namespace
 }  // namespace ltv::report
+
+namespace ltv::report {
+namespace {
+
+TEST(ReportCli, AnalyzeWritesTheReportAsItsLastStepUnlessNoReport) {
+  const auto dir = ltv::test::temp_dir("report_analyze");
+  const std::string cli = ltv::test::cli();
+  auto r = ltv::test::run(cli + " simulate --customers 400 --seed 5 -o " + (dir / "data").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string analyze = cli + " analyze " + (dir / "data/transactions.csv").string() +
+                              " --customer customer_id --date date --amount amount --quiet";
+  r = ltv::test::run(analyze + " --currency GBP -o " + (dir / "a").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Report:        " + (dir / "a/report.html").string()), std::string::npos)
+      << r.out;
+  std::ifstream f(dir / "a/report.html");
+  const std::string html((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("GBP"), std::string::npos);
+  const auto parsed = sections(html);
+  EXPECT_EQ(parsed.size(), report_section_ids().size());
+  EXPECT_GT(charts_with_marks(*parsed.at("segments")), 0u);
+  r = ltv::test::run(analyze + " --no-report -o " + (dir / "b").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "b/customers.csv"));
+  EXPECT_FALSE(fs::exists(dir / "b/report.html"));
+  EXPECT_EQ(r.out.find("Report:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ltv::report
