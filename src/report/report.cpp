@@ -318,15 +318,47 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
       by_model[m].push_back(r);
     }
     if (chosen.empty() || !by_model.count(chosen)) chosen = order.empty() ? "" : order.front();
+    // x: the period number when numeric, else the position within the model's rows.
+    bool numeric_period = true;
+    for (std::size_t r = 0; r < t->rows() && numeric_period; ++r) {
+      numeric_period = std::isfinite(t->number("period", r));
+    }
+    std::vector<double> x(t->rows());
+    for (auto& [m, rows] : by_model) {
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        x[rows[i]] = numeric_period ? t->number("period", rows[i]) : static_cast<double>(i);
+      }
+    }
     LineChart chart;
     chart.title = "Cumulative repeat transactions: actual vs model";
+    if (!numeric_period && !chosen.empty()) {
+      for (auto r : by_model[chosen]) {
+        chart.x.categories.push_back(t->has("period_start") ? t->text("period_start", r)
+                                                            : t->text("period", r));
+      }
+    }
+    // The calibration end (summary.json) as a reference line: the first period starting on or
+    // after it.
+    std::string calibration_end;
+    if (ctx.summary.is_object() && ctx.summary.contains("model_selection")) {
+      calibration_end = json_text(ctx.summary["model_selection"], "calibration_end");
+    }
+    if (!calibration_end.empty() && t->has("period_start") && !chosen.empty()) {
+      for (auto r : by_model[chosen]) {
+        if (t->text("period_start", r) >= calibration_end) {
+          chart.x_marker = x[r];
+          chart.x_marker_label = "holdout from " + calibration_end;
+          break;
+        }
+      }
+    }
     chart.x.label = fmt::format("Time ({}s since the first purchase period)", unit);
     chart.y.label = "Cumulative repeat transactions";
     chart.y.format.style = NumberStyle::integer;
     if (!chosen.empty()) {
       Series actual{.name = "actual", .x = {}, .y = {}, .values = {}, .dashed = false};
       for (auto r : by_model[chosen]) {
-        actual.x.push_back(t->number("period", r));
+        actual.x.push_back(x[r]);
         actual.y.push_back(t->number("actual_cumulative", r));
       }
       chart.series.push_back(actual);
@@ -334,7 +366,7 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
     for (const auto& m : order) {
       Series e{.name = m + " expected", .x = {}, .y = {}, .values = {}, .dashed = true};
       for (auto r : by_model[m]) {
-        e.x.push_back(t->number("period", r));
+        e.x.push_back(x[r]);
         e.y.push_back(t->number("expected_cumulative", r));
       }
       chart.series.push_back(e);
@@ -1169,6 +1201,7 @@ svg.chart .cell-label.light { fill: #fff; }
 svg.chart .cell-label.dark { fill: #111; }
 svg.chart .grid { stroke: #e6e8ee; stroke-width: 1; }
 svg.chart .axis { stroke: #888; stroke-width: 1; }
+svg.chart .marker-label { font-size: 11px; fill: #555; }
 svg.chart .empty-note { font-size: 14px; fill: #9a3412; font-style: italic; }
 .reading { margin: 4px 0 0; font-weight: 500; }
 figcaption.reading::before { content: "Reading: "; color: var(--muted); font-weight: 400; }

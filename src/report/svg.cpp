@@ -330,6 +330,15 @@ std::string render(const LineChart& chart) {
               "middle");
   out += text(14, box.top + box.height / 2, chart.y.label, "axis-label y-label", "middle",
               fmt::format(" transform=\"rotate(-90 14 {})\"", num(box.top + box.height / 2)));
+  if (chart.x_marker && std::isfinite(*chart.x_marker) && *chart.x_marker >= xt.front() &&
+      *chart.x_marker <= xt.back()) {
+    const double mx = sx(*chart.x_marker);
+    out += fmt::format(
+        "<line class=\"marker\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#666\" "
+        "stroke-dasharray=\"2 3\"/>\n",
+        num(mx), num(box.top), num(mx), num(box.bottom()));
+    out += text(mx + 4, box.top + 12, chart.x_marker_label, "marker-label");
+  }
   out += "</g>\n";
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
     const auto& s = chart.series[k];

@@ -35,7 +35,8 @@ fs::path fixture_dir(const std::string& name) {
     "last_day": "2024-12-31", "time_unit": "week", "repeat_rate": 0.5, "revenue": 1234.5,
     "average_check": 30.9, "likely_active_customers": 3, "horizon_months": 12,
     "predicted_revenue_in_horizon": 800, "clv_total": 700,
-    "model_selection": {"chosen": "bgnbd", "chosen_by": "lowest holdout MAE"}})");
+    "model_selection": {"chosen": "bgnbd", "chosen_by": "lowest holdout MAE",
+    "calibration_end": "2024-01-05"}})");
   // BG/NBD on CDNOW (Fader, Hardie & Lee 2005): r, alpha, a, b in model order.
   write(d / "model.json", R"({"model": "bgnbd", "params": {"r": 0.243, "alpha": 4.414,
     "a": 0.793, "b": 2.426}, "stderr": {"r": 0.0125, "alpha": 0.378, "a": 0.185, "b": 0.705},
@@ -188,6 +189,10 @@ TEST(ReportBuilder, EverySectionDrawsItsChartsFromTheFixtureFiles) {
   bool found = false;
   for (const auto* td : ltv.by_name("td")) found = found || td->all_text() == kEvilId;
   EXPECT_TRUE(found);
+  // The tracking plot marks where the holdout starts (period_start 2024-01-05 = period 5).
+  const auto markers = parsed.at("model-fit")->by_class("marker");
+  ASSERT_EQ(markers.size(), 1u);
+  EXPECT_NE(parsed.at("model-fit")->all_text().find("holdout from 2024-01-05"), std::string::npos);
   // The segment name with markup survives as text.
   EXPECT_NE(parsed.at("segments")->all_text().find("Lost <old>"), std::string::npos);
 }
@@ -259,6 +264,22 @@ TEST(ReportBuilder, UnreadableOrTinyInputsBecomeNotesNotCrashes) {
   }
   EXPECT_NE(parsed.at("segments")->all_text().find("has no column 'customers'"), std::string::npos);
   EXPECT_FALSE(parsed.at("model-fit")->by_class("empty-note").empty());
+}
+
+TEST(ReportBuilder, TrackingWithPeriodLabelsIsPlottedByPosition) {
+  const auto dir = fixture_dir("report_labels");
+  write(dir / "validation/tracking.csv",
+        "model,period,period_start,actual,expected,actual_cumulative,expected_cumulative\n"
+        "bgnbd,2024-W01,2024-01-01,3,3,3,3\nbgnbd,2024-W02,2024-01-08,4,3,7,6\n"
+        "bgnbd,2024-W03,2024-01-15,2,3,9,9\n");
+  const auto parsed = sections(build_report(dir).html);
+  const auto svgs = parsed.at("model-fit")->by_name("svg");
+  ASSERT_FALSE(svgs.empty());
+  EXPECT_EQ(svgs[0]->by_class("line").size(), 2u);  // actual and bgnbd expected
+  bool labelled = false;
+  for (const auto* t : svgs[0]->by_class("tick"))
+    labelled = labelled || t->all_text() == "2024-01-08";
+  EXPECT_TRUE(labelled);
 }
 
 TEST(ReportBuilder, NotADirectoryIsAnInputError) {

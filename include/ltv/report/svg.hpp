@@ -81,6 +81,9 @@ struct LineChart {
   Axis y;
   std::vector<Series> series;
   bool markers = false;  ///< a circle at every point
+  /// A vertical reference line (class "marker") at this x, e.g. the end of calibration.
+  std::optional<double> x_marker;
+  std::string x_marker_label;  ///< text beside the reference line
   ChartSize size;
 };
 
