@@ -122,9 +122,15 @@ std::vector<double> axis_ticks(const Axis& axis, double lo, double hi, int targe
   return ticks;
 }
 
-NumberFormat tick_format(NumberFormat f) {
+/// Tick label format: compact, with enough decimals to tell neighbouring ticks apart.
+NumberFormat tick_format(NumberFormat f, const std::vector<double>& ticks) {
   f.compact = true;
+  const double step = ticks.size() > 1 ? std::fabs(ticks[1] - ticks[0]) : 1;
+  const double scaled = f.style == NumberStyle::percent ? step * 100 : step;
+  const int needed =
+      scaled > 0 && scaled < 1 ? static_cast<int>(std::ceil(-std::log10(scaled) - 1e-9)) : 0;
   if (f.style == NumberStyle::percent && f.decimals < 0) f.decimals = 0;
+  if (f.decimals >= 0) f.decimals = std::max(f.decimals, needed);
   return f;
 }
 
@@ -303,13 +309,13 @@ std::string render(const LineChart& chart) {
   for (double t : yt) {
     out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
                        num(box.left), num(sy(t)), num(box.right()), num(sy(t)));
-    out +=
-        text(box.left - 6, sy(t) + 4, format_number(t, tick_format(chart.y.format)), "tick", "end");
+    out += text(box.left - 6, sy(t) + 4, format_number(t, tick_format(chart.y.format, yt)), "tick",
+                "end");
   }
   if (chart.x.categories.empty()) {
     for (double t : xt) {
-      out += text(sx(t), box.bottom() + 16, format_number(t, tick_format(chart.x.format)), "tick",
-                  "middle");
+      out += text(sx(t), box.bottom() + 16, format_number(t, tick_format(chart.x.format, xt)),
+                  "tick", "middle");
     }
   } else {
     const auto& cats = chart.x.categories;
@@ -384,7 +390,10 @@ std::string render(const BarChart& chart) {
     return empty_chart(chart.title, "no categories with a value", chart.size);
   }
   const auto [lo, hi] = finite_range(all);
-  const auto vt = axis_ticks(chart.value, std::min(0.0, lo), std::max(0.0, hi), 5);
+  // Headroom for the value labels at the bars' ends.
+  const double pad = chart.value_labels ? 0.08 * (std::max(0.0, hi) - std::min(0.0, lo)) : 0;
+  const auto vt = axis_ticks(chart.value, std::min(0.0, lo) - (lo < 0 ? pad : 0),
+                             std::max(0.0, hi) + (hi > 0 ? pad : 0), 5);
   const std::size_t nc = chart.categories.size(), ns = chart.series.size();
   ChartSize size = chart.size;
   std::size_t label_chars = 0;
@@ -426,7 +435,7 @@ std::string render(const BarChart& chart) {
     for (double t : vt) {
       out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
                          num(sv(t)), num(box.top), num(sv(t)), num(box.bottom()));
-      out += text(sv(t), box.bottom() + 16, format_number(t, tick_format(chart.value.format)),
+      out += text(sv(t), box.bottom() + 16, format_number(t, tick_format(chart.value.format, vt)),
                   "tick", "middle");
     }
     out += text(box.left + box.width / 2, box.bottom() + 36, chart.value.label,
@@ -472,7 +481,7 @@ std::string render(const BarChart& chart) {
     for (double t : vt) {
       out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
                          num(box.left), num(sv(t)), num(box.right()), num(sv(t)));
-      out += text(box.left - 6, sv(t) + 4, format_number(t, tick_format(chart.value.format)),
+      out += text(box.left - 6, sv(t) + 4, format_number(t, tick_format(chart.value.format, vt)),
                   "tick", "end");
     }
     out += text(box.left + box.width / 2, size.height - 6, chart.category_label,

@@ -212,6 +212,18 @@ TEST(BarChart, GroupedBarsOnePerCategoryAndSeriesSkippingMissing) {
   }
 }
 
+TEST(BarChart, TickLabelsAreDistinctEvenForTinyRanges) {
+  BarChart chart;
+  chart.title = "One zero value";
+  chart.categories = {"email"};
+  chart.value.format.decimals = 0;
+  chart.series = {Series{"NPS", {}, {}, {0.0}, false}};
+  const auto svg = xml::parse(render(chart));
+  const auto ticks = texts_with_class(*svg, "tick");
+  ASSERT_GE(ticks.size(), 2u);
+  EXPECT_EQ(std::set<std::string>(ticks.begin(), ticks.end()).size(), ticks.size());
+}
+
 TEST(BarChart, NoCategoriesGiveANote) {
   BarChart chart;
   chart.title = "Empty";
