@@ -29,6 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kMaxCohorts = 36;  ///< rows of the cohort heat maps
 
 double to_number(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -601,7 +602,12 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
       }
     }
     double month1 = 0, month1_n = 0;
-    for (std::size_t r = 0; r < c->rows(); ++r) {
+    // Long histories: the latest kMaxCohorts cohorts keep the heat map legible and small.
+    const std::size_t first = c->rows() > kMaxCohorts ? c->rows() - kMaxCohorts : 0;
+    if (first > 0) {
+      h.title += fmt::format(" (latest {} of {} cohorts)", kMaxCohorts, c->rows());
+    }
+    for (std::size_t r = first; r < c->rows(); ++r) {
       h.rows.push_back(c->text("cohort", r));
       for (auto k : cols) h.values.push_back(to_number(c->table.columns[k][r]));
       if (!cols.empty()) {
@@ -637,7 +643,12 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
     h.format.decimals = 0;
     const auto ages = static_cast<std::size_t>(max_age) + 1;
     for (std::size_t a = 0; a < ages; ++a) h.columns.push_back(std::to_string(a));
-    for (const auto& n : names) {
+    const std::size_t first = names.size() > kMaxCohorts ? names.size() - kMaxCohorts : 0;
+    if (first > 0) {
+      h.title += fmt::format(" (latest {} of {} cohorts)", kMaxCohorts, names.size());
+    }
+    for (std::size_t k = first; k < names.size(); ++k) {
+      const auto& n = names[k];
       h.rows.push_back(n);
       std::vector<double> row(ages, kNaN);
       for (auto [age, v] : curves[n]) {

@@ -282,6 +282,19 @@ TEST(ReportBuilder, TrackingWithPeriodLabelsIsPlottedByPosition) {
   EXPECT_TRUE(labelled);
 }
 
+TEST(ReportBuilder, CohortHeatMapKeepsTheLatestCohortsOfALongHistory) {
+  const auto dir = fixture_dir("report_long");
+  std::string retention = "cohort,cohort_size,p0,p1\n";
+  for (int k = 0; k < 50; ++k) retention += fmt::format("c{:02},10,1,0.{}\n", k, k % 10);
+  write(dir / "analytics/cohort_retention.csv", retention);
+  const auto parsed = sections(build_report(dir).html);
+  const auto svgs = parsed.at("cohorts")->by_name("svg");
+  ASSERT_FALSE(svgs.empty());
+  EXPECT_EQ(svgs[0]->by_class("cell").size(), 36u);  // p1 of the latest 36 cohorts
+  EXPECT_NE(svgs[0]->all_text().find("c49"), std::string::npos);
+  EXPECT_EQ(svgs[0]->all_text().find("c13"), std::string::npos);
+}
+
 TEST(ReportBuilder, NotADirectoryIsAnInputError) {
   EXPECT_THROW(build_report("/nonexistent/ltv/out"), InputError);
 }
