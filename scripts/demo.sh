@@ -19,3 +19,4 @@ $ltv analyze $out/data/transactions.csv --customer customer_id --date date --amo
   -o $out/analysis
 echo
 echo "Results are in $out/analysis (simulated input in $out/data)."
+echo "Report: open $out/analysis/report.html in a browser."

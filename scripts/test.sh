@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/deps.sh
+scripts/deps.sh chromium chromium-driver  # headless browser for the report test (tests/report)
 jobs=$(nproc)
 
 cmake --preset release >/dev/null

@@ -17,6 +17,7 @@
 #include "analyze_cross_sell.hpp"
 #include "analyze_validation.hpp"
 #include "analyze_actions.hpp"
+#include "analyze_report.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -46,6 +47,8 @@ struct AnalyzeOptions {
   std::string compare_column;  ///< --compare COL of --customers: groups to compare
   std::string compare_a = "1", compare_b = "0";
   ActionInputFiles actions;  ///< --rules, --contacts, --suppress (CVM actions step)
+  CrossSellCliOptions cross_sell;  ///< --product/--category baskets, --nps
+  AnalyzeReportOptions report;     ///< --currency, --title, --no-report
 };
 
 /// Prints step progress on a terminal (stderr), nothing when redirected or --quiet.
@@ -89,8 +92,8 @@ std::optional<std::int32_t> selection_split(const TransactionLog& log, const Sum
   return *hi - holdout;
 }
 
-void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& analyze,
-                 const CrossSellCliOptions& cross_sell) {
+void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& analyze) {
+  const CrossSellCliOptions& cross_sell = analyze.cross_sell;
   namespace fs = std::filesystem;
   if (options.output == "-" || options.output.empty()) {
     option_error("--output", options.output, "a directory to write the results into (-o DIR)");
@@ -405,12 +408,14 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
       "summary.json, analytics/{})\n",
       dir.string(), extra_outputs);
+  if (const auto html = write_analyze_report(dir, analyze.report, options.quiet); !html.empty()) {
+    fmt::print("Report:        {}\n", html.string());
+  }
 }
 
 void setup_analyze(CLI::App& root) {
   auto options = std::make_shared<TransactionCliOptions>();
   auto analyze = std::make_shared<AnalyzeOptions>();
-  auto cross_sell = std::make_shared<CrossSellCliOptions>();
   CLI::App* cmd = root.add_subcommand(
       "analyze",
       "The main job: load transactions, summarise customers, pick the best of BG/NBD, MBG/NBD "
@@ -449,7 +454,7 @@ void setup_analyze(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--compare-b", analyze->compare_b, "Second group of --compare")
       ->capture_default_str();
-  add_cross_sell_options(*cmd, *cross_sell);
+  add_cross_sell_options(*cmd, analyze->cross_sell);
   cmd->add_option("--rules", analyze->actions.rules,
                   "CVM playbook TOML FILE for DIR/actions.csv (docs/cvm.md)")
       ->default_str("built-in");
@@ -458,20 +463,27 @@ void setup_analyze(CLI::App& root) {
       "Contact history FILE (customer_id,date,channel) for the actions' frequency caps");
   cmd->add_option("--suppress", analyze->actions.suppress,
                   "Do-not-contact FILE (customer_id) excluded from DIR/actions.csv");
+  cmd->add_option("--currency", analyze->report.currency,
+                  "Currency symbol of money amounts in report.html")
+      ->capture_default_str();
+  cmd->add_option("--title", analyze->report.title, "Title of report.html")->capture_default_str();
+  cmd->add_flag(
+      "--no-report", [analyze](std::int64_t) { analyze->report.enabled = false; },
+      "Do not write report.html (re-render later with `ltv report DIR`)");
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"
-      "model.json, spend_model.json, summary.json and analytics/*.csv; with --product (or\n"
-      "--category) basket/ (rules.csv, itemsets.csv, recommendations.csv,\n"
-      "category_penetration.csv); with --nps FILE nps/ (nps.csv, follow_ups.csv,\n"
-      "detractor_terms.csv, value.csv, problems.csv).\n\n"
+      "model.json, spend_model.json, summary.json, validation/*.csv, actions.csv,\n"
+      "actions_summary.csv, analytics/*.csv and report.html; with --product (or --category)\n"
+      "basket/ (rules.csv, itemsets.csv, recommendations.csv, category_penetration.csv); with\n"
+      "--nps FILE nps/ (nps.csv, follow_ups.csv, detractor_terms.csv, value.csv, problems.csv).\n\n"
       "Example:\n"
       "  ltv simulate --customers 20000 --seed 42 -o sim\n"
       "  ltv analyze sim/transactions.csv --customer customer_id --date date --amount amount \\\n"
       "      --order order_id --spend sim/spend.csv --customers sim/customers.csv \\\n"
       "      --compare loyalty_member --product product --category category \\\n"
       "      --nps sim/nps.csv -o results");
-  cmd->callback([options, analyze, cross_sell]() { run_analyze(*options, *analyze, *cross_sell); });
+  cmd->callback([options, analyze]() { run_analyze(*options, *analyze); });
 }
 
 }  // namespace

@@ -1,0 +1,48 @@
+#pragma once
+/// The HTML report: one self-contained page (inline SVG and CSS, print CSS for A4, no scripts,
+/// no network) built from the output directory of `ltv analyze`. Every section is optional: a
+/// missing or unreadable input file gives a short note in place of that section. Large inputs
+/// (customers.csv with millions of rows) are streamed and aggregated before plotting, so the
+/// page stays small.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ltv::report {
+
+/// Options of the report.
+struct ReportOptions {
+  std::string title = "Customer value report";  ///< page title and heading
+  std::string currency = "$";                   ///< symbol put before money amounts
+  std::size_t top_customers = 15;               ///< rows of the top-customer table
+  std::size_t top_rules = 10;                   ///< rows of the association-rule table
+};
+
+/// One section of the page, as built (for tests and the CLI's summary line).
+struct ReportSection {
+  std::string id;                  ///< HTML id, e.g. "headline", "model-fit"
+  std::string title;               ///< heading
+  int charts = 0;                  ///< charts drawn (not counting notes)
+  std::vector<std::string> notes;  ///< inputs that were missing or unusable
+};
+
+/// The page and what went into it.
+struct Report {
+  std::string html;
+  std::vector<ReportSection> sections;
+};
+
+/// The section ids in page order.
+const std::vector<std::string>& report_section_ids();
+
+/// Builds the report from the files of an analyze output directory. Throws InputError when
+/// `dir` is not a directory; problems with single files become notes in their section.
+Report build_report(const std::filesystem::path& dir, const ReportOptions& options = {});
+
+/// Builds the report and writes it to `out` (default DIR/report.html when empty). Throws Error
+/// when the file cannot be written. Returns the report.
+Report write_report(const std::filesystem::path& dir, std::filesystem::path out = {},
+                    const ReportOptions& options = {});
+
+}  // namespace ltv::report

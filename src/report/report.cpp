@@ -1,0 +1,1309 @@
+// The HTML report built from an analyze output directory (see include/ltv/report/report.hpp).
+// Each section reads its own files; a missing file becomes a note. Charts come from svg.hpp.
+#include "ltv/report/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <optional>
+#include <queue>
+#include <set>
+#include <sstream>
+
+#include "ltv/error.hpp"
+#include "ltv/io/csv.hpp"
+#include "ltv/io/table.hpp"
+#include "ltv/models/selection.hpp"
+#include "ltv/report/svg.hpp"
+
+namespace ltv::report {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kMaxCohorts = 36;  ///< rows of the cohort heat maps
+
+double to_number(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double v = kNaN;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return kNaN;
+  return v;
+}
+
+std::string fmt_num(double v, NumberStyle style = NumberStyle::plain, int decimals = -1) {
+  NumberFormat f;
+  f.style = style;
+  f.decimals = decimals;
+  return format_number(v, f);
+}
+
+/// A small CSV read whole, with lookups by column name; missing columns give NaN / "".
+struct Csv {
+  ltv::Table table;
+  bool has(std::string_view name) const { return table.find(name).has_value(); }
+  std::size_t rows() const { return table.rows(); }
+  std::string text(std::string_view name, std::size_t row) const {
+    const auto c = table.find(name);
+    return c ? table.columns[*c][row] : std::string();
+  }
+  double number(std::string_view name, std::size_t row) const { return to_number(text(name, row)); }
+};
+
+/// Builds one section: collects notes, charts and HTML.
+class SectionBuilder {
+ public:
+  SectionBuilder(const fs::path& dir, std::string id, std::string title)
+      : dir_(dir), section_{std::move(id), std::move(title), 0, {}} {}
+
+  /// Reads DIR/rel, or adds a note and returns nothing.
+  std::optional<Csv> csv(const std::string& rel, std::initializer_list<std::string_view> needed) {
+    const fs::path path = dir_ / rel;
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      note(fmt::format("{} is not in this output directory.", rel));
+      return std::nullopt;
+    }
+    try {
+      Csv c{read_table(path.string())};
+      for (auto name : needed) {
+        if (!c.has(name)) {
+          note(fmt::format("{} has no column '{}'.", rel, name));
+          return std::nullopt;
+        }
+      }
+      return c;
+    } catch (const Error& e) {
+      note(fmt::format("{} could not be read: {}", rel, e.what()));
+      return std::nullopt;
+    }
+  }
+
+  void note(const std::string& text) {
+    section_.notes.push_back(text);
+    body_ += fmt::format("<p class=\"note\">{}</p>\n", xml_escape(text));
+  }
+  void html(const std::string& h) { body_ += h; }
+  void sub(const std::string& heading) {
+    body_ += fmt::format("<h3>{}</h3>\n", xml_escape(heading));
+  }
+  void reading(const std::string& text) {
+    body_ += fmt::format("<p class=\"reading\">{}</p>\n", xml_escape(text));
+  }
+  /// A chart with its one-line reading.
+  void figure(const std::string& svg, const std::string& reading_text) {
+    if (svg.find("empty-note") == std::string::npos) ++section_.charts;
+    body_ += "<figure>\n" + svg;
+    if (!reading_text.empty()) {
+      body_ +=
+          fmt::format("<figcaption class=\"reading\">{}</figcaption>\n", xml_escape(reading_text));
+    }
+    body_ += "</figure>\n";
+  }
+  void table(const HtmlTable& t) { body_ += "<div class=\"table-wrap\">" + render(t) + "</div>"; }
+
+  std::string finish(std::vector<ReportSection>& sections) {
+    sections.push_back(section_);
+    return fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n", section_.id,
+                       xml_escape(section_.title), body_);
+  }
+
+ private:
+  const fs::path& dir_;
+  ReportSection section_;
+  std::string body_;
+};
+
+std::optional<nlohmann::ordered_json> read_json(const fs::path& path, SectionBuilder& s,
+                                                const std::string& rel) {
+  std::ifstream in(path);
+  if (!in) {
+    s.note(fmt::format("{} is not in this output directory.", rel));
+    return std::nullopt;
+  }
+  try {
+    return nlohmann::ordered_json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    s.note(fmt::format("{} is not valid JSON: {}", rel, e.what()));
+    return std::nullopt;
+  }
+}
+
+double json_number(const nlohmann::ordered_json& j, const char* key) {
+  if (j.is_object() && j.contains(key) && j[key].is_number()) return j[key].get<double>();
+  return kNaN;
+}
+std::string json_text(const nlohmann::ordered_json& j, const char* key) {
+  if (j.is_object() && j.contains(key) && j[key].is_string()) return j[key].get<std::string>();
+  return {};
+}
+
+/// Per-customer columns of customers.csv, streamed (millions of rows) and aggregated.
+struct CustomerData {
+  bool loaded = false;
+  std::string note;
+  std::size_t customers = 0;
+  std::vector<float> revenue;  // per customer (Pareto curve, distribution)
+  std::vector<float> clv;      // predicted (NaN when absent)
+  std::vector<float> T;        // customer age in model time units
+  struct Top {
+    double value;
+    std::string id;
+    double revenue, clv, p_alive, frequency;
+    std::string segment;
+    bool operator>(const Top& o) const { return value > o.value; }
+  };
+  std::vector<Top> top;  // largest by clv (else revenue), descending
+  bool top_by_clv = false;
+};
+
+CustomerData read_customers(const fs::path& dir, std::size_t top_n) {
+  CustomerData d;
+  const fs::path path = dir / "customers.csv";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    d.note = "customers.csv is not in this output directory.";
+    return d;
+  }
+  try {
+    CsvReader reader(path.string());
+    const auto& header = reader.header();
+    const auto col = [&](std::string_view name) -> std::ptrdiff_t {
+      const auto it = std::find(header.begin(), header.end(), name);
+      return it == header.end() ? -1 : it - header.begin();
+    };
+    const auto c_id = col("customer_id"), c_rev = col("revenue"), c_clv = col("clv"),
+               c_T = col("T"), c_p = col("p_alive"), c_f = col("frequency"),
+               c_seg = col("rfm_segment");
+    if (c_rev < 0) {
+      d.note = "customers.csv has no column 'revenue'.";
+      return d;
+    }
+    std::priority_queue<CustomerData::Top, std::vector<CustomerData::Top>, std::greater<>> heap;
+    CsvRecord rec;
+    const auto field = [&](std::ptrdiff_t c) -> std::string_view {
+      return c >= 0 && static_cast<std::size_t>(c) < rec.size() ? rec[static_cast<std::size_t>(c)]
+                                                                : std::string_view();
+    };
+    bool any_clv = false;
+    while (reader.next(rec)) {
+      const double rev = to_number(field(c_rev));
+      const double clv = to_number(field(c_clv));
+      any_clv = any_clv || std::isfinite(clv);
+      d.revenue.push_back(static_cast<float>(rev));
+      d.clv.push_back(static_cast<float>(clv));
+      d.T.push_back(static_cast<float>(to_number(field(c_T))));
+      const double key = std::isfinite(clv) ? clv : rev;
+      if (top_n > 0 && std::isfinite(key) && (heap.size() < top_n || key > heap.top().value)) {
+        heap.push({key, std::string(field(c_id)), rev, clv, to_number(field(c_p)),
+                   to_number(field(c_f)), std::string(field(c_seg))});
+        if (heap.size() > top_n) heap.pop();
+      }
+    }
+    d.customers = d.revenue.size();
+    d.top_by_clv = any_clv;
+    while (!heap.empty()) d.top.push_back(heap.top()), heap.pop();
+    std::reverse(d.top.begin(), d.top.end());
+    d.loaded = true;
+  } catch (const Error& e) {
+    d.note = std::string("customers.csv could not be read: ") + e.what();
+  }
+  return d;
+}
+
+double median_of(std::vector<float> v) {
+  std::erase_if(v, [](float x) { return !std::isfinite(x); });
+  if (v.empty()) return kNaN;
+  auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+double quantile_of(std::vector<double> v, double q) {
+  std::erase_if(v, [](double x) { return !std::isfinite(x); });
+  if (v.empty()) return kNaN;
+  auto k = v.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), k, v.end());
+  return *k;
+}
+
+struct Context {
+  fs::path dir;
+  ReportOptions options;
+  NumberFormat money;
+  nlohmann::ordered_json summary;  // null when absent
+  std::string time_unit = "week";
+  CustomerData customers;
+};
+
+std::string unit_plural(const std::string& unit) {
+  return unit.empty() ? "periods" : unit + "s";
+}
+
+// ---- sections --------------------------------------------------------------------------------
+
+std::string headline(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "headline", "Headline");
+  auto j = read_json(ctx.dir / "summary.json", s, "summary.json");
+  if (j && j->is_object()) {
+    ctx.summary = *j;
+    if (auto u = json_text(*j, "time_unit"); !u.empty()) ctx.time_unit = u;
+    const double customers = json_number(*j, "customers");
+    const double active = json_number(*j, "likely_active_customers");
+    const double horizon = json_number(*j, "horizon_months");
+    struct Card {
+      std::string label, value;
+    };
+    std::vector<Card> cards{
+        {"Customers", fmt_num(customers, NumberStyle::integer)},
+        {"Likely active (P(alive) ≥ 0.5)", fmt_num(active, NumberStyle::integer)},
+        {"Revenue", format_number(json_number(*j, "revenue"), ctx.money)},
+        {"Average check", format_number(json_number(*j, "average_check"), ctx.money)},
+        {"Repeat rate", fmt_num(json_number(*j, "repeat_rate"), NumberStyle::percent)},
+        {fmt::format("Predicted revenue, next {} months", fmt_num(horizon)),
+         format_number(json_number(*j, "predicted_revenue_in_horizon"), ctx.money)},
+        {fmt::format("Discounted CLV, next {} months", fmt_num(horizon)),
+         format_number(json_number(*j, "clv_total"), ctx.money)},
+    };
+    std::string h = "<div class=\"cards\">\n";
+    for (const auto& c : cards) {
+      h += fmt::format(
+          "<div class=\"card\"><div class=\"card-value\">{}</div><div "
+          "class=\"card-label\">{}</div></div>\n",
+          xml_escape(c.value), xml_escape(c.label));
+    }
+    s.html(h + "</div>\n");
+    const std::string first = json_text(*j, "first_day"), last = json_text(*j, "last_day");
+    std::string line = fmt::format("Period covered: {} to {}.", first.empty() ? "?" : first,
+                                   last.empty() ? "?" : last);
+    if (customers > 0 && std::isfinite(active)) {
+      line += fmt::format(" {} of {} customers are likely still active.",
+                          fmt_num(active / customers, NumberStyle::percent),
+                          fmt_num(customers, NumberStyle::integer));
+    }
+    s.reading(line);
+    if (j->contains("model_selection") && (*j)["model_selection"].is_object()) {
+      const auto& m = (*j)["model_selection"];
+      s.reading(fmt::format("Model: {} ({}).", json_text(m, "chosen"), json_text(m, "chosen_by")));
+    }
+  }
+  return s.finish(out);
+}
+
+std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "model-fit", "Model fit");
+  std::string chosen;
+  if (ctx.summary.is_object() && ctx.summary.contains("model_selection")) {
+    chosen = json_text(ctx.summary["model_selection"], "chosen");
+  }
+  const std::string unit = ctx.time_unit;
+
+  s.sub("Calibration and holdout tracking");
+  if (auto t = s.csv("validation/tracking.csv",
+                     {"model", "period", "actual_cumulative", "expected_cumulative"})) {
+    std::map<std::string, std::vector<std::size_t>> by_model;
+    std::vector<std::string> order;
+    for (std::size_t r = 0; r < t->rows(); ++r) {
+      const auto m = t->text("model", r);
+      if (!by_model.count(m)) order.push_back(m);
+      by_model[m].push_back(r);
+    }
+    if (chosen.empty() || !by_model.count(chosen)) chosen = order.empty() ? "" : order.front();
+    // x: the period number when numeric, else the position within the model's rows.
+    bool numeric_period = true;
+    for (std::size_t r = 0; r < t->rows() && numeric_period; ++r) {
+      numeric_period = std::isfinite(t->number("period", r));
+    }
+    std::vector<double> x(t->rows());
+    for (auto& [m, rows] : by_model) {
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        x[rows[i]] = numeric_period ? t->number("period", rows[i]) : static_cast<double>(i);
+      }
+    }
+    LineChart chart;
+    chart.title = "Cumulative repeat transactions: actual vs model";
+    if (!numeric_period && !chosen.empty()) {
+      for (auto r : by_model[chosen]) {
+        chart.x.categories.push_back(t->has("period_start") ? t->text("period_start", r)
+                                                            : t->text("period", r));
+      }
+    }
+    // The calibration end (summary.json) as a reference line: the first period starting on or
+    // after it.
+    std::string calibration_end;
+    if (ctx.summary.is_object() && ctx.summary.contains("model_selection")) {
+      calibration_end = json_text(ctx.summary["model_selection"], "calibration_end");
+    }
+    if (!calibration_end.empty() && t->has("period_start") && !chosen.empty()) {
+      for (auto r : by_model[chosen]) {
+        if (t->text("period_start", r) >= calibration_end) {
+          chart.x_marker = x[r];
+          chart.x_marker_label = "holdout from " + calibration_end;
+          break;
+        }
+      }
+    }
+    chart.x.label = fmt::format("Time ({}s since the first purchase period)", unit);
+    chart.y.label = "Cumulative repeat transactions";
+    chart.y.format.style = NumberStyle::integer;
+    if (!chosen.empty()) {
+      Series actual{.name = "actual", .x = {}, .y = {}, .values = {}, .dashed = false};
+      for (auto r : by_model[chosen]) {
+        actual.x.push_back(x[r]);
+        actual.y.push_back(t->number("actual_cumulative", r));
+      }
+      chart.series.push_back(actual);
+    }
+    for (const auto& m : order) {
+      Series e{.name = m + " expected", .x = {}, .y = {}, .values = {}, .dashed = true};
+      for (auto r : by_model[m]) {
+        e.x.push_back(x[r]);
+        e.y.push_back(t->number("expected_cumulative", r));
+      }
+      chart.series.push_back(e);
+    }
+    std::string read;
+    if (!chosen.empty() && !by_model[chosen].empty()) {
+      const auto last = by_model[chosen].back();
+      const double a = t->number("actual_cumulative", last),
+                   e = t->number("expected_cumulative", last);
+      read = fmt::format(
+          "By the end of the holdout, {} expected {} cumulative repeat transactions against {} "
+          "actual ({} {}).",
+          chosen, fmt_num(e, NumberStyle::integer), fmt_num(a, NumberStyle::integer),
+          fmt_num(std::fabs(e - a) / std::max(a, 1.0), NumberStyle::percent),
+          e >= a ? "over" : "under");
+    }
+    s.figure(render(chart), read);
+  }
+
+  s.sub("Holdout purchases by calibration frequency");
+  if (auto c = s.csv("validation/conditional.csv",
+                     {"model", "calibration_frequency", "actual_mean", "expected_mean"})) {
+    std::string m = chosen;
+    std::set<std::string> models;
+    for (std::size_t r = 0; r < c->rows(); ++r) models.insert(c->text("model", r));
+    if (!models.count(m) && !models.empty()) m = *models.begin();
+    BarChart chart;
+    chart.title =
+        fmt::format("Mean holdout purchases per customer by calibration frequency ({})", m);
+    chart.category_label = "Repeat purchases in the calibration period";
+    chart.value.label = "Holdout purchases per customer";
+    Series actual{.name = "actual", .x = {}, .y = {}, .values = {}, .dashed = false};
+    Series expected{.name = "expected", .x = {}, .y = {}, .values = {}, .dashed = false};
+    double worst = 0;
+    std::string worst_bucket;
+    for (std::size_t r = 0; r < c->rows(); ++r) {
+      if (c->text("model", r) != m) continue;
+      chart.categories.push_back(c->text("calibration_frequency", r));
+      const double a = c->number("actual_mean", r), e = c->number("expected_mean", r);
+      actual.values.push_back(a);
+      expected.values.push_back(e);
+      if (std::isfinite(a) && std::isfinite(e) && std::fabs(a - e) >= worst) {
+        worst = std::fabs(a - e);
+        worst_bucket = chart.categories.back();
+      }
+    }
+    chart.series = {actual, expected};
+    chart.value_labels = false;
+    s.figure(render(chart),
+             worst_bucket.empty()
+                 ? ""
+                 : fmt::format("The largest gap between expected and actual is {} purchases per "
+                               "customer, for customers with {} calibration repeat purchases.",
+                               fmt_num(worst), worst_bucket));
+  }
+
+  s.sub("Parameters of the chosen model");
+  if (auto j = read_json(ctx.dir / "model.json", s, "model.json");
+      j && j->is_object() && j->contains("params") && (*j)["params"].is_object()) {
+    HtmlTable t{
+        {"parameter", "estimate", "standard error", "95% interval"}, {}, {false, true, true, true}};
+    for (const auto& [name, value] : (*j)["params"].items()) {
+      std::string se = "–", ci = "–";
+      if ((*j).contains("stderr") && (*j)["stderr"].is_object()) {
+        se = fmt_num(json_number((*j)["stderr"], name.c_str()));
+      }
+      if ((*j).contains("ci95") && (*j)["ci95"].is_object() && (*j)["ci95"].contains(name) &&
+          (*j)["ci95"][name].is_array() && (*j)["ci95"][name].size() == 2) {
+        ci = fmt::format("{} – {}", fmt_num((*j)["ci95"][name][0].get<double>()),
+                         fmt_num((*j)["ci95"][name][1].get<double>()));
+      }
+      t.rows.push_back({name, value.is_number() ? fmt_num(value.get<double>()) : "–", se, ci});
+    }
+    s.reading(fmt::format("Model {}, log-likelihood {}, {}.", json_text(*j, "model"),
+                          fmt_num(json_number(*j, "log_likelihood")),
+                          (*j).value("converged", false) ? "converged" : "NOT converged"));
+    s.table(t);
+  }
+
+  s.sub("Model comparison on the holdout");
+  if (auto m = s.csv("models.csv", {"model", "holdout_mae"})) {
+    HtmlTable t{{"model", "log-likelihood", "BIC", "holdout MAE", "holdout RMSE",
+                 "actual holdout purchases", "expected", "converged"},
+                {},
+                {false, true, true, true, true, true, true, false}};
+    BarChart chart;
+    chart.title = "Holdout error per customer (lower is better)";
+    chart.category_label = "Model";
+    chart.value.label = "Mean absolute error (purchases per customer)";
+    chart.horizontal = true;
+    Series mae{.name = "MAE", .x = {}, .y = {}, .values = {}, .dashed = false};
+    std::string best;
+    double best_mae = std::numeric_limits<double>::infinity();
+    for (std::size_t r = 0; r < m->rows(); ++r) {
+      const double v = m->number("holdout_mae", r);
+      t.rows.push_back({m->text("model", r), fmt_num(m->number("log_likelihood", r)),
+                        fmt_num(m->number("bic", r)), fmt_num(v, NumberStyle::plain, 4),
+                        fmt_num(m->number("holdout_rmse", r), NumberStyle::plain, 4),
+                        fmt_num(m->number("holdout_actual", r), NumberStyle::integer),
+                        fmt_num(m->number("holdout_expected", r), NumberStyle::integer),
+                        m->text("converged", r)});
+      chart.categories.push_back(m->text("model", r));
+      mae.values.push_back(v);
+      if (std::isfinite(v) && v < best_mae) best_mae = v, best = m->text("model", r);
+    }
+    chart.series = {mae};
+    chart.value.format.decimals = 3;
+    s.figure(render(chart), best.empty()
+                                ? ""
+                                : fmt::format("{} has the lowest holdout error ({} purchases per "
+                                              "customer).",
+                                              best, fmt_num(best_mae, NumberStyle::plain, 3)));
+    s.table(t);
+  }
+  return s.finish(out);
+}
+
+std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "p-alive", "P(alive) and expected purchases by frequency and recency");
+  auto j = read_json(ctx.dir / "model.json", s, "model.json");
+  if (!j) return s.finish(out);
+  std::optional<FittedCountModel> model;
+  try {
+    // The same fields `ltv predict --model FILE` reads: model name and params.
+    FitResult fit;
+    fit.model = json_text(*j, "model");
+    if (fit.model == "bgbb" || fit.model == "gg" || fit.model.empty()) {
+      throw Error("model.json holds model '" + fit.model +
+                  "', not a continuous-time count model (bgnbd, mbgnbd, pnbd)");
+    }
+    if (!j->contains("params") || !(*j)["params"].is_object()) throw Error("no params");
+    for (const auto& [name, value] : (*j)["params"].items()) {
+      if (!value.is_number() || !(value.get<double>() > 0)) {
+        throw Error("parameter " + name + " is not a positive number");
+      }
+      fit.names.push_back(name);
+      fit.estimates.push_back(value.get<double>());
+    }
+    fit.converged = true;
+    model.emplace(std::move(fit));
+  } catch (const std::exception& e) {
+    s.note(std::string("model.json cannot be evaluated: ") + e.what());
+    return s.finish(out);
+  }
+  const std::string unit = ctx.time_unit;
+  double T = ctx.customers.loaded ? median_of(ctx.customers.T) : kNaN;
+  if (!(T > 0)) T = unit == "day" ? 365 : unit == "month" ? 12 : 52;
+  T = std::max(1.0, std::round(T));
+  double horizon_months = json_number(ctx.summary, "horizon_months");
+  if (!(horizon_months > 0)) horizon_months = 12;
+  const double unit_days = unit == "day" ? 1 : unit == "month" ? 365.25 / 12 : 7;
+  const double horizon = horizon_months * 365.25 / 12 / unit_days;
+
+  const int max_x = 15;
+  const int columns = 12;
+  HeatMap alive, expected;
+  for (auto* h : {&alive, &expected}) {
+    h->row_label = "Repeat purchases (frequency)";
+    h->column_label =
+        fmt::format("Recency: {} of the last purchase ({}s since the first)", unit, unit);
+    h->size.height = 420;
+  }
+  alive.title = fmt::format("P(alive) at customer age T = {} {}", fmt_num(T), unit_plural(unit));
+  alive.legend_label = "P(alive)";
+  alive.format.style = NumberStyle::percent;
+  alive.format.decimals = 0;
+  expected.title = fmt::format("Expected purchases in the next {} months (T = {} {})",
+                               fmt_num(horizon_months), fmt_num(T), unit_plural(unit));
+  expected.legend_label = "Purchases";
+  expected.format.decimals = 1;
+  std::vector<double> recency;
+  for (int c = 0; c <= columns; ++c) recency.push_back(T * c / columns);
+  for (double r : recency) {
+    alive.columns.push_back(fmt_num(r, NumberStyle::plain, 0));
+    expected.columns.push_back(alive.columns.back());
+  }
+  try {
+    for (int x = max_x; x >= 0; --x) {
+      alive.rows.push_back(std::to_string(x));
+      expected.rows.push_back(std::to_string(x));
+      for (double r : recency) {
+        // With no repeat purchase, recency is 0 by definition.
+        const bool valid = x > 0 ? r > 0 : r == 0;
+        alive.values.push_back(valid ? model->p_alive(x, r, T) : kNaN);
+        expected.values.push_back(valid ? model->conditional_expected_transactions(horizon, x, r, T)
+                                        : kNaN);
+      }
+    }
+  } catch (const std::exception& e) {
+    s.note(std::string("model.json cannot be evaluated: ") + e.what());
+    return s.finish(out);
+  }
+  for (double& v : alive.values) {
+    if (!std::isfinite(v)) v = kNaN;
+  }
+  const int x_show = 5;
+  const std::size_t row = static_cast<std::size_t>(max_x - x_show) * recency.size();
+  s.figure(render(alive),
+           fmt::format("A customer with {} repeat purchases, the last one recent, has P(alive) "
+                       "{}; if the last was at {} {}, {}.",
+                       x_show, fmt_num(alive.values[row + columns], NumberStyle::percent), unit,
+                       fmt_num(recency[columns / 4], NumberStyle::plain, 0),
+                       fmt_num(alive.values[row + columns / 4], NumberStyle::percent)));
+  s.figure(
+      render(expected),
+      fmt::format(
+          "The same recent customer is expected to buy {} times in the next {} "
+          "months; one with a single recent repeat purchase {} times.",
+          fmt_num(expected.values[row + columns]), fmt_num(horizon_months),
+          fmt_num(
+              expected.values[static_cast<std::size_t>(max_x - 1) * recency.size() + columns])));
+  return s.finish(out);
+}
+
+std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "cohorts", "Cohorts");
+  s.sub("Retention by cohort and age");
+  if (auto c = s.csv("analytics/cohort_retention.csv", {"cohort"})) {
+    HeatMap h;
+    h.title = "Share of each cohort buying again, by months since the first purchase";
+    h.row_label = "Cohort (first purchase month)";
+    h.column_label = "Age (months since the first purchase)";
+    h.legend_label = "Retention";
+    h.format.style = NumberStyle::percent;
+    std::vector<std::size_t> cols;
+    for (std::size_t k = 0; k < c->table.names.size(); ++k) {
+      const auto& n = c->table.names[k];
+      if (n.size() > 1 && n[0] == 'p' && std::isdigit(static_cast<unsigned char>(n[1])) &&
+          n != "p0") {
+        cols.push_back(k);
+        h.columns.push_back(n.substr(1));
+      }
+    }
+    double month1 = 0, month1_n = 0;
+    // Long histories: the latest kMaxCohorts cohorts keep the heat map legible and small.
+    const std::size_t first = c->rows() > kMaxCohorts ? c->rows() - kMaxCohorts : 0;
+    if (first > 0) {
+      h.title += fmt::format(" (latest {} of {} cohorts)", kMaxCohorts, c->rows());
+    }
+    for (std::size_t r = first; r < c->rows(); ++r) {
+      h.rows.push_back(c->text("cohort", r));
+      for (auto k : cols) h.values.push_back(to_number(c->table.columns[k][r]));
+      if (!cols.empty()) {
+        const double v = to_number(c->table.columns[cols[0]][r]);
+        if (std::isfinite(v)) month1 += v, month1_n += 1;
+      }
+    }
+    s.figure(render(h), month1_n > 0
+                            ? fmt::format("On average {} of a cohort buys again in its second "
+                                          "month; darker cells are lower retention.",
+                                          fmt_num(month1 / month1_n, NumberStyle::percent))
+                            : "");
+  }
+  s.sub("Cumulative revenue per customer (cohort LTV curves)");
+  if (auto c =
+          s.csv("analytics/cohorts.csv", {"cohort", "age", "cumulative_revenue_per_customer"})) {
+    std::vector<std::string> names;
+    std::map<std::string, std::vector<std::pair<double, double>>> curves;
+    double max_age = 0;
+    for (std::size_t r = 0; r < c->rows(); ++r) {
+      const auto name = c->text("cohort", r);
+      if (!curves.count(name)) names.push_back(name);
+      const double age = c->number("age", r);
+      curves[name].push_back({age, c->number("cumulative_revenue_per_customer", r)});
+      if (std::isfinite(age)) max_age = std::max(max_age, age);
+    }
+    HeatMap h;
+    h.title = "Cumulative revenue per customer by cohort and age";
+    h.row_label = "Cohort";
+    h.column_label = "Age (months since the first purchase)";
+    h.legend_label = fmt::format("{}/customer", ctx.money.currency);
+    h.format = ctx.money;
+    h.format.decimals = 0;
+    const auto ages = static_cast<std::size_t>(max_age) + 1;
+    for (std::size_t a = 0; a < ages; ++a) h.columns.push_back(std::to_string(a));
+    const std::size_t first = names.size() > kMaxCohorts ? names.size() - kMaxCohorts : 0;
+    if (first > 0) {
+      h.title += fmt::format(" (latest {} of {} cohorts)", kMaxCohorts, names.size());
+    }
+    for (std::size_t k = first; k < names.size(); ++k) {
+      const auto& n = names[k];
+      h.rows.push_back(n);
+      std::vector<double> row(ages, kNaN);
+      for (auto [age, v] : curves[n]) {
+        if (age >= 0 && age < static_cast<double>(ages)) row[static_cast<std::size_t>(age)] = v;
+      }
+      h.values.insert(h.values.end(), row.begin(), row.end());
+    }
+    s.figure(render(h), "");
+    LineChart chart;
+    chart.title = "Cohort LTV curves";
+    chart.x.label = "Age (months since the first purchase)";
+    chart.y.label = fmt::format("Cumulative revenue per customer ({})", ctx.money.currency);
+    chart.y.format = ctx.money;
+    // At most 7 curves (the palette's size), spread over the cohorts.
+    const std::size_t shown = std::min<std::size_t>(7, names.size());
+    std::string read;
+    for (std::size_t i = 0; i < shown; ++i) {
+      const std::size_t k = shown == 1 ? 0 : i * (names.size() - 1) / (shown - 1);
+      Series sr{.name = names[k], .x = {}, .y = {}, .values = {}, .dashed = false};
+      for (auto [age, v] : curves[names[k]]) sr.x.push_back(age), sr.y.push_back(v);
+      chart.series.push_back(sr);
+    }
+    if (!names.empty() && !curves[names.front()].empty()) {
+      const auto [age, v] = curves[names.front()].back();
+      read = fmt::format("The {} cohort has brought {} per customer after {} months.",
+                         names.front(), format_number(v, ctx.money), fmt_num(age));
+    }
+    s.figure(render(chart), read);
+  }
+  return s.finish(out);
+}
+
+std::string segments(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "segments", "Segments");
+  auto c =
+      s.csv("segments.csv", {"scheme", "segment", "customers", "customer_share", "revenue_share"});
+  if (!c) return s.finish(out);
+  const auto bars = [&](const std::string& scheme, const std::string& title) {
+    BarChart chart;
+    chart.title = title;
+    chart.horizontal = true;
+    chart.category_label = "Segment";
+    chart.value.label = "Share of customers and of revenue";
+    chart.value.format.style = NumberStyle::percent;
+    Series cust{.name = "customers", .x = {}, .y = {}, .values = {}, .dashed = false};
+    Series rev{.name = "revenue", .x = {}, .y = {}, .values = {}, .dashed = false};
+    std::string best;
+    double best_ratio = -1, best_c = 0, best_r = 0;
+    for (std::size_t r = 0; r < c->rows(); ++r) {
+      if (c->text("scheme", r) != scheme) continue;
+      const double cs = c->number("customer_share", r), rs = c->number("revenue_share", r);
+      chart.categories.push_back(c->text("segment", r));
+      cust.values.push_back(cs);
+      rev.values.push_back(rs);
+      if (cs > 0 && rs / cs > best_ratio)
+        best_ratio = rs / cs, best = c->text("segment", r), best_c = cs, best_r = rs;
+    }
+    chart.series = {cust, rev};
+    s.sub(title);
+    s.figure(render(chart), best.empty() ? ""
+                                         : fmt::format("{}: {} of customers bring {} of revenue.",
+                                                       best, fmt_num(best_c, NumberStyle::percent),
+                                                       fmt_num(best_r, NumberStyle::percent)));
+  };
+  bars("rfm", "RFM segments: size and value");
+  bars("abcdx", "ABCDX classes: size and value");
+  Funnel f;
+  f.title = "Life-cycle stages (customers)";
+  f.format.style = NumberStyle::integer;
+  for (std::size_t r = 0; r < c->rows(); ++r) {
+    if (c->text("scheme", r) != "stage") continue;
+    f.stages.push_back(c->text("segment", r));
+    f.values.push_back(c->number("customers", r));
+  }
+  s.sub("Life-cycle stage funnel");
+  std::string read;
+  double total = 0;
+  for (double v : f.values) total += std::isfinite(v) ? v : 0;
+  for (std::size_t i = 0; i < f.stages.size(); ++i) {
+    if (f.stages[i] == "lost" && total > 0) {
+      read = fmt::format("{} of customers are in the lost stage.",
+                         fmt_num(f.values[i] / total, NumberStyle::percent));
+    }
+  }
+  s.figure(render(f), read);
+  return s.finish(out);
+}
+
+std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "ltv", "LTV distribution, top customers and value concentration");
+  s.sub("Distribution");
+  if (auto d = s.csv("analytics/ltv_distribution.csv", {"measure", "mean", "median"})) {
+    HtmlTable t{{"group", "measure", "customers", "mean", "median", "p10", "p90", "p99", "max",
+                 "top 20% share"},
+                {},
+                {false, false, true, true, true, true, true, true, true, true}};
+    for (std::size_t r = 0; r < d->rows(); ++r) {
+      std::vector<std::string> row{d->text("group", r), d->text("measure", r),
+                                   fmt_num(d->number("customers", r), NumberStyle::integer)};
+      for (const char* k : {"mean", "median", "p10", "p90", "p99", "max"}) {
+        row.push_back(format_number(d->number(k, r), ctx.money));
+      }
+      row.push_back(fmt_num(d->number("top20_share", r), NumberStyle::percent));
+      t.rows.push_back(row);
+    }
+    s.table(t);
+  }
+  const auto& cd = ctx.customers;
+  if (!cd.loaded) {
+    s.note(cd.note);
+    return s.finish(out);
+  }
+  // Histogram of historical revenue and predicted CLV per customer, up to the 99th percentile.
+  std::vector<double> rev(cd.revenue.begin(), cd.revenue.end());
+  std::vector<double> clv(cd.clv.begin(), cd.clv.end());
+  const bool has_clv =
+      std::any_of(clv.begin(), clv.end(), [](double v) { return std::isfinite(v); });
+  double hi = quantile_of(rev, 0.99);
+  if (has_clv) hi = std::max(hi, quantile_of(clv, 0.99));
+  if (std::isfinite(hi) && hi > 0) {
+    const auto ticks = nice_ticks(0, hi, 12);
+    const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : hi;
+    const std::size_t bins = std::max<std::size_t>(1, ticks.size() - 1);
+    BarChart chart;
+    chart.title = "Customers by value (last bar: everything above)";
+    chart.category_label = fmt::format("Value per customer ({})", ctx.money.currency);
+    chart.value.label = "Customers";
+    chart.value.format.style = NumberStyle::integer;
+    chart.value_labels = false;
+    NumberFormat edge = ctx.money;
+    edge.compact = true;
+    edge.decimals = 0;
+    for (std::size_t b = 0; b < bins; ++b) {
+      chart.categories.push_back(b + 1 < bins ? format_number(ticks[b], edge) + "–"
+                                              : "≥ " + format_number(ticks[b], edge));
+    }
+    const auto histogram = [&](const std::vector<double>& v, const std::string& name) {
+      Series sr{.name = name,
+                .x = {},
+                .y = {},
+                .values = std::vector<double>(bins, 0.0),
+                .dashed = false};
+      for (double x : v) {
+        if (!std::isfinite(x)) continue;
+        const auto b =
+            std::min<std::size_t>(bins - 1, static_cast<std::size_t>(std::max(0.0, x / step)));
+        sr.values[b] += 1;
+      }
+      chart.series.push_back(sr);
+    };
+    histogram(rev, "historical revenue");
+    if (has_clv) histogram(clv, "predicted CLV");
+    s.figure(render(chart),
+             fmt::format("Median historical revenue per customer is {}{}.",
+                         format_number(quantile_of(rev, 0.5), ctx.money),
+                         has_clv ? fmt::format(", median predicted CLV {}",
+                                               format_number(quantile_of(clv, 0.5), ctx.money))
+                                 : ""));
+  }
+  s.sub("Value concentration (Pareto curve)");
+  {
+    LineChart chart;
+    chart.title = "Cumulative share of revenue by share of customers (largest first)";
+    chart.x.label = "Share of customers";
+    chart.y.label = "Share of revenue";
+    chart.x.format.style = chart.y.format.style = NumberStyle::percent;
+    chart.x.min = chart.y.min = 0;
+    chart.x.max = chart.y.max = 1;
+    Series curve = pareto_curve(rev);
+    curve.name = "revenue";
+    Series even{.name = "even split", .x = {0, 1}, .y = {0, 1}, .values = {}, .dashed = true};
+    chart.series = {curve};
+    if (has_clv) {
+      Series c = pareto_curve(clv);
+      c.name = "predicted CLV";
+      chart.series.push_back(c);
+    }
+    chart.series.push_back(even);
+    // 101 points: the point at index 20 is the top 20% of customers.
+    const double share = curve.y.size() == 101 ? curve.y[20] : kNaN;
+    s.figure(render(chart), std::isfinite(share)
+                                ? fmt::format("20% of customers bring {} of revenue.",
+                                              fmt_num(share, NumberStyle::percent))
+                                : "");
+  }
+  s.sub(cd.top_by_clv ? "Top customers by predicted CLV" : "Top customers by revenue");
+  if (!cd.top.empty()) {
+    HtmlTable t{
+        {"customer", "predicted CLV", "revenue", "P(alive)", "repeat purchases", "RFM segment"},
+        {},
+        {false, true, true, true, true, false}};
+    for (const auto& c : cd.top) {
+      t.rows.push_back({c.id, format_number(c.clv, ctx.money), format_number(c.revenue, ctx.money),
+                        fmt_num(c.p_alive, NumberStyle::percent),
+                        fmt_num(c.frequency, NumberStyle::integer), c.segment});
+    }
+    s.table(t);
+  }
+  return s.finish(out);
+}
+
+std::string cac_section(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "cac", "Acquisition cost vs LTV by channel");
+  auto c = s.csv("analytics/cac.csv", {"channel", "spend", "new_customers"});
+  if (!c) return s.finish(out);
+  struct Acc {
+    double spend = 0, new_customers = 0, hist = 0, pred = 0, hist_w = 0, pred_w = 0;
+    std::vector<double> payback;
+  };
+  std::map<std::string, Acc> by;
+  std::vector<std::string> order;
+  for (std::size_t r = 0; r < c->rows(); ++r) {
+    const auto ch = c->text("channel", r);
+    if (ch == "all" || ch.empty()) continue;
+    if (!by.count(ch)) order.push_back(ch);
+    auto& a = by[ch];
+    const double sp = c->number("spend", r), n = c->number("new_customers", r);
+    if (std::isfinite(sp)) a.spend += sp;
+    if (!std::isfinite(n)) continue;
+    a.new_customers += n;
+    const double h = c->number("historical_ltv", r), p = c->number("predicted_ltv", r);
+    if (std::isfinite(h)) a.hist += h * n, a.hist_w += n;
+    if (std::isfinite(p)) a.pred += p * n, a.pred_w += n;
+    const double pb = c->number("payback_periods", r);
+    if (std::isfinite(pb)) a.payback.push_back(pb);
+  }
+  BarChart chart;
+  chart.title = "Acquisition cost and value per new customer";
+  chart.horizontal = true;
+  chart.category_label = "Channel";
+  chart.value.label = fmt::format("Per new customer ({})", ctx.money.currency);
+  chart.value.format = ctx.money;
+  Series cac{.name = "CAC", .x = {}, .y = {}, .values = {}, .dashed = false};
+  Series hist{.name = "historical LTV", .x = {}, .y = {}, .values = {}, .dashed = false};
+  Series pred{
+      .name = "historical + predicted LTV", .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{"channel", "spend", "new customers", "CAC", "historical LTV", "LTV:CAC",
+               "median payback (months)"},
+              {},
+              {false, true, true, true, true, true, true}};
+  std::string best;
+  double best_ratio = -1;
+  for (const auto& ch : order) {
+    const auto& a = by[ch];
+    const double cac_v = a.new_customers > 0 && a.spend > 0 ? a.spend / a.new_customers : kNaN;
+    const double h = a.hist_w > 0 ? a.hist / a.hist_w : kNaN;
+    const double p = a.pred_w > 0 ? a.pred / a.pred_w : kNaN;
+    chart.categories.push_back(ch);
+    cac.values.push_back(cac_v);
+    hist.values.push_back(h);
+    pred.values.push_back(std::isfinite(p) && std::isfinite(h) ? h + p : kNaN);
+    const double ratio = h / cac_v;
+    if (std::isfinite(ratio) && ratio > best_ratio) best_ratio = ratio, best = ch;
+    t.rows.push_back({ch, format_number(a.spend, ctx.money),
+                      fmt_num(a.new_customers, NumberStyle::integer),
+                      format_number(cac_v, ctx.money), format_number(h, ctx.money),
+                      fmt_num(ratio, NumberStyle::plain, 1),
+                      fmt_num(quantile_of(a.payback, 0.5), NumberStyle::plain, 0)});
+  }
+  chart.series = {cac, hist};
+  if (std::any_of(pred.values.begin(), pred.values.end(),
+                  [](double v) { return std::isfinite(v); })) {
+    chart.series.push_back(pred);
+  }
+  chart.value_labels = false;
+  s.figure(render(chart), best.empty()
+                              ? ""
+                              : fmt::format("{} has the best historical LTV:CAC ({}:1).", best,
+                                            fmt_num(best_ratio, NumberStyle::plain, 1)));
+  s.table(t);
+  return s.finish(out);
+}
+
+std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "forecast", "Forecast and backtest error");
+  std::map<std::string, double> mape;  // method|series -> MAPE %
+  if (auto f = s.csv("analytics/forecast.csv", {"method", "series", "period", "kind", "value"})) {
+    for (const std::string series : {"revenue", "active_customers"}) {
+      std::vector<std::string> periods;
+      std::map<std::string, std::size_t> index;
+      std::map<std::string, std::map<std::string, double>> by_method;
+      std::vector<std::string> methods;
+      for (std::size_t r = 0; r < f->rows(); ++r) {
+        if (f->text("series", r) != series) continue;
+        const auto p = f->text("period", r);
+        if (!index.count(p)) index[p] = 0, periods.push_back(p);
+        const auto m = f->text("method", r);
+        if (!by_method.count(m)) methods.push_back(m);
+        by_method[m][p] = f->number("value", r);
+      }
+      std::sort(periods.begin(), periods.end());
+      for (std::size_t i = 0; i < periods.size(); ++i) index[periods[i]] = i;
+      LineChart chart;
+      chart.title = series == "revenue" ? "Revenue per month: history and forecasts"
+                                        : "Active customers per month: history and forecasts";
+      chart.x.label = "Month";
+      chart.x.categories = periods;
+      chart.y.label = series == "revenue" ? fmt::format("Revenue ({})", ctx.money.currency)
+                                          : "Active customers";
+      chart.y.format = series == "revenue" ? ctx.money : NumberFormat{NumberStyle::integer};
+      for (const auto& m : methods) {
+        Series sr{.name = m, .x = {}, .y = {}, .values = {}, .dashed = m != "actual"};
+        for (const auto& [p, v] : by_method[m]) {
+          sr.x.push_back(static_cast<double>(index[p]));
+          sr.y.push_back(v);
+        }
+        chart.series.push_back(sr);
+      }
+      s.figure(render(chart), "");
+    }
+  }
+  if (auto b = s.csv("analytics/forecast_backtest.csv", {"method", "series", "mape"})) {
+    HtmlTable t{{"method", "series", "holdout months", "MAPE", "MAE", "note"},
+                {},
+                {false, false, true, true, true, false}};
+    BarChart chart;
+    chart.title = "Backtest error on the last months (lower is better)";
+    chart.horizontal = true;
+    chart.category_label = "Method";
+    chart.value.label = "Mean absolute percentage error";
+    chart.value.format.style = NumberStyle::percent;
+    std::vector<std::string> methods;
+    std::map<std::string, std::map<std::string, double>> v;
+    for (std::size_t r = 0; r < b->rows(); ++r) {
+      const auto m = b->text("method", r), sr = b->text("series", r);
+      if (!v.count(m)) methods.push_back(m);
+      v[m][sr] = b->number("mape", r) / 100;
+      t.rows.push_back({m, sr, b->text("holdout_periods", r),
+                        fmt_num(b->number("mape", r) / 100, NumberStyle::percent),
+                        fmt_num(b->number("mae", r)), b->text("note", r)});
+    }
+    chart.categories = methods;
+    std::string best;
+    double best_v = std::numeric_limits<double>::infinity();
+    for (const std::string sr : {"revenue", "active_customers"}) {
+      Series x{.name = sr, .x = {}, .y = {}, .values = {}, .dashed = false};
+      for (const auto& m : methods) {
+        const double val = v[m].count(sr) ? v[m][sr] : kNaN;
+        x.values.push_back(val);
+        if (sr == "revenue" && std::isfinite(val) && val < best_v) best_v = val, best = m;
+      }
+      chart.series.push_back(x);
+    }
+    s.figure(render(chart), best.empty()
+                                ? ""
+                                : fmt::format("{} forecast revenue best in the backtest (MAPE {}).",
+                                              best, fmt_num(best_v, NumberStyle::percent)));
+    s.table(t);
+  }
+  return s.finish(out);
+}
+
+std::string compare_section(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "compare", "Group comparison");
+  auto c = s.csv("analytics/compare.csv", {"metric", "relative_difference"});
+  if (!c) return s.finish(out);
+  BarChart chart;
+  chart.horizontal = true;
+  chart.title =
+      fmt::format("Group {} relative to group {}", c->text("group_a", 0), c->text("group_b", 0));
+  chart.category_label = "Metric";
+  chart.value.label = "Relative difference (95% interval in the table)";
+  chart.value.format.style = NumberStyle::percent;
+  Series d{.name = "relative difference", .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{"metric", "group a", "group b", "difference", "95% interval", "reading"},
+              {},
+              {false, true, true, true, true, false}};
+  for (std::size_t r = 0; r < c->rows(); ++r) {
+    chart.categories.push_back(c->text("metric", r));
+    d.values.push_back(c->number("relative_difference", r));
+    t.rows.push_back(
+        {c->text("metric", r), fmt_num(c->number("value_a", r)), fmt_num(c->number("value_b", r)),
+         fmt_num(c->number("relative_difference", r), NumberStyle::percent),
+         fmt::format("{} to {}", fmt_num(c->number("relative_low", r), NumberStyle::percent),
+                     fmt_num(c->number("relative_high", r), NumberStyle::percent)),
+         c->text("sentence", r)});
+  }
+  chart.series = {d};
+  s.figure(render(chart), c->rows() > 0 ? c->text("sentence", 0) : "");
+  s.table(t);
+  return s.finish(out);
+}
+
+std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "nps", "Net Promoter Score");
+  const fs::path dir = ctx.dir / "nps";
+  std::error_code ec;
+  std::vector<fs::path> files;
+  if (fs::is_directory(dir, ec)) {
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.path().extension() == ".csv") files.push_back(e.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    s.note("nps/ has no CSV files in this output directory (run analyze with NPS answers).");
+    return s.finish(out);
+  }
+  for (const auto& p : files) {
+    const std::string rel = "nps/" + p.filename().string();
+    auto c = s.csv(rel, {});
+    if (!c) continue;
+    if (c->has("nps") && c->has("group")) {
+      // Tables of `ltv nps`: by,group,answers,...,nps; one chart per `by`.
+      std::map<std::string, std::vector<std::size_t>> by;
+      std::vector<std::string> order;
+      for (std::size_t r = 0; r < c->rows(); ++r) {
+        const auto b = c->has("by") ? c->text("by", r) : "group";
+        if (b == "all") continue;
+        if (!by.count(b)) order.push_back(b);
+        by[b].push_back(r);
+      }
+      for (const auto& b : order) {
+        BarChart chart;
+        chart.title = fmt::format("NPS by {} ({})", b, rel);
+        chart.category_label = b;
+        chart.value.label = "NPS (points, -100 to 100)";
+        chart.value.format.decimals = 0;
+        chart.horizontal = b != "period";
+        Series sr{.name = "NPS", .x = {}, .y = {}, .values = {}, .dashed = false};
+        double lo = 1e9;
+        std::string worst;
+        for (auto r : by[b]) {
+          chart.categories.push_back(c->text("group", r));
+          const double v = c->number("nps", r);
+          sr.values.push_back(v);
+          if (std::isfinite(v) && v < lo) lo = v, worst = c->text("group", r);
+        }
+        chart.series = {sr};
+        s.figure(render(chart), worst.empty()
+                                    ? ""
+                                    : fmt::format("Lowest NPS by {}: {} ({} points).", b, worst,
+                                                  fmt_num(lo, NumberStyle::plain, 0)));
+      }
+    } else if (c->has("class") && c->has("retention")) {
+      BarChart chart;
+      chart.title = fmt::format("Retention after the answer by NPS class ({})", rel);
+      chart.category_label = "NPS class";
+      chart.value.label = "Retention within the horizon";
+      chart.value.format.style = NumberStyle::percent;
+      Series sr{.name = "retention", .x = {}, .y = {}, .values = {}, .dashed = false};
+      for (std::size_t r = 0; r < c->rows(); ++r) {
+        chart.categories.push_back(c->text("class", r));
+        sr.values.push_back(c->number("retention", r));
+      }
+      chart.series = {sr};
+      s.figure(render(chart),
+               "Promoters who stay buy again more often than detractors when the "
+               "promoter bar is taller.");
+    } else {
+      s.reading(fmt::format("{}: {} rows (not charted).", rel, c->rows()));
+    }
+  }
+  return s.finish(out);
+}
+
+std::string basket_section(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "basket", "Top association rules");
+  auto c = s.csv("basket/rules.csv", {"antecedent", "consequent", "support", "confidence", "lift"});
+  if (!c) return s.finish(out);
+  std::vector<std::size_t> rows(c->rows());
+  std::iota(rows.begin(), rows.end(), 0);
+  std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) {
+    const double la = c->number("lift", a), lb = c->number("lift", b);
+    return (std::isfinite(la) ? la : -1) > (std::isfinite(lb) ? lb : -1);
+  });
+  if (rows.size() > ctx.options.top_rules) rows.resize(ctx.options.top_rules);
+  BarChart chart;
+  chart.title = "Rules with the highest lift";
+  chart.horizontal = true;
+  chart.category_label = "Rule (bought → also bought)";
+  chart.value.label = "Lift (1 = no association)";
+  chart.value.format.decimals = 2;
+  Series lift{.name = "lift", .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{"if bought", "also bought", "support", "confidence", "lift", "baskets"},
+              {},
+              {false, false, true, true, true, true}};
+  for (auto r : rows) {
+    chart.categories.push_back(c->text("antecedent", r) + " → " + c->text("consequent", r));
+    lift.values.push_back(c->number("lift", r));
+    t.rows.push_back({c->text("antecedent", r), c->text("consequent", r),
+                      fmt_num(c->number("support", r), NumberStyle::percent, 2),
+                      fmt_num(c->number("confidence", r), NumberStyle::percent),
+                      fmt_num(c->number("lift", r), NumberStyle::plain, 2),
+                      fmt_num(c->number("count", r), NumberStyle::integer)});
+  }
+  chart.series = {lift};
+  s.figure(render(chart),
+           rows.empty()
+               ? ""
+               : fmt::format("Buyers of {} buy {} {} times as often as average ({} "
+                             "confidence).",
+                             c->text("antecedent", rows[0]), c->text("consequent", rows[0]),
+                             fmt_num(c->number("lift", rows[0]), NumberStyle::plain, 1),
+                             fmt_num(c->number("confidence", rows[0]), NumberStyle::percent)));
+  s.table(t);
+  return s.finish(out);
+}
+
+std::string actions_section(Context& ctx, std::vector<ReportSection>& out) {
+  SectionBuilder s(ctx.dir, "actions", "Today's action list");
+  auto c = s.csv("actions_summary.csv", {"rule", "action", "customers"});
+  if (!c) return s.finish(out);
+  BarChart chart;
+  chart.title = "Customers per rule: treated and control";
+  chart.horizontal = true;
+  chart.category_label = "Rule";
+  chart.value.label = "Customers";
+  chart.value.format.style = NumberStyle::integer;
+  Series treated{.name = "treated", .x = {}, .y = {}, .values = {}, .dashed = false};
+  Series control{.name = "control", .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{"rule", "action", "channel", "priority", "customers", "treated", "control"},
+              {},
+              {false, false, false, true, true, true, true}};
+  double total = 0, biggest = -1;
+  std::string big;
+  for (std::size_t r = 0; r < c->rows(); ++r) {
+    chart.categories.push_back(c->text("rule", r));
+    const double n = c->number("customers", r);
+    const double tr = c->has("treated") ? c->number("treated", r) : n;
+    treated.values.push_back(tr);
+    control.values.push_back(c->number("control", r));
+    if (std::isfinite(n)) total += n;
+    if (std::isfinite(n) && n > biggest) biggest = n, big = c->text("rule", r);
+    t.rows.push_back({c->text("rule", r), c->text("action", r), c->text("channel", r),
+                      c->text("priority", r), fmt_num(n, NumberStyle::integer),
+                      fmt_num(tr, NumberStyle::integer),
+                      fmt_num(c->number("control", r), NumberStyle::integer)});
+  }
+  chart.series = {treated, control};
+  s.figure(render(chart), big.empty() ? ""
+                                      : fmt::format("{} actions today; the largest rule is {} ({} "
+                                                    "customers).",
+                                                    fmt_num(total, NumberStyle::integer), big,
+                                                    fmt_num(biggest, NumberStyle::integer)));
+  s.table(t);
+  return s.finish(out);
+}
+
+constexpr const char* kCss = R"css(
+:root { --ink: #1d2330; --muted: #5a6275; --line: #d9dde5; --bg: #ffffff; --accent: #0072B2; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       color: var(--ink); background: #f4f6f9; margin: 0; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px; background: var(--bg); }
+header h1 { margin: 0 0 4px; font-size: 26px; }
+header p { margin: 0; color: var(--muted); }
+nav { margin: 12px 0 8px; font-size: 13px; }
+nav a { color: var(--accent); margin-right: 12px; text-decoration: none; }
+section { border-top: 2px solid var(--line); margin-top: 24px; padding-top: 8px; }
+h2 { font-size: 20px; margin: 8px 0; }
+h3 { font-size: 15px; margin: 16px 0 4px; color: var(--muted); }
+figure { margin: 8px 0 16px; }
+svg.chart { width: 100%; height: auto; max-width: 100%; display: block; }
+svg.chart text { font-family: inherit; fill: var(--ink); }
+svg.chart .chart-title { font-size: 14px; font-weight: 600; }
+svg.chart .tick, svg.chart .value-label, svg.chart .category { font-size: 11px; fill: #333; }
+svg.chart .axis-label, svg.chart .legend-label { font-size: 12px; fill: var(--muted); }
+svg.chart .cell-label { font-size: 10px; }
+svg.chart .cell-label.light { fill: #fff; }
+svg.chart .cell-label.dark { fill: #111; }
+svg.chart .grid { stroke: #e6e8ee; stroke-width: 1; }
+svg.chart .axis { stroke: #888; stroke-width: 1; }
+svg.chart .marker-label { font-size: 11px; fill: #555; }
+svg.chart .empty-note { font-size: 14px; fill: #9a3412; font-style: italic; }
+.reading { margin: 4px 0 0; font-weight: 500; }
+figcaption.reading::before { content: "Reading: "; color: var(--muted); font-weight: 400; }
+.note { color: #9a3412; background: #fff7ed; border-left: 3px solid #f97316; padding: 6px 10px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 10px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+.card-value { font-size: 22px; font-weight: 700; }
+.card-label { color: var(--muted); font-size: 12px; }
+.table-wrap { overflow-x: auto; }
+table.data { border-collapse: collapse; margin: 8px 0 16px; font-size: 12.5px; width: 100%; }
+table.data th, table.data td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; }
+table.data th { background: #f0f2f6; }
+table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
+footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
+@page { size: A4; margin: 14mm; }
+@media print {
+  body { background: #fff; font-size: 11px; }
+  main { max-width: none; padding: 0; }
+  nav { display: none; }
+  section { break-before: auto; }
+  figure, table.data, .cards { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+}
+)css";
+
+}  // namespace
+
+const std::vector<std::string>& report_section_ids() {
+  static const std::vector<std::string> ids{"headline", "model-fit", "p-alive", "cohorts",
+                                            "segments", "ltv",       "cac",     "forecast",
+                                            "compare",  "nps",       "basket",  "actions"};
+  return ids;
+}
+
+Report build_report(const fs::path& dir, const ReportOptions& options) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    input_error(SourceLocation{dir.string(), 0, ""}, "not a directory",
+                "the output directory of `ltv analyze -o DIR`");
+  }
+  Context ctx;
+  ctx.dir = dir;
+  ctx.options = options;
+  ctx.money.style = NumberStyle::currency;
+  ctx.money.currency = options.currency;
+  ctx.customers = read_customers(dir, options.top_customers);
+  Report report;
+  std::string body;
+  body += headline(ctx, report.sections);
+  body += model_fit(ctx, report.sections);
+  body += alive_matrix(ctx, report.sections);
+  body += cohorts(ctx, report.sections);
+  body += segments(ctx, report.sections);
+  body += ltv_section(ctx, report.sections);
+  body += cac_section(ctx, report.sections);
+  body += forecast_section(ctx, report.sections);
+  body += compare_section(ctx, report.sections);
+  body += nps_section(ctx, report.sections);
+  body += basket_section(ctx, report.sections);
+  body += actions_section(ctx, report.sections);
+  std::string nav = "<nav>";
+  for (const auto& s : report.sections) {
+    nav += fmt::format("<a href=\"#{}\">{}</a>", s.id, xml_escape(s.title));
+  }
+  nav += "</nav>\n";
+  std::string subtitle = "From " + dir.string();
+  if (ctx.summary.is_object()) {
+    subtitle = fmt::format("{} customers, {} to {}",
+                           fmt_num(json_number(ctx.summary, "customers"), NumberStyle::integer),
+                           json_text(ctx.summary, "first_day"), json_text(ctx.summary, "last_day"));
+  }
+  report.html = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<header>\n<h1>{}</h1>\n"
+      "<p>{}</p>\n</header>\n{}{}<footer>Generated by ltvkit from the files of {}. Charts use "
+      "the Okabe-Ito colour-blind-safe palette and a viridis scale.</footer>\n</main>\n</body>\n"
+      "</html>\n",
+      xml_escape(options.title), kCss, xml_escape(options.title), xml_escape(subtitle), nav, body,
+      xml_escape(dir.string()));
+  return report;
+}
+
+Report write_report(const fs::path& dir, fs::path out, const ReportOptions& options) {
+  if (out.empty()) out = dir / "report.html";
+  Report report = build_report(dir, options);
+  std::ofstream f(out, std::ios::binary);
+  f << report.html;
+  f.close();
+  if (!f) throw Error("cannot write " + out.string());
+  return report;
+}
+
+}  // namespace ltv::report
