@@ -42,41 +42,71 @@ TimeUnit parse_time_unit(std::string_view text) {
 
 namespace {
 
-/// The lines of the log grouped by customer (a counting sort), copied into contiguous arrays so
-/// that each customer's lines are read from one place (reading them through row indices costs a
-/// cache miss per line when customers are interleaved in the log). Lines of customer c are
-/// positions `offsets[c] .. offsets[c+1]`, in input order.
+/// The lines of the log grouped by customer: lines of customer c are positions
+/// `offsets[c] .. offsets[c+1]`, in input order. When the log already holds each customer's lines
+/// together (codes are handed out in order of first appearance, so that is a non-decreasing
+/// customer column, the usual layout of exports and of `ltv simulate`), the arrays point into
+/// the log and nothing is copied. Otherwise the lines are copied by a counting sort into
+/// contiguous arrays, so that each customer's lines are read from one place (reading them
+/// through row indices costs a cache miss per line when customers are interleaved).
 struct LinesByCustomer {
   std::vector<std::uint64_t> offsets;
-  std::vector<std::int32_t> day;
-  std::vector<double> amount;           // when the log has amounts
-  std::vector<double> profit;           // when the log has profits
-  std::vector<std::uint8_t> is_return;  // negative amount or quantity
-  std::vector<std::uint32_t> order;     // order codes, when the log has orders
+  const std::int32_t* day = nullptr;
+  const double* amount = nullptr;           // when the log has amounts
+  const double* profit = nullptr;           // when the log has profits
+  const double* quantity = nullptr;         // in the log (grouped logs only), when it has them
+  const std::uint8_t* is_return = nullptr;  // copied lines: negative amount or quantity
+  const std::uint32_t* order = nullptr;     // order codes, when the log has orders
+  // Storage of the copied lines.
+  std::vector<std::int32_t> day_copy;
+  std::vector<double> amount_copy, profit_copy;
+  std::vector<std::uint8_t> is_return_copy;
+  std::vector<std::uint32_t> order_copy;
+
+  bool returned(std::uint64_t r) const noexcept {
+    if (is_return) return is_return[r] != 0;
+    return (amount && amount[r] < 0) || (quantity && quantity[r] < 0);
+  }
 };
 
 LinesByCustomer group_lines(const TransactionLog& log) {
   LinesByCustomer g;
   const std::size_t n = log.size();
-  g.offsets.assign(log.customer_count() + 1, 0);
-  for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
-  std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
   const bool has_amount = log.has_amount(), has_profit = log.has_profit(),
              has_quantity = !log.quantity.empty(), has_order = log.order.has_value();
-  g.day.resize(n);
-  g.is_return.resize(n);
-  if (has_amount) g.amount.resize(n);
-  if (has_profit) g.profit.resize(n);
-  if (has_order) g.order.resize(n);
+  g.offsets.assign(log.customer_count() + 1, 0);
+  if (std::is_sorted(log.customer.begin(), log.customer.end())) {
+    for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
+    std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+    g.day = log.day.data();
+    if (has_amount) g.amount = log.amount.data();
+    if (has_profit) g.profit = log.profit.data();
+    if (has_quantity) g.quantity = log.quantity.data();
+    if (has_order) g.order = log.order->codes.data();
+    return g;
+  }
+  for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
+  std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+  g.day_copy.resize(n);
+  g.is_return_copy.resize(n);
+  if (has_amount) g.amount_copy.resize(n);
+  if (has_profit) g.profit_copy.resize(n);
+  if (has_order) g.order_copy.resize(n);
   std::vector<std::uint64_t> next(g.offsets.begin(), g.offsets.end() - 1);
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t p = next[log.customer[i]]++;
-    g.day[p] = log.day[i];
-    g.is_return[p] = (has_amount && log.amount[i] < 0) || (has_quantity && log.quantity[i] < 0);
-    if (has_amount) g.amount[p] = log.amount[i];
-    if (has_profit) g.profit[p] = log.profit[i];
-    if (has_order) g.order[p] = log.order->codes[i];
+    g.day_copy[p] = log.day[i];
+    g.is_return_copy[p] =
+        (has_amount && log.amount[i] < 0) || (has_quantity && log.quantity[i] < 0);
+    if (has_amount) g.amount_copy[p] = log.amount[i];
+    if (has_profit) g.profit_copy[p] = log.profit[i];
+    if (has_order) g.order_copy[p] = log.order->codes[i];
   }
+  g.day = g.day_copy.data();
+  g.is_return = g.is_return_copy.data();
+  if (has_amount) g.amount = g.amount_copy.data();
+  if (has_profit) g.profit = g.profit_copy.data();
+  if (has_order) g.order = g.order_copy.data();
   return g;
 }
 
@@ -116,16 +146,33 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   const LinesByCustomer g = group_lines(log);
   const std::size_t n_customers = log.customer_count();
   const bool has_orders = log.order.has_value();
-  auto is_return = [&](std::uint64_t r) { return g.is_return[r] != 0; };
+  auto is_return = [&](std::uint64_t r) { return g.returned(r); };
 
-  // Per-customer results, indexed by customer; customers with no calibration purchase are
-  // marked by first_purchase == INT32_MAX and dropped at the end.
-  std::vector<double> frequency(n_customers), recency(n_customers), big_t(n_customers),
-      monetary(n_customers), revenue(n_customers), profit(s.has_profit ? n_customers : 0),
-      frequency_holdout(s.has_holdout ? n_customers : 0),
-      monetary_holdout(s.has_holdout ? n_customers : 0);
-  std::vector<std::int32_t> first(n_customers), last(n_customers);
-  std::vector<std::int64_t> orders(n_customers);
+  // Per-customer results, computed in place in the summary's columns indexed by customer;
+  // customers with no calibration purchase are marked by first_purchase == INT32_MAX and
+  // removed at the end (in place: no second copy of the columns).
+  s.frequency.resize(n_customers);
+  s.recency.resize(n_customers);
+  s.T.resize(n_customers);
+  s.monetary_value.resize(n_customers);
+  s.revenue.resize(n_customers);
+  s.profit.resize(s.has_profit ? n_customers : 0);
+  s.frequency_holdout.resize(s.has_holdout ? n_customers : 0);
+  s.monetary_value_holdout.resize(s.has_holdout ? n_customers : 0);
+  s.first_purchase.resize(n_customers);
+  s.last_purchase.resize(n_customers);
+  s.orders.resize(n_customers);
+  double* frequency = s.frequency.data();
+  double* recency = s.recency.data();
+  double* big_t = s.T.data();
+  double* monetary = s.monetary_value.data();
+  double* revenue = s.revenue.data();
+  double* profit = s.profit.data();
+  double* frequency_holdout = s.frequency_holdout.data();
+  double* monetary_holdout = s.monetary_value_holdout.data();
+  std::int32_t* first = s.first_purchase.data();
+  std::int32_t* last = s.last_purchase.data();
+  std::int64_t* orders = s.orders.data();
 
 #pragma omp parallel
   {
@@ -212,26 +259,31 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
 
   std::size_t kept = 0;
   for (std::size_t c = 0; c < n_customers; ++c) kept += first[c] != INT32_MAX;
-  auto reserve = [kept](auto&... v) { (v.reserve(kept), ...); };
-  reserve(s.customer, s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase,
-          s.last_purchase, s.orders, s.revenue);
+  s.customer.resize(kept);
+  std::size_t k = 0;
   for (std::size_t c = 0; c < n_customers; ++c) {
     if (first[c] == INT32_MAX) continue;
-    s.customer.push_back(static_cast<std::uint32_t>(c));
-    s.frequency.push_back(frequency[c]);
-    s.recency.push_back(recency[c]);
-    s.T.push_back(big_t[c]);
-    s.monetary_value.push_back(monetary[c]);
-    s.first_purchase.push_back(first[c]);
-    s.last_purchase.push_back(last[c]);
-    s.orders.push_back(orders[c]);
-    s.revenue.push_back(revenue[c]);
-    if (s.has_profit) s.profit.push_back(profit[c]);
-    if (s.has_holdout) {
-      s.frequency_holdout.push_back(frequency_holdout[c]);
-      s.monetary_value_holdout.push_back(monetary_holdout[c]);
+    s.customer[k] = static_cast<std::uint32_t>(c);
+    if (k != c) {  // move customer c's results down to position k
+      frequency[k] = frequency[c];
+      recency[k] = recency[c];
+      big_t[k] = big_t[c];
+      monetary[k] = monetary[c];
+      first[k] = first[c];
+      last[k] = last[c];
+      orders[k] = orders[c];
+      revenue[k] = revenue[c];
+      if (s.has_profit) profit[k] = profit[c];
+      if (s.has_holdout) {
+        frequency_holdout[k] = frequency_holdout[c];
+        monetary_holdout[k] = monetary_holdout[c];
+      }
     }
+    ++k;
   }
+  auto shrink = [kept](auto&... v) { (v.resize(std::min(v.size(), kept)), ...); };
+  shrink(s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase, s.last_purchase, s.orders,
+         s.revenue, s.profit, s.frequency_holdout, s.monetary_value_holdout);
   return s;
 }
 
