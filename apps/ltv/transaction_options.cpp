@@ -199,22 +199,29 @@ ltv::Output open_output(const std::string& output) {
   return ltv::Output(output);
 }
 
-void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,
-                   const ltv::CustomerSummary& s) {
+SummaryWriter::SummaryWriter(std::ostream& out, ltv::OutputFormat format, bool has_profit,
+                             bool has_holdout)
+    : out_(out), format_(format) {
   std::vector<std::string> columns{"customer_id",    "frequency",      "recency",       "T",
                                    "monetary_value", "first_purchase", "last_purchase", "orders",
                                    "revenue"};
-  if (s.has_profit) columns.emplace_back("profit");
-  if (s.has_holdout) {
+  if (has_profit) columns.emplace_back("profit");
+  if (has_holdout) {
     columns.insert(columns.end(),
                    {"frequency_holdout", "monetary_value_holdout", "duration_holdout"});
   }
+  writer_ = std::make_unique<ltv::RowWriter>(out_, format_, std::move(columns));
+}
+
+SummaryWriter::~SummaryWriter() = default;
+
+void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSummary& s) {
+  ltv::RowWriter& w = *writer_;
   // Count-only data (no amount column): money columns are missing, not zero.
   const double kMissing = std::numeric_limits<double>::quiet_NaN();
   // Money sums carry float noise (74.02000000000001): 12 significant digits are exact for any
   // realistic amount. recency and T are written in full (they are exact ratios like 213/7).
   auto money = [](double v) { return ltv::round_significant(v, 12); };
-  ltv::RowWriter w(out, format, columns);
   for (std::size_t i = 0; i < s.size(); ++i) {
     w.text(log.customer_ids[s.customer[i]])
         .number(s.frequency[i])
@@ -233,6 +240,16 @@ void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::Trans
     }
     w.end_row();
   }
+}
+
+void SummaryWriter::finish() {
+  writer_->finish();
+}
+
+void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,
+                   const ltv::CustomerSummary& s) {
+  SummaryWriter w(out, format, s.has_profit, s.has_holdout);
+  w.write(log, s);
   w.finish();
 }
 

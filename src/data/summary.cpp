@@ -119,7 +119,10 @@ struct DayTotals {
 
 }  // namespace
 
-CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options) {
+namespace {
+
+/// The summary's header fields (everything but the per-customer columns). Throws as summarize().
+CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& options) {
   CustomerSummary s;
   s.time_unit = options.time_unit;
   s.has_amount = log.has_amount();
@@ -142,9 +145,14 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
   const double unit = days_per_unit(options.time_unit);
   s.duration_holdout = s.has_holdout ? (s.observation_end - s.calibration_end) / unit : 0.0;
+  return s;
+}
 
-  const LinesByCustomer g = group_lines(log);
-  const std::size_t n_customers = log.customer_count();
+/// Summaries of customers c0 .. c1-1 into `s` (which carries the header fields).
+void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::size_t c0,
+                     std::size_t c1, CustomerSummary& s) {
+  const std::size_t n_customers = c1 - c0;
+  const double unit = days_per_unit(s.time_unit);
   const bool has_orders = log.order.has_value();
   auto is_return = [&](std::uint64_t r) { return g.returned(r); };
 
@@ -181,7 +189,8 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
     DayTotals cal;
     DayTotals hold;
 #pragma omp for schedule(dynamic, 4096)
-    for (std::size_t c = 0; c < n_customers; ++c) {
+    for (std::size_t c = c0; c < c1; ++c) {
+      const std::size_t i = c - c0;  // position in this block
       rows.resize(g.offsets[c + 1] - g.offsets[c]);
       std::iota(rows.begin(), rows.end(), g.offsets[c]);
       // By day; on a day, purchases before returns (so a return nets into that day's value).
@@ -225,31 +234,31 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
         if (has_orders && d <= s.calibration_end) order_codes.push_back(g.order[r]);
       }
       if (cal.day.empty()) {
-        first[c] = INT32_MAX;
+        first[i] = INT32_MAX;
         continue;
       }
       const std::size_t n_days = cal.day.size();
-      first[c] = cal.day.front();
-      last[c] = cal.day.back();
-      frequency[c] = static_cast<double>(n_days - 1);
-      recency[c] = (last[c] - first[c]) / unit;
-      big_t[c] = (s.calibration_end - first[c]) / unit;
-      revenue[c] = calibration_total;
+      first[i] = cal.day.front();
+      last[i] = cal.day.back();
+      frequency[i] = static_cast<double>(n_days - 1);
+      recency[i] = (last[i] - first[i]) / unit;
+      big_t[i] = (s.calibration_end - first[i]) / unit;
+      revenue[i] = calibration_total;
       // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
       // Summed directly (not total - first) to avoid cancellation noise.
-      monetary[c] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
+      monetary[i] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
                                      static_cast<double>(n_days - 1)
                                : 0.0;
-      if (s.has_profit) profit[c] = calibration_profit;
+      if (s.has_profit) profit[i] = calibration_profit;
       if (has_orders) {
         std::sort(order_codes.begin(), order_codes.end());
-        orders[c] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
+        orders[i] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
       } else {
-        orders[c] = static_cast<std::int64_t>(n_days);
+        orders[i] = static_cast<std::int64_t>(n_days);
       }
       if (s.has_holdout) {
-        frequency_holdout[c] = static_cast<double>(hold.day.size());
-        monetary_holdout[c] = hold.day.empty()
+        frequency_holdout[i] = static_cast<double>(hold.day.size());
+        monetary_holdout[i] = hold.day.empty()
                                   ? 0.0
                                   : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
                                         static_cast<double>(hold.day.size());
@@ -258,25 +267,25 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   }
 
   std::size_t kept = 0;
-  for (std::size_t c = 0; c < n_customers; ++c) kept += first[c] != INT32_MAX;
+  for (std::size_t i = 0; i < n_customers; ++i) kept += first[i] != INT32_MAX;
   s.customer.resize(kept);
   std::size_t k = 0;
-  for (std::size_t c = 0; c < n_customers; ++c) {
-    if (first[c] == INT32_MAX) continue;
-    s.customer[k] = static_cast<std::uint32_t>(c);
-    if (k != c) {  // move customer c's results down to position k
-      frequency[k] = frequency[c];
-      recency[k] = recency[c];
-      big_t[k] = big_t[c];
-      monetary[k] = monetary[c];
-      first[k] = first[c];
-      last[k] = last[c];
-      orders[k] = orders[c];
-      revenue[k] = revenue[c];
-      if (s.has_profit) profit[k] = profit[c];
+  for (std::size_t i = 0; i < n_customers; ++i) {
+    if (first[i] == INT32_MAX) continue;
+    s.customer[k] = static_cast<std::uint32_t>(c0 + i);
+    if (k != i) {  // move the results of customer c0 + i down to position k
+      frequency[k] = frequency[i];
+      recency[k] = recency[i];
+      big_t[k] = big_t[i];
+      monetary[k] = monetary[i];
+      first[k] = first[i];
+      last[k] = last[i];
+      orders[k] = orders[i];
+      revenue[k] = revenue[i];
+      if (s.has_profit) profit[k] = profit[i];
       if (s.has_holdout) {
-        frequency_holdout[k] = frequency_holdout[c];
-        monetary_holdout[k] = monetary_holdout[c];
+        frequency_holdout[k] = frequency_holdout[i];
+        monetary_holdout[k] = monetary_holdout[i];
       }
     }
     ++k;
@@ -284,7 +293,35 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   auto shrink = [kept](auto&... v) { (v.resize(std::min(v.size(), kept)), ...); };
   shrink(s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase, s.last_purchase, s.orders,
          s.revenue, s.profit, s.frequency_holdout, s.monetary_value_holdout);
+}
+
+}  // namespace
+
+CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options) {
+  CustomerSummary s = summary_header(log, options);
+  if (log.size() == 0) return s;
+  const LinesByCustomer g = group_lines(log);
+  summarize_range(log, g, 0, log.customer_count(), s);
   return s;
+}
+
+void summarize_blocks(const TransactionLog& log, const SummaryOptions& options,
+                      std::size_t block_customers,
+                      const std::function<void(const CustomerSummary&)>& sink) {
+  const CustomerSummary header = summary_header(log, options);
+  if (log.size() == 0) {
+    sink(header);
+    return;
+  }
+  const LinesByCustomer g = group_lines(log);
+  const std::size_t n = log.customer_count();
+  const std::size_t block = std::max<std::size_t>(block_customers, 1);
+  CustomerSummary s;
+  for (std::size_t c0 = 0; c0 < n; c0 += block) {
+    s = header;  // the per-customer columns of header are empty
+    summarize_range(log, g, c0, std::min(n, c0 + block), s);
+    sink(s);
+  }
 }
 
 }  // namespace ltv

@@ -287,7 +287,7 @@ class Loader {
   /// Hint: about how many rows the input holds (0 = unknown).
   void expect_rows(std::size_t rows) { expected_rows_ = rows; }
   /// The index of the customer ids run() interned (for merging another chunk's ids).
-  const Interner& customer_index() const { return customers_; }
+  Interner& customer_index() { return customers_; }
   /// Frees that index.
   void release_customer_index() { customers_.clear(); }
   /// The date format used, when one was detected or given.
@@ -482,6 +482,10 @@ TransactionLog Loader::run() {
       const std::size_t n = expected_rows_;
       log.customer.reserve(n);
       log.day.reserve(n);
+      // At most one customer per row: room for them all, so that the ids (32 bytes each) are
+      // never copied to a larger array (capped: reserved memory is only address space, but
+      // not unlimited).
+      log.customer_ids.reserve(std::min<std::size_t>(n, std::size_t{1} << 26));
       if (col_.amount != kAbsent || col_.price != kAbsent) log.amount.reserve(n);
       if (col_.quantity != kAbsent) log.quantity.reserve(n);
       if (col_.margin != kAbsent || col_.cost != kAbsent) log.profit.reserve(n);
@@ -635,12 +639,15 @@ void append_values(std::vector<T>& whole, std::vector<T>& part) {
 /// Appends chunk `b` to chunk `a`, freeing b's columns one by one, so the peak is about one
 /// column of b above the merged log. `index_a` finds a's customer ids: b's ids that a does not
 /// know get the next codes in b's order of first appearance, as a sequential read would.
-void merge_logs(TransactionLog& a, TransactionLog&& b, const Interner& index_a) {
+void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
   const std::size_t rows_a = a.day.size();
   {
     std::vector<std::uint32_t> map(b.customer_ids.size());
     for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
       map[c] = index_a.find(b.customer_ids[c], a.customer_ids);
+    }
+    index_a.clear();  // freed before a's ids grow
+    for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
       if (map[c] == Interner::kNone) {
         map[c] = static_cast<std::uint32_t>(a.customer_ids.size());
         a.customer_ids.push_back(std::move(b.customer_ids[c]));
@@ -761,7 +768,6 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   if (error_b) std::rethrow_exception(error_b);  // chunk 1 was clean: this is the first error
   loader_b.release_customer_index();
   merge_logs(log_a, std::move(log_b), loader_a.customer_index());
-  loader_a.release_customer_index();
   merge_reports(report_a, report_b, options.max_examples);
   report_a.customers = log_a.customer_count();
   if (!fa && fb) report_a.date_format = report_b.date_format;
