@@ -104,7 +104,7 @@ class Interner {
     const std::uint64_t h = hash_text(text);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask; slots_[i].code != kNone;
+    for (std::size_t i = static_cast<std::size_t>(tag) & mask; slots_[i].code != kNone;
          i = (i + 1) & mask) {
       if (slots_[i].tag == tag && matches(slots_[i], text, values)) return slots_[i].code;
     }
@@ -139,7 +139,7 @@ class Interner {
     const std::uint64_t h = hash_text(text);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = static_cast<std::size_t>(h) & mask;
+    std::size_t i = static_cast<std::size_t>(tag) & mask;
     const bool inline_text = text.size() <= kInline;
     while (slots_[i].code != kNone) {
       const Slot& slot = slots_[i];
@@ -153,7 +153,7 @@ class Interner {
     slot.code = c;
     slot.size = inline_text ? static_cast<std::uint8_t>(text.size()) : kLong;
     if (inline_text) std::memcpy(slot.text, text.data(), text.size());
-    if (++hashed_ * 4 > slots_.size() * 3) grow(values);
+    if (++hashed_ * 4 > slots_.size() * 3) grow();
     return remember(c, text);
   }
 
@@ -190,17 +190,15 @@ class Interner {
                ? slot.size == text.size() && std::memcmp(slot.text, text.data(), text.size()) == 0
                : slot.size == kLong && values[slot.code] == text;
   }
-  /// Doubles the table. The slot's position comes from the hash, recomputed from the text (the
-  /// slot's inline copy or values[code]) rather than stored: 8 bytes per id less.
-  void grow(const std::vector<std::string>& values) {
+  /// Doubles the table. A slot's home position is its tag's low bits (the tag is the hash's
+  /// upper half), so growing needs neither the text nor a stored hash.
+  void grow() {
     std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
       if (s.code == kNone) continue;
-      const std::string_view text =
-          s.size == kLong ? std::string_view(values[s.code]) : std::string_view(s.text, s.size);
-      std::size_t i = static_cast<std::size_t>(hash_text(text)) & mask;
+      std::size_t i = static_cast<std::size_t>(s.tag) & mask;
       while (slots_[i].code != kNone) i = (i + 1) & mask;
       slots_[i] = s;
     }
