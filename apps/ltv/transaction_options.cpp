@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <limits>
+#include <sstream>
+#include <thread>
 
 #include "ltv/error.hpp"
 #include "ltv/io/dates.hpp"
@@ -199,22 +203,98 @@ ltv::Output open_output(const std::string& output) {
   return ltv::Output(output);
 }
 
-void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,
-                   const ltv::CustomerSummary& s) {
+namespace {
+
+/// CSV text of summary rows [begin, end): the cells, in the order and form RowWriter writes.
+std::string summary_csv_rows(const ltv::TransactionLog& log, const ltv::CustomerSummary& s,
+                             std::size_t begin, std::size_t end) {
+  std::ostringstream text;
+  {
+    ltv::CsvWriter w(text);
+    const auto number = [&w](double v) {
+      if (std::isfinite(v)) {
+        w.field(v);
+      } else {
+        w.empty();
+      }
+    };
+    const double kMissing = std::numeric_limits<double>::quiet_NaN();
+    auto money = [](double v) { return ltv::round_significant(v, 12); };
+    for (std::size_t i = begin; i < end; ++i) {
+      w.field(std::string_view(log.customer_ids[s.customer[i]]));
+      number(s.frequency[i]);
+      number(s.recency[i]);
+      number(s.T[i]);
+      number(s.has_amount ? money(s.monetary_value[i]) : kMissing);
+      w.field(ltv::format_date(s.first_purchase[i]));
+      w.field(ltv::format_date(s.last_purchase[i]));
+      w.field(s.orders[i]);
+      number(s.has_amount ? money(s.revenue[i]) : kMissing);
+      if (s.has_profit) number(money(s.profit[i]));
+      if (s.has_holdout) {
+        number(s.frequency_holdout[i]);
+        number(s.has_amount ? money(s.monetary_value_holdout[i]) : kMissing);
+        number(s.duration_holdout);
+      }
+      w.end_row();
+    }
+    w.flush();
+  }
+  return std::move(text).str();
+}
+
+}  // namespace
+
+SummaryWriter::SummaryWriter(std::ostream& out, ltv::OutputFormat format, bool has_profit,
+                             bool has_holdout)
+    : out_(out), format_(format) {
   std::vector<std::string> columns{"customer_id",    "frequency",      "recency",       "T",
                                    "monetary_value", "first_purchase", "last_purchase", "orders",
                                    "revenue"};
-  if (s.has_profit) columns.emplace_back("profit");
-  if (s.has_holdout) {
+  if (has_profit) columns.emplace_back("profit");
+  if (has_holdout) {
     columns.insert(columns.end(),
                    {"frequency_holdout", "monetary_value_holdout", "duration_holdout"});
   }
+  writer_ = std::make_unique<ltv::RowWriter>(out_, format_, std::move(columns));
+  // CSV rows are formatted in parallel by write(): the header goes out now.
+  if (format_ == ltv::OutputFormat::csv) writer_->finish();
+}
+
+SummaryWriter::~SummaryWriter() = default;
+
+void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSummary& s) {
+  if (format_ == ltv::OutputFormat::csv) {
+    // Formatting numbers is most of the work: two threads, each formats half the rows.
+    const std::size_t half = s.size() / 2;
+    std::string second;
+    std::exception_ptr error;
+    std::thread worker([&] {
+      try {
+        second = summary_csv_rows(log, s, half, s.size());
+      } catch (...) {
+        error = std::current_exception();
+      }
+    });
+    std::string first;
+    try {
+      first = summary_csv_rows(log, s, 0, half);
+    } catch (...) {
+      worker.join();
+      throw;
+    }
+    worker.join();
+    if (error) std::rethrow_exception(error);
+    out_.write(first.data(), static_cast<std::streamsize>(first.size()));
+    out_.write(second.data(), static_cast<std::streamsize>(second.size()));
+    return;
+  }
+  ltv::RowWriter& w = *writer_;
   // Count-only data (no amount column): money columns are missing, not zero.
   const double kMissing = std::numeric_limits<double>::quiet_NaN();
   // Money sums carry float noise (74.02000000000001): 12 significant digits are exact for any
   // realistic amount. recency and T are written in full (they are exact ratios like 213/7).
   auto money = [](double v) { return ltv::round_significant(v, 12); };
-  ltv::RowWriter w(out, format, columns);
   for (std::size_t i = 0; i < s.size(); ++i) {
     w.text(log.customer_ids[s.customer[i]])
         .number(s.frequency[i])
@@ -233,6 +313,16 @@ void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::Trans
     }
     w.end_row();
   }
+}
+
+void SummaryWriter::finish() {
+  writer_->finish();
+}
+
+void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,
+                   const ltv::CustomerSummary& s) {
+  SummaryWriter w(out, format, s.has_profit, s.has_holdout);
+  w.write(log, s);
   w.finish();
 }
 

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 
 #include "ltv/data/summary.hpp"
@@ -67,6 +68,25 @@ ltv::OutputFormat output_format(const std::string& format);
 ltv::OutputFormat output_format(const TransactionCliOptions& options);
 /// Opens -o FILE or stdout.
 ltv::Output open_output(const std::string& output);
+
+/// Writes summary rows (the columns of write_summary()) block by block: construct, write() each
+/// block of summarize_blocks() in order, finish().
+class SummaryWriter {
+ public:
+  SummaryWriter(std::ostream& out, ltv::OutputFormat format, bool has_profit, bool has_holdout);
+  ~SummaryWriter();
+  SummaryWriter(const SummaryWriter&) = delete;
+  SummaryWriter& operator=(const SummaryWriter&) = delete;
+  /// Appends the rows of one block (customer ids from `log`).
+  void write(const ltv::TransactionLog& log, const ltv::CustomerSummary& block);
+  /// Ends the output (closes the JSON array) and flushes.
+  void finish();
+
+ private:
+  std::ostream& out_;
+  ltv::OutputFormat format_;
+  std::unique_ptr<ltv::RowWriter> writer_;
+};
 
 /// Writes customer summaries (columns documented in docs/cli/summary.md) as CSV or JSON.
 void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,

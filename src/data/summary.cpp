@@ -42,41 +42,71 @@ TimeUnit parse_time_unit(std::string_view text) {
 
 namespace {
 
-/// The lines of the log grouped by customer (a counting sort), copied into contiguous arrays so
-/// that each customer's lines are read from one place (reading them through row indices costs a
-/// cache miss per line when customers are interleaved in the log). Lines of customer c are
-/// positions `offsets[c] .. offsets[c+1]`, in input order.
+/// The lines of the log grouped by customer: lines of customer c are positions
+/// `offsets[c] .. offsets[c+1]`, in input order. When the log already holds each customer's lines
+/// together (codes are handed out in order of first appearance, so that is a non-decreasing
+/// customer column, the usual layout of exports and of `ltv simulate`), the arrays point into
+/// the log and nothing is copied. Otherwise the lines are copied by a counting sort into
+/// contiguous arrays, so that each customer's lines are read from one place (reading them
+/// through row indices costs a cache miss per line when customers are interleaved).
 struct LinesByCustomer {
   std::vector<std::uint64_t> offsets;
-  std::vector<std::int32_t> day;
-  std::vector<double> amount;           // when the log has amounts
-  std::vector<double> profit;           // when the log has profits
-  std::vector<std::uint8_t> is_return;  // negative amount or quantity
-  std::vector<std::uint32_t> order;     // order codes, when the log has orders
+  const std::int32_t* day = nullptr;
+  const double* amount = nullptr;           // when the log has amounts
+  const double* profit = nullptr;           // when the log has profits
+  const double* quantity = nullptr;         // in the log (grouped logs only), when it has them
+  const std::uint8_t* is_return = nullptr;  // copied lines: negative amount or quantity
+  const std::uint32_t* order = nullptr;     // order codes, when the log has orders
+  // Storage of the copied lines.
+  std::vector<std::int32_t> day_copy;
+  std::vector<double> amount_copy, profit_copy;
+  std::vector<std::uint8_t> is_return_copy;
+  std::vector<std::uint32_t> order_copy;
+
+  bool returned(std::uint64_t r) const noexcept {
+    if (is_return) return is_return[r] != 0;
+    return (amount && amount[r] < 0) || (quantity && quantity[r] < 0);
+  }
 };
 
 LinesByCustomer group_lines(const TransactionLog& log) {
   LinesByCustomer g;
   const std::size_t n = log.size();
-  g.offsets.assign(log.customer_count() + 1, 0);
-  for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
-  std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
   const bool has_amount = log.has_amount(), has_profit = log.has_profit(),
              has_quantity = !log.quantity.empty(), has_order = log.order.has_value();
-  g.day.resize(n);
-  g.is_return.resize(n);
-  if (has_amount) g.amount.resize(n);
-  if (has_profit) g.profit.resize(n);
-  if (has_order) g.order.resize(n);
+  g.offsets.assign(log.customer_count() + 1, 0);
+  if (std::is_sorted(log.customer.begin(), log.customer.end())) {
+    for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
+    std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+    g.day = log.day.data();
+    if (has_amount) g.amount = log.amount.data();
+    if (has_profit) g.profit = log.profit.data();
+    if (has_quantity) g.quantity = log.quantity.data();
+    if (has_order) g.order = log.order->codes.data();
+    return g;
+  }
+  for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
+  std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+  g.day_copy.resize(n);
+  g.is_return_copy.resize(n);
+  if (has_amount) g.amount_copy.resize(n);
+  if (has_profit) g.profit_copy.resize(n);
+  if (has_order) g.order_copy.resize(n);
   std::vector<std::uint64_t> next(g.offsets.begin(), g.offsets.end() - 1);
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint64_t p = next[log.customer[i]]++;
-    g.day[p] = log.day[i];
-    g.is_return[p] = (has_amount && log.amount[i] < 0) || (has_quantity && log.quantity[i] < 0);
-    if (has_amount) g.amount[p] = log.amount[i];
-    if (has_profit) g.profit[p] = log.profit[i];
-    if (has_order) g.order[p] = log.order->codes[i];
+    g.day_copy[p] = log.day[i];
+    g.is_return_copy[p] =
+        (has_amount && log.amount[i] < 0) || (has_quantity && log.quantity[i] < 0);
+    if (has_amount) g.amount_copy[p] = log.amount[i];
+    if (has_profit) g.profit_copy[p] = log.profit[i];
+    if (has_order) g.order_copy[p] = log.order->codes[i];
   }
+  g.day = g.day_copy.data();
+  g.is_return = g.is_return_copy.data();
+  if (has_amount) g.amount = g.amount_copy.data();
+  if (has_profit) g.profit = g.profit_copy.data();
+  if (has_order) g.order = g.order_copy.data();
   return g;
 }
 
@@ -89,7 +119,10 @@ struct DayTotals {
 
 }  // namespace
 
-CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options) {
+namespace {
+
+/// The summary's header fields (everything but the per-customer columns). Throws as summarize().
+CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& options) {
   CustomerSummary s;
   s.time_unit = options.time_unit;
   s.has_amount = log.has_amount();
@@ -112,20 +145,42 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
   const double unit = days_per_unit(options.time_unit);
   s.duration_holdout = s.has_holdout ? (s.observation_end - s.calibration_end) / unit : 0.0;
+  return s;
+}
 
-  const LinesByCustomer g = group_lines(log);
-  const std::size_t n_customers = log.customer_count();
+/// Summaries of customers c0 .. c1-1 into `s` (which carries the header fields).
+void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::size_t c0,
+                     std::size_t c1, CustomerSummary& s) {
+  const std::size_t n_customers = c1 - c0;
+  const double unit = days_per_unit(s.time_unit);
   const bool has_orders = log.order.has_value();
-  auto is_return = [&](std::uint64_t r) { return g.is_return[r] != 0; };
+  auto is_return = [&](std::uint64_t r) { return g.returned(r); };
 
-  // Per-customer results, indexed by customer; customers with no calibration purchase are
-  // marked by first_purchase == INT32_MAX and dropped at the end.
-  std::vector<double> frequency(n_customers), recency(n_customers), big_t(n_customers),
-      monetary(n_customers), revenue(n_customers), profit(s.has_profit ? n_customers : 0),
-      frequency_holdout(s.has_holdout ? n_customers : 0),
-      monetary_holdout(s.has_holdout ? n_customers : 0);
-  std::vector<std::int32_t> first(n_customers), last(n_customers);
-  std::vector<std::int64_t> orders(n_customers);
+  // Per-customer results, computed in place in the summary's columns indexed by customer;
+  // customers with no calibration purchase are marked by first_purchase == INT32_MAX and
+  // removed at the end (in place: no second copy of the columns).
+  s.frequency.resize(n_customers);
+  s.recency.resize(n_customers);
+  s.T.resize(n_customers);
+  s.monetary_value.resize(n_customers);
+  s.revenue.resize(n_customers);
+  s.profit.resize(s.has_profit ? n_customers : 0);
+  s.frequency_holdout.resize(s.has_holdout ? n_customers : 0);
+  s.monetary_value_holdout.resize(s.has_holdout ? n_customers : 0);
+  s.first_purchase.resize(n_customers);
+  s.last_purchase.resize(n_customers);
+  s.orders.resize(n_customers);
+  double* frequency = s.frequency.data();
+  double* recency = s.recency.data();
+  double* big_t = s.T.data();
+  double* monetary = s.monetary_value.data();
+  double* revenue = s.revenue.data();
+  double* profit = s.profit.data();
+  double* frequency_holdout = s.frequency_holdout.data();
+  double* monetary_holdout = s.monetary_value_holdout.data();
+  std::int32_t* first = s.first_purchase.data();
+  std::int32_t* last = s.last_purchase.data();
+  std::int64_t* orders = s.orders.data();
 
 #pragma omp parallel
   {
@@ -134,7 +189,8 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
     DayTotals cal;
     DayTotals hold;
 #pragma omp for schedule(dynamic, 4096)
-    for (std::size_t c = 0; c < n_customers; ++c) {
+    for (std::size_t c = c0; c < c1; ++c) {
+      const std::size_t i = c - c0;  // position in this block
       rows.resize(g.offsets[c + 1] - g.offsets[c]);
       std::iota(rows.begin(), rows.end(), g.offsets[c]);
       // By day; on a day, purchases before returns (so a return nets into that day's value).
@@ -178,31 +234,31 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
         if (has_orders && d <= s.calibration_end) order_codes.push_back(g.order[r]);
       }
       if (cal.day.empty()) {
-        first[c] = INT32_MAX;
+        first[i] = INT32_MAX;
         continue;
       }
       const std::size_t n_days = cal.day.size();
-      first[c] = cal.day.front();
-      last[c] = cal.day.back();
-      frequency[c] = static_cast<double>(n_days - 1);
-      recency[c] = (last[c] - first[c]) / unit;
-      big_t[c] = (s.calibration_end - first[c]) / unit;
-      revenue[c] = calibration_total;
+      first[i] = cal.day.front();
+      last[i] = cal.day.back();
+      frequency[i] = static_cast<double>(n_days - 1);
+      recency[i] = (last[i] - first[i]) / unit;
+      big_t[i] = (s.calibration_end - first[i]) / unit;
+      revenue[i] = calibration_total;
       // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
       // Summed directly (not total - first) to avoid cancellation noise.
-      monetary[c] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
+      monetary[i] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
                                      static_cast<double>(n_days - 1)
                                : 0.0;
-      if (s.has_profit) profit[c] = calibration_profit;
+      if (s.has_profit) profit[i] = calibration_profit;
       if (has_orders) {
         std::sort(order_codes.begin(), order_codes.end());
-        orders[c] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
+        orders[i] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
       } else {
-        orders[c] = static_cast<std::int64_t>(n_days);
+        orders[i] = static_cast<std::int64_t>(n_days);
       }
       if (s.has_holdout) {
-        frequency_holdout[c] = static_cast<double>(hold.day.size());
-        monetary_holdout[c] = hold.day.empty()
+        frequency_holdout[i] = static_cast<double>(hold.day.size());
+        monetary_holdout[i] = hold.day.empty()
                                   ? 0.0
                                   : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
                                         static_cast<double>(hold.day.size());
@@ -211,28 +267,61 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   }
 
   std::size_t kept = 0;
-  for (std::size_t c = 0; c < n_customers; ++c) kept += first[c] != INT32_MAX;
-  auto reserve = [kept](auto&... v) { (v.reserve(kept), ...); };
-  reserve(s.customer, s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase,
-          s.last_purchase, s.orders, s.revenue);
-  for (std::size_t c = 0; c < n_customers; ++c) {
-    if (first[c] == INT32_MAX) continue;
-    s.customer.push_back(static_cast<std::uint32_t>(c));
-    s.frequency.push_back(frequency[c]);
-    s.recency.push_back(recency[c]);
-    s.T.push_back(big_t[c]);
-    s.monetary_value.push_back(monetary[c]);
-    s.first_purchase.push_back(first[c]);
-    s.last_purchase.push_back(last[c]);
-    s.orders.push_back(orders[c]);
-    s.revenue.push_back(revenue[c]);
-    if (s.has_profit) s.profit.push_back(profit[c]);
-    if (s.has_holdout) {
-      s.frequency_holdout.push_back(frequency_holdout[c]);
-      s.monetary_value_holdout.push_back(monetary_holdout[c]);
+  for (std::size_t i = 0; i < n_customers; ++i) kept += first[i] != INT32_MAX;
+  s.customer.resize(kept);
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < n_customers; ++i) {
+    if (first[i] == INT32_MAX) continue;
+    s.customer[k] = static_cast<std::uint32_t>(c0 + i);
+    if (k != i) {  // move the results of customer c0 + i down to position k
+      frequency[k] = frequency[i];
+      recency[k] = recency[i];
+      big_t[k] = big_t[i];
+      monetary[k] = monetary[i];
+      first[k] = first[i];
+      last[k] = last[i];
+      orders[k] = orders[i];
+      revenue[k] = revenue[i];
+      if (s.has_profit) profit[k] = profit[i];
+      if (s.has_holdout) {
+        frequency_holdout[k] = frequency_holdout[i];
+        monetary_holdout[k] = monetary_holdout[i];
+      }
     }
+    ++k;
   }
+  auto shrink = [kept](auto&... v) { (v.resize(std::min(v.size(), kept)), ...); };
+  shrink(s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase, s.last_purchase, s.orders,
+         s.revenue, s.profit, s.frequency_holdout, s.monetary_value_holdout);
+}
+
+}  // namespace
+
+CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options) {
+  CustomerSummary s = summary_header(log, options);
+  if (log.size() == 0) return s;
+  const LinesByCustomer g = group_lines(log);
+  summarize_range(log, g, 0, log.customer_count(), s);
   return s;
+}
+
+void summarize_blocks(const TransactionLog& log, const SummaryOptions& options,
+                      std::size_t block_customers,
+                      const std::function<void(const CustomerSummary&)>& sink) {
+  const CustomerSummary header = summary_header(log, options);
+  if (log.size() == 0) {
+    sink(header);
+    return;
+  }
+  const LinesByCustomer g = group_lines(log);
+  const std::size_t n = log.customer_count();
+  const std::size_t block = std::max<std::size_t>(block_customers, 1);
+  CustomerSummary s;
+  for (std::size_t c0 = 0; c0 < n; c0 += block) {
+    s = header;  // the per-customer columns of header are empty
+    summarize_range(log, g, c0, std::min(n, c0 + block), s);
+    sink(s);
+  }
 }
 
 }  // namespace ltv

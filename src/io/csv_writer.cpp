@@ -1,5 +1,6 @@
 #include "ltv/io/csv_writer.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <iostream>
 
@@ -17,7 +18,13 @@ std::string format_number(double value) {
 
 double round_significant(double value, int digits) {
   if (!std::isfinite(value) || value == 0) return value;
-  return std::stod(fmt::format("{:.{}g}", value, digits));
+  // Formatted into a stack buffer and read back with from_chars (correctly rounded, like
+  // strtod, without an allocation or the locale): this runs for every money cell written.
+  char text[64];
+  const auto end = fmt::format_to_n(text, sizeof(text), "{:.{}g}", value, digits).out;
+  double rounded = value;
+  std::from_chars(text, end, rounded);
+  return rounded;
 }
 
 Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {

@@ -94,51 +94,56 @@ std::uint64_t hash_text(std::string_view s) noexcept {
 /// table stays small (millions of ids arrive in random order: memory latency dominates).
 class Interner {
  public:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+
+  /// The code of `text` if it was interned before, else kNone (nothing is added).
+  std::uint32_t find(std::string_view text, const std::vector<std::string>& values) const {
+    const std::uint32_t index = direct_index(text);
+    if (index != kNone) return index < direct_.size() ? direct_[index] : kNone;
+    if (slots_.empty()) return kNone;
+    const std::uint64_t h = hash_text(text);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(tag) & mask; slots_[i].code != kNone;
+         i = (i + 1) & mask) {
+      if (slots_[i].tag == tag && matches(slots_[i], text, values)) return slots_[i].code;
+    }
+    return kNone;
+  }
+
+  /// Releases the index (the codes handed out stay valid; later calls start afresh).
+  void clear() {
+    std::vector<Slot>().swap(slots_);
+    std::vector<std::uint32_t>().swap(direct_);
+    hashed_ = 0;
+    last_code_ = kNone;
+  }
+
   std::uint32_t code(std::string_view text, std::vector<std::string>& values) {
     // Consecutive rows often repeat a value (lines of one order, one customer, one country).
     // (Compared with a private copy: values[last_code_] may be far away in memory.)
     if (last_code_ != kNone && text == last_text_) return last_code_;
-    // Short numeric ids (00001, 17850, CRM integer keys) index a direct table: a lookup is one
-    // read in a table of 4 bytes per possible id. The digit count is part of the index, so
-    // "01" and "1" stay distinct: index = value + (10^len - 1) / 9.
-    if (!text.empty() && text.size() <= 7) {
-      std::uint32_t value = 0;
-      std::uint32_t base = 0;
-      bool digits = true;
-      for (char ch : text) {
-        const auto d = static_cast<unsigned>(ch - '0');
-        digits = digits && d < 10;
-        value = value * 10 + d;
-        base = base * 10 + 1;
+    const std::uint32_t index = direct_index(text);
+    if (index != kNone) {
+      if (index >= direct_.size()) {
+        direct_.resize(std::max<std::size_t>(index + 1, direct_.size() * 2), kNone);
       }
-      const std::uint32_t index = value + base - 1;
-      if (digits && index < kDirectLimit) {
-        if (index >= direct_.size()) {
-          direct_.resize(std::max<std::size_t>(index + 1, direct_.size() * 2), kNone);
-        }
-        std::uint32_t& entry = direct_[index];
-        if (entry == kNone) {
-          entry = static_cast<std::uint32_t>(values.size());
-          values.emplace_back(text);
-        }
-        return remember(entry, text);
+      std::uint32_t& entry = direct_[index];
+      if (entry == kNone) {
+        entry = static_cast<std::uint32_t>(values.size());
+        values.emplace_back(text);
       }
+      return remember(entry, text);
     }
     if (slots_.empty()) slots_.resize(1024);
     const std::uint64_t h = hash_text(text);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
-    std::size_t i = static_cast<std::size_t>(h) & mask;
+    std::size_t i = static_cast<std::size_t>(tag) & mask;
     const bool inline_text = text.size() <= kInline;
     while (slots_[i].code != kNone) {
       const Slot& slot = slots_[i];
-      if (slot.tag == tag) {
-        if (inline_text ? (slot.size == text.size() &&
-                           std::memcmp(slot.text, text.data(), text.size()) == 0)
-                        : (slot.size == kLong && values[slot.code] == text)) {
-          return remember(slot.code, text);
-        }
-      }
+      if (slot.tag == tag && matches(slot, text, values)) return remember(slot.code, text);
       i = (i + 1) & mask;
     }
     const auto c = static_cast<std::uint32_t>(values.size());
@@ -148,14 +153,11 @@ class Interner {
     slot.code = c;
     slot.size = inline_text ? static_cast<std::uint8_t>(text.size()) : kLong;
     if (inline_text) std::memcpy(slot.text, text.data(), text.size());
-    hashes_.resize(values.size());  // indexed by code (directly indexed ids leave gaps)
-    hashes_[c] = h;
     if (++hashed_ * 4 > slots_.size() * 3) grow();
     return remember(c, text);
   }
 
  private:
-  static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::size_t kInline = 7;
   static constexpr std::uint8_t kLong = 0xFF;
   struct Slot {
@@ -165,20 +167,44 @@ class Interner {
     char text[kInline] = {};
   };
   static_assert(sizeof(Slot) == 16);
+  /// Short decimal ids (00001, 17850, CRM integer keys) index a direct table: a lookup is one
+  /// read in a table of 4 bytes per possible id. The digit count is part of the index, so
+  /// "01" and "1" stay distinct: index = value + (10^len - 1) / 9. kNone for other text.
+  static std::uint32_t direct_index(std::string_view text) noexcept {
+    if (text.empty() || text.size() > 7) return kNone;
+    std::uint32_t value = 0;
+    std::uint32_t base = 0;
+    bool digits = true;
+    for (char ch : text) {
+      const auto d = static_cast<unsigned>(ch - '0');
+      digits = digits && d < 10;
+      value = value * 10 + d;
+      base = base * 10 + 1;
+    }
+    const std::uint32_t index = value + base - 1;
+    return digits && index < kDirectLimit ? index : kNone;
+  }
+  static bool matches(const Slot& slot, std::string_view text,
+                      const std::vector<std::string>& values) noexcept {
+    return text.size() <= kInline
+               ? slot.size == text.size() && std::memcmp(slot.text, text.data(), text.size()) == 0
+               : slot.size == kLong && values[slot.code] == text;
+  }
+  /// Doubles the table. A slot's home position is its tag's low bits (the tag is the hash's
+  /// upper half), so growing needs neither the text nor a stored hash.
   void grow() {
     std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
       if (s.code == kNone) continue;
-      std::size_t i = static_cast<std::size_t>(hashes_[s.code]) & mask;
+      std::size_t i = static_cast<std::size_t>(s.tag) & mask;
       while (slots_[i].code != kNone) i = (i + 1) & mask;
       slots_[i] = s;
     }
   }
   std::vector<Slot> slots_;
-  std::vector<std::uint64_t> hashes_;  // full hash per code, for growing
-  std::size_t hashed_ = 0;             // entries in slots_
+  std::size_t hashed_ = 0;  // entries in slots_
   std::uint32_t remember(std::uint32_t code, std::string_view text) {
     last_code_ = code;
     last_text_.assign(text);
@@ -258,6 +284,10 @@ class Loader {
   std::size_t width() const { return width_; }
   /// Hint: about how many rows the input holds (0 = unknown).
   void expect_rows(std::size_t rows) { expected_rows_ = rows; }
+  /// The index of the customer ids run() interned (for merging another chunk's ids).
+  Interner& customer_index() { return customers_; }
+  /// Frees that index.
+  void release_customer_index() { customers_.clear(); }
   /// The date format used, when one was detected or given.
   std::optional<DateFormat> date_format() const {
     return date_detected_ ? std::optional<DateFormat>(date_format_) : std::nullopt;
@@ -287,6 +317,7 @@ class Loader {
   std::size_t expected_rows_ = 0;
   std::string last_date_text_;
   DateTime last_date_;
+  Interner customers_;
 };
 
 void Loader::problem(const std::string& reason, std::int64_t line, int column,
@@ -409,8 +440,8 @@ TransactionLog Loader::run() {
   TransactionLog log;
   CsvRecord r;
   bool ready = false;
-  bool any_time = false;
-  Interner customers;
+  bool any_time = false;  // second_of_day is filled only from the first row with a time on
+  Interner& customers = customers_;
   struct Cat {
     int column;
     CategoricalColumn* target;
@@ -449,7 +480,10 @@ TransactionLog Loader::run() {
       const std::size_t n = expected_rows_;
       log.customer.reserve(n);
       log.day.reserve(n);
-      log.second_of_day.reserve(n);
+      // At most one customer per row: room for them all, so that the ids (32 bytes each) are
+      // never copied to a larger array (capped: reserved memory is only address space, but
+      // not unlimited).
+      log.customer_ids.reserve(std::min<std::size_t>(n, std::size_t{1} << 26));
       if (col_.amount != kAbsent || col_.price != kAbsent) log.amount.reserve(n);
       if (col_.quantity != kAbsent) log.quantity.reserve(n);
       if (col_.margin != kAbsent || col_.cost != kAbsent) log.profit.reserve(n);
@@ -507,9 +541,13 @@ TransactionLog Loader::run() {
       // The row is valid: append it.
       log.customer.push_back(col_.customer == kAbsent ? customers.code("", log.customer_ids)
                                                       : customers.code(customer, log.customer_ids));
+      if (dt.has_time && !any_time) {
+        if (expected_rows_ > 0) log.second_of_day.reserve(expected_rows_);
+        log.second_of_day.assign(log.day.size(), 0);  // earlier rows had no time of day
+        any_time = true;
+      }
       log.day.push_back(dt.day);
-      log.second_of_day.push_back(dt.second);
-      any_time |= dt.has_time;
+      if (any_time) log.second_of_day.push_back(dt.second);
       if (col_.amount != kAbsent || col_.price != kAbsent) {
         log.amount.push_back(amount);
         report_.total_amount += amount;
@@ -526,7 +564,6 @@ TransactionLog Loader::run() {
     } catch (const RowSkipped&) {
     }
   }
-  if (!any_time) log.second_of_day.clear();
   report_.customers = log.customer_count();
   report_.has_amount = log.has_amount() || col_.amount != kAbsent || col_.price != kAbsent;
   report_.date_format = col_.date == kAbsent ? "none" : "auto (no date read)";
@@ -590,17 +627,35 @@ void append_column(CategoricalColumn& whole, const CategoricalColumn& part) {
   for (std::uint32_t c : part.codes) whole.codes.push_back(map[c]);
 }
 
+/// Appends `part` to `whole` and frees `part` (whole's capacity is usually reserved for both).
 template <class T>
-void append_values(std::vector<T>& whole, const std::vector<T>& part) {
+void append_values(std::vector<T>& whole, std::vector<T>& part) {
   whole.insert(whole.end(), part.begin(), part.end());
+  std::vector<T>().swap(part);
 }
 
-void merge_logs(TransactionLog& a, TransactionLog&& b) {
+/// Appends chunk `b` to chunk `a`, freeing b's columns one by one, so the peak is about one
+/// column of b above the merged log. `index_a` finds a's customer ids: b's ids that a does not
+/// know get the next codes in b's order of first appearance, as a sequential read would.
+void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
   const std::size_t rows_a = a.day.size();
-  CategoricalColumn customers{"", std::move(a.customer_ids), std::move(a.customer)};
-  append_column(customers, CategoricalColumn{"", std::move(b.customer_ids), std::move(b.customer)});
-  a.customer_ids = std::move(customers.values);
-  a.customer = std::move(customers.codes);
+  {
+    std::vector<std::uint32_t> map(b.customer_ids.size());
+    for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
+      map[c] = index_a.find(b.customer_ids[c], a.customer_ids);
+    }
+    index_a.clear();  // freed before a's ids grow
+    for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
+      if (map[c] == Interner::kNone) {
+        map[c] = static_cast<std::uint32_t>(a.customer_ids.size());
+        a.customer_ids.push_back(std::move(b.customer_ids[c]));
+      }
+    }
+    std::vector<std::string>().swap(b.customer_ids);
+    a.customer.reserve(a.customer.size() + b.customer.size());
+    for (std::uint32_t c : b.customer) a.customer.push_back(map[c]);
+    std::vector<std::uint32_t>().swap(b.customer);
+  }
   if (a.second_of_day.empty() != b.second_of_day.empty()) {
     if (a.second_of_day.empty()) a.second_of_day.assign(rows_a, 0);
     if (b.second_of_day.empty()) b.second_of_day.assign(b.day.size(), 0);
@@ -611,8 +666,9 @@ void merge_logs(TransactionLog& a, TransactionLog&& b) {
   append_values(a.quantity, b.quantity);
   append_values(a.profit, b.profit);
   auto merge_optional = [](std::optional<CategoricalColumn>& x,
-                           const std::optional<CategoricalColumn>& y) {
+                           std::optional<CategoricalColumn>& y) {
     if (x && y) append_column(*x, *y);
+    y.reset();
   };
   merge_optional(a.order, b.order);
   merge_optional(a.product, b.product);
@@ -621,6 +677,7 @@ void merge_logs(TransactionLog& a, TransactionLog&& b) {
   merge_optional(a.region, b.region);
   for (std::size_t k = 0; k < a.extra.size() && k < b.extra.size(); ++k) {
     append_column(a.extra[k], b.extra[k]);
+    b.extra[k] = CategoricalColumn{};
   }
 }
 
@@ -675,10 +732,13 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   Loader loader_b(second, options, report_b, &header);
   const auto lines_a = static_cast<std::size_t>(second_line - 1);
   const double lines_per_byte = static_cast<double>(lines_a) / static_cast<double>(split);
-  loader_a.expect_rows(lines_a + 1);
-  loader_b.expect_rows(
+  const auto rows_b =
       static_cast<std::size_t>(lines_per_byte * static_cast<double>(data.size() - split) * 1.05) +
-      1);
+      1;
+  // Chunk a reserves room for the whole file, so chunk b is appended without reallocating
+  // (reserved pages cost no memory until written).
+  loader_a.expect_rows(lines_a + 1 + rows_b);
+  loader_b.expect_rows(rows_b);
   TransactionLog log_a, log_b;
   std::exception_ptr error_a, error_b;
   std::thread worker([&] {
@@ -704,7 +764,8 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
     if (s.reason == "undetectable date format" && fa) return std::nullopt;
   }
   if (error_b) std::rethrow_exception(error_b);  // chunk 1 was clean: this is the first error
-  merge_logs(log_a, std::move(log_b));
+  loader_b.release_customer_index();
+  merge_logs(log_a, std::move(log_b), loader_a.customer_index());
   merge_reports(report_a, report_b, options.max_examples);
   report_a.customers = log_a.customer_count();
   if (!fa && fb) report_a.date_format = report_b.date_format;

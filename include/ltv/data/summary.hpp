@@ -2,7 +2,9 @@
 /// Per-customer RFM summaries in the form the BTYD literature and lifetimes use, with an optional
 /// calibration / holdout split.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,5 +64,14 @@ struct CustomerSummary {
 /// Builds summaries from a log. Throws InputError when the calibration end precedes every
 /// purchase or the observation end precedes the calibration end.
 CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options);
+
+/// The same summaries as summarize(), handed to `sink` in blocks of the customers with indices
+/// [0, b), [b, 2b), ... (b = block_customers, at least 1), so that only one block is held at a
+/// time: concatenated, the blocks' columns equal summarize()'s. Every block carries the header
+/// fields (calibration_end, has_holdout, ...); an empty log gives one empty block. Throws as
+/// summarize(), before the first block.
+void summarize_blocks(const TransactionLog& log, const SummaryOptions& options,
+                      std::size_t block_customers,
+                      const std::function<void(const CustomerSummary&)>& sink);
 
 }  // namespace ltv
