@@ -16,6 +16,7 @@ fi
 $ltv analyze $out/data/transactions.csv --customer customer_id --date date --amount amount --order order_id \
   --product product --category category --nps $out/data/nps.csv \
   --customers $out/data/customers.csv --contacts $out/data/contacts.csv \
+  --spend $out/data/spend.csv --compare loyalty_member \
   -o $out/analysis
 echo
 echo "Results are in $out/analysis (simulated input in $out/data)."

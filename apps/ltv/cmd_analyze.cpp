@@ -14,10 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "analytics_output.hpp"
-#include "analyze_cross_sell.hpp"
-#include "analyze_validation.hpp"
 #include "analyze_actions.hpp"
+#include "analyze_cross_sell.hpp"
 #include "analyze_report.hpp"
+#include "analyze_validation.hpp"
 #include "command.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
@@ -46,7 +46,7 @@ struct AnalyzeOptions {
   std::string customers_channel = "acquisition_channel";
   std::string compare_column;  ///< --compare COL of --customers: groups to compare
   std::string compare_a = "1", compare_b = "0";
-  ActionInputFiles actions;  ///< --rules, --contacts, --suppress (CVM actions step)
+  ActionInputFiles actions;        ///< --rules, --contacts, --suppress (CVM actions step)
   CrossSellCliOptions cross_sell;  ///< --product/--category baskets, --nps
   AnalyzeReportOptions report;     ///< --currency, --title, --no-report
 };

@@ -1034,72 +1034,158 @@ std::string compare_section(Context& ctx, std::vector<ReportSection>& out) {
 
 std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
   SectionBuilder s(ctx.dir, "nps", "Net Promoter Score");
-  const fs::path dir = ctx.dir / "nps";
   std::error_code ec;
-  std::vector<fs::path> files;
-  if (fs::is_directory(dir, ec)) {
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-      if (e.path().extension() == ".csv") files.push_back(e.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  if (files.empty()) {
-    s.note("nps/ has no CSV files in this output directory (run analyze with NPS answers).");
+  if (!fs::is_directory(ctx.dir / "nps", ec)) {
+    s.note("nps/ is not in this output directory (run analyze with --nps FILE).");
     return s.finish(out);
   }
-  for (const auto& p : files) {
-    const std::string rel = "nps/" + p.filename().string();
-    auto c = s.csv(rel, {});
-    if (!c) continue;
-    if (c->has("nps") && c->has("group")) {
-      // Tables of `ltv nps`: by,group,answers,...,nps; one chart per `by`.
-      std::map<std::string, std::vector<std::size_t>> by;
-      std::vector<std::string> order;
-      for (std::size_t r = 0; r < c->rows(); ++r) {
-        const auto b = c->has("by") ? c->text("by", r) : "group";
-        if (b == "all") continue;
-        if (!by.count(b)) order.push_back(b);
-        by[b].push_back(r);
+  // nps/nps.csv (as `ltv nps`): by,group,answers,promoters,passives,detractors,nps,...,ci_low,
+  // ci_high; the `all` row is the headline, `period` a line over time, every other `by` a bar.
+  if (auto c = s.csv("nps/nps.csv", {"by", "group", "answers", "nps"})) {
+    std::map<std::string, std::vector<std::size_t>> by;
+    std::vector<std::string> order;
+    for (std::size_t r = 0; r < c->rows(); ++r) {
+      const auto b = c->text("by", r);
+      if (b == "all") {
+        s.reading(fmt::format(
+            "NPS {} points (95% CI {} to {}) from {} answers: {} promoters, {} passives, {} "
+            "detractors.",
+            fmt_num(c->number("nps", r), NumberStyle::plain, 1),
+            fmt_num(c->number("ci_low", r), NumberStyle::plain, 1),
+            fmt_num(c->number("ci_high", r), NumberStyle::plain, 1),
+            fmt_num(c->number("answers", r), NumberStyle::integer),
+            fmt_num(c->number("promoters", r), NumberStyle::integer),
+            fmt_num(c->number("passives", r), NumberStyle::integer),
+            fmt_num(c->number("detractors", r), NumberStyle::integer)));
+        continue;
       }
-      for (const auto& b : order) {
-        BarChart chart;
-        chart.title = fmt::format("NPS by {} ({})", b, rel);
-        chart.category_label = b;
-        chart.value.label = "NPS (points, -100 to 100)";
-        chart.value.format.decimals = 0;
-        chart.horizontal = b != "period";
-        Series sr{.name = "NPS", .x = {}, .y = {}, .values = {}, .dashed = false};
-        double lo = 1e9;
-        std::string worst;
-        for (auto r : by[b]) {
-          chart.categories.push_back(c->text("group", r));
-          const double v = c->number("nps", r);
-          sr.values.push_back(v);
-          if (std::isfinite(v) && v < lo) lo = v, worst = c->text("group", r);
+      if (!by.count(b)) order.push_back(b);
+      by[b].push_back(r);
+    }
+    for (const auto& b : order) {
+      const auto& rows = by[b];
+      double lo = std::numeric_limits<double>::infinity();
+      std::string worst;
+      for (auto r : rows) {
+        const double v = c->number("nps", r);
+        if (std::isfinite(v) && v < lo) lo = v, worst = c->text("group", r);
+      }
+      const std::string reading = worst.empty()
+                                      ? ""
+                                      : fmt::format("Lowest NPS by {}: {} ({} points).", b, worst,
+                                                    fmt_num(lo, NumberStyle::plain, 0));
+      if (b == "period") {
+        LineChart chart;
+        chart.title = "NPS by month with its 95% interval";
+        chart.x.label = "Month of the answer";
+        chart.y.label = "NPS (points, -100 to 100)";
+        chart.y.format.decimals = 0;
+        chart.markers = true;
+        Series v{.name = "NPS", .x = {}, .y = {}, .values = {}, .dashed = false};
+        Series low{.name = "95% low", .x = {}, .y = {}, .values = {}, .dashed = true};
+        Series high{.name = "95% high", .x = {}, .y = {}, .values = {}, .dashed = true};
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          chart.x.categories.push_back(c->text("group", rows[i]));
+          for (auto* sr : {&v, &low, &high}) sr->x.push_back(static_cast<double>(i));
+          v.y.push_back(c->number("nps", rows[i]));
+          low.y.push_back(c->number("ci_low", rows[i]));
+          high.y.push_back(c->number("ci_high", rows[i]));
         }
-        chart.series = {sr};
-        s.figure(render(chart), worst.empty()
-                                    ? ""
-                                    : fmt::format("Lowest NPS by {}: {} ({} points).", b, worst,
-                                                  fmt_num(lo, NumberStyle::plain, 0)));
+        chart.series = {v};
+        if (c->has("ci_low") && c->has("ci_high")) {
+          chart.series.push_back(low);
+          chart.series.push_back(high);
+        }
+        s.figure(render(chart), reading);
+        continue;
       }
-    } else if (c->has("class") && c->has("retention")) {
       BarChart chart;
-      chart.title = fmt::format("Retention after the answer by NPS class ({})", rel);
-      chart.category_label = "NPS class";
-      chart.value.label = "Retention within the horizon";
+      chart.title = fmt::format("NPS by {}", b);
+      chart.category_label = b;
+      chart.value.label = "NPS (points, -100 to 100)";
+      chart.value.format.decimals = 0;
+      chart.horizontal = true;
+      Series sr{.name = "NPS", .x = {}, .y = {}, .values = {}, .dashed = false};
+      for (auto r : rows) {
+        chart.categories.push_back(
+            fmt::format("{} ({} answers)", c->text("group", r),
+                        fmt_num(c->number("answers", r), NumberStyle::integer)));
+        sr.values.push_back(c->number("nps", r));
+      }
+      chart.series = {sr};
+      s.figure(render(chart), reading);
+    }
+  }
+  // nps/value.csv: retention after the answer and mean CLV by class.
+  if (auto c = s.csv("nps/value.csv", {"class", "retention"})) {
+    BarChart chart;
+    chart.title = "Retention after the answer by NPS class";
+    chart.category_label = "NPS class";
+    chart.value.label = "Share who bought again within the horizon";
+    chart.value.format.style = NumberStyle::percent;
+    Series sr{.name = "retention", .x = {}, .y = {}, .values = {}, .dashed = false};
+    std::map<std::string, std::size_t> row_of;
+    for (std::size_t r = 0; r < c->rows(); ++r) {
+      chart.categories.push_back(c->text("class", r));
+      sr.values.push_back(c->number("retention", r));
+      row_of[c->text("class", r)] = r;
+    }
+    chart.series = {sr};
+    std::string reading;
+    if (row_of.count("promoter") && row_of.count("detractor")) {
+      const auto p = row_of["promoter"], d = row_of["detractor"];
+      reading = fmt::format("{} of promoters bought again after answering, {} of detractors",
+                            fmt_num(c->number("retention", p), NumberStyle::percent),
+                            fmt_num(c->number("retention", d), NumberStyle::percent));
+      if (c->has("mean_clv") && std::isfinite(c->number("mean_clv", p)) &&
+          std::isfinite(c->number("mean_clv", d))) {
+        reading += fmt::format("; mean predicted CLV {} vs {}",
+                               format_number(c->number("mean_clv", p), ctx.money),
+                               format_number(c->number("mean_clv", d), ctx.money));
+      }
+      reading += ".";
+    }
+    s.figure(render(chart), reading);
+  }
+  // nps/detractor_terms.csv: what detractors write about.
+  if (fs::exists(ctx.dir / "nps/detractor_terms.csv", ec)) {
+    if (auto c = s.csv("nps/detractor_terms.csv", {"term", "share_of_detractors"})) {
+      BarChart chart;
+      chart.title = "Most frequent words in detractors' comments";
+      chart.category_label = "word or #tag";
+      chart.value.label = "Share of detractors' comments";
       chart.value.format.style = NumberStyle::percent;
-      Series sr{.name = "retention", .x = {}, .y = {}, .values = {}, .dashed = false};
-      for (std::size_t r = 0; r < c->rows(); ++r) {
-        chart.categories.push_back(c->text("class", r));
-        sr.values.push_back(c->number("retention", r));
+      chart.horizontal = true;
+      Series sr{.name = "share", .x = {}, .y = {}, .values = {}, .dashed = false};
+      for (std::size_t r = 0; r < std::min<std::size_t>(c->rows(), 10); ++r) {
+        chart.categories.push_back(c->text("term", r));
+        sr.values.push_back(c->number("share_of_detractors", r));
       }
       chart.series = {sr};
       s.figure(render(chart),
-               "Promoters who stay buy again more often than detractors when the "
-               "promoter bar is taller.");
-    } else {
-      s.reading(fmt::format("{}: {} rows (not charted).", rel, c->rows()));
+               c->rows() > 0
+                   ? fmt::format("\"{}\" is in {} of detractors' comments.", c->text("term", 0),
+                                 fmt_num(c->number("share_of_detractors", 0), NumberStyle::percent))
+                   : "");
+    }
+  }
+  // Follow-ups and input problems: counts, the lists themselves stay in the CSV files.
+  if (fs::exists(ctx.dir / "nps/follow_ups.csv", ec)) {
+    if (auto c = s.csv("nps/follow_ups.csv", {"class"})) {
+      std::size_t detractors = 0;
+      for (std::size_t r = 0; r < c->rows(); ++r) detractors += c->text("class", r) == "detractor";
+      s.reading(fmt::format(
+          "{} follow-up items in nps/follow_ups.csv ({} for detractors, due within 2 days).",
+          fmt_num(static_cast<double>(c->rows()), NumberStyle::integer),
+          fmt_num(static_cast<double>(detractors), NumberStyle::integer)));
+    }
+  }
+  if (fs::exists(ctx.dir / "nps/problems.csv", ec)) {
+    if (auto c = s.csv("nps/problems.csv", {}); c && c->rows() > 0) {
+      s.note(
+          fmt::format("{} answers with problems (duplicates, unknown customers): see "
+                      "nps/problems.csv.",
+                      fmt_num(static_cast<double>(c->rows()), NumberStyle::integer)));
     }
   }
   return s.finish(out);

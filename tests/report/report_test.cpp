@@ -121,13 +121,15 @@ fs::path fixture_dir(const std::string& name) {
         "difference_low,difference_high,relative_difference,relative_low,relative_high,sentence,"
         "warning\nspend_per_year,1,0,3,3,75,63,12,4,20,0.19,0.07,0.34,1 have 19% more spend,\n"
         "retention,1,0,3,3,0.5,0.5,0,-0.1,0.1,0,-0.12,0.13,no difference,\n");
-  write(d / "nps/nps_by_period.csv",
+  write(d / "nps/nps.csv",
         "by,group,answers,promoters,passives,detractors,nps,standard_error,ci_low,ci_high\n"
         "all,all,30,10,10,10,0,5,-10,10\nperiod,2024-01,10,5,3,2,30,8,14,46\n"
         "period,2024-02,20,5,7,8,-15,7,-29,-1\nchannel,email,12,4,4,4,0,9,-18,18\n");
   write(d / "nps/value.csv",
         "class,customers,retained,retention,value_before,value_after,mean_ltv\n"
         "detractor,10,2,0.2,40,10,\npassive,10,4,0.4,50,30,\npromoter,10,6,0.6,60,50,\n");
+  write(d / "nps/detractor_terms.csv",
+        "term,detractor_comments,share_of_detractors\nprice,4,0.4\ndelivery,2,0.2\n");
   write(d / "basket/rules.csv",
         "antecedent,consequent,support,confidence,lift,count\nbread,butter,0.1,0.5,2.5,40\n"
         "tea,\"cakes, small\",0.05,0.4,3.1,20\nmilk,bread,0.2,0.3,1.1,80\n");
@@ -195,6 +197,16 @@ TEST(ReportBuilder, EverySectionDrawsItsChartsFromTheFixtureFiles) {
   EXPECT_NE(parsed.at("model-fit")->all_text().find("holdout from 2024-01-05"), std::string::npos);
   // The segment name with markup survives as text.
   EXPECT_NE(parsed.at("segments")->all_text().find("Lost <old>"), std::string::npos);
+  // NPS: headline from the `all` row, a line over months, a bar per other `by`, retention by
+  // class with the figures in its reading, and the detractors' words.
+  const std::string nps = parsed.at("nps")->all_text();
+  EXPECT_NE(nps.find("NPS 0.0 points (95% CI -10.0 to 10.0) from 30 answers"), std::string::npos)
+      << nps;
+  EXPECT_NE(nps.find("60% of promoters bought again after answering, 20% of detractors"),
+            std::string::npos)
+      << nps;
+  EXPECT_NE(nps.find("\"price\" is in 40% of detractors' comments."), std::string::npos) << nps;
+  EXPECT_EQ(parsed.at("nps")->by_class("line").size(), 3u);  // NPS, 95% low, 95% high
 }
 
 TEST(ReportBuilder, ParetoReadingComesFromTheCustomersRevenue) {
