@@ -302,10 +302,15 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
       write_table(dir / "analytics" / "cac.csv", cac_table(compute_cac(log, spend, cac)));
     }
     if (!analyze.compare_column.empty()) {
-      const CustomerGroups groups = groups_from_file(log, analyze.customers_file, "customer_id",
-                                                     analyze.compare_column, options.quiet);
-      const CompareReport report =
-          compare_groups(log, groups, analyze.compare_a, analyze.compare_b, CompareOptions{});
+      CustomerGroups groups = groups_from_file(log, analyze.customers_file, "customer_id",
+                                               analyze.compare_column, options.quiet);
+      // Sentences name the column: "loyalty_member = 1 have 28% more spend ...".
+      const auto named = [&](const std::string& v) { return analyze.compare_column + " = " + v; };
+      for (auto& label : groups.labels) {
+        if (label == analyze.compare_a || label == analyze.compare_b) label = named(label);
+      }
+      const CompareReport report = compare_groups(
+          log, groups, named(analyze.compare_a), named(analyze.compare_b), CompareOptions{});
       write_table(dir / "analytics" / "compare.csv", compare_table(report));
       for (const auto& w : report.warnings) analytics_notes.push_back(w);
       for (const auto& m : report.metrics) compare_sentences.push_back(m.sentence);

@@ -122,6 +122,7 @@ TEST(Analyze, SpendAndGroupComparisonOnSimulatedRetailer) {
     const auto cells = split(line);
     if (cells.empty() || cells[0] != "average_check") continue;
     found = true;
+    EXPECT_EQ(cells[1], "loyalty_member = 1") << line;  // groups are named by their column
     EXPECT_LE(std::stod(cells[11]), 0.25) << line;
     EXPECT_GE(std::stod(cells[12]), 0.25) << line;
   }
