@@ -8,41 +8,19 @@
 #include <set>
 #include <sstream>
 
+#include "io/toml_reader.hpp"
 #include "ltv/cvm/actions.hpp"
 
 namespace ltv {
 namespace {
 
-class Reader {
+class Reader : public detail::TomlReader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  using TomlReader::TomlReader;
 
-  SourceLocation at(const toml::node& node, const std::string& key) const {
-    return SourceLocation{file_, static_cast<std::int64_t>(node.source().begin.line), key};
-  }
-  [[noreturn]] void fail(const toml::node& node, const std::string& key, std::string found,
-                         std::string expected) const {
-    input_error(at(node, key), std::move(found), std::move(expected));
-  }
-  static std::string show(const toml::node& node) {
-    if (auto* s = node.as_string()) return s->get();
-    if (auto* i = node.as_integer()) return std::to_string(i->get());
-    if (auto* f = node.as_floating_point()) return fmt::format("{}", f->get());
-    if (auto* b = node.as_boolean()) return b->get() ? "true" : "false";
-    if (node.is_table()) return "a table";
-    if (node.is_array()) return "an array";
-    return "a date/time";
-  }
   void check_keys(const toml::table& table, const std::string& where,
                   std::initializer_list<const char*> allowed) const {
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& [key, node] : table) {
-      std::string k(key.str());
-      if (ok.count(k)) continue;
-      std::string list;
-      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      fail(node, k, k, fmt::format("a known key in {} ({})", where, list));
-    }
+    TomlReader::check_keys(table, "", where, allowed);
   }
   double number(const toml::table& t, const char* key, double dflt, double lo, double hi,
                 bool whole = false) const {
@@ -72,20 +50,12 @@ class Reader {
     if (!n.is_table()) fail(n, key, show(n), example);
     return n.as_table();
   }
-
-  std::string file_;
 };
 
 }  // namespace
 
 ActionConfig parse_action_config(std::string_view toml_text, const std::string& file) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file);
-  } catch (const toml::parse_error& e) {
-    input_error(SourceLocation{file, static_cast<std::int64_t>(e.source().begin.line), ""},
-                std::string(e.description()), "valid TOML");
-  }
+  const toml::table root = detail::parse_toml(toml_text, file);
   Reader in(file);
   ActionConfig config;
   config.source = file;

@@ -7,48 +7,24 @@
 #include <set>
 #include <sstream>
 
+#include "io/toml_reader.hpp"
 #include "ltv/segment/segment.hpp"
 
 namespace ltv {
 
 namespace {
 
-class ConfigReader {
+class ConfigReader : public detail::TomlReader {
  public:
-  explicit ConfigReader(std::string file) : file_(std::move(file)) {}
-
-  SourceLocation at(const toml::node& node, const std::string& key) const {
-    return SourceLocation{file_, static_cast<std::int64_t>(node.source().begin.line), key};
-  }
-
-  [[noreturn]] void fail(const toml::node& node, const std::string& key, std::string found,
-                         std::string expected) const {
-    input_error(at(node, key), std::move(found), std::move(expected));
-  }
-
-  static std::string show(const toml::node& node) {
-    if (auto* s = node.as_string()) return s->get();
-    if (auto* i = node.as_integer()) return std::to_string(i->get());
-    if (auto* f = node.as_floating_point()) return fmt::format("{}", f->get());
-    if (auto* b = node.as_boolean()) return b->get() ? "true" : "false";
-    if (node.is_table()) return "a table";
-    if (node.is_array()) return "an array";
-    return "a date/time";
-  }
+  using TomlReader::TomlReader;
 
   void check_keys(const toml::table& table, const std::string& prefix,
                   std::initializer_list<const char*> allowed) const {
-    std::set<std::string> ok(allowed.begin(), allowed.end());
-    for (const auto& [key, node] : table) {
-      std::string k(key.str());
-      if (!ok.count(k)) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(node, prefix + k, k,
-             fmt::format("a known key in [{}] ({})",
-                         prefix.empty() ? "top level" : prefix.substr(0, prefix.size() - 1), list));
-      }
-    }
+    TomlReader::check_keys(
+        table, prefix,
+        fmt::format("[{}]", prefix.empty() ? "top level"
+                                           : std::string_view(prefix).substr(0, prefix.size() - 1)),
+        allowed);
   }
 
   double number(const toml::table& t, const std::string& prefix, const char* key, double dflt,
@@ -163,20 +139,12 @@ class ConfigReader {
            fmt::format("one label per score ({} labels)", scores));
     return dim;
   }
-
-  std::string file_;
 };
 
 }  // namespace
 
 SegmentConfig parse_segment_config(std::string_view toml_text, const std::string& file) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file);
-  } catch (const toml::parse_error& e) {
-    input_error(SourceLocation{file, static_cast<std::int64_t>(e.source().begin.line), ""},
-                std::string(e.description()), "valid TOML");
-  }
+  const toml::table root = detail::parse_toml(toml_text, file);
   ConfigReader in(file);
   SegmentConfig config;
   config.source = file;
