@@ -10,6 +10,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "cross_sell_tables.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
@@ -24,14 +25,6 @@ namespace ltv::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-void write_optional(CsvWriter& w, const std::optional<double>& v) {
-  if (v) {
-    w.field(*v);
-  } else {
-    w.empty();
-  }
-}
 
 // ---------------------------------------------------------------- baskets and recommendations
 
@@ -80,31 +73,12 @@ void basket_step(const TransactionLog& log, const CrossSellCliOptions& xs,
     j["rules"] = rules.size();
     {
       Output out((out_dir / "rules.csv").string());
-      CsvWriter w(out.stream());
-      w.row({"antecedent", "consequent", "support", "confidence", "lift", "count"});
-      for (std::size_t r = 0; r < rules.size(); ++r) {
-        w.field(format_itemset(rules.antecedent(r), rules.item_names));
-        w.field(rules.item_names[rules.consequent[r]]);
-        w.field(rules.support(r)).field(rules.confidence(r)).field(rules.lift(r));
-        w.field(rules.count[r]);
-        w.end_row();
-      }
-      w.flush();
+      write_rules_csv(out.stream(), rules);
       out.close();
     }
     {
       Output out((out_dir / "itemsets.csv").string());
-      CsvWriter w(out.stream());
-      w.row({"itemset", "size", "support", "count"});
-      for (std::size_t i = 0; i < itemsets.size(); ++i) {
-        w.field(format_itemset(itemsets.itemset(i), itemsets.item_names));
-        w.field(itemsets.itemset(i).size());
-        w.field(static_cast<double>(itemsets.count[i]) /
-                static_cast<double>(itemsets.basket_count));
-        w.field(itemsets.count[i]);
-        w.end_row();
-      }
-      w.flush();
+      write_itemsets_csv(out.stream(), itemsets);
       out.close();
     }
     if (rules.size() == 0) {
@@ -130,22 +104,7 @@ void basket_step(const TransactionLog& log, const CrossSellCliOptions& xs,
     rec.top_n = xs.recommend_top;
     const Recommendations recs = recommend(histories, table, rec);
     Output out((out_dir / "recommendations.csv").string());
-    CsvWriter w(out.stream());
-    w.row({"customer_id", "rank", "item", "score", "because", "reason"});
-    std::size_t explained = 0;
-    for (std::size_t i = 0; i < recs.size(); ++i) {
-      w.field(recs.customer_ids[recs.customer[i]]).field(recs.rank[i]);
-      w.field(recs.item_names[recs.item[i]]).field(recs.score[i]);
-      if (recs.because[i] == Recommendations::kNoReason) {
-        w.empty();
-      } else {
-        w.field(recs.item_names[recs.because[i]]);
-        ++explained;
-      }
-      w.field(recs.explain(i));
-      w.end_row();
-    }
-    w.flush();
+    const std::size_t explained = write_recommendations_csv(out.stream(), recs);
     out.close();
     j["recommendations"] = recs.size();
     j["recommendations_from_follow_on"] = explained;
@@ -255,10 +214,7 @@ void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
   for (const auto& p : parsed.problems) ++problem_count[p.kind];
   {
     Output out((out_dir / "problems.csv").string());
-    CsvWriter w(out.stream());
-    w.row({"line", "problem", "detail"});
-    for (const auto& p : parsed.problems) w.field(p.line).field(p.kind).field(p.detail).end_row();
-    w.flush();
+    write_nps_problems_csv(out.stream(), parsed.problems);
     out.close();
   }
   for (const auto& [kind, count] : problem_count) {
@@ -279,11 +235,7 @@ void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
     }
     return labels;
   };
-  struct Section {
-    std::string by;
-    NpsGroupTable table;
-  };
-  std::vector<Section> sections;
+  std::vector<NpsTableSection> sections;
   sections.push_back(
       {"all", nps_by_group(answers, std::vector<std::string>(answers.size(), "all"))});
   {
@@ -301,19 +253,7 @@ void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
   sections.push_back({"stage", nps_by_group(answers, labels_by(customers.stage))});
   {
     Output out((out_dir / "nps.csv").string());
-    CsvWriter w(out.stream());
-    w.row({"by", "group", "answers", "promoters", "passives", "detractors", "nps", "standard_error",
-           "ci_low", "ci_high"});
-    for (const auto& s : sections) {
-      for (std::size_t g = 0; g < s.table.size(); ++g) {
-        const auto& e = s.table.estimate[g];
-        w.field(s.by).field(s.table.group[g]).field(e.answers).field(e.promoters);
-        w.field(e.passives).field(e.detractors);
-        for (const auto& v : {e.nps, e.standard_error, e.ci_low, e.ci_high}) write_optional(w, v);
-        w.end_row();
-      }
-    }
-    w.flush();
+    write_nps_tables_csv(out.stream(), sections);
     out.close();
   }
   const NpsEstimate overall =
@@ -340,36 +280,15 @@ void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
   const std::vector<FollowUp> items = follow_ups(answers, FollowUpOptions{});
   {
     Output out((out_dir / "follow_ups.csv").string());
-    CsvWriter w(out.stream());
-    w.row({"customer_id", "date", "score", "class", "comment", "channel", "owner", "due_date",
-           "priority", "line"});
-    for (const auto& item : items) {
-      w.field(item.customer).field(format_date(item.day)).field(item.score);
-      w.field(to_string(classify_score(item.score))).field(item.comment).field(item.channel);
-      w.field(item.owner).field(format_date(item.due_day)).field(item.priority).field(item.line);
-      w.end_row();
-    }
-    w.flush();
+    write_follow_ups_csv(out.stream(), items);
     out.close();
   }
   j["follow_ups"] = items.size();
 
   // Most frequent words and #tags of detractor comments.
   {
-    std::vector<std::string> comments;
-    for (std::size_t i = 0; i < answers.size(); ++i)
-      if (classify_score(answers.score[i]) == NpsClass::detractor)
-        comments.push_back(answers.comment[i]);
-    const auto terms = top_terms(comments, 20);
     Output out((out_dir / "detractor_terms.csv").string());
-    CsvWriter w(out.stream());
-    w.row({"term", "detractor_comments", "share_of_detractors"});
-    for (const auto& t : terms) {
-      w.field(t.term).field(t.comments);
-      w.field(static_cast<double>(t.comments) / static_cast<double>(comments.size()));
-      w.end_row();
-    }
-    w.flush();
+    write_detractor_terms_csv(out.stream(), answers, 20);
     out.close();
   }
 

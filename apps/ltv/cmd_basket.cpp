@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "cross_sell_options.hpp"
+#include "cross_sell_tables.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
@@ -63,16 +64,7 @@ std::unordered_map<std::string, std::string> read_hierarchy(const std::string& p
 
 void write_rules(const AssociationRules& rules, const std::string& format, Output& out) {
   if (format == "csv") {
-    CsvWriter w(out.stream());
-    w.row({"antecedent", "consequent", "support", "confidence", "lift", "count"});
-    for (std::size_t r = 0; r < rules.size(); ++r) {
-      w.field(format_itemset(rules.antecedent(r), rules.item_names));
-      w.field(rules.item_names[rules.consequent[r]]);
-      w.field(rules.support(r)).field(rules.confidence(r)).field(rules.lift(r));
-      w.field(rules.count[r]);
-      w.end_row();
-    }
-    w.flush();
+    write_rules_csv(out.stream(), rules);
   } else {
     nlohmann::json doc = nlohmann::json::array();
     for (std::size_t r = 0; r < rules.size(); ++r) {
@@ -192,16 +184,7 @@ void run_basket(const BasketArgs& a) {
   }
   if (!a.itemsets_file.empty()) {
     Output f(a.itemsets_file);
-    CsvWriter w(f.stream());
-    w.row({"itemset", "size", "support", "count"});
-    for (std::size_t i = 0; i < itemsets.size(); ++i) {
-      w.field(format_itemset(itemsets.itemset(i), itemsets.item_names));
-      w.field(itemsets.itemset(i).size());
-      w.field(static_cast<double>(itemsets.count[i]) / static_cast<double>(itemsets.basket_count));
-      w.field(itemsets.count[i]);
-      w.end_row();
-    }
-    w.flush();
+    write_itemsets_csv(f.stream(), itemsets);
     f.close();
   }
   Output out(a.in.output);

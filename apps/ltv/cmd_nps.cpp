@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "command.hpp"
+#include "cross_sell_tables.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
@@ -214,10 +215,7 @@ void run_nps(const NpsArgs& a) {
   }
   if (!a.problems_file.empty()) {
     Output out(a.problems_file);
-    CsvWriter w(out.stream());
-    w.row({"line", "problem", "detail"});
-    for (const auto& p : parsed.problems) w.field(p.line).field(p.kind).field(p.detail).end_row();
-    w.flush();
+    write_nps_problems_csv(out.stream(), parsed.problems);
     out.close();
   }
   const NpsAnswers& answers = parsed.answers;
@@ -226,11 +224,7 @@ void run_nps(const NpsArgs& a) {
   if (!a.segments_file.empty()) segments = read_labels(a.segments_file);
 
   // One table per --by, stacked, after the overall row.
-  struct Section {
-    std::string by;
-    NpsGroupTable table;
-  };
-  std::vector<Section> sections;
+  std::vector<NpsTableSection> sections;
   {
     std::vector<std::string> all(answers.size(), "all");
     sections.push_back({"all", nps_by_group(answers, all)});
@@ -257,25 +251,7 @@ void run_nps(const NpsArgs& a) {
 
   Output out(a.output);
   if (a.format == "csv") {
-    CsvWriter w(out.stream());
-    w.row({"by", "group", "answers", "promoters", "passives", "detractors", "nps", "standard_error",
-           "ci_low", "ci_high"});
-    for (const auto& s : sections) {
-      for (std::size_t g = 0; g < s.table.size(); ++g) {
-        const auto& e = s.table.estimate[g];
-        w.field(s.by).field(s.table.group[g]).field(e.answers).field(e.promoters);
-        w.field(e.passives).field(e.detractors);
-        for (const auto& v : {e.nps, e.standard_error, e.ci_low, e.ci_high}) {
-          if (v) {
-            w.field(*v);
-          } else {
-            w.empty();
-          }
-        }
-        w.end_row();
-      }
-    }
-    w.flush();
+    write_nps_tables_csv(out.stream(), sections);
   } else {
     nlohmann::json doc = nlohmann::json::array();
     for (const auto& s : sections) {
@@ -312,33 +288,12 @@ void run_nps(const NpsArgs& a) {
     }
     auto items = follow_ups(answers, fo);
     Output f(a.follow_ups_file);
-    CsvWriter w(f.stream());
-    w.row({"customer_id", "date", "score", "class", "comment", "channel", "owner", "due_date",
-           "priority", "line"});
-    for (const auto& item : items) {
-      w.field(item.customer).field(format_date(item.day)).field(item.score);
-      w.field(to_string(classify_score(item.score))).field(item.comment).field(item.channel);
-      w.field(item.owner).field(format_date(item.due_day)).field(item.priority).field(item.line);
-      w.end_row();
-    }
-    w.flush();
+    write_follow_ups_csv(f.stream(), items);
     f.close();
   }
   if (!a.terms_file.empty()) {
-    std::vector<std::string> comments;
-    for (std::size_t i = 0; i < answers.size(); ++i)
-      if (classify_score(answers.score[i]) == NpsClass::detractor)
-        comments.push_back(answers.comment[i]);
-    auto terms = top_terms(comments, a.top_terms);
     Output f(a.terms_file);
-    CsvWriter w(f.stream());
-    w.row({"term", "detractor_comments", "share_of_detractors"});
-    for (const auto& t : terms) {
-      w.field(t.term).field(t.comments);
-      w.field(static_cast<double>(t.comments) / static_cast<double>(comments.size()));
-      w.end_row();
-    }
-    w.flush();
+    write_detractor_terms_csv(f.stream(), answers, a.top_terms);
     f.close();
   }
   if (!a.value_file.empty()) {
@@ -352,13 +307,8 @@ void run_nps(const NpsArgs& a) {
         {"class", "customers", "retained", "retention", "value_before", "value_after", "mean_ltv"});
     for (const auto& r : rows_out) {
       w.field(to_string(r.cls)).field(r.customers).field(r.retained);
-      for (const auto& v : {r.retention, r.value_before, r.value_after, r.mean_ltv}) {
-        if (v) {
-          w.field(*v);
-        } else {
-          w.empty();
-        }
-      }
+      for (const auto& v : {r.retention, r.value_before, r.value_after, r.mean_ltv})
+        write_optional(w, v);
       w.end_row();
     }
     w.flush();

@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 #include "cross_sell_options.hpp"
+#include "cross_sell_tables.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
@@ -132,20 +133,7 @@ void run_recommend(const RecommendArgs& a) {
   }
   auto recs = recommend(histories, table, ro, wanted);
   if (a.in.format == "csv") {
-    CsvWriter w(out.stream());
-    w.row({"customer_id", "rank", "item", "score", "because", "reason"});
-    for (std::size_t i = 0; i < recs.size(); ++i) {
-      w.field(recs.customer_ids[recs.customer[i]]).field(recs.rank[i]);
-      w.field(recs.item_names[recs.item[i]]).field(recs.score[i]);
-      if (recs.because[i] == Recommendations::kNoReason) {
-        w.empty();
-      } else {
-        w.field(recs.item_names[recs.because[i]]);
-      }
-      w.field(recs.explain(i));
-      w.end_row();
-    }
-    w.flush();
+    write_recommendations_csv(out.stream(), recs);
   } else {
     nlohmann::json doc = nlohmann::json::array();
     for (std::size_t i = 0; i < recs.size(); ++i) {
