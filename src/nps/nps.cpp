@@ -80,6 +80,26 @@ std::string format_day(std::int32_t day) {
   return fmt::format("{:04d}-{:02d}-{:02d}", c.y, c.m, c.d);
 }
 
+/// The latest answer of every customer of `customer_ids` who answered (a later day wins; on the
+/// same day the later line): customer row -> answer index.
+std::unordered_map<std::size_t, std::size_t> latest_answers(
+    const NpsAnswers& answers, std::span<const std::string> customer_ids) {
+  std::unordered_map<std::string_view, std::size_t> index;
+  index.reserve(customer_ids.size());
+  for (std::size_t c = 0; c < customer_ids.size(); ++c) index.emplace(customer_ids[c], c);
+  std::unordered_map<std::size_t, std::size_t> latest;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    auto it = index.find(answers.customer[i]);
+    if (it == index.end()) continue;
+    auto [slot, inserted] = latest.emplace(it->second, i);
+    if (!inserted && (answers.day[i] > answers.day[slot->second] ||
+                      (answers.day[i] == answers.day[slot->second] && i > slot->second))) {
+      slot->second = i;
+    }
+  }
+  return latest;
+}
+
 }  // namespace
 
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options) {
@@ -329,19 +349,7 @@ std::vector<NpsValueRow> nps_value_link(const NpsAnswers& answers, const Transac
     option_error("--horizon", std::to_string(options.horizon_days), "a positive number of days");
   }
   const std::int32_t last_day = *std::max_element(log.day.begin(), log.day.end());
-  std::unordered_map<std::string_view, std::uint32_t> index;
-  for (std::uint32_t c = 0; c < log.customer_ids.size(); ++c) index.emplace(log.customer_ids[c], c);
-  // Latest answer per customer.
-  std::unordered_map<std::uint32_t, std::size_t> latest;
-  for (std::size_t i = 0; i < answers.size(); ++i) {
-    auto it = index.find(answers.customer[i]);
-    if (it == index.end()) continue;
-    auto [slot, inserted] = latest.emplace(it->second, i);
-    if (!inserted && (answers.day[i] > answers.day[slot->second] ||
-                      (answers.day[i] == answers.day[slot->second] && i > slot->second))) {
-      slot->second = i;
-    }
-  }
+  const auto latest = latest_answers(answers, log.customer_ids);
   // Per respondent: answer day, then sums over the log.
   const std::size_t n_customers = log.customer_count();
   std::vector<std::int32_t> answer_day(n_customers, 0);
@@ -398,19 +406,7 @@ std::vector<NpsClassMean> nps_class_means(const NpsAnswers& answers,
     input_error({}, std::to_string(value.size()) + " values",
                 std::to_string(customer_ids.size()) + " (one per customer)");
   }
-  std::unordered_map<std::string_view, std::size_t> index;
-  index.reserve(customer_ids.size());
-  for (std::size_t c = 0; c < customer_ids.size(); ++c) index.emplace(customer_ids[c], c);
-  std::unordered_map<std::size_t, std::size_t> latest;  // customer -> answer
-  for (std::size_t i = 0; i < answers.size(); ++i) {
-    auto it = index.find(answers.customer[i]);
-    if (it == index.end()) continue;
-    auto [slot, inserted] = latest.emplace(it->second, i);
-    if (!inserted && (answers.day[i] > answers.day[slot->second] ||
-                      (answers.day[i] == answers.day[slot->second] && i > slot->second))) {
-      slot->second = i;
-    }
-  }
+  const auto latest = latest_answers(answers, customer_ids);
   std::vector<NpsClassMean> rows(3);
   std::array<double, 3> sum{0, 0, 0};
   for (int k = 0; k < 3; ++k) rows[static_cast<std::size_t>(k)].cls = static_cast<NpsClass>(k);

@@ -25,7 +25,7 @@ TEST(Playbook, DefaultIsTheShippedExampleFile) {
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str(), std::string(default_action_config_text()))
-      << "run scripts/embed_actions_config.py";
+      << "run scripts/embed_configs.py";
 }
 
 TEST(Playbook, DefaultHasTheStandardCvmRules) {

@@ -423,7 +423,7 @@ TEST(SegmentConfigFile, BuiltInDefaultEqualsExampleFile) {
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_EQ(text.str(), default_segment_config_text())
-      << "run scripts/embed_segments_config.py after editing examples/segments.toml";
+      << "run scripts/embed_configs.py after editing examples/segments.toml";
   auto c = default_segment_config();
   ASSERT_EQ(c.rfm.segments.size(), 10u);
   EXPECT_EQ(c.rfm.segments.front().name, "Champions");
