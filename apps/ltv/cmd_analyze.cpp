@@ -30,6 +30,7 @@
 #include "ltv/models/selection.hpp"
 #include "ltv/segment/segment.hpp"
 #include "model_cli.hpp"
+#include "segment_output.hpp"
 #include "transaction_options.hpp"
 
 namespace ltv::cli {
@@ -46,9 +47,10 @@ struct AnalyzeOptions {
   std::string customers_channel = "acquisition_channel";
   std::string compare_column;  ///< --compare COL of --customers: groups to compare
   std::string compare_a = "1", compare_b = "0";
-  ActionInputFiles actions;        ///< --rules, --contacts, --suppress (CVM actions step)
-  CrossSellCliOptions cross_sell;  ///< --product/--category baskets, --nps
-  AnalyzeReportOptions report;     ///< --currency, --title, --no-report
+  std::int32_t transitions_days = 91;  ///< --transitions-days: segment movement window
+  ActionInputFiles actions;            ///< --rules, --contacts, --suppress (CVM actions step)
+  CrossSellCliOptions cross_sell;      ///< --product/--category baskets, --nps
+  AnalyzeReportOptions report;         ///< --currency, --title, --no-report
 };
 
 /// Prints step progress on a terminal (stderr), nothing when redirected or --quiet.
@@ -240,6 +242,35 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     out.close();
   }
 
+  // Segment movement: segments from the history up to `--transitions-days` before the end and
+  // up to the end (RFM, ABCDX, stage; without model scores), as `ltv segment --snapshots`.
+  std::string transitions_line;
+  if (analyze.transitions_days > 0) {
+    const std::int32_t to = summary.calibration_end;
+    const std::int32_t from = to - analyze.transitions_days;
+    if (from > *report.first_day) {
+      const std::int32_t days[] = {from, to};
+      const SegmentHistory history =
+          segment_history(log, days, segment_config, nullptr, summary.time_unit);
+      Output out((dir / "segment_transitions.csv").string());
+      write_segment_transitions(out.stream(), OutputFormat::csv, history);
+      out.close();
+      std::size_t rfm_drops = 0, stage_drops = 0;
+      for (const auto& t : history.transitions) {
+        if (t.scheme == "rfm") rfm_drops = t.dropped_ids.size();
+        if (t.scheme == "stage") stage_drops = t.dropped_ids.size();
+      }
+      transitions_line = fmt::format(
+          "since {}: {} customers fell to a lower RFM segment, {} to a later life-cycle stage",
+          format_date(from), rfm_drops, stage_drops);
+    } else {
+      transitions_line = fmt::format(
+          "no transitions: the history starts less than {} days "
+          "before its end",
+          analyze.transitions_days);
+    }
+  }
+
   // Per-customer table.
   {
     Output out((dir / "customers.csv").string());
@@ -309,8 +340,8 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
       for (auto& label : groups.labels) {
         if (label == analyze.compare_a || label == analyze.compare_b) label = named(label);
       }
-      const CompareReport report = compare_groups(
-          log, groups, named(analyze.compare_a), named(analyze.compare_b), CompareOptions{});
+      const CompareReport report = compare_groups(log, groups, named(analyze.compare_a),
+                                                  named(analyze.compare_b), CompareOptions{});
       write_table(dir / "analytics" / "compare.csv", compare_table(report));
       for (const auto& w : report.warnings) analytics_notes.push_back(w);
       for (const auto& m : report.metrics) compare_sentences.push_back(m.sentence);
@@ -406,8 +437,10 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     fmt::print("{:<15}{}\n", label + ":", text);
   for (const auto& note : cross_sell_report.notes) fmt::print("Note:          {}\n", note);
   std::string extra_outputs = selection.contains("calibration_end") ? ", validation/" : "";
+  if (transitions_line.rfind("since", 0) == 0) extra_outputs += ", segment_transitions.csv";
   extra_outputs += ", actions.csv";
   for (const auto& o : cross_sell_report.outputs) extra_outputs += ", " + o;
+  if (!transitions_line.empty()) fmt::print("Movement:      {}\n", transitions_line);
   fmt::print("Actions:       {}\n", actions_line);
   fmt::print(
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
@@ -460,6 +493,11 @@ void setup_analyze(CLI::App& root) {
   cmd->add_option("--compare-b", analyze->compare_b, "Second group of --compare")
       ->capture_default_str();
   add_cross_sell_options(*cmd, analyze->cross_sell);
+  cmd->add_option("--transitions-days", analyze->transitions_days,
+                  "Segment movement over the last N days into DIR/segment_transitions.csv "
+                  "(0 = none)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--rules", analyze->actions.rules,
                   "CVM playbook TOML FILE for DIR/actions.csv (docs/cvm.md)")
       ->default_str("built-in");

@@ -14,6 +14,7 @@
 #include "ltv/io/dates.hpp"
 #include "ltv/io/table.hpp"
 #include "ltv/segment/segment.hpp"
+#include "segment_output.hpp"
 #include "transaction_options.hpp"
 
 namespace ltv::cli {
@@ -350,25 +351,7 @@ void setup_segment(CLI::App& root) {
           log, days, config, seg->attributes.empty() ? nullptr : &log_attrs, so.time_unit);
       {
         Output o(seg->transitions_out);
-        RowWriter w(o.stream(), format,
-                    {"scheme", "from_date", "to_date", "from_segment", "to_segment", "customers",
-                     "revenue_to_date"});
-        for (const auto& t : h.transitions) {
-          const std::size_t m = t.labels.size();
-          for (std::size_t a = 0; a < m; ++a)
-            for (std::size_t b = 0; b < m; ++b) {
-              if (t.counts[a * m + b] == 0) continue;
-              w.text(t.scheme)
-                  .text(format_date(t.from_day))
-                  .text(format_date(t.to_day))
-                  .text(t.labels[a])
-                  .text(t.labels[b])
-                  .integer(static_cast<std::int64_t>(t.counts[a * m + b]))
-                  .number(money(t.value[a * m + b]));
-              w.end_row();
-            }
-        }
-        w.finish();
+        write_segment_transitions(o.stream(), format, h);
         o.close();
       }
       if (!seg->drops_out.empty()) {

@@ -681,6 +681,76 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
   return s.finish(out);
 }
 
+/// RFM segment transition matrix from DIR/segment_transitions.csv (`ltv analyze`, or
+/// `ltv segment --snapshots ... --transitions-out`): share of each earlier segment by later one.
+void transitions(Context& ctx, SectionBuilder& s) {
+  s.sub("RFM segment transitions");
+  std::error_code ec;
+  if (!fs::exists(ctx.dir / "segment_transitions.csv", ec)) {
+    s.note(
+        "No segment snapshots: segment_transitions.csv is not in this output directory "
+        "(analyze writes it unless --transitions-days 0).");
+    return;
+  }
+  auto c = s.csv("segment_transitions.csv",
+                 {"scheme", "from_date", "to_date", "from_segment", "to_segment", "customers"});
+  if (!c) return;
+  // The latest pair of snapshots of the rfm scheme.
+  std::string from_date, to_date;
+  for (std::size_t r = 0; r < c->rows(); ++r) {
+    if (c->text("scheme", r) == "rfm" && c->text("to_date", r) >= to_date) {
+      to_date = c->text("to_date", r);
+      from_date = c->text("from_date", r);
+    }
+  }
+  std::vector<std::string> labels;
+  std::map<std::pair<std::string, std::string>, double> count;
+  std::map<std::string, double> row_total;
+  const auto add_label = [&](const std::string& l) {
+    if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+  };
+  for (std::size_t r = 0; r < c->rows(); ++r) {
+    if (c->text("scheme", r) != "rfm" || c->text("to_date", r) != to_date) continue;
+    const auto a = c->text("from_segment", r), b = c->text("to_segment", r);
+    const double n = c->number("customers", r);
+    if (!std::isfinite(n)) continue;
+    add_label(a);
+    add_label(b);
+    count[{a, b}] += n;
+    row_total[a] += n;
+  }
+  HeatMap h;
+  h.title = fmt::format("Where the customers of {} are on {}", from_date, to_date);
+  h.row_label = fmt::format("Segment on {}", from_date);
+  h.column_label = fmt::format("Segment on {}", to_date);
+  h.legend_label = "Share of the row's customers";
+  h.format.style = NumberStyle::percent;
+  h.format.decimals = 0;
+  std::vector<std::string> rows;
+  for (const auto& l : labels)
+    if (row_total[l] > 0) rows.push_back(l);
+  for (const auto& a : rows) {
+    h.rows.push_back(a == "(none)" ? "(not yet a customer)" : a);
+    for (const auto& b : labels) {
+      const auto it = count.find({a, b});
+      h.values.push_back(it == count.end() ? 0.0 : it->second / row_total[a]);
+    }
+  }
+  h.columns = labels;
+  std::string largest;
+  for (const auto& a : rows)
+    if (a != "(none)" && (largest.empty() || row_total[a] > row_total[largest])) largest = a;
+  std::string reading;
+  if (!largest.empty()) {
+    const auto it = count.find({largest, largest});
+    const double stay = it == count.end() ? 0.0 : it->second / row_total[largest];
+    reading = fmt::format("Of the {} customers in {} on {}, {} are still there on {}.",
+                          fmt_num(row_total[largest], NumberStyle::integer), largest, from_date,
+                          fmt_num(stay, NumberStyle::percent), to_date);
+  }
+  s.figure(render(h), reading);
+}
+
 std::string segments(Context& ctx, std::vector<ReportSection>& out) {
   SectionBuilder s(ctx.dir, "segments", "Segments");
   auto c =
@@ -734,6 +804,7 @@ std::string segments(Context& ctx, std::vector<ReportSection>& out) {
     }
   }
   s.figure(render(f), read);
+  transitions(ctx, s);
   return s.finish(out);
 }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -85,6 +86,25 @@ TEST(Analyze, WritesPredictionsSegmentsAndModelComparison) {
   EXPECT_NEAR(summary["revenue"].get<double>(), total, 1e-6 * total);
   EXPECT_TRUE(std::filesystem::exists(out / "segments.csv"));
   EXPECT_TRUE(std::filesystem::exists(out / "analytics" / "kpis.csv"));
+  // Segment movement over the last 91 days: for each scheme the matrix covers every customer of
+  // the end snapshot (3000; "(none)" rows are customers who arrived in between), and the RFM
+  // segment at the end equals the one in customers.csv.
+  const auto moves = lines_of(out / "segment_transitions.csv");
+  ASSERT_GT(moves.size(), 1u);
+  EXPECT_EQ(moves[0], "scheme,from_date,to_date,from_segment,to_segment,customers,revenue_to_date");
+  std::map<std::string, double> per_scheme;
+  std::map<std::string, double> rfm_end;
+  for (std::size_t i = 1; i < moves.size(); ++i) {
+    const auto cells = split(moves[i]);
+    per_scheme[cells[0]] += std::stod(cells[5]);
+    if (cells[0] == "rfm") rfm_end[cells[4]] += std::stod(cells[5]);
+  }
+  for (const char* scheme : {"rfm", "abcdx", "stage"})
+    EXPECT_EQ(per_scheme[scheme], 3000) << scheme;
+  std::map<std::string, double> rfm_now;
+  for (std::size_t i = 1; i < rows.size(); ++i) rfm_now[split(rows[i])[col("rfm_segment")]] += 1;
+  EXPECT_EQ(rfm_end, rfm_now);
+  EXPECT_NE(r.out.find("Movement:      since "), std::string::npos) << r.out;
   std::filesystem::remove_all(dir);
 }
 

@@ -128,6 +128,12 @@ fs::path fixture_dir(const std::string& name) {
   write(d / "nps/value.csv",
         "class,customers,retained,retention,value_before,value_after,mean_ltv\n"
         "detractor,10,2,0.2,40,10,\npassive,10,4,0.4,50,30,\npromoter,10,6,0.6,60,50,\n");
+  write(d / "segment_transitions.csv",
+        "scheme,from_date,to_date,from_segment,to_segment,customers,revenue_to_date\n"
+        "rfm,2024-01-01,2024-04-01,Champions,Champions,30,900\n"
+        "rfm,2024-01-01,2024-04-01,Champions,At risk,10,200\n"
+        "rfm,2024-01-01,2024-04-01,(none),Champions,5,50\n"
+        "stage,2024-01-01,2024-04-01,active,lost,3,30\n");
   write(d / "nps/detractor_terms.csv",
         "term,detractor_comments,share_of_detractors\nprice,4,0.4\ndelivery,2,0.2\n");
   write(d / "basket/rules.csv",
@@ -197,6 +203,12 @@ TEST(ReportBuilder, EverySectionDrawsItsChartsFromTheFixtureFiles) {
   EXPECT_NE(parsed.at("model-fit")->all_text().find("holdout from 2024-01-05"), std::string::npos);
   // The segment name with markup survives as text.
   EXPECT_NE(parsed.at("segments")->all_text().find("Lost <old>"), std::string::npos);
+  // The transition matrix: row shares, and the reading names the largest earlier segment.
+  const std::string seg = parsed.at("segments")->all_text();
+  EXPECT_NE(seg.find("Of the 40 customers in Champions on 2024-01-01, 75% are still there on "
+                     "2024-04-01."),
+            std::string::npos)
+      << seg;
   // NPS: headline from the `all` row, a line over months, a bar per other `by`, retention by
   // class with the figures in its reading, and the detractors' words.
   const std::string nps = parsed.at("nps")->all_text();
