@@ -737,9 +737,9 @@ void transitions(Context& ctx, SectionBuilder& s) {
     }
   }
   h.columns = labels;
-  std::string largest;
-  for (const auto& a : rows)
-    if (a != "(none)" && (largest.empty() || row_total[a] > row_total[largest])) largest = a;
+  std::string largest;  // named in the reading
+  for (const auto& a : rows)  // the first (most valuable) earlier segment
+    if (a != "(none)" && largest.empty()) largest = a;
   std::string reading;
   if (!largest.empty()) {
     const auto it = count.find({largest, largest});

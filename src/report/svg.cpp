@@ -504,21 +504,32 @@ std::string render(const HeatMap& chart) {
   std::size_t label_chars = 0;
   for (const auto& r : chart.rows) label_chars = std::max(label_chars, r.size());
   const double left = std::clamp(28.0 + 6.5 * static_cast<double>(label_chars), 60.0, 200.0);
-  size.height = std::max(size.height, static_cast<int>(110 + std::min<std::size_t>(nr, 40) * 16));
-  const Box box{left, 50, size.width - left - 100, size.height - 50.0 - 46};
+  // Column labels wider than their cells are written at an angle, with room below for them.
+  std::size_t column_chars = 0;
+  for (const auto& c : chart.columns) column_chars = std::max(column_chars, c.size());
+  const double plot_width = size.width - left - 100;
+  const bool slanted =
+      6.5 * static_cast<double>(column_chars) + 4 > plot_width / static_cast<double>(nc);
+  const double bottom =
+      slanted ? 46 + std::min(120.0, 4.2 * static_cast<double>(column_chars)) : 46;
+  size.height =
+      std::max(size.height, static_cast<int>(64 + bottom + std::min<std::size_t>(nr, 40) * 16));
+  const Box box{left, 50, plot_width, size.height - 50.0 - bottom};
   const double cw = box.width / static_cast<double>(nc), ch = box.height / static_cast<double>(nr);
   const bool labels = chart.cell_labels && cw >= 34 && ch >= 13;
   const Scale st{lo, hi, 0, 1};
   std::string out = svg_open(size, chart.title, "heat-map");
   out += "<g class=\"axes\">\n";
-  out += text(box.left + box.width / 2, box.bottom() + 32, chart.column_label, "axis-label x-label",
-              "middle");
+  out += text(box.left + box.width / 2, box.bottom() + bottom - 14, chart.column_label,
+              "axis-label x-label", "middle");
   out += text(8, box.top - 6, chart.row_label, "axis-label y-label");
-  const std::size_t col_every =
-      std::max<std::size_t>(1, static_cast<std::size_t>(nc * 30 / box.width) + 1);
+  const std::size_t col_every = std::max<std::size_t>(
+      1, static_cast<std::size_t>(static_cast<double>(nc) * (slanted ? 14 : 30) / box.width) + 1);
   for (std::size_t c = 0; c < nc; c += col_every) {
-    out += text(box.left + cw * (static_cast<double>(c) + 0.5), box.bottom() + 14, chart.columns[c],
-                "tick", "middle");
+    const double x = box.left + cw * (static_cast<double>(c) + 0.5), y = box.bottom() + 14;
+    out += slanted ? text(x + 4, y, chart.columns[c], "tick", "end",
+                          fmt::format(" transform=\"rotate(-35 {} {})\"", num(x + 4), num(y)))
+                   : text(x, y, chart.columns[c], "tick", "middle");
   }
   const std::size_t row_every =
       std::max<std::size_t>(1, static_cast<std::size_t>(nr * 12 / box.height) + 1);
@@ -551,7 +562,7 @@ std::string render(const HeatMap& chart) {
   // Legend: 10 colour steps from low to high with the end values.
   const double lx = box.right() + 24, lh = std::min(box.height, 200.0);
   out += "<g class=\"legend\">\n";
-  out += text(lx - 10, box.top - 6, chart.legend_label, "legend-label");
+  out += text(size.width - 4, box.top - 6, chart.legend_label, "legend-label", "end");
   for (int i = 0; i < 10; ++i) {
     out += fmt::format(
         "<rect class=\"legend-step\" x=\"{}\" y=\"{}\" width=\"14\" height=\"{}\" fill=\"{}\"/>\n",
