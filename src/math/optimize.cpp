@@ -250,10 +250,20 @@ FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& 
   fit.n_patterns = problem.n_patterns;
 
   StartResult best;
+  std::vector<double> finished;  // objective values reached by the starts so far
   for (const auto& start : collect_starts(problem, options)) {
     if (start.size() != k) throw ConvergenceError(problem.model + ": start of wrong length");
     StartResult r = run_start(problem, options, start);
+    // With the model's own starts (no explicit --starts), two starts that end at the same
+    // optimum (objective equal to 1e-9 relative) settle it: the remaining starts are skipped.
+    bool agreed = false;
+    if (options.starts == 0 && std::isfinite(r.f) && r.f < kHuge) {
+      for (double f : finished)
+        agreed = agreed || std::abs(f - r.f) <= 1e-9 * std::max(1.0, std::abs(r.f));
+      finished.push_back(r.f);
+    }
     if (r.f < best.f) best = std::move(r);
+    if (agreed) break;
   }
   if (!std::isfinite(best.f) || !(best.f < kHuge)) {
     throw ConvergenceError(fmt::format(

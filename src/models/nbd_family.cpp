@@ -123,8 +123,15 @@ double log_likelihood_one(const Params& p, int m, double x, double t_x, double T
   return log_gamma(p.r + x) - log_gamma(p.r) + p.r * std::log(p.alpha) + log_sum_exp(c1, c2);
 }
 
-double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<double> gradient) {
-  const bool want = !gradient.empty();
+namespace {
+
+/// Sums of the log-likelihood and its gradient over patterns [begin, end).
+struct LlSums {
+  double ll = 0, r = 0, alpha = 0, a = 0, b = 0;
+};
+
+LlSums log_likelihood_range(const Params& p, int m, const RfmPatterns& pat, bool want,
+                            std::size_t begin, std::size_t end) {
   const double r = p.r, alpha = p.alpha, a = p.a, b = p.b;
   const double lb = log_beta(a, b);
   const double lg_r = log_gamma(r), log_alpha = std::log(alpha);
@@ -134,12 +141,11 @@ double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<
     psi_ab = digamma(a + b);
     psi_b = digamma(b);
   }
-  // Per-x cache.
+  // Per-x cache (patterns are sorted by x, so runs of equal x share these terms).
   double cached_x = -1;
   double lg_rx = 0, lb1 = 0, lb2 = 0, psi_rx = 0, dc1a = 0, dc2a = 0, dc1b = 0, dc2b = 0;
-  double ll = 0, gr = 0, galpha = 0, ga = 0, gb = 0;
-  const std::size_t n = pat.size();
-  for (std::size_t i = 0; i < n; ++i) {
+  LlSums s;
+  for (std::size_t i = begin; i < end; ++i) {
     const double x = pat.x[i], t_x = pat.t_x[i], T = pat.T[i], w = pat.weight[i];
     const double k = x + m;
     if (x != cached_x) {
@@ -157,27 +163,65 @@ double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<
       }
     }
     const double l_T = std::log(alpha + T);
-    const double l_tx = std::log(alpha + t_x);
     const double c1 = lb1 - (r + x) * l_T;
-    const double c2 = k > 0 ? lb2 - (r + x) * l_tx : kNegInf;
-    const double lse = log_sum_exp(c1, c2);
-    ll += w * (lg_rx - lg_r + r * log_alpha + lse);
+    // ln L = lnΓ(r+x) − lnΓ(r) + r ln α + LSE(c1, c2); the weights of the two terms in the
+    // gradient, w1 = e^(c1−LSE) and w2 = e^(c2−LSE), come from the same exponential as the LSE.
+    double lse = c1, w1 = 1, w2 = 0, l_tx = 0;
+    if (k > 0) {
+      l_tx = std::log(alpha + t_x);
+      const double c2 = lb2 - (r + x) * l_tx;
+      const double e = std::exp(-std::abs(c1 - c2));  // e^(min − max), in (0, 1]
+      lse = std::max(c1, c2) + std::log(1 + e);       // 1 + e in (1, 2]: log is exact enough
+      const double w_max = 1 / (1 + e), w_min = e * w_max;
+      w1 = c1 >= c2 ? w_max : w_min;
+      w2 = c1 >= c2 ? w_min : w_max;
+    }
+    s.ll += w * (lg_rx - lg_r + r * log_alpha + lse);
     if (want) {
-      const double w1 = std::exp(c1 - lse);
-      const double w2 = k > 0 ? std::exp(c2 - lse) : 0.0;
-      gr += w * (psi_rx - psi_r + log_alpha - w1 * l_T - w2 * l_tx);
-      galpha += w * (r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x)));
-      ga += w * (w1 * dc1a + w2 * dc2a);
-      gb += w * (w1 * dc1b + w2 * dc2b);
+      s.r += w * (psi_rx - psi_r + log_alpha - w1 * l_T - w2 * l_tx);
+      s.alpha += w * (r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x)));
+      s.a += w * (w1 * dc1a + w2 * dc2a);
+      s.b += w * (w1 * dc1b + w2 * dc2b);
     }
   }
-  if (want) {
-    gradient[0] = gr;
-    gradient[1] = galpha;
-    gradient[2] = ga;
-    gradient[3] = gb;
+  return s;
+}
+
+}  // namespace
+
+double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<double> gradient) {
+  const bool want = !gradient.empty();
+  // Fixed chunks (not one per thread) so that the sum is the same on any number of cores.
+  constexpr std::size_t kChunk = 16384;
+  const std::size_t n = pat.size();
+  const std::size_t chunks = std::max<std::size_t>(1, std::min<std::size_t>(64, n / kChunk));
+  std::vector<LlSums> part(chunks);
+  const auto bound = [&](std::size_t c) { return n * c / chunks; };
+  if (chunks == 1) {
+    part[0] = log_likelihood_range(p, m, pat, want, 0, n);
+  } else {
+    const auto count = static_cast<long long>(chunks);
+#pragma omp parallel for schedule(static)
+    for (long long c = 0; c < count; ++c) {
+      const auto cu = static_cast<std::size_t>(c);
+      part[cu] = log_likelihood_range(p, m, pat, want, bound(cu), bound(cu + 1));
+    }
   }
-  return ll;
+  LlSums total;
+  for (const auto& s : part) {
+    total.ll += s.ll;
+    total.r += s.r;
+    total.alpha += s.alpha;
+    total.a += s.a;
+    total.b += s.b;
+  }
+  if (want) {
+    gradient[0] = total.r;
+    gradient[1] = total.alpha;
+    gradient[2] = total.a;
+    gradient[3] = total.b;
+  }
+  return total.ll;
 }
 
 // ---- expectations -------------------------------------------------------------------------------
