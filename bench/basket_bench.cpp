@@ -12,15 +12,12 @@
 #include "ltv/io/csv.hpp"
 #include "ltv/recommend/association.hpp"
 #include "ltv/recommend/recommend.hpp"
+#include "shared_data.hpp"
 
 namespace {
 
-/// ../shared/data beside the repository (found from this file's path), or $LTV_SHARED_DATA.
 std::filesystem::path shared(const std::string& relative) {
-  if (const char* dir = std::getenv("LTV_SHARED_DATA"))
-    return std::filesystem::path(dir) / relative;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared" /
-         "data" / relative;
+  return ltv::bench::shared_data(relative);
 }
 
 /// Online Retail as baskets: InvoiceNo -> StockCode (all 25,900 invoices, cancellations too).

@@ -14,12 +14,13 @@
 #include "ltv/models/bg_nbd.hpp"
 #include "ltv/models/gamma_gamma.hpp"
 #include "models/nbd_family.hpp"
+#include "shared_data.hpp"
 
 namespace {
 
 /// Columns of a small numeric CSV under ../shared/data (beside the repository).
 std::vector<std::vector<double>> read_columns(const std::string& relative, std::size_t n) {
-  const auto path = std::filesystem::path(__FILE__).parent_path() / "../../shared/data" / relative;
+  const auto path = ltv::bench::shared_data(relative);
   std::ifstream in(path);
   if (!in) throw std::runtime_error("missing " + path.string());
   std::string line;

@@ -1,5 +1,6 @@
 // Pareto/NBD benchmarks: the CDNOW-sample fit and log-likelihood (with gradient) throughput.
-// Run: build/bin/pnbd_bench   (reads ../shared/data/cdnow/cdnow_customers_summary.csv)
+// Run: build/bin/pnbd_bench   (reads ../shared/data/cdnow/cdnow_customers_summary.csv, or
+// $LTV_SHARED_DATA)
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -11,12 +12,12 @@
 #include <vector>
 
 #include "ltv/models/pareto_nbd.hpp"
+#include "shared_data.hpp"
 
 namespace {
 
 ltv::RfmPatterns cdnow() {
-  const auto path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
-                    "shared/data/cdnow/cdnow_customers_summary.csv";
+  const auto path = ltv::bench::shared_data("cdnow/cdnow_customers_summary.csv");
   std::ifstream in(path);
   if (!in) throw std::runtime_error("missing " + path.string());
   std::string line;
