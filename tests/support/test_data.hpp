@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ltv::test {
 
@@ -59,12 +60,25 @@ inline CommandResult run(const std::string& command) {
   return result;
 }
 
-/// A fresh temporary directory for one test.
+/// Temporary directories of this test process, removed when it exits (set LTV_KEEP_TEST_FILES
+/// to keep them for a look after a failure).
+struct TempDirs {
+  std::vector<std::filesystem::path> dirs;
+  ~TempDirs() {
+    if (std::getenv("LTV_KEEP_TEST_FILES") != nullptr) return;
+    std::error_code ec;
+    for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+  }
+};
+
+/// A fresh temporary directory for one test (removed at exit).
 inline std::filesystem::path temp_dir(const std::string& name) {
+  static TempDirs registry;
   auto dir = std::filesystem::temp_directory_path() /
              ("ltv_test_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  registry.dirs.push_back(dir);
   return dir;
 }
 
