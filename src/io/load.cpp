@@ -606,6 +606,7 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
   std::string_view view() const { return {data_, size_}; }
   bool ok() const { return data_ != nullptr; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
@@ -709,7 +710,25 @@ void merge_reports(LoadReport& a, const LoadReport& b, std::size_t max_examples)
 /// sequential one (split inside a quoted field, differing date formats, any error in chunk 1).
 /// Chunk 1 starts at the true beginning of the file, so when it ends cleanly at the split, the
 /// split is a real record boundary and chunk 2 is parsed exactly as a sequential read would.
-std::optional<TransactionLog> load_parallel(const std::string& path, std::string_view data,
+/// Newlines in the file's first `end` bytes, read with pread in blocks: the mapping is not
+/// touched, so counting adds nothing to the resident size (touching the mapped first half to count
+/// its lines made 4 GB of file pages resident before any row was parsed).
+std::int64_t count_newlines(int fd, std::size_t end) {
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  std::vector<char> buffer(kBlock);
+  std::int64_t lines = 0;
+  std::size_t pos = 0;
+  while (pos < end) {
+    const ssize_t n =
+        ::pread(fd, buffer.data(), std::min(kBlock, end - pos), static_cast<off_t>(pos));
+    if (n <= 0) throw InputError({"", 0, ""}, "a read error", "a readable file");
+    lines += std::count(buffer.data(), buffer.data() + n, '\n');
+    pos += static_cast<std::size_t>(n);
+  }
+  return lines;
+}
+
+std::optional<TransactionLog> load_parallel(const std::string& path, std::string_view data, int fd,
                                             const LoadOptions& options, LoadReport& report) {
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;
@@ -723,27 +742,34 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   CsvOptions second_csv = csv;
   second_csv.delimiter = first.delimiter();
   second_csv.has_header = false;
-  const std::int64_t second_line = 1 + std::count(data.data(), data.data() + split, '\n');
-  CsvReader second = CsvReader::from_range(data.substr(split), second_csv, path, second_line);
   const std::vector<std::string> header = first.header();
 
   LoadReport report_a, report_b;
   Loader loader_a(first, options, report_a);
-  Loader loader_b(second, options, report_b, &header);
-  const auto lines_a = static_cast<std::size_t>(second_line - 1);
-  const double lines_per_byte = static_cast<double>(lines_a) / static_cast<double>(split);
-  const auto rows_b =
-      static_cast<std::size_t>(lines_per_byte * static_cast<double>(data.size() - split) * 1.05) +
-      1;
-  // Chunk a reserves room for the whole file, so chunk b is appended without reallocating
-  // (reserved pages cost no memory until written).
-  loader_a.expect_rows(lines_a + 1 + rows_b);
-  loader_b.expect_rows(rows_b);
+  // Rows per byte from the first 4 MiB size the columns: chunk a reserves room for the whole
+  // file, so chunk b is appended without reallocating (reserved pages cost no memory until
+  // written).
+  const std::size_t sample = std::min<std::size_t>(split, std::size_t{4} << 20);
+  const double lines_per_byte =
+      static_cast<double>(std::count(data.data(), data.data() + sample, '\n') + 1) /
+      static_cast<double>(sample);
+  const auto rows_of = [&](std::size_t bytes) {
+    return static_cast<std::size_t>(lines_per_byte * static_cast<double>(bytes) * 1.05) + 1;
+  };
+  const std::size_t rows_b = rows_of(data.size() - split);
+  loader_a.expect_rows(rows_of(split) + rows_b);
+  std::optional<CsvReader> second;
+  std::optional<Loader> loader_b;
   TransactionLog log_a, log_b;
   std::exception_ptr error_a, error_b;
   std::thread worker([&] {
     try {
-      log_b = loader_b.run();
+      // Chunk b's line numbers start after chunk a's lines, counted here while a parses.
+      const std::int64_t second_line = 1 + count_newlines(fd, split);
+      second.emplace(CsvReader::from_range(data.substr(split), second_csv, path, second_line));
+      loader_b.emplace(*second, options, report_b, &header);
+      loader_b->expect_rows(rows_b);
+      log_b = loader_b->run();
     } catch (...) {
       error_b = std::current_exception();
     }
@@ -755,16 +781,17 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   }
   worker.join();
   if (error_a) return std::nullopt;  // maybe an artefact of the split: re-read sequentially
-  if (header.empty() && loader_a.width() != loader_b.width() && loader_b.width() != 0) {
+  if (!loader_b) std::rethrow_exception(error_b);  // the line count itself failed
+  if (header.empty() && loader_a.width() != loader_b->width() && loader_b->width() != 0) {
     return std::nullopt;  // without a header, the width comes from the file's first record
   }
-  const auto fa = loader_a.date_format(), fb = loader_b.date_format();
+  const auto fa = loader_a.date_format(), fb = loader_b->date_format();
   if (fa && fb && (fa->kind != fb->kind || fa->pattern != fb->pattern)) return std::nullopt;
   for (const auto& s : report_b.skipped) {
     if (s.reason == "undetectable date format" && fa) return std::nullopt;
   }
   if (error_b) std::rethrow_exception(error_b);  // chunk 1 was clean: this is the first error
-  loader_b.release_customer_index();
+  loader_b->release_customer_index();
   merge_logs(log_a, std::move(log_b), loader_a.customer_index());
   merge_reports(report_a, report_b, options.max_examples);
   report_a.customers = log_a.customer_count();
@@ -785,7 +812,7 @@ TransactionLog load_transactions(const std::string& path, const LoadOptions& opt
     const bool gzip = data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
                       static_cast<unsigned char>(data[1]) == 0x8b;
     if (file.ok() && !gzip && data.size() >= options.parallel_min_bytes) {
-      if (auto log = load_parallel(path, data, options, report)) return std::move(*log);
+      if (auto log = load_parallel(path, data, file.fd(), options, report)) return std::move(*log);
     }
   }
   CsvReader reader(path, csv);
