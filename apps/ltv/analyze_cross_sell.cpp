@@ -169,20 +169,13 @@ NpsParseResult read_nps(const std::string& path, std::span<const std::string> kn
     }
     return *index;
   };
-  const auto customer = require("customer_id");
-  const auto date = require("date");
-  const auto score = require("score");
-  const auto comment = find_column(reader.header(), "comment");
-  const auto channel = find_column(reader.header(), "channel");
-  std::vector<NpsRow> rows;
-  CsvRecord record;
-  while (reader.next(record)) {
-    auto field = [&](std::optional<std::size_t> i) {
-      return i && *i < record.size() ? std::string(record[*i]) : std::string();
-    };
-    rows.push_back(NpsRow{record.line, field(customer), field(date), field(score), field(comment),
-                          field(channel)});
-  }
+  NpsColumns columns;
+  columns.customer = require("customer_id");
+  columns.date = require("date");
+  columns.score = require("score");
+  columns.comment = find_column(reader.header(), "comment");
+  columns.channel = find_column(reader.header(), "channel");
+  const std::vector<NpsRow> rows = read_nps_rows(reader, columns);
   NpsParseOptions po;
   po.known_customers = known;
   NpsParseResult parsed = parse_nps_rows(rows, po);

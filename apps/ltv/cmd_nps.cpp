@@ -170,17 +170,14 @@ void run_nps(const NpsArgs& a) {
       !by_column.count("segment")) {
     option_error("--by", "segment", "--segments FILE with customer_id,segment");
   }
-  std::vector<NpsRow> rows;
   std::unordered_map<std::int64_t, std::map<std::string, std::string>> attributes;
-  CsvRecord record;
-  while (reader.next(record)) {
-    auto field = [&](std::optional<std::size_t> i) {
-      return i && *i < record.size() ? std::string(record[*i]) : std::string();
-    };
-    rows.push_back(NpsRow{record.line, field(customer), field(date), field(score), field(comment),
-                          field(channel)});
-    for (const auto& [name, index] : by_column) attributes[record.line][name] = field(index);
-  }
+  const std::vector<NpsRow> rows = read_nps_rows(
+      reader, NpsColumns{customer, date, score, comment, channel}, [&](const CsvRecord& record) {
+        for (const auto& [name, index] : by_column) {
+          attributes[record.line][name] =
+              index < record.size() ? std::string(record[index]) : std::string();
+        }
+      });
   std::vector<std::string> known;
   if (!a.customers_file.empty()) known = read_customer_list(a.customers_file);
   NpsParseOptions parse_options;

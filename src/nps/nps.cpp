@@ -102,6 +102,21 @@ std::unordered_map<std::size_t, std::size_t> latest_answers(
 
 }  // namespace
 
+std::vector<NpsRow> read_nps_rows(CsvReader& reader, const NpsColumns& columns,
+                                  const std::function<void(const CsvRecord&)>& each) {
+  std::vector<NpsRow> rows;
+  CsvRecord record;
+  while (reader.next(record)) {
+    auto field = [&](std::optional<std::size_t> i) {
+      return i && *i < record.size() ? std::string(record[*i]) : std::string();
+    };
+    rows.push_back(NpsRow{record.line, field(columns.customer), field(columns.date),
+                          field(columns.score), field(columns.comment), field(columns.channel)});
+    if (each) each(record);
+  }
+  return rows;
+}
+
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options) {
   NpsParseResult result;
   std::unordered_set<std::string_view> known(options.known_customers.begin(),

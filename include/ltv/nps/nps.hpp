@@ -5,7 +5,9 @@
 ///
 /// NPS = % promoters (score 9-10) - % detractors (0-6), in points from -100 to 100.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "ltv/data/transaction_log.hpp"
+#include "ltv/io/csv.hpp"
 
 namespace ltv {
 
@@ -26,6 +29,17 @@ struct NpsRow {
   std::string comment;
   std::string channel;
 };
+
+/// Column indexes of an answers file (comment and channel may be absent).
+struct NpsColumns {
+  std::size_t customer = 0, date = 0, score = 0;
+  std::optional<std::size_t> comment, channel;
+};
+
+/// Reads every record of `reader` into rows (fields missing from a short record are empty);
+/// `each`, when given, sees every record too (e.g. to keep grouping columns).
+std::vector<NpsRow> read_nps_rows(CsvReader& reader, const NpsColumns& columns,
+                                  const std::function<void(const CsvRecord&)>& each = {});
 
 /// Validated answers, columnar. `line` keeps the source line of each answer.
 struct NpsAnswers {
