@@ -737,7 +737,7 @@ void transitions(Context& ctx, SectionBuilder& s) {
     }
   }
   h.columns = labels;
-  std::string largest;  // named in the reading
+  std::string largest;        // named in the reading
   for (const auto& a : rows)  // the first (most valuable) earlier segment
     if (a != "(none)" && largest.empty()) largest = a;
   std::string reading;
