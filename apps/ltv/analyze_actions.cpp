@@ -15,6 +15,7 @@
 #include "ltv/io/dates.hpp"
 #include "ltv/io/row_writer.hpp"
 #include "ltv/io/table.hpp"
+#include "ltv/nps/nps.hpp"
 
 namespace ltv::cli {
 
@@ -89,9 +90,11 @@ ActionRun run_actions(const ActionConfig& config, const ActionInputFiles& files,
 
   std::vector<double> nps;
   if (!files.nps.empty()) {
-    const Table t = read_table(files.nps);
-    nps = latest_scores(run.ids, t.column("customer_id"), t.dates("date"),
-                        t.numbers("score", std::nan("")));
+    // Validated as in `ltv nps` and analyze's nps/ (a malformed answer stops the run with its
+    // line; of two answers on one day the first counts), so both see the same latest answer.
+    const NpsAnswers answers = read_nps_file(files.nps, run.ids).answers;
+    nps = latest_scores(run.ids, answers.customer, answers.day,
+                        std::vector<double>(answers.score.begin(), answers.score.end()));
   }
   if (!files.contacts.empty()) {
     const Table t = read_table(files.contacts);

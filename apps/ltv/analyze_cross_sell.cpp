@@ -141,56 +141,6 @@ void basket_step(const TransactionLog& log, const CrossSellCliOptions& xs,
 
 // ------------------------------------------------------------------------------------- NPS
 
-std::optional<std::size_t> find_column(const std::vector<std::string>& header,
-                                       const std::string& name) {
-  auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-  };
-  for (std::size_t i = 0; i < header.size(); ++i)
-    if (header[i] == name) return i;
-  for (std::size_t i = 0; i < header.size(); ++i)
-    if (lower(header[i]) == name) return i;
-  return std::nullopt;
-}
-
-/// Reads and validates the answers. Malformed rows (score not an integer in 0..10, bad date, no
-/// customer) stop the run with file, line and column; duplicates and customers absent from the
-/// transactions are kept out of / in the tables and listed in nps/problems.csv.
-NpsParseResult read_nps(const std::string& path, std::span<const std::string> known) {
-  CsvReader reader(path);
-  auto require = [&](const std::string& name) {
-    auto index = find_column(reader.header(), name);
-    if (!index) {
-      std::string names;
-      for (const auto& h : reader.header()) names += (names.empty() ? "" : ", ") + h;
-      input_error({path, 1, name}, "no such column in the --nps file",
-                  "a header with customer_id,date,score[,comment,channel]; found: " + names);
-    }
-    return *index;
-  };
-  NpsColumns columns;
-  columns.customer = require("customer_id");
-  columns.date = require("date");
-  columns.score = require("score");
-  columns.comment = find_column(reader.header(), "comment");
-  columns.channel = find_column(reader.header(), "channel");
-  const std::vector<NpsRow> rows = read_nps_rows(reader, columns);
-  NpsParseOptions po;
-  po.known_customers = known;
-  NpsParseResult parsed = parse_nps_rows(rows, po);
-  for (const auto& p : parsed.problems) {
-    if (p.kind == "missing_customer") {
-      input_error({path, p.line, "customer_id"}, p.detail, "a customer id");
-    } else if (p.kind == "bad_date") {
-      input_error({path, p.line, "date"}, p.detail, "a date yyyy-mm-dd");
-    } else if (p.kind == "bad_score" || p.kind == "score_out_of_range") {
-      input_error({path, p.line, "score"}, p.detail, "an integer score from 0 to 10");
-    }
-  }
-  return parsed;
-}
-
 void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
               const NpsParseResult& parsed, const AnalyzedCustomers& customers, const fs::path& dir,
               CrossSellReport& report) {
@@ -370,7 +320,8 @@ CrossSellInputs read_cross_sell_inputs(const TransactionLog& log,
                  "a positive number of days");
   }
   CrossSellInputs inputs;
-  if (!cross_sell.nps_file.empty()) inputs.nps = read_nps(cross_sell.nps_file, log.customer_ids);
+  if (!cross_sell.nps_file.empty())
+    inputs.nps = read_nps_file(cross_sell.nps_file, log.customer_ids);
   return inputs;
 }
 

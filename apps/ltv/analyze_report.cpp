@@ -17,7 +17,7 @@ std::filesystem::path write_analyze_report(const std::filesystem::path& dir,
   const auto path = dir / "report.html";
   try {
     report::write_report(dir, path, report_options);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // the report never fails the analysis already written
     if (!quiet) fmt::print(stderr, "ltv analyze: report.html not written: {}\n", e.what());
     return {};
   }

@@ -100,6 +100,19 @@ std::unordered_map<std::size_t, std::size_t> latest_answers(
   return latest;
 }
 
+std::optional<std::size_t> find_nps_column(const std::vector<std::string>& header,
+                                           const std::string& name) {
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (lower(header[i]) == name) return i;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<NpsRow> read_nps_rows(CsvReader& reader, const NpsColumns& columns,
@@ -115,6 +128,40 @@ std::vector<NpsRow> read_nps_rows(CsvReader& reader, const NpsColumns& columns,
     if (each) each(record);
   }
   return rows;
+}
+
+NpsParseResult read_nps_file(const std::string& path, std::span<const std::string> known) {
+  CsvReader reader(path);
+  auto require = [&](const std::string& name) {
+    auto index = find_nps_column(reader.header(), name);
+    if (!index) {
+      std::string names;
+      for (const auto& h : reader.header()) names += (names.empty() ? "" : ", ") + h;
+      input_error({path, 1, name}, "no such column in the --nps file",
+                  "a header with customer_id,date,score[,comment,channel]; found: " + names);
+    }
+    return *index;
+  };
+  NpsColumns columns;
+  columns.customer = require("customer_id");
+  columns.date = require("date");
+  columns.score = require("score");
+  columns.comment = find_nps_column(reader.header(), "comment");
+  columns.channel = find_nps_column(reader.header(), "channel");
+  const std::vector<NpsRow> rows = read_nps_rows(reader, columns);
+  NpsParseOptions po;
+  po.known_customers = known;
+  NpsParseResult parsed = parse_nps_rows(rows, po);
+  for (const auto& p : parsed.problems) {
+    if (p.kind == "missing_customer") {
+      input_error({path, p.line, "customer_id"}, p.detail, "a customer id");
+    } else if (p.kind == "bad_date") {
+      input_error({path, p.line, "date"}, p.detail, "a date yyyy-mm-dd");
+    } else if (p.kind == "bad_score" || p.kind == "score_out_of_range") {
+      input_error({path, p.line, "score"}, p.detail, "an integer score from 0 to 10");
+    }
+  }
+  return parsed;
 }
 
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options) {

@@ -55,7 +55,7 @@ struct Csv {
   std::size_t rows() const { return table.rows(); }
   std::string text(std::string_view name, std::size_t row) const {
     const auto c = table.find(name);
-    return c ? table.columns[*c][row] : std::string();
+    return c && row < table.columns[*c].size() ? table.columns[*c][row] : std::string();
   }
   double number(std::string_view name, std::size_t row) const { return to_number(text(name, row)); }
 };
@@ -338,17 +338,18 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
                                                             : t->text("period", r));
       }
     }
-    // The calibration end (summary.json) as a reference line: the first period starting on or
-    // after it.
+    // The calibration end (summary.json) as a reference line at the first period that starts
+    // after it (a period starting on the calibration end day is a calibration period, as in
+    // ltv validate).
     std::string calibration_end;
     if (ctx.summary.is_object() && ctx.summary.contains("model_selection")) {
       calibration_end = json_text(ctx.summary["model_selection"], "calibration_end");
     }
     if (!calibration_end.empty() && t->has("period_start") && !chosen.empty()) {
       for (auto r : by_model[chosen]) {
-        if (t->text("period_start", r) >= calibration_end) {
+        if (t->text("period_start", r) > calibration_end) {
           chart.x_marker = x[r];
-          chart.x_marker_label = "holdout from " + calibration_end;
+          chart.x_marker_label = "holdout from " + t->text("period_start", r);
           break;
         }
       }
@@ -436,14 +437,20 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
       }
       if ((*j).contains("ci95") && (*j)["ci95"].is_object() && (*j)["ci95"].contains(name) &&
           (*j)["ci95"][name].is_array() && (*j)["ci95"][name].size() == 2) {
-        ci = fmt::format("{} – {}", fmt_num((*j)["ci95"][name][0].get<double>()),
-                         fmt_num((*j)["ci95"][name][1].get<double>()));
+        const auto& interval = (*j)["ci95"][name];
+        const auto end = [&](std::size_t i) {  // null (a non-finite bound) or text: "–"
+          return interval[i].is_number() ? interval[i].get<double>() : kNaN;
+        };
+        ci = fmt::format("{} – {}", fmt_num(end(0)), fmt_num(end(1)));
       }
       t.rows.push_back({name, value.is_number() ? fmt_num(value.get<double>()) : "–", se, ci});
     }
-    s.reading(fmt::format("Model {}, log-likelihood {}, {}.", json_text(*j, "model"),
-                          fmt_num(json_number(*j, "log_likelihood")),
-                          (*j).value("converged", false) ? "converged" : "NOT converged"));
+    s.reading(fmt::format(
+        "Model {}, log-likelihood {}, {}.", json_text(*j, "model"),
+        fmt_num(json_number(*j, "log_likelihood")),
+        j->contains("converged") && (*j)["converged"].is_boolean() && (*j)["converged"].get<bool>()
+            ? "converged"
+            : "NOT converged"));
     s.table(t);
   }
 
@@ -1076,6 +1083,10 @@ std::string compare_section(Context& ctx, std::vector<ReportSection>& out) {
   SectionBuilder s(ctx.dir, "compare", "Group comparison");
   auto c = s.csv("analytics/compare.csv", {"metric", "relative_difference"});
   if (!c) return s.finish(out);
+  if (c->rows() == 0) {
+    s.note("analytics/compare.csv has no rows.");
+    return s.finish(out);
+  }
   BarChart chart;
   chart.horizontal = true;
   chart.title =

@@ -159,6 +159,54 @@ TEST_F(ActionsCli, AnalyzeWritesActionFiles) {
   EXPECT_EQ(s[0], "rule,action,channel,priority,customers,treated,control");
 }
 
+TEST_F(ActionsCli, AnalyzeActionsFollowNpsAnswersAndSuppression) {
+  const auto out = *dir_ / "analyze_nps";
+  const std::string base =
+      test::cli() + " analyze" + tx() + " --nps " + sim("nps.csv") + " --no-report -o ";
+  auto r = test::run(base + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every detractor call quotes a detractor's score (0..6) from the answers file.
+  std::vector<std::string> ids;
+  std::size_t calls = 0;
+  for (const auto& row : lines(slurp(out / "actions.csv"))) {
+    if (row.rfind("customer_id", 0) == 0) continue;
+    ids.push_back(row.substr(0, row.find(',')));
+    if (row.find(",detractor_call,") == std::string::npos) continue;
+    ++calls;
+    const auto at = row.find("NPS ");
+    ASSERT_NE(at, std::string::npos) << row;
+    EXPECT_LE(std::stoi(row.substr(at + 4)), 6) << row;
+  }
+  EXPECT_GT(calls, 0u);
+  // Suppressed customers never appear in the list.
+  ASSERT_GT(ids.size(), 20u);
+  {
+    std::ofstream f(*dir_ / "suppress.csv");
+    f << "customer_id\n";
+    for (std::size_t i = 0; i < 20; ++i) f << ids[i] << "\n";
+  }
+  const auto out2 = *dir_ / "analyze_suppressed";
+  r = test::run(test::cli() + " analyze" + tx() + " --nps " + sim("nps.csv") + " --suppress " +
+                (*dir_ / "suppress.csv").string() + " --no-report -o " + out2.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string after = slurp(out2 / "actions.csv");
+  for (std::size_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(after.find("\n" + ids[i] + ","), std::string::npos) << ids[i];
+  }
+}
+
+TEST_F(ActionsCli, MalformedNpsAnswerStopsActionsWithItsLine) {
+  const auto nps = *dir_ / "bad_nps.csv";
+  {
+    std::ofstream f(nps);
+    f << "customer_id,date,score\nC0000001,2024-05-01,9\nC0000002,2024-05-02,15\n";
+  }
+  const auto r = test::run(test::cli() + " actions" + tx() + " --nps " + nps.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad_nps.csv:3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("score"), std::string::npos) << r.err;
+}
+
 TEST_F(ActionsCli, UpliftFindsTheSimulatedEffect) {
   const auto r = test::run(test::cli() + " uplift " + sim("campaigns.csv") + tx() +
                            " --window 90 --cost-per-treated 1 --format json");

@@ -197,10 +197,12 @@ TEST(ReportBuilder, EverySectionDrawsItsChartsFromTheFixtureFiles) {
   bool found = false;
   for (const auto* td : ltv.by_name("td")) found = found || td->all_text() == kEvilId;
   EXPECT_TRUE(found);
-  // The tracking plot marks where the holdout starts (period_start 2024-01-05 = period 5).
+  // The tracking plot marks where the holdout starts: calibration ends 2024-01-05, so period 5
+  // (starting that day) is still calibration and the first holdout period starts 2024-01-06.
   const auto markers = parsed.at("model-fit")->by_class("marker");
   ASSERT_EQ(markers.size(), 1u);
-  EXPECT_NE(parsed.at("model-fit")->all_text().find("holdout from 2024-01-05"), std::string::npos);
+  EXPECT_NE(parsed.at("model-fit")->all_text().find("holdout from 2024-01-06"), std::string::npos);
+  EXPECT_EQ(parsed.at("model-fit")->all_text().find("holdout from 2024-01-05"), std::string::npos);
   // The segment name with markup survives as text.
   EXPECT_NE(parsed.at("segments")->all_text().find("Lost <old>"), std::string::npos);
   // The transition matrix: row shares, and the reading names the largest earlier segment.
@@ -317,6 +319,24 @@ TEST(ReportBuilder, CohortHeatMapKeepsTheLatestCohortsOfALongHistory) {
   EXPECT_EQ(svgs[0]->by_class("cell").size(), 36u);  // p1 of the latest 36 cohorts
   EXPECT_NE(svgs[0]->all_text().find("c49"), std::string::npos);
   EXPECT_EQ(svgs[0]->all_text().find("c13"), std::string::npos);
+}
+
+TEST(ReportBuilder, HeaderOnlyFilesAndNullIntervalsGiveNotesNotCrashes) {
+  const auto dir = fixture_dir("report_header_only");
+  write(dir / "analytics/compare.csv",
+        "metric,group_a,group_b,customers_a,customers_b,value_a,value_b,difference,"
+        "difference_low,difference_high,relative_difference,relative_low,relative_high,sentence,"
+        "warning\n");
+  // A non-finite bound is written as null by the JSON library; converged may be missing.
+  write(dir / "model.json",
+        R"({"model": "bgnbd", "params": {"r": 0.5, "alpha": 6, "a": 0.8, "b": 2.5},
+            "stderr": {"r": 0.1}, "ci95": {"r": [null, 0.7]}, "log_likelihood": -100})");
+  const Report report = build_report(dir);
+  const auto parsed = sections(report.html);
+  EXPECT_NE(parsed.at("compare")->all_text().find("analytics/compare.csv has no rows."),
+            std::string::npos);
+  const std::string fit = parsed.at("model-fit")->all_text();
+  EXPECT_NE(fit.find("NOT converged"), std::string::npos) << fit;
 }
 
 TEST(ReportBuilder, NotADirectoryIsAnInputError) {

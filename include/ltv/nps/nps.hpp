@@ -81,6 +81,13 @@ struct NpsParseResult {
 /// content.
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options = {});
 
+/// Reads an answers file with a header `customer_id,date,score[,comment,channel]` (names matched
+/// exactly, then case-insensitively) and validates it strictly: a missing column, an empty
+/// customer, a bad date or a score that is not an integer in 0..10 throws InputError naming the
+/// file, line and column. Same-day duplicates (the first answer is kept) and customers absent from
+/// `known` (kept) are returned as problems.
+NpsParseResult read_nps_file(const std::string& path, std::span<const std::string> known);
+
 /// The three NPS classes.
 enum class NpsClass : std::uint8_t { detractor, passive, promoter };
 /// detractor for 0..6, passive for 7..8, promoter for 9..10; throws InputError outside 0..10.
