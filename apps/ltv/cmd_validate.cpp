@@ -176,9 +176,9 @@ void run_validate(const TransactionCliOptions& options, const ModelCliOptions& m
       validate_opts.table != "conditional") {
     option_error("--table", validate_opts.table, "models, tracking or conditional");
   }
-  if (validate_opts.max_frequency < 1) {
+  if (validate_opts.max_frequency < 1 || validate_opts.max_frequency > 1000) {
     option_error("--max-frequency", std::to_string(validate_opts.max_frequency),
-                 "a whole number >= 1");
+                 "a whole number from 1 to 1000");
   }
   ValidationOptions vo;
   vo.models = parse_models(validate_opts.models);

@@ -706,13 +706,9 @@ void merge_reports(LoadReport& a, const LoadReport& b, std::size_t max_examples)
   }
 }
 
-/// Two-chunk parse of a mapped file. Returns nullopt when the result might differ from the
-/// sequential one (split inside a quoted field, differing date formats, any error in chunk 1).
-/// Chunk 1 starts at the true beginning of the file, so when it ends cleanly at the split, the
-/// split is a real record boundary and chunk 2 is parsed exactly as a sequential read would.
 /// Newlines in the file's first `end` bytes, read with pread in blocks: the mapping is not
 /// touched, so counting adds nothing to the resident size (touching the mapped first half to count
-/// its lines made 4 GB of file pages resident before any row was parsed).
+/// its lines made 4 GB of file pages resident before any row was parsed). -1 on a read error.
 std::int64_t count_newlines(int fd, std::size_t end) {
   constexpr std::size_t kBlock = std::size_t{1} << 20;
   std::vector<char> buffer(kBlock);
@@ -721,13 +717,17 @@ std::int64_t count_newlines(int fd, std::size_t end) {
   while (pos < end) {
     const ssize_t n =
         ::pread(fd, buffer.data(), std::min(kBlock, end - pos), static_cast<off_t>(pos));
-    if (n <= 0) throw InputError({"", 0, ""}, "a read error", "a readable file");
+    if (n <= 0) return -1;  // a read error: the caller falls back to a sequential read
     lines += std::count(buffer.data(), buffer.data() + n, '\n');
     pos += static_cast<std::size_t>(n);
   }
   return lines;
 }
 
+/// Two-chunk parse of a mapped file. Returns nullopt when the result might differ from the
+/// sequential one (split inside a quoted field, differing date formats, any error in chunk 1).
+/// Chunk 1 starts at the true beginning of the file, so when it ends cleanly at the split, the
+/// split is a real record boundary and chunk 2 is parsed exactly as a sequential read would.
 std::optional<TransactionLog> load_parallel(const std::string& path, std::string_view data, int fd,
                                             const LoadOptions& options, LoadReport& report) {
   CsvOptions csv = options.csv;
@@ -765,7 +765,9 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   std::thread worker([&] {
     try {
       // Chunk b's line numbers start after chunk a's lines, counted here while a parses.
-      const std::int64_t second_line = 1 + count_newlines(fd, split);
+      const std::int64_t lines_a = count_newlines(fd, split);
+      if (lines_a < 0) return;  // no loader b: load_parallel gives up (sequential read)
+      const std::int64_t second_line = 1 + lines_a;
       second.emplace(CsvReader::from_range(data.substr(split), second_csv, path, second_line));
       loader_b.emplace(*second, options, report_b, &header);
       loader_b->expect_rows(rows_b);
@@ -781,7 +783,10 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   }
   worker.join();
   if (error_a) return std::nullopt;  // maybe an artefact of the split: re-read sequentially
-  if (!loader_b) std::rethrow_exception(error_b);  // the line count itself failed
+  if (!loader_b) {  // counting chunk a's lines failed: let the sequential reader report it
+    if (error_b) std::rethrow_exception(error_b);
+    return std::nullopt;
+  }
   if (header.empty() && loader_a.width() != loader_b->width() && loader_b->width() != 0) {
     return std::nullopt;  // without a header, the width comes from the file's first record
   }

@@ -72,15 +72,24 @@ std::vector<double> expected_cumulative_transactions(const FittedCountModel& mod
   for (const auto& [day, count] : births) {
     groups.emplace_back((day - periods.start_day) / periods.unit_days, count);
   }
+  // An exception must not leave the parallel region (std::terminate): kept per period, rethrown.
+  std::vector<std::string> errors(periods.size());
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t k = 0; k < periods.size(); ++k) {
-    const double t = periods.end_time[k];
-    double sum = 0;
-    for (const auto& [birth, count] : groups) {
-      if (birth >= t) break;  // groups are in birth order
-      sum += count * model.expected_transactions(t - birth);
+    try {
+      const double t = periods.end_time[k];
+      double sum = 0;
+      for (const auto& [birth, count] : groups) {
+        if (birth >= t) break;  // groups are in birth order
+        sum += count * model.expected_transactions(t - birth);
+      }
+      cumulative[k] = sum;
+    } catch (const std::exception& e) {
+      errors[k] = e.what();
     }
-    cumulative[k] = sum;
+  }
+  for (const auto& e : errors) {
+    if (!e.empty()) throw ModelError(model.name() + ": expected transactions: " + e);
   }
   for (double v : cumulative) {
     if (!std::isfinite(v)) {
