@@ -12,6 +12,8 @@
 #include "csv_table.hpp"
 #include "ltv/error.hpp"
 #include "models/nbd_family.hpp"
+
+#include <omp.h>
 #include "numeric_hessian.hpp"
 #include "test_data.hpp"
 
@@ -88,6 +90,46 @@ TEST(BgNbd, AnalyticGradientMatchesFiniteDifferences) {
       const double h = 1e-6;
       const double fd = (shifted(h) - shifted(-h)) / (2 * h);
       EXPECT_NEAR(g[i], fd, 1e-4 * std::max(1.0, std::abs(fd))) << "m=" << m << " i=" << i;
+    }
+  }
+}
+
+// 100,000 distinct patterns: the likelihood is summed in chunks of 16,384 on OpenMP threads.
+TEST(BgNbd, ChunkedParallelLikelihoodEqualsSerialSumOnAnyThreadCount) {
+  std::vector<double> x, t_x, T;
+  for (std::size_t i = 0; i < 100000; ++i) {
+    const double xi = static_cast<double>(i % 9);
+    const double Ti = 20.0 + static_cast<double>(i % 1009) * 0.031 + static_cast<double>(i) * 1e-6;
+    x.push_back(xi);
+    t_x.push_back(xi == 0 ? 0.0 : Ti * static_cast<double>(i % 97 + 1) / 98.0);
+    T.push_back(Ti);
+  }
+  const auto patterns = ltv::compress_patterns(x, t_x, T);
+  ASSERT_EQ(patterns.size(), 100000u);
+  const ltv::detail::nbd::Params p{0.3, 5.0, 0.7, 2.1};
+  for (int m : {0, 1}) {
+    double serial = 0;
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      serial += patterns.weight[i] * ltv::detail::nbd::log_likelihood_one(
+                                         p, m, patterns.x[i], patterns.t_x[i], patterns.T[i]);
+    }
+    std::vector<double> g1(4), g2(4);
+    omp_set_num_threads(1);
+    const double one = ltv::detail::nbd::log_likelihood(p, m, patterns, g1);
+    omp_set_num_threads(2);
+    const double two = ltv::detail::nbd::log_likelihood(p, m, patterns, g2);
+    EXPECT_NEAR(one, serial, 1e-10 * std::abs(serial)) << "m=" << m;
+    EXPECT_EQ(one, two) << "m=" << m << ": the sum must not depend on the number of threads";
+    EXPECT_EQ(g1, g2) << "m=" << m;
+    for (int i = 0; i < 4; ++i) {
+      auto shifted = [&](double h) {
+        double v[4] = {p.r, p.alpha, p.a, p.b};
+        v[i] += h;
+        return ltv::detail::nbd::log_likelihood({v[0], v[1], v[2], v[3]}, m, patterns, {});
+      };
+      const double h = 1e-6;
+      const double fd = (shifted(h) - shifted(-h)) / (2 * h);
+      EXPECT_NEAR(g1[i], fd, 1e-4 * std::max(1.0, std::abs(fd))) << "m=" << m << " i=" << i;
     }
   }
 }
