@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "command.hpp"
 #include "ltv/cvm/uplift.hpp"
@@ -36,6 +38,9 @@ CampaignLog read_campaigns(const std::string& path, const std::string& group_col
   c.campaign = t.column("campaign");
   c.day = t.dates("date");
   const std::size_t g = t.require(group_column);
+  const std::size_t id = t.require("customer_id");
+  std::set<std::pair<std::string, std::string>> seen;         // (customer, campaign)
+  std::map<std::string, std::pair<std::size_t, int>> groups;  // campaign -> first row, groups seen
   for (std::size_t i = 0; i < t.rows(); ++i) {
     const std::string& v = t.columns[g][i];
     if (v == "treated" || v == "treatment" || v == "1" || v == "true") {
@@ -45,6 +50,16 @@ CampaignLog read_campaigns(const std::string& path, const std::string& group_col
     } else {
       t.fail(i, g, "treated or control (or 1/0, true/false)");
     }
+    // A customer counted twice (or in both groups) would inflate n and narrow the interval.
+    if (!seen.emplace(c.customer_id[i], c.campaign[i]).second)
+      t.fail(i, id, "one row per customer and campaign");
+    auto& [first, mask] = groups.try_emplace(c.campaign[i], i, 0).first->second;
+    mask |= c.treated.back() ? 1 : 2;
+  }
+  for (const auto& [campaign, entry] : groups) {
+    if (entry.second != 3)
+      t.fail(entry.first, g,
+             fmt::format("both treated and control rows for campaign '{}'", campaign));
   }
   return c;
 }
@@ -64,6 +79,11 @@ void run_uplift(const TransactionCliOptions& options, const UpliftCliOptions& u)
     const Table t = read_table(u.costs);
     cost_names = t.column("campaign");
     cost_values = t.numbers("cost");
+    const std::set<std::string> known(campaigns.campaign.begin(), campaigns.campaign.end());
+    for (std::size_t i = 0; i < t.rows(); ++i) {
+      if (!known.count(cost_names[i])) t.fail(i, t.require("campaign"), "a campaign of CAMPAIGNS");
+      if (!(cost_values[i] >= 0)) t.fail(i, t.require("cost"), "a cost >= 0");
+    }
     o.cost_campaigns = cost_names;
     o.cost_values = cost_values;
   }
@@ -106,11 +126,19 @@ void run_uplift(const TransactionCliOptions& options, const UpliftCliOptions& u)
     w.integer(u.window_days).integer(static_cast<std::int64_t>(r.treated));
     w.integer(static_cast<std::int64_t>(r.control));
     const auto num = [&](double v) { w.number(round_significant(v, 6)); };
-    for (const Difference* d : {&r.response, &r.revenue, &r.margin})
-      for (double v : {d->treated, d->control, d->diff, d->lower, d->upper}) num(v);
-    for (double v : {r.incremental_revenue, r.incremental_margin, r.cost, r.romi, r.revenue.mde,
-                     r.response.mde})
+    // Without an amount column money is unknown, not zero: those columns stay empty.
+    const bool money = log.has_amount();
+    const auto cash = [&](double v) { money ? num(v) : static_cast<void>(w.missing()); };
+    for (double v : {r.response.treated, r.response.control, r.response.diff, r.response.lower,
+                     r.response.upper})
       num(v);
+    for (const Difference* d : {&r.revenue, &r.margin})
+      for (double v : {d->treated, d->control, d->diff, d->lower, d->upper}) cash(v);
+    for (double v : {r.incremental_revenue, r.incremental_margin}) cash(v);
+    num(r.cost);
+    cash(r.romi);
+    cash(r.revenue.mde);
+    num(r.response.mde);
     w.text(r.significant ? "true" : "false").text(r.large_enough ? "true" : "false");
     w.text(r.verdict).end_row();
   }

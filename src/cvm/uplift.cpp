@@ -132,22 +132,43 @@ std::vector<UpliftResult> measure_uplift(const CampaignLog& campaigns, const Tra
       if (options.cost_campaigns[c] == r.campaign) r.cost = options.cost_values[c];
     r.romi = r.cost > 0 ? (r.incremental_margin - r.cost) / r.cost
                         : std::numeric_limits<double>::quiet_NaN();
-    r.significant = r.revenue.lower > 0 || r.revenue.upper < 0;
-    r.large_enough = std::fabs(r.revenue.diff) >= r.revenue.mde && r.revenue.mde > 0;
-    if (r.significant) {
-      r.verdict = fmt::format(
-          "treated customers {} {:.2f} {} per customer in {} days ({:.0f}% interval {:.2f} .. "
-          "{:.2f}); the difference is significant",
-          r.revenue.diff >= 0 ? "spent" : "spent", std::fabs(r.revenue.diff),
-          r.revenue.diff >= 0 ? "more" : "less", options.window_days, 100 * options.confidence,
-          r.revenue.lower, r.revenue.upper);
+    if (log.has_amount()) {
+      r.significant = r.revenue.lower > 0 || r.revenue.upper < 0;
+      r.large_enough = std::fabs(r.revenue.diff) >= r.revenue.mde && r.revenue.mde > 0;
+      if (r.significant) {
+        r.verdict = fmt::format(
+            "treated customers spent {:.2f} {} per customer in {} days ({:.0f}% interval {:.2f} "
+            ".. {:.2f}); the difference is significant",
+            std::fabs(r.revenue.diff), r.revenue.diff >= 0 ? "more" : "less", options.window_days,
+            100 * options.confidence, r.revenue.lower, r.revenue.upper);
+      } else {
+        r.verdict = fmt::format(
+            "no significant difference ({:.2f} per customer, interval {:.2f} .. {:.2f}); with "
+            "{} treated and {} control the test could only detect differences above {:.2f} per "
+            "customer ({:.0f}% power)",
+            r.revenue.diff, r.revenue.lower, r.revenue.upper, r.treated, r.control, r.revenue.mde,
+            100 * options.power);
+      }
     } else {
-      r.verdict = fmt::format(
-          "no significant difference ({:.2f} per customer, interval {:.2f} .. {:.2f}); with "
-          "{} treated and {} control the test could only detect differences above {:.2f} per "
-          "customer ({:.0f}% power)",
-          r.revenue.diff, r.revenue.lower, r.revenue.upper, r.treated, r.control, r.revenue.mde,
-          100 * options.power);
+      // Count-only data: the response rate is the outcome (money figures are unknown).
+      r.significant = r.response.lower > 0 || r.response.upper < 0;
+      r.large_enough = std::fabs(r.response.diff) >= r.response.mde && r.response.mde > 0;
+      if (r.significant) {
+        r.verdict = fmt::format(
+            "{:.1f}% of treated and {:.1f}% of control customers bought within {} days "
+            "(difference {:+.1f} points, {:.0f}% interval {:+.1f} .. {:+.1f}); significant; no "
+            "amounts, so no revenue or ROMI",
+            100 * r.response.treated, 100 * r.response.control, options.window_days,
+            100 * r.response.diff, 100 * options.confidence, 100 * r.response.lower,
+            100 * r.response.upper);
+      } else {
+        r.verdict = fmt::format(
+            "no significant difference in response ({:+.1f} points, interval {:+.1f} .. "
+            "{:+.1f}); with {} treated and {} control the test could only detect differences "
+            "above {:.1f} points ({:.0f}% power); no amounts, so no revenue or ROMI",
+            100 * r.response.diff, 100 * r.response.lower, 100 * r.response.upper, r.treated,
+            r.control, 100 * r.response.mde, 100 * options.power);
+      }
     }
     if (!log.day.empty()) {
       const std::int32_t last = *std::max_element(log.day.begin(), log.day.end());

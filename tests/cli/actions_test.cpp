@@ -207,6 +207,43 @@ TEST_F(ActionsCli, MalformedNpsAnswerStopsActionsWithItsLine) {
   EXPECT_NE(r.err.find("score"), std::string::npos) << r.err;
 }
 
+TEST_F(ActionsCli, UpliftRejectsDuplicateAndOneSidedCampaignRows) {
+  const auto log = *dir_ / "campaigns_bad.csv";
+  {
+    std::ofstream f(log);
+    f << "customer_id,campaign,date,group\nC0000001,a,2025-06-01,treated\n"
+         "C0000002,a,2025-06-01,control\nC0000001,a,2025-06-01,control\n";
+  }
+  auto r = test::run(test::cli() + " uplift " + log.string() + tx());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("campaigns_bad.csv:4"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("one row per customer and campaign"), std::string::npos) << r.err;
+  {
+    std::ofstream f(log);
+    f << "customer_id,campaign,date,group\nC0000001,a,2025-06-01,treated\n"
+         "C0000002,a,2025-06-01,control\nC0000003,b,2025-06-01,treated\n";
+  }
+  r = test::run(test::cli() + " uplift " + log.string() + tx());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("campaigns_bad.csv:4"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("campaign 'b'"), std::string::npos) << r.err;
+}
+
+TEST_F(ActionsCli, UpliftWithoutAmountsJudgesTheResponseAndLeavesMoneyEmpty) {
+  const auto r =
+      test::run(test::cli() + " uplift " + sim("campaigns.csv") + " " + sim("transactions.csv") +
+                " --customer customer_id --date date --quiet --window 90 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_TRUE(j[0]["revenue_diff"].is_null()) << j[0];
+  EXPECT_TRUE(j[0]["romi"].is_null()) << j[0];
+  EXPECT_GT(j[0]["response_diff"].get<double>(), 0);
+  const std::string verdict = j[0]["verdict"];
+  EXPECT_NE(verdict.find("no amounts"), std::string::npos) << verdict;
+  EXPECT_EQ(verdict.find("0.00 per customer"), std::string::npos) << verdict;
+}
+
 TEST_F(ActionsCli, UpliftFindsTheSimulatedEffect) {
   const auto r = test::run(test::cli() + " uplift " + sim("campaigns.csv") + tx() +
                            " --window 90 --cost-per-treated 1 --format json");
