@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -98,11 +99,9 @@ ActionRun run_actions(const ActionConfig& config, const ActionInputFiles& files,
   }
   if (!files.contacts.empty()) {
     const Table t = read_table(files.contacts);
-    std::vector<std::string> channels =
-        t.find("channel") ? t.column("channel") : std::vector<std::string>(t.rows());
-    std::size_t unmatched = 0;
-    run.contacts =
-        align_contacts(run.ids, t.column("customer_id"), t.dates("date"), channels, &unmatched);
+    std::size_t unmatched = 0;  // channel is required: per-channel caps need it
+    run.contacts = align_contacts(run.ids, t.column("customer_id"), t.dates("date"),
+                                  t.column("channel"), &unmatched);
     if (unmatched > 0 && !quiet)
       std::cerr << "ltv: note: " << unmatched << " contacts of " << files.contacts
                 << " are for customers not in the transactions\n";
@@ -172,8 +171,10 @@ void write_action_summary(std::ostream& out, const std::string& format, const Ac
   w.finish();
 }
 
-std::vector<Manager> read_managers(const std::string& path) {
+std::vector<Manager> read_managers(const std::string& path, const ActionConfig& config) {
   const Table t = read_table(path);
+  std::string names;  // the playbook's cadences, for the error message
+  for (const auto& c : config.cadences) names += (names.empty() ? "" : ", ") + c.name;
   const auto& ids = t.column("manager_id");
   const auto& roles = t.column("role");
   const auto capacity = t.integers("capacity");
@@ -188,8 +189,15 @@ std::vector<Manager> read_managers(const std::string& path) {
     if (t.find("cadences")) {
       std::stringstream in(t.column("cadences")[i]);
       std::string item;
-      while (std::getline(in, item, ';'))
-        if (!item.empty()) m.cadences.push_back(item);
+      while (std::getline(in, item, ';')) {
+        if (item.empty()) continue;
+        const bool known = std::any_of(config.cadences.begin(), config.cadences.end(),
+                                       [&](const Cadence& c) { return c.name == item; });
+        if (!known)  // a typo would leave the manager without customers, silently
+          t.fail(i, t.require("cadences"),
+                 fmt::format("cadence names of the playbook separated by ';' ({})", names));
+        m.cadences.push_back(item);
+      }
     }
     out.push_back(std::move(m));
   }

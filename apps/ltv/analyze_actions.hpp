@@ -61,7 +61,7 @@ void write_action_list(std::ostream& out, const std::string& format, const Actio
 void write_action_summary(std::ostream& out, const std::string& format, const ActionRun& run);
 
 /// Reads a managers file: manager_id,role,capacity[,cadences] (cadences separated by ';').
-std::vector<Manager> read_managers(const std::string& path);
+std::vector<Manager> read_managers(const std::string& path, const ActionConfig& config);
 
 /// The analyze step: writes DIR/actions.csv and DIR/actions_summary.csv. Returns a one-line
 /// summary for the terminal.

@@ -62,7 +62,7 @@ void run_actions_command(const TransactionCliOptions& options, const ActionsCliO
   }
   if (!a.due_out.empty()) {
     std::vector<Manager> managers;
-    if (!a.managers.empty()) managers = read_managers(a.managers);
+    if (!a.managers.empty()) managers = read_managers(a.managers, config);
     const DueContacts due = due_contacts(config, *run.fields, run.ids, managers);
     Output out(a.due_out);
     RowWriter w(out.stream(), format == "json" ? OutputFormat::json : OutputFormat::csv,

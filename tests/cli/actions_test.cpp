@@ -93,6 +93,20 @@ TEST_F(ActionsCli, WritesADeterministicActionListWithSummaryAndDueContacts) {
   EXPECT_GT(ann, 0u);
 }
 
+TEST_F(ActionsCli, ManagersWithAnUnknownCadenceAreRejectedWithTheLine) {
+  {
+    std::ofstream m(*dir_ / "managers_typo.csv");
+    m << "manager_id,role,capacity,cadences\nann,farmer,50,\nbob,hunter,20,new;vps\n";
+  }
+  const auto r =
+      test::run(test::cli() + " actions" + tx() + " --contacts " + sim("contacts.csv") +
+                " --managers " + (*dir_ / "managers_typo.csv").string() + " --due-out " +
+                (*dir_ / "due_typo.csv").string() + " -o " + (*dir_ / "unused.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("managers_typo.csv:3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cadence names of the playbook"), std::string::npos) << r.err;
+}
+
 TEST_F(ActionsCli, JsonLinesOutput) {
   const auto r = test::run(test::cli() + " actions" + tx() + " --format jsonl --max-actions 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
