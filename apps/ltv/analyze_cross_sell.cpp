@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cross_sell_tables.hpp"
 #include "ltv/error.hpp"
@@ -169,12 +170,17 @@ void nps_step(const TransactionLog& log, const CrossSellCliOptions& xs,
   // NPS tables: overall, by month, channel and analyze's segments.
   std::unordered_map<std::string_view, std::size_t> row_of;
   for (std::size_t i = 0; i < customers.ids.size(); ++i) row_of.emplace(customers.ids[i], i);
-  const std::string unknown = "(not in transactions)";
+  // Respondents without a summary row: absent from the transactions, or in them only with lines
+  // the summary leaves out (returns, purchases after --observation-end).
+  const std::unordered_set<std::string_view> in_log(log.customer_ids.begin(),
+                                                    log.customer_ids.end());
   auto labels_by = [&](const std::vector<std::string>& per_customer) {
     std::vector<std::string> labels(answers.size());
     for (std::size_t i = 0; i < answers.size(); ++i) {
       auto it = row_of.find(answers.customer[i]);
-      labels[i] = it == row_of.end() ? unknown : per_customer[it->second];
+      labels[i] = it != row_of.end()                  ? per_customer[it->second]
+                  : in_log.count(answers.customer[i]) ? "(no purchase in the summary)"
+                                                      : "(not in transactions)";
     }
     return labels;
   };

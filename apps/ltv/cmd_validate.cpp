@@ -36,7 +36,8 @@ std::vector<std::string> parse_models(const std::string& text) {
   std::stringstream in(text);
   std::string name;
   while (std::getline(in, name, ',')) {
-    if (name != "bgnbd" && name != "mbgnbd" && name != "pnbd") {
+    const auto names = count_model_names();
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
       option_error("--model", name, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
     }
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);

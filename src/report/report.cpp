@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/table.hpp"
@@ -525,7 +526,12 @@ std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
   T = std::max(1.0, std::round(T));
   double horizon_months = json_number(ctx.summary, "horizon_months");
   if (!(horizon_months > 0)) horizon_months = 12;
-  const double unit_days = unit == "day" ? 1 : unit == "month" ? 365.25 / 12 : 7;
+  double unit_days = 7;  // weeks unless summary.json names another unit
+  try {
+    unit_days = days_per_unit(parse_time_unit(unit));
+  } catch (const InputError&) {
+    s.note(fmt::format("summary.json: time unit '{}' unknown; weeks assumed.", unit));
+  }
   const double horizon = horizon_months * 365.25 / 12 / unit_days;
 
   const int max_x = 15;
@@ -905,8 +911,7 @@ std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
       chart.series.push_back(c);
     }
     chart.series.push_back(even);
-    // 101 points: the point at index 20 is the top 20% of customers.
-    const double share = curve.y.size() == 101 ? curve.y[20] : kNaN;
+    const double share = top_share_of_total(rev, 0.2);
     s.figure(render(chart), std::isfinite(share)
                                 ? fmt::format("20% of customers bring {} of revenue.",
                                               fmt_num(share, NumberStyle::percent))
