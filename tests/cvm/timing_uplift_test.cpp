@@ -162,6 +162,39 @@ TEST(CvmUplift, TrueSimulatedEffectLiesInsideTheInterval) {
   EXPECT_FALSE(null_results[0].significant);
 }
 
+// Hand-computed: treated A spends 100 in the window, B nothing; control C spends 20, D nothing.
+// Revenue per customer 50 vs 10 (diff 40), margin at a 0.5 share 25 vs 5 (diff 20); incremental
+// revenue 40 x 2 = 80, margin 20 x 2 = 40; cost 5 per treated = 10; ROMI (40 - 10) / 10 = 3.
+// Purchases outside [day 10, day 40) do not count (days 9, 40 and 45).
+TEST(CvmUplift, HandComputedRevenueMarginAndRomi) {
+  TransactionLog log;
+  log.customer_ids = {"A", "B", "C", "D"};
+  log.customer = {0, 0, 1, 2, 3};
+  log.day = {12, 45, 9, 20, 40};  // day 40 = window end: outside
+  log.amount = {100, 500, 7, 20, 9};
+  CampaignLog c;
+  c.customer_id = {"A", "B", "C", "D"};
+  c.campaign = {"spring", "spring", "spring", "spring"};
+  c.day = {10, 10, 10, 10};
+  c.treated = {1, 1, 0, 0};
+  UpliftOptions u;
+  u.window_days = 30;
+  u.margin = 0.5;
+  u.cost_per_treated = 5;
+  const auto results = measure_uplift(c, log, u);
+  ASSERT_EQ(results.size(), 1u);
+  const UpliftResult& r = results[0];
+  EXPECT_DOUBLE_EQ(r.revenue.treated, 50);
+  EXPECT_DOUBLE_EQ(r.revenue.control, 10);
+  EXPECT_DOUBLE_EQ(r.revenue.diff, 40);
+  EXPECT_DOUBLE_EQ(r.margin.diff, 20);
+  EXPECT_DOUBLE_EQ(r.response.diff, 0);  // one buyer in each group
+  EXPECT_DOUBLE_EQ(r.incremental_revenue, 80);
+  EXPECT_DOUBLE_EQ(r.incremental_margin, 40);
+  EXPECT_DOUBLE_EQ(r.cost, 10);
+  EXPECT_DOUBLE_EQ(r.romi, 3);
+}
+
 TEST(CvmUplift, CampaignWithoutControlIsAnInputError) {
   TransactionLog log;
   log.customer_ids = {"a"};
