@@ -44,11 +44,31 @@ TEST(CvmTiming, OwnIntervalsBirthdaysAndExpectedNextPurchase) {
   Attributes attributes = align_attributes(ids, std::vector<std::string>{"a", "b"},
                                            {{"birth_date", {format_date(born), "2000-02-29"}}});
   SegmentFields fields(s, nullptr, &attributes, 1075);
+  // Contacts: a on days 1060 and 1070; b only after the run day; x is not a customer.
+  std::size_t unmatched = 0;
+  const ContactHistory contacts =
+      align_contacts(ids, std::vector<std::string>{"a", "b", "a", "x"},
+                     std::vector<std::int32_t>{1060, 1080, 1070, 1070},
+                     std::vector<std::string>{"email", "sms", "phone", "email"}, &unmatched);
+  EXPECT_EQ(unmatched, 1u);
+  // NPS: a answered 9, then 3 ten days later (the latest counts); b never answered.
+  const std::vector<double> nps =
+      latest_scores(ids, std::vector<std::string>{"a", "a"}, std::vector<std::int32_t>{1050, 1060},
+                    std::vector<double>{9, 3});
   CvmFieldInputs in;
   in.summary = &s;
   in.log = &log;
   in.as_of_day = 1075;
+  in.contacts = &contacts;
+  in.nps = nps;
   add_cvm_fields(fields, in);
+  EXPECT_DOUBLE_EQ(fields.find("days_since_last_contact")->numbers[0], 5);
+  EXPECT_TRUE(std::isnan(fields.find("days_since_last_contact")->numbers[1]));
+  EXPECT_DOUBLE_EQ(fields.find("nps")->numbers[0], 3);
+  EXPECT_TRUE(std::isnan(fields.find("nps")->numbers[1]));
+  const auto* group = fields.find("nps_group");
+  EXPECT_EQ(group->values[group->codes[0]], "detractor");
+  EXPECT_EQ(group->values[group->codes[1]], "");
   auto num = [&](const char* name, std::size_t row) { return fields.find(name)->numbers[row]; };
   EXPECT_DOUBLE_EQ(num("days_since_last_purchase", 0), 15);
   EXPECT_DOUBLE_EQ(num("usual_interval_days", 0), 15);  // 60 days / 4 gaps
