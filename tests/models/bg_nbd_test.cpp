@@ -75,22 +75,30 @@ TEST(BgNbd, CdnowExpectationsMatchPublishedValues) {
   }
 }
 
+/// The analytic gradient `g` of the (M)BG/NBD likelihood at p equals central differences.
+void expect_gradient_matches_finite_differences(const ltv::detail::nbd::Params& p, int m,
+                                                const ltv::RfmPatterns& patterns,
+                                                const std::vector<double>& g) {
+  for (int i = 0; i < 4; ++i) {
+    auto shifted = [&](double h) {
+      double v[4] = {p.r, p.alpha, p.a, p.b};
+      v[i] += h;
+      return ltv::detail::nbd::log_likelihood({v[0], v[1], v[2], v[3]}, m, patterns, {});
+    };
+    const double h = 1e-6;
+    const double fd = (shifted(h) - shifted(-h)) / (2 * h);
+    EXPECT_NEAR(g[static_cast<std::size_t>(i)], fd, 1e-4 * std::max(1.0, std::abs(fd)))
+        << "m=" << m << " i=" << i;
+  }
+}
+
 TEST(BgNbd, AnalyticGradientMatchesFiniteDifferences) {
   const auto patterns = cdnow_patterns();
   const ltv::detail::nbd::Params p{0.3, 5.0, 0.7, 2.1};
   for (int m : {0, 1}) {
     std::vector<double> g(4);
     ltv::detail::nbd::log_likelihood(p, m, patterns, g);
-    for (int i = 0; i < 4; ++i) {
-      auto shifted = [&](double h) {
-        double v[4] = {p.r, p.alpha, p.a, p.b};
-        v[i] += h;
-        return ltv::detail::nbd::log_likelihood({v[0], v[1], v[2], v[3]}, m, patterns, {});
-      };
-      const double h = 1e-6;
-      const double fd = (shifted(h) - shifted(-h)) / (2 * h);
-      EXPECT_NEAR(g[i], fd, 1e-4 * std::max(1.0, std::abs(fd))) << "m=" << m << " i=" << i;
-    }
+    expect_gradient_matches_finite_differences(p, m, patterns, g);
   }
 }
 
@@ -121,16 +129,7 @@ TEST(BgNbd, ChunkedParallelLikelihoodEqualsSerialSumOnAnyThreadCount) {
     EXPECT_NEAR(one, serial, 1e-10 * std::abs(serial)) << "m=" << m;
     EXPECT_EQ(one, two) << "m=" << m << ": the sum must not depend on the number of threads";
     EXPECT_EQ(g1, g2) << "m=" << m;
-    for (int i = 0; i < 4; ++i) {
-      auto shifted = [&](double h) {
-        double v[4] = {p.r, p.alpha, p.a, p.b};
-        v[i] += h;
-        return ltv::detail::nbd::log_likelihood({v[0], v[1], v[2], v[3]}, m, patterns, {});
-      };
-      const double h = 1e-6;
-      const double fd = (shifted(h) - shifted(-h)) / (2 * h);
-      EXPECT_NEAR(g1[i], fd, 1e-4 * std::max(1.0, std::abs(fd))) << "m=" << m << " i=" << i;
-    }
+    expect_gradient_matches_finite_differences(p, m, patterns, g1);
   }
 }
 
