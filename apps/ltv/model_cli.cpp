@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "ltv/error.hpp"
@@ -150,10 +151,20 @@ ModelData load_model_data(const TransactionCliOptions& options, bool bgbb) {
       d.t_x.push_back(number(c_tx));
       d.T.push_back(number(c_T));
       if (c_w) d.weight.push_back(number(*c_w));
-      if (c_m) d.monetary_value.push_back(number(*c_m));
+      if (c_m) {
+        // An empty cell is a missing amount (a summary without --amount), not a bad number.
+        const bool empty = *c_m >= record.size() || record[*c_m].empty();
+        if (empty && d.missing_monetary.line == 0) {
+          d.missing_monetary = SourceLocation{t.source, record.line, t.names[*c_m]};
+        }
+        d.monetary_value.push_back(empty ? std::numeric_limits<double>::quiet_NaN() : number(*c_m));
+      }
       d.ids.push_back(has_id ? std::string(record.size() > 0 ? record[0] : std::string_view())
                              : std::to_string(d.ids.size() + 1));
     }
+    const bool all_missing = std::all_of(d.monetary_value.begin(), d.monetary_value.end(),
+                                         [](double v) { return std::isnan(v); });
+    if (all_missing) d.monetary_value.clear();  // no spend in this summary at all
     if (bgbb) {
       d.time_unit = "period";
     } else {
@@ -193,6 +204,9 @@ FitResult fit_model(const std::string& model, const ModelData& d, const FitOptio
       option_error("model", "gg",
                    "a transaction model: gg needs spend (--amount or --price on a transaction "
                    "file, or a monetary_value column in the summary CSV)");
+    }
+    if (d.missing_monetary.line > 0) {
+      input_error(d.missing_monetary, "an empty cell", "a monetary value for every customer (gg)");
     }
     return gamma_gamma::fit(gamma_gamma::spend_data(d.x, d.monetary_value, d.weight), f);
   }

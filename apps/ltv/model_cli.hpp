@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ltv/data/summary.hpp"
+#include "ltv/error.hpp"
 #include "ltv/models/model.hpp"
 #include "transaction_options.hpp"
 
@@ -30,10 +31,14 @@ FitOptions fit_options(const ModelCliOptions& options);
 
 /// Per-customer model input, from a summary CSV or from summarizing a transaction file.
 struct ModelData {
-  std::vector<std::string> ids;           ///< customer id (summary CSV: first column or row number)
-  std::vector<double> x, t_x, T;          ///< frequency, recency, T (BG/BB: T = periods n)
-  std::vector<double> weight;             ///< customers per row (count/weights column; else 1)
-  std::vector<double> monetary_value;     ///< mean repeat spend (empty when absent)
+  std::vector<std::string> ids;        ///< customer id (summary CSV: first column or row number)
+  std::vector<double> x, t_x, T;       ///< frequency, recency, T (BG/BB: T = periods n)
+  std::vector<double> weight;          ///< customers per row (count/weights column; else 1)
+  std::vector<double> monetary_value;  ///< mean repeat spend (empty when absent)
+  /// Summary CSV with a monetary_value column that is empty on some rows (as `ltv summary`
+  /// writes without --amount): where the first empty cell is. Count models ignore the column;
+  /// Gamma-Gamma reports this place.
+  SourceLocation missing_monetary;
   std::vector<double> frequency_holdout;  ///< transactions only, with --observation-end
   bool has_holdout = false;
   double duration_holdout = 0;  ///< in time units

@@ -147,6 +147,33 @@ TEST(CliFit, OutputFileHoldsTheSameJson) {
   std::filesystem::remove_all(dir);
 }
 
+// `ltv summary` without --amount leaves monetary_value empty: count models fit such a summary
+// (published BG/NBD on the CDNOW sample), Gamma-Gamma names the first empty cell.
+TEST(CliFit, SummaryWithoutAmountsFitsCountModelsAndRefusesGammaGamma) {
+  const auto dir = ltv::test::temp_dir("fit_no_amount");
+  const auto summary = dir / "summary.csv";
+  auto r = ltv::test::run(
+      ltv::test::cli() + " summary " + quoted(ltv::test::shared_data("cdnow/CDNOW_sample.txt")) +
+      " --no-header --customer 2 --date 3 --calibration-end 1997-09-30 -q -o " + quoted(summary));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = ltv::test::run(ltv::test::cli() + " fit --model bgnbd " + quoted(summary));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_params(json::parse(r.out), {"r", "alpha", "a", "b"}, {0.243, 4.414, 0.793, 2.426}, 0.0005);
+  r = ltv::test::run(ltv::test::cli() + " fit --model gg " + quoted(summary));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("gg needs spend"), std::string::npos) << r.err;
+  // Some cells empty: the first one is named.
+  {
+    std::ofstream f(dir / "partial.csv");
+    f << "customer_id,frequency,recency,T,monetary_value\n1,2,30,38,20\n2,1,5,38,\n"
+         "3,3,20,38,12.5\n";
+  }
+  r = ltv::test::run(ltv::test::cli() + " fit --model gg " + quoted(dir / "partial.csv"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("partial.csv:3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("monetary_value"), std::string::npos) << r.err;
+}
+
 TEST(CliFit, UnknownModelIsAnOptionError) {
   const auto r = ltv::test::run(ltv::test::cli() + " fit" + cdnow_args() + " --model foo");
   expect_one_line_error(r);
