@@ -83,6 +83,14 @@ double gradient_norm(Objective& obj, const std::vector<double>& u) {
   return m;
 }
 
+/// A point where the gradient in log-parameters is negligible for this data size: NLopt's
+/// round-off stops and L-BFGS line-search failures there are optima, not failures.
+bool stationary(const StartResult& r, const MaximizeProblem& problem) {
+  const double grad_tol = 1e-3 * std::sqrt(std::max(1.0, problem.n_customers));
+  return std::isfinite(r.grad_inf) &&
+         r.grad_inf <= std::max(grad_tol, 1e-2 * std::sqrt(std::max(1.0, r.f)));
+}
+
 StartResult run_start(const MaximizeProblem& problem, const FitOptions& options,
                       const std::vector<double>& start_theta) {
   const std::size_t k = problem.names.size();
@@ -133,8 +141,12 @@ StartResult run_start(const MaximizeProblem& problem, const FitOptions& options,
   };
 
   StartResult lbfgs = attempt(nlopt::LD_LBFGS, u0, options.max_iterations);
-  const bool lbfgs_ok = std::isfinite(lbfgs.f) && lbfgs.f < kHuge &&
-                        (lbfgs.result > 0 || lbfgs.result == nlopt::ROUNDOFF_LIMITED);
+  // A generic NLopt failure of L-BFGS at a stationary point (its line search gives up on a flat
+  // ridge, e.g. Pareto/NBD with s, β → ∞ on a few customers) needs no derivative-free rerun.
+  const bool lbfgs_ok =
+      std::isfinite(lbfgs.f) && lbfgs.f < kHuge &&
+      (lbfgs.result > 0 || lbfgs.result == nlopt::ROUNDOFF_LIMITED ||
+       (lbfgs.result == nlopt::FAILURE && !lbfgs.u.empty() && stationary(lbfgs, problem)));
   if (lbfgs_ok) return lbfgs;
   // Fallback: derivative-free BOBYQA from the best point L-BFGS reached (or the start).
   StartResult bobyqa =
@@ -280,15 +292,16 @@ FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& 
   fit.iterations = best.evaluations;
   fit.optimizer_status = nlopt_result_name(best.result);
 
-  // Convergence: a clean stop on the tolerances, or a round-off stop with a gradient that is
-  // small relative to the data size (L-BFGS often ends this way at the optimum).
-  const double grad_tol = 1e-3 * std::sqrt(std::max(1.0, problem.n_customers));
+  // Convergence: a clean stop on the tolerances, or a round-off stop or a generic failure of the
+  // line search with a gradient that is small relative to the data size (L-BFGS often ends this
+  // way at the optimum).
   std::vector<std::string> notes;
   const bool clean_stop = best.result == nlopt::SUCCESS || best.result == nlopt::FTOL_REACHED ||
                           best.result == nlopt::XTOL_REACHED ||
                           best.result == nlopt::STOPVAL_REACHED;
-  fit.converged = (clean_stop || best.result == nlopt::ROUNDOFF_LIMITED) &&
-                  best.grad_inf <= std::max(grad_tol, 1e-2 * std::sqrt(std::max(1.0, best.f)));
+  fit.converged =
+      (clean_stop || best.result == nlopt::ROUNDOFF_LIMITED || best.result == nlopt::FAILURE) &&
+      stationary(best, problem);
   if (!fit.converged) {
     notes.push_back(
         fmt::format("did not converge ({} via {} after {} evaluations; max |gradient| "
