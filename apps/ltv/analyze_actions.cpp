@@ -93,7 +93,9 @@ ActionRun run_actions(const ActionConfig& config, const ActionInputFiles& files,
   if (!files.nps.empty()) {
     // Validated as in `ltv nps` and analyze's nps/ (a malformed answer stops the run with its
     // line; of two answers on one day the first counts), so both see the same latest answer.
-    const NpsAnswers answers = read_nps_file(files.nps, run.ids).answers;
+    NpsAnswers read;
+    if (files.nps_answers == nullptr) read = read_nps_file(files.nps, run.ids).answers;
+    const NpsAnswers& answers = files.nps_answers != nullptr ? *files.nps_answers : read;
     nps = latest_scores(run.ids, answers.customer, answers.day,
                         std::vector<double>(answers.score.begin(), answers.score.end()));
   }

@@ -16,18 +16,20 @@
 #include "ltv/data/summary.hpp"
 #include "ltv/data/transaction_log.hpp"
 #include "ltv/models/selection.hpp"
+#include "ltv/nps/nps.hpp"
 #include "ltv/segment/segment.hpp"
 
 namespace ltv::cli {
 
 /// Side inputs of the actions step.
 struct ActionInputFiles {
-  std::string rules;            ///< --rules FILE (empty: built-in playbook)
-  std::string customers;        ///< --customers FILE (attributes, birth_date)
-  std::string nps;              ///< --nps FILE (customer_id,date,score)
-  std::string contacts;         ///< --contacts FILE (customer_id,date,channel[,type])
-  std::string suppress;         ///< --suppress FILE (customer_id)
-  std::size_t max_actions = 0;  ///< --max-actions (0: the playbook's setting)
+  std::string rules;                        ///< --rules FILE (empty: built-in playbook)
+  std::string customers;                    ///< --customers FILE (attributes, birth_date)
+  std::string nps;                          ///< --nps FILE (customer_id,date,score)
+  const NpsAnswers* nps_answers = nullptr;  ///< `nps` already read and validated (analyze)
+  std::string contacts;                     ///< --contacts FILE (customer_id,date,channel[,type])
+  std::string suppress;                     ///< --suppress FILE (customer_id)
+  std::size_t max_actions = 0;              ///< --max-actions (0: the playbook's setting)
 };
 
 /// Everything the actions step computed (fields stay alive for writing reasons / due lists).

@@ -124,6 +124,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   const TransactionLog log = load_log(options, &report);
   if (log.size() == 0) input_error({options.file, 0, ""}, "no rows", "at least one transaction");
   const CrossSellInputs cross_sell_inputs = read_cross_sell_inputs(log, cross_sell);
+  if (cross_sell_inputs.nps) action_files.nps_answers = &cross_sell_inputs.nps->answers;
   SummaryOptions summary_opts = summary_options(options);
   summary_opts.calibration_end.reset();  // predictions use all data; the split is for selection
   const SummaryOptions user_split = summary_options(options);
