@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "log_compare.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/load.hpp"
 #include "test_data.hpp"
@@ -22,14 +23,6 @@ TransactionLog load(const std::string& path, int threads) {
   o.parallel_min_bytes = 1;
   LoadReport report;
   return load_transactions(path, o, report);
-}
-
-void expect_same(const TransactionLog& a, const TransactionLog& b) {
-  EXPECT_EQ(a.customer_ids, b.customer_ids);
-  EXPECT_EQ(a.customer, b.customer);
-  EXPECT_EQ(a.day, b.day);
-  EXPECT_EQ(a.second_of_day, b.second_of_day);
-  EXPECT_EQ(a.amount, b.amount);
 }
 
 /// Customer id of row i: long ids (more than 7 bytes), short numeric ids and short text ids,
@@ -57,7 +50,7 @@ std::string write_file(const std::string& name, int rows, int time_from, int tim
 TEST(LoadScale, TimesOnlyInTheSecondHalfAreZeroFilledBeforeTheFirstTime) {
   const auto path = write_file("late_times.csv", 30000, 25000, 30000);
   const TransactionLog seq = load(path, 1), par = load(path, 2);
-  expect_same(seq, par);
+  test::expect_same_log(seq, par);
   ASSERT_EQ(seq.second_of_day.size(), seq.size());
   EXPECT_EQ(seq.second_of_day[0], 0);
   EXPECT_EQ(seq.second_of_day[24999], 0);
@@ -67,7 +60,7 @@ TEST(LoadScale, TimesOnlyInTheSecondHalfAreZeroFilledBeforeTheFirstTime) {
 TEST(LoadScale, TimesOnlyInTheFirstHalfGiveAFullColumn) {
   const auto path = write_file("early_times.csv", 30000, 0, 100);
   const TransactionLog seq = load(path, 1), par = load(path, 2);
-  expect_same(seq, par);
+  test::expect_same_log(seq, par);
   ASSERT_EQ(par.second_of_day.size(), par.size());
   EXPECT_EQ(par.second_of_day[7], 7 * 3600 + 31 * 60);
   EXPECT_EQ(par.second_of_day[29999], 0);
@@ -76,7 +69,7 @@ TEST(LoadScale, TimesOnlyInTheFirstHalfGiveAFullColumn) {
 TEST(LoadScale, DatesWithoutTimesLeaveTheTimeColumnEmpty) {
   const auto path = write_file("no_times.csv", 30000, 0, 0);
   const TransactionLog seq = load(path, 1), par = load(path, 2);
-  expect_same(seq, par);
+  test::expect_same_log(seq, par);
   EXPECT_TRUE(par.second_of_day.empty());
   EXPECT_EQ(par.size(), 30000u);
 }
@@ -84,7 +77,7 @@ TEST(LoadScale, DatesWithoutTimesLeaveTheTimeColumnEmpty) {
 TEST(LoadScale, CustomerIdsOfBothChunksAreInternedInOrderOfFirstAppearance) {
   const auto path = write_file("ids.csv", 30000, -1, -1);
   const TransactionLog par = load(path, 2);
-  expect_same(load(path, 1), par);
+  test::expect_same_log(load(path, 1), par);
   ASSERT_EQ(par.size(), 30000u);
   // Every row's id reads back, and ids are numbered in order of first appearance.
   std::uint32_t next = 0;

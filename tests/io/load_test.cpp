@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "log_compare.hpp"
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/table.hpp"
@@ -404,26 +405,6 @@ TEST(LoadRealData, SlowOnlineRetailCountsMissingCustomersAndCancellationsUnderBo
 namespace ltv {
 namespace {
 
-void expect_same_log(const TransactionLog& a, const TransactionLog& b) {
-  EXPECT_EQ(a.customer_ids, b.customer_ids);
-  EXPECT_EQ(a.customer, b.customer);
-  EXPECT_EQ(a.day, b.day);
-  EXPECT_EQ(a.second_of_day, b.second_of_day);
-  EXPECT_EQ(a.amount, b.amount);
-  EXPECT_EQ(a.quantity, b.quantity);
-  ASSERT_EQ(a.order.has_value(), b.order.has_value());
-  if (a.order) {
-    EXPECT_EQ(a.order->values, b.order->values);
-    EXPECT_EQ(a.order->codes, b.order->codes);
-  }
-  ASSERT_EQ(a.extra.size(), b.extra.size());
-  for (std::size_t k = 0; k < a.extra.size(); ++k) {
-    EXPECT_EQ(a.extra[k].name, b.extra[k].name);
-    EXPECT_EQ(a.extra[k].values, b.extra[k].values);
-    EXPECT_EQ(a.extra[k].codes, b.extra[k].codes);
-  }
-}
-
 struct Loaded {
   TransactionLog log;
   LoadReport report;
@@ -481,7 +462,7 @@ TEST(LoadParallel, TwoChunksGiveExactlyTheSequentialResult) {
     Loaded seq = load_file(path, o, 1), par = load_file(path, o, 2);
     ASSERT_EQ(seq.error, "");
     ASSERT_EQ(par.error, "");
-    expect_same_log(seq.log, par.log);
+    test::expect_same_log(seq.log, par.log);
     EXPECT_EQ(seq.report.rows_read, 40000);
     EXPECT_EQ(par.report.rows_read, seq.report.rows_read);
     EXPECT_EQ(par.report.rows_loaded, seq.report.rows_loaded);
@@ -499,7 +480,7 @@ TEST(LoadParallel, SplitInsideAQuotedFieldFallsBackToSequential) {
   Loaded seq = load_file(path, parallel_options(), 1), par = load_file(path, parallel_options(), 2);
   ASSERT_EQ(seq.error, "");
   ASSERT_EQ(par.error, "");
-  expect_same_log(seq.log, par.log);
+  test::expect_same_log(seq.log, par.log);
   EXPECT_EQ(par.report.rows_read, 2000);
 }
 
@@ -514,7 +495,7 @@ TEST(LoadParallel, ErrorsAndSkipsMatchTheSequentialRead) {
     skip.on_error = ErrorPolicy::skip;
     seq = load_file(path, skip, 1);
     par = load_file(path, skip, 2);
-    expect_same_log(seq.log, par.log);
+    test::expect_same_log(seq.log, par.log);
     ASSERT_EQ(par.report.skipped.size(), 1u);
     EXPECT_EQ(par.report.skipped[0].count, 1);
     EXPECT_EQ(par.report.skipped[0].examples, seq.report.skipped[0].examples);
