@@ -267,6 +267,7 @@ void setup_validate(CLI::App& root) {
                   "Number of optimizer starting points (0 = the model's default)")
       ->capture_default_str()
       ->group("Model");
+  add_presearch_flag(*cmd, *model);
   cmd->add_option("--table", validate_opts->table,
                   "Table written by --format csv to stdout or a file: models, tracking or "
                   "conditional")

@@ -76,6 +76,15 @@ void add_model_options(CLI::App& cmd, ModelCliOptions& o, const std::string& mod
                  "Number of optimizer starting points (0 = the model's default)")
       ->capture_default_str()
       ->group(group);
+  add_presearch_flag(cmd, o);
+}
+
+void add_presearch_flag(CLI::App& cmd, ModelCliOptions& o) {
+  cmd.add_flag("--no-presearch", o.no_presearch,
+               "Run every start on the full data (default: with more than 20,000 distinct "
+               "(frequency, recency, T) patterns the starts search a subsample of 10,000 and the "
+               "full data is fitted once, from the best optimum found there)")
+      ->group("Model");
 }
 
 FitOptions fit_options(const ModelCliOptions& o) {
@@ -88,6 +97,7 @@ FitOptions fit_options(const ModelCliOptions& o) {
   }
   f.l2_penalty = o.penalty;
   f.starts = o.starts;
+  f.presearch = !o.no_presearch;
   return f;
 }
 

@@ -21,10 +21,13 @@ struct ModelCliOptions {
   std::string model = "bgnbd";  ///< --model: a model name (fit) or a model JSON file (predict)
   double penalty = 0.0;         ///< --penalty (L2 on log-parameters)
   int starts = 0;               ///< --starts (0 = model default)
+  bool no_presearch = false;    ///< --no-presearch
 };
 
-/// Adds --model, --penalty, --starts to `cmd`; `models` is the --model help text.
+/// Adds --model, --penalty, --starts, --no-presearch to `cmd`; `models` is the --model help text.
 void add_model_options(CLI::App& cmd, ModelCliOptions& options, const std::string& models);
+/// Adds --no-presearch (FitOptions::presearch) to `cmd`; part of add_model_options.
+void add_presearch_flag(CLI::App& cmd, ModelCliOptions& options);
 
 /// FitOptions from the CLI values (validated; InputError naming the option).
 FitOptions fit_options(const ModelCliOptions& options);

@@ -26,6 +26,8 @@ struct Objective {
   int evaluations = 0;
   double best_f = std::numeric_limits<double>::infinity();
   std::vector<double> best_u;
+  double best_ll = 0;             ///< log-likelihood at best_u
+  std::vector<double> best_grad;  ///< gradient of f at best_u, when it was evaluated with one
 
   double operator()(const std::vector<double>& u, std::vector<double>& grad) {
     ++evaluations;
@@ -55,12 +57,58 @@ struct Objective {
     if (f < best_f) {
       best_f = f;
       best_u = u;
+      best_ll = ll;
+      best_grad = grad;
     }
     return f;
   }
 
-  static double call(const std::vector<double>& u, std::vector<double>& grad, void* data) {
-    return (*static_cast<Objective*>(data))(u, grad);
+  /// NLopt sees the objective per customer (f / scale): with a gradient of O(1) instead of
+  /// O(customers), L-BFGS's first step (along -gradient, unit length) stays near the start
+  /// instead of jumping to the edge of the search box, where the likelihood is costly to evaluate.
+  double scale = 1;
+  /// Optional preconditioning: NLopt's variable is v with u = origin + M v (M row-major k x k).
+  std::vector<double> origin, transform;
+  double log_bound = 0;  ///< with a transform: |u_i| beyond this counts as non-finite
+  std::vector<double> u_buffer, grad_u;
+
+  /// u for NLopt's x (identity without a transform).
+  const std::vector<double>& to_u(const std::vector<double>& x) {
+    if (transform.empty()) return x;
+    const std::size_t k = x.size();
+    u_buffer = origin;
+    for (std::size_t i = 0; i < k; ++i) {
+      for (std::size_t j = 0; j < k; ++j) u_buffer[i] += transform[i * k + j] * x[j];
+    }
+    return u_buffer;
+  }
+
+  static double call(const std::vector<double>& x, std::vector<double>& grad, void* data) {
+    auto& self = *static_cast<Objective*>(data);
+    if (self.transform.empty()) {
+      const double f = self(x, grad);
+      for (double& g : grad) g /= self.scale;
+      return f / self.scale;
+    }
+    const std::size_t k = x.size();
+    const std::vector<double> u = self.to_u(x);
+    bool inside = true;
+    for (double v : u) inside = inside && std::abs(v) <= self.log_bound;
+    self.grad_u.assign(grad.empty() ? 0 : k, 0.0);
+    double f = kHuge;
+    if (inside) {
+      f = self(u, self.grad_u);
+    } else {
+      for (std::size_t i = 0; i < self.grad_u.size(); ++i)
+        self.grad_u[i] = u[i] >= 0 ? 1e10 : -1e10;
+    }
+    // ∂f/∂v = Mᵀ ∂f/∂u
+    for (std::size_t j = 0; j < grad.size(); ++j) {
+      double g = 0;
+      for (std::size_t i = 0; i < k; ++i) g += self.transform[i * k + j] * self.grad_u[i];
+      grad[j] = g / self.scale;
+    }
+    return f / self.scale;
   }
 };
 
@@ -71,13 +119,16 @@ struct StartResult {
   nlopt::result result = nlopt::FAILURE;
   std::string algorithm;
   double grad_inf = std::numeric_limits<double>::infinity();
+  double log_likelihood = 0;  ///< at u
 };
 
-/// Gradient (in log-parameters, of the minimised objective) at u; infinity norm.
-double gradient_norm(Objective& obj, const std::vector<double>& u) {
-  std::vector<double> g(u.size());
-  double f = obj(u, g);
-  if (!(f < kHuge)) return std::numeric_limits<double>::infinity();
+/// Gradient (in log-parameters, of the minimised objective) at the best point; infinity norm.
+double gradient_norm(Objective& obj) {
+  std::vector<double> g = obj.best_grad;
+  if (g.size() != obj.best_u.size()) {
+    g.assign(obj.best_u.size(), 0.0);
+    if (!(obj(obj.best_u, g) < kHuge)) return std::numeric_limits<double>::infinity();
+  }
   double m = 0;
   for (double v : g) m = std::max(m, std::abs(v));
   return m;
@@ -91,8 +142,11 @@ bool stationary(const StartResult& r, const MaximizeProblem& problem) {
          r.grad_inf <= std::max(grad_tol, 1e-2 * std::sqrt(std::max(1.0, r.f)));
 }
 
+/// One start: L-BFGS from start_theta (in the variables v of u = log start_theta + M v when a
+/// row-major k x k `transform` M is given), then BOBYQA from its best point if it failed.
 StartResult run_start(const MaximizeProblem& problem, const FitOptions& options,
-                      const std::vector<double>& start_theta) {
+                      const std::vector<double>& start_theta,
+                      const std::vector<double>& transform = {}) {
   const std::size_t k = problem.names.size();
   std::vector<double> u0(k);
   for (std::size_t i = 0; i < k; ++i) {
@@ -108,17 +162,26 @@ StartResult run_start(const MaximizeProblem& problem, const FitOptions& options,
     Objective obj;
     obj.problem = &problem;
     obj.penalty = options.l2_penalty;
+    obj.scale = std::max(1.0, problem.n_customers);
+    const bool transformed = algorithm == nlopt::LD_LBFGS && !transform.empty();
     StartResult out;
     out.algorithm = algorithm == nlopt::LD_LBFGS ? "L-BFGS" : "BOBYQA";
     nlopt::opt opt(algorithm, static_cast<unsigned>(k));
     opt.set_min_objective(&Objective::call, &obj);
-    opt.set_lower_bounds(lower);
-    opt.set_upper_bounds(upper);
+    if (transformed) {
+      // The box |u| <= log_bound is enforced by the objective (a bound on u is not a box on v).
+      obj.origin = from;
+      obj.transform = transform;
+      obj.log_bound = problem.log_bound;
+    } else {
+      opt.set_lower_bounds(lower);
+      opt.set_upper_bounds(upper);
+    }
     opt.set_ftol_rel(options.relative_tolerance);
     opt.set_xtol_rel(1e-12);
     opt.set_maxeval(std::max(budget, 10));
     if (algorithm != nlopt::LD_LBFGS) opt.set_initial_step(0.5);
-    std::vector<double> u = from;
+    std::vector<double> u = transformed ? std::vector<double>(k, 0.0) : from;
     double f = kHuge;
     try {
       out.result = opt.optimize(u, f);
@@ -133,9 +196,10 @@ StartResult run_start(const MaximizeProblem& problem, const FitOptions& options,
     }
     out.evaluations = obj.evaluations;
     if (!obj.best_u.empty()) {
+      out.grad_inf = gradient_norm(obj);
       out.u = obj.best_u;
       out.f = obj.best_f;
-      out.grad_inf = gradient_norm(obj, out.u);
+      out.log_likelihood = obj.best_ll;
     }
     return out;
   };
@@ -253,21 +317,18 @@ std::vector<double> log_parameter_hessian(const MaximizeProblem& problem,
   return h;
 }
 
-FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& options) {
-  const std::size_t k = problem.names.size();
-  FitResult fit;
-  fit.model = problem.model;
-  fit.names = problem.names;
-  fit.n_customers = problem.n_customers;
-  fit.n_patterns = problem.n_patterns;
+namespace {
 
+/// Runs every start on `problem` and returns the best. With the model's own starts (no explicit
+/// --starts), two starts that end at the same optimum (objective equal to 1e-9 relative) settle
+/// it: the remaining starts are skipped.
+StartResult best_of_starts(const MaximizeProblem& problem, const FitOptions& options) {
+  const std::size_t k = problem.names.size();
   StartResult best;
   std::vector<double> finished;  // objective values reached by the starts so far
   for (const auto& start : collect_starts(problem, options)) {
     if (start.size() != k) throw ConvergenceError(problem.model + ": start of wrong length");
     StartResult r = run_start(problem, options, start);
-    // With the model's own starts (no explicit --starts), two starts that end at the same
-    // optimum (objective equal to 1e-9 relative) settle it: the remaining starts are skipped.
     bool agreed = false;
     if (options.starts == 0 && std::isfinite(r.f) && r.f < kHuge) {
       for (double f : finished)
@@ -277,6 +338,60 @@ FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& 
     if (r.f < best.f) best = std::move(r);
     if (agreed) break;
   }
+  return best;
+}
+
+/// Preconditioner from the subsample's curvature: with H = Hessian of the subsample objective
+/// per customer at θ (log-parameters) and H = L Lᵀ, M = L⁻ᵀ makes the full objective's Hessian
+/// in v (u = log θ + M v) close to the identity, so that L-BFGS's first steps are Newton steps
+/// and the full data needs a few evaluations instead of building its curvature from scratch.
+/// Empty when H is not positive definite.
+std::vector<double> whitening(const MaximizeProblem& sample, const std::vector<double>& theta,
+                              const FitOptions& options) {
+  const std::size_t k = theta.size();
+  const std::vector<double> h = log_parameter_hessian(sample, theta, options.l2_penalty);
+  Eigen::MatrixXd H(k, k);
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = 0; j < k; ++j) {
+      if (!std::isfinite(h[i * k + j])) return {};
+      H(i, j) = h[i * k + j] / std::max(1.0, sample.n_customers);
+    }
+  }
+  const Eigen::LLT<Eigen::MatrixXd> llt(H);
+  if (llt.info() != Eigen::Success) return {};
+  const Eigen::MatrixXd M = llt.matrixU().solve(Eigen::MatrixXd::Identity(k, k));  // L⁻ᵀ = U⁻¹
+  std::vector<double> out(k * k);
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = 0; j < k; ++j) out[i * k + j] = M(i, j);
+  }
+  return out;
+}
+
+}  // namespace
+
+FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& options) {
+  const std::size_t k = problem.names.size();
+  FitResult fit;
+  fit.model = problem.model;
+  fit.names = problem.names;
+  fit.n_customers = problem.n_customers;
+  fit.n_patterns = problem.n_patterns;
+
+  StartResult best;
+  if (problem.presearch && options.presearch) {
+    // Large input: the starts search the subsample; the full data is fitted once, from the best
+    // optimum found there. Should that end anywhere but at a stationary point, every start runs
+    // on the full data after all.
+    const StartResult pre = best_of_starts(*problem.presearch, options);
+    if (std::isfinite(pre.f) && pre.f < kHuge) {
+      std::vector<double> from(k);
+      for (std::size_t i = 0; i < k; ++i) from[i] = std::exp(pre.u[i]);
+      StartResult r =
+          run_start(problem, options, from, whitening(*problem.presearch, from, options));
+      if (std::isfinite(r.f) && r.f < kHuge && stationary(r, problem)) best = std::move(r);
+    }
+  }
+  if (best.u.empty()) best = best_of_starts(problem, options);
   if (!std::isfinite(best.f) || !(best.f < kHuge)) {
     throw ConvergenceError(fmt::format(
         "{}: no starting point gives a finite log-likelihood; the data may not suit this model",
@@ -285,10 +400,7 @@ FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& 
 
   fit.estimates.resize(k);
   for (std::size_t i = 0; i < k; ++i) fit.estimates[i] = std::exp(best.u[i]);
-  {
-    std::vector<double> no_grad;
-    fit.log_likelihood = problem.log_likelihood(fit.estimates, no_grad);
-  }
+  fit.log_likelihood = best.log_likelihood;
   fit.iterations = best.evaluations;
   fit.optimizer_status = nlopt_result_name(best.result);
 

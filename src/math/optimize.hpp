@@ -2,13 +2,16 @@
 // Maximum-likelihood driver shared by every model (internal: ltv::detail).
 //
 // Optimises the log-likelihood over log-parameters with NLopt (L-BFGS with analytic gradients,
-// falling back to a derivative-free method when a start fails), from several starting points,
-// then computes standard errors from the observed information: the Hessian of the negative
-// log-likelihood in log-parameters (central differences of the analytic gradient), inverted;
-// se(θ) = θ · se(log θ) (delta method) and the 95% interval exp(log θ ± 1.96 se(log θ)).
-// A singular or indefinite Hessian sets FitResult::hessian_singular and leaves the errors empty.
+// falling back to a derivative-free method when a start fails), from several starting points
+// (NLopt sees the objective divided by the number of customers; large inputs search their starts
+// on a subsample first: MaximizeProblem::presearch), then computes standard errors from the
+// observed information: the Hessian of the negative log-likelihood in log-parameters (central
+// differences of the analytic gradient), inverted; se(θ) = θ · se(log θ) (delta method) and the 95%
+// interval exp(log θ ± 1.96 se(log θ)). A singular or indefinite Hessian sets
+// FitResult::hessian_singular and leaves the errors empty.
 
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,6 +33,9 @@ struct MaximizeProblem {
   double n_customers = 0;
   std::size_t n_patterns = 0;
   double log_bound = 25.0;  ///< search box |log θ| <= log_bound (keeps exp finite)
+  /// Optional, for large inputs: the same model on a subsample of the data. The starts then run
+  /// on the subsample, and the full data is fitted once, from the best optimum found there.
+  std::shared_ptr<const MaximizeProblem> presearch;
 };
 
 /// Observed information in log-parameters: Hessian of -LL(exp u) (+ penalty) at u = log θ by
@@ -42,7 +48,8 @@ std::string nlopt_result_name(int code);
 
 /// Maximises the log-likelihood (minus options.l2_penalty * Σ (log θ)^2) and returns the fit.
 /// Starts: options.initial (if given) first, then problem.starts; options.starts > 0 caps/extends
-/// the count (extra starts are deterministic multiplicative jitters of the given ones).
+/// the count (extra starts are deterministic multiplicative jitters of the given ones). With
+/// problem.presearch the starts run on that subsample problem first (see there).
 /// Convergence: NLopt L-BFGS stopping on ftol/xtol, or stopping on round-off with a small
 /// log-parameter gradient; otherwise converged = false and `message` names the NLopt result.
 /// Throws ConvergenceError only when no start gives a finite likelihood; a fit that stops early

@@ -14,6 +14,7 @@
 #include "ltv/error.hpp"
 #include "math/optimize.hpp"
 #include "math/special.hpp"
+#include "models/presearch.hpp"
 
 namespace ltv::detail::nbd {
 
@@ -344,8 +345,11 @@ FitResult fit(const RfmPatterns& patterns, const FitOptions& options, int m, con
   problem.names = {"r", "alpha", "a", "b"};
   problem.n_customers = sum_w;
   problem.n_patterns = patterns.size();
-  problem.log_likelihood = [&patterns, m](std::span<const double> th, std::span<double> g) {
-    return log_likelihood(Params{th[0], th[1], th[2], th[3]}, m, patterns, g);
+  const auto ll = [m](const RfmPatterns& data, std::span<const double> th, std::span<double> g) {
+    return log_likelihood(Params{th[0], th[1], th[2], th[3]}, m, data, g);
+  };
+  problem.log_likelihood = [&patterns, ll](std::span<const double> th, std::span<double> g) {
+    return ll(patterns, th, g);
   };
   // Time scale: with log-parameters a change of time unit only shifts log α, so the data's own
   // scale enters through the starts: α ≈ r · mean(T) / mean(x) matches the mean purchase rate.
@@ -353,6 +357,7 @@ FitResult fit(const RfmPatterns& patterns, const FitOptions& options, int m, con
   const double rate = std::max(sum_x / sum_w, 0.05) / mean_T;
   problem.starts = {
       {1.0, 1.0 / rate, 1.0, 1.0}, {0.5, 0.5 / rate, 0.5, 2.0}, {2.0, 2.0 / rate, 2.0, 5.0}};
+  problem.presearch = presearch_problem(problem, patterns, ll);
   return maximize_likelihood(problem, options);
 }
 

@@ -18,6 +18,7 @@
 #include "math/de_quadrature.hpp"
 #include "math/hyp2f1.hpp"
 #include "math/optimize.hpp"
+#include "models/presearch.hpp"
 
 namespace ltv::pareto_nbd {
 
@@ -403,13 +404,19 @@ FitResult fit(const RfmPatterns& patterns, const FitOptions& options) {
   problem.n_patterns = patterns.size();
   // Starting points scaled by the mean age: alpha and beta are in time units.
   problem.starts = {{1.0, mean_T, 1.0, mean_T}, {0.5, mean_T / 3, 0.5, mean_T * 3}};
-  problem.log_likelihood = [&patterns](std::span<const double> theta, std::span<double> gradient) {
+  const auto ll = [](const RfmPatterns& data, std::span<const double> theta,
+                     std::span<double> gradient) {
     const ParetoNbdParams p{theta[0], theta[1], theta[2], theta[3]};
     Grad g{};
-    const double ll = sum_log_likelihood(p, patterns, gradient.empty() ? nullptr : &g);
+    const double value = sum_log_likelihood(p, data, gradient.empty() ? nullptr : &g);
     if (!gradient.empty()) std::copy(g.begin(), g.end(), gradient.begin());
-    return ll;
+    return value;
   };
+  problem.log_likelihood = [&patterns, ll](std::span<const double> theta,
+                                           std::span<double> gradient) {
+    return ll(patterns, theta, gradient);
+  };
+  problem.presearch = detail::presearch_problem(problem, patterns, ll);
   return detail::maximize_likelihood(problem, options);
 }
 

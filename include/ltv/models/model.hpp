@@ -37,6 +37,9 @@ struct FitOptions {
   double relative_tolerance = 1e-12;  ///< on the log-likelihood
   int starts = 0;                     ///< number of starting points; 0 = the model's default
   std::vector<double> initial;        ///< optional starting parameters (natural scale)
+  /// More than 20,000 patterns (Pareto/NBD, BG/NBD, MBG/NBD): run the starts on a stratified
+  /// subsample of 10,000 and fit the full data once, from the best optimum found there.
+  bool presearch = true;
 };
 
 /// Result of a fit: natural-scale estimates with standard errors and 95% intervals from the
