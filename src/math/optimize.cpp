@@ -120,6 +120,7 @@ struct StartResult {
   std::string algorithm;
   double grad_inf = std::numeric_limits<double>::infinity();
   double log_likelihood = 0;  ///< at u
+  std::vector<double> grad;   ///< gradient of the objective in log-parameters at u (if known)
 };
 
 /// Gradient (in log-parameters, of the minimised objective) at the best point; infinity norm.
@@ -200,6 +201,7 @@ StartResult run_start(const MaximizeProblem& problem, const FitOptions& options,
       out.u = obj.best_u;
       out.f = obj.best_f;
       out.log_likelihood = obj.best_ll;
+      out.grad = obj.best_grad;
     }
     return out;
   };
@@ -288,7 +290,8 @@ std::string nlopt_result_name(int code) {
 }
 
 std::vector<double> log_parameter_hessian(const MaximizeProblem& problem,
-                                          std::span<const double> theta, double l2_penalty) {
+                                          std::span<const double> theta, double l2_penalty,
+                                          std::span<const double> gradient_at_theta) {
   const std::size_t k = theta.size();
   Objective obj;
   obj.problem = &problem;
@@ -297,10 +300,22 @@ std::vector<double> log_parameter_hessian(const MaximizeProblem& problem,
   for (std::size_t i = 0; i < k; ++i) u[i] = std::log(theta[i]);
   std::vector<double> h(k * k, std::numeric_limits<double>::quiet_NaN());
   std::vector<double> gp(k), gm(k);
+  const bool forward = gradient_at_theta.size() == k;
   for (std::size_t j = 0; j < k; ++j) {
+    std::vector<double> up = u, um = u;
+    if (forward) {
+      // Forward differences from the known gradient (one evaluation per parameter). Step 1e-6:
+      // truncation error ~ step/2 relative, round-off of the summed gradient ~1e-10 relative.
+      const double step = 1e-6 * std::max(1.0, std::abs(u[j]));
+      up[j] += step;
+      if (!(obj(up, gp) < kHuge)) return h;  // NaN-filled: caller treats as singular
+      for (std::size_t i = 0; i < k; ++i) {
+        h[i * k + j] = (gp[i] - gradient_at_theta[i]) / step;
+      }
+      continue;
+    }
     // Step ~ cube root of machine epsilon, scaled by |u_j| (central differences of the gradient).
     const double step = 1e-5 * std::max(1.0, std::abs(u[j]));
-    std::vector<double> up = u, um = u;
     up[j] += step;
     um[j] -= step;
     const double fp = obj(up, gp);
@@ -346,10 +361,12 @@ StartResult best_of_starts(const MaximizeProblem& problem, const FitOptions& opt
 /// in v (u = log θ + M v) close to the identity, so that L-BFGS's first steps are Newton steps
 /// and the full data needs a few evaluations instead of building its curvature from scratch.
 /// Empty when H is not positive definite.
-std::vector<double> whitening(const MaximizeProblem& sample, const std::vector<double>& theta,
+std::vector<double> whitening(const MaximizeProblem& sample, const StartResult& at,
                               const FitOptions& options) {
-  const std::size_t k = theta.size();
-  const std::vector<double> h = log_parameter_hessian(sample, theta, options.l2_penalty);
+  const std::size_t k = at.u.size();
+  std::vector<double> theta(k);
+  for (std::size_t i = 0; i < k; ++i) theta[i] = std::exp(at.u[i]);
+  const std::vector<double> h = log_parameter_hessian(sample, theta, options.l2_penalty, at.grad);
   Eigen::MatrixXd H(k, k);
   for (std::size_t i = 0; i < k; ++i) {
     for (std::size_t j = 0; j < k; ++j) {
@@ -387,7 +404,7 @@ FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& 
       std::vector<double> from(k);
       for (std::size_t i = 0; i < k; ++i) from[i] = std::exp(pre.u[i]);
       StartResult r =
-          run_start(problem, options, from, whitening(*problem.presearch, from, options));
+          run_start(problem, options, from, whitening(*problem.presearch, pre, options));
       if (std::isfinite(r.f) && r.f < kHuge && stationary(r, problem)) best = std::move(r);
     }
   }
@@ -431,7 +448,8 @@ FitResult maximize_likelihood(const MaximizeProblem& problem, const FitOptions& 
   }
 
   // Standard errors from the observed information in log-parameters.
-  const std::vector<double> h = log_parameter_hessian(problem, fit.estimates, options.l2_penalty);
+  const std::vector<double> h =
+      log_parameter_hessian(problem, fit.estimates, options.l2_penalty, best.grad);
   Eigen::MatrixXd H(k, k);
   bool finite = true;
   for (std::size_t i = 0; i < k; ++i) {

@@ -39,9 +39,12 @@ struct MaximizeProblem {
 };
 
 /// Observed information in log-parameters: Hessian of -LL(exp u) (+ penalty) at u = log θ by
-/// central differences of the analytic gradient, symmetrised. Row-major k x k.
+/// differences of the analytic gradient, symmetrised. Row-major k x k. Central differences (2k
+/// evaluations), or forward differences (k evaluations) when the objective's gradient in u at
+/// θ is given (as the optimizer has it at its best point).
 std::vector<double> log_parameter_hessian(const MaximizeProblem& problem,
-                                          std::span<const double> theta, double l2_penalty);
+                                          std::span<const double> theta, double l2_penalty,
+                                          std::span<const double> gradient_at_theta = {});
 
 /// Name of an NLopt result code ("NLOPT_FTOL_REACHED", ...).
 std::string nlopt_result_name(int code);

@@ -13,6 +13,7 @@
 
 #include "ltv/error.hpp"
 #include "math/optimize.hpp"
+#include "math/parallel.hpp"
 #include "math/special.hpp"
 #include "models/presearch.hpp"
 
@@ -129,6 +130,14 @@ namespace {
 /// Sums of the log-likelihood and its gradient over patterns [begin, end).
 struct LlSums {
   double ll = 0, r = 0, alpha = 0, a = 0, b = 0;
+  LlSums& operator+=(const LlSums& o) {
+    ll += o.ll;
+    r += o.r;
+    alpha += o.alpha;
+    a += o.a;
+    b += o.b;
+    return *this;
+  }
 };
 
 LlSums log_likelihood_range(const Params& p, int m, const RfmPatterns& pat, bool want,
@@ -193,29 +202,10 @@ LlSums log_likelihood_range(const Params& p, int m, const RfmPatterns& pat, bool
 double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<double> gradient) {
   const bool want = !gradient.empty();
   // Fixed chunks (not one per thread) so that the sum is the same on any number of cores.
-  constexpr std::size_t kChunk = 16384;
-  const std::size_t n = pat.size();
-  const std::size_t chunks = std::max<std::size_t>(1, std::min<std::size_t>(64, n / kChunk));
-  std::vector<LlSums> part(chunks);
-  const auto bound = [&](std::size_t c) { return n * c / chunks; };
-  if (chunks == 1) {
-    part[0] = log_likelihood_range(p, m, pat, want, 0, n);
-  } else {
-    const auto count = static_cast<long long>(chunks);
-#pragma omp parallel for schedule(static)
-    for (long long c = 0; c < count; ++c) {
-      const auto cu = static_cast<std::size_t>(c);
-      part[cu] = log_likelihood_range(p, m, pat, want, bound(cu), bound(cu + 1));
-    }
-  }
-  LlSums total;
-  for (const auto& s : part) {
-    total.ll += s.ll;
-    total.r += s.r;
-    total.alpha += s.alpha;
-    total.a += s.a;
-    total.b += s.b;
-  }
+  const LlSums total =
+      chunked_sum<LlSums>(pat.size(), 4096, [&](std::size_t begin, std::size_t end) {
+        return log_likelihood_range(p, m, pat, want, begin, end);
+      });
   if (want) {
     gradient[0] = total.r;
     gradient[1] = total.alpha;

@@ -18,6 +18,7 @@
 #include "math/de_quadrature.hpp"
 #include "math/hyp2f1.hpp"
 #include "math/optimize.hpp"
+#include "math/parallel.hpp"
 #include "models/presearch.hpp"
 
 namespace ltv::pareto_nbd {
@@ -324,36 +325,45 @@ void check_patterns(const RfmPatterns& patterns) {
   }
 }
 
-double sum_log_likelihood(const ParetoNbdParams& p, const RfmPatterns& patterns, Grad* grad) {
-  const std::size_t n = patterns.size();
-  double total = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+struct LlSums {
+  double ll = 0;
+  Grad g{};
   bool failed = false;
-  const long count = static_cast<long>(n);
-#pragma omp parallel reduction(+ : total, g0, g1, g2, g3) reduction(|| : failed) if (count > 4096)
-  {
-    XTerms cache;  // per thread; patterns are sorted by x, so it mostly hits
-#pragma omp for schedule(static)
-    for (long i = 0; i < count; ++i) {
-      const double w = patterns.weight[i];
-      if (w == 0) continue;
-      try {
-        Grad g{};
-        const double ll = log_likelihood_one(p, patterns.x[i], patterns.t_x[i], patterns.T[i],
-                                             grad ? &g : nullptr, &cache);
-        if (!std::isfinite(ll)) failed = true;
-        total += w * ll;
-        g0 += w * g[0];
-        g1 += w * g[1];
-        g2 += w * g[2];
-        g3 += w * g[3];
-      } catch (const std::exception&) {
-        failed = true;
-      }
-    }
+  LlSums& operator+=(const LlSums& o) {
+    ll += o.ll;
+    for (int k = 0; k < 4; ++k) g[k] += o.g[k];
+    failed = failed || o.failed;
+    return *this;
   }
-  if (grad != nullptr) *grad = {g0, g1, g2, g3};
-  if (failed || !std::isfinite(total)) return kNegInf;
-  return total;
+};
+
+double sum_log_likelihood(const ParetoNbdParams& p, const RfmPatterns& patterns, Grad* grad) {
+  const bool want = grad != nullptr;
+  // Fixed chunks on a dynamic schedule: balanced (the cost per pattern grows with x, and the
+  // patterns are sorted by x) and the same sum on any number of threads.
+  const LlSums total =
+      detail::chunked_sum<LlSums>(patterns.size(), 1024, [&](std::size_t begin, std::size_t end) {
+        LlSums s;
+        XTerms cache;  // patterns are sorted by x, so it mostly hits
+        for (std::size_t i = begin; i < end; ++i) {
+          const double w = patterns.weight[i];
+          if (w == 0) continue;
+          try {
+            Grad g{};
+            const double ll = log_likelihood_one(p, patterns.x[i], patterns.t_x[i], patterns.T[i],
+                                                 want ? &g : nullptr, &cache);
+            if (!std::isfinite(ll)) s.failed = true;
+            s.ll += w * ll;
+            for (int k = 0; k < 4; ++k) s.g[k] += w * g[k];
+          } catch (const std::exception&) {
+            s.failed = true;
+          }
+        }
+        return s;
+      });
+  if (grad != nullptr) *grad = total.g;
+  if (total.failed || !std::isfinite(total.ll)) return kNegInf;
+  return total.ll;
 }
 
 }  // namespace
@@ -403,7 +413,7 @@ FitResult fit(const RfmPatterns& patterns, const FitOptions& options) {
   problem.n_customers = sum_w;
   problem.n_patterns = patterns.size();
   // Starting points scaled by the mean age: alpha and beta are in time units.
-  problem.starts = {{1.0, mean_T, 1.0, mean_T}, {0.5, mean_T / 3, 0.5, mean_T * 3}};
+  problem.starts = {{1.0, mean_T, 1.0, mean_T}, {0.5, mean_T / 3, 0.5, mean_T / 3}};
   const auto ll = [](const RfmPatterns& data, std::span<const double> theta,
                      std::span<double> gradient) {
     const ParetoNbdParams p{theta[0], theta[1], theta[2], theta[3]};

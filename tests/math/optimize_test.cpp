@@ -131,6 +131,24 @@ TEST(Optimize, ExtraStartsAndInitialReachTheSameOptimum) {
   EXPECT_NEAR(fit.estimates[1], 0.3, 1e-8);
 }
 
+TEST(Optimize, HessianByForwardDifferencesFromAKnownGradientMatchesCentral) {
+  // f(u) = -LL(e^u): ∂²f/∂u_i² = λ_i s_i (at λ = (2, 0.5): 200 and 1500), no cross terms.
+  const auto p = exponential_problem(400, 100, 900, 3000);
+  const std::vector<double> theta = {2.0, 0.5};
+  // ∂f/∂u_i = -(n_i - λ_i s_i)
+  const std::vector<double> grad = {-(400 - 2.0 * 100), -(900 - 0.5 * 3000)};
+  const auto central = ltv::detail::log_parameter_hessian(p, theta, 0.0);
+  const auto forward = ltv::detail::log_parameter_hessian(p, theta, 0.0, grad);
+  const double expected[4] = {200, 0, 0, 1500};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NEAR(central[i], expected[i], 1e-6 * 1500) << i;
+    EXPECT_NEAR(forward[i], expected[i], 1e-5 * 1500) << i;
+  }
+  // A wrong gradient shows: the forward differences really use it.
+  const auto off = ltv::detail::log_parameter_hessian(p, theta, 0.0, std::vector<double>{0, 0});
+  EXPECT_GT(std::abs(off[0] - 200), 1e3);
+}
+
 TEST(Optimize, RejectsInitialOfWrongLength) {
   const auto p = exponential_problem(4, 1, 9, 30);
   ltv::FitOptions opt;

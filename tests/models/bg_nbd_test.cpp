@@ -102,7 +102,7 @@ TEST(BgNbd, AnalyticGradientMatchesFiniteDifferences) {
   }
 }
 
-// 100,000 distinct patterns: the likelihood is summed in chunks of 16,384 on OpenMP threads.
+// 100,000 distinct patterns: the likelihood is summed in fixed chunks of ~4,096 on OpenMP threads.
 TEST(BgNbd, ChunkedParallelLikelihoodEqualsSerialSumOnAnyThreadCount) {
   std::vector<double> x, t_x, T;
   for (std::size_t i = 0; i < 100000; ++i) {
