@@ -94,36 +94,34 @@ double map_interval(double a, double b, double y) {
 /// 2F1(r+s+x, ·; r+s+x+1; z) gives
 ///   α >= β: tail = (α+t)^-A (β+t)^-(B-1) / (A+B-1) · 2F1(1, A; A+B; (α-β)/(α+t))
 ///   α <  β: tail = (β+t)^-B (α+t)^-(A-1) / (A+B-1) · 2F1(1, B; A+B; (β-α)/(β+t))
-/// whose series has positive terms with ratio below z. The powers are taken relative to T with
-/// log1p, so that no digits are lost for large x (where A log(α+T) alone is ~1e5).
-double log_tail_relative(const ParetoNbdParams& p, double x, double t, double T, Grad* grad) {
+/// whose series has positive terms with ratio below z. The caller passes the logs it shares
+/// with the other terms: rel = A log((α+T)/(α+t)) + s log((β+T)/(β+t)) (from log1p, so that no
+/// digits are lost for large x, where A log(α+T) alone is ~1e5), la = log(α+t), lb = log(β+t)
+/// and log_norm = log(A+B-1).
+double log_tail_relative(const ParetoNbdParams& p, double x, double t, double rel, double la,
+                         double lb, double log_norm, Grad* grad) {
   const double A = p.r + x, B = p.s + 1;
   const double inv_sum = 1 / (A + B - 1);
-  // A log((α+T)/(α+t)) + s log((β+T)/(β+t))
-  const double rel =
-      A * std::log1p((T - t) / (p.alpha + t)) + p.s * std::log1p((T - t) / (p.beta + t));
   if (p.alpha >= p.beta) {
     const double z = (p.alpha - p.beta) / (p.alpha + t);
     const auto F = detail::log_hyp2f1_unit(A, A + B, z);
     if (grad != nullptr) {
-      const double la = std::log(p.alpha + t), lb = std::log(p.beta + t);
       (*grad)[0] = -la - inv_sum + F.d_p + F.d_q;
       (*grad)[1] = -A / (p.alpha + t) + F.d_z * (p.beta + t) / ((p.alpha + t) * (p.alpha + t));
       (*grad)[2] = -lb - inv_sum + F.d_q;
       (*grad)[3] = -(B - 1) / (p.beta + t) - F.d_z / (p.alpha + t);
     }
-    return rel - std::log(A + B - 1) + F.log_value;
+    return rel - log_norm + F.log_value;
   }
   const double z = (p.beta - p.alpha) / (p.beta + t);
   const auto F = detail::log_hyp2f1_unit(B, A + B, z);
   if (grad != nullptr) {
-    const double la = std::log(p.alpha + t), lb = std::log(p.beta + t);
     (*grad)[0] = -la - inv_sum + F.d_q;
     (*grad)[1] = -(A - 1) / (p.alpha + t) - F.d_z / (p.beta + t);
     (*grad)[2] = -lb - inv_sum + F.d_p + F.d_q;
     (*grad)[3] = -B / (p.beta + t) + F.d_z * (p.alpha + t) / ((p.beta + t) * (p.beta + t));
   }
-  return rel + std::log((p.alpha + t) / (p.beta + t)) - std::log(A + B - 1) + F.log_value;
+  return rel + (la - lb) - log_norm + F.log_value;
 }
 
 /// log I - l_alive, I = ∫_{t_x}^T (α+τ)^-A (β+τ)^-B dτ, by double-exponential quadrature (no
@@ -212,22 +210,32 @@ struct Parts {
   Grad g_alive{}, g_dead{}, g_c{};
 };
 
-/// Terms that depend on (r, x) only: lnΓ(r+x) - lnΓ(r) and ψ(r+x) - ψ(r); cached across the
-/// patterns (sorted by x) in the sums.
+/// Terms that depend on the parameters only (log α, log β, log s), and on (params, x):
+/// lnΓ(r+x) - lnΓ(r), ψ(r+x) - ψ(r) and log(r+x+s); cached across the patterns (sorted by x) in
+/// the sums.
 struct XTerms {
+  double log_alpha = 0, log_beta = 0, log_s = 0;
   double x = -1;
-  double log_gamma_ratio = 0, digamma_diff = 0;
+  double log_gamma_ratio = 0, digamma_diff = 0, log_norm = 0;
+  bool ready = false;
 };
 
 using NoPromote = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
 void update_x_terms(const ParetoNbdParams& p, double x, bool want_grad, XTerms& xt) {
+  if (!xt.ready) {
+    xt.ready = true;
+    xt.log_alpha = std::log(p.alpha);
+    xt.log_beta = std::log(p.beta);
+    xt.log_s = std::log(p.s);
+  }
   if (xt.x == x) return;
   xt.x = x;
   xt.log_gamma_ratio = std::lgamma(p.r + x) - std::lgamma(p.r);
   xt.digamma_diff = want_grad ? boost::math::digamma(p.r + x, NoPromote()) -
                                     boost::math::digamma(p.r, NoPromote())
                               : 0.0;
+  xt.log_norm = std::log(p.r + x + p.s);
 }
 
 Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_grad,
@@ -237,23 +245,27 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
   XTerms local;
   XTerms& xt = cache != nullptr ? *cache : local;
   update_x_terms(p, x, want_grad, xt);
-  out.log_c = xt.log_gamma_ratio + p.r * std::log(p.alpha) + p.s * std::log(p.beta);
-  out.l_alive = -A * std::log(p.alpha + T) - p.s * std::log(p.beta + T);
+  const double la_T = std::log(p.alpha + T), lb_T = std::log(p.beta + T);
+  out.log_c = xt.log_gamma_ratio + p.r * xt.log_alpha + p.s * xt.log_beta;
+  out.l_alive = -A * la_T - p.s * lb_T;
   if (want_grad) {
-    out.g_c = {xt.digamma_diff + std::log(p.alpha), p.r / p.alpha, std::log(p.beta), p.s / p.beta};
-    out.g_alive = {-std::log(p.alpha + T), -A / (p.alpha + T), -std::log(p.beta + T),
-                   -p.s / (p.beta + T)};
+    out.g_c = {xt.digamma_diff + xt.log_alpha, p.r / p.alpha, xt.log_beta, p.s / p.beta};
+    out.g_alive = {-la_T, -A / (p.alpha + T), -lb_T, -p.s / (p.beta + T)};
   }
   if (!(T > t_x)) return out;  // t_x = T: the customer cannot have died in (t_x, T]
   Grad g1{}, g2{};
   Grad* gp1 = want_grad ? &g1 : nullptr;
   Grad* gp2 = want_grad ? &g2 : nullptr;
-  const double log_s = std::log(p.s);
   bool direct = false;
   double rel_i = kNegInf;  // log I - l_alive
   try {
-    const double lt1 = log_tail_relative(p, x, t_x, T, gp1);
-    const double lt2 = log_tail_relative(p, x, T, T, gp2);
+    // log((α+T)/(α+t_x)) and log((β+T)/(β+t_x)) by log1p (exact for T - t_x small); the logs at
+    // t_x follow from those at T.
+    const double da = std::log1p((T - t_x) / (p.alpha + t_x));
+    const double db = std::log1p((T - t_x) / (p.beta + t_x));
+    const double lt1 =
+        log_tail_relative(p, x, t_x, A * da + p.s * db, la_T - da, lb_T - db, xt.log_norm, gp1);
+    const double lt2 = log_tail_relative(p, x, T, 0.0, la_T, lb_T, xt.log_norm, gp2);
     const double rho = std::exp(lt2 - lt1);
     // I = tail(t_x) - tail(T). The subtraction loses log10(1/(1-rho)) digits of I and, when the
     // subtraction is bad (rho near 1): integrate directly instead.
@@ -275,7 +287,7 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
       rel_i = log_integral_direct_relative(p, x, t_x, T, want_grad ? &out.g_dead : nullptr);
     }
   }
-  out.d_dead = log_s + rel_i;
+  out.d_dead = xt.log_s + rel_i;
   if (want_grad) out.g_dead[2] += 1 / p.s;
   return out;
 }
