@@ -80,7 +80,7 @@ void setup_fit(CLI::App& root) {
     if (options->format != "json" && options->format != "csv") {
       option_error("format", options->format, "json or csv");
     }
-    const ModelData data = load_model_data(*options, model->model == "bgbb");
+    const ModelData data = load_model_data(*options, model->model == "bgbb", false);
     const FitResult fit = fit_model(model->model, data, fit_opts);
     Output out = open_output(options->output);
     if (options->format == "csv") {

@@ -117,7 +117,7 @@ bool is_summary_csv(const TransactionCliOptions& options) {
   return has("frequency") && has("recency");
 }
 
-ModelData load_model_data(const TransactionCliOptions& options, bool bgbb) {
+ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool with_ids) {
   ModelData d;
   if (is_summary_csv(options)) {
     d.from_summary_csv = true;
@@ -169,8 +169,10 @@ ModelData load_model_data(const TransactionCliOptions& options, bool bgbb) {
         }
         d.monetary_value.push_back(empty ? std::numeric_limits<double>::quiet_NaN() : number(*c_m));
       }
-      d.ids.push_back(has_id ? std::string(record.size() > 0 ? record[0] : std::string_view())
-                             : std::to_string(d.ids.size() + 1));
+      if (with_ids) {
+        d.ids.push_back(has_id ? std::string(record.size() > 0 ? record[0] : std::string_view())
+                               : std::to_string(d.ids.size() + 1));
+      }
     }
     const bool all_missing = std::all_of(d.monetary_value.begin(), d.monetary_value.end(),
                                          [](double v) { return std::isnan(v); });

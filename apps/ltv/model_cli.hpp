@@ -55,8 +55,9 @@ bool is_summary_csv(const TransactionCliOptions& options);
 
 /// Reads the input: a summary CSV (columns frequency, recency, T or periods, optional
 /// monetary_value, count/weights; an id column first) or a transaction file summarized with the
-/// shared options. `bgbb` picks the `periods` column when present. InputError for bad input.
-ModelData load_model_data(const TransactionCliOptions& options, bool bgbb);
+/// shared options. `bgbb` picks the `periods` column when present. `with_ids = false` leaves
+/// ModelData::ids empty for a summary CSV (fit needs none). InputError for bad input.
+ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool with_ids = true);
 
 /// Fits "bgnbd", "mbgnbd", "pnbd", "bgbb" or "gg" on the data. InputError for an unknown model,
 /// gg without monetary values, or bgbb on a transaction file.
