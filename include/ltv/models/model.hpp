@@ -53,7 +53,7 @@ struct FitResult {
   std::vector<double> ci_lower;  ///< 95% interval, exp(log θ ± 1.96 se(log θ)); empty if singular
   std::vector<double> ci_upper;
   double log_likelihood = 0.0;  ///< at the optimum, without the penalty
-  int iterations = 0;           ///< objective evaluations of the best start
+  int iterations = 0;           ///< objective evaluations of the best start (presearch: of the full-data run)
   bool converged = false;
   bool hessian_singular = false;
   std::string message;           ///< why it did not converge / Hessian notes; empty when fine
