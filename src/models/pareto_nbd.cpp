@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 #include <boost/math/quadrature/gauss.hpp>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "ltv/error.hpp"
@@ -19,6 +20,7 @@
 #include "math/hyp2f1.hpp"
 #include "math/optimize.hpp"
 #include "math/parallel.hpp"
+#include "math/special.hpp"
 #include "models/presearch.hpp"
 
 namespace ltv::pareto_nbd {
@@ -202,10 +204,67 @@ double log_integral_gauss_relative(const ParetoNbdParams& p, double x, double t_
   return std::log(sums[0] * half) - std::log(p.beta + T);
 }
 
+/// As log_integral_direct_relative, by 31-point Gauss-Kronrod in v = log(c + τ), c = min(α, β),
+/// with the embedded 15-point Gauss rule as the check: for z = |α-β|/(max(α,β)+t_x) near 1,
+/// where the tails' series need hundreds of terms or fail (e.g. r, α → ∞ with β small: the
+/// substitution takes out the (β+τ)^-B peak at τ = t_x, and (α+τ)^-A ≈ e^(-(A/α)τ) is smooth).
+/// Returns NaN unless the two rules agree to 1e-13 (the value) and 1e-9 (the gradient sums).
+double log_integral_kronrod_relative(const ParetoNbdParams& p, double x, double t_x, double T,
+                                     Grad* grad) {
+  using Kronrod = boost::math::quadrature::gauss_kronrod<double, 31>;
+  using Gauss = boost::math::quadrature::gauss<double, 15>;
+  const auto& nodes = Kronrod::abscissa();  // 16: 0 and the positive nodes; even ones are Gauss
+  const auto& wk = Kronrod::weights();
+  const auto& wg = Gauss::weights();
+  const double A = p.r + x, B = p.s + 1, c = std::min(p.alpha, p.beta);
+  const double v0 = std::log(c + t_x), v1 = std::log(c + T);
+  const double mid = 0.5 * (v0 + v1), half = 0.5 * (v1 - v0);
+  std::array<double, 5> k{}, g{};
+  // Scale: the log-integrand at v0 (its maximum when the integrand decreases).
+  const double shift = A * std::log1p((T - t_x) / (p.alpha + t_x)) +
+                       B * std::log1p((T - t_x) / (p.beta + t_x)) + v0;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    for (int sign = -1; sign <= 1; sign += 2) {
+      if (i == 0 && sign == 1) continue;
+      const double v = mid + sign * half * nodes[i];
+      const double ct = std::exp(v);  // c + τ
+      const double tau = std::clamp(ct - c, t_x, T);
+      // (α+τ)^-A (β+τ)^-B relative to its value at T, times the Jacobian dτ/dv = c + τ.
+      const double f =
+          std::exp(A * std::log1p((T - tau) / (p.alpha + tau)) +
+                   B * std::log1p((T - tau) / (p.beta + tau)) + v - shift);
+      const double terms[5] = {1, -std::log(p.alpha + tau), -std::log(p.beta + tau),
+                               -A / (p.alpha + tau), -B / (p.beta + tau)};
+      const int parts = grad != nullptr ? 5 : 1;
+      for (int j = 0; j < parts; ++j) {
+        k[j] += wk[i] * f * terms[j];
+        if (i % 2 == 0) g[j] += wg[i / 2] * f * terms[j];
+      }
+    }
+  }
+  if (!(k[0] > 0) || !(std::abs(k[0] - g[0]) <= 1e-13 * k[0])) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  if (grad != nullptr) {
+    for (int j = 1; j < 5; ++j) {
+      if (!(std::abs(k[j] - g[j]) <= 1e-9 * std::abs(k[j]) + 1e-12 * k[0])) {
+        return std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+    (*grad)[0] = k[1] / k[0];
+    (*grad)[1] = k[3] / k[0];
+    (*grad)[2] = k[2] / k[0];
+    (*grad)[3] = k[4] / k[0];
+  }
+  // The integrand was divided by (α+T)^-A (β+T)^-(s+1); l_alive has (β+T)^-s.
+  return std::log(k[0] * half) + shift - std::log(p.beta + T);
+}
+
 /// The two parts of the likelihood bracket (the note): alive at T, and died in (t_x, T].
 struct Parts {
-  double log_c = 0;         ///< log Γ(r+x) α^r β^s / Γ(r)
-  double l_alive = 0;       ///< -(r+x) log(α+T) - s log(β+T)
+  /// log c + l_alive, c = Γ(r+x) α^r β^s / Γ(r), l_alive = -(r+x) log(α+T) - s log(β+T):
+  /// the log-likelihood of the customer alive at T.
+  double log_alive = 0;
   double d_dead = kNegInf;  ///< l_dead - l_alive, l_dead = log s + log I (-inf when t_x = T)
   Grad g_alive{}, g_dead{}, g_c{};
 };
@@ -231,10 +290,11 @@ void update_x_terms(const ParetoNbdParams& p, double x, bool want_grad, XTerms& 
   }
   if (xt.x == x) return;
   xt.x = x;
-  xt.log_gamma_ratio = std::lgamma(p.r + x) - std::lgamma(p.r);
-  xt.digamma_diff = want_grad ? boost::math::digamma(p.r + x, NoPromote()) -
-                                    boost::math::digamma(p.r, NoPromote())
-                              : 0.0;
+  xt.log_gamma_ratio = detail::log_gamma_ratio(p.r, x);
+  xt.digamma_diff =
+      want_grad ? detail::digamma_ratio(
+                      p.r, x, [](double v) { return boost::math::digamma(v, NoPromote()); })
+                : 0.0;
   xt.log_norm = std::log(p.r + x + p.s);
 }
 
@@ -246,8 +306,11 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
   XTerms& xt = cache != nullptr ? *cache : local;
   update_x_terms(p, x, want_grad, xt);
   const double la_T = std::log(p.alpha + T), lb_T = std::log(p.beta + T);
-  out.log_c = xt.log_gamma_ratio + p.r * xt.log_alpha + p.s * xt.log_beta;
-  out.l_alive = -A * la_T - p.s * lb_T;
+  // r log(α/(α+T)) and s log(β/(β+T)): by log1p when the shape is large (r, α → ∞ or
+  // s, β → ∞), where r log α and r log(α+T) would cancel to ~r·1e-15.
+  const double r_part = p.r > 64 ? -p.r * std::log1p(T / p.alpha) : p.r * (xt.log_alpha - la_T);
+  const double s_part = p.s > 64 ? -p.s * std::log1p(T / p.beta) : p.s * (xt.log_beta - lb_T);
+  out.log_alive = xt.log_gamma_ratio + r_part - x * la_T + s_part;
   if (want_grad) {
     out.g_c = {xt.digamma_diff + xt.log_alpha, p.r / p.alpha, xt.log_beta, p.s / p.beta};
     out.g_alive = {-la_T, -A / (p.alpha + T), -lb_T, -p.s / (p.beta + T)};
@@ -258,6 +321,18 @@ Parts parts(const ParetoNbdParams& p, double x, double t_x, double T, bool want_
   Grad* gp2 = want_grad ? &g2 : nullptr;
   bool direct = false;
   double rel_i = kNegInf;  // log I - l_alive
+  // z of the tail at t_x near 1: the series are long or fail; integrate directly if the
+  // Gauss-Kronrod pair agrees.
+  const double z1 = std::abs(p.alpha - p.beta) / (std::max(p.alpha, p.beta) + t_x);
+  if (z1 > 0.985) {
+    rel_i = log_integral_kronrod_relative(p, x, t_x, T, want_grad ? &out.g_dead : nullptr);
+    if (!std::isnan(rel_i)) {
+      out.d_dead = xt.log_s + rel_i;
+      if (want_grad) out.g_dead[2] += 1 / p.s;
+      return out;
+    }
+    rel_i = kNegInf;
+  }
   try {
     // log((α+T)/(α+t_x)) and log((β+T)/(β+t_x)) by log1p (exact for T - t_x small); the logs at
     // t_x follow from those at T.
@@ -308,7 +383,7 @@ double log_likelihood_one(const ParetoNbdParams& p, double x, double t_x, double
       (*grad)[k] = q.g_c[k] + w_alive * q.g_alive[k] + (w_dead > 0 ? w_dead * q.g_dead[k] : 0.0);
     }
   }
-  return q.log_c + q.l_alive + softplus(q.d_dead);
+  return q.log_alive + softplus(q.d_dead);
 }
 
 double log_p_alive(const ParetoNbdParams& p, double x, double t_x, double T) {
@@ -509,7 +584,7 @@ double p_n_transactions(const ParetoNbdParams& params, double n, double t) {
   const double r = params.r, a = params.alpha, s = params.s, b = params.beta;
   // P(X(t)=n) = NB(n; t) (β/(β+t))^s + ∫_0^t NB(n; τ) s β^s (β+τ)^-(s+1) dτ, where
   // NB(n; τ) = Γ(r+n)/(Γ(r) n!) (α/(α+τ))^r (τ/(α+τ))^n: alive throughout, or died at τ.
-  const double log_nb_coef = std::lgamma(r + n) - std::lgamma(r) - std::lgamma(n + 1);
+  const double log_nb_coef = detail::log_gamma_ratio(r, n) - detail::log_gamma(n + 1);
   const double log_first = log_nb_coef + r * std::log(a / (a + t)) +
                            (n > 0 ? n * std::log(t / (a + t)) : 0.0) - s * std::log1p(t / b);
   const double log_t = std::log(t);

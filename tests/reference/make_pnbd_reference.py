@@ -96,11 +96,13 @@ def panels(lo, hi, scale):
 
 
 def pnbd_bracket_integral(r, al, s, be, x, tx, T):
-    f = lambda u: (al + u) ** (-(r + x)) * (be + u) ** (-(s + 1))
+    # (alpha + u)^-(r+x) relative to its value at t_x: with r, alpha ~ 1e7 the absolute integrand
+    # is ~10^-1e8 and quad's error estimate misjudges it (1e-11 off).
+    f = lambda u: mp.exp(-(r + x) * mp.log1p((u - tx) / (al + tx))) * (be + u) ** (-(s + 1))
     # The integrand decays on the scale (alpha + t_x)/(r + x) (sharp for x = 10,000).
     scale = min((al + tx) / (r + x), (be + tx) / (s + 1), T - tx)
     with mp.workdps(160):  # mpmath's tanh-sinh needs the extra digits on short intervals
-        integral = mp.quad(f, panels(tx, T, scale)) if T > tx else mp.mpf(0)
+        integral = mp.quad(f, panels(tx, T, scale)) * (al + tx) ** (-(r + x)) if T > tx else mp.mpf(0)
     return 1 / ((al + T) ** (r + x) * (be + T) ** s) + s * integral
 
 
@@ -115,6 +117,7 @@ params = [
     (0.55, 10.58, 0.606, 1e6),                        # large beta
     (0.55, 1e4, 0.606, 1e-6),                         # z near 1 (alpha >> beta)
     (2.5, 1e-3, 3.0, 1e6),                            # z near 1 (beta >> alpha)
+    ("1.779e7", "2.002e8", "0.5525", "1.076"),        # Poisson limit: r, alpha -> infinity
 ]
 customers = [(0, 0, 31), (26, 30.86, 31), (2, 10, 40), (10000, 30, 31), (10000, 31, 31),
              (3, 30.999999, 31), (0, 0, 1e-3), (5, 0, 31)]
