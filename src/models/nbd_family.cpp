@@ -116,15 +116,6 @@ void check_time(double t, const char* name) {
 //   (α+t_x)^-(r+x) ]
 // ln L = lnΓ(r+x) − lnΓ(r) + r ln α + LSE(c1, c2).
 
-double log_likelihood_one(const Params& p, int m, double x, double t_x, double T) {
-  const double k = x + m;
-  const double lb = log_beta(p.a, p.b);
-  const double c1 = log_beta(p.a, p.b + k) - lb - (p.r + x) * std::log(p.alpha + T);
-  const double c2 =
-      k > 0 ? log_beta(p.a + 1, p.b + k - 1) - lb - (p.r + x) * std::log(p.alpha + t_x) : kNegInf;
-  return log_gamma(p.r + x) - log_gamma(p.r) + p.r * std::log(p.alpha) + log_sum_exp(c1, c2);
-}
-
 namespace {
 
 /// Sums of the log-likelihood and its gradient over patterns [begin, end).
@@ -143,52 +134,56 @@ struct LlSums {
 LlSums log_likelihood_range(const Params& p, int m, const RfmPatterns& pat, bool want,
                             std::size_t begin, std::size_t end) {
   const double r = p.r, alpha = p.alpha, a = p.a, b = p.b;
-  const double lb = log_beta(a, b);
-  const double lg_r = log_gamma(r), log_alpha = std::log(alpha);
-  double psi_r = 0, psi_ab = 0, psi_b = 0;
-  if (want) {
-    psi_r = digamma(r);
-    psi_ab = digamma(a + b);
-    psi_b = digamma(b);
-  }
+  const double log_alpha = std::log(alpha), log_a = std::log(a);
+  // Large shapes (r, α → ∞: Poisson purchases; b → ∞: no drop-out) are the limits fits often
+  // approach. There r ln α and (r+x) ln(α+T), or lnΓ(r+x) and lnΓ(r), cancel to ~1e-8, so the
+  // terms are formed as differences directly: lnΓ ratios and ψ differences by Stirling's series
+  // (special.hpp), r ln(α/(α+T)) by log1p.
+  const bool large_r = r > 64;
   // Per-x cache (patterns are sorted by x, so runs of equal x share these terms).
   double cached_x = -1;
-  double lg_rx = 0, lb1 = 0, lb2 = 0, psi_rx = 0, dc1a = 0, dc2a = 0, dc1b = 0, dc2b = 0;
+  double lg_ratio = 0, lb1 = 0, lb2 = 0, psi_ratio = 0, dc1a = 0, dc2a = 0, dc1b = 0, dc2b = 0;
   LlSums s;
   for (std::size_t i = begin; i < end; ++i) {
     const double x = pat.x[i], t_x = pat.t_x[i], T = pat.T[i], w = pat.weight[i];
     const double k = x + m;
     if (x != cached_x) {
       cached_x = x;
-      lg_rx = log_gamma(r + x);
-      lb1 = log_beta(a, b + k) - lb;
-      lb2 = k > 0 ? log_beta(a + 1, b + k - 1) - lb : kNegInf;
+      lg_ratio = log_gamma_ratio(r, x);
+      // ln B(a, b+k) - ln B(a, b) and ln B(a+1, b+k-1) - ln B(a, b) as lnΓ ratios.
+      const double lg_bk = log_gamma_ratio(b, k), lg_abk = log_gamma_ratio(a + b, k);
+      lb1 = lg_bk - lg_abk;
+      lb2 = k > 0 ? log_a + log_gamma_ratio(b, k - 1) - lg_abk : kNegInf;
       if (want) {
-        psi_rx = digamma(r + x);
-        const double psi_abk = digamma(a + b + k), psi_bk = digamma(b + k);
-        dc1a = psi_ab - psi_abk;
-        dc2a = 1.0 / a + psi_ab - psi_abk;
-        dc1b = psi_bk - psi_abk - psi_b + psi_ab;
-        dc2b = k > 0 ? psi_bk - 1.0 / (b + k - 1) - psi_abk - psi_b + psi_ab : 0.0;
+        psi_ratio = digamma_ratio(r, x, digamma);
+        const double d_bk = digamma_ratio(b, k, digamma);       // ψ(b+k) - ψ(b)
+        const double d_abk = digamma_ratio(a + b, k, digamma);  // ψ(a+b+k) - ψ(a+b)
+        dc1a = -d_abk;
+        dc2a = 1.0 / a - d_abk;
+        dc1b = d_bk - d_abk;
+        dc2b = k > 0 ? d_bk - 1.0 / (b + k - 1) - d_abk : 0.0;
       }
     }
     const double l_T = std::log(alpha + T);
-    const double c1 = lb1 - (r + x) * l_T;
-    // ln L = lnΓ(r+x) − lnΓ(r) + r ln α + LSE(c1, c2); the weights of the two terms in the
-    // gradient, w1 = e^(c1−LSE) and w2 = e^(c2−LSE), come from the same exponential as the LSE.
+    // r ln(α/(α+T)) - x ln(α+T): the r ln α of the constant folded into each term.
+    const double c1 =
+        lb1 + (large_r ? -r * std::log1p(T / alpha) : r * (log_alpha - l_T)) - x * l_T;
+    // ln L = lnΓ(r+x) − lnΓ(r) + LSE(c1, c2); the weights of the two terms in the gradient,
+    // w1 = e^(c1−LSE) and w2 = e^(c2−LSE), come from the same exponential as the LSE.
     double lse = c1, w1 = 1, w2 = 0, l_tx = 0;
     if (k > 0) {
       l_tx = std::log(alpha + t_x);
-      const double c2 = lb2 - (r + x) * l_tx;
+      const double c2 =
+          lb2 + (large_r ? -r * std::log1p(t_x / alpha) : r * (log_alpha - l_tx)) - x * l_tx;
       const double e = std::exp(-std::abs(c1 - c2));  // e^(min − max), in (0, 1]
       lse = std::max(c1, c2) + std::log(1 + e);       // 1 + e in (1, 2]: log is exact enough
       const double w_max = 1 / (1 + e), w_min = e * w_max;
       w1 = c1 >= c2 ? w_max : w_min;
       w2 = c1 >= c2 ? w_min : w_max;
     }
-    s.ll += w * (lg_rx - lg_r + r * log_alpha + lse);
+    s.ll += w * (lg_ratio + lse);
     if (want) {
-      s.r += w * (psi_rx - psi_r + log_alpha - w1 * l_T - w2 * l_tx);
+      s.r += w * (psi_ratio + log_alpha - w1 * l_T - w2 * l_tx);
       s.alpha += w * (r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x)));
       s.a += w * (w1 * dc1a + w2 * dc2a);
       s.b += w * (w1 * dc1b + w2 * dc2b);
@@ -198,6 +193,15 @@ LlSums log_likelihood_range(const Params& p, int m, const RfmPatterns& pat, bool
 }
 
 }  // namespace
+
+double log_likelihood_one(const Params& p, int m, double x, double t_x, double T) {
+  RfmPatterns one;
+  one.x = {x};
+  one.t_x = {t_x};
+  one.T = {T};
+  one.weight = {1.0};
+  return log_likelihood_range(p, m, one, false, 0, 1).ll;
+}
 
 double log_likelihood(const Params& p, int m, const RfmPatterns& pat, std::span<double> gradient) {
   const bool want = !gradient.empty();

@@ -221,8 +221,8 @@ double log_integral_kronrod_relative(const ParetoNbdParams& p, double x, double 
   const double mid = 0.5 * (v0 + v1), half = 0.5 * (v1 - v0);
   std::array<double, 5> k{}, g{};
   // Scale: the log-integrand at v0 (its maximum when the integrand decreases).
-  const double shift = A * std::log1p((T - t_x) / (p.alpha + t_x)) +
-                       B * std::log1p((T - t_x) / (p.beta + t_x)) + v0;
+  const double shift =
+      A * std::log1p((T - t_x) / (p.alpha + t_x)) + B * std::log1p((T - t_x) / (p.beta + t_x)) + v0;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     for (int sign = -1; sign <= 1; sign += 2) {
       if (i == 0 && sign == 1) continue;
@@ -230,9 +230,8 @@ double log_integral_kronrod_relative(const ParetoNbdParams& p, double x, double 
       const double ct = std::exp(v);  // c + τ
       const double tau = std::clamp(ct - c, t_x, T);
       // (α+τ)^-A (β+τ)^-B relative to its value at T, times the Jacobian dτ/dv = c + τ.
-      const double f =
-          std::exp(A * std::log1p((T - tau) / (p.alpha + tau)) +
-                   B * std::log1p((T - tau) / (p.beta + tau)) + v - shift);
+      const double f = std::exp(A * std::log1p((T - tau) / (p.alpha + tau)) +
+                                B * std::log1p((T - tau) / (p.beta + tau)) + v - shift);
       const double terms[5] = {1, -std::log(p.alpha + tau), -std::log(p.beta + tau),
                                -A / (p.alpha + tau), -B / (p.beta + tau)};
       const int parts = grad != nullptr ? 5 : 1;
@@ -291,10 +290,10 @@ void update_x_terms(const ParetoNbdParams& p, double x, bool want_grad, XTerms& 
   if (xt.x == x) return;
   xt.x = x;
   xt.log_gamma_ratio = detail::log_gamma_ratio(p.r, x);
-  xt.digamma_diff =
-      want_grad ? detail::digamma_ratio(
-                      p.r, x, [](double v) { return boost::math::digamma(v, NoPromote()); })
-                : 0.0;
+  xt.digamma_diff = want_grad
+                        ? detail::digamma_ratio(
+                              p.r, x, [](double v) { return boost::math::digamma(v, NoPromote()); })
+                        : 0.0;
   xt.log_norm = std::log(p.r + x + p.s);
 }
 

@@ -1,7 +1,8 @@
 // BG/NBD and MBG/NBD against high-precision reference values computed with mpmath from the
 // closed forms (FHL 2005 eqs. 6, 8, 9, 10; Batislam et al. 2007 / BTYDplus for MBG/NBD).
 // Generator: tests/reference/nbd_reference.py; values: tests/reference/nbd_reference.csv.
-// Parameter sets include the hard cases: a + b < 1, large b, x = 10,000, t_x = T, t_x ~ 0.
+// Parameter sets include the hard cases: a + b < 1, large b, x = 10,000, t_x = T, t_x ~ 0, and
+// (log-likelihood only) the limits r, alpha -> infinity and b -> infinity.
 #include <gtest/gtest.h>
 
 #include <cmath>

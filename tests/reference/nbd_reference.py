@@ -103,3 +103,17 @@ for m, model in ((0, "bgnbd"), (1, "mbgnbd")):
             for t in ('1', '39', '78'):
                 t = mpf(t)
                 print(f"{pre},pmf,{n},{mp.nstr(t, 10)},0,0,0,{mp.nstr(pmf(m, r, al, a, b, n, t), 20)}")
+
+# Log-likelihood only, at the limits fits approach: r, alpha -> infinity (Poisson purchases; the
+# 15-customer optimum of Pareto/NBD) and b -> infinity (no drop-out), where lnGamma(r+x) -
+# lnGamma(r) and r ln(alpha/(alpha+T)) must not be formed as differences of large numbers.
+P_LIMITS = [
+    ("poisson_limit", mpf('1.779e7'), mpf('2.002e8'), mpf('0.8'), mpf('2.5')),
+    ("huge_b", mpf('0.5'), mpf('6.0'), mpf('0.9'), mpf('3.0e7')),
+]
+for m, model in ((0, "bgnbd"), (1, "mbgnbd")):
+    for name, r, al, a, b in P_LIMITS:
+        pre = f"{model},{name},{r},{al},{a},{b}"
+        for x, tx, T in CUST:
+            x = mpf(x); tx = mpf(tx); T = mpf(T)
+            print(f"{pre},log_likelihood,0,0,{int(x)},{mp.nstr(tx, 12)},{mp.nstr(T, 12)},{mp.nstr(ll(m, r, al, a, b, x, tx, T), 20)}")
