@@ -117,6 +117,36 @@ class RangeSource final : public ByteSource {
   std::size_t released_ = 0;  ///< bytes from data_.data() already handed back
 };
 
+/// A byte range [begin, end) of an open regular file, read with pread into the reader's buffer:
+/// no mapping, so the file's pages count in no process's resident size and stay in the page
+/// cache (the descriptor is borrowed).
+class FileRangeSource final : public ByteSource {
+ public:
+  FileRangeSource(int fd, std::uint64_t begin, std::uint64_t end, std::string path)
+      : fd_(fd), pos_(begin), end_(end), path_(std::move(path)) {}
+  std::size_t read(char* data, std::size_t size) override {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, end_ - pos_));
+    if (want == 0) return 0;
+    for (;;) {
+      const ssize_t n = ::pread(fd_, data, want, static_cast<off_t>(pos_));
+      if (n > 0) {
+        pos_ += static_cast<std::uint64_t>(n);
+        return static_cast<std::size_t>(n);
+      }
+      if (n < 0 && errno == EINTR) continue;
+      input_error(SourceLocation{path_, 0, ""}, path_,
+                  n == 0 ? std::string("a file that does not shrink while it is read")
+                         : fmt::format("a readable file ({})", std::strerror(errno)));
+    }
+  }
+
+ private:
+  int fd_;
+  std::uint64_t pos_;
+  std::uint64_t end_;
+  std::string path_;
+};
+
 class StringSource final : public ByteSource {
  public:
   explicit StringSource(std::string text) : text_(std::move(text)) {}
@@ -367,6 +397,14 @@ CsvReader CsvReader::from_range(std::string_view data, CsvOptions options, std::
                                 std::int64_t first_line) {
   CsvReader reader(std::make_unique<detail::RangeSource>(data), std::move(name), options,
                    first_line);
+  return reader;
+}
+
+CsvReader CsvReader::from_file_range(int fd, std::uint64_t begin, std::uint64_t end,
+                                     CsvOptions options, std::string name,
+                                     std::int64_t first_line) {
+  CsvReader reader(std::make_unique<detail::FileRangeSource>(fd, begin, end, name), std::move(name),
+                   options, first_line);
   return reader;
 }
 

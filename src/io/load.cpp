@@ -8,9 +8,9 @@
 #include <thread>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -584,33 +584,40 @@ TransactionLog load_transactions(CsvReader& reader, const LoadOptions& options,
 
 namespace {
 
-/// Memory-mapped read-only file.
-class MappedFile {
+/// A regular file opened for reading, with its size (0 when it is not a regular file).
+class OpenFile {
  public:
-  explicit MappedFile(const std::string& path) {
+  explicit OpenFile(const std::string& path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) return;
     struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return;
-    void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd_, 0);
-    if (p == MAP_FAILED) return;
-    ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
-    data_ = static_cast<const char*>(p);
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return;
     size_ = static_cast<std::size_t>(st.st_size);
   }
-  ~MappedFile() {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  ~OpenFile() {
     if (fd_ >= 0) ::close(fd_);
   }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  std::string_view view() const { return {data_, size_}; }
-  bool ok() const { return data_ != nullptr; }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  bool ok() const { return fd_ >= 0 && size_ > 0; }
   int fd() const { return fd_; }
+  std::size_t size() const { return size_; }
+  /// Up to `n` bytes from `offset` (fewer at the end of the file or on a read error).
+  std::string read(std::size_t offset, std::size_t n) const {
+    std::string text(n, '\0');
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, text.data() + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    text.resize(got);
+    return text;
+  }
 
  private:
   int fd_ = -1;
-  const char* data_ = nullptr;
   std::size_t size_ = 0;
 };
 
@@ -724,21 +731,28 @@ std::int64_t count_newlines(int fd, std::size_t end) {
   return lines;
 }
 
-/// Two-chunk parse of a mapped file. Returns nullopt when the result might differ from the
+/// Two-chunk parse of a regular file. Returns nullopt when the result might differ from the
 /// sequential one (split inside a quoted field, differing date formats, any error in chunk 1).
 /// Chunk 1 starts at the true beginning of the file, so when it ends cleanly at the split, the
 /// split is a real record boundary and chunk 2 is parsed exactly as a sequential read would.
-std::optional<TransactionLog> load_parallel(const std::string& path, std::string_view data, int fd,
+/// Both chunks are read with pread (no mapping: the page cache is left as it was, and file pages
+/// never count in the resident size).
+std::optional<TransactionLog> load_parallel(const std::string& path, const OpenFile& file,
                                             const LoadOptions& options, LoadReport& report) {
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;
-  std::size_t split = data.size() / 2;
-  const void* nl = std::memchr(data.data() + split, '\n', data.size() - split);
-  if (nl == nullptr) return std::nullopt;
-  split = static_cast<std::size_t>(static_cast<const char*>(nl) - data.data()) + 1;
-  if (split >= data.size()) return std::nullopt;
+  const std::size_t size = file.size();
+  // The first line break at or after the middle.
+  std::size_t split = 0;
+  for (std::size_t pos = size / 2; split == 0 && pos < size; pos += std::size_t{1} << 16) {
+    const std::string block = file.read(pos, std::size_t{1} << 16);
+    if (block.empty()) return std::nullopt;
+    const std::size_t nl = block.find('\n');
+    if (nl != std::string::npos) split = pos + nl + 1;
+  }
+  if (split == 0 || split >= size) return std::nullopt;
   // The first chunk's reader detects the delimiter and reads the header.
-  CsvReader first = CsvReader::from_range(data.substr(0, split), csv, path);
+  CsvReader first = CsvReader::from_file_range(file.fd(), 0, split, csv, path);
   CsvOptions second_csv = csv;
   second_csv.delimiter = first.delimiter();
   second_csv.has_header = false;
@@ -749,29 +763,36 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   // Rows per byte from the first 4 MiB size the columns: chunk a reserves room for the whole
   // file, so chunk b is appended without reallocating (reserved pages cost no memory until
   // written).
-  const std::size_t sample = std::min<std::size_t>(split, std::size_t{4} << 20);
+  const std::string sample = file.read(0, std::min<std::size_t>(split, std::size_t{4} << 20));
+  if (sample.empty()) return std::nullopt;
   const double lines_per_byte =
-      static_cast<double>(std::count(data.data(), data.data() + sample, '\n') + 1) /
-      static_cast<double>(sample);
+      static_cast<double>(std::count(sample.begin(), sample.end(), '\n') + 1) /
+      static_cast<double>(sample.size());
   const auto rows_of = [&](std::size_t bytes) {
     return static_cast<std::size_t>(lines_per_byte * static_cast<double>(bytes) * 1.05) + 1;
   };
-  const std::size_t rows_b = rows_of(data.size() - split);
+  const std::size_t rows_b = rows_of(size - split);
   loader_a.expect_rows(rows_of(split) + rows_b);
+  // Chunk b is parsed with line numbers counted from its own start: they appear only in error
+  // messages and skipped-row examples, and when chunk b has any, it is parsed again below with
+  // its true first line (the line breaks of chunk a counted then).
+  auto parse_b = [&](std::int64_t first_line, std::optional<CsvReader>& reader,
+                     std::optional<Loader>& loader) {
+    report_b = LoadReport{};
+    loader.reset();
+    reader.emplace(
+        CsvReader::from_file_range(file.fd(), split, size, second_csv, path, first_line));
+    loader.emplace(*reader, options, report_b, &header);
+    loader->expect_rows(rows_b);
+    return loader->run();
+  };
   std::optional<CsvReader> second;
   std::optional<Loader> loader_b;
   TransactionLog log_a, log_b;
   std::exception_ptr error_a, error_b;
   std::thread worker([&] {
     try {
-      // Chunk b's line numbers start after chunk a's lines, counted here while a parses.
-      const std::int64_t lines_a = count_newlines(fd, split);
-      if (lines_a < 0) return;  // no loader b: load_parallel gives up (sequential read)
-      const std::int64_t second_line = 1 + lines_a;
-      second.emplace(CsvReader::from_range(data.substr(split), second_csv, path, second_line));
-      loader_b.emplace(*second, options, report_b, &header);
-      loader_b->expect_rows(rows_b);
-      log_b = loader_b->run();
+      log_b = parse_b(1, second, loader_b);
     } catch (...) {
       error_b = std::current_exception();
     }
@@ -783,8 +804,19 @@ std::optional<TransactionLog> load_parallel(const std::string& path, std::string
   }
   worker.join();
   if (error_a) return std::nullopt;  // maybe an artefact of the split: re-read sequentially
-  if (!loader_b) {  // counting chunk a's lines failed: let the sequential reader report it
-    if (error_b) std::rethrow_exception(error_b);
+  if (error_b || !report_b.skipped.empty()) {
+    // Line numbers are in the messages: parse chunk b again from its true first line.
+    const std::int64_t lines_a = count_newlines(file.fd(), split);
+    if (lines_a < 0) return std::nullopt;  // a read error: let the sequential reader report it
+    error_b = nullptr;
+    log_b = TransactionLog{};
+    try {
+      log_b = parse_b(1 + lines_a, second, loader_b);
+    } catch (...) {
+      error_b = std::current_exception();
+    }
+  }
+  if (!loader_b) {  // chunk b's reader could not be created: let the sequential reader report it
     return std::nullopt;
   }
   if (header.empty() && loader_a.width() != loader_b->width() && loader_b->width() != 0) {
@@ -812,12 +844,14 @@ TransactionLog load_transactions(const std::string& path, const LoadOptions& opt
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;  // the loader counts or rejects ragged rows itself
   if (options.threads != 1 && path != "-") {
-    MappedFile file(path);
-    const std::string_view data = file.ok() ? file.view() : std::string_view();
-    const bool gzip = data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
-                      static_cast<unsigned char>(data[1]) == 0x8b;
-    if (file.ok() && !gzip && data.size() >= options.parallel_min_bytes) {
-      if (auto log = load_parallel(path, data, file.fd(), options, report)) return std::move(*log);
+    const OpenFile file(path);
+    if (file.ok() && file.size() >= options.parallel_min_bytes) {
+      const std::string magic = file.read(0, 2);
+      const bool gzip = magic.size() == 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
+                        static_cast<unsigned char>(magic[1]) == 0x8b;
+      if (!gzip) {
+        if (auto log = load_parallel(path, file, options, report)) return std::move(*log);
+      }
     }
   }
   CsvReader reader(path, csv);
