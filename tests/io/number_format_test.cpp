@@ -5,13 +5,16 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "ltv/io/csv_writer.hpp"
+#include "ltv/io/numbers.hpp"
 
 namespace ltv {
 namespace {
@@ -106,6 +109,73 @@ TEST(NumberFormat, CsvFieldsAreQuotedOnlyWhenNeeded) {
   append_csv_field(out, " x");
   append_csv_field(out, "say \"hi\"");
   EXPECT_EQ(out, "C0001\"a,b\"\" x\"\"say \"\"hi\"\"\"");
+}
+
+/// parse_number's contract for plain text, written with from_chars alone.
+std::optional<double> reference_parse(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return std::nullopt;
+  const char first = s.front() == '-' && s.size() > 1 ? s[1] : s.front();
+  if (!((first >= '0' && first <= '9') || first == '.')) return std::nullopt;
+  double value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+TEST(NumberFormat, ParseNumberFastPathMatchesFromChars) {
+  std::vector<std::string> texts{"5.",
+                                 "-.5",
+                                 ".5",
+                                 "-0",
+                                 "0",
+                                 "00012.50",
+                                 "1.",
+                                 "-",
+                                 ".",
+                                 "-.",
+                                 "1..2",
+                                 "1.2.3",
+                                 "+-5",
+                                 "--5",
+                                 "12,5",
+                                 "1e3",
+                                 " 7 ",
+                                 "-0.0",
+                                 "999999999999999",
+                                 "9999999999999999",
+                                 "123456789012.345",
+                                 "0.000000000000001",
+                                 "1234567890123456789012",
+                                 "4.35",
+                                 "0.1",
+                                 "2.675",
+                                 "-1.005"};
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> length(1, 17);
+  std::uniform_int_distribution<int> digit(0, 9);
+  for (int i = 0; i < 200000; ++i) {
+    std::string t = i % 3 == 0 ? "-" : "";
+    const int n = length(rng);
+    const int point = length(rng);
+    for (int k = 0; k < n; ++k) {
+      if (k == point) t.push_back('.');
+      t.push_back(static_cast<char>('0' + digit(rng)));
+    }
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    const auto fast = parse_number(t);
+    const auto reference = reference_parse(t);
+    ASSERT_EQ(fast.has_value(), reference.has_value()) << t;
+    if (fast) {
+      ASSERT_EQ(*fast, *reference) << t;
+      ASSERT_EQ(std::signbit(*fast), std::signbit(*reference)) << t;
+    }
+  }
 }
 
 }  // namespace
