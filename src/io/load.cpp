@@ -1,13 +1,17 @@
 #include "ltv/io/load.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <new>
 #include <thread>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
@@ -88,6 +92,81 @@ std::uint64_t hash_text(std::string_view s) noexcept {
   return h ^ (h >> 29);
 }
 
+/// Asks for the cache line of `p` (GCC 12 drops __builtin_prefetch in the inlined interner
+/// below, so on x86-64 the instruction is written out).
+inline void prefetch_line(const void* p) noexcept {
+#if defined(__x86_64__)
+  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p);
+#endif
+}
+
+/// A fixed-size array of trivially copyable T, filled with `fill`, in its own anonymous mapping.
+/// Tables of 2 MiB or more ask for transparent huge pages (MADV_HUGEPAGE): a hash table probed at
+/// random places otherwise misses the TLB on almost every lookup (a page walk costs several
+/// memory reads, more under virtualisation).
+template <class T>
+class HugeArray {
+ public:
+  HugeArray() = default;
+  HugeArray(std::size_t n, const T& fill) : size_(n) {
+    if (n == 0) return;
+    void* p = ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    if (bytes() >= (std::size_t{2} << 20)) ::madvise(p, bytes(), MADV_HUGEPAGE);
+#endif
+    data_ = static_cast<T*>(p);
+    std::uninitialized_fill_n(data_, n, fill);
+  }
+  HugeArray(HugeArray&& other) noexcept {
+    swap(other);
+  }
+  HugeArray& operator=(HugeArray&& other) noexcept {
+    HugeArray(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~HugeArray() {
+    if (data_) ::munmap(data_, bytes());
+  }
+  void swap(HugeArray& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+  }
+  std::size_t size() const noexcept {
+    return size_;
+  }
+  bool empty() const noexcept {
+    return size_ == 0;
+  }
+  T* data() noexcept {
+    return data_;
+  }
+  const T* data() const noexcept {
+    return data_;
+  }
+  T& operator[](std::size_t i) noexcept {
+    return data_[i];
+  }
+  const T& operator[](std::size_t i) const noexcept {
+    return data_[i];
+  }
+  const T* begin() const noexcept {
+    return data_;
+  }
+  const T* end() const noexcept {
+    return data_ + size_;
+  }
+
+ private:
+  std::size_t bytes() const noexcept {
+    return size_ * sizeof(T);
+  }
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 /// Dictionary encoder: text -> dense code in order of first appearance. Open addressing with
 /// 16-byte slots holding 32 bits of the hash, the code, the length and up to 7 bytes of the text,
 /// so that a lookup of a short id (the usual customer / order id) touches one cache line and the
@@ -96,12 +175,39 @@ class Interner {
  public:
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
+  /// Where a text is looked up: its direct index, or else its hash. Computed once by key(),
+  /// so that a caller can prefetch() the table entry some rows before it calls code(text, key).
+  struct Key {
+    std::uint64_t hash = 0;
+    std::uint32_t direct = kNone;
+  };
+  static Key key(std::string_view text) noexcept {
+    Key k;
+    k.direct = direct_index(text);
+    if (k.direct == kNone) k.hash = hash_text(text);
+    return k;
+  }
+  /// Starts loading the table entry of `k` into the cache (a hint: lookups of millions of ids in
+  /// random order wait on memory).
+  void prefetch(const Key& k) const noexcept {
+    if (k.direct != kNone) {
+      if (k.direct < direct_.size()) prefetch_line(direct_.data() + k.direct);
+    } else if (!slots_.empty()) {
+      prefetch_line(slots_.data() + ((k.hash >> 32) & (slots_.size() - 1)));
+    }
+  }
+
   /// The code of `text` if it was interned before, else kNone (nothing is added).
   std::uint32_t find(std::string_view text, const std::vector<std::string>& values) const {
-    const std::uint32_t index = direct_index(text);
+    return find(text, key(text), values);
+  }
+  /// find() of a text whose key() is `k`.
+  std::uint32_t find(std::string_view text, const Key& k,
+                     const std::vector<std::string>& values) const {
+    const std::uint32_t index = k.direct;
     if (index != kNone) return index < direct_.size() ? direct_[index] : kNone;
     if (slots_.empty()) return kNone;
-    const std::uint64_t h = hash_text(text);
+    const std::uint64_t h = k.hash;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(tag) & mask; slots_[i].code != kNone;
@@ -113,7 +219,7 @@ class Interner {
 
   /// Releases the index (the codes handed out stay valid; later calls start afresh).
   void clear() {
-    std::vector<Slot>().swap(slots_);
+    slots_ = HugeArray<Slot>();
     std::vector<std::uint32_t>().swap(direct_);
     hashed_ = 0;
     last_code_ = kNone;
@@ -123,7 +229,12 @@ class Interner {
     // Consecutive rows often repeat a value (lines of one order, one customer, one country).
     // (Compared with a private copy: values[last_code_] may be far away in memory.)
     if (last_code_ != kNone && text == last_text_) return last_code_;
-    const std::uint32_t index = direct_index(text);
+    return remember(code(text, key(text), values), text);
+  }
+
+  /// The code of `text`, whose key() is `k` (adding it if new).
+  std::uint32_t code(std::string_view text, const Key& k, std::vector<std::string>& values) {
+    const std::uint32_t index = k.direct;
     if (index != kNone) {
       if (index >= direct_.size()) {
         direct_.resize(std::max<std::size_t>(index + 1, direct_.size() * 2), kNone);
@@ -133,17 +244,17 @@ class Interner {
         entry = static_cast<std::uint32_t>(values.size());
         values.emplace_back(text);
       }
-      return remember(entry, text);
+      return entry;
     }
-    if (slots_.empty()) slots_.resize(1024);
-    const std::uint64_t h = hash_text(text);
+    if (slots_.empty()) slots_ = HugeArray<Slot>(1024, Slot{});
+    const std::uint64_t h = k.hash;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>(tag) & mask;
     const bool inline_text = text.size() <= kInline;
     while (slots_[i].code != kNone) {
       const Slot& slot = slots_[i];
-      if (slot.tag == tag && matches(slot, text, values)) return remember(slot.code, text);
+      if (slot.tag == tag && matches(slot, text, values)) return slot.code;
       i = (i + 1) & mask;
     }
     const auto c = static_cast<std::uint32_t>(values.size());
@@ -154,7 +265,7 @@ class Interner {
     slot.size = inline_text ? static_cast<std::uint8_t>(text.size()) : kLong;
     if (inline_text) std::memcpy(slot.text, text.data(), text.size());
     if (++hashed_ * 4 > slots_.size() * 3) grow();
-    return remember(c, text);
+    return c;
   }
 
  private:
@@ -193,7 +304,7 @@ class Interner {
   /// Doubles the table. A slot's home position is its tag's low bits (the tag is the hash's
   /// upper half), so growing needs neither the text nor a stored hash.
   void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
+    HugeArray<Slot> old(slots_.size() * 2, Slot{});
     old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -203,7 +314,7 @@ class Interner {
       slots_[i] = s;
     }
   }
-  std::vector<Slot> slots_;
+  HugeArray<Slot> slots_;
   std::size_t hashed_ = 0;  // entries in slots_
   std::uint32_t remember(std::uint32_t code, std::string_view text) {
     last_code_ = code;
@@ -442,6 +553,42 @@ TransactionLog Loader::run() {
   bool ready = false;
   bool any_time = false;  // second_of_day is filled only from the first row with a time on
   Interner& customers = customers_;
+  // Customer ids are interned a few runs late: a run of rows with the same id gets its key
+  // (hash) and a prefetch of its table entry when it starts, and its code kLookahead runs later
+  // (millions of new ids hit the table at random places: each lookup would otherwise wait on
+  // memory). Runs are interned in input order, so codes are those of a row-by-row read.
+  constexpr std::size_t kLookahead = 8;
+  struct PendingRun {
+    std::string text;
+    Interner::Key key;
+    std::size_t first_row = 0;
+  };
+  std::array<PendingRun, kLookahead> pending;
+  std::size_t pending_begin = 0, pending_size = 0;
+  // Codes the oldest pending run and writes them into its rows (up to `end_row`).
+  auto intern_oldest = [&](std::size_t end_row) {
+    PendingRun& run = pending[pending_begin];
+    const std::uint32_t code = customers.code(run.text, run.key, log.customer_ids);
+    std::fill(log.customer.begin() + static_cast<std::ptrdiff_t>(run.first_row),
+              log.customer.begin() + static_cast<std::ptrdiff_t>(end_row), code);
+    pending_begin = (pending_begin + 1) % kLookahead;
+    --pending_size;
+  };
+  auto append_customer = [&](std::string_view text) {
+    const std::size_t row = log.customer.size();
+    log.customer.push_back(Interner::kNone);  // set by intern_oldest()
+    if (pending_size > 0 && pending[(pending_begin + pending_size - 1) % kLookahead].text == text) {
+      return;  // the run goes on
+    }
+    if (pending_size == kLookahead)
+      intern_oldest(pending[(pending_begin + 1) % kLookahead].first_row);
+    PendingRun& run = pending[(pending_begin + pending_size) % kLookahead];
+    run.text.assign(text);
+    run.key = Interner::key(text);
+    run.first_row = row;
+    customers.prefetch(run.key);
+    ++pending_size;
+  };
   struct Cat {
     int column;
     CategoricalColumn* target;
@@ -539,8 +686,11 @@ TransactionLog Loader::run() {
       }
 
       // The row is valid: append it.
-      log.customer.push_back(col_.customer == kAbsent ? customers.code("", log.customer_ids)
-                                                      : customers.code(customer, log.customer_ids));
+      if (col_.customer == kAbsent) {
+        log.customer.push_back(customers.code("", log.customer_ids));
+      } else {
+        append_customer(customer);
+      }
       if (dt.has_time && !any_time) {
         if (expected_rows_ > 0) log.second_of_day.reserve(expected_rows_);
         log.second_of_day.assign(log.day.size(), 0);  // earlier rows had no time of day
@@ -563,6 +713,10 @@ TransactionLog Loader::run() {
       ++report_.rows_loaded;
     } catch (const RowSkipped&) {
     }
+  }
+  while (pending_size > 0) {
+    intern_oldest(pending_size > 1 ? pending[(pending_begin + 1) % kLookahead].first_row
+                                   : log.customer.size());
   }
   report_.customers = log.customer_count();
   report_.has_amount = log.has_amount() || col_.amount != kAbsent || col_.price != kAbsent;
@@ -648,9 +802,23 @@ void append_values(std::vector<T>& whole, std::vector<T>& part) {
 void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
   const std::size_t rows_a = a.day.size();
   {
-    std::vector<std::uint32_t> map(b.customer_ids.size());
-    for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
-      map[c] = index_a.find(b.customer_ids[c], a.customer_ids);
+    const std::vector<std::string>& ids = b.customer_ids;
+    std::vector<std::uint32_t> map(ids.size());
+    // Each lookup waits on memory: the table entry of the id kLookahead places ahead is
+    // prefetched.
+    constexpr std::size_t kLookahead = 16;
+    std::array<Interner::Key, kLookahead> keys;
+    for (std::size_t c = 0; c < std::min(kLookahead, ids.size()); ++c) {
+      keys[c] = Interner::key(ids[c]);
+      index_a.prefetch(keys[c]);
+    }
+    for (std::size_t c = 0; c < ids.size(); ++c) {
+      const Interner::Key k = keys[c % kLookahead];
+      if (c + kLookahead < ids.size()) {
+        keys[c % kLookahead] = Interner::key(ids[c + kLookahead]);
+        index_a.prefetch(keys[c % kLookahead]);
+      }
+      map[c] = index_a.find(ids[c], k, a.customer_ids);
     }
     index_a.clear();  // freed before a's ids grow
     for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
