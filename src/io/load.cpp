@@ -529,10 +529,10 @@ void Loader::setup(std::size_t width) {
     date_format_ = options_.date_format;
     date_detected_ = true;
   }
+  const int mapped[] = {col_.customer, col_.date,  col_.amount,  col_.order,
+                        col_.quantity, col_.price, col_.product, col_.category,
+                        col_.margin,   col_.cost,  col_.channel, col_.region};
   if (options_.keep_extra_columns) {
-    const int mapped[] = {col_.customer, col_.date,  col_.amount,  col_.order,
-                          col_.quantity, col_.price, col_.product, col_.category,
-                          col_.margin,   col_.cost,  col_.channel, col_.region};
     for (std::size_t c = 0; c < width; ++c) {
       if (std::find(std::begin(mapped), std::end(mapped), static_cast<int>(c)) ==
           std::end(mapped)) {
@@ -540,6 +540,10 @@ void Loader::setup(std::size_t width) {
       }
     }
   }
+  // Columns after the last one read are only counted by the reader (for the width check).
+  int last = *std::max_element(std::begin(mapped), std::end(mapped));
+  if (!extra_columns_.empty()) last = std::max(last, extra_columns_.back());
+  reader_.set_field_limit(static_cast<std::size_t>(last + 1));
 }
 
 TransactionLog Loader::run() {

@@ -97,6 +97,10 @@ class CsvReader {
   /// Reads the next non-blank record. Returns false at end of input.
   bool next(CsvRecord& record);
 
+  /// From the next record on, only the first `fields` fields of a record are returned with
+  /// their text: the others are counted (record.size() stays the true field count) and read as
+  /// empty. A record with a quote after those fields is tokenized in full, so errors are the same.
+  void set_field_limit(std::size_t fields) noexcept { field_limit_ = fields == 0 ? 1 : fields; }
   /// Column names (empty when the file has no header). Names are trimmed of blanks.
   const std::vector<std::string>& header() const noexcept { return header_; }
   /// The delimiter in use (after auto-detection).
@@ -128,7 +132,8 @@ class CsvReader {
   bool eof_ = false;       // source exhausted
   std::int64_t line_ = 1;  // physical line of buffer_[pos_]
   std::uint64_t bytes_consumed_ = 0;
-  std::array<bool, 256> stop_{};  // bytes that end an unquoted field
+  std::array<bool, 256> stop_{};        // bytes that end an unquoted field
+  std::size_t field_limit_ = SIZE_MAX;  // fields returned with their text (set_field_limit)
 };
 
 /// Reads a whole file into records of owned strings (convenience for small files and tests).
