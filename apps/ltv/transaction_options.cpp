@@ -312,7 +312,9 @@ SummaryWriter::SummaryWriter(std::ostream& out, ltv::OutputFormat format, bool h
   if (format_ == ltv::OutputFormat::csv) writer_->finish();
 }
 
-SummaryWriter::~SummaryWriter() = default;
+SummaryWriter::~SummaryWriter() {
+  if (writing_.joinable()) writing_.join();
+}
 
 void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSummary& s) {
   if (format_ == ltv::OutputFormat::csv) {
@@ -341,9 +343,15 @@ void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSum
     }
     worker.join();
     if (error) std::rethrow_exception(error);
-    for (const std::string& text : texts_) {
-      out_.write(text.data(), static_cast<std::streamsize>(text.size()));
-    }
+    // The block is written on another thread while the next one is summarised and formatted
+    // (writing to the page cache is a copy as long as the formatting).
+    if (writing_.joinable()) writing_.join();
+    std::swap(texts_, written_);
+    writing_ = std::thread([this] {
+      for (const std::string& text : written_) {
+        out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+      }
+    });
     return;
   }
   ltv::RowWriter& w = *writer_;
@@ -373,6 +381,7 @@ void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSum
 }
 
 void SummaryWriter::finish() {
+  if (writing_.joinable()) writing_.join();
   writer_->finish();
 }
 

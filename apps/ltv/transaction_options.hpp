@@ -10,6 +10,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "ltv/data/summary.hpp"
 #include "ltv/data/transaction_log.hpp"
@@ -91,6 +92,8 @@ class SummaryWriter {
   std::unique_ptr<ltv::RowWriter> writer_;
   // CSV: per formatting thread, the text of its rows and its memoised cells.
   std::array<std::string, 2> texts_;
+  std::array<std::string, 2> written_;  // the previous block's text, being written by writing_
+  std::thread writing_;
   std::array<std::unique_ptr<SummaryCellCache>, 2> caches_;
 };
 
