@@ -805,7 +805,19 @@ void append_values(std::vector<T>& whole, std::vector<T>& part) {
 /// know get the next codes in b's order of first appearance, as a sequential read would.
 void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
   const std::size_t rows_a = a.day.size();
-  {
+  if (a.second_of_day.empty() != b.second_of_day.empty()) {
+    if (a.second_of_day.empty()) a.second_of_day.assign(rows_a, 0);
+    if (b.second_of_day.empty()) b.second_of_day.assign(b.day.size(), 0);
+  }
+  // The numeric columns are appended on a second thread while this one maps the customer ids.
+  std::thread numbers([&] {
+    append_values(a.day, b.day);
+    append_values(a.second_of_day, b.second_of_day);
+    append_values(a.amount, b.amount);
+    append_values(a.quantity, b.quantity);
+    append_values(a.profit, b.profit);
+  });
+  try {
     const std::vector<std::string>& ids = b.customer_ids;
     std::vector<std::uint32_t> map(ids.size());
     // Each lookup waits on memory: the table entry of the id kLookahead places ahead is
@@ -835,16 +847,11 @@ void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
     a.customer.reserve(a.customer.size() + b.customer.size());
     for (std::uint32_t c : b.customer) a.customer.push_back(map[c]);
     std::vector<std::uint32_t>().swap(b.customer);
+  } catch (...) {
+    numbers.join();
+    throw;
   }
-  if (a.second_of_day.empty() != b.second_of_day.empty()) {
-    if (a.second_of_day.empty()) a.second_of_day.assign(rows_a, 0);
-    if (b.second_of_day.empty()) b.second_of_day.assign(b.day.size(), 0);
-  }
-  append_values(a.day, b.day);
-  append_values(a.second_of_day, b.second_of_day);
-  append_values(a.amount, b.amount);
-  append_values(a.quantity, b.quantity);
-  append_values(a.profit, b.profit);
+  numbers.join();
   auto merge_optional = [](std::optional<CategoricalColumn>& x,
                            std::optional<CategoricalColumn>& y) {
     if (x && y) append_column(*x, *y);
