@@ -429,8 +429,8 @@ class Loader {
   std::string last_date_text_;
   DateTime last_date_;
   struct DateCacheEntry {
-    std::uint64_t words[2] = {0, 0};  // the text, zero-padded
-    std::uint8_t size = 0;            // its length + 1; 0 = empty
+    std::uint64_t words[2] = {0, 0};  // the first and the last 8 bytes of the text
+    std::uint8_t size = 0;            // its length (8 to 16); 0 = empty
     DateTime date;
   };
   static constexpr std::size_t kDateCacheSize = 4096;  // 2^12: indexed by 12 hash bits
@@ -477,34 +477,36 @@ DateTime Loader::date(const CsvRecord& r) {
     date_format_ = *detected;
     date_detected_ = true;
   }
-  // Consecutive rows often carry the same date text (the lines of one order).
-  if (!last_date_text_.empty() && text == last_date_text_) return last_date_;
-  // A file holds few distinct dates: texts of up to 16 bytes are looked up in a small
-  // direct-mapped cache of parsed dates before they are parsed.
+  // A file holds few distinct dates: texts of 8 to 16 bytes (YYYY-MM-DD, with a time) are looked
+  // up in a small direct-mapped cache of parsed dates. The first and the last 8 bytes (which
+  // overlap for shorter texts) and the length identify the text.
   DateCacheEntry* cached = nullptr;
-  if (text.size() <= 16) {
-    std::uint64_t words[2] = {0, 0};
-    std::memcpy(words, text.data(), text.size());
+  std::uint64_t words[2] = {0, 0};
+  if (text.size() >= 8 && text.size() <= 16) {
+    std::memcpy(&words[0], text.data(), 8);
+    std::memcpy(&words[1], text.data() + text.size() - 8, 8);
     // The top bits of the product depend on every byte of the text.
-    const std::uint64_t h = (words[0] ^ (words[1] * 0xC2B2AE3D27D4EB4Full)) * 0x9E3779B97F4A7C15ull;
+    const std::uint64_t h =
+        (words[0] ^ (words[1] * 0xC2B2AE3D27D4EB4Full) ^ text.size()) * 0x9E3779B97F4A7C15ull;
     if (date_cache_.empty()) date_cache_.resize(kDateCacheSize);
     cached = &date_cache_[static_cast<std::size_t>(h >> 52)];
-    if (cached->size == text.size() + 1 && cached->words[0] == words[0] &&
+    if (cached->size == text.size() && cached->words[0] == words[0] &&
         cached->words[1] == words[1]) {
-      last_date_text_.assign(text);
-      last_date_ = cached->date;
       return cached->date;
     }
-    cached->words[0] = words[0];
-    cached->words[1] = words[1];
-    cached->size = 0;  // filled in below once the text parses
+  } else if (!last_date_text_.empty() && text == last_date_text_) {
+    // Consecutive rows often carry the same date text (the lines of one order).
+    return last_date_;
   }
   if (auto dt = parse_datetime(text, date_format_, options_.time_zone_minutes)) {
-    last_date_text_.assign(text);
-    last_date_ = *dt;
     if (cached) {
-      cached->size = static_cast<std::uint8_t>(text.size() + 1);
+      cached->words[0] = words[0];
+      cached->words[1] = words[1];
+      cached->size = static_cast<std::uint8_t>(text.size());
       cached->date = *dt;
+    } else {
+      last_date_text_.assign(text);
+      last_date_ = *dt;
     }
     return *dt;
   }
