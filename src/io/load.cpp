@@ -102,6 +102,22 @@ inline void prefetch_line(const void* p) noexcept {
 #endif
 }
 
+/// Asks for transparent huge pages for the reserved capacity of `v` (the whole 2 MiB pages in it).
+template <class T>
+void advise_huge_pages(std::vector<T>& v) noexcept {
+#ifdef MADV_HUGEPAGE
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t last = (begin + v.capacity() * sizeof(T)) & ~(kHuge - 1);
+  if (v.data() != nullptr && last > first) {
+    ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  }
+#else
+  (void)v;
+#endif
+}
+
 /// A fixed-size array of trivially copyable T, filled with `fill`, in its own anonymous mapping.
 /// Tables of 2 MiB or more ask for transparent huge pages (MADV_HUGEPAGE): a hash table probed at
 /// random places otherwise misses the TLB on almost every lookup (a page walk costs several
@@ -672,6 +688,15 @@ TransactionLog Loader::run() {
       if (col_.quantity != kAbsent) log.quantity.reserve(n);
       if (col_.margin != kAbsent || col_.cost != kAbsent) log.profit.reserve(n);
       for (Cat& c : cats) c.target->codes.reserve(n);
+      // Columns of hundreds of MB are written once, front to back: 2 MiB pages fault 512 times
+      // less often than 4 KiB ones.
+      advise_huge_pages(log.customer);
+      advise_huge_pages(log.customer_ids);
+      advise_huge_pages(log.day);
+      advise_huge_pages(log.amount);
+      advise_huge_pages(log.quantity);
+      advise_huge_pages(log.profit);
+      for (Cat& c : cats) advise_huge_pages(c.target->codes);
     }
     ready = true;
   };
