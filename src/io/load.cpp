@@ -691,7 +691,6 @@ TransactionLog Loader::run() {
       // Columns of hundreds of MB are written once, front to back: 2 MiB pages fault 512 times
       // less often than 4 KiB ones.
       advise_huge_pages(log.customer);
-      advise_huge_pages(log.customer_ids);
       advise_huge_pages(log.day);
       advise_huge_pages(log.amount);
       advise_huge_pages(log.quantity);
