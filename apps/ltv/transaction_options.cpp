@@ -203,44 +203,95 @@ ltv::Output open_output(const std::string& output) {
   return ltv::Output(output);
 }
 
+/// Memoised cell texts for one formatting thread. recency, T and duration_holdout are whole days
+/// over the time unit (213 / 7.0): their shortest form (the costly part of formatting a double)
+/// is kept per whole number of days; dates are kept per day number.
+class SummaryCellCache {
+ public:
+  explicit SummaryCellCache(double unit) : unit_(unit) {}
+
+  /// Appends the text of number(value) in the summary CSV.
+  void append_days(std::string& out, double value) {
+    const double k = std::nearbyint(value * unit_);
+    if (k >= 0 && k < static_cast<double>(kDays) && k / unit_ == value) {
+      const auto index = static_cast<std::size_t>(k);
+      if (days_.empty()) days_.resize(kDays);
+      std::string& text = days_[index];
+      if (text.empty()) ltv::append_number(text, value);  // never empty for a finite value
+      out += text;
+      return;
+    }
+    ltv::append_number(out, value);
+  }
+
+  /// Appends format_date(day).
+  void append_date(std::string& out, std::int32_t day) {
+    if (dates_.empty()) first_day_ = day - kDays / 2;
+    const std::int64_t index = std::int64_t{day} - first_day_;
+    if (index < 0 || index >= static_cast<std::int64_t>(kDays)) {
+      out += ltv::format_date(day);
+      return;
+    }
+    if (dates_.empty()) dates_.resize(kDays);
+    std::string& text = dates_[static_cast<std::size_t>(index)];
+    if (text.empty()) text = ltv::format_date(day);
+    out += text;
+  }
+
+ private:
+  static constexpr std::size_t kDays = std::size_t{1} << 16;
+  double unit_;
+  std::vector<std::string> days_;   // text of k / unit_, by k
+  std::vector<std::string> dates_;  // text of first_day_ + i, by i
+  std::int32_t first_day_ = 0;
+};
+
 namespace {
 
-/// CSV text of summary rows [begin, end): the cells, in the order and form RowWriter writes.
-std::string summary_csv_rows(const ltv::TransactionLog& log, const ltv::CustomerSummary& s,
+/// Appends the CSV text of summary rows [begin, end): the cells, in the order and form RowWriter
+/// writes (fields quoted when needed, doubles in shortest form, money rounded to 12 significant
+/// digits, empty cells for missing values).
+void append_summary_csv_rows(std::string& out, SummaryCellCache& cache,
+                             const ltv::TransactionLog& log, const ltv::CustomerSummary& s,
                              std::size_t begin, std::size_t end) {
-  std::ostringstream text;
-  {
-    ltv::CsvWriter w(text);
-    const auto number = [&w](double v) {
-      if (std::isfinite(v)) {
-        w.field(v);
-      } else {
-        w.empty();
-      }
-    };
-    const double kMissing = std::numeric_limits<double>::quiet_NaN();
-    auto money = [](double v) { return ltv::round_significant(v, 12); };
-    for (std::size_t i = begin; i < end; ++i) {
-      w.field(std::string_view(log.customer_ids[s.customer[i]]));
-      number(s.frequency[i]);
-      number(s.recency[i]);
-      number(s.T[i]);
-      number(s.has_amount ? money(s.monetary_value[i]) : kMissing);
-      w.field(ltv::format_date(s.first_purchase[i]));
-      w.field(ltv::format_date(s.last_purchase[i]));
-      w.field(s.orders[i]);
-      number(s.has_amount ? money(s.revenue[i]) : kMissing);
-      if (s.has_profit) number(money(s.profit[i]));
-      if (s.has_holdout) {
-        number(s.frequency_holdout[i]);
-        number(s.has_amount ? money(s.monetary_value_holdout[i]) : kMissing);
-        number(s.duration_holdout);
-      }
-      w.end_row();
+  // Money sums carry float noise (74.02000000000001): 12 significant digits are exact for any
+  // realistic amount.
+  auto money = [&](double v) {
+    if (s.has_amount) ltv::append_number(out, ltv::round_significant(v, 12));
+  };
+  for (std::size_t i = begin; i < end; ++i) {
+    ltv::append_csv_field(out, log.customer_ids[s.customer[i]]);
+    out.push_back(',');
+    ltv::append_number(out, s.frequency[i]);
+    out.push_back(',');
+    cache.append_days(out, s.recency[i]);
+    out.push_back(',');
+    cache.append_days(out, s.T[i]);
+    out.push_back(',');
+    money(s.monetary_value[i]);
+    out.push_back(',');
+    cache.append_date(out, s.first_purchase[i]);
+    out.push_back(',');
+    cache.append_date(out, s.last_purchase[i]);
+    out.push_back(',');
+    const fmt::format_int orders(s.orders[i]);
+    out.append(orders.data(), orders.size());
+    out.push_back(',');
+    money(s.revenue[i]);
+    if (s.has_profit) {
+      out.push_back(',');
+      ltv::append_number(out, ltv::round_significant(s.profit[i], 12));
     }
-    w.flush();
+    if (s.has_holdout) {
+      out.push_back(',');
+      ltv::append_number(out, s.frequency_holdout[i]);
+      out.push_back(',');
+      money(s.monetary_value_holdout[i]);
+      out.push_back(',');
+      cache.append_days(out, s.duration_holdout);
+    }
+    out.push_back('\n');
   }
-  return std::move(text).str();
 }
 
 }  // namespace
@@ -261,32 +312,46 @@ SummaryWriter::SummaryWriter(std::ostream& out, ltv::OutputFormat format, bool h
   if (format_ == ltv::OutputFormat::csv) writer_->finish();
 }
 
-SummaryWriter::~SummaryWriter() = default;
+SummaryWriter::~SummaryWriter() {
+  if (writing_.joinable()) writing_.join();
+}
 
 void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSummary& s) {
   if (format_ == ltv::OutputFormat::csv) {
-    // Formatting numbers is most of the work: two threads, each formats half the rows.
+    // Formatting numbers is most of the work: two threads, each formats half the rows into its
+    // own buffer (kept from block to block), written in order.
+    const double unit = ltv::days_per_unit(s.time_unit);
+    for (auto& cache : caches_) {
+      if (!cache) cache = std::make_unique<SummaryCellCache>(unit);
+    }
     const std::size_t half = s.size() / 2;
-    std::string second;
     std::exception_ptr error;
+    texts_[0].clear();
+    texts_[1].clear();
     std::thread worker([&] {
       try {
-        second = summary_csv_rows(log, s, half, s.size());
+        append_summary_csv_rows(texts_[1], *caches_[1], log, s, half, s.size());
       } catch (...) {
         error = std::current_exception();
       }
     });
-    std::string first;
     try {
-      first = summary_csv_rows(log, s, 0, half);
+      append_summary_csv_rows(texts_[0], *caches_[0], log, s, 0, half);
     } catch (...) {
       worker.join();
       throw;
     }
     worker.join();
     if (error) std::rethrow_exception(error);
-    out_.write(first.data(), static_cast<std::streamsize>(first.size()));
-    out_.write(second.data(), static_cast<std::streamsize>(second.size()));
+    // The block is written on another thread while the next one is summarised and formatted
+    // (writing to the page cache is a copy as long as the formatting).
+    if (writing_.joinable()) writing_.join();
+    std::swap(texts_, written_);
+    writing_ = std::thread([this] {
+      for (const std::string& text : written_) {
+        out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+      }
+    });
     return;
   }
   ltv::RowWriter& w = *writer_;
@@ -316,6 +381,7 @@ void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSum
 }
 
 void SummaryWriter::finish() {
+  if (writing_.joinable()) writing_.join();
   writer_->finish();
 }
 

@@ -7,8 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "ltv/data/summary.hpp"
 #include "ltv/data/transaction_log.hpp"
@@ -69,6 +71,8 @@ ltv::OutputFormat output_format(const TransactionCliOptions& options);
 /// Opens -o FILE or stdout.
 ltv::Output open_output(const std::string& output);
 
+class SummaryCellCache;
+
 /// Writes summary rows (the columns of write_summary()) block by block: construct, write() each
 /// block of summarize_blocks() in order, finish().
 class SummaryWriter {
@@ -86,6 +90,11 @@ class SummaryWriter {
   std::ostream& out_;
   ltv::OutputFormat format_;
   std::unique_ptr<ltv::RowWriter> writer_;
+  // CSV: per formatting thread, the text of its rows and its memoised cells.
+  std::array<std::string, 2> texts_;
+  std::array<std::string, 2> written_;  // the previous block's text, being written by writing_
+  std::thread writing_;
+  std::array<std::unique_ptr<SummaryCellCache>, 2> caches_;
 };
 
 /// Writes customer summaries (columns documented in docs/cli/summary.md) as CSV or JSON.

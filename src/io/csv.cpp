@@ -14,6 +14,10 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "ltv/error.hpp"
@@ -115,6 +119,36 @@ class RangeSource final : public ByteSource {
   std::string_view data_;
   std::size_t pos_ = 0;
   std::size_t released_ = 0;  ///< bytes from data_.data() already handed back
+};
+
+/// A byte range [begin, end) of an open regular file, read with pread into the reader's buffer:
+/// no mapping, so the file's pages count in no process's resident size and stay in the page
+/// cache (the descriptor is borrowed).
+class FileRangeSource final : public ByteSource {
+ public:
+  FileRangeSource(int fd, std::uint64_t begin, std::uint64_t end, std::string path)
+      : fd_(fd), pos_(begin), end_(end), path_(std::move(path)) {}
+  std::size_t read(char* data, std::size_t size) override {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, end_ - pos_));
+    if (want == 0) return 0;
+    for (;;) {
+      const ssize_t n = ::pread(fd_, data, want, static_cast<off_t>(pos_));
+      if (n > 0) {
+        pos_ += static_cast<std::uint64_t>(n);
+        return static_cast<std::size_t>(n);
+      }
+      if (n < 0 && errno == EINTR) continue;
+      input_error(SourceLocation{path_, 0, ""}, path_,
+                  n == 0 ? std::string("a file that does not shrink while it is read")
+                         : fmt::format("a readable file ({})", std::strerror(errno)));
+    }
+  }
+
+ private:
+  int fd_;
+  std::uint64_t pos_;
+  std::uint64_t end_;
+  std::string path_;
 };
 
 class StringSource final : public ByteSource {
@@ -318,7 +352,7 @@ Delimiter detect_delimiter(std::string_view sample, bool complete) {
 
 namespace {
 constexpr std::size_t kBlockSize = 1 << 20;
-constexpr std::size_t kPadding = 8;
+constexpr std::size_t kPadding = 16;  // >= the widest load past the sentinel + 1
 
 static_assert(std::endian::native == std::endian::little,
               "the 8-byte field scan assumes a little-endian machine");
@@ -328,6 +362,46 @@ constexpr std::uint64_t kOnes = 0x0101010101010101ull;
 inline std::uint64_t match_bytes(std::uint64_t v, std::uint64_t pattern) noexcept {
   const std::uint64_t x = v ^ pattern;
   return (x - kOnes) & ~x & (kOnes * 0x80);
+}
+
+/// The rest of a record from `i` when no quote comes before its line feed: the position of that
+/// line feed (or of the '\n' sentinel at `end`) and the number of delimiters before it. Returns
+/// false when a quote comes first (the caller tokenizes the record in full). 16 bytes at a time;
+/// the buffer holds kPadding bytes after the sentinel.
+inline bool scan_tail(const char* buf, std::size_t i, char delimiter, std::size_t& newline,
+                      std::size_t& delimiters) noexcept {
+  std::size_t count = 0;
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n');
+  const __m128i dl = _mm_set1_epi8(delimiter);
+  const __m128i qt = _mm_set1_epi8('"');
+  for (;; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf + i));
+    const auto nls = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+    const auto dls = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, dl)));
+    const auto qts = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, qt)));
+    // Bits before the first line feed of this block (all 16 when there is none).
+    const unsigned before = nls == 0 ? 0xFFFFu : (nls & (0u - nls)) - 1u;
+    if ((qts & before) != 0) return false;
+    // (std::popcount is a libgcc call without -mpopcnt; a line has few delimiters per block.)
+    for (unsigned m = dls & before; m != 0; m &= m - 1) ++count;
+    if (nls != 0) {
+      newline = i + static_cast<std::size_t>(std::countr_zero(nls));
+      delimiters = count;
+      return true;
+    }
+  }
+#else
+  for (;; ++i) {
+    if (buf[i] == '"') return false;
+    if (buf[i] == '\n') {
+      newline = i;
+      delimiters = count;
+      return true;
+    }
+    count += buf[i] == delimiter;
+  }
+#endif
 }
 
 struct FieldSpan {
@@ -367,6 +441,14 @@ CsvReader CsvReader::from_range(std::string_view data, CsvOptions options, std::
                                 std::int64_t first_line) {
   CsvReader reader(std::make_unique<detail::RangeSource>(data), std::move(name), options,
                    first_line);
+  return reader;
+}
+
+CsvReader CsvReader::from_file_range(int fd, std::uint64_t begin, std::uint64_t end,
+                                     CsvOptions options, std::string name,
+                                     std::int64_t first_line) {
+  CsvReader reader(std::make_unique<detail::FileRangeSource>(fd, begin, end, name), std::move(name),
+                   options, first_line);
   return reader;
 }
 
@@ -453,6 +535,8 @@ bool CsvReader::read_record(CsvRecord& record) {
     std::int64_t newlines = 0;  // physical line breaks consumed by this record
     Scan scan = Scan::complete;
     std::int64_t quote_line = 0;
+    bool full_record = false;        // a quote after field_limit_ fields: tokenize them all
+    std::size_t skipped_fields = 0;  // fields after the first field_limit_, counted only
 
     if (i >= end) {
       if (eof_) return false;
@@ -599,6 +683,27 @@ bool CsvReader::read_record(CsvRecord& record) {
         scan = Scan::complete;
         break;
       }
+      if (spans.size() == field_limit_ && !full_record) {
+        // The caller reads no further field: only count the rest (unless a quote comes first,
+        // then the record is tokenized in full).
+        std::size_t newline = 0, delimiters = 0;
+        if (!scan_tail(buf, i, delim, newline, delimiters)) {
+          full_record = true;
+          spans.clear();
+          i = pos_;
+          newlines = 0;
+          continue;
+        }
+        if (newline >= end && !eof_) {
+          scan = Scan::need_more;
+          break;
+        }
+        skipped_fields = delimiters + 1;
+        if (newline < end) ++newlines;
+        i = newline < end ? newline + 1 : end;
+        scan = Scan::complete;
+        break;
+      }
     }
 
     if (scan == Scan::need_more) {
@@ -615,10 +720,14 @@ bool CsvReader::read_record(CsvRecord& record) {
     line_ += newlines;
     if (scan == Scan::blank) continue;
 
-    // Materialize the fields (collapsing doubled quotes in place).
-    record.fields.resize(spans.size());
+    // Materialize the fields (collapsing doubled quotes in place); fields past the limit are
+    // left empty.
+    record.fields.resize(spans.size() + skipped_fields);
+    const std::size_t materialized = std::min(spans.size(), field_limit_);
+    std::fill(record.fields.begin() + static_cast<std::ptrdiff_t>(materialized),
+              record.fields.end(), std::string_view());
     char* mbuf = buffer_.data();
-    for (std::size_t k = 0; k < spans.size(); ++k) {
+    for (std::size_t k = 0; k < materialized; ++k) {
       const FieldSpan& s = spans[k];
       if (!s.escaped) {
         record.fields[k] = std::string_view(mbuf + s.begin, s.end - s.begin);

@@ -4,22 +4,117 @@
 #include <cmath>
 #include <iostream>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "ltv/error.hpp"
 
 namespace ltv {
 
+namespace {
+
+/// |value| below this has cent and integer forms that the fast paths below handle exactly.
+constexpr double kFastLimit = 1e9;
+
+/// Appends the digits of `v` (v >= 0).
+void append_unsigned(std::string& out, std::uint64_t v) {
+  char digits[20];
+  char* p = digits + sizeof(digits);
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(p, static_cast<std::size_t>(digits + sizeof(digits) - p));
+}
+
+/// The whole number of cents c with c / 100.0 == value exactly, for 0 < |value| < kFastLimit;
+/// else false. Such a value's shortest round-trip text is c / 100 with trailing zeros dropped: it
+/// reads back to value, and every decimal with fewer digits is at least 0.01 away (far outside
+/// the rounding interval, about 1e-16 |value| wide), so fmt's shortest form is exactly that.
+bool exact_cents(double value, std::int64_t& cents) {
+  if (!(std::fabs(value) < kFastLimit)) return false;
+  const double c = std::nearbyint(value * 100.0);
+  if (c / 100.0 != value) return false;
+  cents = static_cast<std::int64_t>(c);
+  return true;
+}
+
+void append_cents(std::string& out, std::int64_t cents) {
+  if (cents < 0) {
+    out.push_back('-');
+    cents = -cents;
+  }
+  const auto c = static_cast<std::uint64_t>(cents);
+  append_unsigned(out, c / 100);
+  const auto fraction = static_cast<unsigned>(c % 100);
+  if (fraction == 0) return;
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + fraction / 10));
+  if (fraction % 10 != 0) out.push_back(static_cast<char>('0' + fraction % 10));
+}
+
+}  // namespace
+
+void append_number(std::string& out, double value) {
+  if (!std::isfinite(value)) return;
+  if (value == 0) {  // also for -0.0
+    out.push_back('0');
+    return;
+  }
+  // Fast path for whole numbers and whole cents below 1e9 (counts, money), with the text of
+  // fmt's shortest form (fixed notation there).
+  std::int64_t cents = 0;
+  if (exact_cents(value, cents)) {
+    append_cents(out, cents);
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), value);
+}
+
 std::string format_number(double value) {
-  if (!std::isfinite(value)) return {};
-  if (value == 0) return "0";  // also for -0.0
-  return fmt::format("{}", value);
+  std::string text;
+  append_number(text, value);
+  return text;
+}
+
+void append_csv_field(std::string& out, std::string_view text, char delimiter) {
+  bool needs_quotes = !text.empty() && (text.front() == ' ' || text.back() == ' ');
+  for (char c : text) {
+    if (c == delimiter || c == '"' || c == '\n' || c == '\r') {
+      needs_quotes = true;
+      break;
+    }
+  }
+  if (!needs_quotes) {
+    out.append(text);
+    return;
+  }
+  out.push_back('"');
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
 }
 
 double round_significant(double value, int digits) {
   if (!std::isfinite(value) || value == 0) return value;
+  // Fast path for sums of money that are whole cents up to float noise (74.02000000000001): when
+  // value is within |value| 1e-(digits+2) of c / 100 and c / 100 has at most `digits`
+  // significant digits (|value| < 10^(digits-4)), c / 100 is the nearest `digits`-digit decimal
+  // (the grid spacing there is at least 50 times that distance), and the nearest double to it
+  // is c / 100.0 (an exact integer over 100, correctly rounded).
+  if (digits >= 6 && digits <= 13) {
+    const double limit = digits == 12 ? 1e8 : std::pow(10.0, digits - 4);
+    const double a = std::fabs(value);
+    if (a < limit) {
+      const double c = std::nearbyint(value * 100.0);
+      const double tolerance = a * (digits == 12 ? 1e-14 : std::pow(10.0, -(digits + 2)));
+      if (std::fabs(value - c / 100.0) <= tolerance && c != 0) return c / 100.0;
+    }
+  }
   // Formatted into a stack buffer and read back with from_chars (correctly rounded, like
-  // strtod, without an allocation or the locale): this runs for every money cell written.
+  // strtod, without an allocation or the locale).
   char text[64];
   const auto end = fmt::format_to_n(text, sizeof(text), "{:.{}g}", value, digits).out;
   double rounded = value;
@@ -70,39 +165,19 @@ void CsvWriter::row(const std::vector<std::string>& fields) {
 
 CsvWriter& CsvWriter::field(std::string_view text) {
   separator();
-  bool needs_quotes = !text.empty() && (text.front() == ' ' || text.back() == ' ');
-  for (char c : text) {
-    if (c == delimiter_ || c == '"' || c == '\n' || c == '\r') {
-      needs_quotes = true;
-      break;
-    }
-  }
-  if (!needs_quotes) {
-    buffer_.append(text);
-    return *this;
-  }
-  buffer_.push_back('"');
-  for (char c : text) {
-    if (c == '"') buffer_.push_back('"');
-    buffer_.push_back(c);
-  }
-  buffer_.push_back('"');
+  append_csv_field(buffer_, text, delimiter_);
   return *this;
 }
 
 CsvWriter& CsvWriter::field(double value) {
   separator();
-  if (!std::isfinite(value)) return *this;
-  if (value == 0) {
-    buffer_.push_back('0');
-  } else {
-    fmt::format_to(std::back_inserter(buffer_), "{}", value);
-  }
+  append_number(buffer_, value);
   return *this;
 }
 
 void CsvWriter::append_integer(std::int64_t value) {
-  fmt::format_to(std::back_inserter(buffer_), "{}", value);
+  const fmt::format_int text(value);
+  buffer_.append(text.data(), text.size());
 }
 
 CsvWriter& CsvWriter::empty() {

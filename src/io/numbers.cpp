@@ -2,12 +2,46 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 namespace ltv {
 
 namespace {
+/// Fast path for the usual money text, `[-]digits[.digits]` with at most 15 digits: the digits
+/// as an integer m (exact below 2^53) over 10^k (exact for k <= 22) is one correctly rounded
+/// division, the value from_chars gives (Clinger's fast path). False for any other text.
+bool parse_simple_decimal(std::string_view s, double& value) noexcept {
+  static constexpr double kPowers[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const bool negative = p != end && *p == '-';
+  p += negative;
+  std::uint64_t mantissa = 0;
+  int digits = 0;
+  int fraction_digits = 0;
+  bool point = false;
+  for (; p != end; ++p) {
+    const auto d = static_cast<unsigned>(*p - '0');
+    if (d < 10) {
+      mantissa = mantissa * 10 + d;
+      ++digits;
+      fraction_digits += point;
+    } else if (*p == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || digits > 15) return false;
+  const double v = static_cast<double>(mantissa) / kPowers[fraction_digits];
+  value = negative ? -v : v;
+  return true;
+}
+
 std::optional<double> parse_plain(std::string_view s) noexcept {
   if (s.empty()) return std::nullopt;
+  if (double v = 0; parse_simple_decimal(s, v)) return v;
   if (s.front() == '+') s.remove_prefix(1);
   if (s.empty()) return std::nullopt;
   // from_chars also accepts "nan", "inf" and hex-less forms like "infinity": only digits,

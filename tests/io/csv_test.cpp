@@ -260,5 +260,78 @@ TEST(CsvReader, RandomFieldsRoundTripThroughTheWriterAcrossBlockBoundaries) {
   EXPECT_EQ(i, rows.size());
 }
 
+/// Records of `text` read in full and with set_field_limit(limit): same sizes and lines, same
+/// first `limit` fields, empty fields after them.
+void expect_limit_matches_full(const std::string& text, std::size_t limit) {
+  CsvOptions options;
+  options.delimiter = Delimiter::comma;
+  options.has_header = false;
+  options.allow_ragged = true;
+  CsvReader full = CsvReader::from_string(text, options);
+  CsvReader limited = CsvReader::from_string(text, options);
+  limited.set_field_limit(limit);
+  CsvRecord a, b;
+  for (;;) {
+    const bool more_a = full.next(a);
+    const bool more_b = limited.next(b);
+    ASSERT_EQ(more_a, more_b);
+    if (!more_a) break;
+    ASSERT_EQ(a.size(), b.size()) << "line " << a.line;
+    ASSERT_EQ(a.line, b.line);
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(b[k], k < limit ? a[k] : std::string_view()) << "line " << a.line << " field " << k;
+    }
+  }
+}
+
+TEST(CsvReader, FieldLimitCountsTheOtherFieldsExactly) {
+  for (std::size_t limit : {1u, 2u, 3u, 9u}) {
+    expect_limit_matches_full("a,b,c,d\n1,2,3,4\n", limit);
+    expect_limit_matches_full("a,b,c,d\r\n1,2,3,4\r\n\r\n5,6\n7,8,9,10,11,12\n", limit);
+    expect_limit_matches_full("a,b,\"x,\ny\",d\n1,2,\"3\"\"\",4\n",
+                              limit);                      // quotes after the limit
+    expect_limit_matches_full("a,b,c,\n1,2,3,", limit);    // trailing delimiter at end of input
+    expect_limit_matches_full("a,b,c,d\n1,2,3,4", limit);  // no final newline
+    expect_limit_matches_full("\"a\",b,c,d\n,,,\n", limit);
+    std::string long_line = "x,y";
+    for (int k = 0; k < 5000; ++k) {
+      long_line += ",field";
+      long_line += std::to_string(k);
+    }
+    expect_limit_matches_full(long_line + "\n" + long_line + "\n", limit);
+  }
+  // A large input (several reader blocks), so records straddle block boundaries.
+  std::string big;
+  std::mt19937 rng(5);
+  for (int r = 0; r < 60000; ++r) {
+    big += 'C';
+    big += std::to_string(rng() % 1000);
+    big += ",2024-01-0";
+    big += std::to_string(1 + r % 9);
+    big += ",12.5";
+    const int extra = static_cast<int>(rng() % 6);
+    for (int k = 0; k < extra; ++k) big += rng() % 7 == 0 ? ",\"q,\n\"\"\"" : ",espresso beans";
+    big += r % 11 == 0 ? "\r\n" : "\n";
+  }
+  expect_limit_matches_full(big, 3);
+  expect_limit_matches_full(big, 1);
+}
+
+TEST(CsvReader, FieldLimitKeepsQuoteErrors) {
+  CsvOptions options;
+  options.delimiter = Delimiter::comma;
+  options.has_header = false;
+  CsvReader reader = CsvReader::from_string("a,b,c\n1,2,\"3\"x\n", options);
+  reader.set_field_limit(1);
+  CsvRecord r;
+  ASSERT_TRUE(reader.next(r));
+  try {
+    reader.next(r);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(":2"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace ltv

@@ -13,7 +13,8 @@
 /// The reader works on large blocks (1 MiB) and hands out records whose fields are
 /// `std::string_view`s into its buffer: they stay valid until the next call to `next()`.
 /// A reader can also run over a borrowed byte range starting at a given line number
-/// (`from_range`); load_transactions() uses that to parse a large file in two chunks in parallel.
+/// (`from_range`) or a byte range of an open file (`from_file_range`); load_transactions() uses
+/// the latter to parse a large file in two chunks in parallel.
 ///
 /// Only the opening quote of a field makes it quoted (`ab"c` is the literal text `ab"c`); text
 /// after a closing quote other than a delimiter or line end is an error.
@@ -84,6 +85,11 @@ class CsvReader {
   /// give an explicit delimiter and has_header = false for every chunk but the first.
   static CsvReader from_range(std::string_view data, CsvOptions options, std::string name,
                               std::int64_t first_line = 1);
+  /// Reads bytes [begin, end) of the open regular file `fd` (borrowed: kept open by the caller)
+  /// with pread; otherwise as from_range. Throws InputError on a read error.
+  static CsvReader from_file_range(int fd, std::uint64_t begin, std::uint64_t end,
+                                   CsvOptions options, std::string name,
+                                   std::int64_t first_line = 1);
   CsvReader(CsvReader&&) noexcept;
   CsvReader& operator=(CsvReader&&) noexcept;
   ~CsvReader();
@@ -91,6 +97,10 @@ class CsvReader {
   /// Reads the next non-blank record. Returns false at end of input.
   bool next(CsvRecord& record);
 
+  /// From the next record on, only the first `fields` fields of a record are returned with
+  /// their text: the others are counted (record.size() stays the true field count) and read as
+  /// empty. A record with a quote after those fields is tokenized in full, so errors are the same.
+  void set_field_limit(std::size_t fields) noexcept { field_limit_ = fields == 0 ? 1 : fields; }
   /// Column names (empty when the file has no header). Names are trimmed of blanks.
   const std::vector<std::string>& header() const noexcept { return header_; }
   /// The delimiter in use (after auto-detection).
@@ -122,7 +132,8 @@ class CsvReader {
   bool eof_ = false;       // source exhausted
   std::int64_t line_ = 1;  // physical line of buffer_[pos_]
   std::uint64_t bytes_consumed_ = 0;
-  std::array<bool, 256> stop_{};  // bytes that end an unquoted field
+  std::array<bool, 256> stop_{};        // bytes that end an unquoted field
+  std::size_t field_limit_ = SIZE_MAX;  // fields returned with their text (set_field_limit)
 };
 
 /// Reads a whole file into records of owned strings (convenience for small files and tests).

@@ -19,6 +19,13 @@ namespace ltv {
 /// Non-finite values give an empty string (a missing value), never "nan"/"inf".
 std::string format_number(double value);
 
+/// Appends format_number(value) to `out` (nothing for a non-finite value), without allocating.
+void append_number(std::string& out, double value);
+
+/// Appends `text` as a CSV field to `out`: quoted when it contains `delimiter`, a quote, CR/LF
+/// or edge blanks (the form CsvWriter::field writes).
+void append_csv_field(std::string& out, std::string_view text, char delimiter = ',');
+
 /// `value` rounded to `digits` significant decimal digits (for money sums: 74.02000000000001 ->
 /// 74.02 at 12 digits). Non-finite values are returned unchanged.
 double round_significant(double value, int digits);
