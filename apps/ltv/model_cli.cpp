@@ -2,12 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <exception>
 #include <fstream>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
@@ -109,71 +117,212 @@ bool is_summary_csv(const TransactionCliOptions& options) {
   std::ifstream in(options.file, std::ios::binary);
   std::string line;
   if (!in || !std::getline(in, line)) return false;
-  if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
-  const auto fields = header_fields(line);
+  std::vector<std::string> fields;
+  if (line.size() >= 2 && line[0] == '\x1f' && line[1] == '\x8b') {
+    // gzip: the header through the CSV reader, which decompresses.
+    try {
+      const CsvReader reader(options.file);
+      for (const auto& name : reader.header()) fields.push_back(lower(name));
+    } catch (const Error&) {
+      return false;  // not readable as CSV: the transaction reader reports the problem
+    }
+  } else {
+    if (line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    fields = header_fields(line);
+  }
   const auto has = [&](const char* name) {
     return std::find(fields.begin(), fields.end(), name) != fields.end();
   };
   return has("frequency") && has("recency");
 }
 
+namespace {
+
+/// Where the columns of a summary CSV are (from its header).
+struct SummaryColumns {
+  Table names;  // header only, for the column lookup rules and messages
+  std::size_t x = 0, t_x = 0, T = 0;
+  std::optional<std::size_t> weight, monetary;
+  bool has_id = false;
+};
+
+SummaryColumns summary_columns(const CsvReader& reader, bool bgbb) {
+  SummaryColumns c;
+  Table& t = c.names;
+  t.source = reader.path();
+  t.names = reader.header();
+  c.x = t.require("frequency");
+  c.t_x = t.require("recency");
+  const bool has_periods = t.find("periods").has_value();
+  if (bgbb && has_periods) {
+    c.T = *t.find("periods");
+  } else if (t.find("T").has_value()) {
+    c.T = *t.find("T");
+  } else if (has_periods) {
+    c.T = *t.find("periods");
+  } else {
+    t.require("T");  // throws, listing the columns
+  }
+  c.weight = t.find("weights");
+  if (!c.weight) c.weight = t.find("weight");
+  if (!c.weight) c.weight = t.find("count");
+  c.monetary = t.find("monetary_value");
+  // An id column: the first column when it is not one of the numeric summary columns.
+  static const std::vector<std::string> known{"frequency",      "recency", "t",      "periods",
+                                              "monetary_value", "weights", "weight", "count"};
+  const std::string first = t.names.empty() ? std::string() : lower(t.names[0]);
+  c.has_id = std::find(known.begin(), known.end(), first) == known.end();
+  return c;
+}
+
+/// Appends the rows of `reader` to `d` (ids only from an id column; numbered ids are added by
+/// the caller), reserving room for `expected_rows`. InputError naming file, line and column for
+/// a bad number.
+void read_summary_rows(CsvReader& reader, const SummaryColumns& c, bool with_ids, ModelData& d,
+                       std::size_t expected_rows = 0) {
+  const Table& t = c.names;
+  d.x.reserve(expected_rows);
+  d.t_x.reserve(expected_rows);
+  d.T.reserve(expected_rows);
+  if (c.weight) d.weight.reserve(expected_rows);
+  if (c.monetary) d.monetary_value.reserve(expected_rows);
+  if (with_ids && c.has_id) d.ids.reserve(expected_rows);
+  CsvRecord record;
+  auto number = [&](std::size_t col) {
+    const std::string_view text = col < record.size() ? record[col] : std::string_view();
+    if (auto v = parse_number(text)) return *v;
+    input_error(SourceLocation{t.source, record.line, t.names[col]}, std::string(text),
+                "a finite number");
+  };
+  while (reader.next(record)) {
+    d.x.push_back(number(c.x));
+    d.t_x.push_back(number(c.t_x));
+    d.T.push_back(number(c.T));
+    if (c.weight) d.weight.push_back(number(*c.weight));
+    if (c.monetary) {
+      // An empty cell is a missing amount (a summary without --amount), not a bad number.
+      const bool empty = *c.monetary >= record.size() || record[*c.monetary].empty();
+      if (empty && d.missing_monetary.line == 0) {
+        d.missing_monetary = SourceLocation{t.source, record.line, t.names[*c.monetary]};
+      }
+      d.monetary_value.push_back(empty ? std::numeric_limits<double>::quiet_NaN()
+                                       : number(*c.monetary));
+    }
+    if (with_ids && c.has_id) d.ids.emplace_back(record.size() > 0 ? record[0] : "");
+  }
+}
+
+/// Closes a file descriptor on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+/// A plain summary file of more than 1 MiB read in two halves on two threads (the halves split
+/// at the first line break after the middle). nullopt whenever the result could differ from the
+/// sequential read, which the caller then does: gzip, a byte order mark, any error, a row of
+/// another width or a missing monetary cell in either half (so that messages name the true line).
+std::optional<ModelData> read_summary_parallel(const std::string& path, bool bgbb, bool with_ids) {
+  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  struct stat st {};
+  if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size < (std::size_t{1} << 20)) return std::nullopt;
+  const auto read_at = [&](std::size_t pos, std::size_t n) {
+    std::string out(n, '\0');
+    const ssize_t got = ::pread(file.fd, out.data(), n, static_cast<off_t>(pos));
+    out.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+    return out;
+  };
+  const std::string head = read_at(0, 3);
+  if (head.size() < 3 || (head[0] == '\x1f' && head[1] == '\x8b') || head == "\xEF\xBB\xBF") {
+    return std::nullopt;
+  }
+  // Rows per byte from the first 64 KiB, to reserve the columns (+5%).
+  const std::string sample = read_at(0, std::size_t{1} << 16);
+  const double rows_per_byte =
+      static_cast<double>(std::count(sample.begin(), sample.end(), '\n') + 1) /
+      static_cast<double>(std::max<std::size_t>(sample.size(), 1));
+  const auto rows_in = [&](std::size_t bytes) {
+    return static_cast<std::size_t>(rows_per_byte * static_cast<double>(bytes) * 1.05) + 1;
+  };
+  const std::string middle = read_at(size / 2, std::size_t{1} << 16);
+  const std::size_t nl = middle.find('\n');
+  if (nl == std::string::npos) return std::nullopt;
+  const std::size_t split = size / 2 + nl + 1;
+  if (split >= size) return std::nullopt;
+  try {
+    CsvReader first = CsvReader::from_file_range(file.fd, 0, split, CsvOptions{}, path);
+    const SummaryColumns columns = summary_columns(first, bgbb);
+    CsvOptions rest;
+    rest.delimiter = first.delimiter();
+    rest.has_header = false;
+    ModelData a, b;
+    std::exception_ptr error_b;
+    std::size_t width_b = 0;
+    std::thread worker([&] {
+      try {
+        CsvReader second = CsvReader::from_file_range(file.fd, split, size, rest, path);
+        read_summary_rows(second, columns, with_ids, b, rows_in(size - split));
+        width_b = second.expected_fields();
+      } catch (...) {
+        error_b = std::current_exception();
+      }
+    });
+    try {
+      read_summary_rows(first, columns, with_ids, a, rows_in(size));
+    } catch (...) {
+      worker.join();
+      return std::nullopt;
+    }
+    worker.join();
+    // A missing monetary cell is reported at its line: the first half's line numbers are true,
+    // the second half's are counted from the split.
+    if (error_b || (width_b != 0 && width_b != first.expected_fields()) ||
+        (b.missing_monetary.line != 0 && a.missing_monetary.line == 0)) {
+      return std::nullopt;
+    }
+    const auto append = [](std::vector<double>& to, const std::vector<double>& from) {
+      to.insert(to.end(), from.begin(), from.end());
+    };
+    append(a.x, b.x);
+    append(a.t_x, b.t_x);
+    append(a.T, b.T);
+    append(a.weight, b.weight);
+    append(a.monetary_value, b.monetary_value);
+    a.ids.insert(a.ids.end(), std::make_move_iterator(b.ids.begin()),
+                 std::make_move_iterator(b.ids.end()));
+    if (with_ids && !columns.has_id) {
+      for (std::size_t i = 0; i < a.size(); ++i) a.ids.push_back(std::to_string(i + 1));
+    }
+    return a;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool with_ids) {
   ModelData d;
   if (is_summary_csv(options)) {
-    d.from_summary_csv = true;
     // Streamed: only the needed columns are parsed, straight into numbers (a summary of 10M
-    // customers read whole as text would take several GB).
-    CsvReader reader(options.file);
-    Table t;  // header only, for the column lookup rules and messages
-    t.source = reader.path();
-    t.names = reader.header();
-    const std::size_t c_x = t.require("frequency");
-    const std::size_t c_tx = t.require("recency");
-    const bool has_periods = t.find("periods").has_value();
-    std::size_t c_T = 0;
-    if (bgbb && has_periods) {
-      c_T = *t.find("periods");
-    } else if (t.find("T").has_value()) {
-      c_T = *t.find("T");
-    } else if (has_periods) {
-      c_T = *t.find("periods");
+    // customers read whole as text would take several GB); large plain files in two halves.
+    if (auto parallel = read_summary_parallel(options.file, bgbb, with_ids)) {
+      d = std::move(*parallel);
     } else {
-      t.require("T");  // throws, listing the columns
-    }
-    std::optional<std::size_t> c_w = t.find("weights");
-    if (!c_w) c_w = t.find("weight");
-    if (!c_w) c_w = t.find("count");
-    const std::optional<std::size_t> c_m = t.find("monetary_value");
-    // An id column: the first column when it is not one of the numeric summary columns.
-    static const std::vector<std::string> known{"frequency",      "recency", "t",      "periods",
-                                                "monetary_value", "weights", "weight", "count"};
-    const std::string first = t.names.empty() ? std::string() : lower(t.names[0]);
-    const bool has_id = std::find(known.begin(), known.end(), first) == known.end();
-    CsvRecord record;
-    auto number = [&](std::size_t c) {
-      const std::string_view text = c < record.size() ? record[c] : std::string_view();
-      if (auto v = parse_number(text)) return *v;
-      input_error(SourceLocation{t.source, record.line, t.names[c]}, std::string(text),
-                  "a finite number");
-    };
-    while (reader.next(record)) {
-      d.x.push_back(number(c_x));
-      d.t_x.push_back(number(c_tx));
-      d.T.push_back(number(c_T));
-      if (c_w) d.weight.push_back(number(*c_w));
-      if (c_m) {
-        // An empty cell is a missing amount (a summary without --amount), not a bad number.
-        const bool empty = *c_m >= record.size() || record[*c_m].empty();
-        if (empty && d.missing_monetary.line == 0) {
-          d.missing_monetary = SourceLocation{t.source, record.line, t.names[*c_m]};
-        }
-        d.monetary_value.push_back(empty ? std::numeric_limits<double>::quiet_NaN() : number(*c_m));
-      }
-      if (with_ids) {
-        d.ids.push_back(has_id ? std::string(record.size() > 0 ? record[0] : std::string_view())
-                               : std::to_string(d.ids.size() + 1));
+      CsvReader reader(options.file);
+      const SummaryColumns columns = summary_columns(reader, bgbb);
+      read_summary_rows(reader, columns, with_ids, d);
+      if (with_ids && !columns.has_id) {
+        for (std::size_t i = 0; i < d.size(); ++i) d.ids.push_back(std::to_string(i + 1));
       }
     }
+    d.from_summary_csv = true;
     const bool all_missing = std::all_of(d.monetary_value.begin(), d.monetary_value.end(),
                                          [](double v) { return std::isnan(v); });
     if (all_missing) d.monetary_value.clear();  // no spend in this summary at all

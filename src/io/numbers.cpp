@@ -24,8 +24,8 @@ bool parse_simple_decimal(std::string_view s, double& value) noexcept {
   for (; p != end; ++p) {
     const auto d = static_cast<unsigned>(*p - '0');
     if (d < 10) {
+      if (++digits > 15) return false;  // from_chars takes it from the start
       mantissa = mantissa * 10 + d;
-      ++digits;
       fraction_digits += point;
     } else if (*p == '.' && !point) {
       point = true;
@@ -33,7 +33,7 @@ bool parse_simple_decimal(std::string_view s, double& value) noexcept {
       return false;
     }
   }
-  if (digits == 0 || digits > 15) return false;
+  if (digits == 0) return false;
   const double v = static_cast<double>(mantissa) / kPowers[fraction_digits];
   value = negative ? -v : v;
   return true;

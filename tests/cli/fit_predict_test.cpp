@@ -230,6 +230,71 @@ TEST_F(CliPredictSaved, RowNumbersWhenTheSummaryHasNoIdColumn) {
   EXPECT_LT(std::stod(rows[2][5]), std::stod(rows[1][5]));
 }
 
+// A summary CSV of more than 1 MiB is read in two halves on two threads: the scores, their order
+// and the row numbers must be those of the sequential read (the same file gzipped, which is read
+// sequentially), and errors in the second half must name their true line.
+std::string big_summary(bool with_id, std::size_t rows) {
+  std::string text =
+      with_id ? "ID,frequency,recency,T,monetary_value\n" : "frequency,recency,T,monetary_value\n";
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::size_t x = i % 7;
+    const double T = 20.0 + static_cast<double>(i % 997) * 0.0371;
+    const double t_x = x == 0 ? 0.0 : T * static_cast<double>(i % 89 + 1) / 90.0;
+    if (with_id) {
+      text += 'C';
+      text += std::to_string(i + 1);
+      text += ',';
+    }
+    text += std::to_string(x) + "," + std::to_string(t_x) + "," + std::to_string(T) + "," +
+            (x == 0 ? "0" : std::to_string(10.0 + static_cast<double>(i % 50))) + "\n";
+  }
+  return text;
+}
+
+TEST_F(CliPredictSaved, LargeSummaryReadInTwoHalvesScoresAsTheSequentialRead) {
+  for (bool with_id : {true, false}) {
+    const std::string text = big_summary(with_id, 40000);
+    ASSERT_GT(text.size(), std::size_t{1} << 20);
+    write_file(dir_ / "big.csv", text);
+    ASSERT_EQ(
+        ltv::test::run("gzip -c" + quoted(dir_ / "big.csv") + " >" + quoted(dir_ / "big.csv.gz"))
+            .exit_code,
+        0);
+    const auto plain = ltv::test::run(ltv::test::cli() + " predict --model" + quoted(model_) +
+                                      quoted(dir_ / "big.csv") + " --horizon 39");
+    const auto gz = ltv::test::run(ltv::test::cli() + " predict --model" + quoted(model_) +
+                                   quoted(dir_ / "big.csv.gz") + " --horizon 39");
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    ASSERT_EQ(gz.exit_code, 0) << gz.err;
+    EXPECT_EQ(plain.out, gz.out);
+    const auto rows = parse_csv(plain.out);
+    ASSERT_EQ(rows.size(), 40001u);
+    EXPECT_EQ(rows[40000][0], with_id ? "C40000" : "40000");
+    // And a fit reads the same customers either way.
+    const auto fit_plain =
+        ltv::test::run(ltv::test::cli() + " fit --model gg" + quoted(dir_ / "big.csv"));
+    const auto fit_gz =
+        ltv::test::run(ltv::test::cli() + " fit --model gg" + quoted(dir_ / "big.csv.gz"));
+    ASSERT_EQ(fit_plain.exit_code, 0) << fit_plain.err;
+    EXPECT_EQ(fit_plain.out, fit_gz.out);
+  }
+}
+
+TEST_F(CliPredictSaved, LargeSummaryErrorInTheSecondHalfNamesItsLine) {
+  std::string text = big_summary(true, 40000);
+  // Row 35,000 (line 35,001) gets a bad recency.
+  std::size_t pos = 0;
+  for (int line = 1; line < 35001; ++line) pos = text.find('\n', pos) + 1;
+  const std::size_t from = text.find(',', text.find(',', pos) + 1) + 1;  // the recency cell
+  text = text.substr(0, from) + "abc" + text.substr(text.find(',', from));
+  write_file(dir_ / "bad_big.csv", text);
+  const auto r =
+      ltv::test::run(ltv::test::cli() + " fit --model bgnbd" + quoted(dir_ / "bad_big.csv"));
+  expect_one_line_error(r);
+  EXPECT_NE(r.err.find("bad_big.csv:35001"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'recency'"), std::string::npos) << r.err;
+}
+
 TEST_F(CliPredictSaved, MalformedModelFileIsAOneLineError) {
   write_file(dir_ / "bad.json", "{\"model\": \"bgnbd\", \"params\": {\"r\": 0.24,");
   write_file(dir_ / "one.csv", "ID,frequency,recency,T\n1,2,30.43,38.86\n");
