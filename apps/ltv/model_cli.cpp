@@ -90,7 +90,7 @@ void add_model_options(CLI::App& cmd, ModelCliOptions& o, const std::string& mod
 void add_presearch_flag(CLI::App& cmd, ModelCliOptions& o) {
   cmd.add_flag("--no-presearch", o.no_presearch,
                "Run every start on the full data (default: with more than 20,000 distinct "
-               "(frequency, recency, T) patterns the starts search a subsample of 10,000 and the "
+               "(frequency, recency, T) patterns the starts search a subsample of 5,000 and the "
                "full data is fitted once, from the best optimum found there)")
       ->group("Model");
 }

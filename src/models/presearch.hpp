@@ -18,7 +18,7 @@ namespace ltv::detail {
 
 /// Patterns above which a presearch is used, and the subsample's size.
 inline constexpr std::size_t kPresearchAbove = 20000;
-inline constexpr std::size_t kPresearchPatterns = 10000;
+inline constexpr std::size_t kPresearchPatterns = 5000;
 
 using PatternLogLikelihood = std::function<double(
     const RfmPatterns& patterns, std::span<const double> theta, std::span<double> gradient)>;

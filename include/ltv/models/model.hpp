@@ -38,7 +38,7 @@ struct FitOptions {
   int starts = 0;                     ///< number of starting points; 0 = the model's default
   std::vector<double> initial;        ///< optional starting parameters (natural scale)
   /// More than 20,000 patterns (Pareto/NBD, BG/NBD, MBG/NBD): run the starts on a stratified
-  /// subsample of 10,000 and fit the full data once, from the best optimum found there.
+  /// subsample of 5,000 and fit the full data once, from the best optimum found there.
   bool presearch = true;
 };
 
@@ -53,7 +53,8 @@ struct FitResult {
   std::vector<double> ci_lower;  ///< 95% interval, exp(log θ ± 1.96 se(log θ)); empty if singular
   std::vector<double> ci_upper;
   double log_likelihood = 0.0;  ///< at the optimum, without the penalty
-  int iterations = 0;           ///< objective evaluations of the best start (presearch: of the full-data run)
+  int iterations =
+      0;  ///< objective evaluations of the best start (presearch: of the full-data run)
   bool converged = false;
   bool hessian_singular = false;
   std::string message;           ///< why it did not converge / Hessian notes; empty when fine
