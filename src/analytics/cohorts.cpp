@@ -1,5 +1,7 @@
 #include "ltv/analytics/cohorts.hpp"
 
+#include <omp.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -49,11 +51,16 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
   const bool has_amount = log.has_amount();
   const bool has_profit = log.has_profit();
 
-#pragma omp parallel
+  // Contiguous blocks of customers per thread, merged in thread order after the loop: the same
+  // sums on every run (for a given number of threads), see kpis.cpp.
+  const int threads = omp_get_max_threads();
+  std::vector<std::vector<Acc>> parts(static_cast<std::size_t>(threads));
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<Acc> local(cells_count);
+    std::vector<Acc>& local = parts[static_cast<std::size_t>(omp_get_thread_num())];
+    local.assign(cells_count, Acc{});
     std::vector<Purchase> purchases;
-#pragma omp for schedule(dynamic, 4096)
+#pragma omp for schedule(static)
     for (std::int64_t c = 0; c < customer_count; ++c) {
       purchases.clear();
       for (std::uint64_t k = by_customer.offsets[c]; k < by_customer.offsets[c + 1]; ++k) {
@@ -85,7 +92,9 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
         if (has_profit) a.profit += log.profit[p.row];
       }
     }
-#pragma omp critical
+  }
+  for (const auto& local : parts) {
+    if (local.empty()) continue;  // a thread the team did not get
     for (std::size_t i = 0; i < cells_count; ++i) {
       acc[i].size += local[i].size;
       acc[i].active += local[i].active;

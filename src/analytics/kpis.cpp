@@ -1,5 +1,7 @@
 #include "ltv/analytics/kpis.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <limits>
 #include <numeric>
@@ -85,12 +87,21 @@ void accumulate(const TransactionLog& log, const detail::CustomerRows& by_custom
   totals.assign(group_count, Totals{});
   const std::int64_t customer_count = static_cast<std::int64_t>(log.customer_count());
 
-#pragma omp parallel
+  // Each thread accumulates a contiguous block of customers (static schedule) and the blocks are
+  // merged in thread order after the loop, so the money sums are the same on every run (for a
+  // given number of threads); merging in the order the threads finished changed last digits.
+  const int threads = omp_get_max_threads();
+  std::vector<std::vector<Cell>> part_cells(static_cast<std::size_t>(threads));
+  std::vector<std::vector<Totals>> part_totals(static_cast<std::size_t>(threads));
+#pragma omp parallel num_threads(threads)
   {
-    std::vector<Cell> local_cells(cells.size());
-    std::vector<Totals> local_totals(group_count);
+    const auto me = static_cast<std::size_t>(omp_get_thread_num());
+    std::vector<Cell>& local_cells = part_cells[me];
+    std::vector<Totals>& local_totals = part_totals[me];
+    local_cells.assign(cells.size(), Cell{});
+    local_totals.assign(group_count, Totals{});
     std::vector<Entry> entries;
-#pragma omp for schedule(dynamic, 4096)
+#pragma omp for schedule(static)
     for (std::int64_t c = 0; c < customer_count; ++c) {
       entries.clear();
       std::int32_t global_first = std::numeric_limits<std::int32_t>::max();
@@ -190,11 +201,11 @@ void accumulate(const TransactionLog& log, const detail::CustomerRows& by_custom
         begin = end;
       }
     }
-#pragma omp critical
-    {
-      for (std::size_t i = 0; i < cells.size(); ++i) cells[i].add(local_cells[i]);
-      for (std::size_t g = 0; g < group_count; ++g) totals[g].add(local_totals[g]);
-    }
+  }
+  for (std::size_t t = 0; t < part_cells.size(); ++t) {
+    if (part_cells[t].empty()) continue;  // a thread the team did not get
+    for (std::size_t i = 0; i < cells.size(); ++i) cells[i].add(part_cells[t][i]);
+    for (std::size_t g = 0; g < group_count; ++g) totals[g].add(part_totals[t][g]);
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "ltv/error.hpp"
 #include "math/optimize.hpp"
+#include "math/parallel.hpp"
 #include "math/special.hpp"
 
 namespace ltv {
@@ -102,16 +103,30 @@ double log_likelihood_impl(const GammaGammaParams& p, const Prepared& d, std::sp
     }
   }
   // Per customer: Σ w x ls, Σ w ls, Σ w (px + q) / (γ + m x), ls = ln(γ + m x).
-  double s_xls = 0, s_ls = 0, s_ratio = 0;
-  const std::size_t n = d.x.size();
-#pragma omp parallel for reduction(+ : s_xls, s_ls, s_ratio) schedule(static) if (n > 100000)
-  for (std::size_t i = 0; i < n; ++i) {
-    const double w = d.weight[i], x = d.x[i], denom = p.gamma + d.mx[i];
-    const double ls = std::log(denom);
-    s_xls += w * x * ls;
-    s_ls += w * ls;
-    if (want) s_ratio += w * (p.p * x + p.q) / denom;
-  }
+  // Fixed chunks summed in order: the same value on every run and any number of threads (an
+  // OpenMP reduction combines the threads' sums in whatever order they finish).
+  struct Sums {
+    double xls = 0, ls = 0, ratio = 0;
+    Sums& operator+=(const Sums& o) {
+      xls += o.xls;
+      ls += o.ls;
+      ratio += o.ratio;
+      return *this;
+    }
+  };
+  const Sums sums =
+      detail::chunked_sum<Sums>(d.x.size(), 65536, [&](std::size_t begin, std::size_t end) {
+        Sums s;
+        for (std::size_t i = begin; i < end; ++i) {
+          const double w = d.weight[i], x = d.x[i], denom = p.gamma + d.mx[i];
+          const double ls = std::log(denom);
+          s.xls += w * x * ls;
+          s.ls += w * ls;
+          if (want) s.ratio += w * (p.p * x + p.q) / denom;
+        }
+        return s;
+      });
+  const double s_xls = sums.xls, s_ls = sums.ls, s_ratio = sums.ratio;
   ll += d.w * (p.q * log_gamma - lg_q) + p.p * d.s_xl - d.s_lm - p.p * s_xls - p.q * s_ls;
   if (want) {
     grad[0] = gp + d.s_xl - s_xls;

@@ -9,6 +9,8 @@
 #include <numeric>
 #include <random>
 
+#include "math/parallel.hpp"
+
 namespace ltv {
 
 FeatureMatrix build_features(SegmentFields& fields, std::span<const std::string> names) {
@@ -117,21 +119,34 @@ Run lloyd(const FeatureMatrix& x, int k, std::mt19937_64& rng, int max_iteration
   std::vector<double> sums(k * d);
   std::vector<std::size_t> counts(k);
   for (int it = 0; it < max_iterations; ++it) {
-    bool changed = false;
-    double inertia = 0;
-#pragma omp parallel for schedule(static) reduction(|| : changed) reduction(+ : inertia) if (n > 20000)
-    for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) {
-      int best = 0;
-      double bd = std::numeric_limits<double>::infinity();
-      for (int c = 0; c < k; ++c) {
-        double dd = dist2(v + i * d, run.centers.data() + c * d, d);
-        if (dd < bd) bd = dd, best = c;
+    // Fixed chunks summed in order (detail::chunked_sum): the inertia, which picks the best of
+    // the restarts, is the same on every run and any number of threads.
+    struct Step {
+      double inertia = 0;
+      bool changed = false;
+      Step& operator+=(const Step& o) {
+        inertia += o.inertia;
+        changed = changed || o.changed;
+        return *this;
       }
-      if (best != run.labels[i]) changed = true;
-      run.labels[i] = best;
-      inertia += bd;
-    }
-    run.inertia = inertia;
+    };
+    const Step step = detail::chunked_sum<Step>(n, 8192, [&](std::size_t begin, std::size_t end) {
+      Step s;
+      for (std::size_t i = begin; i < end; ++i) {
+        int best = 0;
+        double bd = std::numeric_limits<double>::infinity();
+        for (int c = 0; c < k; ++c) {
+          double dd = dist2(v + i * d, run.centers.data() + c * d, d);
+          if (dd < bd) bd = dd, best = c;
+        }
+        if (best != run.labels[i]) s.changed = true;
+        run.labels[i] = best;
+        s.inertia += bd;
+      }
+      return s;
+    });
+    const bool changed = step.changed;
+    run.inertia = step.inertia;
     if (it > 0 && !changed) break;
     std::fill(sums.begin(), sums.end(), 0.0);
     std::fill(counts.begin(), counts.end(), 0);
@@ -170,9 +185,11 @@ double silhouette_score(const FeatureMatrix& x, std::span<const int> labels, int
     rows.resize(sample);
   }
   const double* v = x.values.data();
-  double total = 0;
-  std::size_t m = rows.size();
-#pragma omp parallel for schedule(dynamic, 16) reduction(+ : total) if (m > 500)
+  const std::size_t m = rows.size();
+  // Per-point silhouettes into their own slots, then summed in order: the same score on every
+  // run and any number of threads.
+  std::vector<double> silhouette(m, 0.0);
+#pragma omp parallel for schedule(dynamic, 16) if (m > 500)
   for (std::int64_t a = 0; a < static_cast<std::int64_t>(m); ++a) {
     std::vector<double> sum(k, 0);
     std::vector<std::size_t> cnt(k, 0);
@@ -190,9 +207,9 @@ double silhouette_score(const FeatureMatrix& x, std::span<const int> labels, int
     for (int c = 0; c < k; ++c)
       if (c != own && cnt[c]) out = std::min(out, sum[c] / cnt[c]);
     if (!std::isfinite(out)) continue;
-    double s = std::max(in, out) > 0 ? (out - in) / std::max(in, out) : 0;
-    total += s;
+    silhouette[a] = std::max(in, out) > 0 ? (out - in) / std::max(in, out) : 0;
   }
+  const double total = std::accumulate(silhouette.begin(), silhouette.end(), 0.0);
   return m ? total / m : 0;
 }
 
