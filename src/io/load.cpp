@@ -857,6 +857,29 @@ void append_values(std::vector<T>& whole, std::vector<T>& part) {
   std::vector<T>().swap(part);
 }
 
+/// Codes in `index` (over `values`) of ids[begin .. end) into map[begin .. end) (kNone for ids
+/// it does not hold). Read-only on the index: two threads may look up halves at once.
+void find_codes(const Interner& index, const std::vector<std::string>& values,
+                const std::vector<std::string>& ids, std::size_t begin, std::size_t end,
+                std::uint32_t* map) {
+  // Each lookup waits on memory: the table entry of the id kLookahead places ahead is
+  // prefetched.
+  constexpr std::size_t kLookahead = 16;
+  std::array<Interner::Key, kLookahead> keys;
+  for (std::size_t c = begin; c < std::min(begin + kLookahead, end); ++c) {
+    keys[c % kLookahead] = Interner::key(ids[c]);
+    index.prefetch(keys[c % kLookahead]);
+  }
+  for (std::size_t c = begin; c < end; ++c) {
+    const Interner::Key k = keys[c % kLookahead];
+    if (c + kLookahead < end) {
+      keys[c % kLookahead] = Interner::key(ids[c + kLookahead]);
+      index.prefetch(keys[c % kLookahead]);
+    }
+    map[c] = index.find(ids[c], k, values);
+  }
+}
+
 /// Appends chunk `b` to chunk `a`, freeing b's columns one by one, so the peak is about one
 /// column of b above the merged log. `index_a` finds a's customer ids: b's ids that a does not
 /// know get the next codes in b's order of first appearance, as a sequential read would.
@@ -866,8 +889,29 @@ void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
     if (a.second_of_day.empty()) a.second_of_day.assign(rows_a, 0);
     if (b.second_of_day.empty()) b.second_of_day.assign(b.day.size(), 0);
   }
-  // The numeric columns are appended on a second thread while this one maps the customer ids.
+  // b's customer ids are looked up in a's index on two threads (half each: the lookups wait on
+  // memory, and they were the longest step of the merge); then the numeric columns are appended
+  // on the second thread while this one appends the ids and maps the customer column.
+  const std::vector<std::string>& ids = b.customer_ids;
+  std::vector<std::uint32_t> map(ids.size());
+  const std::size_t half = ids.size() / 2;
+  std::exception_ptr error;
   std::thread numbers([&] {
+    try {
+      find_codes(index_a, a.customer_ids, ids, half, ids.size(), map.data());
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  try {
+    find_codes(index_a, a.customer_ids, ids, 0, half, map.data());
+  } catch (...) {
+    numbers.join();
+    throw;
+  }
+  numbers.join();
+  if (error) std::rethrow_exception(error);
+  numbers = std::thread([&] {
     append_values(a.day, b.day);
     append_values(a.second_of_day, b.second_of_day);
     append_values(a.amount, b.amount);
@@ -875,24 +919,6 @@ void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
     append_values(a.profit, b.profit);
   });
   try {
-    const std::vector<std::string>& ids = b.customer_ids;
-    std::vector<std::uint32_t> map(ids.size());
-    // Each lookup waits on memory: the table entry of the id kLookahead places ahead is
-    // prefetched.
-    constexpr std::size_t kLookahead = 16;
-    std::array<Interner::Key, kLookahead> keys;
-    for (std::size_t c = 0; c < std::min(kLookahead, ids.size()); ++c) {
-      keys[c] = Interner::key(ids[c]);
-      index_a.prefetch(keys[c]);
-    }
-    for (std::size_t c = 0; c < ids.size(); ++c) {
-      const Interner::Key k = keys[c % kLookahead];
-      if (c + kLookahead < ids.size()) {
-        keys[c % kLookahead] = Interner::key(ids[c + kLookahead]);
-        index_a.prefetch(keys[c % kLookahead]);
-      }
-      map[c] = index_a.find(ids[c], k, a.customer_ids);
-    }
     index_a.clear();  // freed before a's ids grow
     for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
       if (map[c] == Interner::kNone) {
