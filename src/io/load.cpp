@@ -102,19 +102,22 @@ inline void prefetch_line(const void* p) noexcept {
 #endif
 }
 
-/// Asks for transparent huge pages for the reserved capacity of `v` (the whole 2 MiB pages in it).
+/// Asks for transparent huge pages for elements [from, to) of the reserved capacity of `v` (the
+/// whole 2 MiB pages in that range; by default, the whole capacity).
 template <class T>
-void advise_huge_pages(std::vector<T>& v) noexcept {
+void advise_huge_pages(std::vector<T>& v, std::size_t from = 0,
+                       std::size_t to = SIZE_MAX) noexcept {
 #ifdef MADV_HUGEPAGE
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-  const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
-  const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t last = (begin + v.capacity() * sizeof(T)) & ~(kHuge - 1);
+  to = std::min(to, v.capacity());
+  const auto base = reinterpret_cast<std::uintptr_t>(v.data());
+  const std::uintptr_t first = (base + from * sizeof(T) + kHuge - 1) & ~(kHuge - 1);
+  const std::uintptr_t last = (base + to * sizeof(T)) & ~(kHuge - 1);
   if (v.data() != nullptr && last > first) {
     ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
   }
 #else
-  (void)v;
+  (void)v, (void)from, (void)to;
 #endif
 }
 
@@ -857,6 +860,29 @@ void append_values(std::vector<T>& whole, std::vector<T>& part) {
   std::vector<T>().swap(part);
 }
 
+/// Codes in `index` (over `values`) of ids[begin .. end) into map[begin .. end) (kNone for ids
+/// it does not hold). Read-only on the index: two threads may look up halves at once.
+void find_codes(const Interner& index, const std::vector<std::string>& values,
+                const std::vector<std::string>& ids, std::size_t begin, std::size_t end,
+                std::uint32_t* map) {
+  // Each lookup waits on memory: the table entry of the id kLookahead places ahead is
+  // prefetched.
+  constexpr std::size_t kLookahead = 16;
+  std::array<Interner::Key, kLookahead> keys;
+  for (std::size_t c = begin; c < std::min(begin + kLookahead, end); ++c) {
+    keys[c % kLookahead] = Interner::key(ids[c]);
+    index.prefetch(keys[c % kLookahead]);
+  }
+  for (std::size_t c = begin; c < end; ++c) {
+    const Interner::Key k = keys[c % kLookahead];
+    if (c + kLookahead < end) {
+      keys[c % kLookahead] = Interner::key(ids[c + kLookahead]);
+      index.prefetch(keys[c % kLookahead]);
+    }
+    map[c] = index.find(ids[c], k, values);
+  }
+}
+
 /// Appends chunk `b` to chunk `a`, freeing b's columns one by one, so the peak is about one
 /// column of b above the merged log. `index_a` finds a's customer ids: b's ids that a does not
 /// know get the next codes in b's order of first appearance, as a sequential read would.
@@ -866,49 +892,58 @@ void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
     if (a.second_of_day.empty()) a.second_of_day.assign(rows_a, 0);
     if (b.second_of_day.empty()) b.second_of_day.assign(b.day.size(), 0);
   }
-  // The numeric columns are appended on a second thread while this one maps the customer ids.
-  std::thread numbers([&] {
-    append_values(a.day, b.day);
-    append_values(a.second_of_day, b.second_of_day);
-    append_values(a.amount, b.amount);
-    append_values(a.quantity, b.quantity);
-    append_values(a.profit, b.profit);
+  // b's customer ids are looked up in a's index on two threads (half each: the lookups wait on
+  // memory, and they were the longest step of the merge); then the columns are appended on both.
+  const std::vector<std::string>& ids = b.customer_ids;
+  std::vector<std::uint32_t> map(ids.size());
+  const std::size_t half = ids.size() / 2;
+  std::exception_ptr error;
+  std::thread helper([&] {
+    try {
+      find_codes(index_a, a.customer_ids, ids, half, ids.size(), map.data());
+    } catch (...) {
+      error = std::current_exception();
+    }
   });
   try {
-    const std::vector<std::string>& ids = b.customer_ids;
-    std::vector<std::uint32_t> map(ids.size());
-    // Each lookup waits on memory: the table entry of the id kLookahead places ahead is
-    // prefetched.
-    constexpr std::size_t kLookahead = 16;
-    std::array<Interner::Key, kLookahead> keys;
-    for (std::size_t c = 0; c < std::min(kLookahead, ids.size()); ++c) {
-      keys[c] = Interner::key(ids[c]);
-      index_a.prefetch(keys[c]);
-    }
-    for (std::size_t c = 0; c < ids.size(); ++c) {
-      const Interner::Key k = keys[c % kLookahead];
-      if (c + kLookahead < ids.size()) {
-        keys[c % kLookahead] = Interner::key(ids[c + kLookahead]);
-        index_a.prefetch(keys[c % kLookahead]);
-      }
-      map[c] = index_a.find(ids[c], k, a.customer_ids);
-    }
-    index_a.clear();  // freed before a's ids grow
-    for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
-      if (map[c] == Interner::kNone) {
-        map[c] = static_cast<std::uint32_t>(a.customer_ids.size());
-        a.customer_ids.push_back(std::move(b.customer_ids[c]));
-      }
-    }
-    std::vector<std::string>().swap(b.customer_ids);
+    find_codes(index_a, a.customer_ids, ids, 0, half, map.data());
+  } catch (...) {
+    helper.join();
+    throw;
+  }
+  helper.join();
+  if (error) std::rethrow_exception(error);
+  // b's new ids get the next codes, in b's order of first appearance.
+  const std::size_t known = a.customer_ids.size();
+  std::size_t added = 0;
+  for (std::uint32_t& code : map) {
+    if (code == Interner::kNone) code = static_cast<std::uint32_t>(known + added++);
+  }
+  index_a.clear();  // freed before a's columns grow
+  // The amounts (the largest column) are appended on the second thread, the other columns here.
+  helper = std::thread([&] { append_values(a.amount, b.amount); });
+  try {
     a.customer.reserve(a.customer.size() + b.customer.size());
     for (std::uint32_t c : b.customer) a.customer.push_back(map[c]);
     std::vector<std::uint32_t>().swap(b.customer);
+    append_values(a.day, b.day);
+    append_values(a.second_of_day, b.second_of_day);
+    append_values(a.quantity, b.quantity);
+    append_values(a.profit, b.profit);
   } catch (...) {
-    numbers.join();
+    helper.join();
     throw;
   }
-  numbers.join();
+  helper.join();
+  // The new ids are moved last, once b's numeric columns are freed (a lower peak). They fill
+  // fresh pages of a's reserved capacity: 2 MiB pages fault 512 times less often (asked only for
+  // that range: the part of the array already resident keeps its pages).
+  a.customer_ids.reserve(known + added);
+  advise_huge_pages(a.customer_ids, known, known + added);
+  for (std::size_t c = 0; c < b.customer_ids.size(); ++c) {
+    if (map[c] >= known) a.customer_ids.push_back(std::move(b.customer_ids[c]));
+  }
+  std::vector<std::string>().swap(b.customer_ids);
   auto merge_optional = [](std::optional<CategoricalColumn>& x,
                            std::optional<CategoricalColumn>& y) {
     if (x && y) append_column(*x, *y);
