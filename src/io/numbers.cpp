@@ -41,7 +41,10 @@ bool parse_simple_decimal(std::string_view s, double& value) noexcept {
 
 std::optional<double> parse_plain(std::string_view s) noexcept {
   if (s.empty()) return std::nullopt;
-  if (double v = 0; parse_simple_decimal(s, v)) return v;
+  // Texts over 16 characters (at most 15 digits, a point and a sign fit 17, which from_chars
+  // then reads as well) go straight to from_chars: full-precision values such as
+  // 92.22065513732905 would otherwise be scanned twice.
+  if (double v = 0; s.size() <= 16 && parse_simple_decimal(s, v)) return v;
   if (s.front() == '+') s.remove_prefix(1);
   if (s.empty()) return std::nullopt;
   // from_chars also accepts "nan", "inf" and hex-less forms like "infinity": only digits,
