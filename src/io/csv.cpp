@@ -1,8 +1,5 @@
 #include "ltv/io/csv.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <fcntl.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -86,10 +83,9 @@ class FdSource final : public ByteSource {
   std::string path_;
 };
 
-/// A borrowed byte range. The bytes are copied into the reader's buffer, so pages already
-/// copied are handed back to the kernel every 32 MiB (MADV_PAGEOUT keeps their contents: a
-/// memory-mapped file is re-read if touched again, other memory is left as it is). This keeps
-/// the resident size of a memory-mapped input from growing to the whole file.
+/// A borrowed byte range, copied into the reader's buffer as it is read. (It used to hand copied
+/// pages of a memory-mapped input back to the kernel with MADV_PAGEOUT; that evicted the file
+/// from the page cache, and the loader now reads ranges of files with pread instead.)
 class RangeSource final : public ByteSource {
  public:
   explicit RangeSource(std::string_view data) : data_(data) {}
@@ -97,28 +93,12 @@ class RangeSource final : public ByteSource {
     const std::size_t n = std::min(size, data_.size() - pos_);
     std::memcpy(data, data_.data() + pos_, n);
     pos_ += n;
-    release_consumed();
     return n;
   }
 
  private:
-  void release_consumed() {
-#ifdef MADV_PAGEOUT
-    constexpr std::size_t kChunk = std::size_t{32} << 20;
-    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const auto begin = reinterpret_cast<std::uintptr_t>(data_.data()) + released_;
-    const auto first = (begin + page - 1) / page * page;
-    const auto last = (reinterpret_cast<std::uintptr_t>(data_.data()) + pos_) / page * page;
-    if (last > first && last - first >= kChunk) {
-      ::madvise(reinterpret_cast<void*>(first), last - first, MADV_PAGEOUT);
-      released_ = last - reinterpret_cast<std::uintptr_t>(data_.data());
-    }
-#endif
-  }
-
   std::string_view data_;
   std::size_t pos_ = 0;
-  std::size_t released_ = 0;  ///< bytes from data_.data() already handed back
 };
 
 /// A byte range [begin, end) of an open regular file, read with pread into the reader's buffer:
