@@ -2,10 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -212,49 +208,16 @@ void read_summary_rows(CsvReader& reader, const SummaryColumns& c, bool with_ids
   }
 }
 
-/// Closes a file descriptor on scope exit.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-/// A plain summary file of more than 1 MiB read in two halves on two threads (the halves split
-/// at the first line break after the middle). nullopt whenever the result could differ from the
-/// sequential read, which the caller then does: gzip, a byte order mark, any error, a row of
-/// another width or a missing monetary cell in either half (so that messages name the true line).
+/// A plain summary file of more than 1 MiB read in two halves on two threads (FileHalves).
+/// nullopt whenever the result could differ from the sequential read, which the caller then does:
+/// any error, a row of another width or a missing monetary cell in either half (so that messages
+/// name the true line).
 std::optional<ModelData> read_summary_parallel(const std::string& path, bool bgbb, bool with_ids) {
-  Fd file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  struct stat st {};
-  if (file.fd < 0 || ::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  const auto size = static_cast<std::size_t>(st.st_size);
-  if (size < (std::size_t{1} << 20)) return std::nullopt;
-  const auto read_at = [&](std::size_t pos, std::size_t n) {
-    std::string out(n, '\0');
-    const ssize_t got = ::pread(file.fd, out.data(), n, static_cast<off_t>(pos));
-    out.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
-    return out;
-  };
-  const std::string head = read_at(0, 3);
-  if (head.size() < 3 || (head[0] == '\x1f' && head[1] == '\x8b') || head == "\xEF\xBB\xBF") {
-    return std::nullopt;
-  }
-  // Rows per byte from the first 64 KiB, to reserve the columns (+5%).
-  const std::string sample = read_at(0, std::size_t{1} << 16);
-  const double rows_per_byte =
-      static_cast<double>(std::count(sample.begin(), sample.end(), '\n') + 1) /
-      static_cast<double>(std::max<std::size_t>(sample.size(), 1));
-  const auto rows_in = [&](std::size_t bytes) {
-    return static_cast<std::size_t>(rows_per_byte * static_cast<double>(bytes) * 1.05) + 1;
-  };
-  const std::string middle = read_at(size / 2, std::size_t{1} << 16);
-  const std::size_t nl = middle.find('\n');
-  if (nl == std::string::npos) return std::nullopt;
-  const std::size_t split = size / 2 + nl + 1;
-  if (split >= size) return std::nullopt;
+  const auto file = FileHalves::open(path, std::size_t{1} << 20);
+  if (!file) return std::nullopt;
+  const std::size_t size = file->size(), split = file->split();
   try {
-    CsvReader first = CsvReader::from_file_range(file.fd, 0, split, CsvOptions{}, path);
+    CsvReader first = CsvReader::from_file_range(file->fd(), 0, split, CsvOptions{}, path);
     const SummaryColumns columns = summary_columns(first, bgbb);
     CsvOptions rest;
     rest.delimiter = first.delimiter();
@@ -264,15 +227,15 @@ std::optional<ModelData> read_summary_parallel(const std::string& path, bool bgb
     std::size_t width_b = 0;
     std::thread worker([&] {
       try {
-        CsvReader second = CsvReader::from_file_range(file.fd, split, size, rest, path);
-        read_summary_rows(second, columns, with_ids, b, rows_in(size - split));
+        CsvReader second = CsvReader::from_file_range(file->fd(), split, size, rest, path);
+        read_summary_rows(second, columns, with_ids, b, file->lines_in(size - split));
         width_b = second.expected_fields();
       } catch (...) {
         error_b = std::current_exception();
       }
     });
     try {
-      read_summary_rows(first, columns, with_ids, a, rows_in(size));
+      read_summary_rows(first, columns, with_ids, a, file->lines_in(size));
     } catch (...) {
       worker.join();
       return std::nullopt;

@@ -1,6 +1,7 @@
 #include "ltv/io/csv.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -751,6 +752,65 @@ std::vector<std::vector<std::string>> read_all_records(const std::string& path,
     rows.emplace_back(record.fields.begin(), record.fields.end());
   }
   return rows;
+}
+
+std::optional<FileHalves> FileHalves::open(const std::string& path, std::size_t min_bytes) {
+  if (path == "-") return std::nullopt;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  FileHalves file(fd, static_cast<std::size_t>(st.st_size));
+  if (file.size_ == 0 || file.size_ < min_bytes) return std::nullopt;
+  const std::string magic = file.read(0, 2);
+  if (magic.size() == 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
+      static_cast<unsigned char>(magic[1]) == 0x8b) {
+    return std::nullopt;  // gzip
+  }
+  // The first line break at or after the middle.
+  for (std::size_t pos = file.size_ / 2; file.split_ == 0 && pos < file.size_;
+       pos += std::size_t{1} << 16) {
+    const std::string block = file.read(pos, std::size_t{1} << 16);
+    if (block.empty()) return std::nullopt;
+    const std::size_t nl = block.find('\n');
+    if (nl != std::string::npos) file.split_ = pos + nl + 1;
+  }
+  if (file.split_ == 0 || file.split_ >= file.size_) return std::nullopt;
+  const std::string sample = file.read(0, std::min(file.split_, std::size_t{4} << 20));
+  if (sample.empty()) return std::nullopt;
+  file.lines_per_byte_ = static_cast<double>(std::count(sample.begin(), sample.end(), '\n') + 1) /
+                         static_cast<double>(sample.size());
+  return file;
+}
+
+FileHalves::FileHalves(FileHalves&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      size_(other.size_),
+      split_(other.split_),
+      lines_per_byte_(other.lines_per_byte_) {}
+
+FileHalves::~FileHalves() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::size_t FileHalves::lines_in(std::size_t bytes) const noexcept {
+  return static_cast<std::size_t>(lines_per_byte_ * static_cast<double>(bytes) * 1.05) + 1;
+}
+
+std::string FileHalves::read(std::size_t offset, std::size_t n) const {
+  std::string text(n, '\0');
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::pread(fd_, text.data() + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  text.resize(got);
+  return text;
 }
 
 }  // namespace ltv

@@ -802,43 +802,6 @@ TransactionLog load_transactions(CsvReader& reader, const LoadOptions& options,
 
 namespace {
 
-/// A regular file opened for reading, with its size (0 when it is not a regular file).
-class OpenFile {
- public:
-  explicit OpenFile(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return;
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return;
-    size_ = static_cast<std::size_t>(st.st_size);
-  }
-  ~OpenFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-  bool ok() const { return fd_ >= 0 && size_ > 0; }
-  int fd() const { return fd_; }
-  std::size_t size() const { return size_; }
-  /// Up to `n` bytes from `offset` (fewer at the end of the file or on a read error).
-  std::string read(std::size_t offset, std::size_t n) const {
-    std::string text(n, '\0');
-    std::size_t got = 0;
-    while (got < n) {
-      const ssize_t r = ::pread(fd_, text.data() + got, n - got, static_cast<off_t>(offset + got));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    text.resize(got);
-    return text;
-  }
-
- private:
-  int fd_ = -1;
-  std::size_t size_ = 0;
-};
-
 /// Appends `part` to `whole`, re-encoding part's dictionary codes into whole's dictionaries.
 void append_column(CategoricalColumn& whole, const CategoricalColumn& part) {
   Interner interner;
@@ -1008,20 +971,11 @@ std::int64_t count_newlines(int fd, std::size_t end) {
 /// split is a real record boundary and chunk 2 is parsed exactly as a sequential read would.
 /// Both chunks are read with pread (no mapping: the page cache is left as it was, and file pages
 /// never count in the resident size).
-std::optional<TransactionLog> load_parallel(const std::string& path, const OpenFile& file,
+std::optional<TransactionLog> load_parallel(const std::string& path, const FileHalves& file,
                                             const LoadOptions& options, LoadReport& report) {
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;
-  const std::size_t size = file.size();
-  // The first line break at or after the middle.
-  std::size_t split = 0;
-  for (std::size_t pos = size / 2; split == 0 && pos < size; pos += std::size_t{1} << 16) {
-    const std::string block = file.read(pos, std::size_t{1} << 16);
-    if (block.empty()) return std::nullopt;
-    const std::size_t nl = block.find('\n');
-    if (nl != std::string::npos) split = pos + nl + 1;
-  }
-  if (split == 0 || split >= size) return std::nullopt;
+  const std::size_t size = file.size(), split = file.split();
   // The first chunk's reader detects the delimiter and reads the header.
   CsvReader first = CsvReader::from_file_range(file.fd(), 0, split, csv, path);
   CsvOptions second_csv = csv;
@@ -1031,19 +985,10 @@ std::optional<TransactionLog> load_parallel(const std::string& path, const OpenF
 
   LoadReport report_a, report_b;
   Loader loader_a(first, options, report_a);
-  // Rows per byte from the first 4 MiB size the columns: chunk a reserves room for the whole
-  // file, so chunk b is appended without reallocating (reserved pages cost no memory until
-  // written).
-  const std::string sample = file.read(0, std::min<std::size_t>(split, std::size_t{4} << 20));
-  if (sample.empty()) return std::nullopt;
-  const double lines_per_byte =
-      static_cast<double>(std::count(sample.begin(), sample.end(), '\n') + 1) /
-      static_cast<double>(sample.size());
-  const auto rows_of = [&](std::size_t bytes) {
-    return static_cast<std::size_t>(lines_per_byte * static_cast<double>(bytes) * 1.05) + 1;
-  };
-  const std::size_t rows_b = rows_of(size - split);
-  loader_a.expect_rows(rows_of(split) + rows_b);
+  // Chunk a reserves room for the whole file, so chunk b is appended without reallocating
+  // (reserved pages cost no memory until written).
+  const std::size_t rows_b = file.lines_in(size - split);
+  loader_a.expect_rows(file.lines_in(split) + rows_b);
   // Chunk b is parsed with line numbers counted from its own start: they appear only in error
   // messages and skipped-row examples, and when chunk b has any, it is parsed again below with
   // its true first line (the line breaks of chunk a counted then).
@@ -1114,15 +1059,9 @@ TransactionLog load_transactions(const std::string& path, const LoadOptions& opt
                                  LoadReport& report) {
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;  // the loader counts or rejects ragged rows itself
-  if (options.threads != 1 && path != "-") {
-    const OpenFile file(path);
-    if (file.ok() && file.size() >= options.parallel_min_bytes) {
-      const std::string magic = file.read(0, 2);
-      const bool gzip = magic.size() == 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
-                        static_cast<unsigned char>(magic[1]) == 0x8b;
-      if (!gzip) {
-        if (auto log = load_parallel(path, file, options, report)) return std::move(*log);
-      }
+  if (options.threads != 1) {
+    if (const auto file = FileHalves::open(path, options.parallel_min_bytes)) {
+      if (auto log = load_parallel(path, *file, options, report)) return std::move(*log);
     }
   }
   CsvReader reader(path, csv);

@@ -99,27 +99,37 @@ RfmPatterns compress_patterns(std::span<const double> x, std::span<const double>
       bad_value("weight", i, weights[i], "a finite weight >= 0");
     }
   }
-  // Bucket by x (a whole number; counting sort), then sort each bucket by (t_x, T) on compact
-  // rows (radix sort for large buckets): faster than one comparison sort of indices into three
-  // columns.
+  // Bucket by x (counting sort), then sort each bucket by (t_x, T) on compact rows (radix sort
+  // for large buckets): faster than one comparison sort of indices into three columns. Buckets
+  // are the whole numbers 0..max(x), or the distinct values of x when they are very large.
   double max_x = 0;
   for (std::size_t i = 0; i < n; ++i) max_x = std::max(max_x, x[i]);
-  const bool bucketed = max_x < 1e6;
-  const std::size_t buckets = bucketed ? static_cast<std::size_t>(max_x) + 2 : 2;
+  std::vector<double> levels;  // value of each bucket when x is not its own index
+  if (max_x >= 1e6) {
+    levels.assign(x.begin(), x.end());
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+  }
+  const std::size_t buckets =
+      (levels.empty() ? static_cast<std::size_t>(max_x) + 1 : levels.size()) + 1;
   const auto bucket_of = [&](std::size_t i) {
-    return bucketed ? static_cast<std::size_t>(x[i]) : std::size_t{0};
+    return levels.empty()
+               ? static_cast<std::size_t>(x[i])
+               : static_cast<std::size_t>(std::lower_bound(levels.begin(), levels.end(), x[i]) -
+                                          levels.begin());
+  };
+  const auto value_of = [&](std::size_t b) {
+    return levels.empty() ? static_cast<double>(b) : levels[b];
   };
   std::vector<std::size_t> start(buckets, 0);
   for (std::size_t i = 0; i < n; ++i) ++start[bucket_of(i) + 1];
   for (std::size_t b = 1; b < buckets; ++b) start[b] += start[b - 1];
   std::vector<Row> rows(n);
-  std::vector<double> row_x(bucketed ? 0 : n);
   {
     std::vector<std::size_t> next(start.begin(), start.end() - 1);
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t at = next[bucket_of(i)]++;
-      rows[at] = Row{std::min(t_x[i], T[i]), T[i], weights.empty() ? 1.0 : weights[i]};
-      if (!bucketed) row_x[at] = x[i];
+      rows[next[bucket_of(i)]++] =
+          Row{std::min(t_x[i], T[i]), T[i], weights.empty() ? 1.0 : weights[i]};
     }
   }
   RfmPatterns out;
@@ -138,28 +148,16 @@ RfmPatterns compress_patterns(std::span<const double> x, std::span<const double>
       out.weight.push_back(r.w);
     }
   };
-  if (bucketed) {
-    // The buckets sort independently (on both cores for large inputs: x = 0 alone is often half
-    // of the customers), then are merged in order.
-    const auto count = static_cast<long long>(buckets - 1);
+  // The buckets sort independently (on both cores for large inputs: x = 0 alone is often half
+  // of the customers), then are merged in order.
+  const auto count = static_cast<long long>(buckets - 1);
 #pragma omp parallel for schedule(dynamic, 1) if (n > 50000)
-    for (long long b = 0; b < count; ++b) {
-      const auto first = rows.begin() + static_cast<std::ptrdiff_t>(start[b]);
-      const auto last = rows.begin() + static_cast<std::ptrdiff_t>(start[b + 1]);
-      sort_rows(first, last);
-    }
-    for (std::size_t b = 0; b + 1 < buckets; ++b) {
-      for (std::size_t k = start[b]; k < start[b + 1]; ++k) emit(static_cast<double>(b), rows[k]);
-    }
-  } else {
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) {
-      if (row_x[p] != row_x[q]) return row_x[p] < row_x[q];
-      if (rows[p].t_x != rows[q].t_x) return rows[p].t_x < rows[q].t_x;
-      return rows[p].T < rows[q].T;
-    });
-    for (std::size_t i : order) emit(row_x[i], rows[i]);
+  for (long long b = 0; b < count; ++b) {
+    sort_rows(rows.begin() + static_cast<std::ptrdiff_t>(start[b]),
+              rows.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+  }
+  for (std::size_t b = 0; b + 1 < buckets; ++b) {
+    for (std::size_t k = start[b]; k < start[b + 1]; ++k) emit(value_of(b), rows[k]);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "models/presearch.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace ltv::detail {

@@ -333,5 +333,53 @@ TEST(CsvReader, FieldLimitKeepsQuoteErrors) {
   }
 }
 
+TEST(FileHalves, SplitsAfterTheFirstLineBreakPastTheMiddle) {
+  auto dir = test::temp_dir("file_halves");
+  std::string text = "a,b\n";
+  for (int i = 0; i < 1000; ++i) text += std::to_string(i) + "," + std::to_string(i * 7) + "\n";
+  const auto path = (dir / "plain.csv").string();
+  std::ofstream(path, std::ios::binary) << text;
+  const auto halves = FileHalves::open(path, 1000);
+  ASSERT_TRUE(halves.has_value());
+  EXPECT_EQ(halves->size(), text.size());
+  const std::size_t want = text.find('\n', text.size() / 2) + 1;
+  EXPECT_EQ(halves->split(), want);
+  EXPECT_EQ(halves->read(halves->split() - 1, 1), "\n");
+  // 1,001 lines in the file; the estimate comes from the first half, whose lines are shorter
+  // here (smaller numbers), plus 5%: at least the true count, and not far above it.
+  EXPECT_GE(halves->lines_in(text.size()), 1001u);
+  EXPECT_LE(halves->lines_in(text.size()), 1150u);
+  // The two halves read with from_file_range give every record once.
+  CsvReader first = CsvReader::from_file_range(halves->fd(), 0, halves->split(), {}, path);
+  CsvOptions rest;
+  rest.delimiter = first.delimiter();
+  rest.has_header = false;
+  CsvReader second =
+      CsvReader::from_file_range(halves->fd(), halves->split(), halves->size(), rest, path);
+  CsvRecord r;
+  int rows = 0;
+  while (first.next(r)) ++rows;
+  while (second.next(r)) ++rows;
+  EXPECT_EQ(rows, 1000);
+}
+
+TEST(FileHalves, NoneForSmallGzipStdinOrMissingFiles) {
+  auto dir = test::temp_dir("file_halves_none");
+  std::string text = "a,b\n";
+  for (int i = 0; i < 1000; ++i) text += "1,2\n";
+  const auto plain = (dir / "plain.csv").string(), zipped = (dir / "zipped.csv").string();
+  std::ofstream(plain, std::ios::binary) << text;
+  std::ofstream(zipped, std::ios::binary) << gzip(text);
+  EXPECT_FALSE(FileHalves::open(plain, text.size() + 1).has_value());  // below the minimum
+  EXPECT_FALSE(FileHalves::open(zipped, 1).has_value());
+  EXPECT_FALSE(FileHalves::open("-", 1).has_value());
+  EXPECT_FALSE(FileHalves::open((dir / "missing.csv").string(), 1).has_value());
+  EXPECT_FALSE(FileHalves::open(dir.string(), 1).has_value());  // not a regular file
+  // One long line: no line break after the middle.
+  const auto one_line = (dir / "one_line.csv").string();
+  std::ofstream(one_line, std::ios::binary) << std::string(5000, 'x');
+  EXPECT_FALSE(FileHalves::open(one_line, 1).has_value());
+}
+
 }  // namespace
 }  // namespace ltv

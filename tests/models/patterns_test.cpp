@@ -1,6 +1,8 @@
 // Tests of compress_patterns (include/ltv/models/model.hpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -30,6 +32,40 @@ TEST(Patterns, SumsGivenWeightsAndDropsZeroWeights) {
   const ltv::RfmPatterns p = ltv::compress_patterns(x, t_x, T, w);
   ASSERT_EQ(p.size(), 1u);
   EXPECT_DOUBLE_EQ(p.weight[0], 14.5);
+}
+
+TEST(Patterns, SortsAndMergesByDistinctValuesWhenFrequenciesAreHuge) {
+  // x >= 1e6: buckets are the distinct x values rather than 0..max(x).
+  const std::vector<double> x{3e6, 5, 3e6, 2e6, 5, 3e6};
+  const std::vector<double> t_x{9, 1, 8, 7, 1, 9};
+  const std::vector<double> T{10, 2, 10, 10, 3, 10};
+  const ltv::RfmPatterns p = ltv::compress_patterns(x, t_x, T);
+  EXPECT_EQ(p.x, (std::vector<double>{5, 5, 2e6, 3e6, 3e6}));
+  EXPECT_EQ(p.t_x, (std::vector<double>{1, 1, 7, 8, 9}));
+  EXPECT_EQ(p.T, (std::vector<double>{2, 3, 10, 10, 10}));
+  EXPECT_EQ(p.weight, (std::vector<double>{1, 1, 1, 1, 2}));
+}
+
+TEST(Patterns, RadixSortedBucketMatchesAComparisonSort) {
+  // A bucket of more than 512 customers takes the radix sort: its order must be (t_x, T).
+  std::vector<double> x, t_x, T;
+  for (int i = 0; i < 3000; ++i) {
+    x.push_back(i % 2);
+    T.push_back(20.0 + static_cast<double>((i * 7919) % 1000) / 37.0);
+    t_x.push_back(i % 2 == 0 ? 0.0 : T.back() * static_cast<double>((i * 104729) % 97) / 97.0);
+  }
+  const ltv::RfmPatterns p = ltv::compress_patterns(x, t_x, T);
+  std::vector<std::array<double, 3>> want;
+  for (int i = 0; i < 3000; ++i) want.push_back({x[i], t_x[i], T[i]});
+  std::sort(want.begin(), want.end());
+  want.erase(std::unique(want.begin(), want.end()), want.end());
+  ASSERT_EQ(p.size(), want.size());
+  for (std::size_t k = 0; k < want.size(); ++k) {
+    EXPECT_EQ(p.x[k], want[k][0]) << k;
+    EXPECT_EQ(p.t_x[k], want[k][1]) << k;
+    EXPECT_EQ(p.T[k], want[k][2]) << k;
+  }
+  EXPECT_DOUBLE_EQ(p.customers(), 3000.0);
 }
 
 TEST(Patterns, RejectsInvalidCustomers) {

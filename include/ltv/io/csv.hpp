@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -139,5 +140,39 @@ class CsvReader {
 /// Reads a whole file into records of owned strings (convenience for small files and tests).
 std::vector<std::vector<std::string>> read_all_records(const std::string& path,
                                                        CsvOptions options = {});
+
+/// A plain (not gzip) regular file prepared for parsing in two halves on two threads with
+/// CsvReader::from_file_range: split at the first line break at or after its middle. Everything is
+/// read with pread, so the page cache is left as it is and the file's pages never count in the
+/// resident size. The first half starts at the file's true beginning: when it parses cleanly up
+/// to split(), the split is a real record boundary (a split inside a quoted field shows there as
+/// an error, after which the caller reads the file sequentially).
+class FileHalves {
+ public:
+  /// Empty when `path` is stdin, cannot be opened, is not a regular file, is smaller than
+  /// `min_bytes`, starts with gzip's magic bytes, or has no line break after its middle.
+  static std::optional<FileHalves> open(const std::string& path, std::size_t min_bytes);
+  FileHalves(FileHalves&& other) noexcept;
+  FileHalves& operator=(FileHalves&&) = delete;
+  FileHalves(const FileHalves&) = delete;
+  ~FileHalves();
+
+  int fd() const noexcept { return fd_; }
+  std::size_t size() const noexcept { return size_; }
+  /// Byte offset where the second half starts.
+  std::size_t split() const noexcept { return split_; }
+  /// Lines expected in `bytes` bytes of the file (+5%), from the line density of its first 4 MiB:
+  /// for reserving columns.
+  std::size_t lines_in(std::size_t bytes) const noexcept;
+  /// Up to `n` bytes from `offset` (fewer at the end of the file or on a read error).
+  std::string read(std::size_t offset, std::size_t n) const;
+
+ private:
+  FileHalves(int fd, std::size_t size) : fd_(fd), size_(size) {}
+  int fd_ = -1;
+  std::size_t size_ = 0;
+  std::size_t split_ = 0;
+  double lines_per_byte_ = 0;
+};
 
 }  // namespace ltv
