@@ -259,15 +259,7 @@ void setup_validate(CLI::App& root) {
                   "Models to compare: all or a comma-separated list of bgnbd, mbgnbd, pnbd")
       ->capture_default_str()
       ->group("Model");
-  cmd->add_option("--penalty", model->penalty,
-                  "L2 penalty on the log-parameters (0 = plain maximum likelihood)")
-      ->capture_default_str()
-      ->group("Model");
-  cmd->add_option("--starts", model->starts,
-                  "Number of optimizer starting points (0 = the model's default)")
-      ->capture_default_str()
-      ->group("Model");
-  add_presearch_flag(*cmd, *model);
+  add_fit_tuning_options(*cmd, *model);
   cmd->add_option("--table", validate_opts->table,
                   "Table written by --format csv to stdout or a file: models, tracking or "
                   "conditional")

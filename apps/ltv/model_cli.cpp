@@ -70,20 +70,19 @@ const std::vector<std::string>& expected_params(const std::string& model) {
 }  // namespace
 
 void add_model_options(CLI::App& cmd, ModelCliOptions& o, const std::string& models) {
-  const char* group = "Model";
-  cmd.add_option("--model", o.model, models)->capture_default_str()->group(group);
+  cmd.add_option("--model", o.model, models)->capture_default_str()->group("Model");
+  add_fit_tuning_options(cmd, o);
+}
+
+void add_fit_tuning_options(CLI::App& cmd, ModelCliOptions& o) {
   cmd.add_option("--penalty", o.penalty,
                  "L2 penalty on the log-parameters (0 = plain maximum likelihood)")
       ->capture_default_str()
-      ->group(group);
+      ->group("Model");
   cmd.add_option("--starts", o.starts,
                  "Number of optimizer starting points (0 = the model's default)")
       ->capture_default_str()
-      ->group(group);
-  add_presearch_flag(cmd, o);
-}
-
-void add_presearch_flag(CLI::App& cmd, ModelCliOptions& o) {
+      ->group("Model");
   cmd.add_flag("--no-presearch", o.no_presearch,
                "Run every start on the full data (default: with more than 20,000 distinct "
                "(frequency, recency, T) patterns the starts search a subsample of 5,000 and the "

@@ -26,8 +26,9 @@ struct ModelCliOptions {
 
 /// Adds --model, --penalty, --starts, --no-presearch to `cmd`; `models` is the --model help text.
 void add_model_options(CLI::App& cmd, ModelCliOptions& options, const std::string& models);
-/// Adds --no-presearch (FitOptions::presearch) to `cmd`; part of add_model_options.
-void add_presearch_flag(CLI::App& cmd, ModelCliOptions& options);
+/// Adds the fit tuning options --penalty, --starts, --no-presearch to `cmd` (part of
+/// add_model_options; `ltv validate` has its own --model).
+void add_fit_tuning_options(CLI::App& cmd, ModelCliOptions& options);
 
 /// FitOptions from the CLI values (validated; InputError naming the option).
 FitOptions fit_options(const ModelCliOptions& options);
