@@ -2,8 +2,7 @@
 // split into calibration and holdout periods.
 #include <CLI/CLI.hpp>
 
-#include <memory>
-#include <optional>
+#include <algorithm>
 
 #include "command.hpp"
 #include "ltv/data/summary.hpp"
@@ -34,21 +33,19 @@ void setup_summary(CLI::App& root) {
     const SummaryOptions summary_opts = summary_options(*options);
     const OutputFormat format = output_format(*options);
     const TransactionLog log = load_log(*options, nullptr, /*keep_extra_columns=*/false);
-    // Written in blocks of customers, so the whole summary is never held (about 60 bytes per
-    // customer: 0.6 GB for 10M customers).
-    // The output is opened at the first block: bad options fail before it is created.
-    std::optional<Output> out;
-    std::unique_ptr<SummaryWriter> writer;
-    summarize_blocks(log, summary_opts, std::size_t{1} << 18, [&](const CustomerSummary& block) {
-      if (!writer) {
-        out.emplace(options->output);
-        writer = std::make_unique<SummaryWriter>(out->stream(), format, block.has_profit,
-                                                 block.has_holdout);
-      }
-      writer->write(log, block);
-    });
-    writer->finish();
-    out->close();
+    // Built and written 262,144 customers at a time, so the whole summary is never held (about
+    // 60 bytes per customer: 0.6 GB for 10M customers). The output is created once the options
+    // are checked (SummaryBuilder throws for a bad calibration end).
+    const SummaryBuilder builder(log, summary_opts);
+    Output out(options->output);
+    SummaryWriter writer(out.stream(), format, builder.header().has_profit,
+                         builder.header().has_holdout);
+    constexpr std::size_t kRange = std::size_t{1} << 18;
+    for (std::size_t begin = 0; begin < builder.customers(); begin += kRange) {
+      writer.write(log, builder, begin, std::min(builder.customers(), begin + kRange));
+    }
+    writer.finish();
+    out.close();
   });
 }
 

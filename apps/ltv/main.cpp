@@ -33,23 +33,6 @@ void setup_commands(CLI::App& root) {
 
 }  // namespace ltv::cli
 
-namespace {
-
-/// OpenMP threads wait passively unless the user chose otherwise (OMP_WAIT_POLICY). libgomp
-/// reads the variable once, in its constructor; functions in the executable's .preinit_array run
-/// before any shared library's constructors, so the default is set there. Spinning waits cost
-/// more than they save on this kind of machine: BG/NBD on 100k customers fitted in 32-55 ms
-/// (spinning) vs 30-32 ms (passive) idle, and a loaded machine doubled the spinning time
-/// (docs/cli.md, "Threads").
-void wait_passively(int, char**, char**) {
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-}
-
-[[gnu::section(".preinit_array"),
-  gnu::used]] void (*const wait_passively_entry)(int, char**, char**) = &wait_passively;
-
-}  // namespace
-
 int main(int argc, char** argv) {
   CLI::App app{
       "ltv - customer lifetime value and customer value management.\n"

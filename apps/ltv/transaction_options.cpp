@@ -257,7 +257,7 @@ void append_summary_csv_rows(std::string& out, SummaryCellCache& cache,
   // Money sums carry float noise (74.02000000000001): 12 significant digits are exact for any
   // realistic amount.
   auto money = [&](double v) {
-    if (s.has_amount) ltv::append_number(out, ltv::round_significant(v, 12));
+    if (s.has_amount) ltv::append_rounded(out, v, 12);
   };
   for (std::size_t i = begin; i < end; ++i) {
     ltv::append_csv_field(out, log.customer_ids[s.customer[i]]);
@@ -280,7 +280,7 @@ void append_summary_csv_rows(std::string& out, SummaryCellCache& cache,
     money(s.revenue[i]);
     if (s.has_profit) {
       out.push_back(',');
-      ltv::append_number(out, ltv::round_significant(s.profit[i], 12));
+      ltv::append_rounded(out, s.profit[i], 12);
     }
     if (s.has_holdout) {
       out.push_back(',');
@@ -316,35 +316,39 @@ SummaryWriter::~SummaryWriter() {
   if (writing_.joinable()) writing_.join();
 }
 
-void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSummary& s) {
+void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::SummaryBuilder& builder,
+                          std::size_t begin, std::size_t end) {
   if (format_ == ltv::OutputFormat::csv) {
-    // Formatting numbers is most of the work: two threads, each formats half the rows into its
-    // own buffer (kept from block to block), written in order.
-    const double unit = ltv::days_per_unit(s.time_unit);
+    // Two threads each build the summaries of half the range and format them into their own
+    // buffers (kept from range to range); the text is written in order.
+    const double unit = ltv::days_per_unit(builder.header().time_unit);
     for (auto& cache : caches_) {
       if (!cache) cache = std::make_unique<SummaryCellCache>(unit);
     }
-    const std::size_t half = s.size() / 2;
+    const std::size_t middle = begin + (end - begin) / 2;
+    auto half = [&](std::size_t k, std::size_t from, std::size_t to) {
+      builder.build(from, to, parts_[k]);
+      texts_[k].clear();
+      append_summary_csv_rows(texts_[k], *caches_[k], log, parts_[k], 0, parts_[k].size());
+    };
     std::exception_ptr error;
-    texts_[0].clear();
-    texts_[1].clear();
     std::thread worker([&] {
       try {
-        append_summary_csv_rows(texts_[1], *caches_[1], log, s, half, s.size());
+        half(1, middle, end);
       } catch (...) {
         error = std::current_exception();
       }
     });
     try {
-      append_summary_csv_rows(texts_[0], *caches_[0], log, s, 0, half);
+      half(0, begin, middle);
     } catch (...) {
       worker.join();
       throw;
     }
     worker.join();
     if (error) std::rethrow_exception(error);
-    // The block is written on another thread while the next one is summarised and formatted
-    // (writing to the page cache is a copy as long as the formatting).
+    // The range is written on another thread while the next one is built and formatted (writing
+    // to the page cache is a copy as long as the formatting).
     if (writing_.joinable()) writing_.join();
     std::swap(texts_, written_);
     writing_ = std::thread([this] {
@@ -354,6 +358,8 @@ void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSum
     });
     return;
   }
+  ltv::CustomerSummary& s = parts_[0];
+  builder.build(begin, end, s);
   ltv::RowWriter& w = *writer_;
   // Count-only data (no amount column): money columns are missing, not zero.
   const double kMissing = std::numeric_limits<double>::quiet_NaN();
@@ -383,13 +389,6 @@ void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::CustomerSum
 void SummaryWriter::finish() {
   if (writing_.joinable()) writing_.join();
   writer_->finish();
-}
-
-void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,
-                   const ltv::CustomerSummary& s) {
-  SummaryWriter w(out, format, s.has_profit, s.has_holdout);
-  w.write(log, s);
-  w.finish();
 }
 
 }  // namespace ltv::cli

@@ -73,16 +73,17 @@ ltv::Output open_output(const std::string& output);
 
 class SummaryCellCache;
 
-/// Writes summary rows (the columns of write_summary()) block by block: construct, write() each
-/// block of summarize_blocks() in order, finish().
+/// Writes customer summaries (columns documented in docs/cli.md, `ltv summary`) as CSV or JSON,
+/// a range of customers at a time: construct, write() consecutive ranges, finish().
 class SummaryWriter {
  public:
   SummaryWriter(std::ostream& out, ltv::OutputFormat format, bool has_profit, bool has_holdout);
   ~SummaryWriter();
   SummaryWriter(const SummaryWriter&) = delete;
   SummaryWriter& operator=(const SummaryWriter&) = delete;
-  /// Appends the rows of one block (customer ids from `log`).
-  void write(const ltv::TransactionLog& log, const ltv::CustomerSummary& block);
+  /// Builds and appends the rows of customers [begin, end) (customer ids from `log`).
+  void write(const ltv::TransactionLog& log, const ltv::SummaryBuilder& builder, std::size_t begin,
+             std::size_t end);
   /// Ends the output (closes the JSON array) and flushes.
   void finish();
 
@@ -90,15 +91,12 @@ class SummaryWriter {
   std::ostream& out_;
   ltv::OutputFormat format_;
   std::unique_ptr<ltv::RowWriter> writer_;
-  // CSV: per formatting thread, the text of its rows and its memoised cells.
+  // CSV: per thread, the summaries of its half of a range, their text and its memoised cells.
+  std::array<ltv::CustomerSummary, 2> parts_;
   std::array<std::string, 2> texts_;
-  std::array<std::string, 2> written_;  // the previous block's text, being written by writing_
+  std::array<std::string, 2> written_;  // the previous range's text, being written by writing_
   std::thread writing_;
   std::array<std::unique_ptr<SummaryCellCache>, 2> caches_;
 };
-
-/// Writes customer summaries (columns documented in docs/cli/summary.md) as CSV or JSON.
-void write_summary(std::ostream& out, ltv::OutputFormat format, const ltv::TransactionLog& log,
-                   const ltv::CustomerSummary& summary);
 
 }  // namespace ltv::cli

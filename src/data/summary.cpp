@@ -46,11 +46,14 @@ namespace {
 /// `offsets[c] .. offsets[c+1]`, in input order. When the log already holds each customer's lines
 /// together (codes are handed out in order of first appearance, so that is a non-decreasing
 /// customer column, the usual layout of exports and of `ltv simulate`), the arrays point into
-/// the log and nothing is copied. Otherwise the lines are copied by a counting sort into
-/// contiguous arrays, so that each customer's lines are read from one place (reading them
-/// through row indices costs a cache miss per line when customers are interleaved).
+/// the log and nothing is copied, and the offsets of a range of customers are found when it is
+/// summarised (no array of offsets for every customer). Otherwise the lines are copied by a
+/// counting sort into contiguous arrays, so that each customer's lines are read from one place
+/// (reading them through row indices costs a cache miss per line when customers are interleaved).
 struct LinesByCustomer {
-  std::vector<std::uint64_t> offsets;
+  std::vector<std::uint64_t> offsets;       // copied lines: customer_count + 1 entries
+  const std::uint32_t* customer = nullptr;  // lines in place: the log's (sorted) customer column
+  std::size_t rows = 0;
   const std::int32_t* day = nullptr;
   const double* amount = nullptr;           // when the log has amounts
   const double* profit = nullptr;           // when the log has profits
@@ -63,6 +66,22 @@ struct LinesByCustomer {
   std::vector<std::uint8_t> is_return_copy;
   std::vector<std::uint32_t> order_copy;
 
+  /// The first line of each customer c0 .. c1 - 1 and the end of the last one's lines:
+  /// offsets[c0 .. c1], from `offsets` or, for lines in place, found in the customer column.
+  const std::uint64_t* range_offsets(std::size_t c0, std::size_t c1,
+                                     std::vector<std::uint64_t>& scratch) const {
+    if (!offsets.empty()) return offsets.data() + c0;
+    scratch.resize(c1 - c0 + 1);
+    const auto* const first = std::lower_bound(customer, customer + rows, c0);
+    auto r = static_cast<std::uint64_t>(first - customer);
+    scratch[0] = r;
+    for (std::size_t c = c0; c < c1; ++c) {
+      while (r < rows && customer[r] == c) ++r;
+      scratch[c - c0 + 1] = r;
+    }
+    return scratch.data();
+  }
+
   bool returned(std::uint64_t r) const noexcept {
     if (is_return) return is_return[r] != 0;
     return (amount && amount[r] < 0) || (quantity && quantity[r] < 0);
@@ -74,10 +93,9 @@ LinesByCustomer group_lines(const TransactionLog& log) {
   const std::size_t n = log.size();
   const bool has_amount = log.has_amount(), has_profit = log.has_profit(),
              has_quantity = !log.quantity.empty(), has_order = log.order.has_value();
-  g.offsets.assign(log.customer_count() + 1, 0);
   if (std::is_sorted(log.customer.begin(), log.customer.end())) {
-    for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
-    std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
+    g.customer = log.customer.data();
+    g.rows = n;
     g.day = log.day.data();
     if (has_amount) g.amount = log.amount.data();
     if (has_profit) g.profit = log.profit.data();
@@ -85,6 +103,7 @@ LinesByCustomer group_lines(const TransactionLog& log) {
     if (has_order) g.order = log.order->codes.data();
     return g;
   }
+  g.offsets.assign(log.customer_count() + 1, 0);
   for (std::uint32_t c : log.customer) ++g.offsets[c + 1];
   std::partial_sum(g.offsets.begin(), g.offsets.end(), g.offsets.begin());
   g.day_copy.resize(n);
@@ -148,9 +167,10 @@ CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& 
   return s;
 }
 
-/// Summaries of customers c0 .. c1-1 into `s` (which carries the header fields).
+/// Summaries of customers c0 .. c1-1 into `s` (which carries the header fields), on the OpenMP
+/// threads when `parallel`, else on the calling thread.
 void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::size_t c0,
-                     std::size_t c1, CustomerSummary& s) {
+                     std::size_t c1, CustomerSummary& s, bool parallel) {
   const std::size_t n_customers = c1 - c0;
   const double unit = days_per_unit(s.time_unit);
   const bool has_orders = log.order.has_value();
@@ -182,7 +202,10 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
   std::int32_t* last = s.last_purchase.data();
   std::int64_t* orders = s.orders.data();
 
-#pragma omp parallel
+  std::vector<std::uint64_t> scratch;
+  const std::uint64_t* const offsets = g.range_offsets(c0, c1, scratch);
+
+#pragma omp parallel if (parallel)
   {
     std::vector<std::uint64_t> rows;
     std::vector<std::uint32_t> order_codes;
@@ -191,8 +214,8 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
 #pragma omp for schedule(dynamic, 4096)
     for (std::size_t c = c0; c < c1; ++c) {
       const std::size_t i = c - c0;  // position in this block
-      rows.resize(g.offsets[c + 1] - g.offsets[c]);
-      std::iota(rows.begin(), rows.end(), g.offsets[c]);
+      rows.resize(offsets[c - c0 + 1] - offsets[c - c0]);
+      std::iota(rows.begin(), rows.end(), offsets[c - c0]);
       // By day; on a day, purchases before returns (so a return nets into that day's value).
       auto by_day = [&](std::uint64_t a, std::uint64_t b) {
         if (g.day[a] != g.day[b]) return g.day[a] < g.day[b];
@@ -301,27 +324,38 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   CustomerSummary s = summary_header(log, options);
   if (log.size() == 0) return s;
   const LinesByCustomer g = group_lines(log);
-  summarize_range(log, g, 0, log.customer_count(), s);
+  summarize_range(log, g, 0, log.customer_count(), s, /*parallel=*/true);
   return s;
 }
 
-void summarize_blocks(const TransactionLog& log, const SummaryOptions& options,
-                      std::size_t block_customers,
-                      const std::function<void(const CustomerSummary&)>& sink) {
-  const CustomerSummary header = summary_header(log, options);
-  if (log.size() == 0) {
-    sink(header);
-    return;
-  }
-  const LinesByCustomer g = group_lines(log);
-  const std::size_t n = log.customer_count();
-  const std::size_t block = std::max<std::size_t>(block_customers, 1);
-  CustomerSummary s;
-  for (std::size_t c0 = 0; c0 < n; c0 += block) {
-    s = header;  // the per-customer columns of header are empty
-    summarize_range(log, g, c0, std::min(n, c0 + block), s);
-    sink(s);
-  }
+struct SummaryBuilder::Lines : LinesByCustomer {};
+
+SummaryBuilder::SummaryBuilder(const TransactionLog& log, const SummaryOptions& options)
+    : log_(log), header_(summary_header(log, options)), lines_(std::make_unique<Lines>()) {
+  if (log.size() > 0) static_cast<LinesByCustomer&>(*lines_) = group_lines(log);
+}
+
+SummaryBuilder::~SummaryBuilder() = default;
+
+std::size_t SummaryBuilder::customers() const noexcept {
+  return log_.size() == 0 ? 0 : log_.customer_count();
+}
+
+const CustomerSummary& SummaryBuilder::header() const noexcept {
+  return header_;
+}
+
+void SummaryBuilder::build(std::size_t begin, std::size_t end, CustomerSummary& out) const {
+  out.time_unit = header_.time_unit;
+  out.calibration_end = header_.calibration_end;
+  out.observation_end = header_.observation_end;
+  out.has_holdout = header_.has_holdout;
+  out.has_amount = header_.has_amount;
+  out.has_profit = header_.has_profit;
+  out.duration_holdout = header_.duration_holdout;
+  end = std::min(end, customers());
+  begin = std::min(begin, end);
+  summarize_range(log_, *lines_, begin, end, out, /*parallel=*/false);
 }
 
 }  // namespace ltv

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <iostream>
+#include <optional>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -51,6 +52,91 @@ void append_cents(std::string& out, std::int64_t cents) {
   out.push_back('.');
   out.push_back(static_cast<char>('0' + fraction / 10));
   if (fraction % 10 != 0) out.push_back(static_cast<char>('0' + fraction % 10));
+}
+
+/// Exact powers of ten (every 10^k with k <= 22 is a double).
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/// |value| rounded to `digits` significant decimal digits: `mantissa` (its trailing zeros
+/// dropped, `length` digits) times 10^(exponent - length + 1), so that `exponent` is the
+/// decimal exponent of the leading digit.
+struct Decimal {
+  std::uint64_t mantissa = 0;
+  int length = 0;
+  int exponent = 0;
+};
+
+/// The correctly rounded `digits`-digit decimal of |value| (the digits "{:.{digits}g}" prints),
+/// for 1 <= digits <= 15 and 1e-4 <= |value| < 1e15, computed with one multiplication or
+/// division by an exact power of ten. That product is within half an ulp of the exact scaled
+/// value, so rounding it to an integer rounds the exact value the same way unless it lies within
+/// that error of a tie (x.5): then, and outside the range, nullopt (the caller formats instead).
+std::optional<Decimal> round_decimal(double value, int digits) {
+  if (digits < 1 || digits > 15) return std::nullopt;
+  const double a = std::fabs(value);
+  if (!(a >= 1e-4 && a < 1e15)) return std::nullopt;
+  const double low = kPow10[digits - 1], high = kPow10[digits];
+  int exponent = static_cast<int>(std::floor(std::log10(a)));
+  double m = 0;  // a scaled to [low, high)
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == 3) return std::nullopt;
+    const int scale = digits - 1 - exponent;  // from digits - 17 to digits + 5
+    m = scale >= 0 ? a * kPow10[scale] : a / kPow10[-scale];
+    if (m < low) {  // log10 was rounded up at a power of ten
+      --exponent;
+    } else if (m >= high) {
+      ++exponent;
+    } else {
+      break;
+    }
+  }
+  if (std::fabs(m - std::floor(m) - 0.5) <= m * 0x1p-51) return std::nullopt;  // (near) a tie
+  double r = std::nearbyint(m);
+  if (r == high) {  // rounded up to the next power of ten
+    r = low;
+    ++exponent;
+  }
+  Decimal d;
+  d.mantissa = static_cast<std::uint64_t>(r);
+  d.length = digits;
+  d.exponent = exponent;
+  while (d.mantissa % 10 == 0) {
+    d.mantissa /= 10;
+    --d.length;
+  }
+  return d;
+}
+
+/// The double nearest to `d` (one correctly rounded operation: the mantissa and the power of
+/// ten are exact), with the sign of `negative`.
+double to_double(const Decimal& d, bool negative) {
+  const int shift = d.exponent - d.length + 1;  // from -19 to 15
+  const auto m = static_cast<double>(d.mantissa);
+  const double v = shift >= 0 ? m * kPow10[shift] : m / kPow10[-shift];
+  return negative ? -v : v;
+}
+
+/// Appends `d` in fixed notation (fmt's shortest form for decimal exponents -4 to 15).
+void append_fixed(std::string& out, const Decimal& d, bool negative) {
+  char digits[20];
+  char* const last = digits + sizeof(digits);
+  char* p = last;
+  for (std::uint64_t m = d.mantissa; m != 0; m /= 10) *--p = static_cast<char>('0' + m % 10);
+  const auto n = static_cast<int>(last - p);  // == d.length
+  if (negative) out.push_back('-');
+  if (d.exponent < 0) {  // 0.000ddd
+    out.append("0.", 2);
+    out.append(static_cast<std::size_t>(-d.exponent - 1), '0');
+    out.append(p, static_cast<std::size_t>(n));
+  } else if (d.exponent >= n - 1) {  // ddd000
+    out.append(p, static_cast<std::size_t>(n));
+    out.append(static_cast<std::size_t>(d.exponent - (n - 1)), '0');
+  } else {  // dd.ddd
+    out.append(p, static_cast<std::size_t>(d.exponent + 1));
+    out.push_back('.');
+    out.append(p + d.exponent + 1, static_cast<std::size_t>(n - d.exponent - 1));
+  }
 }
 
 }  // namespace
@@ -113,8 +199,9 @@ double round_significant(double value, int digits) {
       if (std::fabs(value - c / 100.0) <= tolerance && c != 0) return c / 100.0;
     }
   }
-  // Formatted into a stack buffer and read back with from_chars (correctly rounded, like
-  // strtod, without an allocation or the locale).
+  if (const auto d = round_decimal(value, digits)) return to_double(*d, value < 0);
+  // Elsewhere formatted into a stack buffer and read back with from_chars (correctly rounded,
+  // like strtod, without an allocation or the locale).
   char text[64];
   const auto end = fmt::format_to_n(text, sizeof(text), "{:.{}g}", value, digits).out;
   double rounded = value;
@@ -197,6 +284,19 @@ void CsvWriter::flush() {
     buffer_.clear();
   }
   out_.flush();
+}
+
+void append_rounded(std::string& out, double value, int digits) {
+  // The shortest text of the double nearest to a decimal of at most 15 digits is that decimal
+  // (two such decimals never read back to the same double), so the digits come straight from
+  // the rounding; fmt's shortest form writes them in fixed notation in this range.
+  if (std::isfinite(value) && value != 0) {
+    if (const auto d = round_decimal(value, digits)) {
+      append_fixed(out, *d, value < 0);
+      return;
+    }
+  }
+  append_number(out, round_significant(value, digits));
 }
 
 }  // namespace ltv

@@ -1,11 +1,14 @@
-// summarize_blocks() gives summarize()'s result in pieces, and a log whose customers are
-// grouped (read in place) is summarised exactly like the same lines interleaved (copied).
+// SummaryBuilder gives summarize()'s result in ranges (also built on two threads at once), and a
+// log whose customers are grouped (read in place) is summarised exactly like the same lines
+// interleaved (copied).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "ltv/data/summary.hpp"
+#include "ltv/error.hpp"
 
 namespace ltv {
 namespace {
@@ -73,49 +76,70 @@ SummaryOptions holdout_options() {
   return o;
 }
 
-TEST(SummaryBlocks, ConcatenatedBlocksEqualTheWholeSummary) {
+void append_rows(CustomerSummary& to, const CustomerSummary& from) {
+  auto append = [](auto& x, const auto& y) { x.insert(x.end(), y.begin(), y.end()); };
+  append(to.customer, from.customer);
+  append(to.frequency, from.frequency);
+  append(to.recency, from.recency);
+  append(to.T, from.T);
+  append(to.monetary_value, from.monetary_value);
+  append(to.first_purchase, from.first_purchase);
+  append(to.last_purchase, from.last_purchase);
+  append(to.orders, from.orders);
+  append(to.revenue, from.revenue);
+  append(to.frequency_holdout, from.frequency_holdout);
+  append(to.monetary_value_holdout, from.monetary_value_holdout);
+}
+
+TEST(SummaryBlocks, ConcatenatedRangesEqualTheWholeSummary) {
   const TransactionLog log = make_log(50, grouped_lines(50));
   const CustomerSummary whole = summarize(log, holdout_options());
   ASSERT_GT(whole.size(), 30u);
   ASSERT_LT(whole.size(), 50u);  // some customers start after the calibration end
+  const SummaryBuilder builder(log, holdout_options());
+  ASSERT_EQ(builder.customers(), 50u);
+  EXPECT_TRUE(builder.header().has_holdout);
+  EXPECT_EQ(builder.header().size(), 0u);
   for (std::size_t block : {std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{1000}}) {
-    CustomerSummary joined;
-    std::size_t calls = 0;
-    summarize_blocks(log, holdout_options(), block, [&](const CustomerSummary& b) {
-      ++calls;
-      if (calls == 1)
-        joined = b;  // header fields and first rows
-      else {
-        auto append = [](auto& to, const auto& from) {
-          to.insert(to.end(), from.begin(), from.end());
-        };
-        append(joined.customer, b.customer);
-        append(joined.frequency, b.frequency);
-        append(joined.recency, b.recency);
-        append(joined.T, b.T);
-        append(joined.monetary_value, b.monetary_value);
-        append(joined.first_purchase, b.first_purchase);
-        append(joined.last_purchase, b.last_purchase);
-        append(joined.orders, b.orders);
-        append(joined.revenue, b.revenue);
-        append(joined.frequency_holdout, b.frequency_holdout);
-        append(joined.monetary_value_holdout, b.monetary_value_holdout);
-      }
-      EXPECT_LE(b.size(), block);
-      EXPECT_TRUE(b.has_holdout);
-    });
-    EXPECT_EQ(calls, (50 + block - 1) / block) << block;
+    CustomerSummary joined = builder.header();
+    CustomerSummary part;  // reused from range to range, as the summary command does
+    for (std::size_t begin = 0; begin < builder.customers(); begin += block) {
+      builder.build(begin, begin + block, part);
+      EXPECT_LE(part.size(), block);
+      EXPECT_TRUE(part.has_holdout);
+      EXPECT_EQ(part.calibration_end, whole.calibration_end);
+      append_rows(joined, part);
+    }
     expect_equal(joined, whole);
   }
 }
 
-TEST(SummaryBlocks, EmptyLogGivesOneEmptyBlock) {
-  std::size_t calls = 0;
-  summarize_blocks(TransactionLog{}, SummaryOptions{}, 10, [&](const CustomerSummary& b) {
-    ++calls;
-    EXPECT_EQ(b.size(), 0u);
-  });
-  EXPECT_EQ(calls, 1u);
+TEST(SummaryBlocks, RangesBuiltOnTwoThreadsAtOnceEqualTheWholeSummary) {
+  const TransactionLog log = make_log(400, grouped_lines(400));
+  const CustomerSummary whole = summarize(log, holdout_options());
+  const SummaryBuilder builder(log, holdout_options());
+  CustomerSummary first, second;
+  std::thread other([&] { builder.build(123, 400, second); });
+  builder.build(0, 123, first);
+  other.join();
+  append_rows(first, second);
+  expect_equal(first, whole);
+}
+
+TEST(SummaryBlocks, EmptyLogHasNoCustomers) {
+  const TransactionLog empty;
+  const SummaryBuilder builder(empty, SummaryOptions{});
+  EXPECT_EQ(builder.customers(), 0u);
+  CustomerSummary part;
+  builder.build(0, 10, part);
+  EXPECT_EQ(part.size(), 0u);
+}
+
+TEST(SummaryBlocks, ACalibrationEndBeforeEveryPurchaseIsRejected) {
+  const TransactionLog log = make_log(5, grouped_lines(5));
+  SummaryOptions o;
+  o.calibration_end = -10;
+  EXPECT_THROW(SummaryBuilder(log, o), InputError);
 }
 
 TEST(SummaryBlocks, GroupedAndInterleavedLinesGiveTheSameSummary) {

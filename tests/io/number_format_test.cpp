@@ -37,25 +37,12 @@ double reference_round(double value, int digits) {
 /// days, and arbitrary doubles over many magnitudes, both signs.
 std::vector<double> sample_values() {
   std::mt19937_64 rng(42);
-  std::vector<double> values{0.0,
-                             -0.0,
-                             0.01,
-                             0.1,
-                             0.3,
-                             1.0,
-                             -1.0,
-                             99.99,
-                             100.0,
-                             1e8,
-                             1e9,
-                             1e9 - 0.01,
-                             1e15,
-                             1e16,
-                             1e-5,
-                             123.4567,
-                             1.0 / 3,
-                             2.0 / 7,
-                             74.02000000000001};
+  std::vector<double> values{
+      0.0, -0.0, 0.01, 0.1, 0.3, 1.0, -1.0, 99.99, 100.0, 1e8, 1e9, 1e9 - 0.01, 1e15, 1e16, 1e-5,
+      123.4567, 1.0 / 3, 2.0 / 7, 74.02000000000001,
+      // Exact ties at 6, 8, 12, 13 and 15 digits, powers of ten.
+      123456.5, -12345678.5, 123456789012.5, 1234567890123.5, 123456789012345.5, 0.1, 1e-4,
+      9.99999999999995e-5, 1e-3, 1e14, 999999999999999.9, 9999999999999.95};
   std::uniform_int_distribution<std::int64_t> cents(-100000000, 100000000);
   std::uniform_int_distribution<int> lines(1, 12);
   for (int i = 0; i < 100000; ++i) {
@@ -91,7 +78,7 @@ TEST(NumberFormat, FastPathsGiveFmtsShortestText) {
 
 TEST(NumberFormat, RoundSignificantMatchesFormatAndParse) {
   for (double v : sample_values()) {
-    for (int digits : {6, 8, 12, 13, 15}) {
+    for (int digits : {1, 6, 8, 12, 13, 15}) {
       const double fast = round_significant(v, digits);
       const double reference = reference_round(v, digits);
       ASSERT_EQ(std::signbit(fast), std::signbit(reference));
@@ -100,6 +87,38 @@ TEST(NumberFormat, RoundSignificantMatchesFormatAndParse) {
     }
   }
   EXPECT_EQ(round_significant(74.02000000000001, 12), 74.02);
+}
+
+TEST(NumberFormat, AppendRoundedWritesTheTextOfTheRoundedNumber) {
+  std::mt19937_64 rng(7);
+  std::vector<double> values = sample_values();
+  // Neighbours of powers of ten and of decimals near the rounding ties.
+  for (int e = -6; e <= 16; ++e) {
+    double p = std::pow(10.0, e);
+    for (int k = 0; k < 4; ++k) {
+      values.push_back(p);
+      values.push_back(-p);
+      p = std::nextafter(p, 0.0);
+    }
+    values.push_back(std::nextafter(std::pow(10.0, e), 1e300));
+  }
+  std::uniform_int_distribution<std::int64_t> mantissa(100000000000, 999999999999);
+  std::uniform_int_distribution<int> exponent(-16, 4);
+  for (int i = 0; i < 100000; ++i) {  // d.ddddddddddd5 x 10^e and its neighbours
+    const double tie = (static_cast<double>(mantissa(rng)) + 0.5) * std::pow(10.0, exponent(rng));
+    values.push_back(tie);
+    values.push_back(std::nextafter(tie, 0.0));
+    values.push_back(std::nextafter(tie, 1e300));
+  }
+  for (double v : values) {
+    for (int digits : {1, 6, 8, 12, 13, 15}) {
+      std::string text = "x";  // appended, not assigned
+      append_rounded(text, v, digits);
+      std::string expected = "x";
+      expected += reference_number(reference_round(v, digits));
+      ASSERT_EQ(text, expected) << fmt::format("{:.17g} at {} digits", v, digits);
+    }
+  }
 }
 
 TEST(NumberFormat, CsvFieldsAreQuotedOnlyWhenNeeded) {

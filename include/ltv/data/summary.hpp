@@ -4,7 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,13 +65,31 @@ struct CustomerSummary {
 /// purchase or the observation end precedes the calibration end.
 CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options);
 
-/// The same summaries as summarize(), handed to `sink` in blocks of the customers with indices
-/// [0, b), [b, 2b), ... (b = block_customers, at least 1), so that only one block is held at a
-/// time: concatenated, the blocks' columns equal summarize()'s. Every block carries the header
-/// fields (calibration_end, has_holdout, ...); an empty log gives one empty block. Throws as
-/// summarize(), before the first block.
-void summarize_blocks(const TransactionLog& log, const SummaryOptions& options,
-                      std::size_t block_customers,
-                      const std::function<void(const CustomerSummary&)>& sink);
+/// The summaries of summarize() computed a range of customers at a time, so that only one range
+/// is held at once (about 60 bytes per customer) and ranges can be computed on several threads.
+/// Construction indexes the log's lines by customer (without copying them when each customer's
+/// lines are together in the log) and throws as summarize() does.
+class SummaryBuilder {
+ public:
+  SummaryBuilder(const TransactionLog& log, const SummaryOptions& options);
+  ~SummaryBuilder();
+  SummaryBuilder(const SummaryBuilder&) = delete;
+  SummaryBuilder& operator=(const SummaryBuilder&) = delete;
+
+  /// Number of customers in the log (ranges are of customer indices 0 .. customers()).
+  std::size_t customers() const noexcept;
+  /// The header fields (calibration_end, has_holdout, ...) with no rows.
+  const CustomerSummary& header() const noexcept;
+  /// The rows of the customers with indices [begin, end) into `out` (its header fields are
+  /// set, its columns replaced): concatenated over consecutive ranges, the rows of summarize().
+  /// Computed on the calling thread only; const, so several threads may build ranges at once.
+  void build(std::size_t begin, std::size_t end, CustomerSummary& out) const;
+
+ private:
+  struct Lines;
+  const TransactionLog& log_;
+  CustomerSummary header_;
+  std::unique_ptr<Lines> lines_;
+};
 
 }  // namespace ltv

@@ -30,6 +30,10 @@ void append_csv_field(std::string& out, std::string_view text, char delimiter = 
 /// 74.02 at 12 digits). Non-finite values are returned unchanged.
 double round_significant(double value, int digits);
 
+/// Appends the text of append_number(out, round_significant(value, digits)), without formatting
+/// the number twice.
+void append_rounded(std::string& out, double value, int digits);
+
 /// Where command output goes: a file (created or truncated) or stdout for "" and "-".
 class Output {
  public:
