@@ -1,5 +1,6 @@
 #include "ltv/io/csv_writer.hpp"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <iostream>
@@ -77,13 +78,16 @@ std::optional<Decimal> round_decimal(double value, int digits) {
   const double a = std::fabs(value);
   if (!(a >= 1e-4 && a < 1e15)) return std::nullopt;
   const double low = kPow10[digits - 1], high = kPow10[digits];
-  int exponent = static_cast<int>(std::floor(std::log10(a)));
-  double m = 0;  // a scaled to [low, high)
+  // floor(log10(a)) or one less, from the binary exponent (a is normal here); corrected below.
+  const auto binary_exponent =
+      static_cast<int>((std::bit_cast<std::uint64_t>(a) >> 52) & 0x7FF) - 1023;
+  int exponent = (binary_exponent * 1233) >> 12;  // floor(binary_exponent * log10(2))
+  double m = 0;                                   // a scaled to [low, high)
   for (int attempt = 0;; ++attempt) {
     if (attempt == 3) return std::nullopt;
     const int scale = digits - 1 - exponent;  // from digits - 17 to digits + 5
     m = scale >= 0 ? a * kPow10[scale] : a / kPow10[-scale];
-    if (m < low) {  // log10 was rounded up at a power of ten
+    if (m < low) {
       --exponent;
     } else if (m >= high) {
       ++exponent;
