@@ -189,20 +189,8 @@ void append_csv_field(std::string& out, std::string_view text, char delimiter) {
 
 double round_significant(double value, int digits) {
   if (!std::isfinite(value) || value == 0) return value;
-  // Fast path for sums of money that are whole cents up to float noise (74.02000000000001): when
-  // value is within |value| 1e-(digits+2) of c / 100 and c / 100 has at most `digits`
-  // significant digits (|value| < 10^(digits-4)), c / 100 is the nearest `digits`-digit decimal
-  // (the grid spacing there is at least 50 times that distance), and the nearest double to it
-  // is c / 100.0 (an exact integer over 100, correctly rounded).
-  if (digits >= 6 && digits <= 13) {
-    const double limit = digits == 12 ? 1e8 : std::pow(10.0, digits - 4);
-    const double a = std::fabs(value);
-    if (a < limit) {
-      const double c = std::nearbyint(value * 100.0);
-      const double tolerance = a * (digits == 12 ? 1e-14 : std::pow(10.0, -(digits + 2)));
-      if (std::fabs(value - c / 100.0) <= tolerance && c != 0) return c / 100.0;
-    }
-  }
+  // In the fixed range (money, rates) one scaling by a power of ten, e.g. 74.02000000000001 ->
+  // 74.02 at 12 digits.
   if (const auto d = round_decimal(value, digits)) return to_double(*d, value < 0);
   // Elsewhere formatted into a stack buffer and read back with from_chars (correctly rounded,
   // like strtod, without an allocation or the locale).

@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <thread>
+#include <type_traits>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -121,7 +122,8 @@ void advise_huge_pages(std::vector<T>& v, std::size_t from = 0,
 #endif
 }
 
-/// A fixed-size array of trivially copyable T, filled with `fill`, in its own anonymous mapping.
+/// A fixed-size array of trivially copyable T whose elements start as all-zero bytes, in its own
+/// anonymous mapping (zeroed by the kernel as pages are first touched, not all up front).
 /// Tables of 2 MiB or more ask for transparent huge pages (MADV_HUGEPAGE): a hash table probed at
 /// random places otherwise misses the TLB on almost every lookup (a page walk costs several
 /// memory reads, more under virtualisation).
@@ -129,7 +131,8 @@ template <class T>
 class HugeArray {
  public:
   HugeArray() = default;
-  HugeArray(std::size_t n, const T& fill) : size_(n) {
+  explicit HugeArray(std::size_t n) : size_(n) {
+    static_assert(std::is_trivially_copyable_v<T>);
     if (n == 0) return;
     void* p = ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
@@ -137,10 +140,6 @@ class HugeArray {
     if (bytes() >= (std::size_t{2} << 20)) ::madvise(p, bytes(), MADV_HUGEPAGE);
 #endif
     data_ = static_cast<T*>(p);
-    // A fresh anonymous mapping reads as zeros: an all-zero fill is left to the kernel (pages
-    // are then zeroed as they are first touched, not all up front).
-    const T zero{};
-    if (std::memcmp(&fill, &zero, sizeof(T)) != 0) std::uninitialized_fill_n(data_, n, fill);
   }
   HugeArray(HugeArray&& other) noexcept {
     swap(other);
@@ -270,7 +269,7 @@ class Interner {
       }
       return entry;
     }
-    if (slots_.empty()) slots_ = HugeArray<Slot>(1024, Slot{});
+    if (slots_.empty()) slots_ = HugeArray<Slot>(1024);
     const std::uint64_t h = k.hash;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     const std::size_t mask = slots_.size() - 1;
@@ -313,7 +312,7 @@ class Interner {
   /// Doubles the table. A slot's home position is its tag's low bits (the tag is the hash's
   /// upper half), so growing needs neither the text nor a stored hash.
   void grow() {
-    HugeArray<Slot> old(slots_.size() * 2, Slot{});
+    HugeArray<Slot> old(slots_.size() * 2);
     old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {

@@ -1,6 +1,6 @@
 // The fast paths of the CSV number output (whole numbers, whole cents) must give exactly the
-// text of fmt's shortest form, and round_significant's cents shortcut exactly the value of the
-// format-and-parse rounding it short-cuts.
+// text of fmt's shortest form, and round_significant / append_rounded (one scaling by a power of
+// ten) exactly the value and text of the format-and-parse rounding they short-cut.
 #include <gtest/gtest.h>
 
 #include <charconv>
