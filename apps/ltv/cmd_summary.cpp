@@ -32,20 +32,39 @@ void setup_summary(CLI::App& root) {
   cmd->callback([options]() {
     const SummaryOptions summary_opts = summary_options(*options);
     const OutputFormat format = output_format(*options);
-    const TransactionLog log = load_log(*options, nullptr, /*keep_extra_columns=*/false);
     // Built and written 262,144 customers at a time, so the whole summary is never held (about
     // 60 bytes per customer: 0.6 GB for 10M customers). The output is created once the options
-    // are checked (SummaryBuilder throws for a bad calibration end).
-    const SummaryBuilder builder(log, summary_opts);
-    Output out(options->output);
-    SummaryWriter writer(out.stream(), format, builder.header().has_profit,
-                         builder.header().has_holdout);
-    constexpr std::size_t kRange = std::size_t{1} << 18;
-    for (std::size_t begin = 0; begin < builder.customers(); begin += kRange) {
-      writer.write(log, builder, begin, std::min(builder.customers(), begin + kRange));
+    // are checked (the header throws for a bad calibration end).
+    auto write = [&](const SummaryRanges& source) {
+      Output out(options->output);
+      SummaryWriter writer(out.stream(), format, source.header().has_profit,
+                           source.header().has_holdout);
+      constexpr std::size_t kRange = std::size_t{1} << 18;
+      for (std::size_t begin = 0; begin < source.customers(); begin += kRange) {
+        writer.write(source, begin, std::min(source.customers(), begin + kRange));
+      }
+      writer.finish();
+      out.close();
+    };
+    // A file in customer order (an export sorted by customer) is summarised as it is read, with
+    // no TransactionLog; any other order is declined within its first customers and read into a
+    // log. Both give the same bytes.
+    LoadOptions lo = load_options(*options);
+    lo.keep_extra_columns = false;
+    LoadReport report;
+    SummaryStream stream(summary_opts);
+    const int parts =
+        stream_transactions(options->file, lo, report, stream.part(0), stream.part(1));
+    if (parts > 0 && stream.join(parts)) {
+      report.customers = stream.customers_loaded();
+      report_load(*options, report);
+      stream.finish(report);
+      write(stream);
+      return;
     }
-    writer.finish();
-    out.close();
+    const TransactionLog log = load_log(*options, nullptr, /*keep_extra_columns=*/false);
+    const SummaryBuilder builder(log, summary_opts);
+    write(builder);
   });
 }
 

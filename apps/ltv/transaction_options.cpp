@@ -169,12 +169,16 @@ ltv::TransactionLog load_log(const TransactionCliOptions& o, ltv::LoadReport* re
   ltv::LoadReport local;
   ltv::LoadReport& r = report ? *report : local;
   ltv::TransactionLog log = ltv::load_transactions(o.file, lo, r);
-  if (!o.quiet) std::fputs(r.to_text().c_str(), stderr);
-  if (log.size() == 0) {
+  report_load(o, r);
+  return log;
+}
+
+void report_load(const TransactionCliOptions& o, const ltv::LoadReport& report) {
+  if (!o.quiet) std::fputs(report.to_text().c_str(), stderr);
+  if (report.rows_loaded == 0) {
     ltv::input_error(ltv::SourceLocation{o.file, 0, ""}, "no transactions",
                      "at least one row with a customer id and a date");
   }
-  return log;
 }
 
 ltv::SummaryOptions summary_options(const TransactionCliOptions& o) {
@@ -252,7 +256,7 @@ namespace {
 /// writes (fields quoted when needed, doubles in shortest form, money rounded to 12 significant
 /// digits, empty cells for missing values).
 void append_summary_csv_rows(std::string& out, SummaryCellCache& cache,
-                             const ltv::TransactionLog& log, const ltv::CustomerSummary& s,
+                             const ltv::SummaryRanges& source, const ltv::CustomerSummary& s,
                              std::size_t begin, std::size_t end) {
   // Money sums carry float noise (74.02000000000001): 12 significant digits are exact for any
   // realistic amount.
@@ -260,7 +264,7 @@ void append_summary_csv_rows(std::string& out, SummaryCellCache& cache,
     if (s.has_amount) ltv::append_rounded(out, v, 12);
   };
   for (std::size_t i = begin; i < end; ++i) {
-    ltv::append_csv_field(out, log.customer_ids[s.customer[i]]);
+    ltv::append_csv_field(out, source.customer_id(s.customer[i]));
     out.push_back(',');
     ltv::append_number(out, s.frequency[i]);
     out.push_back(',');
@@ -316,20 +320,19 @@ SummaryWriter::~SummaryWriter() {
   if (writing_.joinable()) writing_.join();
 }
 
-void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::SummaryBuilder& builder,
-                          std::size_t begin, std::size_t end) {
+void SummaryWriter::write(const ltv::SummaryRanges& source, std::size_t begin, std::size_t end) {
   if (format_ == ltv::OutputFormat::csv) {
     // Two threads each build the summaries of half the range and format them into their own
     // buffers (kept from range to range); the text is written in order.
-    const double unit = ltv::days_per_unit(builder.header().time_unit);
+    const double unit = ltv::days_per_unit(source.header().time_unit);
     for (auto& cache : caches_) {
       if (!cache) cache = std::make_unique<SummaryCellCache>(unit);
     }
     const std::size_t middle = begin + (end - begin) / 2;
     auto half = [&](std::size_t k, std::size_t from, std::size_t to) {
-      builder.build(from, to, parts_[k]);
+      source.build(from, to, parts_[k]);
       texts_[k].clear();
-      append_summary_csv_rows(texts_[k], *caches_[k], log, parts_[k], 0, parts_[k].size());
+      append_summary_csv_rows(texts_[k], *caches_[k], source, parts_[k], 0, parts_[k].size());
     };
     std::exception_ptr error;
     std::thread worker([&] {
@@ -359,7 +362,7 @@ void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::SummaryBuil
     return;
   }
   ltv::CustomerSummary& s = parts_[0];
-  builder.build(begin, end, s);
+  source.build(begin, end, s);
   ltv::RowWriter& w = *writer_;
   // Count-only data (no amount column): money columns are missing, not zero.
   const double kMissing = std::numeric_limits<double>::quiet_NaN();
@@ -367,7 +370,7 @@ void SummaryWriter::write(const ltv::TransactionLog& log, const ltv::SummaryBuil
   // realistic amount. recency and T are written in full (they are exact ratios like 213/7).
   auto money = [](double v) { return ltv::round_significant(v, 12); };
   for (std::size_t i = 0; i < s.size(); ++i) {
-    w.text(log.customer_ids[s.customer[i]])
+    w.text(source.customer_id(s.customer[i]))
         .number(s.frequency[i])
         .number(s.recency[i])
         .number(s.T[i])

@@ -62,6 +62,8 @@ ltv::LoadOptions load_options(const TransactionCliOptions& options);
 /// Throws InputError when no row was loaded.
 ltv::TransactionLog load_log(const TransactionCliOptions& options,
                              ltv::LoadReport* report = nullptr, bool keep_extra_columns = true);
+/// Prints the load report to stderr unless --quiet; throws InputError when no row was loaded.
+void report_load(const TransactionCliOptions& options, const ltv::LoadReport& report);
 /// SummaryOptions (time unit, calibration and observation ends parsed as dates).
 ltv::SummaryOptions summary_options(const TransactionCliOptions& options);
 /// The --format value.
@@ -81,9 +83,8 @@ class SummaryWriter {
   ~SummaryWriter();
   SummaryWriter(const SummaryWriter&) = delete;
   SummaryWriter& operator=(const SummaryWriter&) = delete;
-  /// Builds and appends the rows of customers [begin, end) (customer ids from `log`).
-  void write(const ltv::TransactionLog& log, const ltv::SummaryBuilder& builder, std::size_t begin,
-             std::size_t end);
+  /// Builds and appends the rows of customers [begin, end) of `source`.
+  void write(const ltv::SummaryRanges& source, std::size_t begin, std::size_t end);
   /// Ends the output (closes the JSON array) and flushes.
   void finish();
 

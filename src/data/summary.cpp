@@ -140,17 +140,14 @@ struct DayTotals {
 
 namespace {
 
-/// The summary's header fields (everything but the per-customer columns). Throws as summarize().
-CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& options) {
+/// The summary's header fields (everything but the per-customer columns) of loaded lines on days
+/// first_day .. last_day. Throws as summarize().
+CustomerSummary summary_header(std::int32_t first_day, std::int32_t last_day, bool has_amount,
+                               bool has_profit, const SummaryOptions& options) {
   CustomerSummary s;
   s.time_unit = options.time_unit;
-  s.has_amount = log.has_amount();
-  s.has_profit = log.has_profit();
-  if (log.size() == 0) return s;
-
-  const auto [min_it, max_it] = std::minmax_element(log.day.begin(), log.day.end());
-  const std::int32_t first_day = *min_it;
-  const std::int32_t last_day = *max_it;
+  s.has_amount = has_amount;
+  s.has_profit = has_profit;
   s.calibration_end = options.calibration_end.value_or(last_day);
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
@@ -167,14 +164,127 @@ CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& 
   return s;
 }
 
+/// summary_header() of a log.
+CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& options) {
+  if (log.size() == 0) {
+    CustomerSummary s;
+    s.time_unit = options.time_unit;
+    s.has_amount = log.has_amount();
+    s.has_profit = log.has_profit();
+    return s;
+  }
+  const auto [min_it, max_it] = std::minmax_element(log.day.begin(), log.day.end());
+  return summary_header(*min_it, *max_it, log.has_amount(), log.has_profit(), options);
+}
+
+/// What the summary holds of one customer (before recency and T, which are computed from first
+/// and last in the time unit).
+struct CustomerResult {
+  std::int32_t first = 0, last = 0;  ///< first and last calibration purchase days
+  std::size_t days = 0;              ///< calibration purchase days
+  std::int64_t orders = 0;
+  double revenue = 0, monetary = 0, profit = 0;
+  std::size_t holdout_days = 0;
+  double monetary_holdout = 0;
+};
+
+/// Which lines count, and what is computed, for every customer.
+struct CustomerRules {
+  std::int32_t calibration_end = 0;  ///< lines after it are holdout
+  std::int32_t observation_end = 0;  ///< lines after it are ignored
+  bool has_amount = false, has_profit = false, has_orders = false, has_holdout = false;
+};
+
+/// Scratch space of one thread (kept from customer to customer).
+struct CustomerScratch {
+  std::vector<std::uint64_t> rows;
+  std::vector<std::uint32_t> order_codes;
+  DayTotals cal, hold;
+};
+
+/// The summary of the customer whose lines are g's lines [begin, end), in `out`; false when the
+/// customer has no purchase in the calibration period.
+bool summarize_customer(const LinesByCustomer& g, std::uint64_t begin, std::uint64_t end,
+                        const CustomerRules& s, CustomerScratch& scratch, CustomerResult& out) {
+  auto is_return = [&](std::uint64_t r) { return g.returned(r); };
+  std::vector<std::uint64_t>& rows = scratch.rows;
+  DayTotals& cal = scratch.cal;
+  DayTotals& hold = scratch.hold;
+  std::vector<std::uint32_t>& order_codes = scratch.order_codes;
+  rows.resize(end - begin);
+  std::iota(rows.begin(), rows.end(), begin);
+  // By day; on a day, purchases before returns (so a return nets into that day's value).
+  auto by_day = [&](std::uint64_t a, std::uint64_t b) {
+    if (g.day[a] != g.day[b]) return g.day[a] < g.day[b];
+    return !is_return(a) && is_return(b);
+  };
+  // Logs are usually in time order already: check before sorting.
+  if (!std::is_sorted(rows.begin(), rows.end(), by_day)) {
+    std::stable_sort(rows.begin(), rows.end(), by_day);
+  }
+  cal.day.clear(), cal.value.clear(), cal.profit.clear();
+  hold.day.clear(), hold.value.clear(), hold.profit.clear();
+  order_codes.clear();
+  double calibration_total = 0;  // every calibration line, returns included
+  double calibration_profit = 0;
+  for (std::uint64_t r : rows) {
+    const std::int32_t d = g.day[r];
+    if (d > s.observation_end) break;
+    DayTotals& target = d <= s.calibration_end ? cal : hold;
+    if (d <= s.calibration_end) {
+      if (s.has_amount) calibration_total += g.amount[r];
+      if (s.has_profit) calibration_profit += g.profit[r];
+    }
+    // A return line (negative amount or quantity, kept by --returns net) is not a purchase:
+    // it nets into the latest purchase day of its period, and never creates a purchase day.
+    if (is_return(r)) {
+      if (!target.day.empty()) {
+        if (s.has_amount) target.value.back() += g.amount[r];
+        if (s.has_profit) target.profit.back() += g.profit[r];
+      }
+      continue;
+    }
+    if (target.day.empty() || target.day.back() != d) {
+      target.day.push_back(d);
+      target.value.push_back(0.0);
+      target.profit.push_back(0.0);
+    }
+    if (s.has_amount) target.value.back() += g.amount[r];
+    if (s.has_profit) target.profit.back() += g.profit[r];
+    if (s.has_orders && d <= s.calibration_end) order_codes.push_back(g.order[r]);
+  }
+  if (cal.day.empty()) return false;
+  const std::size_t n_days = cal.day.size();
+  out.first = cal.day.front();
+  out.last = cal.day.back();
+  out.days = n_days;
+  out.revenue = calibration_total;
+  // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
+  // Summed directly (not total - first) to avoid cancellation noise.
+  out.monetary = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
+                                  static_cast<double>(n_days - 1)
+                            : 0.0;
+  out.profit = calibration_profit;
+  if (s.has_orders) {
+    std::sort(order_codes.begin(), order_codes.end());
+    out.orders = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
+  } else {
+    out.orders = static_cast<std::int64_t>(n_days);
+  }
+  out.holdout_days = hold.day.size();
+  out.monetary_holdout = s.has_holdout && !hold.day.empty()
+                             ? std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
+                                   static_cast<double>(hold.day.size())
+                             : 0.0;
+  return true;
+}
+
 /// Summaries of customers c0 .. c1-1 into `s` (which carries the header fields), on the OpenMP
 /// threads when `parallel`, else on the calling thread.
 void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::size_t c0,
                      std::size_t c1, CustomerSummary& s, bool parallel) {
   const std::size_t n_customers = c1 - c0;
   const double unit = days_per_unit(s.time_unit);
-  const bool has_orders = log.order.has_value();
-  auto is_return = [&](std::uint64_t r) { return g.returned(r); };
 
   // Per-customer results, computed in place in the summary's columns indexed by customer;
   // customers with no calibration purchase are marked by first_purchase == INT32_MAX and
@@ -205,86 +315,30 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
   std::vector<std::uint64_t> scratch;
   const std::uint64_t* const offsets = g.range_offsets(c0, c1, scratch);
 
+  const CustomerRules rules{s.calibration_end, s.observation_end,     s.has_amount,
+                            s.has_profit,      log.order.has_value(), s.has_holdout};
 #pragma omp parallel if (parallel)
   {
-    std::vector<std::uint64_t> rows;
-    std::vector<std::uint32_t> order_codes;
-    DayTotals cal;
-    DayTotals hold;
+    CustomerScratch scratch;
+    CustomerResult c;
 #pragma omp for schedule(dynamic, 4096)
-    for (std::size_t c = c0; c < c1; ++c) {
-      const std::size_t i = c - c0;  // position in this block
-      rows.resize(offsets[c - c0 + 1] - offsets[c - c0]);
-      std::iota(rows.begin(), rows.end(), offsets[c - c0]);
-      // By day; on a day, purchases before returns (so a return nets into that day's value).
-      auto by_day = [&](std::uint64_t a, std::uint64_t b) {
-        if (g.day[a] != g.day[b]) return g.day[a] < g.day[b];
-        return !is_return(a) && is_return(b);
-      };
-      // Logs are usually in time order already: check before sorting.
-      if (!std::is_sorted(rows.begin(), rows.end(), by_day)) {
-        std::stable_sort(rows.begin(), rows.end(), by_day);
-      }
-      cal.day.clear(), cal.value.clear(), cal.profit.clear();
-      hold.day.clear(), hold.value.clear(), hold.profit.clear();
-      order_codes.clear();
-      double calibration_total = 0;  // every calibration line, returns included
-      double calibration_profit = 0;
-      for (std::uint64_t r : rows) {
-        const std::int32_t d = g.day[r];
-        if (d > s.observation_end) break;
-        DayTotals& target = d <= s.calibration_end ? cal : hold;
-        if (d <= s.calibration_end) {
-          if (s.has_amount) calibration_total += g.amount[r];
-          if (s.has_profit) calibration_profit += g.profit[r];
-        }
-        // A return line (negative amount or quantity, kept by --returns net) is not a purchase:
-        // it nets into the latest purchase day of its period, and never creates a purchase day.
-        if (is_return(r)) {
-          if (!target.day.empty()) {
-            if (s.has_amount) target.value.back() += g.amount[r];
-            if (s.has_profit) target.profit.back() += g.profit[r];
-          }
-          continue;
-        }
-        if (target.day.empty() || target.day.back() != d) {
-          target.day.push_back(d);
-          target.value.push_back(0.0);
-          target.profit.push_back(0.0);
-        }
-        if (s.has_amount) target.value.back() += g.amount[r];
-        if (s.has_profit) target.profit.back() += g.profit[r];
-        if (has_orders && d <= s.calibration_end) order_codes.push_back(g.order[r]);
-      }
-      if (cal.day.empty()) {
+    for (std::size_t i = 0; i < n_customers; ++i) {
+      if (!summarize_customer(g, offsets[i], offsets[i + 1], rules, scratch, c)) {
         first[i] = INT32_MAX;
         continue;
       }
-      const std::size_t n_days = cal.day.size();
-      first[i] = cal.day.front();
-      last[i] = cal.day.back();
-      frequency[i] = static_cast<double>(n_days - 1);
-      recency[i] = (last[i] - first[i]) / unit;
-      big_t[i] = (s.calibration_end - first[i]) / unit;
-      revenue[i] = calibration_total;
-      // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
-      // Summed directly (not total - first) to avoid cancellation noise.
-      monetary[i] = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
-                                     static_cast<double>(n_days - 1)
-                               : 0.0;
-      if (s.has_profit) profit[i] = calibration_profit;
-      if (has_orders) {
-        std::sort(order_codes.begin(), order_codes.end());
-        orders[i] = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
-      } else {
-        orders[i] = static_cast<std::int64_t>(n_days);
-      }
+      first[i] = c.first;
+      last[i] = c.last;
+      frequency[i] = static_cast<double>(c.days - 1);
+      recency[i] = (c.last - c.first) / unit;
+      big_t[i] = (s.calibration_end - c.first) / unit;
+      revenue[i] = c.revenue;
+      monetary[i] = c.monetary;
+      if (s.has_profit) profit[i] = c.profit;
+      orders[i] = c.orders;
       if (s.has_holdout) {
-        frequency_holdout[i] = static_cast<double>(hold.day.size());
-        monetary_holdout[i] = hold.day.empty()
-                                  ? 0.0
-                                  : std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
-                                        static_cast<double>(hold.day.size());
+        frequency_holdout[i] = static_cast<double>(c.holdout_days);
+        monetary_holdout[i] = c.monetary_holdout;
       }
     }
   }
@@ -345,17 +399,286 @@ const CustomerSummary& SummaryBuilder::header() const noexcept {
   return header_;
 }
 
+namespace {
+
+/// Sets the header fields of `out` to those of `header`.
+void copy_header(const CustomerSummary& header, CustomerSummary& out) {
+  out.time_unit = header.time_unit;
+  out.calibration_end = header.calibration_end;
+  out.observation_end = header.observation_end;
+  out.has_holdout = header.has_holdout;
+  out.has_amount = header.has_amount;
+  out.has_profit = header.has_profit;
+  out.duration_holdout = header.duration_holdout;
+}
+
+}  // namespace
+
 void SummaryBuilder::build(std::size_t begin, std::size_t end, CustomerSummary& out) const {
-  out.time_unit = header_.time_unit;
-  out.calibration_end = header_.calibration_end;
-  out.observation_end = header_.observation_end;
-  out.has_holdout = header_.has_holdout;
-  out.has_amount = header_.has_amount;
-  out.has_profit = header_.has_profit;
-  out.duration_holdout = header_.duration_holdout;
+  copy_header(header_, out);
   end = std::min(end, customers());
   begin = std::min(begin, end);
   summarize_range(log_, *lines_, begin, end, out, /*parallel=*/false);
+}
+
+namespace {
+
+/// Orders of customer ids in which SummaryStream accepts input (bit flags).
+constexpr unsigned kShorterFirst = 1;  // shorter ids first, then byte by byte
+constexpr unsigned kBytewise = 2;      // byte by byte (a shorter prefix first)
+constexpr unsigned kAnyOrder = kShorterFirst | kBytewise;
+
+/// The orders in which id `a` comes strictly before id `b`.
+unsigned orders_with_before(std::string_view a, std::string_view b) noexcept {
+  unsigned orders = 0;
+  if (a.size() < b.size() || (a.size() == b.size() && a < b)) orders |= kShorterFirst;
+  if (a < b) orders |= kBytewise;
+  return orders;
+}
+
+}  // namespace
+
+/// The rows of one part of the file: the current customer's lines are buffered and summarised
+/// when the next customer starts. The first customer of the second part is held back (its lines
+/// may continue the first part's last customer) and joined by SummaryStream::finish().
+class SummaryStream::Part : public RowSink {
+ public:
+  Part(const SummaryOptions& options, std::atomic<bool>& declined, bool holds_first)
+      : options_(options), declined_(&declined), holds_first_(holds_first) {}
+
+  bool start(const RowLayout& layout) override {
+    // Order ids would need a distinct count per customer: such input is read into a log.
+    if (layout.order) return decline();
+    *this = Part(options_, *declined_, holds_first_);
+    layout_ = layout;
+    rules_.calibration_end = options_.calibration_end.value_or(INT32_MAX);
+    rules_.observation_end = options_.observation_end.value_or(INT32_MAX);
+    rules_.has_amount = layout.amount;
+    rules_.has_profit = layout.profit;
+    rules_.has_holdout = options_.calibration_end.has_value();
+    // Customers are at most the rows: reserved address space costs no memory until written.
+    const std::size_t n = layout.expected_rows;
+    first_.reserve(n), last_.reserve(n), days_.reserve(n), revenue_.reserve(n),
+        monetary_.reserve(n), id_end_.reserve(n);
+    if (rules_.has_profit) profit_.reserve(n);
+    if (rules_.has_holdout) holdout_days_.reserve(n), monetary_holdout_.reserve(n);
+    return true;
+  }
+
+  bool add(const LoadedRow& row) override {
+    if (!has_current_ || row.customer != current_) {
+      if (declined_->load(std::memory_order_relaxed)) return false;
+      if (has_current_) {
+        orders_ &= orders_with_before(current_, row.customer);
+        if (orders_ == 0) return decline();
+        end_customer();
+      }
+      current_.assign(row.customer);
+      has_current_ = true;
+    }
+    lines_.day.push_back(row.day);
+    if (layout_.amount) lines_.amount.push_back(row.amount);
+    if (layout_.profit) lines_.profit.push_back(row.profit);
+    if (layout_.quantity) lines_.quantity.push_back(row.quantity);
+    return true;
+  }
+
+  /// Ends the current customer: summarised, or held back when it is the part's first.
+  void end_customer() {
+    if (!has_current_) return;
+    if (holds_first_ && !has_held_) {
+      std::swap(held_, lines_);
+      held_id_ = current_;
+      has_held_ = true;
+    } else {
+      summarize_current();
+    }
+    lines_.clear();
+    has_current_ = false;
+  }
+
+  /// Joins `next` (the following part, its current customer ended) after this part, whose
+  /// current customer is still open; false when the ids are not in one order across the parts.
+  bool join(Part& next) {
+    orders_ &= next.orders_;
+    if (next.has_held_) {
+      if (has_current_ && current_ == next.held_id_) {  // one customer on both sides
+        lines_.append(next.held_);
+      } else {
+        if (has_current_) orders_ &= orders_with_before(current_, next.held_id_);
+        if (orders_ == 0) return false;
+        end_customer();
+        std::swap(lines_, next.held_);
+        current_ = next.held_id_;
+        has_current_ = true;
+      }
+    }
+    end_customer();
+    return orders_ != 0;
+  }
+
+  bool declined() const noexcept { return orders_ == 0; }
+  std::size_t stored() const noexcept { return first_.size(); }
+  /// Customers summarised (with or without a stored row); after join(), the held one in here.
+  std::size_t customers_loaded() const noexcept { return customers_; }
+  const RowLayout& layout() const noexcept { return layout_; }
+
+  /// Row `i` of this part (stored index) into position k of `out`, sized by the caller.
+  void fill(std::size_t i, std::size_t k, std::uint32_t index, const CustomerSummary& h,
+            CustomerSummary& out) const {
+    const double unit = days_per_unit(h.time_unit);
+    out.customer[k] = index;
+    out.frequency[k] = static_cast<double>(days_[i] - 1);
+    out.recency[k] = (last_[i] - first_[i]) / unit;
+    out.T[k] = (h.calibration_end - first_[i]) / unit;
+    out.monetary_value[k] = monetary_[i];
+    out.first_purchase[k] = first_[i];
+    out.last_purchase[k] = last_[i];
+    out.orders[k] = static_cast<std::int64_t>(days_[i]);
+    out.revenue[k] = revenue_[i];
+    if (h.has_profit) out.profit[k] = profit_[i];
+    if (h.has_holdout) {
+      out.frequency_holdout[k] = static_cast<double>(holdout_days_[i]);
+      out.monetary_value_holdout[k] = monetary_holdout_[i];
+    }
+  }
+
+  std::string_view id(std::size_t i) const noexcept {
+    const std::size_t begin = i == 0 ? 0 : id_end_[i - 1];
+    return std::string_view(ids_).substr(begin, id_end_[i] - begin);
+  }
+
+ private:
+  /// One customer's lines, in input order.
+  struct Lines {
+    std::vector<std::int32_t> day;
+    std::vector<double> amount, profit, quantity;
+    void clear() noexcept { day.clear(), amount.clear(), profit.clear(), quantity.clear(); }
+    void append(const Lines& more) {
+      auto add = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+      add(day, more.day), add(amount, more.amount), add(profit, more.profit);
+      add(quantity, more.quantity);
+    }
+  };
+
+  bool decline() {
+    orders_ = 0;
+    declined_->store(true, std::memory_order_relaxed);
+    return false;
+  }
+
+  void summarize_current() {
+    ++customers_;
+    LinesByCustomer g;
+    g.day = lines_.day.data();
+    if (layout_.amount) g.amount = lines_.amount.data();
+    if (layout_.profit) g.profit = lines_.profit.data();
+    if (layout_.quantity) g.quantity = lines_.quantity.data();
+    CustomerResult c;
+    if (!summarize_customer(g, 0, lines_.day.size(), rules_, scratch_, c)) return;
+    first_.push_back(c.first);
+    last_.push_back(c.last);
+    days_.push_back(static_cast<std::uint32_t>(c.days));
+    revenue_.push_back(c.revenue);
+    monetary_.push_back(c.monetary);
+    if (rules_.has_profit) profit_.push_back(c.profit);
+    if (rules_.has_holdout) {
+      holdout_days_.push_back(static_cast<std::uint32_t>(c.holdout_days));
+      monetary_holdout_.push_back(c.monetary_holdout);
+    }
+    ids_ += current_;
+    id_end_.push_back(ids_.size());
+  }
+
+  SummaryOptions options_;
+  std::atomic<bool>* declined_;  // shared by the parts: one declining stops the other
+  bool holds_first_ = false;
+  RowLayout layout_;
+  CustomerRules rules_;
+  unsigned orders_ = kAnyOrder;  // the id orders the part's customers are in so far
+  // The current customer.
+  std::string current_;
+  bool has_current_ = false;
+  Lines lines_;
+  // The held-back first customer (second part).
+  Lines held_;
+  std::string held_id_;
+  bool has_held_ = false;
+  std::size_t customers_ = 0;  // summarised customers (with or without a stored row)
+  CustomerScratch scratch_;
+  // Stored rows: customers with a calibration purchase.
+  std::vector<std::int32_t> first_, last_;
+  std::vector<std::uint32_t> days_, holdout_days_;
+  std::vector<double> revenue_, monetary_, profit_, monetary_holdout_;
+  std::string ids_;                  // the ids, one after the other
+  std::vector<std::size_t> id_end_;  // where each id ends in ids_
+};
+
+SummaryStream::SummaryStream(const SummaryOptions& options) : options_(options) {
+  parts_[0] = std::make_unique<Part>(options_, declined_, /*holds_first=*/false);
+  parts_[1] = std::make_unique<Part>(options_, declined_, /*holds_first=*/true);
+}
+
+SummaryStream::~SummaryStream() = default;
+
+RowSink& SummaryStream::part(int k) {
+  return *parts_[k == 0 ? 0 : 1];
+}
+
+bool SummaryStream::join(int parts) {
+  if (parts < 1 || declined_.load()) return false;
+  Part& a = *parts_[0];
+  if (parts == 2) {
+    Part& b = *parts_[1];
+    b.end_customer();
+    if (!a.join(b)) return false;
+  } else {
+    a.end_customer();
+  }
+  if (a.declined()) return false;
+  parts_used_ = parts;
+  customers_loaded_ = a.customers_loaded() + (parts == 2 ? parts_[1]->customers_loaded() : 0);
+  return true;
+}
+
+void SummaryStream::finish(const LoadReport& report) {
+  const Part& a = *parts_[0];
+  if (report.first_day && report.last_day) {
+    header_ = summary_header(*report.first_day, *report.last_day, a.layout().amount,
+                             a.layout().profit, options_);
+  } else {
+    header_ = CustomerSummary{};
+    header_.time_unit = options_.time_unit;
+  }
+}
+
+std::size_t SummaryStream::customers() const noexcept {
+  std::size_t n = 0;
+  for (int k = 0; k < parts_used_; ++k) n += parts_[k]->stored();
+  return n;
+}
+
+void SummaryStream::build(std::size_t begin, std::size_t end, CustomerSummary& out) const {
+  copy_header(header_, out);
+  end = std::min(end, customers());
+  begin = std::min(begin, end);
+  const std::size_t n = end - begin;
+  auto size = [](std::size_t k, auto&... v) { (v.resize(k), ...); };
+  size(n, out.customer, out.frequency, out.recency, out.T, out.monetary_value, out.first_purchase,
+       out.last_purchase, out.orders, out.revenue);
+  size(header_.has_profit ? n : 0, out.profit);
+  size(header_.has_holdout ? n : 0, out.frequency_holdout, out.monetary_value_holdout);
+  const std::size_t stored_a = parts_[0]->stored();
+  for (std::size_t i = begin; i < end; ++i) {
+    const bool in_a = i < stored_a;
+    (in_a ? *parts_[0] : *parts_[1])
+        .fill(in_a ? i : i - stored_a, i - begin, static_cast<std::uint32_t>(i), header_, out);
+  }
+}
+
+std::string_view SummaryStream::customer_id(std::uint32_t customer) const {
+  const std::size_t stored_a = parts_[0]->stored();
+  return customer < stored_a ? parts_[0]->id(customer) : parts_[1]->id(customer - stored_a);
 }
 
 }  // namespace ltv

@@ -398,7 +398,11 @@ class Loader {
          const std::vector<std::string>* header = nullptr)
       : reader_(reader), options_(options), report_(report), header_override_(header) {}
 
+  /// Reads every row into a TransactionLog.
   TransactionLog run();
+  /// Hands every loaded row to `sink` (report_.customers is left to the caller); false when the
+  /// sink declined the input (the read stopped there).
+  bool run(RowSink& sink);
   /// Number of fields per record (from the header or the first record; 0 before any).
   std::size_t width() const { return width_; }
   /// Hint: about how many rows the input holds (0 = unknown).
@@ -413,7 +417,18 @@ class Loader {
   }
 
  private:
+  class LogSink;
+  struct ForwardSink;
+  /// The row loop: validates each record and hands the loaded rows to `sink` (LogSink or
+  /// ForwardSink); false when the sink declined.
+  template <class Sink>
+  bool parse(Sink& sink);
   void setup(std::size_t width);
+  RowLayout layout() const {
+    return RowLayout{col_.amount != kAbsent || col_.price != kAbsent, col_.quantity != kAbsent,
+                     col_.margin != kAbsent || col_.cost != kAbsent, col_.order != kAbsent,
+                     expected_rows_};
+  }
   [[noreturn]] void problem(const std::string& reason, std::int64_t line, int column,
                             std::string_view found, const std::string& expected);
   double number(const CsvRecord& r, int column, const char* what);
@@ -587,114 +602,173 @@ void Loader::setup(std::size_t width) {
   reader_.set_field_limit(static_cast<std::size_t>(last + 1));
 }
 
-TransactionLog Loader::run() {
-  report_ = LoadReport{};
-  report_.source = reader_.path();
-  report_.returns = options_.returns;
-  report_.delimiter = std::string(to_string(reader_.delimiter()));
-  header_ = header_override_ ? *header_override_ : reader_.header();
-  TransactionLog log;
-  CsvRecord r;
-  bool ready = false;
-  bool any_time = false;  // second_of_day is filled only from the first row with a time on
-  Interner& customers = customers_;
+/// Builds the TransactionLog of a load: the sink of Loader::run().
+class Loader::LogSink {
+ public:
+  explicit LogSink(Loader& loader) : loader_(loader), customers_(loader.customers_) {}
+
+  bool start(const RowLayout& layout) {
+    layout_ = layout;
+    const Columns& col = loader_.col_;
+    auto add_cat = [&](int column, std::optional<CategoricalColumn>& slot) {
+      if (column == kAbsent) return;
+      slot.emplace();
+      slot->name = loader_.column_name(column);
+    };
+    add_cat(col.order, log_.order);
+    add_cat(col.product, log_.product);
+    add_cat(col.category, log_.category);
+    add_cat(col.channel, log_.channel);
+    add_cat(col.region, log_.region);
+    const std::vector<int>& extra = loader_.extra_columns_;
+    log_.extra.resize(extra.size());
+    // Pointers into log_ are stable from here on (no more resizes of log_.extra).
+    auto bind = [&](int column, std::optional<CategoricalColumn>& slot) {
+      if (column != kAbsent) cats_.push_back(Cat{column, &*slot, {}});
+    };
+    bind(col.order, log_.order);
+    bind(col.product, log_.product);
+    bind(col.category, log_.category);
+    bind(col.channel, log_.channel);
+    bind(col.region, log_.region);
+    for (std::size_t k = 0; k < extra.size(); ++k) {
+      log_.extra[k].name = loader_.column_name(extra[k]);
+      cats_.push_back(Cat{extra[k], &log_.extra[k], {}});
+    }
+    // Reserve for the expected rows: fewer reallocations, copies and page faults (which two
+    // loader threads would otherwise contend for).
+    if (const std::size_t n = loader_.expected_rows_; n > 0) {
+      log_.customer.reserve(n);
+      log_.day.reserve(n);
+      // At most one customer per row: room for them all, so that the ids (32 bytes each) are
+      // never copied to a larger array (capped: reserved memory is only address space, but
+      // not unlimited).
+      log_.customer_ids.reserve(std::min<std::size_t>(n, std::size_t{1} << 26));
+      if (layout.amount) log_.amount.reserve(n);
+      if (layout.quantity) log_.quantity.reserve(n);
+      if (layout.profit) log_.profit.reserve(n);
+      for (Cat& c : cats_) c.target->codes.reserve(n);
+      // Columns of hundreds of MB are written once, front to back: 2 MiB pages fault 512 times
+      // less often than 4 KiB ones.
+      advise_huge_pages(log_.customer_ids);
+      advise_huge_pages(log_.customer);
+      advise_huge_pages(log_.day);
+      advise_huge_pages(log_.amount);
+      advise_huge_pages(log_.quantity);
+      advise_huge_pages(log_.profit);
+      for (Cat& c : cats_) advise_huge_pages(c.target->codes);
+    }
+    return true;
+  }
+
+  bool add(const LoadedRow& row, const CsvRecord& r) {
+    if (loader_.col_.customer == kAbsent) {
+      log_.customer.push_back(customers_.code("", log_.customer_ids));
+    } else {
+      append_customer(row.customer);
+    }
+    if (row.has_time && !any_time_) {
+      if (loader_.expected_rows_ > 0) log_.second_of_day.reserve(loader_.expected_rows_);
+      log_.second_of_day.assign(log_.day.size(), 0);  // earlier rows had no time of day
+      any_time_ = true;
+    }
+    log_.day.push_back(row.day);
+    if (any_time_) log_.second_of_day.push_back(row.second);
+    if (layout_.amount) log_.amount.push_back(row.amount);
+    if (layout_.quantity) log_.quantity.push_back(row.quantity);
+    if (layout_.profit) log_.profit.push_back(row.profit);
+    for (Cat& c : cats_) {
+      c.target->codes.push_back(
+          c.interner.code(trim(r[static_cast<std::size_t>(c.column)]), c.target->values));
+    }
+    return true;
+  }
+
+  TransactionLog finish() {
+    while (pending_size_ > 0) {
+      intern_oldest(pending_size_ > 1 ? pending_[(pending_begin_ + 1) % kLookahead].first_row
+                                      : log_.customer.size());
+    }
+    return std::move(log_);
+  }
+
+ private:
   // Customer ids are interned a few runs late: a run of rows with the same id gets its key
   // (hash) and a prefetch of its table entry when it starts, and its code kLookahead runs later
   // (millions of new ids hit the table at random places: each lookup would otherwise wait on
   // memory). Runs are interned in input order, so codes are those of a row-by-row read.
-  constexpr std::size_t kLookahead = 8;
+  static constexpr std::size_t kLookahead = 8;
   struct PendingRun {
     std::string text;
     Interner::Key key;
     std::size_t first_row = 0;
   };
-  std::array<PendingRun, kLookahead> pending;
-  std::size_t pending_begin = 0, pending_size = 0;
   // Codes the oldest pending run and writes them into its rows (up to `end_row`).
-  auto intern_oldest = [&](std::size_t end_row) {
-    PendingRun& run = pending[pending_begin];
-    const std::uint32_t code = customers.code(run.text, run.key, log.customer_ids);
-    std::fill(log.customer.begin() + static_cast<std::ptrdiff_t>(run.first_row),
-              log.customer.begin() + static_cast<std::ptrdiff_t>(end_row), code);
-    pending_begin = (pending_begin + 1) % kLookahead;
-    --pending_size;
-  };
-  auto append_customer = [&](std::string_view text) {
-    const std::size_t row = log.customer.size();
-    log.customer.push_back(Interner::kNone);  // set by intern_oldest()
-    if (pending_size > 0 && pending[(pending_begin + pending_size - 1) % kLookahead].text == text) {
+  void intern_oldest(std::size_t end_row) {
+    PendingRun& run = pending_[pending_begin_];
+    const std::uint32_t code = customers_.code(run.text, run.key, log_.customer_ids);
+    std::fill(log_.customer.begin() + static_cast<std::ptrdiff_t>(run.first_row),
+              log_.customer.begin() + static_cast<std::ptrdiff_t>(end_row), code);
+    pending_begin_ = (pending_begin_ + 1) % kLookahead;
+    --pending_size_;
+  }
+  void append_customer(std::string_view text) {
+    const std::size_t row = log_.customer.size();
+    log_.customer.push_back(Interner::kNone);  // set by intern_oldest()
+    if (pending_size_ > 0 &&
+        pending_[(pending_begin_ + pending_size_ - 1) % kLookahead].text == text) {
       return;  // the run goes on
     }
-    if (pending_size == kLookahead)
-      intern_oldest(pending[(pending_begin + 1) % kLookahead].first_row);
-    PendingRun& run = pending[(pending_begin + pending_size) % kLookahead];
+    if (pending_size_ == kLookahead) {
+      intern_oldest(pending_[(pending_begin_ + 1) % kLookahead].first_row);
+    }
+    PendingRun& run = pending_[(pending_begin_ + pending_size_) % kLookahead];
     run.text.assign(text);
     run.key = Interner::key(text);
     run.first_row = row;
-    customers.prefetch(run.key);
-    ++pending_size;
-  };
+    customers_.prefetch(run.key);
+    ++pending_size_;
+  }
+
   struct Cat {
     int column;
     CategoricalColumn* target;
     Interner interner;
   };
-  std::vector<Cat> cats;
+  Loader& loader_;
+  Interner& customers_;
+  TransactionLog log_;
+  RowLayout layout_;
+  bool any_time_ = false;  // second_of_day is filled only from the first row with a time on
+  std::vector<Cat> cats_;
+  std::array<PendingRun, kLookahead> pending_;
+  std::size_t pending_begin_ = 0, pending_size_ = 0;
+};
+
+/// Hands rows to a RowSink (the sink of Loader::run(RowSink&)).
+struct Loader::ForwardSink {
+  RowSink& sink;
+  bool start(const RowLayout& layout) { return sink.start(layout); }
+  bool add(const LoadedRow& row, const CsvRecord&) { return sink.add(row); }
+};
+
+template <class Sink>
+bool Loader::parse(Sink& sink) {
+  report_ = LoadReport{};
+  report_.source = reader_.path();
+  report_.returns = options_.returns;
+  report_.delimiter = std::string(to_string(reader_.delimiter()));
+  header_ = header_override_ ? *header_override_ : reader_.header();
+  CsvRecord r;
+  bool ready = false;
   auto prepare = [&](std::size_t width) {
     setup(width);
-    auto add_cat = [&](int column, std::optional<CategoricalColumn>& slot) {
-      if (column == kAbsent) return;
-      slot.emplace();
-      slot->name = column_name(column);
-    };
-    add_cat(col_.order, log.order);
-    add_cat(col_.product, log.product);
-    add_cat(col_.category, log.category);
-    add_cat(col_.channel, log.channel);
-    add_cat(col_.region, log.region);
-    log.extra.resize(extra_columns_.size());
-    // Pointers into log are stable from here on (no more resizes of log.extra).
-    auto bind = [&](int column, std::optional<CategoricalColumn>& slot) {
-      if (column != kAbsent) cats.push_back(Cat{column, &*slot, {}});
-    };
-    bind(col_.order, log.order);
-    bind(col_.product, log.product);
-    bind(col_.category, log.category);
-    bind(col_.channel, log.channel);
-    bind(col_.region, log.region);
-    for (std::size_t k = 0; k < extra_columns_.size(); ++k) {
-      log.extra[k].name = column_name(extra_columns_[k]);
-      cats.push_back(Cat{extra_columns_[k], &log.extra[k], {}});
-    }
-    // Reserve for the expected rows: fewer reallocations, copies and page faults (which two
-    // loader threads would otherwise contend for).
-    if (expected_rows_ > 0) {
-      const std::size_t n = expected_rows_;
-      log.customer.reserve(n);
-      log.day.reserve(n);
-      // At most one customer per row: room for them all, so that the ids (32 bytes each) are
-      // never copied to a larger array (capped: reserved memory is only address space, but
-      // not unlimited).
-      log.customer_ids.reserve(std::min<std::size_t>(n, std::size_t{1} << 26));
-      if (col_.amount != kAbsent || col_.price != kAbsent) log.amount.reserve(n);
-      if (col_.quantity != kAbsent) log.quantity.reserve(n);
-      if (col_.margin != kAbsent || col_.cost != kAbsent) log.profit.reserve(n);
-      for (Cat& c : cats) c.target->codes.reserve(n);
-      // Columns of hundreds of MB are written once, front to back: 2 MiB pages fault 512 times
-      // less often than 4 KiB ones.
-      advise_huge_pages(log.customer_ids);
-      advise_huge_pages(log.customer);
-      advise_huge_pages(log.day);
-      advise_huge_pages(log.amount);
-      advise_huge_pages(log.quantity);
-      advise_huge_pages(log.profit);
-      for (Cat& c : cats) advise_huge_pages(c.target->codes);
-    }
     ready = true;
+    return sink.start(layout());
   };
-  if (!header_.empty()) prepare(header_.size());
+  if (!header_.empty() && !prepare(header_.size())) return false;
   while (reader_.next(r)) {
-    if (!ready) prepare(r.size());
+    if (!ready && !prepare(r.size())) return false;
     ++report_.rows_read;
     try {
       if (r.size() != width_) {
@@ -704,24 +778,28 @@ TransactionLog Loader::run() {
             fmt::format("{} fields like the {} (delimiter {})", width_,
                         header_.empty() ? "first line" : "header", to_string(reader_.delimiter())));
       }
-      std::string_view customer;
+      LoadedRow row;
       if (col_.customer != kAbsent) {
-        customer = trim(r[static_cast<std::size_t>(col_.customer)]);
-        if (customer.empty()) {
+        row.customer = trim(r[static_cast<std::size_t>(col_.customer)]);
+        if (row.customer.empty()) {
           ++report_.rows_without_customer;
           continue;
         }
       }
-      DateTime dt;
-      if (col_.date != kAbsent) dt = date(r);
-      double amount = 0, quantity = 0, price = 0, profit = 0;
-      if (col_.amount != kAbsent) amount = number(r, col_.amount, "amount");
-      if (col_.quantity != kAbsent) quantity = number(r, col_.quantity, "quantity");
+      if (col_.date != kAbsent) {
+        const DateTime dt = date(r);
+        row.day = dt.day;
+        row.second = dt.second;
+        row.has_time = dt.has_time;
+      }
+      double price = 0;
+      if (col_.amount != kAbsent) row.amount = number(r, col_.amount, "amount");
+      if (col_.quantity != kAbsent) row.quantity = number(r, col_.quantity, "quantity");
       if (col_.price != kAbsent) price = number(r, col_.price, "price");
-      if (col_.amount == kAbsent && col_.price != kAbsent) amount = quantity * price;
-      if (col_.margin != kAbsent) profit = number(r, col_.margin, "margin");
-      if (col_.cost != kAbsent) profit = amount - number(r, col_.cost, "cost");
-      if (!std::isfinite(amount) || !std::isfinite(profit)) {  // e.g. 1e200 x 1e200
+      if (col_.amount == kAbsent && col_.price != kAbsent) row.amount = row.quantity * price;
+      if (col_.margin != kAbsent) row.profit = number(r, col_.margin, "margin");
+      if (col_.cost != kAbsent) row.profit = row.amount - number(r, col_.cost, "cost");
+      if (!std::isfinite(row.amount) || !std::isfinite(row.profit)) {  // e.g. 1e200 x 1e200
         problem("invalid amount", r.line, col_.price != kAbsent ? col_.price : col_.cost,
                 r[static_cast<std::size_t>(col_.price != kAbsent ? col_.price : col_.cost)],
                 "values whose product / difference is a finite number");
@@ -729,59 +807,47 @@ TransactionLog Loader::run() {
 
       bool cancellation = false;
       if (col_.order != kAbsent) {
-        const std::string_view order = trim(r[static_cast<std::size_t>(col_.order)]);
-        cancellation = order.size() >= 2 && order[0] == 'C' && order[1] >= '0' && order[1] <= '9';
+        row.order = trim(r[static_cast<std::size_t>(col_.order)]);
+        cancellation = row.order.size() >= 2 && row.order[0] == 'C' && row.order[1] >= '0' &&
+                       row.order[1] <= '9';
       }
-      const bool is_return = cancellation || amount < 0 || quantity < 0;
+      const bool is_return = cancellation || row.amount < 0 || row.quantity < 0;
       if (is_return) {
         ++report_.return_rows;
         report_.cancellation_rows += cancellation;
         if (options_.returns == ReturnsPolicy::drop) continue;
       }
 
-      // The row is valid: append it.
-      if (col_.customer == kAbsent) {
-        log.customer.push_back(customers.code("", log.customer_ids));
-      } else {
-        append_customer(customer);
-      }
-      if (dt.has_time && !any_time) {
-        if (expected_rows_ > 0) log.second_of_day.reserve(expected_rows_);
-        log.second_of_day.assign(log.day.size(), 0);  // earlier rows had no time of day
-        any_time = true;
-      }
-      log.day.push_back(dt.day);
-      if (any_time) log.second_of_day.push_back(dt.second);
-      if (col_.amount != kAbsent || col_.price != kAbsent) {
-        log.amount.push_back(amount);
-        report_.total_amount += amount;
-      }
-      if (col_.quantity != kAbsent) log.quantity.push_back(quantity);
-      if (col_.margin != kAbsent || col_.cost != kAbsent) log.profit.push_back(profit);
-      for (Cat& c : cats) {
-        c.target->codes.push_back(
-            c.interner.code(trim(r[static_cast<std::size_t>(c.column)]), c.target->values));
-      }
-      if (!report_.first_day || dt.day < *report_.first_day) report_.first_day = dt.day;
-      if (!report_.last_day || dt.day > *report_.last_day) report_.last_day = dt.day;
+      // The row is valid: hand it on.
+      if (!sink.add(row, r)) return false;
+      if (col_.amount != kAbsent || col_.price != kAbsent) report_.total_amount += row.amount;
+      if (!report_.first_day || row.day < *report_.first_day) report_.first_day = row.day;
+      if (!report_.last_day || row.day > *report_.last_day) report_.last_day = row.day;
       ++report_.rows_loaded;
     } catch (const RowSkipped&) {
     }
   }
-  while (pending_size > 0) {
-    intern_oldest(pending_size > 1 ? pending[(pending_begin + 1) % kLookahead].first_row
-                                   : log.customer.size());
-  }
-  report_.customers = log.customer_count();
-  report_.has_amount = log.has_amount() || col_.amount != kAbsent || col_.price != kAbsent;
+  report_.has_amount = col_.amount != kAbsent || col_.price != kAbsent;
   report_.date_format = col_.date == kAbsent ? "none" : "auto (no date read)";
   if (date_format_.kind == DateFormat::Kind::iso) report_.date_format = "iso";
   if (date_format_.kind == DateFormat::Kind::yyyymmdd) report_.date_format = "yyyymmdd";
   if (date_format_.kind == DateFormat::Kind::dd_mm_yyyy) report_.date_format = "dd.mm.yyyy";
   if (date_format_.kind == DateFormat::Kind::pattern) report_.date_format = date_format_.pattern;
+  return true;
+}
+
+TransactionLog Loader::run() {
+  LogSink sink(*this);
+  parse(sink);
+  TransactionLog log = sink.finish();
+  report_.customers = log.customer_count();
   return log;
 }
 
+bool Loader::run(RowSink& sink) {
+  ForwardSink forward{sink};
+  return parse(forward);
+}
 }  // namespace
 
 TransactionLog load_transactions(CsvReader& reader, const LoadOptions& options,
@@ -955,18 +1021,23 @@ std::int64_t count_newlines(int fd, std::size_t end) {
   return lines;
 }
 
-/// Two-chunk parse of a regular file. Returns nullopt when the result might differ from the
-/// sequential one (split inside a quoted field, differing date formats, any error in chunk 1).
-/// Chunk 1 starts at the true beginning of the file, so when it ends cleanly at the split, the
-/// split is a real record boundary and chunk 2 is parsed exactly as a sequential read would.
-/// Both chunks are read with pread (no mapping: the page cache is left as it was, and file pages
-/// never count in the resident size).
-std::optional<TransactionLog> load_parallel(const std::string& path, const FileHalves& file,
-                                            const LoadOptions& options, LoadReport& report) {
+/// Two-part read of a regular file: `read_part(loader, k)` reads part k (0 or 1) with a Loader
+/// and returns its result (a log, or whether the part's sink took every row). Returns nullopt
+/// when the result might differ from a sequential read (split inside a quoted field, differing
+/// date formats, any error in part 1); `report` is then untouched. Part 1 starts at the true
+/// beginning of the file, so when it ends cleanly at the split, the split is a real record
+/// boundary and part 2 is parsed exactly as a sequential read would. Both parts are read with
+/// pread (no mapping: the page cache is left as it was, and file pages never count in the
+/// resident size). The merged report's `customers` is left to the caller.
+template <class Result, class ReadPart>
+std::optional<std::pair<Result, Result>> read_parallel(const std::string& path,
+                                                       const FileHalves& file,
+                                                       const LoadOptions& options,
+                                                       LoadReport& report, ReadPart read_part) {
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;
   const std::size_t size = file.size(), split = file.split();
-  // The first chunk's reader detects the delimiter and reads the header.
+  // The first part's reader detects the delimiter and reads the header.
   CsvReader first = CsvReader::from_file_range(file.fd(), 0, split, csv, path);
   CsvOptions second_csv = csv;
   second_csv.delimiter = first.delimiter();
@@ -975,13 +1046,13 @@ std::optional<TransactionLog> load_parallel(const std::string& path, const FileH
 
   LoadReport report_a, report_b;
   Loader loader_a(first, options, report_a);
-  // Chunk a reserves room for the whole file, so chunk b is appended without reallocating
+  // Part a reserves room for the whole file, so part b is appended without reallocating
   // (reserved pages cost no memory until written).
   const std::size_t rows_b = file.lines_in(size - split);
   loader_a.expect_rows(file.lines_in(split) + rows_b);
-  // Chunk b is parsed with line numbers counted from its own start: they appear only in error
-  // messages and skipped-row examples, and when chunk b has any, it is parsed again below with
-  // its true first line (the line breaks of chunk a counted then).
+  // Part b is parsed with line numbers counted from its own start: they appear only in error
+  // messages and skipped-row examples, and when part b has any, it is parsed again below with
+  // its true first line (the line breaks of part a counted then).
   auto parse_b = [&](std::int64_t first_line, std::optional<CsvReader>& reader,
                      std::optional<Loader>& loader) {
     report_b = LoadReport{};
@@ -990,39 +1061,39 @@ std::optional<TransactionLog> load_parallel(const std::string& path, const FileH
         CsvReader::from_file_range(file.fd(), split, size, second_csv, path, first_line));
     loader.emplace(*reader, options, report_b, &header);
     loader->expect_rows(rows_b);
-    return loader->run();
+    return read_part(*loader, 1);
   };
   std::optional<CsvReader> second;
   std::optional<Loader> loader_b;
-  TransactionLog log_a, log_b;
+  Result result_a{}, result_b{};
   std::exception_ptr error_a, error_b;
   std::thread worker([&] {
     try {
-      log_b = parse_b(1, second, loader_b);
+      result_b = parse_b(1, second, loader_b);
     } catch (...) {
       error_b = std::current_exception();
     }
   });
   try {
-    log_a = loader_a.run();
+    result_a = read_part(loader_a, 0);
   } catch (...) {
     error_a = std::current_exception();
   }
   worker.join();
   if (error_a) return std::nullopt;  // maybe an artefact of the split: re-read sequentially
   if (error_b || !report_b.skipped.empty()) {
-    // Line numbers are in the messages: parse chunk b again from its true first line.
+    // Line numbers are in the messages: parse part b again from its true first line.
     const std::int64_t lines_a = count_newlines(file.fd(), split);
     if (lines_a < 0) return std::nullopt;  // a read error: let the sequential reader report it
     error_b = nullptr;
-    log_b = TransactionLog{};
+    result_b = Result{};
     try {
-      log_b = parse_b(1 + lines_a, second, loader_b);
+      result_b = parse_b(1 + lines_a, second, loader_b);
     } catch (...) {
       error_b = std::current_exception();
     }
   }
-  if (!loader_b) {  // chunk b's reader could not be created: let the sequential reader report it
+  if (!loader_b) {  // part b's reader could not be created: let the sequential reader report it
     return std::nullopt;
   }
   if (header.empty() && loader_a.width() != loader_b->width() && loader_b->width() != 0) {
@@ -1033,17 +1104,54 @@ std::optional<TransactionLog> load_parallel(const std::string& path, const FileH
   for (const auto& s : report_b.skipped) {
     if (s.reason == "undetectable date format" && fa) return std::nullopt;
   }
-  if (error_b) std::rethrow_exception(error_b);  // chunk 1 was clean: this is the first error
-  loader_b->release_customer_index();
-  merge_logs(log_a, std::move(log_b), loader_a.customer_index());
+  if (error_b) std::rethrow_exception(error_b);  // part 1 was clean: this is the first error
   merge_reports(report_a, report_b, options.max_examples);
-  report_a.customers = log_a.customer_count();
   if (!fa && fb) report_a.date_format = report_b.date_format;
   report = std::move(report_a);
-  return log_a;
+  return std::pair<Result, Result>(std::move(result_a), std::move(result_b));
+}
+
+/// A part of a two-part load: its log and, for the first part, the index of its customer ids.
+struct LogPart {
+  TransactionLog log;
+  Interner index;
+};
+
+std::optional<TransactionLog> load_parallel(const std::string& path, const FileHalves& file,
+                                            const LoadOptions& options, LoadReport& report) {
+  auto parts = read_parallel<LogPart>(path, file, options, report, [](Loader& loader, int part) {
+    LogPart p;
+    p.log = loader.run();
+    if (part == 0) p.index = std::move(loader.customer_index());
+    loader.release_customer_index();  // part b's index is not needed for the merge
+    return p;
+  });
+  if (!parts) return std::nullopt;
+  TransactionLog& log = parts->first.log;
+  merge_logs(log, std::move(parts->second.log), parts->first.index);
+  report.customers = log.customer_count();
+  return std::move(log);
 }
 
 }  // namespace
+
+int stream_transactions(const std::string& path, const LoadOptions& options, LoadReport& report,
+                        RowSink& first, RowSink& second) {
+  if (path == "-") return 0;  // stdin cannot be read again when a sink declines
+  if (options.threads != 1) {
+    if (const auto file = FileHalves::open(path, options.parallel_min_bytes)) {
+      auto parts = read_parallel<bool>(path, *file, options, report, [&](Loader& loader, int part) {
+        return loader.run(part == 0 ? first : second);
+      });
+      if (parts) return parts->first && parts->second ? 2 : 0;
+    }
+  }
+  CsvOptions csv = options.csv;
+  csv.allow_ragged = true;  // the loader counts or rejects ragged rows itself
+  CsvReader reader(path, csv);
+  Loader loader(reader, options, report);
+  return loader.run(first) ? 1 : 0;
+}
 
 TransactionLog load_transactions(const std::string& path, const LoadOptions& options,
                                  LoadReport& report) {

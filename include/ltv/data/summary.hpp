@@ -2,6 +2,8 @@
 /// Per-customer RFM summaries in the form the BTYD literature and lifetimes use, with an optional
 /// calibration / holdout split.
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "ltv/data/transaction_log.hpp"
+#include "ltv/io/load.hpp"
 
 namespace ltv {
 
@@ -65,31 +68,89 @@ struct CustomerSummary {
 /// purchase or the observation end precedes the calibration end.
 CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& options);
 
-/// The summaries of summarize() computed a range of customers at a time, so that only one range
-/// is held at once (about 60 bytes per customer) and ranges can be computed on several threads.
-/// Construction indexes the log's lines by customer (without copying them when each customer's
-/// lines are together in the log) and throws as summarize() does.
-class SummaryBuilder {
+/// Where summary rows come from a range of customers at a time (SummaryBuilder over a log,
+/// SummaryStream over rows as they are read), so that only one range is held at once.
+class SummaryRanges {
  public:
-  SummaryBuilder(const TransactionLog& log, const SummaryOptions& options);
-  ~SummaryBuilder();
-  SummaryBuilder(const SummaryBuilder&) = delete;
-  SummaryBuilder& operator=(const SummaryBuilder&) = delete;
-
-  /// Number of customers in the log (ranges are of customer indices 0 .. customers()).
-  std::size_t customers() const noexcept;
+  virtual ~SummaryRanges() = default;
+  /// Number of customers (ranges are of customer indices 0 .. customers()).
+  virtual std::size_t customers() const noexcept = 0;
   /// The header fields (calibration_end, has_holdout, ...) with no rows.
-  const CustomerSummary& header() const noexcept;
+  virtual const CustomerSummary& header() const noexcept = 0;
   /// The rows of the customers with indices [begin, end) into `out` (its header fields are
   /// set, its columns replaced): concatenated over consecutive ranges, the rows of summarize().
   /// Computed on the calling thread only; const, so several threads may build ranges at once.
-  void build(std::size_t begin, std::size_t end, CustomerSummary& out) const;
+  virtual void build(std::size_t begin, std::size_t end, CustomerSummary& out) const = 0;
+  /// The id of customer `customer` (a value of CustomerSummary::customer).
+  virtual std::string_view customer_id(std::uint32_t customer) const = 0;
+};
+
+/// The summaries of summarize() computed a range of customers at a time (about 60 bytes per
+/// customer in a range), also on several threads at once. Construction indexes the log's lines
+/// by customer (without copying them when each customer's lines are together in the log) and
+/// throws as summarize() does. Customer indices are those of the log.
+class SummaryBuilder : public SummaryRanges {
+ public:
+  SummaryBuilder(const TransactionLog& log, const SummaryOptions& options);
+  ~SummaryBuilder() override;
+  SummaryBuilder(const SummaryBuilder&) = delete;
+  SummaryBuilder& operator=(const SummaryBuilder&) = delete;
+
+  std::size_t customers() const noexcept override;
+  const CustomerSummary& header() const noexcept override;
+  void build(std::size_t begin, std::size_t end, CustomerSummary& out) const override;
+  std::string_view customer_id(std::uint32_t customer) const override {
+    return log_.customer_ids[customer];
+  }
 
  private:
   struct Lines;
   const TransactionLog& log_;
   CustomerSummary header_;
   std::unique_ptr<Lines> lines_;
+};
+
+/// The summaries of summarize() computed while a file is read (its rows handed to part(0) and
+/// part(1) by stream_transactions), without a TransactionLog: about 30 bytes and the id per
+/// customer are kept instead of 16 bytes or more per line. For input whose customers come one
+/// after the other: each customer's lines together, and the customers in increasing order of
+/// their ids, either shorter ids first (numeric ids sort by value) or byte by byte, as in an
+/// export sorted by customer (and `ltv simulate`'s files). A customer's own lines may come in
+/// any order. Input in any other order, or with an order id column, is declined (the sinks stop
+/// the read, or finish() returns false): then load a TransactionLog and use SummaryBuilder.
+/// Rows are those of summarize() of the loaded log, bit for bit (the same additions in the same
+/// order); customer indices count the customers with a calibration purchase, in input order.
+class SummaryStream : public SummaryRanges {
+ public:
+  explicit SummaryStream(const SummaryOptions& options);
+  ~SummaryStream() override;
+  SummaryStream(const SummaryStream&) = delete;
+  SummaryStream& operator=(const SummaryStream&) = delete;
+
+  /// The sink of part k (0 or 1) of stream_transactions().
+  RowSink& part(int k);
+  /// Joins the parts after stream_transactions() returned `parts` (1 or 2). false when the
+  /// input was declined (not in customer order).
+  bool join(int parts);
+  /// After join(): sets the header from the report's first and last day. Throws as summarize()
+  /// does for a calibration end before every purchase.
+  void finish(const LoadReport& report);
+  /// Customers with at least one loaded line (LoadReport::customers), after join().
+  std::size_t customers_loaded() const noexcept { return customers_loaded_; }
+
+  std::size_t customers() const noexcept override;
+  const CustomerSummary& header() const noexcept override { return header_; }
+  void build(std::size_t begin, std::size_t end, CustomerSummary& out) const override;
+  std::string_view customer_id(std::uint32_t customer) const override;
+
+ private:
+  class Part;
+  SummaryOptions options_;
+  std::atomic<bool> declined_{false};
+  std::array<std::unique_ptr<Part>, 2> parts_;
+  int parts_used_ = 0;
+  CustomerSummary header_;
+  std::size_t customers_loaded_ = 0;
 };
 
 }  // namespace ltv
