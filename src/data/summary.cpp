@@ -129,13 +129,6 @@ LinesByCustomer group_lines(const TransactionLog& log) {
   return g;
 }
 
-/// One customer's purchase days: distinct days in order, with the value bought on each.
-struct DayTotals {
-  std::vector<std::int32_t> day;
-  std::vector<double> value;
-  std::vector<double> profit;
-};
-
 }  // namespace
 
 namespace {
@@ -199,83 +192,112 @@ struct CustomerRules {
 struct CustomerScratch {
   std::vector<std::uint64_t> rows;
   std::vector<std::uint32_t> order_codes;
-  DayTotals cal, hold;
+};
+
+/// The purchase days of one period (calibration or holdout) as the lines go by in day order:
+/// how many, the first and the latest, the value of the latest (still open: a later return nets
+/// into it), and the sum of the values of the closed days after the first (`repeat`) or of all
+/// closed days (`all`). The sums add the day values in day order starting from 0.0.
+struct PeriodDays {
+  std::size_t count = 0;
+  std::int32_t first = 0, latest = 0;
+  double open = 0;
+  double repeat = 0;  // days 2 .. count-1 (the open day not yet added)
+  double all = 0;     // days 1 .. count-1
+  /// A purchase line on day d worth `value`.
+  void purchase(std::int32_t d, double value) {
+    if (count == 0 || latest != d) {
+      if (count > 0) close_open();
+      if (count == 0) first = d;
+      latest = d;
+      open = 0.0;
+      ++count;
+    }
+    open += value;
+  }
+  /// Adds the open day to the sums (once no line can change it).
+  void close_open() {
+    if (count > 1) repeat += open;
+    all += open;
+  }
 };
 
 /// The summary of the customer whose lines are g's lines [begin, end), in `out`; false when the
 /// customer has no purchase in the calibration period.
 bool summarize_customer(const LinesByCustomer& g, std::uint64_t begin, std::uint64_t end,
                         const CustomerRules& s, CustomerScratch& scratch, CustomerResult& out) {
-  auto is_return = [&](std::uint64_t r) { return g.returned(r); };
-  std::vector<std::uint64_t>& rows = scratch.rows;
-  DayTotals& cal = scratch.cal;
-  DayTotals& hold = scratch.hold;
-  std::vector<std::uint32_t>& order_codes = scratch.order_codes;
-  rows.resize(end - begin);
-  std::iota(rows.begin(), rows.end(), begin);
-  // By day; on a day, purchases before returns (so a return nets into that day's value).
+  // Lines by day; on a day, purchases before returns (so a return nets into that day's value).
   auto by_day = [&](std::uint64_t a, std::uint64_t b) {
     if (g.day[a] != g.day[b]) return g.day[a] < g.day[b];
-    return !is_return(a) && is_return(b);
+    return !g.returned(a) && g.returned(b);
   };
-  // Logs are usually in time order already: check before sorting.
-  if (!std::is_sorted(rows.begin(), rows.end(), by_day)) {
-    std::stable_sort(rows.begin(), rows.end(), by_day);
-  }
-  cal.day.clear(), cal.value.clear(), cal.profit.clear();
-  hold.day.clear(), hold.value.clear(), hold.profit.clear();
+  std::vector<std::uint32_t>& order_codes = scratch.order_codes;
   order_codes.clear();
+  PeriodDays cal, hold;
   double calibration_total = 0;  // every calibration line, returns included
   double calibration_profit = 0;
-  for (std::uint64_t r : rows) {
+  // One line; false once the lines pass the observation end.
+  auto visit = [&](std::uint64_t r) {
     const std::int32_t d = g.day[r];
-    if (d > s.observation_end) break;
-    DayTotals& target = d <= s.calibration_end ? cal : hold;
-    if (d <= s.calibration_end) {
-      if (s.has_amount) calibration_total += g.amount[r];
+    if (d > s.observation_end) return false;
+    const bool in_calibration = d <= s.calibration_end;
+    PeriodDays& target = in_calibration ? cal : hold;
+    const double amount = s.has_amount ? g.amount[r] : 0.0;
+    if (in_calibration) {
+      if (s.has_amount) calibration_total += amount;
       if (s.has_profit) calibration_profit += g.profit[r];
     }
     // A return line (negative amount or quantity, kept by --returns net) is not a purchase:
     // it nets into the latest purchase day of its period, and never creates a purchase day.
-    if (is_return(r)) {
-      if (!target.day.empty()) {
-        if (s.has_amount) target.value.back() += g.amount[r];
-        if (s.has_profit) target.profit.back() += g.profit[r];
-      }
-      continue;
+    if (g.returned(r)) {
+      if (target.count > 0 && s.has_amount) target.open += amount;
+      return true;
     }
-    if (target.day.empty() || target.day.back() != d) {
-      target.day.push_back(d);
-      target.value.push_back(0.0);
-      target.profit.push_back(0.0);
+    if (s.has_amount) {
+      target.purchase(d, amount);
+    } else {
+      target.purchase(d, 0.0);
     }
-    if (s.has_amount) target.value.back() += g.amount[r];
-    if (s.has_profit) target.profit.back() += g.profit[r];
-    if (s.has_orders && d <= s.calibration_end) order_codes.push_back(g.order[r]);
+    if (s.has_orders && in_calibration) order_codes.push_back(g.order[r]);
+    return true;
+  };
+  // Logs are usually in time order already: the lines are visited in place unless a line sorts
+  // before the one ahead of it (then through a stably sorted index).
+  bool sorted = true;
+  for (std::uint64_t r = begin + 1; r < end && sorted; ++r) sorted = !by_day(r, r - 1);
+  if (sorted) {
+    for (std::uint64_t r = begin; r < end && visit(r);) ++r;
+  } else {
+    std::vector<std::uint64_t>& rows = scratch.rows;
+    rows.resize(end - begin);
+    std::iota(rows.begin(), rows.end(), begin);
+    std::stable_sort(rows.begin(), rows.end(), by_day);
+    for (std::uint64_t r : rows) {
+      if (!visit(r)) break;
+    }
   }
-  if (cal.day.empty()) return false;
-  const std::size_t n_days = cal.day.size();
-  out.first = cal.day.front();
-  out.last = cal.day.back();
-  out.days = n_days;
+  if (cal.count == 0) return false;
+  cal.close_open();
+  out.first = cal.first;
+  out.last = cal.latest;
+  out.days = cal.count;
   out.revenue = calibration_total;
   // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
   // Summed directly (not total - first) to avoid cancellation noise.
-  out.monetary = n_days > 1 ? std::accumulate(cal.value.begin() + 1, cal.value.end(), 0.0) /
-                                  static_cast<double>(n_days - 1)
-                            : 0.0;
+  out.monetary = cal.count > 1 ? cal.repeat / static_cast<double>(cal.count - 1) : 0.0;
   out.profit = calibration_profit;
   if (s.has_orders) {
     std::sort(order_codes.begin(), order_codes.end());
     out.orders = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
   } else {
-    out.orders = static_cast<std::int64_t>(n_days);
+    out.orders = static_cast<std::int64_t>(cal.count);
   }
-  out.holdout_days = hold.day.size();
-  out.monetary_holdout = s.has_holdout && !hold.day.empty()
-                             ? std::accumulate(hold.value.begin(), hold.value.end(), 0.0) /
-                                   static_cast<double>(hold.day.size())
-                             : 0.0;
+  out.holdout_days = hold.count;
+  out.monetary_holdout = 0.0;
+  if (s.has_holdout && hold.count > 0) {
+    hold.close_open();
+    out.monetary_holdout = hold.all / static_cast<double>(hold.count);
+  }
   return true;
 }
 
