@@ -31,16 +31,9 @@ std::string write_file(const std::string& name, const std::string& text) {
 std::string sorted_text(int customers, std::string (*id)(int) = nullptr) {
   std::string text = "customer,date,amount,quantity,cost\n";
   auto line = [&](int c, int day, double amount, int quantity) {
-    char date[16];
-    std::snprintf(date, sizeof date, "2021-%02d-%02d", 1 + day / 28, 1 + day % 28);
-    char buf[128];
-    std::snprintf(buf, sizeof buf, ",%s,%.2f,%d,%.2f\n", date, amount, quantity, amount * 0.6);
-    text += id ? id(c) : [&] {
-      char s[16];
-      std::snprintf(s, sizeof s, "C%06d", c);
-      return std::string(s);
-    }();
-    text += buf;
+    text += id ? id(c) : fmt::format("C{:06}", c);
+    text += fmt::format(",2021-{:02}-{:02},{:.2f},{},{:.2f}\n", 1 + day / 28, 1 + day % 28, amount,
+                        quantity, amount * 0.6);
   };
   for (int c = 0; c < customers; ++c) {
     if (c == customers / 2) {
