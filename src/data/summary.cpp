@@ -129,16 +129,14 @@ LinesByCustomer group_lines(const TransactionLog& log) {
   return g;
 }
 
-}  // namespace
-
-namespace {
-
 /// The summary's header fields (everything but the per-customer columns) of loaded lines on days
-/// first_day .. last_day. Throws as summarize().
-CustomerSummary summary_header(std::int32_t first_day, std::int32_t last_day, bool has_amount,
-                               bool has_profit, const SummaryOptions& options) {
+/// first_day .. last_day (unset: no lines, and only the time unit is set). Throws as summarize().
+CustomerSummary summary_header(std::optional<std::int32_t> first, std::optional<std::int32_t> last,
+                               bool has_amount, bool has_profit, const SummaryOptions& options) {
   CustomerSummary s;
   s.time_unit = options.time_unit;
+  if (!first || !last) return s;
+  const std::int32_t first_day = *first, last_day = *last;
   s.has_amount = has_amount;
   s.has_profit = has_profit;
   s.calibration_end = options.calibration_end.value_or(last_day);
@@ -159,13 +157,7 @@ CustomerSummary summary_header(std::int32_t first_day, std::int32_t last_day, bo
 
 /// summary_header() of a log.
 CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& options) {
-  if (log.size() == 0) {
-    CustomerSummary s;
-    s.time_unit = options.time_unit;
-    s.has_amount = log.has_amount();
-    s.has_profit = log.has_profit();
-    return s;
-  }
+  if (log.size() == 0) return summary_header(std::nullopt, std::nullopt, false, false, options);
   const auto [min_it, max_it] = std::minmax_element(log.day.begin(), log.day.end());
   return summary_header(*min_it, *max_it, log.has_amount(), log.has_profit(), options);
 }
@@ -539,7 +531,6 @@ class SummaryStream::Part : public RowSink {
     return orders_ != 0;
   }
 
-  bool declined() const noexcept { return orders_ == 0; }
   std::size_t stored() const noexcept { return first_.size(); }
   /// Customers summarised (with or without a stored row); after join(), the held one in here.
   std::size_t customers_loaded() const noexcept { return customers_; }
@@ -657,7 +648,6 @@ bool SummaryStream::join(int parts) {
   } else {
     a.end_customer();
   }
-  if (a.declined()) return false;
   parts_used_ = parts;
   customers_loaded_ = a.customers_loaded() + (parts == 2 ? parts_[1]->customers_loaded() : 0);
   return true;
@@ -665,13 +655,8 @@ bool SummaryStream::join(int parts) {
 
 void SummaryStream::finish(const LoadReport& report) {
   const Part& a = *parts_[0];
-  if (report.first_day && report.last_day) {
-    header_ = summary_header(*report.first_day, *report.last_day, a.layout().amount,
-                             a.layout().profit, options_);
-  } else {
-    header_ = CustomerSummary{};
-    header_.time_unit = options_.time_unit;
-  }
+  header_ = summary_header(report.first_day, report.last_day, a.layout().amount, a.layout().profit,
+                           options_);
 }
 
 std::size_t SummaryStream::customers() const noexcept {

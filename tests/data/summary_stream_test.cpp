@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ std::string write_file(const std::string& name, const std::string& text) {
 /// customer, returns (negative amount or quantity) before the purchase of their day, customers
 /// with only holdout purchases or only a return, and one customer of 600 lines in the middle
 /// (the split of a two-part read falls inside it).
-std::string sorted_text(int customers, std::string (*id)(int) = nullptr) {
+std::string sorted_text(int customers, const std::function<std::string(int)>& id = {}) {
   std::string text = "customer,date,amount,quantity,cost\n";
   auto line = [&](int c, int day, double amount, int quantity) {
     text += id ? id(c) : fmt::format("C{:06}", c);
@@ -199,10 +200,8 @@ TEST(SummaryStream, AcceptsNumericAndBytewiseIdOrders) {
   std::vector<std::string> ids;
   for (int c = 0; c < 150; ++c) ids.push_back(fmt::format("k{}", c));
   std::sort(ids.begin(), ids.end());
-  static std::vector<std::string> sorted_ids;
-  sorted_ids = ids;
   const std::string bytewise =
-      write_file("bytewise.csv", sorted_text(150, [](int c) { return sorted_ids[c]; }));
+      write_file("bytewise.csv", sorted_text(150, [&](int c) { return ids[c]; }));
   expect_same_as_log(bytewise, load_options(2), SummaryOptions{}, 2);
 }
 
