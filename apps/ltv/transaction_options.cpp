@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <fstream>
 #include <limits>
@@ -214,35 +215,41 @@ class SummaryCellCache {
  public:
   explicit SummaryCellCache(double unit) : unit_(unit) {}
 
-  /// Appends the text of number(value) in the summary CSV.
-  void append_days(std::string& out, double value) {
+  /// Writes the text of number(value) in the summary CSV (at most ltv::kNumberChars characters);
+  /// returns the end.
+  char* write_days(char* out, double value) {
     const double k = std::nearbyint(value * unit_);
     if (k >= 0 && k < static_cast<double>(kDays) && k / unit_ == value) {
       const auto index = static_cast<std::size_t>(k);
       if (days_.empty()) days_.resize(kDays);
       std::string& text = days_[index];
       if (text.empty()) ltv::append_number(text, value);  // never empty for a finite value
-      out += text;
-      return;
+      return copy(out, text);
     }
-    ltv::append_number(out, value);
+    return ltv::write_number(out, value);
   }
 
-  /// Appends format_date(day).
-  void append_date(std::string& out, std::int32_t day) {
+  /// Writes format_date(day) (at most kDateChars characters); returns the end.
+  char* write_date(char* out, std::int32_t day) {
     if (dates_.empty()) first_day_ = day - kDays / 2;
     const std::int64_t index = std::int64_t{day} - first_day_;
     if (index < 0 || index >= static_cast<std::int64_t>(kDays)) {
-      out += ltv::format_date(day);
-      return;
+      return copy(out, ltv::format_date(day));
     }
     if (dates_.empty()) dates_.resize(kDays);
     std::string& text = dates_[static_cast<std::size_t>(index)];
     if (text.empty()) text = ltv::format_date(day);
-    out += text;
+    return copy(out, text);
   }
 
+  /// Room for a date: "-5877641-06-23", the earliest day an int32 day number reaches, has 14.
+  static constexpr std::size_t kDateChars = 16;
+
  private:
+  static char* copy(char* out, std::string_view text) {
+    std::memcpy(out, text.data(), text.size());
+    return out + text.size();
+  }
   static constexpr std::size_t kDays = std::size_t{1} << 16;
   double unit_;
   std::vector<std::string> days_;   // text of k / unit_, by k
@@ -252,49 +259,54 @@ class SummaryCellCache {
 
 namespace {
 
-/// Appends the CSV text of summary rows [begin, end): the cells, in the order and form RowWriter
-/// writes (fields quoted when needed, doubles in shortest form, money rounded to 12 significant
-/// digits, empty cells for missing values).
-void append_summary_csv_rows(std::string& out, SummaryCellCache& cache,
+/// Appends the CSV text of summary rows [begin, end) to `out`: the cells, in the order and form
+/// RowWriter writes (fields quoted when needed, doubles in shortest form, money rounded to 12
+/// significant digits, empty cells for missing values).
+void append_summary_csv_rows(TextBuffer& out, SummaryCellCache& cache,
                              const ltv::SummaryRanges& source, const ltv::CustomerSummary& s,
                              std::size_t begin, std::size_t end) {
-  // Money sums carry float noise (74.02000000000001): 12 significant digits are exact for any
-  // realistic amount.
-  auto money = [&](double v) {
-    if (s.has_amount) ltv::append_rounded(out, v, 12);
-  };
+  // Room for a row besides its id: 10 numbers, 2 dates and 13 separators.
+  constexpr std::size_t kCells = 10 * ltv::kNumberChars + 2 * SummaryCellCache::kDateChars + 13;
   for (std::size_t i = begin; i < end; ++i) {
-    ltv::append_csv_field(out, source.customer_id(s.customer[i]));
-    out.push_back(',');
-    ltv::append_number(out, s.frequency[i]);
-    out.push_back(',');
-    cache.append_days(out, s.recency[i]);
-    out.push_back(',');
-    cache.append_days(out, s.T[i]);
-    out.push_back(',');
+    const std::string_view id = source.customer_id(s.customer[i]);
+    char* p = out.room(2 * id.size() + 2 + kCells);
+    // Money sums carry float noise (74.02000000000001): 12 significant digits are exact for any
+    // realistic amount.
+    auto money = [&](double v) {
+      if (s.has_amount) p = ltv::write_rounded(p, v, 12);
+    };
+    p = ltv::write_csv_field(p, id);
+    *p++ = ',';
+    p = ltv::write_number(p, s.frequency[i]);
+    *p++ = ',';
+    p = cache.write_days(p, s.recency[i]);
+    *p++ = ',';
+    p = cache.write_days(p, s.T[i]);
+    *p++ = ',';
     money(s.monetary_value[i]);
-    out.push_back(',');
-    cache.append_date(out, s.first_purchase[i]);
-    out.push_back(',');
-    cache.append_date(out, s.last_purchase[i]);
-    out.push_back(',');
-    const fmt::format_int orders(s.orders[i]);
-    out.append(orders.data(), orders.size());
-    out.push_back(',');
+    *p++ = ',';
+    p = cache.write_date(p, s.first_purchase[i]);
+    *p++ = ',';
+    p = cache.write_date(p, s.last_purchase[i]);
+    *p++ = ',';
+    const fmt::format_int orders(s.orders[i]);  // at most 20 characters
+    p = std::copy(orders.data(), orders.data() + orders.size(), p);
+    *p++ = ',';
     money(s.revenue[i]);
     if (s.has_profit) {
-      out.push_back(',');
-      ltv::append_rounded(out, s.profit[i], 12);
+      *p++ = ',';
+      p = ltv::write_rounded(p, s.profit[i], 12);
     }
     if (s.has_holdout) {
-      out.push_back(',');
-      ltv::append_number(out, s.frequency_holdout[i]);
-      out.push_back(',');
+      *p++ = ',';
+      p = ltv::write_number(p, s.frequency_holdout[i]);
+      *p++ = ',';
       money(s.monetary_value_holdout[i]);
-      out.push_back(',');
-      cache.append_days(out, s.duration_holdout);
+      *p++ = ',';
+      p = cache.write_days(p, s.duration_holdout);
     }
-    out.push_back('\n');
+    *p++ = '\n';
+    out.commit(p);
   }
 }
 
@@ -355,7 +367,7 @@ void SummaryWriter::write(const ltv::SummaryRanges& source, std::size_t begin, s
     if (writing_.joinable()) writing_.join();
     std::swap(texts_, written_);
     writing_ = std::thread([this] {
-      for (const std::string& text : written_) {
+      for (const TextBuffer& text : written_) {
         out_.write(text.data(), static_cast<std::streamsize>(text.size()));
       }
     });

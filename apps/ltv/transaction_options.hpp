@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -75,6 +76,26 @@ ltv::Output open_output(const std::string& output);
 
 class SummaryCellCache;
 
+/// Text written through a pointer, row by row: room() makes room for a row, commit() ends it.
+/// The storage is kept when cleared.
+class TextBuffer {
+ public:
+  /// A pointer to at least `n` writable bytes after the text.
+  char* room(std::size_t n) {
+    if (bytes_.size() - size_ < n) bytes_.resize(std::max(2 * bytes_.size(), size_ + n));
+    return bytes_.data() + size_;
+  }
+  /// The text now ends at `end` (within the last room()).
+  void commit(const char* end) noexcept { size_ = static_cast<std::size_t>(end - bytes_.data()); }
+  void clear() noexcept { size_ = 0; }
+  const char* data() const noexcept { return bytes_.data(); }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  std::string bytes_;  // its size is the capacity: [0, size_) holds the text
+  std::size_t size_ = 0;
+};
+
 /// Writes customer summaries (columns documented in docs/cli.md, `ltv summary`) as CSV or JSON,
 /// a range of customers at a time: construct, write() consecutive ranges, finish().
 class SummaryWriter {
@@ -94,8 +115,8 @@ class SummaryWriter {
   std::unique_ptr<ltv::RowWriter> writer_;
   // CSV: per thread, the summaries of its half of a range, their text and its memoised cells.
   std::array<ltv::CustomerSummary, 2> parts_;
-  std::array<std::string, 2> texts_;
-  std::array<std::string, 2> written_;  // the previous range's text, being written by writing_
+  std::array<TextBuffer, 2> texts_;
+  std::array<TextBuffer, 2> written_;  // the previous range's text, being written by writing_
   std::thread writing_;
   std::array<std::unique_ptr<SummaryCellCache>, 2> caches_;
 };

@@ -3,6 +3,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <iostream>
 #include <optional>
 
@@ -18,15 +19,11 @@ namespace {
 /// |value| below this has cent and integer forms that the fast paths below handle exactly.
 constexpr double kFastLimit = 1e9;
 
-/// Appends the digits of `v` (v >= 0).
-void append_unsigned(std::string& out, std::uint64_t v) {
-  char digits[20];
-  char* p = digits + sizeof(digits);
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  out.append(p, static_cast<std::size_t>(digits + sizeof(digits) - p));
+/// Writes the digits of `v`; returns the end.
+char* write_unsigned(char* out, std::uint64_t v) {
+  const fmt::format_int digits(v);
+  std::memcpy(out, digits.data(), digits.size());
+  return out + digits.size();
 }
 
 /// The whole number of cents c with c / 100.0 == value exactly, for 0 < |value| < kFastLimit;
@@ -41,18 +38,19 @@ bool exact_cents(double value, std::int64_t& cents) {
   return true;
 }
 
-void append_cents(std::string& out, std::int64_t cents) {
+char* write_cents(char* out, std::int64_t cents) {
   if (cents < 0) {
-    out.push_back('-');
+    *out++ = '-';
     cents = -cents;
   }
   const auto c = static_cast<std::uint64_t>(cents);
-  append_unsigned(out, c / 100);
+  out = write_unsigned(out, c / 100);
   const auto fraction = static_cast<unsigned>(c % 100);
-  if (fraction == 0) return;
-  out.push_back('.');
-  out.push_back(static_cast<char>('0' + fraction / 10));
-  if (fraction % 10 != 0) out.push_back(static_cast<char>('0' + fraction % 10));
+  if (fraction == 0) return out;
+  *out++ = '.';
+  *out++ = static_cast<char>('0' + fraction / 10);
+  if (fraction % 10 != 0) *out++ = static_cast<char>('0' + fraction % 10);
+  return out;
 }
 
 /// Exact powers of ten (every 10^k with k <= 22 is a double).
@@ -121,44 +119,54 @@ double to_double(const Decimal& d, bool negative) {
   return negative ? -v : v;
 }
 
-/// Appends `d` in fixed notation (fmt's shortest form for decimal exponents -4 to 15).
-void append_fixed(std::string& out, const Decimal& d, bool negative) {
+/// Writes `d` in fixed notation (fmt's shortest form for decimal exponents -4 to 15: at most
+/// 22 characters); returns the end.
+char* write_fixed(char* out, const Decimal& d, bool negative) {
   char digits[20];
   char* const last = digits + sizeof(digits);
   char* p = last;
   for (std::uint64_t m = d.mantissa; m != 0; m /= 10) *--p = static_cast<char>('0' + m % 10);
-  const auto n = static_cast<int>(last - p);  // == d.length
-  if (negative) out.push_back('-');
+  const auto n = static_cast<std::size_t>(last - p);  // == d.length
+  if (negative) *out++ = '-';
   if (d.exponent < 0) {  // 0.000ddd
-    out.append("0.", 2);
-    out.append(static_cast<std::size_t>(-d.exponent - 1), '0');
-    out.append(p, static_cast<std::size_t>(n));
-  } else if (d.exponent >= n - 1) {  // ddd000
-    out.append(p, static_cast<std::size_t>(n));
-    out.append(static_cast<std::size_t>(d.exponent - (n - 1)), '0');
-  } else {  // dd.ddd
-    out.append(p, static_cast<std::size_t>(d.exponent + 1));
-    out.push_back('.');
-    out.append(p + d.exponent + 1, static_cast<std::size_t>(n - d.exponent - 1));
+    const auto zeros = static_cast<std::size_t>(-d.exponent - 1);
+    *out++ = '0';
+    *out++ = '.';
+    std::memset(out, '0', zeros);
+    out += zeros;
+    std::memcpy(out, p, n);
+    return out + n;
   }
+  const auto whole = static_cast<std::size_t>(d.exponent) + 1;
+  if (whole >= n) {  // ddd000
+    std::memcpy(out, p, n);
+    std::memset(out + n, '0', whole - n);
+    return out + whole;
+  }
+  std::memcpy(out, p, whole);  // dd.ddd
+  out[whole] = '.';
+  std::memcpy(out + whole + 1, p + whole, n - whole);
+  return out + n + 1;
 }
 
 }  // namespace
 
-void append_number(std::string& out, double value) {
-  if (!std::isfinite(value)) return;
+char* write_number(char* out, double value) {
+  if (!std::isfinite(value)) return out;
   if (value == 0) {  // also for -0.0
-    out.push_back('0');
-    return;
+    *out = '0';
+    return out + 1;
   }
   // Fast path for whole numbers and whole cents below 1e9 (counts, money), with the text of
   // fmt's shortest form (fixed notation there).
   std::int64_t cents = 0;
-  if (exact_cents(value, cents)) {
-    append_cents(out, cents);
-    return;
-  }
-  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), value);
+  if (exact_cents(value, cents)) return write_cents(out, cents);
+  return fmt::format_to(out, FMT_COMPILE("{}"), value);
+}
+
+void append_number(std::string& out, double value) {
+  char text[kNumberChars];
+  out.append(text, static_cast<std::size_t>(write_number(text, value) - text));
 }
 
 std::string format_number(double value) {
@@ -167,7 +175,7 @@ std::string format_number(double value) {
   return text;
 }
 
-void append_csv_field(std::string& out, std::string_view text, char delimiter) {
+char* write_csv_field(char* out, std::string_view text, char delimiter) {
   bool needs_quotes = !text.empty() && (text.front() == ' ' || text.back() == ' ');
   for (char c : text) {
     if (c == delimiter || c == '"' || c == '\n' || c == '\r') {
@@ -176,15 +184,23 @@ void append_csv_field(std::string& out, std::string_view text, char delimiter) {
     }
   }
   if (!needs_quotes) {
-    out.append(text);
-    return;
+    std::memcpy(out, text.data(), text.size());
+    return out + text.size();
   }
-  out.push_back('"');
+  *out++ = '"';
   for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
+    if (c == '"') *out++ = '"';
+    *out++ = c;
   }
-  out.push_back('"');
+  *out++ = '"';
+  return out;
+}
+
+void append_csv_field(std::string& out, std::string_view text, char delimiter) {
+  const std::size_t size = out.size();
+  out.resize(size + 2 * text.size() + 2);
+  char* const end = write_csv_field(out.data() + size, text, delimiter);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 double round_significant(double value, int digits) {
@@ -199,21 +215,6 @@ double round_significant(double value, int digits) {
   double rounded = value;
   std::from_chars(text, end, rounded);
   return rounded;
-}
-
-Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
-  if (path_ == "-") {
-    stdout_ = &std::cout;
-    return;
-  }
-  file_ = std::make_unique<std::ofstream>(path_, std::ios::binary | std::ios::trunc);
-  if (!*file_) option_error("-o", path_, "a file that can be created for writing");
-}
-
-void Output::close() {
-  stream().flush();
-  if (!stream()) throw Error(fmt::format("could not write output to '{}'", path_));
-  if (file_) file_->close();
 }
 
 CsvWriter::CsvWriter(std::ostream& out, char delimiter) : out_(out), delimiter_(delimiter) {
@@ -278,17 +279,19 @@ void CsvWriter::flush() {
   out_.flush();
 }
 
-void append_rounded(std::string& out, double value, int digits) {
+char* write_rounded(char* out, double value, int digits) {
   // The shortest text of the double nearest to a decimal of at most 15 digits is that decimal
   // (two such decimals never read back to the same double), so the digits come straight from
   // the rounding; fmt's shortest form writes them in fixed notation in this range.
   if (std::isfinite(value) && value != 0) {
-    if (const auto d = round_decimal(value, digits)) {
-      append_fixed(out, *d, value < 0);
-      return;
-    }
+    if (const auto d = round_decimal(value, digits)) return write_fixed(out, *d, value < 0);
   }
-  append_number(out, round_significant(value, digits));
+  return write_number(out, round_significant(value, digits));
+}
+
+void append_rounded(std::string& out, double value, int digits) {
+  char text[kNumberChars];
+  out.append(text, static_cast<std::size_t>(write_rounded(text, value, digits) - text));
 }
 
 }  // namespace ltv

@@ -186,3 +186,56 @@ TEST(CliSummary, HelpListsOptionsWithDefaultsAndAnExample) {
 }
 
 }  // namespace
+
+// The CSV rows are formatted by a fast path of their own; JSON goes through RowWriter. Both must
+// give the same cells: ids that need quoting, holdout and profit columns, money with float noise,
+// fractional recency and T, empty money for count-only data.
+TEST(CliSummary, CsvCellsAreTheJsonValues) {
+  auto dir = ltv::test::temp_dir("cli_summary_csv_json");
+  auto path = dir / "tx.csv";
+  {
+    std::ofstream out(path);
+    out << "customer,date,amount,cost\n";
+    const char* ids[] = {"plain", "\"with, comma\"", "\"say \"\"hi\"\"\"", "c0042"};
+    for (int c = 0; c < 4; ++c) {
+      for (int k = 0; k < 5 + 3 * c; ++k) {
+        const int day = (k * 37 + c * 11) % 336;  // 12 months of 28 days
+        out << ids[c] << "," << fmt::format("2021-{:02}-{:02}", 1 + day / 28, 1 + day % 28) << ","
+            << fmt::format("{:.2f}", 0.1 + 7.3 * k + 0.07 * c) << ","
+            << fmt::format("{:.3f}", 0.5 * k + 0.013) << "\n";
+      }
+    }
+  }
+  const std::string base = cli() + " summary " + q(path) +
+                           " --customer customer --date date --calibration-end 2021-09-15 "
+                           "--observation-end 2021-12-30 -q";
+  for (const std::string& columns : {std::string(" --amount amount --cost cost"), std::string()}) {
+    auto csv = run(base + columns + " -o " + q(dir / "s.csv"));
+    ASSERT_EQ(csv.exit_code, 0) << csv.err;
+    auto json = run(base + columns + " --format json");
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    const ltv::Table table = ltv::read_table((dir / "s.csv").string());
+    const auto j = nlohmann::json::parse(json.out);
+    ASSERT_EQ(table.rows(), 4u);
+    ASSERT_EQ(j.size(), 4u);
+    EXPECT_EQ(table.column("customer_id")[1], "with, comma");
+    EXPECT_EQ(table.column("customer_id")[2], "say \"hi\"");
+    std::size_t compared = 0;
+    for (const std::string& name : table.names) {
+      for (std::size_t r = 0; r < table.rows(); ++r) {
+        const std::string& cell = table.column(name)[r];
+        const nlohmann::json& value = j[r].at(name);
+        if (value.is_null()) {
+          EXPECT_EQ(cell, "") << name << " row " << r;
+        } else if (value.is_string()) {
+          EXPECT_EQ(cell, value.get<std::string>()) << name << " row " << r;
+        } else {
+          ASSERT_FALSE(cell.empty()) << name << " row " << r;
+          EXPECT_EQ(std::stod(cell), value.get<double>()) << name << " row " << r << ": " << cell;
+        }
+        ++compared;
+      }
+    }
+    EXPECT_EQ(compared, 4u * (columns.empty() ? 12u : 13u));
+  }
+}

@@ -5,7 +5,6 @@
 
 #include <concepts>
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
 #include <memory>
 #include <ostream>
@@ -22,9 +21,17 @@ std::string format_number(double value);
 /// Appends format_number(value) to `out` (nothing for a non-finite value), without allocating.
 void append_number(std::string& out, double value);
 
+/// Room that write_number and write_rounded need: they write at most this many characters.
+inline constexpr std::size_t kNumberChars = 32;
+/// Writes the text of append_number at `out`; returns the end of it.
+char* write_number(char* out, double value);
+
 /// Appends `text` as a CSV field to `out`: quoted when it contains `delimiter`, a quote, CR/LF
 /// or edge blanks (the form CsvWriter::field writes).
 void append_csv_field(std::string& out, std::string_view text, char delimiter = ',');
+/// Writes the text of append_csv_field at `out` (at most 2 * text.size() + 2 characters);
+/// returns the end of it.
+char* write_csv_field(char* out, std::string_view text, char delimiter = ',');
 
 /// `value` rounded to `digits` significant decimal digits (for money sums: 74.02000000000001 ->
 /// 74.02 at 12 digits). Non-finite values are returned unchanged.
@@ -33,22 +40,42 @@ double round_significant(double value, int digits);
 /// Appends the text of append_number(out, round_significant(value, digits)), without formatting
 /// the number twice.
 void append_rounded(std::string& out, double value, int digits);
+/// Writes the text of append_rounded at `out` (at most kNumberChars characters); returns the end.
+char* write_rounded(char* out, double value, int digits);
+
+namespace detail {
+class FileBuffer;
+}
 
 /// Where command output goes: a file (created or truncated) or stdout for "" and "-".
+///
+/// A file is written through an 8 MiB buffer. Small outputs go through the page cache in one
+/// write when closed. Once an output outgrows the buffer, its full blocks are written with
+/// O_DIRECT where the file system supports it: a large output (the 1.45 GB summary of 20M
+/// customers) then costs a DMA transfer instead of the kernel copying it into freshly allocated
+/// page cache (0.3-0.6 GB/s of CPU time on this VM, against 1 GB/s of disk), and it does not push
+/// the input file out of the cache. Only the tail after the last full 4 KiB block is written
+/// through the page cache.
 class Output {
  public:
   /// Opens the target. Throws InputError (option `-o`) when the file cannot be created.
   explicit Output(const std::string& path);
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  /// Writes what is buffered (errors are only reported by close()).
+  ~Output();
   /// The stream to write to.
   std::ostream& stream() noexcept { return file_ ? *file_ : *stdout_; }
   /// "-" for stdout, else the file name.
   const std::string& path() const noexcept { return path_; }
-  /// Flushes; throws ltv::Error if writing failed (disk full, closed pipe...).
+  /// Writes everything out and closes the file; throws ltv::Error if writing failed (disk full,
+  /// closed pipe...), with the system's reason.
   void close();
 
  private:
   std::string path_;
-  std::unique_ptr<std::ofstream> file_;
+  std::unique_ptr<detail::FileBuffer> buffer_;
+  std::unique_ptr<std::ostream> file_;
   std::ostream* stdout_ = nullptr;
 };
 
