@@ -210,50 +210,61 @@ ltv::Output open_output(const std::string& output) {
 
 /// Memoised cell texts for one formatting thread. recency, T and duration_holdout are whole days
 /// over the time unit (213 / 7.0): their shortest form (the costly part of formatting a double)
-/// is kept per whole number of days; dates are kept per day number.
+/// is kept per whole number of days; dates are kept per day number. A kept text is copied as a
+/// fixed kCell bytes (two vector moves, no call): the caller leaves that much room for each.
 class SummaryCellCache {
  public:
+  /// Room a cell needs: the longest text written (a double's shortest form, "-5877641-06-23") and
+  /// the fixed-size copy of a kept text.
+  static constexpr std::size_t kCell = 32;
+  static_assert(ltv::kNumberChars <= kCell);
+
   explicit SummaryCellCache(double unit) : unit_(unit) {}
 
-  /// Writes the text of number(value) in the summary CSV (at most ltv::kNumberChars characters);
-  /// returns the end.
+  /// Writes the text of number(value) in the summary CSV; returns its end.
   char* write_days(char* out, double value) {
     const double k = std::nearbyint(value * unit_);
     if (k >= 0 && k < static_cast<double>(kDays) && k / unit_ == value) {
-      const auto index = static_cast<std::size_t>(k);
       if (days_.empty()) days_.resize(kDays);
-      std::string& text = days_[index];
-      if (text.empty()) ltv::append_number(text, value);  // never empty for a finite value
-      return copy(out, text);
+      Text& text = days_[static_cast<std::size_t>(k)];
+      if (text.size == 0) text.set(ltv::format_number(value));  // never empty for a finite value
+      return text.copy_to(out);
     }
     return ltv::write_number(out, value);
   }
 
-  /// Writes format_date(day) (at most kDateChars characters); returns the end.
+  /// Writes format_date(day); returns its end.
   char* write_date(char* out, std::int32_t day) {
     if (dates_.empty()) first_day_ = day - kDays / 2;
     const std::int64_t index = std::int64_t{day} - first_day_;
     if (index < 0 || index >= static_cast<std::int64_t>(kDays)) {
-      return copy(out, ltv::format_date(day));
+      const std::string text = ltv::format_date(day);
+      std::memcpy(out, text.data(), text.size());
+      return out + text.size();
     }
     if (dates_.empty()) dates_.resize(kDays);
-    std::string& text = dates_[static_cast<std::size_t>(index)];
-    if (text.empty()) text = ltv::format_date(day);
-    return copy(out, text);
+    Text& text = dates_[static_cast<std::size_t>(index)];
+    if (text.size == 0) text.set(ltv::format_date(day));
+    return text.copy_to(out);
   }
-
-  /// Room for a date: "-5877641-06-23", the earliest day an int32 day number reaches, has 14.
-  static constexpr std::size_t kDateChars = 16;
 
  private:
-  static char* copy(char* out, std::string_view text) {
-    std::memcpy(out, text.data(), text.size());
-    return out + text.size();
-  }
+  struct Text {
+    char bytes[kCell] = {};
+    std::uint8_t size = 0;
+    void set(const std::string& text) {
+      std::memcpy(bytes, text.data(), std::min(text.size(), kCell));
+      size = static_cast<std::uint8_t>(std::min(text.size(), kCell));
+    }
+    char* copy_to(char* out) const {
+      std::memcpy(out, bytes, kCell);
+      return out + size;
+    }
+  };
   static constexpr std::size_t kDays = std::size_t{1} << 16;
   double unit_;
-  std::vector<std::string> days_;   // text of k / unit_, by k
-  std::vector<std::string> dates_;  // text of first_day_ + i, by i
+  std::vector<Text> days_;   // text of k / unit_, by k
+  std::vector<Text> dates_;  // text of first_day_ + i, by i
   std::int32_t first_day_ = 0;
 };
 
@@ -265,8 +276,8 @@ namespace {
 void append_summary_csv_rows(TextBuffer& out, SummaryCellCache& cache,
                              const ltv::SummaryRanges& source, const ltv::CustomerSummary& s,
                              std::size_t begin, std::size_t end) {
-  // Room for a row besides its id: 10 numbers, 2 dates and 13 separators.
-  constexpr std::size_t kCells = 10 * ltv::kNumberChars + 2 * SummaryCellCache::kDateChars + 13;
+  // Room for a row besides its id: 12 cells and 13 separators.
+  constexpr std::size_t kCells = 12 * SummaryCellCache::kCell + 13;
   for (std::size_t i = begin; i < end; ++i) {
     const std::string_view id = source.customer_id(s.customer[i]);
     char* p = out.room(2 * id.size() + 2 + kCells);

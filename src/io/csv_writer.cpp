@@ -57,6 +57,26 @@ char* write_cents(char* out, std::int64_t cents) {
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/// The whole number of cents c such that `value` rounded to `digits` significant digits is exactly
+/// c / 100 (money sums with float noise: 74.02000000000001 -> 7402), for 3 <= digits <= 15 and
+/// 0.005 <= |value| < min(kFastLimit, 10^(digits-2)); else false. In that range c / 100 lies on the
+/// grid of `digits`-digit decimals near value (steps of 10^(e-digits+1) <= 0.01, e the decimal
+/// exponent of value), and a step exceeds 10^-digits |value|. The true distance from value to
+/// c / 100 is at most the computed one (exact by Sterbenz's lemma when they are this close) plus
+/// half an ulp of value: below 0.4 x 10^-digits |value| it is less than half a step, so c / 100 is
+/// the rounding.
+bool rounds_to_cents(double value, int digits, std::int64_t& cents) {
+  if (digits < 3 || digits > 15) return false;
+  const double a = std::fabs(value);
+  if (!(a < kFastLimit && a < kPow10[digits - 2])) return false;
+  const double c = std::nearbyint(value * 100.0);
+  if (c == 0) return false;
+  const double tolerance = 0.4 / kPow10[digits] - 0x1p-52;
+  if (!(std::fabs(value - c / 100.0) <= tolerance * a)) return false;
+  cents = static_cast<std::int64_t>(c);
+  return true;
+}
+
 /// |value| rounded to `digits` significant decimal digits: `mantissa` (its trailing zeros
 /// dropped, `length` digits) times 10^(exponent - length + 1), so that `exponent` is the
 /// decimal exponent of the leading digit.
@@ -205,6 +225,9 @@ void append_csv_field(std::string& out, std::string_view text, char delimiter) {
 
 double round_significant(double value, int digits) {
   if (!std::isfinite(value) || value == 0) return value;
+  if (std::int64_t cents = 0; rounds_to_cents(value, digits, cents)) {
+    return static_cast<double>(cents) / 100.0;
+  }
   // In the fixed range (money, rates) one scaling by a power of ten, e.g. 74.02000000000001 ->
   // 74.02 at 12 digits.
   if (const auto d = round_decimal(value, digits)) return to_double(*d, value < 0);
@@ -284,6 +307,9 @@ char* write_rounded(char* out, double value, int digits) {
   // (two such decimals never read back to the same double), so the digits come straight from
   // the rounding; fmt's shortest form writes them in fixed notation in this range.
   if (std::isfinite(value) && value != 0) {
+    if (std::int64_t cents = 0; rounds_to_cents(value, digits, cents)) {
+      return write_cents(out, cents);
+    }
     if (const auto d = round_decimal(value, digits)) return write_fixed(out, *d, value < 0);
   }
   return write_number(out, round_significant(value, digits));

@@ -2,10 +2,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <iostream>
+#include <memory>
 #include <streambuf>
 
 #include <fmt/format.h>
@@ -17,15 +20,18 @@ namespace ltv {
 namespace detail {
 
 /// The stream buffer of an output file: see Output. Not thread-safe (like any streambuf).
+///
+/// Once the output outgrows one buffer, a second one is filled while the first is written on
+/// another thread (one write in flight at a time, so the file gets the blocks in order): the
+/// formatting and the copying into the buffer overlap the disk transfer.
 class FileBuffer final : public std::streambuf {
  public:
   static constexpr std::size_t kAlign = 4096;  // O_DIRECT offsets, sizes and addresses
   static constexpr std::size_t kSize = std::size_t{8} << 20;
 
   explicit FileBuffer(int fd) : fd_(fd) {
-    data_ = static_cast<char*>(std::aligned_alloc(kAlign, kSize));
-    if (data_ == nullptr) throw std::bad_alloc();
-    setp(data_, data_ + kSize);
+    buffers_[0].reset(allocate());
+    setp(buffers_[0].get(), buffers_[0].get() + kSize);
   }
   FileBuffer(const FileBuffer&) = delete;
   FileBuffer& operator=(const FileBuffer&) = delete;
@@ -34,7 +40,6 @@ class FileBuffer final : public std::streambuf {
       write_pending();
       ::close(fd_);
     }
-    std::free(data_);
   }
 
   /// Writes what is buffered and closes the file. Returns the first error (errno), 0 if none.
@@ -68,35 +73,56 @@ class FileBuffer final : public std::streambuf {
   }
 
   // A flush leaves the data in the buffer: it reaches the file when the buffer fills and in
-  // finish(). (Writing an unaligned amount, such as a header flushed on its own, would leave the
-  // file offset unaligned for the direct writes after it.)
-  int sync() override { return error_ == 0 ? 0 : -1; }
+  // finish() (which reports errors). Writing an unaligned amount, such as a header flushed on its
+  // own, would leave the file offset unaligned for the direct writes after it.
+  int sync() override { return 0; }
 
  private:
-  /// The buffer is full: write it (directly when possible) and start it again.
+  struct Free {
+    void operator()(char* p) const noexcept { std::free(p); }
+  };
+
+  static char* allocate() {
+    auto* p = static_cast<char*>(std::aligned_alloc(kAlign, kSize));
+    if (p == nullptr) throw std::bad_alloc();
+    return p;
+  }
+
+  /// Waits for the write in flight (its error, if any, is in error_).
+  void wait() {
+    if (writing_.valid()) writing_.get();
+  }
+
+  /// The buffer is full: hand it to a background write and go on in the other one.
   bool write_full() {
-    if (!direct_tried_) {
-      // The output outgrew the buffer: from here on, full blocks bypass the page cache if the file
-      // system allows it (not tmpfs, for one).
-      direct_tried_ = true;
+    if (!buffers_[1]) {
+      // The output outgrew the buffer: from here on, full blocks bypass the page cache if the
+      // file system allows it (not tmpfs, for one).
+      buffers_[1].reset(allocate());
       const int flags = ::fcntl(fd_, F_GETFL);
       direct_ = flags >= 0 && ::fcntl(fd_, F_SETFL, flags | O_DIRECT) == 0;
     }
-    const bool ok = write_out(data_, static_cast<std::size_t>(pptr() - data_));
-    setp(data_, data_ + kSize);
-    return ok;
+    wait();
+    if (error_ != 0) return false;
+    const char* block = pbase();
+    const auto n = static_cast<std::size_t>(pptr() - pbase());
+    writing_ = std::async(std::launch::async, [this, block, n] { write_out(block, n); });
+    active_ ^= 1;
+    setp(buffers_[active_].get(), buffers_[active_].get() + kSize);
+    return true;
   }
 
   /// Writes what is buffered: the full blocks (directly if on), then the rest through the cache.
   bool write_pending() {
-    const auto n = static_cast<std::size_t>(pptr() - data_);
+    wait();
+    const auto n = static_cast<std::size_t>(pptr() - pbase());
     const std::size_t blocks = direct_ ? n / kAlign * kAlign : 0;
-    bool ok = write_out(data_, blocks);
+    bool ok = write_out(pbase(), blocks);
     if (n > blocks) {
       set_direct(false);
-      ok = write_out(data_ + blocks, n - blocks) && ok;
+      ok = write_out(pbase() + blocks, n - blocks) && ok;
     }
-    setp(data_, data_ + kSize);
+    setp(pbase(), pbase() + kSize);
     return ok;
   }
 
@@ -129,8 +155,10 @@ class FileBuffer final : public std::streambuf {
   }
 
   int fd_ = -1;
-  char* data_ = nullptr;
-  bool direct_tried_ = false;
+  std::array<std::unique_ptr<char, Free>, 2> buffers_;
+  int active_ = 0;             // the buffer being filled
+  std::future<void> writing_;  // the other one's write, while in flight
+  // Owned by the write in flight while there is one.
   bool direct_ = false;
   int error_ = 0;
 };

@@ -53,6 +53,21 @@ std::vector<double> sample_values() {
     values.push_back(static_cast<double>(cents(rng)));
     values.push_back(static_cast<double>(cents(rng) % 5000) / 7.0);
   }
+  // Near whole cents, around the distance (0.4 x 10^-digits relative) within which rounding to
+  // 6 to 15 digits is taken to give the cents, and around half a rounding step (0.5 x 10^-digits
+  // up to 5 x 10^-digits relative, where the rounding stops being the cents).
+  std::uniform_int_distribution<std::int64_t> any_cents(1, 99999999999);
+  for (int i = 0; i < 3000; ++i) {
+    const double c = static_cast<double>(any_cents(rng) >> (i % 30)) / 100.0;
+    if (c == 0) continue;
+    for (int digits : {6, 8, 12, 13, 15}) {
+      for (double r : {0.3, 0.39, 0.41, 0.5, 0.7, 1.0, 4.9, 5.1}) {
+        const double delta = r * std::pow(10.0, -digits) * c;
+        values.push_back(c + delta);
+        values.push_back(-(c - delta));
+      }
+    }
+  }
   std::uniform_real_distribution<double> exponent(-12, 18);
   std::uniform_real_distribution<double> mantissa(-1, 1);
   for (int i = 0; i < 100000; ++i) {
