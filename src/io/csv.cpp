@@ -622,8 +622,22 @@ bool CsvReader::read_record(CsvRecord& record) {
       if (blanks) {
         while (!stop[static_cast<unsigned char>(buf[i])]) ++i;  // buf[end] is a '\n' sentinel
       } else {
-        // 8 bytes at a time: the first delimiter or line feed (buf[end] is a '\n' sentinel and
-        // kPadding bytes follow it, so the loads stay inside the buffer).
+        // 16 (SSE2) or 8 bytes at a time: the first delimiter or line feed (buf[end] is a '\n'
+        // sentinel and kPadding bytes follow it, so the loads stay inside the buffer).
+#if defined(__SSE2__)
+        const __m128i delims = _mm_set1_epi8(delim);
+        const __m128i newlines = _mm_set1_epi8('\n');
+        for (;;) {
+          const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf + i));
+          const auto hits = static_cast<unsigned>(_mm_movemask_epi8(
+              _mm_or_si128(_mm_cmpeq_epi8(v, delims), _mm_cmpeq_epi8(v, newlines))));
+          if (hits != 0) {
+            i += static_cast<std::size_t>(std::countr_zero(hits));
+            break;
+          }
+          i += 16;
+        }
+#else
         const std::uint64_t delims = kOnes * static_cast<unsigned char>(delim);
         const std::uint64_t newlines = kOnes * static_cast<unsigned char>('\n');
         for (;;) {
@@ -636,6 +650,7 @@ bool CsvReader::read_record(CsvRecord& record) {
           }
           i += 8;
         }
+#endif
       }
       if (i >= end && !eof_) {
         scan = Scan::need_more;
