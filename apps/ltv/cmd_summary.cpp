@@ -53,8 +53,8 @@ void setup_summary(CLI::App& root) {
     lo.keep_extra_columns = false;
     LoadReport report;
     SummaryStream stream(summary_opts);
-    const int parts =
-        stream_transactions(options->file, lo, report, stream.part(0), stream.part(1));
+    const int parts = stream_transactions(options->file, lo, report,
+                                          [&](int k) -> RowSink& { return stream.part(k); });
     if (parts > 0 && stream.join(parts)) {
       report.customers = stream.customers_loaded();
       report_load(*options, report);

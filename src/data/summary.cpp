@@ -453,8 +453,9 @@ unsigned orders_with_before(std::string_view a, std::string_view b) noexcept {
 }  // namespace
 
 /// The rows of one part of the file: the current customer's lines are buffered and summarised
-/// when the next customer starts. The first customer of the second part is held back (its lines
-/// may continue the first part's last customer) and joined by SummaryStream::finish().
+/// when the next customer starts. The first customer of every part but the first is held back
+/// (its lines may continue the previous part's last customer) and joined by
+/// SummaryStream::join().
 class SummaryStream::Part : public RowSink {
  public:
   Part(const SummaryOptions& options, std::atomic<bool>& declined, bool holds_first)
@@ -511,26 +512,31 @@ class SummaryStream::Part : public RowSink {
     has_current_ = false;
   }
 
-  /// Joins `next` (the following part, its current customer ended) after this part, whose
-  /// current customer is still open; false when the ids are not in one order across the parts.
-  bool join(Part& next) {
-    orders_ &= next.orders_;
-    if (next.has_held_) {
-      if (has_current_ && current_ == next.held_id_) {  // one customer on both sides
-        lines_.append(next.held_);
-      } else {
-        if (has_current_) orders_ &= orders_with_before(current_, next.held_id_);
-        if (orders_ == 0) return false;
-        end_customer();
-        std::swap(lines_, next.held_);
-        current_ = next.held_id_;
-        has_current_ = true;
-      }
+  /// Continues this part's open customer with the first customer of `next` (the following
+  /// part): appends its lines when it is the same customer, else ends the open one and takes it
+  /// over as the open customer. `orders` keeps the id orders still possible across the parts.
+  /// Returns whether `next` has customers after that one (then its last one is the open one).
+  bool take_first(Part& next, unsigned& orders) {
+    const bool more = next.has_held_;
+    Lines& lines = more ? next.held_ : next.lines_;
+    std::string& id = more ? next.held_id_ : next.current_;
+    if (!more && !next.has_current_) return false;  // no rows
+    if (has_current_ && current_ == id) {
+      lines_.append(lines);
+    } else {
+      if (has_current_) orders &= orders_with_before(current_, id);
+      end_customer();
+      std::swap(lines_, lines);
+      std::swap(current_, id);
+      has_current_ = true;
     }
-    end_customer();
-    return orders_ != 0;
+    lines.clear();
+    // A part with more customers keeps has_held_ (so that ending its last one summarises it).
+    if (!more) next.has_current_ = false;
+    return more;
   }
 
+  unsigned orders() const noexcept { return orders_; }
   std::size_t stored() const noexcept { return first_.size(); }
   /// Customers summarised (with or without a stored row); after join(), the held one in here.
   std::size_t customers_loaded() const noexcept { return customers_; }
@@ -628,28 +634,40 @@ class SummaryStream::Part : public RowSink {
 };
 
 SummaryStream::SummaryStream(const SummaryOptions& options) : options_(options) {
-  parts_[0] = std::make_unique<Part>(options_, declined_, /*holds_first=*/false);
-  parts_[1] = std::make_unique<Part>(options_, declined_, /*holds_first=*/true);
+  part(0);
 }
 
 SummaryStream::~SummaryStream() = default;
 
 RowSink& SummaryStream::part(int k) {
-  return *parts_[k == 0 ? 0 : 1];
+  const auto index = static_cast<std::size_t>(std::max(k, 0));
+  while (parts_.size() <= index) {
+    parts_.push_back(std::make_unique<Part>(options_, declined_, /*holds_first=*/!parts_.empty()));
+  }
+  return *parts_[index];
 }
 
 bool SummaryStream::join(int parts) {
-  if (parts < 1 || declined_.load()) return false;
-  Part& a = *parts_[0];
-  if (parts == 2) {
-    Part& b = *parts_[1];
-    b.end_customer();
-    if (!a.join(b)) return false;
-  } else {
-    a.end_customer();
+  const auto n = static_cast<std::size_t>(parts);
+  if (parts < 1 || n > parts_.size() || declined_.load()) return false;
+  // The open customer goes from part to part: a customer may span several parts.
+  unsigned orders = kAnyOrder;
+  for (std::size_t k = 0; k < n; ++k) orders &= parts_[k]->orders();
+  Part* open = parts_[0].get();
+  for (std::size_t k = 1; k < n && orders != 0; ++k) {
+    if (open->take_first(*parts_[k], orders)) {
+      open->end_customer();
+      open = parts_[k].get();
+    }
   }
-  parts_used_ = parts;
-  customers_loaded_ = a.customers_loaded() + (parts == 2 ? parts_[1]->customers_loaded() : 0);
+  if (orders == 0) return false;
+  open->end_customer();
+  starts_.assign(1, 0);
+  customers_loaded_ = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    starts_.push_back(starts_.back() + parts_[k]->stored());
+    customers_loaded_ += parts_[k]->customers_loaded();
+  }
   return true;
 }
 
@@ -660,9 +678,7 @@ void SummaryStream::finish(const LoadReport& report) {
 }
 
 std::size_t SummaryStream::customers() const noexcept {
-  std::size_t n = 0;
-  for (int k = 0; k < parts_used_; ++k) n += parts_[k]->stored();
-  return n;
+  return starts_.empty() ? 0 : starts_.back();
 }
 
 void SummaryStream::build(std::size_t begin, std::size_t end, CustomerSummary& out) const {
@@ -675,17 +691,23 @@ void SummaryStream::build(std::size_t begin, std::size_t end, CustomerSummary& o
        out.last_purchase, out.orders, out.revenue);
   size(header_.has_profit ? n : 0, out.profit);
   size(header_.has_holdout ? n : 0, out.frequency_holdout, out.monetary_value_holdout);
-  const std::size_t stored_a = parts_[0]->stored();
+  if (n == 0) return;
+  std::size_t k = part_of(begin);
   for (std::size_t i = begin; i < end; ++i) {
-    const bool in_a = i < stored_a;
-    (in_a ? *parts_[0] : *parts_[1])
-        .fill(in_a ? i : i - stored_a, i - begin, static_cast<std::uint32_t>(i), header_, out);
+    while (i >= starts_[k + 1]) ++k;
+    parts_[k]->fill(i - starts_[k], i - begin, static_cast<std::uint32_t>(i), header_, out);
   }
 }
 
+std::size_t SummaryStream::part_of(std::size_t customer) const noexcept {
+  // The last part starting at or before the customer (parts without stored rows are skipped).
+  const auto it = std::upper_bound(starts_.begin(), starts_.end() - 1, customer);
+  return static_cast<std::size_t>(it - starts_.begin()) - 1;
+}
+
 std::string_view SummaryStream::customer_id(std::uint32_t customer) const {
-  const std::size_t stored_a = parts_[0]->stored();
-  return customer < stored_a ? parts_[0]->id(customer) : parts_[1]->id(customer - stored_a);
+  const std::size_t k = part_of(customer);
+  return parts_[k]->id(customer - starts_[k]);
 }
 
 }  // namespace ltv

@@ -793,15 +793,8 @@ std::optional<FileHalves> FileHalves::open(const std::string& path, std::size_t 
       static_cast<unsigned char>(magic[1]) == 0x8b) {
     return std::nullopt;  // gzip
   }
-  // The first line break at or after the middle.
-  for (std::size_t pos = file.size_ / 2; file.split_ == 0 && pos < file.size_;
-       pos += std::size_t{1} << 16) {
-    const std::string block = file.read(pos, std::size_t{1} << 16);
-    if (block.empty()) return std::nullopt;
-    const std::size_t nl = block.find('\n');
-    if (nl != std::string::npos) file.split_ = pos + nl + 1;
-  }
-  if (file.split_ == 0 || file.split_ >= file.size_) return std::nullopt;
+  file.split_ = file.line_start_after(file.size_ / 2);
+  if (file.split_ >= file.size_) return std::nullopt;
   const std::string sample = file.read(0, std::min(file.split_, std::size_t{4} << 20));
   if (sample.empty()) return std::nullopt;
   file.lines_per_byte_ = static_cast<double>(std::count(sample.begin(), sample.end(), '\n') + 1) /
@@ -821,6 +814,16 @@ FileHalves::~FileHalves() {
 
 std::size_t FileHalves::lines_in(std::size_t bytes) const noexcept {
   return static_cast<std::size_t>(lines_per_byte_ * static_cast<double>(bytes) * 1.05) + 1;
+}
+
+std::size_t FileHalves::line_start_after(std::size_t offset) const {
+  for (std::size_t pos = offset; pos < size_; pos += std::size_t{1} << 16) {
+    const std::string block = read(pos, std::size_t{1} << 16);
+    if (block.empty()) return size_;
+    const std::size_t nl = block.find('\n');
+    if (nl != std::string::npos) return pos + nl + 1;
+  }
+  return size_;
 }
 
 std::string FileHalves::read(std::size_t offset, std::size_t n) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -1003,14 +1004,14 @@ void merge_reports(LoadReport& a, const LoadReport& b, std::size_t max_examples)
   }
 }
 
-/// Newlines in the file's first `end` bytes, read with pread in blocks: the mapping is not
-/// touched, so counting adds nothing to the resident size (touching the mapped first half to count
-/// its lines made 4 GB of file pages resident before any row was parsed). -1 on a read error.
-std::int64_t count_newlines(int fd, std::size_t end) {
+/// Newlines in bytes [begin, end) of the file, read with pread in blocks: no mapping, so counting
+/// adds nothing to the resident size (touching the mapped first half to count its lines made 4 GB
+/// of file pages resident before any row was parsed). -1 on a read error.
+std::int64_t count_newlines(int fd, std::size_t begin, std::size_t end) {
   constexpr std::size_t kBlock = std::size_t{1} << 20;
   std::vector<char> buffer(kBlock);
   std::int64_t lines = 0;
-  std::size_t pos = 0;
+  std::size_t pos = begin;
   while (pos < end) {
     const ssize_t n =
         ::pread(fd, buffer.data(), std::min(kBlock, end - pos), static_cast<off_t>(pos));
@@ -1021,94 +1022,125 @@ std::int64_t count_newlines(int fd, std::size_t end) {
   return lines;
 }
 
-/// Two-part read of a regular file: `read_part(loader, k)` reads part k (0 or 1) with a Loader
-/// and returns its result (a log, or whether the part's sink took every row). Returns nullopt
-/// when the result might differ from a sequential read (split inside a quoted field, differing
-/// date formats, any error in part 1); `report` is then untouched. Part 1 starts at the true
-/// beginning of the file, so when it ends cleanly at the split, the split is a real record
-/// boundary and part 2 is parsed exactly as a sequential read would. Both parts are read with
-/// pread (no mapping: the page cache is left as it was, and file pages never count in the
-/// resident size). The merged report's `customers` is left to the caller.
+/// Read of a regular file in `parts` consecutive parts (2 or more), split after line breaks, on
+/// two threads: the first thread starts with part 0, the second with part 1, and each then takes
+/// the next part not yet taken, so that neither idles while the other still has more than a part
+/// to read. `read_part(loader, k)` reads part k with a Loader and returns its result (a log, or
+/// whether the part's sink took every row). Returns nullopt when the result might differ from a
+/// sequential read (a split inside a quoted field, differing date formats, an error in any part
+/// but the last); `report` is then untouched. Part 0 starts at the true beginning of the file:
+/// when parts 0 .. k-1 end cleanly, the start of part k is a real record boundary and part k is
+/// parsed exactly as a sequential read would. Every part is read with pread (no mapping: the
+/// page cache is left as it was, and file pages never count in the resident size). The merged
+/// report's `customers` is left to the caller.
 template <class Result, class ReadPart>
-std::optional<std::pair<Result, Result>> read_parallel(const std::string& path,
-                                                       const FileHalves& file,
-                                                       const LoadOptions& options,
-                                                       LoadReport& report, ReadPart read_part) {
+std::optional<std::vector<Result>> read_parallel(const std::string& path, const FileHalves& file,
+                                                 int parts, const LoadOptions& options,
+                                                 LoadReport& report, ReadPart read_part) {
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;
-  const std::size_t size = file.size(), split = file.split();
+  const std::size_t size = file.size();
+  const auto n = static_cast<std::size_t>(std::max(parts, 2));
+  std::vector<std::size_t> begin(n + 1, size);
+  begin[0] = 0;
+  begin[1] = file.split();
+  if (n > 2) {
+    for (std::size_t k = 1; k < n; ++k) {
+      begin[k] = std::max(begin[k - 1], file.line_start_after(size / n * k));
+    }
+  }
   // The first part's reader detects the delimiter and reads the header.
-  CsvReader first = CsvReader::from_file_range(file.fd(), 0, split, csv, path);
-  CsvOptions second_csv = csv;
-  second_csv.delimiter = first.delimiter();
-  second_csv.has_header = false;
-  const std::vector<std::string> header = first.header();
-
-  LoadReport report_a, report_b;
-  Loader loader_a(first, options, report_a);
-  // Part a reserves room for the whole file, so part b is appended without reallocating
-  // (reserved pages cost no memory until written).
-  const std::size_t rows_b = file.lines_in(size - split);
-  loader_a.expect_rows(file.lines_in(split) + rows_b);
-  // Part b is parsed with line numbers counted from its own start: they appear only in error
-  // messages and skipped-row examples, and when part b has any, it is parsed again below with
-  // its true first line (the line breaks of part a counted then).
-  auto parse_b = [&](std::int64_t first_line, std::optional<CsvReader>& reader,
-                     std::optional<Loader>& loader) {
-    report_b = LoadReport{};
-    loader.reset();
-    reader.emplace(
-        CsvReader::from_file_range(file.fd(), split, size, second_csv, path, first_line));
-    loader.emplace(*reader, options, report_b, &header);
-    loader->expect_rows(rows_b);
-    return read_part(*loader, 1);
+  std::vector<std::optional<CsvReader>> readers(n);
+  std::vector<std::optional<Loader>> loaders(n);
+  std::vector<LoadReport> reports(n);
+  std::vector<std::optional<Result>> results(n);
+  std::vector<std::exception_ptr> errors(n);
+  readers[0].emplace(CsvReader::from_file_range(file.fd(), 0, begin[1], csv, path));
+  CsvOptions later_csv = csv;
+  later_csv.delimiter = readers[0]->delimiter();
+  later_csv.has_header = false;
+  const std::vector<std::string> header = readers[0]->header();
+  loaders[0].emplace(*readers[0], options, reports[0]);
+  // Part 0 reserves room for the whole file, so that the other parts' logs are appended to its
+  // own without reallocating (reserved pages cost no memory until written).
+  loaders[0]->expect_rows(file.lines_in(size));
+  // Parts after the first are parsed with line numbers counted from their own start: they appear
+  // only in error messages and skipped-row examples, and when a part has any, it is parsed again
+  // below with its true first line.
+  auto parse = [&](std::size_t k, std::int64_t first_line) {
+    reports[k] = LoadReport{};
+    loaders[k].reset();
+    readers[k].emplace(
+        CsvReader::from_file_range(file.fd(), begin[k], begin[k + 1], later_csv, path, first_line));
+    loaders[k].emplace(*readers[k], options, reports[k], &header);
+    loaders[k]->expect_rows(file.lines_in(begin[k + 1] - begin[k]));
+    results[k] = read_part(*loaders[k], static_cast<int>(k));
   };
-  std::optional<CsvReader> second;
-  std::optional<Loader> loader_b;
-  Result result_a{}, result_b{};
-  std::exception_ptr error_a, error_b;
-  std::thread worker([&] {
-    try {
-      result_b = parse_b(1, second, loader_b);
-    } catch (...) {
-      error_b = std::current_exception();
+  std::atomic<std::size_t> next{2};
+  auto work = [&](std::size_t k) {
+    for (; k < n; k = next.fetch_add(1)) {
+      try {
+        if (k == 0) {
+          results[0] = read_part(*loaders[0], 0);
+        } else {
+          parse(k, 1);
+        }
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
     }
-  });
-  try {
-    result_a = read_part(loader_a, 0);
-  } catch (...) {
-    error_a = std::current_exception();
-  }
+  };
+  std::thread worker(work, std::size_t{1});
+  work(0);
   worker.join();
-  if (error_a) return std::nullopt;  // maybe an artefact of the split: re-read sequentially
-  if (error_b || !report_b.skipped.empty()) {
-    // Line numbers are in the messages: parse part b again from its true first line.
-    const std::int64_t lines_a = count_newlines(file.fd(), split);
-    if (lines_a < 0) return std::nullopt;  // a read error: let the sequential reader report it
-    error_b = nullptr;
-    result_b = Result{};
+  // The first part with an error decides: before the last part, the error may come from a split
+  // inside a quoted field; the sequential reader then reports what is really there.
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    if (errors[k]) return std::nullopt;
+  }
+  // Line numbers are in the messages: parts with any are parsed again from their true first line.
+  std::int64_t lines_before = 0;
+  std::size_t counted_to = 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if (!errors[k] && reports[k].skipped.empty()) continue;
+    const std::int64_t lines = count_newlines(file.fd(), counted_to, begin[k]);
+    if (lines < 0) return std::nullopt;  // a read error: let the sequential reader report it
+    lines_before += lines;
+    counted_to = begin[k];
+    errors[k] = nullptr;
     try {
-      result_b = parse_b(1 + lines_a, second, loader_b);
+      parse(k, 1 + lines_before);
     } catch (...) {
-      error_b = std::current_exception();
+      errors[k] = std::current_exception();
     }
   }
-  if (!loader_b) {  // part b's reader could not be created: let the sequential reader report it
-    return std::nullopt;
+  std::optional<DateFormat> format;  // the first part's that detected one
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!loaders[k]) return std::nullopt;  // a reader could not be created: read sequentially
+    // Without a header, the width comes from the file's first record.
+    if (header.empty() && loaders[k]->width() != loaders[0]->width() && loaders[k]->width() != 0) {
+      return std::nullopt;
+    }
+    const auto f = loaders[k]->date_format();
+    if (format && f && (f->kind != format->kind || f->pattern != format->pattern)) {
+      return std::nullopt;
+    }
+    // Rows a sequential read would have judged by the format detected before them.
+    for (const auto& s : reports[k].skipped) {
+      if (s.reason == "undetectable date format" && format) return std::nullopt;
+    }
+    if (!format && f) {
+      format = f;
+      reports[0].date_format = reports[k].date_format;
+    }
   }
-  if (header.empty() && loader_a.width() != loader_b->width() && loader_b->width() != 0) {
-    return std::nullopt;  // without a header, the width comes from the file's first record
-  }
-  const auto fa = loader_a.date_format(), fb = loader_b->date_format();
-  if (fa && fb && (fa->kind != fb->kind || fa->pattern != fb->pattern)) return std::nullopt;
-  for (const auto& s : report_b.skipped) {
-    if (s.reason == "undetectable date format" && fa) return std::nullopt;
-  }
-  if (error_b) std::rethrow_exception(error_b);  // part 1 was clean: this is the first error
-  merge_reports(report_a, report_b, options.max_examples);
-  if (!fa && fb) report_a.date_format = report_b.date_format;
-  report = std::move(report_a);
-  return std::pair<Result, Result>(std::move(result_a), std::move(result_b));
+  if (errors[n - 1]) std::rethrow_exception(errors[n - 1]);  // the parts before were clean
+  for (std::size_t k = 1; k < n; ++k) merge_reports(reports[0], reports[k], options.max_examples);
+  report = std::move(reports[0]);
+  std::vector<Result> out;
+  out.reserve(n);
+  for (auto& r : results) out.push_back(std::move(*r));
+  return out;
 }
 
 /// A part of a two-part load: its log and, for the first part, the index of its customer ids.
@@ -1119,7 +1151,7 @@ struct LogPart {
 
 std::optional<TransactionLog> load_parallel(const std::string& path, const FileHalves& file,
                                             const LoadOptions& options, LoadReport& report) {
-  auto parts = read_parallel<LogPart>(path, file, options, report, [](Loader& loader, int part) {
+  auto parts = read_parallel<LogPart>(path, file, 2, options, report, [](Loader& loader, int part) {
     LogPart p;
     p.log = loader.run();
     if (part == 0) p.index = std::move(loader.customer_index());
@@ -1127,8 +1159,8 @@ std::optional<TransactionLog> load_parallel(const std::string& path, const FileH
     return p;
   });
   if (!parts) return std::nullopt;
-  TransactionLog& log = parts->first.log;
-  merge_logs(log, std::move(parts->second.log), parts->first.index);
+  TransactionLog& log = (*parts)[0].log;
+  merge_logs(log, std::move((*parts)[1].log), (*parts)[0].index);
   report.customers = log.customer_count();
   return std::move(log);
 }
@@ -1136,21 +1168,28 @@ std::optional<TransactionLog> load_parallel(const std::string& path, const FileH
 }  // namespace
 
 int stream_transactions(const std::string& path, const LoadOptions& options, LoadReport& report,
-                        RowSink& first, RowSink& second) {
+                        const std::function<RowSink&(int)>& sink) {
   if (path == "-") return 0;  // stdin cannot be read again when a sink declines
   if (options.threads != 1) {
     if (const auto file = FileHalves::open(path, options.parallel_min_bytes)) {
-      auto parts = read_parallel<bool>(path, *file, options, report, [&](Loader& loader, int part) {
-        return loader.run(part == 0 ? first : second);
+      const std::size_t chunk = std::max<std::size_t>(options.part_bytes, 1);
+      const int n = static_cast<int>(std::clamp<std::size_t>(file->size() / chunk, 2, 64));
+      std::vector<RowSink*> sinks;
+      for (int k = 0; k < n; ++k) sinks.push_back(&sink(k));
+      auto parts = read_parallel<bool>(path, *file, n, options, report, [&](Loader& loader, int k) {
+        return loader.run(*sinks[k]);
       });
-      if (parts) return parts->first && parts->second ? 2 : 0;
+      if (parts) {
+        const bool taken = std::all_of(parts->begin(), parts->end(), [](bool b) { return b; });
+        return taken ? n : 0;
+      }
     }
   }
   CsvOptions csv = options.csv;
   csv.allow_ragged = true;  // the loader counts or rejects ragged rows itself
   CsvReader reader(path, csv);
   Loader loader(reader, options, report);
-  return loader.run(first) ? 1 : 0;
+  return loader.run(sink(0)) ? 1 : 0;
 }
 
 TransactionLog load_transactions(const std::string& path, const LoadOptions& options,

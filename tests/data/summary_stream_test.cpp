@@ -1,10 +1,12 @@
 // SummaryStream gives, bit for bit, summarize() of the loaded log when a file comes customer by
-// customer (read in one part or two, with a customer on both sides of the split), and declines
-// every other order, so that the caller reads a log instead.
+// customer (read in one part, two, or many, with customers on both sides of the splits and one
+// customer spanning many parts), and declines every other order, so that the caller reads a log
+// instead.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -71,7 +73,8 @@ std::string sorted_text(int customers, const std::function<std::string(int)>& id
   return text;
 }
 
-LoadOptions load_options(int threads, bool cost = false) {
+/// `part_bytes` > 0 makes a parallel read use parts of that size (up to 64), else two halves.
+LoadOptions load_options(int threads, bool cost = false, std::size_t part_bytes = 0) {
   LoadOptions o;
   o.columns.customer = "customer";
   o.columns.date = "date";
@@ -80,6 +83,7 @@ LoadOptions load_options(int threads, bool cost = false) {
   if (cost) o.columns.cost = "cost";
   o.threads = threads;
   o.parallel_min_bytes = 1;
+  if (part_bytes > 0) o.part_bytes = part_bytes;
   return o;
 }
 
@@ -96,7 +100,8 @@ struct Streamed {
 Streamed stream(const std::string& path, const LoadOptions& lo, const SummaryOptions& so) {
   Streamed out;
   SummaryStream s(so);
-  out.parts = stream_transactions(path, lo, out.report, s.part(0), s.part(1));
+  out.parts =
+      stream_transactions(path, lo, out.report, [&](int k) -> RowSink& { return s.part(k); });
   if (out.parts == 0 || !s.join(out.parts)) return out;
   out.joined = true;
   out.customers_loaded = s.customers_loaded();
@@ -123,19 +128,28 @@ Streamed stream(const std::string& path, const LoadOptions& lo, const SummaryOpt
 }
 
 /// Streams `path` and compares with summarize() of the loaded log, column by column (doubles
-/// compared exactly).
+/// compared exactly). `expected_parts` 0: more than 2.
 void expect_same_as_log(const std::string& path, const LoadOptions& lo, const SummaryOptions& so,
                         int expected_parts) {
   LoadReport log_report;
   const TransactionLog log = load_transactions(path, lo, log_report);
   const CustomerSummary want = summarize(log, so);
   const Streamed got = stream(path, lo, so);
-  ASSERT_EQ(got.parts, expected_parts);
+  if (expected_parts > 0) {
+    ASSERT_EQ(got.parts, expected_parts);
+  } else {
+    ASSERT_GT(got.parts, 2);
+  }
   ASSERT_TRUE(got.joined);
   EXPECT_EQ(got.customers_loaded, log.customer_count());
   EXPECT_EQ(got.report.rows_loaded, log_report.rows_loaded);
   EXPECT_EQ(got.report.return_rows, log_report.return_rows);
-  EXPECT_EQ(got.report.total_amount, log_report.total_amount);
+  if (expected_parts > 0) {
+    EXPECT_EQ(got.report.total_amount, log_report.total_amount);
+  } else {  // the report's total (printed with 2 decimals) adds the parts' sums in another grouping
+    EXPECT_NEAR(got.report.total_amount, log_report.total_amount,
+                1e-12 * std::abs(log_report.total_amount));
+  }
   const CustomerSummary& s = got.rows;
   EXPECT_EQ(s.calibration_end, want.calibration_end);
   EXPECT_EQ(s.observation_end, want.observation_end);
@@ -180,6 +194,24 @@ TEST(SummaryStream, SameRowsAsTheLogInOnePartAndInTwo) {
   }
 }
 
+TEST(SummaryStream, SameRowsAsTheLogInManyParts) {
+  // Parts of 64 bytes to 5 kB (up to 64 parts): the long customer spans many parts, and parts
+  // start inside customers and between them.
+  const std::string path = write_file("sorted_many.csv", sorted_text(301));
+  for (std::size_t part_bytes : {64, 700, 5000}) {
+    SCOPED_TRACE(part_bytes);
+    for (const SummaryOptions& so : summary_cases()) {
+      expect_same_as_log(path, load_options(2, true, part_bytes), so, 0);
+    }
+  }
+  for (int customers = 2; customers <= 14; customers += 3) {
+    SCOPED_TRACE(customers);
+    const std::string small =
+        write_file("small" + std::to_string(customers) + ".csv", sorted_text(customers));
+    expect_same_as_log(small, load_options(2, false, 64), SummaryOptions{}, 0);
+  }
+}
+
 TEST(SummaryStream, SplitAtEveryKindOfBoundary) {
   // Files of 2 to 40 customers: the split of the two-part read falls inside the long customer,
   // between customers, or (2 customers) with one customer on each side.
@@ -213,9 +245,10 @@ bool declined(const std::string& name, const std::string& text, const LoadOption
 
 TEST(SummaryStream, DeclinesEveryOtherOrder) {
   const std::string head = "customer,date,amount,quantity,cost\n";
-  for (int threads : {1, 2}) {
+  for (int threads : {1, 2, 3}) {
     SCOPED_TRACE(threads);
-    const LoadOptions lo = load_options(threads);
+    // 3: two threads over parts of 16 bytes (64 parts; in the short files, most are empty).
+    const LoadOptions lo = load_options(std::min(threads, 2), false, threads == 3 ? 16 : 0);
     // A customer coming back after another one.
     EXPECT_TRUE(declined(
         "back.csv", head + "a,2021-01-01,1,1,0\nb,2021-01-02,1,1,0\na,2021-01-03,1,1,0\n", lo));
@@ -245,7 +278,9 @@ TEST(SummaryStream, DeclinesEveryOtherOrder) {
   // stdin cannot be read twice: nothing is read, the caller reads the log.
   SummaryStream s{SummaryOptions{}};
   LoadReport report;
-  EXPECT_EQ(stream_transactions("-", load_options(2), report, s.part(0), s.part(1)), 0);
+  EXPECT_EQ(stream_transactions("-", load_options(2), report,
+                                [&](int k) -> RowSink& { return s.part(k); }),
+            0);
   EXPECT_EQ(report.rows_read, 0);
 }
 
@@ -267,21 +302,26 @@ TEST(SummaryStream, ErrorsAndSkippedRowsAreThoseOfTheLoad) {
     LoadReport r;
     load_transactions(path, load_options(2), r);
   });
-  const std::string stream_error = message([&] { stream(path, load_options(2), {}); });
   EXPECT_NE(log_error, "no error");
-  EXPECT_EQ(stream_error, log_error);
-  // With --on-error skip the counts and examples agree, and so do the rows.
-  LoadOptions skip = load_options(2);
-  skip.on_error = ErrorPolicy::skip;
-  LoadReport log_report;
-  load_transactions(path, skip, log_report);
-  const Streamed got = stream(path, skip, {});
-  ASSERT_TRUE(got.joined);
-  ASSERT_EQ(got.report.skipped.size(), 1u);
-  ASSERT_EQ(log_report.skipped.size(), 1u);
-  EXPECT_EQ(got.report.skipped[0].count, 1);
-  EXPECT_EQ(got.report.skipped[0].examples, log_report.skipped[0].examples);
-  expect_same_as_log(path, skip, SummaryOptions{}, 2);
+  // Two halves (the bad row in the last part), and parts of 2 kB (in a middle part).
+  for (std::size_t part_bytes : {std::size_t{0}, std::size_t{2000}}) {
+    SCOPED_TRACE(part_bytes);
+    const std::string stream_error =
+        message([&] { stream(path, load_options(2, false, part_bytes), {}); });
+    EXPECT_EQ(stream_error, log_error);
+    // With --on-error skip the counts and examples agree, and so do the rows.
+    LoadOptions skip = load_options(2, false, part_bytes);
+    skip.on_error = ErrorPolicy::skip;
+    LoadReport log_report;
+    load_transactions(path, skip, log_report);
+    const Streamed got = stream(path, skip, {});
+    ASSERT_TRUE(got.joined);
+    ASSERT_EQ(got.report.skipped.size(), 1u);
+    ASSERT_EQ(log_report.skipped.size(), 1u);
+    EXPECT_EQ(got.report.skipped[0].count, 1);
+    EXPECT_EQ(got.report.skipped[0].examples, log_report.skipped[0].examples);
+    expect_same_as_log(path, skip, SummaryOptions{}, part_bytes == 0 ? 2 : 0);
+  }
 }
 
 TEST(SummaryStream, CalibrationEndBeforeEveryPurchaseThrowsLikeSummarize) {
@@ -290,7 +330,8 @@ TEST(SummaryStream, CalibrationEndBeforeEveryPurchaseThrowsLikeSummarize) {
   so.calibration_end = parse_date("2020-12-31", "--calibration-end");
   SummaryStream s(so);
   LoadReport report;
-  const int parts = stream_transactions(path, load_options(2), report, s.part(0), s.part(1));
+  const int parts = stream_transactions(path, load_options(2), report,
+                                        [&](int k) -> RowSink& { return s.part(k); });
   ASSERT_EQ(parts, 2);
   ASSERT_TRUE(s.join(parts));
   EXPECT_THROW(s.finish(report), InputError);

@@ -110,8 +110,8 @@ class SummaryBuilder : public SummaryRanges {
   std::unique_ptr<Lines> lines_;
 };
 
-/// The summaries of summarize() computed while a file is read (its rows handed to part(0) and
-/// part(1) by stream_transactions), without a TransactionLog: about 30 bytes and the id per
+/// The summaries of summarize() computed while a file is read (its rows handed to part(k) by
+/// stream_transactions), without a TransactionLog: about 30 bytes and the id per
 /// customer are kept instead of 16 bytes or more per line. For input whose customers come one
 /// after the other: each customer's lines together, and the customers in increasing order of
 /// their ids, either shorter ids first (numeric ids sort by value) or byte by byte, as in an
@@ -127,9 +127,10 @@ class SummaryStream : public SummaryRanges {
   SummaryStream(const SummaryStream&) = delete;
   SummaryStream& operator=(const SummaryStream&) = delete;
 
-  /// The sink of part k (0 or 1) of stream_transactions().
+  /// The sink of part k of stream_transactions() (created on first use; not thread-safe: ask for
+  /// every part before the read starts).
   RowSink& part(int k);
-  /// Joins the parts after stream_transactions() returned `parts` (1 or 2). false when the
+  /// Joins the parts after stream_transactions() returned `parts` (1 or more). false when the
   /// input was declined (not in customer order).
   bool join(int parts);
   /// After join(): sets the header from the report's first and last day. Throws as summarize()
@@ -147,8 +148,11 @@ class SummaryStream : public SummaryRanges {
   class Part;
   SummaryOptions options_;
   std::atomic<bool> declined_{false};
-  std::array<std::unique_ptr<Part>, 2> parts_;
-  int parts_used_ = 0;
+  /// The part holding customer index `customer` (< customers()).
+  std::size_t part_of(std::size_t customer) const noexcept;
+
+  std::vector<std::unique_ptr<Part>> parts_;
+  std::vector<std::size_t> starts_;  // customer index of each used part's first stored row
   CustomerSummary header_;
   std::size_t customers_loaded_ = 0;
 };

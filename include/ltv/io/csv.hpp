@@ -161,6 +161,9 @@ class FileHalves {
   std::size_t size() const noexcept { return size_; }
   /// Byte offset where the second half starts.
   std::size_t split() const noexcept { return split_; }
+  /// The offset just after the first line break at or after `offset` (size() when there is none
+  /// or on a read error): where a part of the file that is not the first starts.
+  std::size_t line_start_after(std::size_t offset) const;
   /// Lines expected in `bytes` bytes of the file (+5%), from the line density of its first 4 MiB:
   /// for reserving columns.
   std::size_t lines_in(std::size_t bytes) const noexcept;

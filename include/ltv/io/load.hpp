@@ -3,6 +3,7 @@
 /// TransactionLog, with every dropped or skipped row counted in a LoadReport.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,10 @@ struct LoadOptions {
   /// file is re-read sequentially, so results and errors are always those of a sequential read.
   int threads = 0;
   std::size_t parallel_min_bytes = std::size_t{16} << 20;
+  /// stream_transactions reads a parallel file in parts of about this size (from 2 to 64 parts),
+  /// each thread taking the next part when it is done with one: the threads finish together even
+  /// when one runs slower (load_transactions reads two halves).
+  std::size_t part_bytes = std::size_t{128} << 20;
 };
 
 /// Rows skipped for one reason.
@@ -140,13 +145,14 @@ class RowSink {
 
 /// Reads `path` as load_transactions does (same validation, errors, skipped-row counts and
 /// report, except LoadReport::customers, which only the sinks know), handing the loaded rows to
-/// sinks instead of building a log: a plain file of at least options.parallel_min_bytes is read
-/// in two parts on two threads, the first part's rows going to `first` and the second's to
-/// `second`; otherwise every row goes to `first`. Returns the number of parts (1 or 2), or 0 when
-/// the input cannot be streamed (stdin, which cannot be read twice) or a sink declined it: then
-/// load the file with load_transactions instead. Throws as load_transactions does.
+/// sinks instead of building a log. `sink(k)` is the sink of part k; it is asked for every part
+/// before the read starts. A plain file of at least options.parallel_min_bytes is read in
+/// consecutive parts (options.part_bytes) on two threads, the rows of part k going to sink(k);
+/// otherwise every row goes to sink(0). Returns the number of parts, or 0 when the input cannot
+/// be streamed (stdin, which cannot be read twice) or a sink declined it: then load the file with
+/// load_transactions instead. Throws as load_transactions does.
 int stream_transactions(const std::string& path, const LoadOptions& options, LoadReport& report,
-                        RowSink& first, RowSink& second);
+                        const std::function<RowSink&(int)>& sink);
 
 /// Loads `path` ("-" = stdin). Throws InputError for unknown columns (naming the option), for
 /// unreadable/malformed files, and for the first bad row when options.on_error is fail.
