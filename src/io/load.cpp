@@ -1043,11 +1043,8 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   const auto n = static_cast<std::size_t>(std::max(parts, 2));
   std::vector<std::size_t> begin(n + 1, size);
   begin[0] = 0;
-  begin[1] = file.split();
-  if (n > 2) {
-    for (std::size_t k = 1; k < n; ++k) {
-      begin[k] = std::max(begin[k - 1], file.line_start_after(size / n * k));
-    }
+  for (std::size_t k = 1; k < n; ++k) {
+    begin[k] = std::max(begin[k - 1], file.line_start_after(size / n * k));
   }
   // The first part's reader detects the delimiter and reads the header.
   std::vector<std::optional<CsvReader>> readers(n);
