@@ -43,7 +43,7 @@ inline void write_analytics(const TransactionCliOptions& o,
       if (t.name == table) chosen = &t;
       names += (names.empty() ? "" : ", ") + t.name;
     }
-    if (chosen == nullptr) option_error("--table", table, "one of " + names);
+    if (chosen == nullptr) parameter_error("table", table, "one of " + names);
   }
   Output out = open_output(o.output);
   if (format == OutputFormat::csv) {

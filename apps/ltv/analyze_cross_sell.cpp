@@ -322,7 +322,7 @@ CrossSellInputs read_cross_sell_inputs(const TransactionLog& log,
   parse_ratio(cross_sell.min_support, "--basket-min-support");
   parse_ratio(cross_sell.min_confidence, "--basket-min-confidence");
   if (cross_sell.nps_horizon_days < 1) {
-    option_error("--nps-horizon", std::to_string(cross_sell.nps_horizon_days),
+    parameter_error("nps_horizon", std::to_string(cross_sell.nps_horizon_days),
                  "a positive number of days");
   }
   CrossSellInputs inputs;

@@ -26,9 +26,9 @@ struct ActionsCliOptions {
 void run_actions_command(const TransactionCliOptions& options, const ActionsCliOptions& a) {
   const ActionConfig config = load_playbook(a.files);  // rule syntax errors before any work
   if (!a.managers.empty() && a.due_out.empty())
-    option_error("--due-out", "nothing", "a FILE for the due contacts of --managers");
+    parameter_error("due_out", "nothing", "a FILE for the due contacts of --managers");
   if (!a.due_out.empty() && a.files.contacts.empty())
-    option_error("--due-out", a.due_out, "--contacts FILE too (the contact history)");
+    parameter_error("due_out", a.due_out, "--contacts FILE too (the contact history)");
   precheck_playbook(config, a.files, false);
   std::string format = options.format;
   apply_config(options);

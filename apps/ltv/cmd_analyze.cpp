@@ -98,17 +98,17 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   const CrossSellCliOptions& cross_sell = analyze.cross_sell;
   namespace fs = std::filesystem;
   if (options.output == "-" || options.output.empty()) {
-    option_error("--output", options.output, "a directory to write the results into (-o DIR)");
+    parameter_error("output", options.output, "a directory to write the results into (-o DIR)");
   }
   if (!(analyze.horizon_months > 0)) {
-    option_error("--horizon", fmt::format("{}", analyze.horizon_months),
+    parameter_error("horizon", fmt::format("{}", analyze.horizon_months),
                  "a positive number of months");
   }
   if (!analyze.compare_column.empty() && analyze.customers_file.empty()) {
-    option_error("--compare", analyze.compare_column, "--customers FILE holding that column");
+    parameter_error("compare", analyze.compare_column, "--customers FILE holding that column");
   }
   if (!(analyze.holdout_share > 0 && analyze.holdout_share < 1)) {
-    option_error("--holdout-share", fmt::format("{}", analyze.holdout_share), "a share in (0, 1)");
+    parameter_error("holdout_share", fmt::format("{}", analyze.holdout_share), "a share in (0, 1)");
   }
   const ActionConfig playbook = load_playbook(analyze.actions);  // rule errors before any work
   ActionInputFiles action_files = analyze.actions;
@@ -207,16 +207,15 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   clv_opts.step = month;
   clv_opts.discount_rate = analyze.discount_rate;
   clv_opts.margin = analyze.profit_margin;
-#pragma omp parallel for schedule(dynamic, 1024)
-  for (std::size_t i = 0; i < n; ++i) {
-    const double x = summary.frequency[i], t_x = summary.recency[i], T = summary.T[i];
-    p_alive[i] = model.p_alive(x, t_x, T);
-    expected[i] = model.conditional_expected_transactions(horizon, x, t_x, T);
+  {
+    const CountScores count_scores = score_customers(
+        model, summary.frequency, summary.recency, summary.T, horizon, spend_fit ? &clv_opts : nullptr);
+    p_alive = count_scores.p_alive;
+    expected = count_scores.expected_purchases;
     if (spend_fit) {
-      const double d = discounted_transactions(
-          [&](double u) { return model.conditional_expected_transactions(u, x, t_x, T); },
-          clv_opts);
-      clv[i] = d * spend[i] * clv_opts.margin;
+      for (std::size_t i = 0; i < n; ++i) {
+        clv[i] = count_scores.discounted_purchases[i] * spend[i] * clv_opts.margin;
+      }
     }
   }
 
@@ -400,8 +399,8 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     j["profit_margin"] = analyze.profit_margin;
   }
   j["model_selection"] = selection;
-  j["model"] = fit_to_json(model.result(), unit_name);
-  if (spend_fit) j["spend_model"] = fit_to_json(*spend_fit, unit_name);
+  j["model"] = model_to_json(model.result(), unit_name);
+  if (spend_fit) j["spend_model"] = model_to_json(*spend_fit, unit_name);
   if (!spend_note.empty()) j["spend_model_note"] = spend_note;
   j["analytics_notes"] = analytics_notes;
   if (!compare_sentences.empty()) j["group_comparison"] = compare_sentences;
@@ -412,8 +411,8 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
                {"return_rows", report.return_rows},
                {"rows_skipped", report.rows_skipped()}};
   write_json(dir / "summary.json", j);
-  write_json(dir / "model.json", fit_to_json(model.result(), unit_name));
-  if (spend_fit) write_json(dir / "spend_model.json", fit_to_json(*spend_fit, unit_name));
+  write_json(dir / "model.json", model_to_json(model.result(), unit_name));
+  if (spend_fit) write_json(dir / "spend_model.json", model_to_json(*spend_fit, unit_name));
 
   // Short human summary on stdout.
   fmt::print("Customers:     {:>12}   ({} transactions, {} .. {})\n", n, log.size(),

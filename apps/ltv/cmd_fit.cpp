@@ -58,7 +58,7 @@ void setup_fit(CLI::App& root) {
         "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli/fit.md) "
         "or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = stdin)");
   }
-  add_model_options(*cmd, *model, std::string("Model: ") + kModelNames);
+  add_model_options(*cmd, *model, "Model: " + model_names());
   cmd->footer(
       "Output (json): {\"model\", \"params\", \"stderr\", \"ci95\", \"log_likelihood\", "
       "\"converged\", \"iterations\", \"n_customers\", \"n_patterns\", \"time_unit\", "
@@ -72,21 +72,18 @@ void setup_fit(CLI::App& root) {
       "      --calibration-end 1997-09-30 --model gg -o gg.json");
   cmd->callback([options, model]() {
     const FitOptions fit_opts = fit_options(*model);
-    if (model->model != "bgnbd" && model->model != "mbgnbd" && model->model != "pnbd" &&
-        model->model != "bgbb" && model->model != "gg") {
-      option_error("model", model->model, std::string("one of ") + kModelNames);
-    }
+    const ModelDefinition& definition = model_definition(model->model);
     apply_config(*options);
     if (options->format != "json" && options->format != "csv") {
-      option_error("format", options->format, "json or csv");
+      parameter_error("format", options->format, "json or csv");
     }
-    const ModelData data = load_model_data(*options, model->model == "bgbb", false);
+    const ModelData data = load_model_data(*options, definition.discrete, false);
     const FitResult fit = fit_model(model->model, data, fit_opts);
     Output out = open_output(options->output);
     if (options->format == "csv") {
       write_rows(out.stream(), fit);
     } else {
-      out.stream() << fit_to_json(fit, data.time_unit).dump(2) << '\n';
+      out.stream() << model_to_json(fit, data.time_unit).dump(2) << '\n';
     }
     out.close();
   });

@@ -69,7 +69,7 @@ void setup_kpis(CLI::App& root) {
     const TransactionLog log = load_log(o->io, nullptr, !o->by.empty());
     if (!o->groups_file.empty()) {
       if (o->group_column.empty())
-        option_error("--group-column", "", "the label column of --groups FILE");
+        parameter_error("group_column", "", "the label column of --groups FILE");
       k.customer_groups =
           groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }

@@ -77,7 +77,7 @@ void setup_ltv(CLI::App& root) {
       groups = groups_from_first_purchase(log, o->by, "--by");
     } else if (!o->groups_file.empty()) {
       if (o->group_column.empty())
-        option_error("--group-column", "", "the label column of --groups FILE");
+        parameter_error("group_column", "", "the label column of --groups FILE");
       groups = groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }
     const CustomerGroups* g = groups ? &*groups : nullptr;

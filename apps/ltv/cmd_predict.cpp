@@ -37,9 +37,6 @@ struct PredictCliOptions {
   double profit_margin = 1.0;   ///< --profit-margin
 };
 
-bool is_model_name(const std::string& s) {
-  return s == "bgnbd" || s == "mbgnbd" || s == "pnbd" || s == "bgbb" || s == "gg";
-}
 
 void setup_predict(CLI::App& root) {
   auto options = std::make_shared<TransactionCliOptions>();
@@ -99,16 +96,16 @@ void setup_predict(CLI::App& root) {
     const FitOptions fit_opts = fit_options(*model);
     apply_config(*options);
     if (!std::isfinite(predict->horizon) || predict->horizon < 0) {
-      option_error("horizon", fmt::format("{}", predict->horizon),
+      parameter_error("horizon", fmt::format("{}", predict->horizon),
                    "a horizon >= 0 in --time-unit (0 = holdout length or one year)");
     }
     if (!std::isfinite(predict->discount_rate) || predict->discount_rate < 0) {
-      option_error("discount-rate", fmt::format("{}", predict->discount_rate),
+      parameter_error("discount_rate", fmt::format("{}", predict->discount_rate),
                    "a discount rate per step >= 0");
     }
     double margin = predict->profit_margin;
     if (!std::isfinite(margin)) {
-      option_error("profit-margin", fmt::format("{}", margin), "a finite number");
+      parameter_error("profit_margin", fmt::format("{}", margin), "a finite number");
     }
     const bool summary_csv = is_summary_csv(*options);
     if (!options->columns.margin.empty()) {
@@ -116,7 +113,7 @@ void setup_predict(CLI::App& root) {
         // Transaction input: --margin is the profit column, which predictions do not use.
       } else {
         if (cmd->count("--profit-margin") > 0) {
-          option_error("margin", options->columns.margin,
+          parameter_error("margin", options->columns.margin,
                        "either --margin or --profit-margin, not both");
         }
         try {
@@ -124,7 +121,7 @@ void setup_predict(CLI::App& root) {
           margin = std::stod(options->columns.margin, &used);
           if (used != options->columns.margin.size() || !std::isfinite(margin)) throw 0;
         } catch (...) {
-          option_error("margin", options->columns.margin,
+          parameter_error("margin", options->columns.margin,
                        "a number (the share of spend counted in the CLV, as --profit-margin) "
                        "with a summary CSV input");
         }
@@ -135,7 +132,7 @@ void setup_predict(CLI::App& root) {
     // The transaction model: a saved model file, else a model name fitted on the fly.
     FitResult fit;
     std::string saved_unit;
-    const bool as_file = std::filesystem::exists(model->model) || !is_model_name(model->model);
+    const bool as_file = std::filesystem::exists(model->model) || find_model(model->model) == nullptr;
     if (as_file) {
       SavedModel saved = read_model_file(model->model);
       fit = std::move(saved.fit);
@@ -143,18 +140,18 @@ void setup_predict(CLI::App& root) {
     }
     const std::string model_name = as_file ? fit.model : model->model;
     if (model_name == "gg") {
-      option_error("model", model->model,
+      parameter_error("model", model->model,
                    "a transaction model (bgnbd, mbgnbd, pnbd, bgbb); pass the gg model with "
                    "--spend-model");
     }
-    const bool bgbb = model_name == "bgbb";
+    const bool bgbb = model_definition(model_name).discrete;
     // Use the model's time unit unless --time-unit was given.
     if (!saved_unit.empty() && saved_unit != "period" && cmd->count("--time-unit") == 0) {
       options->time_unit = saved_unit;
     }
     const ModelData d = load_model_data(*options, bgbb);
     if (!saved_unit.empty() && saved_unit != d.time_unit) {
-      option_error("time-unit", d.time_unit,
+      parameter_error("time_unit", d.time_unit,
                    fmt::format("the model's time unit '{}' (from {})", saved_unit, model->model));
     }
     if (!as_file) {
@@ -164,7 +161,7 @@ void setup_predict(CLI::App& root) {
       }
     }
     if (fit.model == "gg") {
-      option_error("model", fit.model,
+      parameter_error("model", fit.model,
                    "a transaction model (bgnbd, mbgnbd, pnbd, bgbb); pass a gg model with "
                    "--spend-model");
     }
@@ -173,7 +170,7 @@ void setup_predict(CLI::App& root) {
     double horizon = predict->horizon;
     if (horizon == 0) {
       if (bgbb) {
-        option_error("horizon", "0", "a number of future opportunities > 0 for bgbb");
+        parameter_error("horizon", "0", "a number of future opportunities > 0 for bgbb");
       }
       horizon =
           d.has_holdout ? d.duration_holdout : 365.25 / days_per_unit(parse_time_unit(d.time_unit));
@@ -184,15 +181,15 @@ void setup_predict(CLI::App& root) {
     GammaGammaParams gg{};
     if (with_spend) {
       if (d.monetary_value.empty()) {
-        option_error(predict->spend_model.empty() ? "clv" : "spend-model",
+        parameter_error(predict->spend_model.empty() ? "clv" : "spend-model",
                      predict->spend_model.empty() ? "set" : predict->spend_model,
                      "spend in INPUT: --amount or --price on a transaction file, or a "
                      "monetary_value column in the summary CSV");
       }
       if (!predict->spend_model.empty()) {
-        const SavedModel s = read_model_file(predict->spend_model);
+        const SavedModel s = read_model_file(predict->spend_model, "spend_model");
         if (s.fit.model != "gg") {
-          option_error("spend-model", predict->spend_model,
+          parameter_error("spend_model", predict->spend_model,
                        fmt::format("a Gamma-Gamma (gg) model file, not {}", s.fit.model));
         }
         gg = gamma_gamma::params(s.fit);
@@ -220,134 +217,14 @@ void setup_predict(CLI::App& root) {
       columns.emplace_back("expected_spend");
       columns.emplace_back("clv");
     }
-    struct Cached {
-      double alive, cet, discounted;
-    };
     if (with_spend) gamma_gamma::expected_average_spend(gg);  // ModelError when q <= 1
     // Everything is computed before the first row is written, so an error leaves no partial
     // output.
-    // Customers are grouped into distinct (x, t_x, T) patterns (hash map); the patterns are
-    // scored in parallel, each once.
-    struct PatternHash {
-      std::size_t operator()(const std::tuple<double, double, double>& k) const noexcept {
-        const std::hash<double> h;
-        std::size_t v = h(std::get<0>(k));
-        v = v * 0x9E3779B97F4A7C15ull ^ h(std::get<1>(k));
-        return v * 0x9E3779B97F4A7C15ull ^ h(std::get<2>(k));
-      }
-    };
-    std::unordered_map<std::tuple<double, double, double>, std::uint32_t, PatternHash> ids;
-    ids.reserve(std::min<std::size_t>(d.size(), std::size_t{1} << 22));
-    std::vector<std::uint32_t> pattern_of(d.size());
-    std::vector<std::size_t> first_row;  // a customer of each pattern
-    for (std::size_t i = 0; i < d.size(); ++i) {
-      const auto [it, added] =
-          ids.try_emplace({d.x[i], d.t_x[i], d.T[i]}, static_cast<std::uint32_t>(first_row.size()));
-      if (added) first_row.push_back(i);
-      pattern_of[i] = it->second;
-    }
-    ids = {};
-    // Given that a customer is alive at T, the future does not depend on t_x (in every model
-    // here the likelihood of the history of a customer alive at T involves x and T only), so
-    // CET(u | x, t_x, T) = P(alive | x, t_x, T) * CET(u | x, T, T) / P(alive | x, T, T).
-    // The expensive CET curve (horizon and every CLV step) is computed once per (x, T) and
-    // scaled by each pattern's P(alive) (tested in tests/models/validation_test.cpp).
-    struct PairHash {
-      std::size_t operator()(const std::pair<double, double>& k) const noexcept {
-        const std::hash<double> h;
-        return h(k.first) * 0x9E3779B97F4A7C15ull ^ h(k.second);
-      }
-    };
-    std::unordered_map<std::pair<double, double>, std::uint32_t, PairHash> pair_ids;
-    std::vector<std::uint32_t> pair_of(first_row.size());
-    std::vector<std::pair<double, double>> pairs;
-    for (std::size_t p = 0; p < first_row.size(); ++p) {
-      const std::size_t i = first_row[p];
-      const auto [it, added] =
-          pair_ids.try_emplace({d.x[i], d.T[i]}, static_cast<std::uint32_t>(pairs.size()));
-      if (added) pairs.emplace_back(d.x[i], d.T[i]);
-      pair_of[p] = it->second;
-    }
-    pair_ids = {};
-    struct Alive {
-      double alive_at_T, cet, discounted;  // P(alive | x, T, T); CET and D of (x, T, T)
-    };
-    std::vector<Alive> per_pair(pairs.size());
-    std::vector<std::string> errors(first_row.size());
-    std::vector<std::string> pair_errors(pairs.size());
-#pragma omp parallel for schedule(dynamic, 16)
-    for (std::size_t k = 0; k < pairs.size(); ++k) {
-      const auto [x, T] = pairs[k];
-      const double t_x = x > 0 ? T : 0.0;
-      try {
-        Alive a{pred.p_alive(x, t_x, T), pred.conditional_expected_transactions(horizon, x, t_x, T),
-                0.0};
-        if (with_spend) {
-          a.discounted = discounted_transactions(
-              [&](double u) {
-                return u <= 0 ? 0.0 : pred.conditional_expected_transactions(u, x, t_x, T);
-              },
-              clv_opts);
-        }
-        per_pair[k] = a;
-      } catch (const std::exception& e) {
-        pair_errors[k] = e.what();
-      }
-    }
-    std::vector<Cached> cache(first_row.size());
-#pragma omp parallel for schedule(dynamic, 256)
-    for (std::size_t p = 0; p < first_row.size(); ++p) {
-      const std::size_t i = first_row[p];
-      const double x = d.x[i], t_x = d.t_x[i], T = d.T[i];
-      try {
-        if (!pair_errors[pair_of[p]].empty()) throw ModelError(pair_errors[pair_of[p]]);
-        const Alive& a = per_pair[pair_of[p]];
-        const double alive = pred.p_alive(x, t_x, T);
-        if (t_x == (x > 0 ? T : 0.0)) {
-          cache[p] = {alive, a.cet, a.discounted};
-        } else if (a.alive_at_T > 1e-250) {
-          const double f = alive / a.alive_at_T;
-          cache[p] = {alive, f * a.cet, f * a.discounted};
-        } else {  // no usable reference: compute directly
-          Cached c{alive, pred.conditional_expected_transactions(horizon, x, t_x, T), 0.0};
-          if (with_spend) {
-            c.discounted = discounted_transactions(
-                [&](double u) {
-                  return u <= 0 ? 0.0 : pred.conditional_expected_transactions(u, x, t_x, T);
-                },
-                clv_opts);
-          }
-          cache[p] = c;
-        }
-        if (!std::isfinite(cache[p].cet) || !std::isfinite(cache[p].discounted)) {
-          throw ModelError(fmt::format("{}: non-finite prediction for x={}, t_x={}, T={}",
-                                       fit.model, x, t_x, T));
-        }
-      } catch (const std::exception& e) {
-        errors[p] = e.what();
-      }
-    }
-    for (std::size_t p = 0; p < first_row.size(); ++p) {
-      if (errors[p].empty()) continue;
-      // Re-run the first failing pattern outside the parallel region to throw its own error type.
-      const std::size_t i = first_row[p];
-      (void)pred.p_alive(d.x[i], d.t_x[i], d.T[i]);
-      (void)pred.conditional_expected_transactions(horizon, d.x[i], d.t_x[i], d.T[i]);
-      (void)discounted_transactions(
-          [&](double u) {
-            return u <= 0 ? 0.0
-                          : pred.conditional_expected_transactions(u, d.x[i], d.t_x[i], d.T[i]);
-          },
-          clv_opts);
-      throw ModelError(errors[p]);
-    }
-    std::vector<const Cached*> row(d.size());
+    const CountScores scores =
+        score_customers(pred, d.x, d.t_x, d.T, horizon, with_spend ? &clv_opts : nullptr);
     std::vector<double> spend(with_spend ? d.size() : 0);
-    for (std::size_t i = 0; i < d.size(); ++i) {
-      row[i] = &cache[pattern_of[i]];
-      if (with_spend) {
-        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, d.x[i], d.monetary_value[i]);
-      }
+    for (std::size_t i = 0; i < spend.size(); ++i) {
+      spend[i] = gamma_gamma::conditional_expected_average_spend(gg, d.x[i], d.monetary_value[i]);
     }
     Output out = open_output(options->output);
     RowWriter w(out.stream(), output_format(*options), columns);
@@ -356,13 +233,13 @@ void setup_predict(CLI::App& root) {
           .number(d.x[i])
           .number(d.t_x[i])
           .number(d.T[i])
-          .number(row[i]->alive)
-          .number(row[i]->cet);
+          .number(scores.p_alive[i])
+          .number(scores.expected_purchases[i]);
       if (d.has_holdout) w.number(d.frequency_holdout[i]);
       if (with_spend) {
         w.number(d.monetary_value[i])
             .number(spend[i])
-            .number(margin * spend[i] * row[i]->discounted);
+            .number(margin * spend[i] * scores.discounted_purchases[i]);
       }
       w.end_row();
     }

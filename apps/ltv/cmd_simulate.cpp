@@ -42,14 +42,14 @@ struct SimulateArgs {
 };
 
 ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
-  using ltv::option_error;
+  using ltv::parameter_error;
   ltv::sim::SimulationOptions o;
   if (a.customers <= 0) {
-    option_error("--customers", std::to_string(a.customers), "a whole number in 1..1000000000");
+    parameter_error("customers", std::to_string(a.customers), "a whole number in 1..1000000000");
   }
   o.customers = static_cast<std::uint64_t>(a.customers);
   o.seed = a.seed;
-  if (a.format != "csv") option_error("--format", a.format, "csv");
+  if (a.format != "csv") parameter_error("format", a.format, "csv");
   if (a.model == "bgnbd") {
     o.model = ltv::sim::PurchaseModel::bg_nbd;
     if (!a.params.empty()) {
@@ -71,7 +71,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
       if (v.count("beta")) o.pareto_nbd.beta = v.at("beta");
     }
   } else {
-    option_error("--model", a.model, "bgnbd or pnbd");
+    parameter_error("model", a.model, "bgnbd or pnbd");
   }
   if (!a.spend_params.empty()) {
     constexpr std::array<std::string_view, 3> keys{"p", "q", "gamma"};
@@ -83,7 +83,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   o.start_day = ltv::sim::parse_date_option(a.start, "--start");
   if (a.weeks != 0) {
     if (a.weeks < 1 || a.weeks > 5200) {
-      option_error("--weeks", std::to_string(a.weeks), "a number of weeks in 1..5200");
+      parameter_error("weeks", std::to_string(a.weeks), "a number of weeks in 1..5200");
     }
     o.end_day = o.start_day + static_cast<std::int32_t>(a.weeks * 7) - 1;
   } else {
@@ -92,7 +92,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   const std::int32_t period = o.end_day - o.start_day + 1;
   if (a.acquisition_days != 0) {
     if (a.acquisition_days < 1 || a.acquisition_days > period) {
-      option_error("--acquisition-days", std::to_string(a.acquisition_days),
+      parameter_error("acquisition_days", std::to_string(a.acquisition_days),
                    fmt::format("a number of days in 1..{} (the period length)", period));
     }
     o.acquisition_days = static_cast<std::int32_t>(a.acquisition_days);
@@ -101,7 +101,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   } else if (a.acquisition == "first-quarter") {
     o.acquisition_days = 0;
   } else {
-    option_error("--acquisition", a.acquisition, "first-quarter or uniform");
+    parameter_error("acquisition", a.acquisition, "first-quarter or uniform");
   }
   o.loyalty_share = a.loyalty_share;
   o.loyalty_factor = a.loyalty_factor;

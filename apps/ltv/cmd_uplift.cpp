@@ -88,7 +88,7 @@ void run_uplift(const TransactionCliOptions& options, const UpliftCliOptions& u)
     o.cost_values = cost_values;
   }
   if (!(u.margin >= 0 && u.margin <= 1))
-    option_error("--margin-share", fmt::format("{}", u.margin), "a share in [0, 1]");
+    parameter_error("margin_share", fmt::format("{}", u.margin), "a share in [0, 1]");
   const auto results = measure_uplift(campaigns, log, o);
   Output out = open_output(options.output);
   RowWriter w(out.stream(), output_format(options), {"campaign",

@@ -38,12 +38,12 @@ std::vector<std::string> parse_models(const std::string& text) {
   while (std::getline(in, name, ',')) {
     const auto names = count_model_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      option_error("--model", name, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
+      parameter_error("model", name, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
     }
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
   if (out.empty()) {
-    option_error("--model", text, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
+    parameter_error("model", text, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
   }
   return out;
 }
@@ -171,14 +171,14 @@ void run_validate(const TransactionCliOptions& options, const ModelCliOptions& m
   apply_config(options);
   const std::string format = options.format;
   if (format != "text" && format != "csv" && format != "json") {
-    option_error("--format", format, "text, csv or json");
+    parameter_error("format", format, "text, csv or json");
   }
   if (validate_opts.table != "models" && validate_opts.table != "tracking" &&
       validate_opts.table != "conditional") {
-    option_error("--table", validate_opts.table, "models, tracking or conditional");
+    parameter_error("table", validate_opts.table, "models, tracking or conditional");
   }
   if (validate_opts.max_frequency < 1 || validate_opts.max_frequency > 1000) {
-    option_error("--max-frequency", std::to_string(validate_opts.max_frequency),
+    parameter_error("max_frequency", std::to_string(validate_opts.max_frequency),
                  "a whole number from 1 to 1000");
   }
   ValidationOptions vo;
@@ -187,13 +187,13 @@ void run_validate(const TransactionCliOptions& options, const ModelCliOptions& m
   vo.fit = fit_options(model);
   const SummaryOptions summary_opts = summary_options(options);
   if (!summary_opts.calibration_end) {
-    option_error("--calibration-end", "(none)",
+    parameter_error("calibration_end", "(none)",
                  "the last day of the calibration period (YYYY-MM-DD); the rest is the holdout");
   }
   const TransactionLog log = load_log(options, nullptr, false);
   const CustomerSummary summary = summarize(log, summary_opts);
   if (!summary.has_holdout) {
-    option_error("--calibration-end", format_date(*summary_opts.calibration_end),
+    parameter_error("calibration_end", format_date(*summary_opts.calibration_end),
                  "a date before the observation end " + format_date(summary.observation_end) +
                      ", so there is a holdout");
   }

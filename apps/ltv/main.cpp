@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,16 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const ltv::ParameterError& e) {
+    // The core names the parameter's key (calibration_end); the command line calls it
+    // --calibration-end.
+    std::string option = "--" + e.key();
+    std::replace(option.begin(), option.end(), '_', '-');
+    std::fprintf(stderr, "ltv: error: %s\n",
+                 ltv::format_input_message(ltv::SourceLocation{"", 0, option}, e.found(),
+                                           e.expected())
+                     .c_str());
+    return 1;
   } catch (const ltv::Error& e) {
     std::fprintf(stderr, "ltv: error: %s\n", e.what());
     return 1;

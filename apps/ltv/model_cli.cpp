@@ -54,19 +54,6 @@ std::vector<std::string> header_fields(const std::string& line) {
   return out;
 }
 
-const std::vector<std::string>& expected_params(const std::string& model) {
-  static const std::vector<std::string> nbd{"r", "alpha", "a", "b"};
-  static const std::vector<std::string> pnbd{"r", "alpha", "s", "beta"};
-  static const std::vector<std::string> bgbb{"alpha", "beta", "gamma", "delta"};
-  static const std::vector<std::string> gg{"p", "q", "gamma"};
-  static const std::vector<std::string> none;
-  if (model == "bgnbd" || model == "mbgnbd") return nbd;
-  if (model == "pnbd") return pnbd;
-  if (model == "bgbb") return bgbb;
-  if (model == "gg") return gg;
-  return none;
-}
-
 }  // namespace
 
 void add_model_options(CLI::App& cmd, ModelCliOptions& o, const std::string& models) {
@@ -93,10 +80,10 @@ void add_fit_tuning_options(CLI::App& cmd, ModelCliOptions& o) {
 FitOptions fit_options(const ModelCliOptions& o) {
   FitOptions f;
   if (!(o.penalty >= 0) || !std::isfinite(o.penalty)) {
-    option_error("penalty", fmt::format("{}", o.penalty), "a finite penalty >= 0");
+    parameter_error("penalty", fmt::format("{}", o.penalty), "a finite penalty >= 0");
   }
   if (o.starts < 0 || o.starts > 100) {
-    option_error("starts", fmt::format("{}", o.starts), "a number of starts in 0..100");
+    parameter_error("starts", fmt::format("{}", o.starts), "a number of starts in 0..100");
   }
   f.l2_penalty = o.penalty;
   f.starts = o.starts;
@@ -296,7 +283,7 @@ ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool 
     return d;
   }
   if (bgbb) {
-    option_error("model", "bgbb",
+    parameter_error("model", "bgbb",
                  "a summary CSV input (frequency,recency,periods) for bgbb: it needs discrete "
                  "transaction opportunities, a transaction file gives continuous times");
   }
@@ -322,120 +309,19 @@ ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool 
 }
 
 FitResult fit_model(const std::string& model, const ModelData& d, const FitOptions& f) {
-  if (model == "gg") {
+  const ModelDefinition& definition = model_definition(model);
+  if (definition.kind == ModelKind::spend) {
     if (d.monetary_value.empty()) {
-      option_error("model", "gg",
-                   "a transaction model: gg needs spend (--amount or --price on a transaction "
-                   "file, or a monetary_value column in the summary CSV)");
+      parameter_error("model", model,
+                      "a transaction model: gg needs spend (--amount or --price on a transaction "
+                      "file, or a monetary_value column in the summary CSV)");
     }
     if (d.missing_monetary.line > 0) {
       input_error(d.missing_monetary, "an empty cell", "a monetary value for every customer (gg)");
     }
     return gamma_gamma::fit(gamma_gamma::spend_data(d.x, d.monetary_value, d.weight), f);
   }
-  if (model != "bgnbd" && model != "mbgnbd" && model != "pnbd" && model != "bgbb") {
-    option_error("model", model, std::string("one of ") + kModelNames);
-  }
-  const RfmPatterns patterns = compress_patterns(d.x, d.t_x, d.T, d.weight);
-  if (model == "bgnbd") return bg_nbd::fit(patterns, f);
-  if (model == "mbgnbd") return mbg_nbd::fit(patterns, f);
-  if (model == "pnbd") return pareto_nbd::fit(patterns, f);
-  return bg_bb::fit(patterns, f);
-}
-
-nlohmann::ordered_json fit_to_json(const FitResult& fit, const std::string& time_unit) {
-  using json = nlohmann::ordered_json;
-  json j;
-  j["model"] = fit.model;
-  json params = json::object();
-  for (std::size_t i = 0; i < fit.names.size(); ++i) params[fit.names[i]] = fit.estimates[i];
-  j["params"] = params;
-  const bool have_se = fit.std_errors.size() == fit.names.size() &&
-                       fit.ci_lower.size() == fit.names.size() &&
-                       fit.ci_upper.size() == fit.names.size();
-  if (have_se) {
-    json se = json::object(), ci = json::object();
-    for (std::size_t i = 0; i < fit.names.size(); ++i) {
-      se[fit.names[i]] = fit.std_errors[i];
-      ci[fit.names[i]] = json::array({fit.ci_lower[i], fit.ci_upper[i]});
-    }
-    j["stderr"] = se;
-    j["ci95"] = ci;
-  } else {
-    j["stderr"] = nullptr;
-    j["ci95"] = nullptr;
-  }
-  j["log_likelihood"] = fit.log_likelihood;
-  j["converged"] = fit.converged;
-  j["iterations"] = fit.iterations;
-  j["n_customers"] = fit.n_customers;
-  j["n_patterns"] = fit.n_patterns;
-  j["time_unit"] = time_unit;
-  j["message"] = fit.message;
-  j["optimizer_status"] = fit.optimizer_status;
-  return j;
-}
-
-SavedModel read_model_file(const std::string& path) {
-  const auto bad = [&](const std::string& found, const std::string& expected) {
-    input_error(SourceLocation{path, 0, ""}, found, expected);
-  };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    option_error("model", path,
-                 std::string("a model JSON file written by `ltv fit -o FILE` (cannot open it) "
-                             "or a model name: ") +
-                     kModelNames);
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(buf.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
-    const auto pos = what.find("parse error");
-    if (pos != std::string::npos) what = what.substr(pos);
-    std::replace(what.begin(), what.end(), '\n', ' ');
-    bad(what, "a model JSON written by `ltv fit -o FILE`");
-  }
-  if (!j.is_object() || !j.contains("model") || !j["model"].is_string()) {
-    bad(j.dump().substr(0, 60), "a JSON object with \"model\" and \"params\" (from `ltv fit -o`)");
-  }
-  SavedModel m;
-  m.fit.model = j["model"].get<std::string>();
-  const auto& names = expected_params(m.fit.model);
-  if (names.empty()) {
-    bad("model \"" + m.fit.model + "\"", std::string("a model name: ") + kModelNames);
-  }
-  if (!j.contains("params") || !j["params"].is_object()) {
-    bad("no \"params\" object",
-        "\"params\": {...} with " + fmt::format("{}", fmt::join(names, ", ")));
-  }
-  for (const auto& name : names) {
-    const auto& p = j["params"];
-    if (!p.contains(name) || !p[name].is_number()) {
-      bad(fmt::format("params.{} {}", name, p.contains(name) ? p[name].dump() : "missing"),
-          fmt::format("a number for each {} parameter ({})", m.fit.model, fmt::join(names, ", ")));
-    }
-    const double v = p[name].get<double>();
-    if (!std::isfinite(v) || v <= 0) {
-      bad(fmt::format("params.{} = {}", name, v), "a positive finite parameter");
-    }
-    m.fit.names.push_back(name);
-    m.fit.estimates.push_back(v);
-  }
-  if (j.contains("time_unit") && j["time_unit"].is_string()) {
-    m.time_unit = j["time_unit"].get<std::string>();
-  }
-  if (j.contains("converged") && j["converged"].is_boolean()) {
-    m.fit.converged = j["converged"].get<bool>();
-  }
-  if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
-    m.fit.log_likelihood = j["log_likelihood"].get<double>();
-  }
-  return m;
+  return definition.fit(compress_patterns(d.x, d.t_x, d.T, d.weight), f);
 }
 
 }  // namespace ltv::cli

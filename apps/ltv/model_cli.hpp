@@ -12,6 +12,8 @@
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/models/model.hpp"
+#include "ltv/models/model_file.hpp"
+#include "ltv/models/registry.hpp"
 #include "transaction_options.hpp"
 
 namespace ltv::cli {
@@ -63,21 +65,5 @@ ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool 
 /// Fits "bgnbd", "mbgnbd", "pnbd", "bgbb" or "gg" on the data. InputError for an unknown model,
 /// gg without monetary values, or bgbb on a transaction file.
 FitResult fit_model(const std::string& model, const ModelData& data, const FitOptions& options);
-
-/// The fit as the model JSON of `ltv fit` (see docs/cli/fit.md).
-nlohmann::ordered_json fit_to_json(const FitResult& fit, const std::string& time_unit);
-
-/// A model read back from a model JSON file: the model name, parameter names and estimates.
-struct SavedModel {
-  FitResult fit;          ///< model, names, estimates (other fields as saved when present)
-  std::string time_unit;  ///< as saved ("" when absent)
-};
-
-/// Reads a model JSON written by `ltv fit -o`. InputError (one line, naming the file) when the
-/// file is unreadable, not JSON, or lacks a known model / its parameters.
-SavedModel read_model_file(const std::string& path);
-
-/// The accepted model names, for messages.
-inline constexpr const char* kModelNames = "bgnbd, mbgnbd, pnbd, bgbb or gg";
 
 }  // namespace ltv::cli

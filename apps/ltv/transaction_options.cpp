@@ -113,7 +113,7 @@ void apply_config(const TransactionCliOptions& o) {
   o.config_applied = true;
   if (o.config.empty() || o.command == nullptr) return;
   std::ifstream in(o.config);
-  if (!in) ltv::option_error("--config", o.config, "a readable config file");
+  if (!in) ltv::parameter_error("config", o.config, "a readable config file");
   std::string line;
   std::int64_t number = 0;
   auto trim = [](std::string_view v) {

@@ -29,7 +29,7 @@ struct Line {
 CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
                       const CacOptions& options) {
   if (options.margin && !(*options.margin > 0 && *options.margin <= 1))
-    option_error("--margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
+    parameter_error("margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
   if (!options.predicted_ltv.empty() && options.predicted_ltv.size() != log.customer_count())
     throw Error("compute_cac: predicted LTV must have one entry per customer of the log");
   for (std::size_t i = 0; i < spend.size(); ++i) {

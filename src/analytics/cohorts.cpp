@@ -39,7 +39,7 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   if (obs_end < range.first)
-    option_error("--observation-end", format_day(obs_end),
+    parameter_error("observation_end", format_day(obs_end),
                  "a day on or after the first purchase " + format_day(range.first));
   report.observation_end = obs_end;
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
@@ -177,7 +177,7 @@ AnalyticsTable cohort_matrix(const CohortReport& report, std::string_view metric
     if (name == metric) get = g;
   }
   if (get == nullptr)
-    option_error(
+    parameter_error(
         "--matrix", std::string(metric),
         "one of retention, active_customers, revenue, orders, cumulative_revenue_per_customer, "
         "cumulative_profit_per_customer");

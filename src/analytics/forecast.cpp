@@ -237,7 +237,7 @@ ForecastMethod parse_forecast_method(std::string_view text) {
   for (ForecastMethod m : {ForecastMethod::historical_average, ForecastMethod::cohort,
                            ForecastMethod::regression, ForecastMethod::holt_winters})
     if (text == to_string(m)) return m;
-  option_error("--method", std::string(text),
+  parameter_error("method", std::string(text),
                "one of historical_average, cohort, regression, holt_winters");
 }
 
@@ -270,12 +270,12 @@ std::vector<double> forecast_series(std::span<const double> y, ForecastMethod me
 
 ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions& options) {
   if (options.horizon < 1)
-    option_error("--horizon", std::to_string(options.horizon), "a number of periods >= 1");
+    parameter_error("horizon", std::to_string(options.horizon), "a number of periods >= 1");
   ForecastReport report;
   report.period = options.period;
   report.season_length =
       options.season_length > 0 ? options.season_length : season_length(options.period);
-  if (log.size() == 0) option_error("--input", "no transactions", "at least 3 complete periods");
+  if (log.size() == 0) parameter_error("input", "no transactions", "at least 3 complete periods");
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
@@ -311,7 +311,7 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
   }
   const std::int32_t n = hi - lo;
   if (n < 3)
-    option_error("--period", std::string(to_string(options.period)),
+    parameter_error("period", std::string(to_string(options.period)),
                  fmt::format("at least 3 complete periods of history (found {})", n));
   for (std::int32_t p = lo; p < hi; ++p) {
     report.history_period.push_back(grid.key(p));
@@ -323,7 +323,7 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
   const std::int32_t holdout =
       options.holdout > 0 ? options.holdout : std::max(1, std::min(options.horizon, n / 4));
   if (n - holdout < 2)
-    option_error("--holdout", std::to_string(holdout),
+    parameter_error("holdout", std::to_string(holdout),
                  fmt::format("fewer periods, leaving at least 2 of {} to fit", n));
   report.holdout = holdout;
   const std::int32_t s = report.season_length;

@@ -281,7 +281,7 @@ void emit_rows(const detail::PeriodGrid& grid, bool has_profit, std::size_t grou
 
 KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
   if (options.churn_days < 1)
-    option_error("--churn-days", std::to_string(options.churn_days), "a number of days >= 1");
+    parameter_error("churn_days", std::to_string(options.churn_days), "a number of days >= 1");
   KpiReport report;
   report.period = options.period;
   report.churn_days = options.churn_days;
@@ -290,7 +290,7 @@ KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   if (obs_end < range.first)
-    option_error("--observation-end", format_day(obs_end),
+    parameter_error("observation_end", format_day(obs_end),
                  "a day on or after the first purchase " + format_day(range.first));
   report.first_day = range.first;
   report.observation_end = obs_end;

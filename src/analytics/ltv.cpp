@@ -118,7 +118,7 @@ std::vector<ValueDistribution> ltv_distribution(const HistoricalLtv& ltv,
 std::vector<FormulaLtvRow> formula_ltv(const TransactionLog& log, const FormulaLtvOptions& options,
                                        const CustomerGroups* groups) {
   if (options.margin && !(*options.margin > 0 && *options.margin <= 1))
-    option_error("--margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
+    parameter_error("margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
   std::vector<FormulaLtvRow> rows;
   if (log.size() == 0) return rows;
   const HistoricalLtv h = historical_ltv(log, options.observation_end);
@@ -266,7 +266,7 @@ std::string_view to_string(LifespanMethod method) noexcept {
 LifespanMethod parse_lifespan_method(std::string_view text) {
   if (text == "observed") return LifespanMethod::observed;
   if (text == "retention") return LifespanMethod::retention;
-  option_error("--lifespan", std::string(text), "one of observed, retention");
+  parameter_error("lifespan", std::string(text), "one of observed, retention");
 }
 
 }  // namespace ltv

@@ -37,7 +37,7 @@ TimeUnit parse_time_unit(std::string_view text) {
   if (text == "day" || text == "days") return TimeUnit::day;
   if (text == "week" || text == "weeks") return TimeUnit::week;
   if (text == "month" || text == "months") return TimeUnit::month;
-  option_error("--time-unit", std::string(text), "one of day, week, month");
+  parameter_error("time_unit", std::string(text), "one of day, week, month");
 }
 
 namespace {
@@ -142,11 +142,11 @@ CustomerSummary summary_header(std::optional<std::int32_t> first, std::optional<
   s.calibration_end = options.calibration_end.value_or(last_day);
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
-    option_error("--observation-end", format_date(s.observation_end),
+    parameter_error("observation_end", format_date(s.observation_end),
                  "a date on or after --calibration-end");
   }
   if (s.calibration_end < first_day) {
-    option_error("--calibration-end", format_date(s.calibration_end),
+    parameter_error("calibration_end", format_date(s.calibration_end),
                  "a date on or after the first purchase in the data");
   }
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;

@@ -258,7 +258,7 @@ DateFormat parse_date_format(std::string_view text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] != '%') continue;
       if (i + 1 >= text.size() || kDirectives.find(text[i + 1]) == std::string_view::npos) {
-        option_error("--date-format", std::string(text),
+        parameter_error("date_format", std::string(text),
                      "a pattern using %Y %y %m %b %d %H %M %S %z %% (or auto, iso, yyyymmdd, "
                      "dd.mm.yyyy)");
       }
@@ -268,12 +268,12 @@ DateFormat parse_date_format(std::string_view text) {
       has_day |= d == 'd';
     }
     if (!has_year || !has_month || !has_day) {
-      option_error("--date-format", std::string(text), "a pattern with a year, a month and a day");
+      parameter_error("date_format", std::string(text), "a pattern with a year, a month and a day");
     }
     f.kind = DateFormat::Kind::pattern;
     f.pattern = std::string(text);
   } else {
-    option_error("--date-format", std::string(text),
+    parameter_error("date_format", std::string(text),
                  "auto, iso, yyyymmdd, dd.mm.yyyy or a pattern such as %d/%m/%Y %H:%M");
   }
   return f;
@@ -353,7 +353,7 @@ int parse_utc_offset(std::string_view text) {
   Fields f;
   if (t.empty() || !offset(c, f) || !c.done() || f.offset_minutes < -14 * 60 ||
       f.offset_minutes > 14 * 60) {
-    option_error("--time-zone", std::string(text), "a fixed UTC offset like +03:00, -05:00 or Z");
+    parameter_error("time_zone", std::string(text), "a fixed UTC offset like +03:00, -05:00 or Z");
   }
   return f.offset_minutes;
 }
@@ -362,7 +362,7 @@ std::int32_t parse_date(std::string_view text, const std::string& what) {
   DateFormat automatic;
   if (auto dt = parse_datetime(text, automatic, 0)) return dt->day;
   const std::string expected = "a date like YYYY-MM-DD (or YYYYMMDD, DD.MM.YYYY)";
-  if (what.starts_with("-")) option_error(what, std::string(text), expected);
+  if (what.starts_with("-")) parameter_error(what, std::string(text), expected);
   input_error(SourceLocation{"", 0, what}, std::string(text), expected);
 }
 

@@ -29,13 +29,13 @@ namespace ltv {
 ReturnsPolicy parse_returns_policy(std::string_view text) {
   if (text == "net") return ReturnsPolicy::net;
   if (text == "drop") return ReturnsPolicy::drop;
-  option_error("--returns", std::string(text), "net or drop");
+  parameter_error("returns", std::string(text), "net or drop");
 }
 
 ErrorPolicy parse_error_policy(std::string_view text) {
   if (text == "fail") return ErrorPolicy::fail;
   if (text == "skip") return ErrorPolicy::skip;
-  option_error("--on-error", std::string(text), "fail or skip");
+  parameter_error("on_error", std::string(text), "fail or skip");
 }
 
 std::int64_t LoadReport::rows_skipped() const noexcept {
@@ -362,14 +362,14 @@ int resolve(const std::string& spec, const char* option, const std::vector<std::
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
   if (!digits.empty() && ec == std::errc() && end == digits.data() + digits.size()) {
     if (position < 1 || position > width) {
-      option_error(
+      parameter_error(
           option, spec,
           fmt::format("a column number from 1 to {} ({} has {} columns)", width, path, width));
     }
     return static_cast<int>(position - 1);
   }
   if (header.empty()) {
-    option_error(option, spec,
+    parameter_error(option, spec,
                  fmt::format("a 1-based column number: {} is read without a header", path));
   }
   for (std::size_t i = 0; i < header.size(); ++i) {
@@ -380,7 +380,7 @@ int resolve(const std::string& spec, const char* option, const std::vector<std::
   }
   std::string names;
   for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-  option_error(option, spec, fmt::format("a column of {}: {}", path, names));
+  parameter_error(option, spec, fmt::format("a column of {}: {}", path, names));
 }
 
 struct Columns {
@@ -542,13 +542,13 @@ void Loader::setup(std::size_t width) {
   const ColumnMapping& m = options_.columns;
   const std::string& p = reader_.path();
   if (options_.require_customer && m.customer.empty()) {
-    option_error("--customer", "", "the column of the customer id (a header name or a number)");
+    parameter_error("customer", "", "the column of the customer id (a header name or a number)");
   }
   if (options_.require_date && m.date.empty()) {
-    option_error("--date", "", "the column of the purchase date (a header name or a number)");
+    parameter_error("date", "", "the column of the purchase date (a header name or a number)");
   }
   if (!m.margin.empty() && !m.cost.empty()) {
-    option_error("--cost", m.cost, "either --margin or --cost, not both");
+    parameter_error("cost", m.cost, "either --margin or --cost, not both");
   }
   col_.customer = resolve(m.customer, "--customer", header_, width, p);
   col_.date = resolve(m.date, "--date", header_, width, p);
@@ -563,10 +563,10 @@ void Loader::setup(std::size_t width) {
   col_.channel = resolve(m.channel, "--channel", header_, width, p);
   col_.region = resolve(m.region, "--region", header_, width, p);
   if (col_.price != kAbsent && col_.amount == kAbsent && col_.quantity == kAbsent) {
-    option_error("--price", m.price, "--quantity as well (amount = quantity x price)");
+    parameter_error("price", m.price, "--quantity as well (amount = quantity x price)");
   }
   if (col_.cost != kAbsent && col_.amount == kAbsent && col_.price == kAbsent) {
-    option_error("--cost", m.cost, "--amount (or --quantity and --price) as well");
+    parameter_error("cost", m.cost, "--amount (or --quantity and --price) as well");
   }
   // A header whose date or amount name is itself a date or a number is probably data.
   if (!header_.empty()) {

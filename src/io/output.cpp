@@ -172,7 +172,7 @@ Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
   }
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
-    option_error("-o", path_,
+    parameter_error("output", path_,
                  fmt::format("a file that can be created for writing ({})", std::strerror(errno)));
   }
   buffer_ = std::make_unique<detail::FileBuffer>(fd);

@@ -12,7 +12,7 @@ namespace ltv {
 OutputFormat parse_output_format(std::string_view text) {
   if (text == "csv") return OutputFormat::csv;
   if (text == "json") return OutputFormat::json;
-  option_error("--format", std::string(text), "csv or json");
+  parameter_error("format", std::string(text), "csv or json");
 }
 
 namespace {

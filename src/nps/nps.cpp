@@ -295,7 +295,7 @@ NpsPeriod parse_nps_period(std::string_view text) {
   if (text == "month") return NpsPeriod::month;
   if (text == "quarter") return NpsPeriod::quarter;
   if (text == "year") return NpsPeriod::year;
-  option_error("--period", std::string(text), "one of week, month, quarter, year");
+  parameter_error("period", std::string(text), "one of week, month, quarter, year");
 }
 
 std::string period_label(std::int32_t day, NpsPeriod period) {
@@ -322,7 +322,7 @@ std::string period_label(std::int32_t day, NpsPeriod period) {
 
 std::vector<FollowUp> follow_ups(const NpsAnswers& answers, const FollowUpOptions& options) {
   if (options.below < 1 || options.below > 11) {
-    option_error("--follow-up-below", std::to_string(options.below), "an integer from 1 to 11");
+    parameter_error("follow_up_below", std::to_string(options.below), "an integer from 1 to 11");
   }
   std::vector<FollowUp> items;
   for (std::size_t i = 0; i < answers.size(); ++i) {
@@ -408,7 +408,7 @@ std::vector<NpsValueRow> nps_value_link(const NpsAnswers& answers, const Transac
                                         const std::unordered_map<std::string, double>& ltv) {
   if (log.size() == 0) input_error({"", 0, "transactions"}, "an empty log", "at least one row");
   if (options.horizon_days < 1) {
-    option_error("--horizon", std::to_string(options.horizon_days), "a positive number of days");
+    parameter_error("horizon", std::to_string(options.horizon_days), "a positive number of days");
   }
   const std::int32_t last_day = *std::max_element(log.day.begin(), log.day.end());
   const auto latest = latest_answers(answers, log.customer_ids);

@@ -15,7 +15,7 @@ namespace {
 __extension__ typedef unsigned __int128 u128;
 
 [[noreturn]] void bad_ratio(const std::string& option, std::string_view text) {
-  option_error(option, std::string(text),
+  parameter_error(option, std::string(text),
                "a number in [0, 1] (decimal such as 0.001, percentage such as 0.1%, or fraction "
                "such as 1/3)");
 }
@@ -191,7 +191,7 @@ std::string key_of(std::span<const std::uint32_t> items) {
 }  // namespace
 
 FrequentItemsets frequent_itemsets(const Baskets& baskets, const ItemsetOptions& options) {
-  if (baskets.size() == 0) option_error("--basket", "no baskets", "at least one basket");
+  if (baskets.size() == 0) parameter_error("basket", "no baskets", "at least one basket");
   FrequentItemsets out;
   out.item_names = baskets.item_names;
   out.basket_count = baskets.size();

@@ -110,13 +110,13 @@ Baskets baskets_from_lines(std::string_view text, char separator) {
 BasketKey parse_basket_key(std::string_view text) {
   if (text == "order" || text == "invoice") return BasketKey::order;
   if (text == "customer_day" || text == "customer-day") return BasketKey::customer_day;
-  option_error("--basket-by", std::string(text), "one of order, customer_day");
+  parameter_error("basket_by", std::string(text), "one of order, customer_day");
 }
 
 ItemLevel parse_item_level(std::string_view text) {
   if (text == "item" || text == "product") return ItemLevel::item;
   if (text == "category") return ItemLevel::category;
-  option_error("--level", std::string(text), "one of item, category");
+  parameter_error("level", std::string(text), "one of item, category");
 }
 
 Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options) {

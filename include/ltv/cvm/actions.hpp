@@ -128,10 +128,6 @@ struct CvmFieldInputs {
 /// (promoter / passive / detractor / ""), days_since_last_contact (NaN when never contacted).
 void add_cvm_fields(SegmentFields& fields, const CvmFieldInputs& inputs);
 
-/// P(at least one purchase in (T, T + t] | x, t_x, T) under a fitted BG/NBD, MBG/NBD or
-/// Pareto/NBD model (t, t_x, T in the model's time unit). Throws ModelError for other models.
-double probability_of_purchase(const FittedCountModel& model, double t, double x, double t_x,
-                               double T);
 
 // ---- planning -----------------------------------------------------------------------------------
 

@@ -130,7 +130,7 @@ NpsGroupTable nps_by_group(const NpsAnswers& answers, std::span<const std::strin
 
 /// Calendar period of a day: "2024-W07" (ISO week), "2024-02", "2024-Q1", "2024".
 enum class NpsPeriod { week, month, quarter, year };
-/// Parses week/month/quarter/year; throws option_error for --period.
+/// Parses week/month/quarter/year; throws parameter_error for --period.
 NpsPeriod parse_nps_period(std::string_view text);
 /// The label of the period holding `day`.
 std::string period_label(std::int32_t day, NpsPeriod period);
@@ -158,7 +158,7 @@ struct FollowUp {
 };
 
 /// Follow-up items for answers scoring below `options.below`, lowest score first, then oldest.
-/// Throws option_error when below is outside 1..11.
+/// Throws parameter_error when below is outside 1..11.
 std::vector<FollowUp> follow_ups(const NpsAnswers& answers, const FollowUpOptions& options = {});
 
 /// A term and the number of comments that contain it.

@@ -23,7 +23,7 @@ struct Ratio {
 };
 
 /// Parses a threshold written as a decimal ("0.001", ".5", "1"), a percentage ("0.1%") or a
-/// fraction ("1/3") into an exact Ratio. Throws option_error (naming `option`) unless it is a
+/// fraction ("1/3") into an exact Ratio. Throws parameter_error (naming `option`) unless it is a
 /// number in [0, 1] with at most 18 significant decimals.
 Ratio parse_ratio(std::string_view text, const std::string& option);
 
@@ -59,7 +59,7 @@ struct FrequentItemsets {
 };
 
 /// Mines every itemset whose support count reaches the threshold (Eclat: depth-first
-/// intersection of sorted basket-id lists). Throws option_error when there are no baskets.
+/// intersection of sorted basket-id lists). Throws parameter_error when there are no baskets.
 FrequentItemsets frequent_itemsets(const Baskets& baskets, const ItemsetOptions& options);
 
 /// Options of association_rules.

@@ -51,9 +51,9 @@ enum class ItemLevel {
   category  ///< the category column
 };
 
-/// Parses "order" / "customer_day" (for --basket-by); throws option_error.
+/// Parses "order" / "customer_day" (for --basket-by); throws parameter_error.
 BasketKey parse_basket_key(std::string_view text);
-/// Parses "item" / "category" (for --level); throws option_error.
+/// Parses "item" / "category" (for --level); throws parameter_error.
 ItemLevel parse_item_level(std::string_view text);
 
 /// Options of baskets_from_log.

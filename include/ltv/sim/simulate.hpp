@@ -106,7 +106,7 @@ struct SimulationCounts {
   double revenue = 0;  ///< sum of all amounts
 };
 
-/// Checks the options; throws InputError (option_error) naming the offending option.
+/// Checks the options; throws InputError (parameter_error) naming the offending option.
 void validate(const SimulationOptions& options);
 
 /// Simulates the retailer and writes transactions.csv, customers.csv, spend.csv, nps.csv,
