@@ -175,34 +175,4 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
   return report;
 }
 
-AnalyticsTable compare_table(const CompareReport& report) {
-  AnalyticsTable t;
-  t.name = "compare";
-  t.columns = {"metric",
-               "group_a",
-               "group_b",
-               "customers_a",
-               "customers_b",
-               "value_a",
-               "value_b",
-               "difference",
-               "difference_low",
-               "difference_high",
-               "relative_difference",
-               "relative_low",
-               "relative_high",
-               "sentence",
-               "warning"};
-  std::string warning;
-  for (const auto& w : report.warnings) warning += (warning.empty() ? "" : "; ") + w;
-  for (const CompareMetric& m : report.metrics) {
-    t.rows.push_back({m.metric, report.group_a, report.group_b, report.customers_a,
-                      report.customers_b, real_cell(m.value_a), real_cell(m.value_b),
-                      real_cell(m.difference), real_cell(m.difference_low),
-                      real_cell(m.difference_high), real_cell(m.relative),
-                      real_cell(m.relative_low), real_cell(m.relative_high), m.sentence, warning});
-  }
-  return t;
-}
-
 }  // namespace ltv

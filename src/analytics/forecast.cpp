@@ -390,44 +390,4 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
   return report;
 }
 
-AnalyticsTable forecast_table(const ForecastReport& report) {
-  AnalyticsTable t;
-  t.name = "forecast";
-  t.columns = {"method", "series", "period", "kind", "value"};
-  const std::pair<const char*, const std::vector<double>*> history[] = {
-      {"revenue", &report.revenue}, {"active_customers", &report.active_customers}};
-  for (const auto& [name, y] : history)
-    for (std::size_t i = 0; i < y->size(); ++i)
-      t.rows.push_back({std::string("actual"), std::string(name),
-                        format_period(report.history_period[i], report.period),
-                        std::string("history"), real_cell((*y)[i])});
-  for (const SeriesForecast& f : report.forecasts)
-    for (std::size_t h = 0; h < f.forecast.size(); ++h)
-      t.rows.push_back({std::string(to_string(f.method)), f.series,
-                        format_period(report.forecast_period[h], report.period),
-                        std::string("forecast"), real_cell(f.forecast[h])});
-  return t;
-}
-
-AnalyticsTable backtest_table(const ForecastReport& report) {
-  AnalyticsTable t;
-  t.name = "forecast_backtest";
-  t.columns = {"method", "series", "holdout_periods", "mape", "mae", "note"};
-  for (const SeriesForecast& f : report.forecasts)
-    t.rows.push_back({std::string(to_string(f.method)), f.series, std::int64_t{report.holdout},
-                      real_cell(f.mape), real_cell(f.mae), f.note});
-  return t;
-}
-
-AnalyticsTable seasonality_table(const ForecastReport& report) {
-  AnalyticsTable t;
-  t.name = "seasonality";
-  t.columns = {"series", "season_length", "tested", "autocorrelation", "threshold", "seasonal"};
-  for (const Seasonality& z : report.seasonality)
-    t.rows.push_back({z.series, std::int64_t{z.season_length}, std::int64_t{z.tested ? 1 : 0},
-                      z.tested ? real_cell(z.autocorrelation) : AnalyticsCell{},
-                      real_cell(z.threshold), std::int64_t{z.seasonal ? 1 : 0}});
-  return t;
-}
-
 }  // namespace ltv

@@ -390,49 +390,4 @@ std::vector<TopItem> top_items(const TransactionLog& log, std::string_view colum
   return out;
 }
 
-AnalyticsTable kpi_table(const KpiReport& report) {
-  AnalyticsTable t;
-  t.name = "kpis";
-  t.columns = {"group",
-               "period",
-               "complete",
-               "customers",
-               "active_customers",
-               "new_customers",
-               "returning_customers",
-               "returning_share",
-               "orders",
-               "revenue",
-               "profit",
-               "margin",
-               "average_check",
-               "purchases_per_customer_per_year",
-               "repeat_purchase_rate",
-               "average_lifespan_days",
-               "churned_customers",
-               "churned_share"};
-  for (const KpiRow& r : report.rows) {
-    t.rows.push_back(
-        {r.group, r.period, std::int64_t{r.complete ? 1 : 0}, r.customers, r.active_customers,
-         r.new_customers, r.returning_customers, real_cell(r.returning_share), r.orders,
-         real_cell(r.revenue), r.profit ? real_cell(*r.profit) : AnalyticsCell{},
-         r.margin ? real_cell(*r.margin) : AnalyticsCell{}, real_cell(r.average_check),
-         real_cell(r.purchases_per_customer_per_year), real_cell(r.repeat_purchase_rate),
-         real_cell(r.average_lifespan_days), r.churned_customers, real_cell(r.churned_share)});
-  }
-  return t;
-}
-
-AnalyticsTable top_items_table(const std::vector<TopItem>& items) {
-  AnalyticsTable t;
-  t.name = "top_items";
-  t.columns = {"dimension", "item",     "revenue",         "buyers",
-               "lines",     "quantity", "rank_by_revenue", "rank_by_buyers"};
-  for (const TopItem& it : items) {
-    t.rows.push_back({it.dimension, it.item, real_cell(it.revenue), it.buyers, it.lines,
-                      real_cell(it.quantity), it.rank_by_revenue, it.rank_by_buyers});
-  }
-  return t;
-}
-
 }  // namespace ltv

@@ -109,6 +109,16 @@ RowWriter& RowWriter::integer(std::int64_t value) {
   return *this;
 }
 
+RowWriter& RowWriter::boolean(bool value) {
+  key();
+  if (csv_) {
+    csv_->field(value ? "true" : "false");
+  } else {
+    json_ += value ? "true" : "false";
+  }
+  return *this;
+}
+
 RowWriter& RowWriter::missing() {
   key();
   if (csv_) {

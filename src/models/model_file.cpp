@@ -88,6 +88,43 @@ SavedModel model_from_json(const nlohmann::json& j, const std::string& source) {
   if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
     m.fit.log_likelihood = j["log_likelihood"].get<double>();
   }
+  // Standard errors and intervals, when saved for every parameter.
+  if (j.contains("stderr") && j["stderr"].is_object() && j.contains("ci95") &&
+      j["ci95"].is_object()) {
+    const auto& se = j["stderr"];
+    const auto& ci = j["ci95"];
+    std::vector<double> errors, lower, upper;
+    for (const auto& name : m.fit.names) {
+      if (!se.contains(name) || !se[name].is_number() || !ci.contains(name) ||
+          !ci[name].is_array() || ci[name].size() != 2 || !ci[name][0].is_number() ||
+          !ci[name][1].is_number()) {
+        break;
+      }
+      errors.push_back(se[name].get<double>());
+      lower.push_back(ci[name][0].get<double>());
+      upper.push_back(ci[name][1].get<double>());
+    }
+    if (errors.size() == m.fit.names.size()) {
+      m.fit.std_errors = std::move(errors);
+      m.fit.ci_lower = std::move(lower);
+      m.fit.ci_upper = std::move(upper);
+    }
+  }
+  if (j.contains("iterations") && j["iterations"].is_number_integer()) {
+    m.fit.iterations = j["iterations"].get<int>();
+  }
+  if (j.contains("n_customers") && j["n_customers"].is_number()) {
+    m.fit.n_customers = j["n_customers"].get<double>();
+  }
+  if (j.contains("n_patterns") && j["n_patterns"].is_number_unsigned()) {
+    m.fit.n_patterns = j["n_patterns"].get<std::size_t>();
+  }
+  if (j.contains("message") && j["message"].is_string()) {
+    m.fit.message = j["message"].get<std::string>();
+  }
+  if (j.contains("optimizer_status") && j["optimizer_status"].is_string()) {
+    m.fit.optimizer_status = j["optimizer_status"].get<std::string>();
+  }
   return m;
 }
 

@@ -130,7 +130,7 @@ std::vector<NpsRow> read_nps_rows(CsvReader& reader, const NpsColumns& columns,
   return rows;
 }
 
-NpsParseResult read_nps_file(const std::string& path, std::span<const std::string> known) {
+std::vector<NpsRow> read_nps_rows(const std::string& path) {
   CsvReader reader(path);
   auto require = [&](const std::string& name) {
     auto index = find_nps_column(reader.header(), name);
@@ -148,20 +148,28 @@ NpsParseResult read_nps_file(const std::string& path, std::span<const std::strin
   columns.score = require("score");
   columns.comment = find_nps_column(reader.header(), "comment");
   columns.channel = find_nps_column(reader.header(), "channel");
-  const std::vector<NpsRow> rows = read_nps_rows(reader, columns);
+  return read_nps_rows(reader, columns);
+}
+
+NpsParseResult validate_nps_rows(std::span<const NpsRow> rows, const std::string& source,
+                                 std::span<const std::string> known) {
   NpsParseOptions po;
   po.known_customers = known;
   NpsParseResult parsed = parse_nps_rows(rows, po);
   for (const auto& p : parsed.problems) {
     if (p.kind == "missing_customer") {
-      input_error({path, p.line, "customer_id"}, p.detail, "a customer id");
+      input_error({source, p.line, "customer_id"}, p.detail, "a customer id");
     } else if (p.kind == "bad_date") {
-      input_error({path, p.line, "date"}, p.detail, "a date yyyy-mm-dd");
+      input_error({source, p.line, "date"}, p.detail, "a date yyyy-mm-dd");
     } else if (p.kind == "bad_score" || p.kind == "score_out_of_range") {
-      input_error({path, p.line, "score"}, p.detail, "an integer score from 0 to 10");
+      input_error({source, p.line, "score"}, p.detail, "an integer score from 0 to 10");
     }
   }
   return parsed;
+}
+
+NpsParseResult read_nps_file(const std::string& path, std::span<const std::string> known) {
+  return validate_nps_rows(read_nps_rows(path), path, known);
 }
 
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options) {

@@ -81,6 +81,14 @@ struct NpsParseResult {
 /// content.
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options = {});
 
+/// Reads every answer of a file with a header `customer_id,date,score[,comment,channel]` (names
+/// matched exactly, then case-insensitively) as text rows. InputError for a missing column.
+std::vector<NpsRow> read_nps_rows(const std::string& path);
+
+/// Validates rows strictly (see read_nps_file), naming `source` in errors.
+NpsParseResult validate_nps_rows(std::span<const NpsRow> rows, const std::string& source,
+                                 std::span<const std::string> known);
+
 /// Reads an answers file with a header `customer_id,date,score[,comment,channel]` (names matched
 /// exactly, then case-insensitively) and validates it strictly: a missing column, an empty
 /// customer, a bad date or a score that is not an integer in 0..10 throws InputError naming the
