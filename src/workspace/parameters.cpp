@@ -17,8 +17,9 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 7> kGroups{"source", "periods", "output", "fit",
-                                                   "clv",    "analyze", "predict"};
+constexpr std::array<std::string_view, 10> kGroups{
+    "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
+    "validate"};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -143,7 +144,7 @@ std::vector<ParameterSpec> make_table() {
                    "holdout (default: last day in the data)",
                    kPeriods));
   // ---- output
-  t.push_back(with_choices(spec("format", "output", T::choice, "csv",
+  t.push_back(with_choices(spec("format", "format", T::choice, "csv",
                                 "Output format: csv or json (an array of objects)", kOutput),
                            "csv|json"));
   t.push_back(with_alias(spec("output", "output", T::path, "-",
@@ -152,6 +153,11 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(with_alias(
       spec("quiet", "output", T::flag, "", "Do not print the load report on stderr", kOutput),
       "q"));
+  // ---- model: the model of fit and predict
+  t.push_back(spec("model", "model", T::text, "bgnbd",
+                   "Model: bgnbd, mbgnbd, pnbd, bgbb or gg (predict: also a model JSON file "
+                   "written by `ltv fit -o FILE`)",
+                   kModel));
   // ---- fit: optimizer tuning
   t.push_back(with_range(spec("penalty", "fit", T::number, "0",
                               "L2 penalty on the log-parameters (0 = plain maximum likelihood)",
@@ -271,6 +277,25 @@ std::vector<ParameterSpec> make_table() {
                    "Fit Gamma-Gamma on INPUT's spend (when no --spend-model) and output "
                    "expected_spend and clv",
                    kPrediction));
+  // ---- validate
+  t.push_back(spec("model", "validate", T::text, "all",
+                   "Models to compare: all or a comma-separated list of bgnbd, mbgnbd, pnbd",
+                   kModel));
+  t.push_back(with_choices(spec("table", "validate", T::choice, "models",
+                                "Table written by --format csv to stdout or a file: models, "
+                                "tracking or conditional",
+                                kOutput),
+                           "models|tracking|conditional"));
+  t.push_back(with_range(spec("max_frequency", "validate", T::integer, "7",
+                              "Last calibration-frequency bucket of the conditional table (this "
+                              "and above)",
+                              kOutput),
+                         1, 1000, false, false, "a whole number from 1 to 1000"));
+  t.push_back(with_choices(spec("format", "validate", T::choice, "text",
+                                "text (a report), csv (the --table; with -o DIR every table) or "
+                                "json (everything)",
+                                kOutput),
+                           "text|csv|json"));
   return t;
 }
 
@@ -432,14 +457,20 @@ void Parameters::unset(std::string_view key) {
   if (it != values_.end()) values_.erase(it);
 }
 
+void Parameters::set_default(std::string_view key, std::string value) {
+  check_parameter(spec(key), value);
+  defaults_.insert_or_assign(std::string(key), std::move(value));
+}
+
 bool Parameters::given(std::string_view key) const {
   return values_.find(key) != values_.end();
 }
 
 std::string Parameters::text(std::string_view key) const {
   const ParameterSpec& s = spec(key);
-  const auto it = values_.find(key);
-  return it != values_.end() ? it->second : std::string(s.default_value);
+  if (const auto it = values_.find(key); it != values_.end()) return it->second;
+  if (const auto it = defaults_.find(key); it != defaults_.end()) return it->second;
+  return std::string(s.default_value);
 }
 
 double Parameters::number(std::string_view key) const {
@@ -456,7 +487,7 @@ std::int64_t Parameters::integer(std::string_view key) const {
 bool Parameters::flag(std::string_view key) const {
   const ParameterSpec& s = spec(key);
   const auto it = values_.find(key);
-  if (it == values_.end()) return s.default_value == "true";
+  if (it == values_.end()) return text(key) == "true";
   check_parameter(s, it->second);
   return *parse_flag(it->second);
 }

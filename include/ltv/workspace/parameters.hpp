@@ -48,7 +48,9 @@ struct ParameterSpec {
 };
 
 /// Groups of parameters: "source" (the transaction file, its columns and parsing), "periods",
-/// "output", "fit" (optimizer tuning), "clv", "analyze" (the main job), "predict".
+/// "output" (where results go), "format" (csv or json), "model" (the model of fit and predict),
+/// "fit" (optimizer tuning), "clv", "analyze" (the main job), "predict", "validate". A command
+/// takes the parameters of several groups; a key is unique among the groups a command takes.
 std::span<const std::string_view> parameter_groups() noexcept;
 /// Every parameter, in the order faces list them.
 std::span<const ParameterSpec> parameter_table() noexcept;
@@ -69,6 +71,9 @@ class Parameters {
   void set(std::string_view key, std::string value);
   /// Removes a value (the default applies again).
   void unset(std::string_view key);
+  /// Replaces the table's default of `key` for these values (a job whose default differs, e.g.
+  /// `ltv fit` writes JSON unless told otherwise).
+  void set_default(std::string_view key, std::string value);
   /// True when a value was set.
   bool given(std::string_view key) const;
   /// True when `key` is a parameter of these groups.
@@ -99,6 +104,7 @@ class Parameters {
   const ParameterSpec& spec(std::string_view key) const;
   std::vector<std::string_view> groups_;
   std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, std::string, std::less<>> defaults_;  ///< overrides of the table's
 };
 
 /// Checks one value against its spec; throws ParameterError.

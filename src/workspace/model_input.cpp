@@ -1,4 +1,6 @@
-#include "model_cli.hpp"
+// Model input (a summary CSV or a transaction file's summaries) and fitting any model of the
+// registry on it (see ltv/workspace/model_input.hpp).
+#include "ltv/workspace/model_input.hpp"
 
 #include <fmt/format.h>
 
@@ -17,13 +19,10 @@
 #include "ltv/io/csv.hpp"
 #include "ltv/io/numbers.hpp"
 #include "ltv/io/table.hpp"
-#include "ltv/models/bg_bb.hpp"
-#include "ltv/models/bg_nbd.hpp"
 #include "ltv/models/gamma_gamma.hpp"
-#include "ltv/models/mbg_nbd.hpp"
-#include "ltv/models/pareto_nbd.hpp"
+#include "ltv/models/registry.hpp"
 
-namespace ltv::cli {
+namespace ltv {
 namespace {
 
 std::string lower(std::string s) {
@@ -56,54 +55,16 @@ std::vector<std::string> header_fields(const std::string& line) {
 
 }  // namespace
 
-void add_model_options(CLI::App& cmd, ModelCliOptions& o, const std::string& models) {
-  cmd.add_option("--model", o.model, models)->capture_default_str()->group("Model");
-  add_fit_tuning_options(cmd, o);
-}
-
-void add_fit_tuning_options(CLI::App& cmd, ModelCliOptions& o) {
-  cmd.add_option("--penalty", o.penalty,
-                 "L2 penalty on the log-parameters (0 = plain maximum likelihood)")
-      ->capture_default_str()
-      ->group("Model");
-  cmd.add_option("--starts", o.starts,
-                 "Number of optimizer starting points (0 = the model's default)")
-      ->capture_default_str()
-      ->group("Model");
-  cmd.add_flag("--no-presearch", o.no_presearch,
-               "Run every start on the full data (default: with more than 20,000 distinct "
-               "(frequency, recency, T) patterns the starts search a subsample of 5,000 and the "
-               "full data is fitted once, from the best optimum found there)")
-      ->group("Model");
-}
-
-FitOptions fit_options(const ModelCliOptions& o) {
-  FitOptions f;
-  if (!(o.penalty >= 0) || !std::isfinite(o.penalty)) {
-    parameter_error("penalty", fmt::format("{}", o.penalty), "a finite penalty >= 0");
-  }
-  if (o.starts < 0 || o.starts > 100) {
-    parameter_error("starts", fmt::format("{}", o.starts), "a number of starts in 0..100");
-  }
-  f.l2_penalty = o.penalty;
-  f.starts = o.starts;
-  f.presearch = !o.no_presearch;
-  return f;
-}
-
-bool is_summary_csv(const TransactionCliOptions& options) {
-  apply_config(options);
-  if (!options.columns.customer.empty() || options.file.empty() || options.file == "-") {
-    return false;
-  }
-  std::ifstream in(options.file, std::ios::binary);
+bool is_summary_csv(const std::string& path) {
+  if (path.empty() || path == "-") return false;
+  std::ifstream in(path, std::ios::binary);
   std::string line;
   if (!in || !std::getline(in, line)) return false;
   std::vector<std::string> fields;
   if (line.size() >= 2 && line[0] == '\x1f' && line[1] == '\x8b') {
     // gzip: the header through the CSV reader, which decompresses.
     try {
-      const CsvReader reader(options.file);
+      const CsvReader reader(path);
       for (const auto& name : reader.header()) fields.push_back(lower(name));
     } catch (const Error&) {
       return false;  // not readable as CSV: the transaction reader reports the problem
@@ -160,7 +121,7 @@ SummaryColumns summary_columns(const CsvReader& reader, bool bgbb) {
 /// Appends the rows of `reader` to `d` (ids only from an id column; numbered ids are added by
 /// the caller), reserving room for `expected_rows`. InputError naming file, line and column for
 /// a bad number.
-void read_summary_rows(CsvReader& reader, const SummaryColumns& c, bool with_ids, ModelData& d,
+void read_summary_rows(CsvReader& reader, const SummaryColumns& c, bool with_ids, ModelInput& d,
                        std::size_t expected_rows = 0) {
   const Table& t = c.names;
   d.x.reserve(expected_rows);
@@ -198,7 +159,7 @@ void read_summary_rows(CsvReader& reader, const SummaryColumns& c, bool with_ids
 /// nullopt whenever the result could differ from the sequential read, which the caller then does:
 /// any error, a row of another width or a missing monetary cell in either half (so that messages
 /// name the true line).
-std::optional<ModelData> read_summary_parallel(const std::string& path, bool bgbb, bool with_ids) {
+std::optional<ModelInput> read_summary_parallel(const std::string& path, bool bgbb, bool with_ids) {
   const auto file = FileHalves::open(path, std::size_t{1} << 20);
   if (!file) return std::nullopt;
   const std::size_t size = file->size(), split = file->split();
@@ -208,7 +169,7 @@ std::optional<ModelData> read_summary_parallel(const std::string& path, bool bgb
     CsvOptions rest;
     rest.delimiter = first.delimiter();
     rest.has_header = false;
-    ModelData a, b;
+    ModelInput a, b;
     std::exception_ptr error_b;
     std::size_t width_b = 0;
     std::thread worker([&] {
@@ -256,40 +217,33 @@ std::optional<ModelData> read_summary_parallel(const std::string& path, bool bgb
 
 }  // namespace
 
-ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool with_ids) {
-  ModelData d;
-  if (is_summary_csv(options)) {
-    // Streamed: only the needed columns are parsed, straight into numbers (a summary of 10M
-    // customers read whole as text would take several GB); large plain files in two halves.
-    if (auto parallel = read_summary_parallel(options.file, bgbb, with_ids)) {
-      d = std::move(*parallel);
-    } else {
-      CsvReader reader(options.file);
-      const SummaryColumns columns = summary_columns(reader, bgbb);
-      read_summary_rows(reader, columns, with_ids, d);
-      if (with_ids && !columns.has_id) {
-        for (std::size_t i = 0; i < d.size(); ++i) d.ids.push_back(std::to_string(i + 1));
-      }
+ModelInput read_summary_csv(const std::string& path, bool discrete, bool with_ids,
+                            TimeUnit time_unit) {
+  ModelInput d;
+  // Streamed: only the needed columns are parsed, straight into numbers (a summary of 10M
+  // customers read whole as text would take several GB); large plain files in two halves.
+  if (auto parallel = read_summary_parallel(path, discrete, with_ids)) {
+    d = std::move(*parallel);
+  } else {
+    CsvReader reader(path);
+    const SummaryColumns columns = summary_columns(reader, discrete);
+    read_summary_rows(reader, columns, with_ids, d);
+    if (with_ids && !columns.has_id) {
+      for (std::size_t i = 0; i < d.size(); ++i) d.ids.push_back(std::to_string(i + 1));
     }
-    d.from_summary_csv = true;
-    const bool all_missing = std::all_of(d.monetary_value.begin(), d.monetary_value.end(),
-                                         [](double v) { return std::isnan(v); });
-    if (all_missing) d.monetary_value.clear();  // no spend in this summary at all
-    if (bgbb) {
-      d.time_unit = "period";
-    } else {
-      d.time_unit = std::string(to_string(parse_time_unit(options.time_unit)));
-    }
-    return d;
   }
-  if (bgbb) {
-    parameter_error("model", "bgbb",
-                 "a summary CSV input (frequency,recency,periods) for bgbb: it needs discrete "
-                 "transaction opportunities, a transaction file gives continuous times");
-  }
-  const SummaryOptions summary_opts = summary_options(options);
-  const TransactionLog log = load_log(options, nullptr, false);
-  const CustomerSummary s = summarize(log, summary_opts);
+  d.from_summary_csv = true;
+  const bool all_missing = std::all_of(d.monetary_value.begin(), d.monetary_value.end(),
+                                       [](double v) { return std::isnan(v); });
+  if (all_missing) d.monetary_value.clear();  // no spend in this summary at all
+  d.time_unit = discrete ? "period" : std::string(to_string(time_unit));
+  return d;
+}
+
+ModelInput model_input(Workspace& workspace, const SummaryOptions& options) {
+  ModelInput d;
+  const CustomerSummary s = workspace.summaries(options);
+  const TransactionLog& log = workspace.transactions();
   d.time_unit = std::string(to_string(s.time_unit));
   d.ids.reserve(s.size());
   d.x = s.frequency;
@@ -308,11 +262,38 @@ ModelData load_model_data(const TransactionCliOptions& options, bool bgbb, bool 
   return d;
 }
 
-FitResult fit_model(const std::string& model, const ModelData& d, const FitOptions& f) {
+ModelInput load_model_input(const Parameters& p, bool discrete, bool with_ids,
+                            std::optional<LoadReport>* report) {
+  const std::string file = p.text("file");
+  if (p.text("customer").empty() && is_summary_csv(file)) {
+    return read_summary_csv(file, discrete, with_ids, parse_time_unit(p.choice("time_unit")));
+  }
+  if (discrete) {
+    parameter_error("model", "bgbb",
+                    "a summary CSV input (frequency,recency,periods) for bgbb: it needs discrete "
+                    "transaction opportunities, a transaction file gives continuous times");
+  }
+  LoadOptions lo = load_options(p);
+  lo.keep_extra_columns = false;
+  const SummaryOptions summary_opts = summary_options(p);
+  Workspace workspace(TransactionSource::file(file, lo));
+  if (report != nullptr) *report = workspace.load_report();
+  return model_input(workspace, summary_opts);
+}
+
+FitOptions fit_options(const Parameters& p) {
+  FitOptions f;
+  f.l2_penalty = p.number("penalty");
+  f.starts = static_cast<int>(p.integer("starts"));
+  f.presearch = !p.flag("no_presearch");
+  return f;
+}
+
+FitResult fit_model(std::string_view model, const ModelInput& d, const FitOptions& f) {
   const ModelDefinition& definition = model_definition(model);
   if (definition.kind == ModelKind::spend) {
     if (d.monetary_value.empty()) {
-      parameter_error("model", model,
+      parameter_error("model", std::string(model),
                       "a transaction model: gg needs spend (--amount or --price on a transaction "
                       "file, or a monetary_value column in the summary CSV)");
     }
@@ -324,4 +305,4 @@ FitResult fit_model(const std::string& model, const ModelData& d, const FitOptio
   return definition.fit(compress_patterns(d.x, d.t_x, d.T, d.weight), f);
 }
 
-}  // namespace ltv::cli
+}  // namespace ltv
