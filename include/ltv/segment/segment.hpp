@@ -82,6 +82,11 @@ struct RfmConfig {
   RfmDimension recency, frequency, monetary;
   std::string frequency_measure = "orders";  ///< "orders" or "orders_per_year"
   std::string monetary_measure = "revenue";  ///< "revenue" or "average_check"
+  /// The R score never says "recent" about a customer whose life-cycle stage says otherwise:
+  /// R is capped by the stage (at_risk: the middle score, ceil(scores / 2); lapsing: one below
+  /// it; lost: 1), so no customer who is lapsing or lost can be in a segment that needs
+  /// r >= 3 (Champions, Loyal, New, Promising, Potential loyalist). false: plain scores.
+  bool recency_follows_stage = true;
   /// First match wins; unmatched -> "Other". A config file without [[rfm.segment]] keeps the
   /// built-in ten.
   std::vector<NamedRule> segments;
@@ -212,8 +217,9 @@ struct SegmentResult {
   std::int32_t as_of_day = 0;  ///< day number the segmentation refers to
 
   // RFM
-  std::vector<std::uint8_t> r, f, m;           ///< scores 1..bins (or 1..cuts+1)
-  std::vector<std::uint16_t> rfm_segment;      ///< index into rfm_segment_names
+  std::vector<std::uint8_t> r, f, m;       ///< scores 1..bins (or 1..cuts+1)
+  std::size_t recency_capped = 0;          ///< customers whose R was lowered to match their stage
+  std::vector<std::uint16_t> rfm_segment;  ///< index into rfm_segment_names
   std::vector<std::string> rfm_segment_names;  ///< config order, plus "Other" last
   std::vector<double> recency_days;            ///< as_of - last purchase, days
   std::vector<double> frequency_value;         ///< the measure scored for F
