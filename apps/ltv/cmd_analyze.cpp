@@ -244,7 +244,8 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
   }
 
   // Segment movement: segments from the history up to `--transitions-days` before the end and
-  // up to the end (RFM, ABCDX, stage; without model scores), as `ltv segment --snapshots`.
+  // up to the end (RFM, ABCDX, stage), as `ltv segment --snapshots`; the end snapshot with the
+  // model scores, so that it equals customers.csv (R follows the stage, which uses P(alive)).
   std::string transitions_line;
   if (analyze.transitions_days > 0) {
     const std::int32_t to = summary.calibration_end;
@@ -252,7 +253,7 @@ void run_analyze(const TransactionCliOptions& options, const AnalyzeOptions& ana
     if (from > *report.first_day) {
       const std::int32_t days[] = {from, to};
       const SegmentHistory history =
-          segment_history(log, days, segment_config, nullptr, summary.time_unit);
+          segment_history(log, days, segment_config, nullptr, summary.time_unit, &scores);
       Output out((dir / "segment_transitions.csv").string());
       write_segment_transitions(out.stream(), OutputFormat::csv, history);
       out.close();

@@ -157,6 +157,41 @@ TEST(RfmStageConsistency, ConfigKeyIsABooleanAndRfmRulesMayNameTheStage) {
   }
 }
 
+// The last snapshot of a history can be segmented with the model scores of the current
+// summary, so that the end of the transitions equals the current segments (`ltv analyze`).
+TEST(RfmStageConsistency, HistoryEndsWithTheScoredSegments) {
+  sim::SimulationOptions o;
+  o.customers = 800;
+  o.seed = 11;
+  o.transactions_only = true;
+  const TransactionLog log = sim::simulate_transaction_log(o);
+  SummaryOptions so;
+  so.time_unit = TimeUnit::day;
+  const CustomerSummary summary = summarize(log, so);
+  CustomerScores scores;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (std::size_t i = 0; i < summary.size(); ++i) scores.p_alive.push_back(u(rng));
+  const SegmentConfig config = default_segment_config();
+  const SegmentResult now = segment_customers(summary, &scores, nullptr, config);
+  const std::int32_t days[] = {summary.calibration_end - 91, summary.calibration_end};
+  const SegmentHistory h = segment_history(log, days, config, nullptr, TimeUnit::day, &scores);
+  const SegmentSnapshot& end = h.snapshots.back();
+  ASSERT_EQ(end.customer_ids.size(), summary.size());
+  std::size_t differ_without = 0;
+  const SegmentHistory plain = segment_history(log, days, config, nullptr, TimeUnit::day);
+  for (std::size_t i = 0; i < summary.size(); ++i) {
+    EXPECT_EQ(end.rfm_segment[i], rfm_segment_name(now, i)) << i;
+    EXPECT_EQ(end.stage[i], to_string(now.stage[i])) << i;
+    differ_without += plain.snapshots.back().stage[i] != end.stage[i];
+  }
+  EXPECT_GT(differ_without, 0u);  // the scores matter at the end
+  CustomerScores short_scores;
+  short_scores.p_alive.assign(summary.size() - 1, 0.5);
+  EXPECT_THROW(segment_history(log, days, config, nullptr, TimeUnit::day, &short_scores),
+               InputError);
+}
+
 // CDNOW master (23,570 customers who first bought in Q1 1997, observed to 1998-06-30): a mostly
 // dormant base. Quintile R scores alone put lapsing and lost customers into Champions, Loyal and
 // Potential loyalist; with the stage cap none is.

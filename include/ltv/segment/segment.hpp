@@ -345,9 +345,15 @@ struct SegmentHistory {
 /// builds transition matrices between consecutive dates for rfm, abcdx and stage. Levels: RFM
 /// segments by their config `level`, ABCDX A > B > C > D (X counts as D), stages
 /// vip > active > new > at_risk > lapsing > lost. `attributes` is keyed like `log` customers
-/// (aligned with log.customer_ids) or null. Throws InputError when dates are not increasing.
+/// (aligned with log.customer_ids) or null. `last_scores`, when given, are model scores for the
+/// last snapshot, aligned with its summary rows (the log summarised up to the last day, e.g. the
+/// summary `ltv analyze` scores): the last snapshot is then segmented with them, so its segments
+/// equal the current segmentation (the RFM R score follows the stage, which uses P(alive)).
+/// Throws InputError when dates are not increasing or the scores do not match the last
+/// snapshot's customers.
 SegmentHistory segment_history(const TransactionLog& log, std::span<const std::int32_t> days,
                                const SegmentConfig& config, const Attributes* log_attributes,
-                               TimeUnit time_unit = TimeUnit::week);
+                               TimeUnit time_unit = TimeUnit::week,
+                               const CustomerScores* last_scores = nullptr);
 
 }  // namespace ltv
