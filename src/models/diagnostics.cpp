@@ -347,12 +347,18 @@ ModelChoice choose_identified_model(std::span<const std::string> preference,
     if (tried.back().error.empty() && tried.back().diagnosis.identified()) {
       ModelChoice choice = take(tried.back(), tried);
       choice.headline = fmt::format("{} (identified)", name);
-      choice.reason =
-          tried.size() == 1
-              ? fmt::format("{}: identified", name)
-              : fmt::format("{}: the first identified model in order of preference ({} {})", name,
-                            tried.size() == 2 ? "the one before it was" : "those before",
-                            "not identified");
+      std::vector<std::string> before;
+      for (std::size_t k = 0; k + 1 < tried.size(); ++k) {
+        before.push_back(
+            fmt::format("{} {}", tried[k].model,
+                        tried[k].error.empty() ? to_string(tried[k].diagnosis.verdict) : "failed"));
+      }
+      choice.reason = tried.size() == 1
+                          ? fmt::format("{}: identified", name)
+                          : fmt::format(
+                                "{}: the first identified model in order of preference "
+                                "({})",
+                                name, fmt::join(before, ", "));
       return choice;
     }
   }

@@ -237,6 +237,7 @@ TEST(ModelChoice, CompleteJourneyParetoNbdIsAHomogeneousLimitSoBgNbdIsPreferred)
   EXPECT_EQ(choice.model, "bgnbd");
   EXPECT_EQ(choice.diagnosis.verdict, Identification::identified) << choice.diagnosis.reason;
   EXPECT_FALSE(choice.regularised);
+  EXPECT_NE(choice.reason.find("(pnbd weakly_identified)"), std::string::npos) << choice.reason;
 }
 
 // Online Retail (4,339 customers with a purchase, README / issue 25): every count model's best
