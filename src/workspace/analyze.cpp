@@ -428,14 +428,15 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   add_table(a, segments_table(segment_table(segments, summary, &scores, segment_config)));
 
   // Segment movement: segments from the history up to `transitions_days` before the end and up
-  // to the end (RFM, ABCDX, stage; without model scores), as `ltv segment --snapshots`.
+  // to the end (RFM, ABCDX, stage), as `ltv segment --snapshots`; the end snapshot with the model
+  // scores, so that it equals the customers table (R follows the stage, which uses P(alive)).
   if (o.transitions_days > 0) {
     const std::int32_t to = summary.calibration_end;
     const std::int32_t from = to - o.transitions_days;
     if (from > *report_.first_day) {
       const std::int32_t days[] = {from, to};
       const SegmentHistory history =
-          segment_history(log, days, segment_config, nullptr, summary.time_unit);
+          segment_history(log, days, segment_config, nullptr, summary.time_unit, &scores);
       add_table(a, transitions_table(history));
       std::size_t rfm_drops = 0, stage_drops = 0;
       for (const auto& t : history.transitions) {

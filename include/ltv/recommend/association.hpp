@@ -38,6 +38,9 @@ struct ItemsetOptions {
   Ratio min_support{1, 1000};   ///< relative support threshold (count / baskets)
   std::uint64_t min_count = 0;  ///< absolute count threshold; the larger of the two applies
   std::size_t max_length = 0;   ///< longest itemset; 0 = no limit (arules' default is 10)
+  /// Mining stops once more itemsets than this are found (FrequentItemsets::complete is then
+  /// false); 0 = no limit. A guard for searches over thresholds, not for final results.
+  std::size_t max_itemsets = 0;
 };
 
 /// Frequent itemsets: itemset i is `items[offsets[i] .. offsets[i+1])` (sorted item ids) and
@@ -49,6 +52,8 @@ struct FrequentItemsets {
   std::vector<std::uint64_t> offsets{0};
   std::vector<std::uint32_t> items;
   std::vector<std::uint64_t> count;
+  /// false when ItemsetOptions::max_itemsets stopped the mining: the itemsets are a part only.
+  bool complete = true;
 
   std::size_t size() const noexcept { return count.size(); }
   std::span<const std::uint32_t> itemset(std::size_t i) const noexcept {
