@@ -328,11 +328,11 @@ ModelChoice choose_identified_model(std::span<const std::string> preference,
                                     const RfmPatterns& patterns, const ModelChoiceOptions& options,
                                     const CustomerSummary* calibration) {
   if (preference.empty()) {
-    option_error("--model", "no models", "at least one count model to choose from");
+    parameter_error("model", "no models", "at least one count model to choose from");
   }
   for (double c : options.penalty_per_customer) {
     if (!(c > 0) || !std::isfinite(c)) {
-      option_error("penalty_per_customer", fmt::format("{}", c), "positive finite penalties");
+      parameter_error("penalty_per_customer", fmt::format("{}", c), "positive finite penalties");
     }
   }
   if (calibration != nullptr && !calibration->has_holdout) {

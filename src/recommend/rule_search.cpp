@@ -117,12 +117,12 @@ std::string threshold_text(std::uint64_t count, std::size_t baskets) {
 RuleSearchResult search_association_rules(const Baskets& items, std::span<const RuleLevel> coarser,
                                           const RuleSearchOptions& options) {
   if (options.target_rules == 0) {
-    option_error("target_rules", "0", "a positive number of rules");
+    parameter_error("target_rules", "0", "a positive number of rules");
   }
-  if (items.size() == 0) option_error("--basket", "no baskets", "at least one basket");
+  if (items.size() == 0) parameter_error("basket", "no baskets", "at least one basket");
   for (const RuleLevel& level : coarser) {
     if (level.baskets == nullptr || level.baskets->size() == 0) {
-      option_error("level '" + level.name + "'", "no baskets", "the baskets of a coarser level");
+      parameter_error("level '" + level.name + "'", "no baskets", "the baskets of a coarser level");
     }
   }
   RuleSearchResult out;
