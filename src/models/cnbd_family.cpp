@@ -429,11 +429,11 @@ std::vector<FitResult> fit_each_k(const RegularityPatterns& data, const CnbdKFit
                 "customers observed for some time (T > 0)");
   }
   if (options.k < 0 || options.k > kMaxK) {
-    option_error("k", fmt::format("{}", options.k),
+    parameter_error("k", fmt::format("{}", options.k),
                  fmt::format("0 (choose by likelihood) or a regularity 1..{}", kMaxK));
   }
   if (options.k == 0 && (options.k_max < 1 || options.k_max > kMaxK)) {
-    option_error("k-max", fmt::format("{}", options.k_max), fmt::format("1..{}", kMaxK));
+    parameter_error("k_max", fmt::format("{}", options.k_max), fmt::format("1..{}", kMaxK));
   }
   const bool litt_known = std::isfinite(data.sum_log_itt);
   if (options.k == 0 && !litt_known) {

@@ -88,7 +88,7 @@ struct RuleSearchResult {
 /// with at least min_rules rules is used (else the one with the most rules, the finer on ties).
 /// At each level: the smallest support count >= the floor whose rules number at most
 /// options.target_rules (exact: the rules only grow as the count falls; found by halving from
-/// the most frequent item's count, then bisection). Throws option_error for target_rules = 0,
+/// the most frequent item's count, then bisection). Throws parameter_error for target_rules = 0,
 /// no baskets, or a coarser level without baskets.
 RuleSearchResult search_association_rules(const Baskets& items,
                                           std::span<const RuleLevel> coarser = {},
