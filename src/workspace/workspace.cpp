@@ -84,6 +84,8 @@ AnalyzeOptions analyze_options(const Parameters& p) {
   if (!o.compare_column.empty() && p.text("customers").empty()) {
     parameter_error("compare", o.compare_column, "--customers FILE holding that column");
   }
+  o.basket_thresholds_given = p.given("basket_min_support") ||
+                              p.given("basket_min_confidence") || p.given("basket_min_count");
   o.basket_min_support = p.text("basket_min_support");
   o.basket_min_confidence = p.text("basket_min_confidence");
   parse_ratio(o.basket_min_support, "basket_min_support");
@@ -107,6 +109,9 @@ SideInputs read_side_inputs(const Parameters& p) {
   }
   if (const std::string path = p.text("customers"); !path.empty()) side.customers = read_table(path);
   if (const std::string path = p.text("spend"); !path.empty()) side.spend = read_table(path);
+  if (const std::string path = p.text("products"); !path.empty()) {
+    side.products = read_table(path);
+  }
   if (const std::string path = p.text("nps"); !path.empty()) {
     side.nps_source = path;
     side.nps = read_nps_rows(path);
