@@ -46,21 +46,34 @@ void setup_summary(CLI::App& root) {
       writer.finish();
       out.close();
     };
-    // A file in customer order (an export sorted by customer) is summarised as it is read, with
-    // no TransactionLog; any other order is declined within its first customers and read into a
-    // log. Both give the same bytes.
+    // A file in customer order (an export sorted by customer) is summarised as it is read,
+    // customer after customer; a file in any other order (by date, as exports come, or shuffled)
+    // is declined within its first customers and summarised as it is read again, into a table
+    // of one state per customer. Only an order id column, a value an exact sum cannot hold, or
+    // stdin (which cannot be read twice) take the TransactionLog. Every path gives the same
+    // bytes, with the rows in customer id order.
     LoadOptions lo = load_options(*options);
     lo.keep_extra_columns = false;
-    LoadReport report;
-    SummaryStream stream(summary_opts);
-    const int parts = stream_transactions(options->file, lo, report,
-                                          [&](int k) -> RowSink& { return stream.part(k); });
-    if (parts > 0 && stream.join(parts)) {
-      report.customers = stream.customers_loaded();
+    auto streamed = [&](auto& summaries) {
+      LoadReport report;
+      const int parts = stream_transactions(options->file, lo, report,
+                                            [&](int k) -> RowSink& { return summaries.part(k); });
+      if (parts == 0 || !summaries.join(parts)) return false;
+      report.customers = summaries.customers_loaded();
       report_load(*options, report);
-      stream.finish(report);
-      write(stream);
-      return;
+      summaries.finish(LoadedDays{report.first_day, report.last_day});
+      write(summaries);
+      return true;
+    };
+    bool values_fit = true;  // in ExactSum (else only the log path takes them)
+    {
+      SummaryStream stream(summary_opts);
+      if (streamed(stream)) return;
+      values_fit = !stream.declined_for_values();
+    }
+    if (values_fit && options->file != "-") {
+      SummaryTable table(summary_opts);
+      if (streamed(table)) return;
     }
     const TransactionLog log = load_log(*options, nullptr, /*keep_extra_columns=*/false);
     const SummaryBuilder builder(log, summary_opts);
