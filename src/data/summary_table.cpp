@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -219,7 +220,11 @@ class SummaryTable::Shard {
         }
       }
     }
-    // Pass 3: confirm (or find, or add) each row's record and take the row in.
+    // Pass 3: confirm (or find, or add) each row's record and take the row in, except that
+    // the set of other days is only written to later (pending_) and a row that must look a day
+    // up in it waits (deferred_): both hit the set at random places.
+    pending_.clear();
+    deferred_.clear();
     for (std::size_t i = 0; i < n && !refused_; ++i) {
       const BatchRow& row = rows[i];
       const std::string_view long_id =
@@ -230,7 +235,19 @@ class SummaryTable::Shard {
         record = find_or_add(row, long_id);
         if (refused_) break;
       }
-      take_row(record, row);
+      if (!take_row(record, row, /*defer=*/true)) deferred_.emplace_back(i, record);
+    }
+    if (pending_.empty() && deferred_.empty()) return;
+    // Pass 4: room in the set, and its slots asked for. Pass 5: the set's work, in order.
+    reserve_others(pending_.size() + deferred_.size());
+    for (std::uint64_t key : pending_) prefetch(others_.data() + other_home(key));
+    for (const auto& [i, record] : deferred_) {
+      prefetch(others_.data() + other_home(other_key(record, rows[i].day)));
+    }
+    for (std::uint64_t key : pending_) insert_other(key);
+    for (const auto& [i, record] : deferred_) {
+      if (refused_) break;
+      take_row(record, rows[i], /*defer=*/false);
     }
   }
 
@@ -293,6 +310,7 @@ class SummaryTable::Shard {
     profit_.clear();
     std::vector<std::uint64_t>().swap(others_);
     others_used_ = 0;
+    others_shift_ = 64;
     std::vector<ReturnRow>().swap(returns_);
     long_ids_.clear();
     refused_ = false;
@@ -348,65 +366,80 @@ class SummaryTable::Shard {
     return record;
   }
 
-  /// The row `row` of customer `record`.
-  void take_row(std::uint32_t record, const BatchRow& row) {
+  /// The row `row` of customer `record`. With `defer`, a row whose day must be looked up among
+  /// the other days is left untouched (false) and a day that becomes an other day is added to
+  /// pending_ instead of the set (the caller adds it before the next lookup).
+  bool take_row(std::uint32_t record, const BatchRow& row, bool defer) {
     const std::int32_t day = row.day;
-    if (day > periods_.observation_end) return;
+    if (day > periods_.observation_end) return true;
     const bool calibration = day <= periods_.calibration_end;
+    Days& p = calibration ? records_[record].calibration : holdout_[record];
+    const bool lookup = row.is_return == 0 && !p.is_named(day) && p.may_be_other(day);
+    if (defer && lookup) return false;
     ExactSum amount;
     if (!ExactSum::from(row.amount, amount)) {
       refused_ = true;
-      return;
+      return true;
     }
     if (calibration && has_profit_ && !profit_[record].add(row.profit)) {
       refused_ = true;
-      return;
+      return true;
     }
     if (row.is_return != 0) {
       if (!amount.is_zero()) returns_.push_back(ReturnRow{record, day, amount});
-      return;
+      return true;
     }
-    Days& p = calibration ? records_[record].calibration : holdout_[record];
-    const bool known = p.is_named(day) || (p.may_be_other(day) && has_other(record, day));
+    const bool known = p.is_named(day) || (lookup && has_other(record, day));
     bool ok = false;
     const std::int32_t other = p.add_purchase(day, amount, !known, ok);
     if (!ok) {
       refused_ = true;
-      return;
+      return true;
     }
-    if (other != Days::kNoDay) add_other(record, other);
+    if (other != Days::kNoDay) {
+      if (defer) {
+        pending_.push_back(other_key(record, other));
+      } else {
+        reserve_others(1);
+        insert_other(other_key(record, other));
+      }
+    }
+    return true;
   }
 
   // The other purchase days: a set of (record + 1) << 32 | day, open addressing (0 = empty).
   static std::uint64_t other_key(std::uint32_t record, std::int32_t day) noexcept {
     return (std::uint64_t{record} + 1) << 32 | static_cast<std::uint32_t>(day);
   }
-  static std::size_t other_home(std::uint64_t key, std::size_t mask) noexcept {
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+  /// The home slot of `key` (the top bits of a multiplicative hash).
+  std::size_t other_home(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> others_shift_);
   }
   bool has_other(std::uint32_t record, std::int32_t day) const noexcept {
     if (others_.empty()) return false;
     const std::uint64_t key = other_key(record, day);
     const std::size_t mask = others_.size() - 1;
-    for (std::size_t s = other_home(key, mask);; s = (s + 1) & mask) {
+    for (std::size_t s = other_home(key);; s = (s + 1) & mask) {
       if (others_[s] == key) return true;
       if (others_[s] == 0) return false;
     }
   }
-  void add_other(std::uint32_t record, std::int32_t day) {
-    if ((others_used_ + 1) * 2 > others_.size()) {
-      std::vector<std::uint64_t> old(std::max<std::size_t>(1024, 2 * others_.size()), 0);
-      old.swap(others_);
-      others_used_ = 0;
-      for (std::uint64_t key : old) {
-        if (key != 0) insert_other(key);
-      }
+  /// Room for `more` keys (the set is at most half full).
+  void reserve_others(std::size_t more) {
+    if ((others_used_ + more) * 2 <= others_.size()) return;
+    std::size_t size = std::max<std::size_t>(1024, others_.size());
+    while ((others_used_ + more) * 2 > size) size *= 2;
+    std::vector<std::uint64_t> old(size, 0);
+    old.swap(others_);
+    others_shift_ = 64 - std::countr_zero(size);
+    others_used_ = 0;
+    for (std::uint64_t key : old) {
+      if (key != 0) insert_other(key);
     }
-    insert_other(other_key(record, day));
   }
   void insert_other(std::uint64_t key) {
     const std::size_t mask = others_.size() - 1;
-    std::size_t s = other_home(key, mask);
+    std::size_t s = other_home(key);
     while (others_[s] != 0) s = (s + 1) & mask;
     others_[s] = key;
     ++others_used_;
@@ -446,6 +479,10 @@ class SummaryTable::Shard {
   ChunkedArray<ExactSum> profit_;
   std::vector<std::uint64_t> others_;
   std::size_t others_used_ = 0;
+  int others_shift_ = 64;
+  // Work of the batch being taken: other days to add, rows waiting for a lookup.
+  std::vector<std::uint64_t> pending_;
+  std::vector<std::pair<std::size_t, std::uint32_t>> deferred_;
   std::vector<ReturnRow> returns_;
   std::string long_ids_;  // each: 4-byte length, then the bytes
 };
