@@ -40,18 +40,38 @@ constexpr std::size_t kBatch = 256;  // rows taken into a shard at once
 
 /// Hash of an id (8 bytes at a time, multiply-xorshift mixing): the top bits choose the shard,
 /// the low 32 bits are the tag and home slot in the shard's table.
+/// 8 (4) bytes at p, in the machine's byte order.
+inline std::uint64_t load64(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline std::uint64_t load32(const char* p) noexcept {
+  std::uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+/// The `size` (< 8) bytes at p as a little-endian word, zero above, reading only those bytes
+/// (overlapping loads instead of a variable-length copy).
+inline std::uint64_t load_short(const char* p, std::size_t size) noexcept {
+  if (size >= 4) return load32(p) | (load32(p + size - 4) << (8 * (size - 4)));
+  if (size == 0) return 0;
+  const auto byte = [p](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(p[i])}; };
+  return byte(0) | byte(size / 2) << (8 * (size / 2)) | byte(size - 1) << (8 * (size - 1));
+}
+
 std::uint64_t hash_id(std::string_view s) noexcept {
   constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
-  std::uint64_t h = 0x243F6A8885A308D3ull ^ (s.size() * kMul);
+  const std::size_t n = s.size();
+  std::uint64_t h = 0x243F6A8885A308D3ull ^ (n * kMul);
   std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * kMul;
+  for (; i + 8 <= n; i += 8) {
+    h = (h ^ load64(s.data() + i)) * kMul;
     h ^= h >> 29;
   }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
+  // The last bytes: the 8 that end the id (overlapping the word before), or all of a short id.
+  const std::uint64_t tail =
+      i == n ? 0 : (n >= 8 ? load64(s.data() + n - 8) : load_short(s.data(), n));
   h = (h ^ tail) * kMul;
   h ^= h >> 32;
   h *= kMul;
@@ -129,9 +149,26 @@ struct InlineId {
   /// The inline form of `id` (for a long id: without the offset).
   static InlineId of(std::string_view id) noexcept {
     InlineId k{};
-    if (id.size() <= 15) {
-      k.bytes[0] = static_cast<unsigned char>(id.size());
-      std::memcpy(k.bytes + 1, id.data(), id.size());
+    const std::size_t size = id.size();
+    if constexpr (std::endian::native == std::endian::little) {
+      // Two words from overlapping loads (a copy of variable length would be a call, and reading
+      // its result back as words would stall on store forwarding): byte 0 the length, then the
+      // id, zero-padded.
+      const char* p = id.data();
+      std::uint64_t first = 0, second = 0;
+      if (size > 15) {
+        first = kLongId | load64(p) << 8;
+      } else {
+        const std::uint64_t low = size >= 8 ? load64(p) : load_short(p, size);
+        const std::uint64_t high = size > 8 ? load64(p + size - 8) >> (8 * (16 - size)) : 0;
+        first = size | low << 8;
+        second = low >> 56 | high << 8;
+      }
+      std::memcpy(k.bytes, &first, 8);
+      std::memcpy(k.bytes + 8, &second, 8);
+    } else if (size <= 15) {
+      k.bytes[0] = static_cast<unsigned char>(size);
+      std::memcpy(k.bytes + 1, id.data(), size);
     } else {
       k.bytes[0] = kLongId;
       std::memcpy(k.bytes + 1, id.data(), 7);
