@@ -43,7 +43,8 @@ void run_fit(CommandParameters& command) {
   const ModelDefinition& definition = model_definition(p.text("model"));
   const std::string format = p.choice("format");
   std::optional<LoadReport> report;
-  const ModelInput data = load_model_input(p, definition.discrete, false, &report);
+  const ModelInput data =
+      load_model_input(p, definition.discrete, false, &report, definition.needs_regularity);
   if (report && !p.flag("quiet")) std::fputs(report->to_text().c_str(), stderr);
   const FitResult fit = fit_model(definition.name, data, fit_opts);
   Output out(p.text("output"));
@@ -59,10 +60,12 @@ void setup_fit(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand(
       "fit",
       "Fit a customer-base model by maximum likelihood: BG/NBD (bgnbd), MBG/NBD (mbgnbd), "
-      "Pareto/NBD (pnbd), BG/BB (bgbb, discrete opportunities) or the Gamma-Gamma spend model "
-      "(gg, repeat customers' mean spend). INPUT is a customer summary CSV (header with "
-      "frequency,recency,T or periods[,monetary_value][,count|weights]) or a transaction file "
-      "read with the shared options. Prints the model as JSON (params, stderr, ci95, "
+      "Pareto/NBD (pnbd), BG/BB (bgbb, discrete opportunities), NBD (nbd), GGompertz/NBD "
+      "(ggomnbd), BG/CNBD-k and MBG/CNBD-k (bgcnbdk, mbgcnbdk: regular inter-purchase times, k "
+      "chosen by likelihood) or the Gamma-Gamma spend model (gg, repeat customers' mean spend). "
+      "INPUT is a customer summary CSV (header with frequency,recency,T or "
+      "periods[,monetary_value][,count|weights][,litt]) or a transaction file read with the "
+      "shared options. Prints the model as JSON (params, stderr, ci95, "
       "log_likelihood, converged, ...); -o FILE saves it for `ltv predict --model FILE`.");
   auto parameters =
       add_parameter_options(*cmd, {"source", "periods", "output", "format", "model", "fit"});

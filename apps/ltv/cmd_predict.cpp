@@ -55,13 +55,13 @@ void run_predict(CommandParameters& command) {
 void setup_predict(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand(
       "predict",
-      "Per-customer predictions from a model saved by `ltv fit -o FILE` (BG/NBD, MBG/NBD, "
-      "Pareto/NBD or BG/BB): P(alive) at the end of the data and the expected number of "
+      "Per-customer predictions from a count model saved by `ltv fit -o FILE` (any of `ltv "
+      "fit`'s count models): P(alive) at the end of the data and the expected number of "
       "purchases in the next --horizon time units (BG/BB: opportunities). With --spend-model "
       "(a Gamma-Gamma model JSON) or --clv (fit Gamma-Gamma on the fly) also the expected spend "
       "per transaction and the discounted customer lifetime value over the horizon. INPUT is a "
       "customer summary CSV or a transaction file, as for `ltv fit`. --model may also be a model "
-      "name (bgnbd, mbgnbd, pnbd, bgbb) to fit on INPUT first.");
+      "name to fit on INPUT first.");
   auto parameters = add_parameter_options(
       *cmd, {"source", "periods", "output", "format", "model", "fit", "clv", "predict"});
   cmd->get_option("FILE")->description(

@@ -28,14 +28,15 @@ std::vector<std::string> parse_models(const std::string& text) {
   std::stringstream in(text);
   std::string name;
   while (std::getline(in, name, ',')) {
-    const auto names = count_model_names();
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
-      parameter_error("model", name, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
+    const ModelDefinition* m = find_model(name);
+    if (m == nullptr || m->kind != ModelKind::count || m->discrete) {
+      parameter_error("model", name,
+                      "all or a comma-separated list of " + continuous_model_names());
     }
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
   if (out.empty()) {
-    parameter_error("model", text, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
+    parameter_error("model", text, "all or a comma-separated list of " + continuous_model_names());
   }
   return out;
 }

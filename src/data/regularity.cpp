@@ -60,4 +60,8 @@ std::vector<double> log_intertransaction_times(const TransactionLog& log,
   return out;
 }
 
+void add_regularity(const TransactionLog& log, CustomerSummary& summary) {
+  if (summary.litt.size() != summary.size()) summary.litt = log_intertransaction_times(log, summary);
+}
+
 }  // namespace ltv

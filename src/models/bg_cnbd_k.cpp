@@ -94,6 +94,13 @@ double p_alive(const CnbdKParams& params, double x, double t_x, double T) {
   return detail::cnbd::p_alive(params, kExtra, x, t_x, T);
 }
 
+double probability_of_purchase(const CnbdKParams& params, double t, double x, double t_x,
+                               double T) {
+  checked(params);
+  detail::cnbd::check_customer(x, t_x, T);
+  return detail::cnbd::probability_of_purchase(params, kExtra, t, x, t_x, T);
+}
+
 double p_n_transactions(const CnbdKParams& params, double n, double t) {
   checked(params);
   detail::cnbd::check_time(t, "t");

@@ -332,6 +332,26 @@ double conditional_expected_transactions(const CnbdKParams& p, int m, double t, 
   return alive * sum;
 }
 
+double probability_of_purchase(const CnbdKParams& p, int m, double t, double x, double t_x,
+                               double T) {
+  // The first term of the CET sum: alive at T with j phases completed since t_x, a purchase in
+  // (T, T+t] needs the remaining k - j phases, i.e. a negative binomial count (shape A + j,
+  // z' = t/(α+T+t)) of at least k - j: I_z'(k - j, A + j). No dropout opportunity comes first.
+  if (t <= 0) return 0.0;
+  const Tail tl = tail(p, m, x, t_x, T, false);
+  const double alive = (x + m <= 0) ? 1.0 : tl.w2;
+  if (alive == 0) return 0.0;
+  const double A = p.r + p.k * x;
+  const double z = t / (p.alpha + T + t);
+  double sum = 0;
+  for (int j = 0; j < p.k; ++j) {
+    const double wj = std::exp(tl.log_c[static_cast<std::size_t>(j)] - tl.log_s2);
+    if (wj < 1e-18) continue;
+    sum += wj * boost::math::ibeta(static_cast<double>(p.k - j), A + j, z);
+  }
+  return alive * std::clamp(sum, 0.0, 1.0);
+}
+
 double p_n_transactions(const CnbdKParams& p, int m, double n, double t) {
   // P(X(t) >= n) = B_n I(k n), B_n = B(a, b+n-1+m)/B(a, b), I(i) = P(NB >= i), so
   //   P(X(t) = n) = B_n [I(k n) - I(k n + k)] + (B_n - B_{n+1}) I(k n + k),

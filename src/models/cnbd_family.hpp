@@ -34,6 +34,9 @@ double p_alive(const CnbdKParams& p, int m, double x, double t_x, double T);
 double expected_transactions(const CnbdKParams& p, int m, double t);
 double conditional_expected_transactions(const CnbdKParams& p, int m, double t, double x,
                                          double t_x, double T);
+/// P(at least one purchase in (T, T+t] | x, t_x, T).
+double probability_of_purchase(const CnbdKParams& p, int m, double t, double x, double t_x,
+                               double T);
 double p_n_transactions(const CnbdKParams& p, int m, double n, double t);
 /// Discounted expected residual transactions, continuous discount rate delta per time unit:
 /// the expected sum of e^{-delta tau} over future purchase times tau (see the .cpp).

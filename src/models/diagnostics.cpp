@@ -9,8 +9,10 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include "ltv/error.hpp"
+#include "ltv/models/registry.hpp"
 
 namespace ltv {
 
@@ -54,8 +56,31 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-bool is_count_model(const std::string& m) {
-  return m == "bgnbd" || m == "mbgnbd" || m == "pnbd" || m == "bgbb";
+/// How a count model's parameters are read by the diagnostics: the indices of its mixing pairs
+/// (shape and scale of the purchase process, then of the dropout process; nbd has only the
+/// first) and how its dropout is measured.
+enum class DropoutKind { per_purchase, rate, per_opportunity, gompertz, none };
+struct ModelShape {
+  std::vector<std::size_t> index;  ///< 2 or 4 parameter indices, pair by pair
+  DropoutKind dropout = DropoutKind::per_purchase;
+};
+
+/// The shape of a model's fit, or nullopt for a model the diagnostics do not know.
+std::optional<ModelShape> model_shape(const FitResult& fit) {
+  const std::string& m = fit.model;
+  const std::size_t n = fit.estimates.size();
+  if (n != fit.names.size()) return std::nullopt;
+  if ((m == "bgnbd" || m == "mbgnbd") && n == 4) return ModelShape{{0, 1, 2, 3}, DropoutKind::per_purchase};
+  if (m == "pnbd" && n == 4) return ModelShape{{0, 1, 2, 3}, DropoutKind::rate};
+  if (m == "bgbb" && n == 4) return ModelShape{{0, 1, 2, 3}, DropoutKind::per_opportunity};
+  // (M)BG/CNBD-k: k is chosen, not estimated; r, alpha | a, b as in BG/NBD.
+  if ((m == "bgcnbdk" || m == "mbgcnbdk") && n == 5) {
+    return ModelShape{{1, 2, 3, 4}, DropoutKind::per_purchase};
+  }
+  // GGompertz/NBD: r, alpha | s, beta; b is the Gompertz scale of the lifetime.
+  if (m == "ggomnbd" && n == 5) return ModelShape{{0, 1, 3, 4}, DropoutKind::gompertz};
+  if (m == "nbd" && n == 2) return ModelShape{{0, 1}, DropoutKind::none};
+  return std::nullopt;
 }
 
 /// What the two mixing distributions of a model are, for the reasons.
@@ -74,14 +99,17 @@ PairInfo pair_info(const std::string& model, std::size_t pair) {
                                 "probability per opportunity"};
   }
   if (pair == 0) return {"purchase rate", "every customer buys at the same rate"};
-  if (model == "pnbd") return {"dropout rate", "every customer has the same dropout rate"};
+  if (model == "pnbd" || model == "ggomnbd") {
+    return {"dropout rate", "every customer has the same dropout rate"};
+  }
   return {"dropout probability",
           "every customer drops out with the same probability per "
           "purchase"};
 }
 
-std::string pair_names(const FitResult& fit, std::size_t pair) {
-  return fmt::format("{}, {}", fit.names[2 * pair], fit.names[2 * pair + 1]);
+std::string pair_names(const FitResult& fit, const ModelShape& shape, std::size_t pair) {
+  return fmt::format("{}, {}", fit.names[shape.index[2 * pair]],
+                     fit.names[shape.index[2 * pair + 1]]);
 }
 
 /// Weighted means of x and T over the patterns.
@@ -107,12 +135,15 @@ PatternMeans means(const RfmPatterns& p) {
 
 FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& patterns,
                                 const DiagnosticOptions& options) {
-  if (!is_count_model(fit.model) || fit.estimates.size() != 4 || fit.names.size() != 4) {
-    throw ModelError(fmt::format(
-        "diagnostics: '{}' is not a fitted count model with 4 parameters (bgnbd, mbgnbd, pnbd, "
-        "bgbb)",
-        fit.model));
+  const std::optional<ModelShape> shape_found = model_shape(fit);
+  if (!shape_found) {
+    throw ModelError(fmt::format("diagnostics: '{}' is not a fitted count model with its "
+                                 "parameters ({})",
+                                 fit.model, model_names(ModelKind::count)));
   }
+  const ModelShape& shape = *shape_found;
+  const std::size_t np = shape.index.size();  // the parameters the checks look at
+  const std::size_t pairs = np / 2;
   if (patterns.size() == 0 || !(patterns.customers() > 0)) {
     input_error(SourceLocation{"", 0, "patterns"}, "no customers",
                 "the customers the model was fitted on");
@@ -122,9 +153,14 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
   auto add = [&d](FitIssueKind kind, std::string parameters, bool blocking, std::string reason) {
     d.issues.push_back(FitIssue{kind, std::move(parameters), blocking, std::move(reason)});
   };
-  const auto& th = fit.estimates;
-  std::vector<double> u(4);
-  for (std::size_t i = 0; i < 4; ++i) u[i] = std::log(th[i]);
+  // The checked parameters in pair order: th[k], names[k] refer to fit index shape.index[k].
+  std::vector<double> th(np), u(np);
+  std::vector<std::string> names(np);
+  for (std::size_t k = 0; k < np; ++k) {
+    th[k] = fit.estimates[shape.index[k]];
+    names[k] = fit.names[shape.index[k]];
+    u[k] = std::log(th[k]);
+  }
 
   // 1. Convergence.
   if (!fit.converged) {
@@ -137,50 +173,67 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
   // shape and scale of one mixing distribution (r, alpha | a, b | s, beta | alpha, beta |
   // gamma, delta). A pair diverging upwards together is the homogeneous limit of that mixing
   // distribution (benign); anything else diverging is an edge of the parameter space.
-  std::vector<char> pair_homogeneous(2, 0);
-  for (std::size_t pair = 0; pair < 2; ++pair) {
+  std::vector<char> pair_homogeneous(pairs, 0);
+  for (std::size_t pair = 0; pair < pairs; ++pair) {
     const std::size_t i = 2 * pair, j = i + 1;
     const bool up_i = u[i] > options.diverging_log, up_j = u[j] > options.diverging_log;
     if (up_i && up_j) {
       pair_homogeneous[pair] = 1;
       const PairInfo info = pair_info(fit.model, pair);
-      add(FitIssueKind::homogeneous_limit, pair_names(fit, pair), false,
+      add(FitIssueKind::homogeneous_limit, pair_names(fit, shape, pair), false,
           fmt::format("{} and {} diverge together ({:.3g}, {:.3g}; ratio {:.4g}): {}, so the "
                       "spread of the {} across customers is not identified",
-                      fit.names[i], fit.names[j], th[i], th[j], th[i] / th[j], info.homogeneous,
+                      names[i], names[j], th[i], th[j], th[i] / th[j], info.homogeneous,
                       info.what));
     }
   }
-  for (std::size_t k = 0; k < 4; ++k) {
+  for (std::size_t k = 0; k < np; ++k) {
     if (pair_homogeneous[k / 2]) continue;
     if (std::abs(u[k]) >= options.log_bound - 1e-3) {
-      add(FitIssueKind::parameter_at_bound, fit.names[k], true,
+      add(FitIssueKind::parameter_at_bound, names[k], true,
           fmt::format("{} = {:.3g} is at the optimizer's bound exp(±{:g}): the best fit lies at "
                       "the edge of the parameter space",
-                      fit.names[k], th[k], options.log_bound));
+                      names[k], th[k], options.log_bound));
     } else if (std::abs(u[k]) > options.diverging_log) {
-      add(FitIssueKind::parameter_diverging, fit.names[k], true,
-          fmt::format("{} = {:.3g} diverges (beyond {:.0e} .. {:.0e})", fit.names[k], th[k],
+      add(FitIssueKind::parameter_diverging, names[k], true,
+          fmt::format("{} = {:.3g} diverges (beyond {:.0e} .. {:.0e})", names[k], th[k],
                       std::exp(-options.diverging_log), std::exp(options.diverging_log)));
     }
   }
 
   // 3. Dropout over the observed history at the population mean dropout.
   const PatternMeans m = means(patterns);
-  if (fit.model == "pnbd") {
+  if (shape.dropout == DropoutKind::none) {
+    d.mean_dropout = 0;
+    d.dropout_share = 0;
+    add(FitIssueKind::dropout_not_identified, "", true,
+        fmt::format("the {} model has no dropout: it calls every customer active, so P(alive) "
+                    "is not measured",
+                    fit.model));
+  } else if (shape.dropout == DropoutKind::rate) {
     d.mean_dropout = th[2] / th[3];
     d.dropout_share = -std::expm1(-d.mean_dropout * m.T);
+  } else if (shape.dropout == DropoutKind::gompertz) {
+    // Lifetime survival S(t) = (beta / (beta + e^(b t) - 1))^s; the hazard at 0 is s b / beta.
+    const double b = fit.estimates[2];
+    d.mean_dropout = th[2] * b / th[3];
+    d.dropout_share = -std::expm1(-th[2] * std::log1p(std::expm1(b * m.T) / th[3]));
   } else {
     d.mean_dropout = th[2] / (th[2] + th[3]);
-    const double chances = fit.model == "bgbb" ? m.T : m.x + 1;  // opportunities / purchases
+    const double chances =
+        shape.dropout == DropoutKind::per_opportunity ? m.T : m.x + 1;  // opportunities / purchases
     d.dropout_share = -std::expm1(chances * std::log1p(-d.mean_dropout));
   }
-  if (!(d.dropout_share >= options.min_dropout_share)) {
-    const std::string per = fit.model == "pnbd" ? fmt::format(
+  if (shape.dropout != DropoutKind::none && !(d.dropout_share >= options.min_dropout_share)) {
+    const std::string per = shape.dropout == DropoutKind::gompertz ? fmt::format(
+                                                      "s b/beta = {:.3g} per time unit at first, "
+                                                      "mean T {:.3g}",
+                                                      d.mean_dropout, m.T)
+                            : shape.dropout == DropoutKind::rate ? fmt::format(
                                                       "s/beta = {:.3g} per time unit, "
                                                       "mean T {:.3g}",
                                                       d.mean_dropout, m.T)
-                            : fit.model == "bgbb" ? fmt::format(
+                            : shape.dropout == DropoutKind::per_opportunity ? fmt::format(
                                                         "gamma/(gamma+delta) = {:.3g} per "
                                                         "opportunity, mean {:.3g} "
                                                         "opportunities",
@@ -189,7 +242,7 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
                                                         "a/(a+b) = {:.3g} per purchase, "
                                                         "mean {:.3g} purchases",
                                                         d.mean_dropout, m.x + 1);
-    add(FitIssueKind::dropout_not_identified, pair_names(fit, 1), true,
+    add(FitIssueKind::dropout_not_identified, pair_names(fit, shape, 1), true,
         fmt::format("the fit has almost no dropout ({}: {:.2g}% of customers would drop out "
                     "over their observed history); the data cannot tell dropout from slow "
                     "buying, so P(alive) is not measured",
@@ -197,16 +250,22 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
   }
 
   // 4. Hessian.
-  if (fit.hessian_singular || fit.log_covariance.size() != 16) {
+  const std::size_t n_all = fit.estimates.size();
+  if (fit.hessian_singular || fit.log_covariance.size() != n_all * n_all) {
     d.condition_number = kInf;
     add(FitIssueKind::singular_hessian, "", false,
         "the Hessian of the log-likelihood is singular at the estimate: some parameter "
         "combination is not determined by the data and standard errors are not available");
   } else {
-    Eigen::Matrix4d cov;
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) cov(i, j) = fit.log_covariance[4 * i + j];
-    const Eigen::SelfAdjointEigenSolver<Eigen::Matrix4d> eig(cov);
+    const auto n = static_cast<Eigen::Index>(np);
+    Eigen::MatrixXd cov(n, n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index j = 0; j < n; ++j) {
+        cov(i, j) = fit.log_covariance[n_all * shape.index[static_cast<std::size_t>(i)] +
+                                       shape.index[static_cast<std::size_t>(j)]];
+      }
+    }
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
     const double lo = eig.eigenvalues().minCoeff(), hi = eig.eigenvalues().maxCoeff();
     d.condition_number = lo > 0 ? hi / lo : kInf;
     if (!(d.condition_number <= options.max_condition)) {
@@ -216,16 +275,20 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
                       d.condition_number));
     }
     std::vector<std::string> wide;
-    for (std::size_t k = 0; k < 4; ++k) {
-      if (std::sqrt(cov(k, k)) > options.max_log_std_error) wide.push_back(fit.names[k]);
+    for (std::size_t k = 0; k < np; ++k) {
+      const auto e = static_cast<Eigen::Index>(k);
+      if (std::sqrt(cov(e, e)) > options.max_log_std_error) wide.push_back(names[k]);
     }
     if (!wide.empty()) {
       std::string detail;
-      for (std::size_t k = 0; k < 4; ++k) {
-        if (std::find(wide.begin(), wide.end(), fit.names[k]) == wide.end()) continue;
+      for (std::size_t k = 0; k < np; ++k) {
+        if (std::find(wide.begin(), wide.end(), names[k]) == wide.end()) continue;
         if (!detail.empty()) detail += ", ";
-        detail +=
-            fmt::format("{} {:.3g} .. {:.3g}", fit.names[k], fit.ci_lower[k], fit.ci_upper[k]);
+        const std::size_t f = shape.index[k];
+        detail += f < fit.ci_lower.size() && f < fit.ci_upper.size()
+                      ? fmt::format("{} {:.3g} .. {:.3g}", names[k], fit.ci_lower[f],
+                                    fit.ci_upper[f])
+                      : names[k];
       }
       add(FitIssueKind::wide_interval, fmt::format("{}", fmt::join(wide, ", ")), false,
           fmt::format("95% intervals span more than a factor of 2,500 ({})", detail));

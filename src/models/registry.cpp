@@ -9,9 +9,13 @@
 
 #include "ltv/error.hpp"
 #include "ltv/models/bg_bb.hpp"
+#include "ltv/models/bg_cnbd_k.hpp"
 #include "ltv/models/bg_nbd.hpp"
 #include "ltv/models/gamma_gamma.hpp"
+#include "ltv/models/ggompertz_nbd.hpp"
+#include "ltv/models/mbg_cnbd_k.hpp"
 #include "ltv/models/mbg_nbd.hpp"
+#include "ltv/models/nbd.hpp"
 #include "ltv/models/pareto_nbd.hpp"
 
 namespace ltv {
@@ -29,6 +33,33 @@ ParetoNbdParams pnbd(Theta t) {
 }
 BgBbParams bgbb(Theta t) {
   return {t[0], t[1], t[2], t[3]};
+}
+NbdParams nbd(Theta t) {
+  return {t[0], t[1]};
+}
+GgompertzNbdParams ggomnbd(Theta t) {
+  return {t[0], t[1], t[2], t[3], t[4]};
+}
+/// (M)BG/CNBD-k parameters (k, r, alpha, a, b); ModelError for a k that is not a whole number
+/// (the models check its range and the other parameters).
+CnbdKParams cnbd(Theta t) {
+  if (!(t[0] >= 1 && t[0] <= 64 && std::floor(t[0]) == t[0])) {
+    throw ModelError(fmt::format("parameter k = {}: expected a whole number in 1..64", t[0]));
+  }
+  return {static_cast<int>(t[0]), t[1], t[2], t[3], t[4]};
+}
+
+/// The regularity data of a CNBD-k fit; ModelError naming the model when the patterns carry no
+/// inter-purchase times.
+RegularityPatterns regularity(const RfmPatterns& p, std::string_view model) {
+  if (std::isnan(p.sum_log_itt)) {
+    throw ModelError(fmt::format(
+        "{} needs the customers' inter-purchase times: fit it on a transaction file, or on a "
+        "summary CSV with a litt column (the sum of ln inter-purchase times, as BTYDplus's "
+        "elog2cbs writes)",
+        model));
+  }
+  return RegularityPatterns{p, p.sum_log_itt};
 }
 
 /// P(purchase in (T, T+t] | history) for BG/NBD and MBG/NBD: alive at T (probability p_alive)
@@ -163,6 +194,126 @@ std::vector<ModelDefinition> make_registry() {
   }
   {
     ModelDefinition m;
+    m.name = "nbd";
+    m.title = "NBD";
+    m.reference = "Ehrenberg (1959), \"The pattern of consumer purchases\"; BTYDplus nbd.*";
+    m.parameters = {"r", "alpha"};
+    m.fit = [](const RfmPatterns& p, const FitOptions& o) { return nbd::fit(p, o); };
+    m.p_alive = [](Theta t, double x, double t_x, double T) {
+      return nbd::p_alive(nbd(t), x, t_x, T);
+    };
+    m.conditional_expected_transactions = [](Theta t, double h, double x, double t_x, double T) {
+      return nbd::conditional_expected_transactions(nbd(t), h, x, t_x, T);
+    };
+    m.expected_transactions = [](Theta t, double h) {
+      return nbd::expected_transactions(nbd(t), h);
+    };
+    m.dert = [](Theta t, double rate, double x, double t_x, double T) {
+      return nbd::dert(nbd(t), rate, x, t_x, T);
+    };
+    m.p_n_transactions = [](Theta t, double n, double h) {
+      return nbd::p_n_transactions(nbd(t), n, h);
+    };
+    m.probability_of_purchase = [](Theta t, double h, double x, double t_x, double T) {
+      return 1.0 - nbd::conditional_p_n_transactions(nbd(t), 0.0, h, x, t_x, T);
+    };
+    r.push_back(m);
+  }
+  {
+    ModelDefinition m;
+    m.name = "ggomnbd";
+    m.title = "GGompertz/NBD";
+    m.reference = "Bemmaor & Glady (2012), \"Modeling purchasing behavior with sudden 'death'\"";
+    m.parameters = {"r", "alpha", "b", "s", "beta"};
+    m.fit = [](const RfmPatterns& p, const FitOptions& o) { return ggompertz_nbd::fit(p, o); };
+    m.p_alive = [](Theta t, double x, double t_x, double T) {
+      return ggompertz_nbd::p_alive(ggomnbd(t), x, t_x, T);
+    };
+    m.conditional_expected_transactions = [](Theta t, double h, double x, double t_x, double T) {
+      return ggompertz_nbd::conditional_expected_transactions(ggomnbd(t), h, x, t_x, T);
+    };
+    m.expected_transactions = [](Theta t, double h) {
+      return ggompertz_nbd::expected_transactions(ggomnbd(t), h);
+    };
+    m.dert = [](Theta t, double rate, double x, double t_x, double T) {
+      return ggompertz_nbd::dert(ggomnbd(t), rate, x, t_x, T);
+    };
+    m.p_n_transactions = [](Theta t, double n, double h) {
+      return ggompertz_nbd::p_n_transactions(ggomnbd(t), n, h);
+    };
+    m.probability_of_purchase = [](Theta t, double h, double x, double t_x, double T) {
+      return std::clamp(
+          1.0 - ggompertz_nbd::conditional_p_n_transactions(ggomnbd(t), 0.0, h, x, t_x, T), 0.0,
+          1.0);
+    };
+    r.push_back(m);
+  }
+  {
+    ModelDefinition m;
+    m.name = "bgcnbdk";
+    m.title = "BG/CNBD-k";
+    m.reference = "Reutterer, Platzer & Schröder (2021); Platzer & Reutterer (2016); BTYDplus";
+    m.needs_regularity = true;
+    m.parameters = {"k", "r", "alpha", "a", "b"};
+    m.fit = [](const RfmPatterns& p, const FitOptions& o) {
+      CnbdKFitOptions options;
+      options.fit = o;
+      return bg_cnbd_k::fit(regularity(p, "bgcnbdk"), options);
+    };
+    m.p_alive = [](Theta t, double x, double t_x, double T) {
+      return bg_cnbd_k::p_alive(cnbd(t), x, t_x, T);
+    };
+    m.conditional_expected_transactions = [](Theta t, double h, double x, double t_x, double T) {
+      return bg_cnbd_k::conditional_expected_transactions(cnbd(t), h, x, t_x, T);
+    };
+    m.expected_transactions = [](Theta t, double h) {
+      return bg_cnbd_k::expected_transactions(cnbd(t), h);
+    };
+    m.dert = [](Theta t, double rate, double x, double t_x, double T) {
+      return bg_cnbd_k::dert(cnbd(t), rate, x, t_x, T);
+    };
+    m.p_n_transactions = [](Theta t, double n, double h) {
+      return bg_cnbd_k::p_n_transactions(cnbd(t), n, h);
+    };
+    m.probability_of_purchase = [](Theta t, double h, double x, double t_x, double T) {
+      return bg_cnbd_k::probability_of_purchase(cnbd(t), h, x, t_x, T);
+    };
+    r.push_back(m);
+  }
+  {
+    ModelDefinition m;
+    m.name = "mbgcnbdk";
+    m.title = "MBG/CNBD-k";
+    m.reference = "Reutterer, Platzer & Schröder (2021); Platzer & Reutterer (2016); BTYDplus";
+    m.needs_regularity = true;
+    m.parameters = {"k", "r", "alpha", "a", "b"};
+    m.fit = [](const RfmPatterns& p, const FitOptions& o) {
+      CnbdKFitOptions options;
+      options.fit = o;
+      return mbg_cnbd_k::fit(regularity(p, "mbgcnbdk"), options);
+    };
+    m.p_alive = [](Theta t, double x, double t_x, double T) {
+      return mbg_cnbd_k::p_alive(cnbd(t), x, t_x, T);
+    };
+    m.conditional_expected_transactions = [](Theta t, double h, double x, double t_x, double T) {
+      return mbg_cnbd_k::conditional_expected_transactions(cnbd(t), h, x, t_x, T);
+    };
+    m.expected_transactions = [](Theta t, double h) {
+      return mbg_cnbd_k::expected_transactions(cnbd(t), h);
+    };
+    m.dert = [](Theta t, double rate, double x, double t_x, double T) {
+      return mbg_cnbd_k::dert(cnbd(t), rate, x, t_x, T);
+    };
+    m.p_n_transactions = [](Theta t, double n, double h) {
+      return mbg_cnbd_k::p_n_transactions(cnbd(t), n, h);
+    };
+    m.probability_of_purchase = [](Theta t, double h, double x, double t_x, double T) {
+      return mbg_cnbd_k::probability_of_purchase(cnbd(t), h, x, t_x, T);
+    };
+    r.push_back(m);
+  }
+  {
+    ModelDefinition m;
     m.name = "gg";
     m.title = "Gamma-Gamma";
     m.reference = "Fader, Hardie & Lee (2005), \"RFM and CLV\"; Colombo & Jiang (1999)";
@@ -195,6 +346,19 @@ std::string model_names(std::optional<ModelKind> kind) {
   std::vector<std::string_view> names;
   for (const ModelDefinition& m : registry()) {
     if (!kind || m.kind == *kind) names.push_back(m.name);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+std::string continuous_model_names() {
+  std::vector<std::string_view> names;
+  for (const ModelDefinition& m : registry()) {
+    if (m.kind == ModelKind::count && !m.discrete) names.push_back(m.name);
   }
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {

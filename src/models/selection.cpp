@@ -6,6 +6,7 @@
 #include "ltv/error.hpp"
 #include "ltv/models/bg_bb.hpp"
 #include "ltv/models/bg_nbd.hpp"
+#include "ltv/models/cnbd_k.hpp"
 #include "ltv/models/mbg_nbd.hpp"
 #include "ltv/models/pareto_nbd.hpp"
 
@@ -23,7 +24,21 @@ std::span<const std::string_view> count_model_names() noexcept {
 }
 
 RfmPatterns summary_patterns(const CustomerSummary& summary) {
+  if (summary.litt.size() == summary.size() && summary.size() > 0) {
+    RegularityPatterns r = compress_regularity_patterns(summary.frequency, summary.recency,
+                                                        summary.T, summary.litt);
+    r.patterns.sum_log_itt = r.sum_log_itt;
+    return std::move(r.patterns);
+  }
   return compress_patterns(summary.frequency, summary.recency, summary.T);
+}
+
+bool needs_regularity(std::span<const std::string> models) {
+  for (const std::string& name : models) {
+    const ModelDefinition* m = find_model(name);
+    if (m != nullptr && m->needs_regularity) return true;
+  }
+  return false;
 }
 
 std::vector<HoldoutScore> compare_on_holdout(const CustomerSummary& summary,

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "ltv/data/regularity.hpp"
 #include "ltv/error.hpp"
 
 namespace ltv {
@@ -240,6 +241,12 @@ ValidationReport validate(const TransactionLog& log, const CustomerSummary& summ
   if (!summary.has_holdout) {
     parameter_error("calibration_end", "(none)",
                  "a calibration end before the observation end, so there is a holdout");
+  }
+  if (needs_regularity(options.models) && summary.litt.size() != summary.size()) {
+    CustomerSummary with_litt = summary;
+    add_regularity(log, with_litt);
+    const auto scores = compare_on_holdout(with_litt, options.models, options.fit);
+    return validation_from_scores(log, with_litt, scores, options.max_frequency_bucket);
   }
   const auto scores = compare_on_holdout(summary, options.models, options.fit);
   return validation_from_scores(log, summary, scores, options.max_frequency_bucket);

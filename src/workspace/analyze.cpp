@@ -15,8 +15,9 @@
 #include "ltv/analytics/compare.hpp"
 #include "ltv/analytics/groups.hpp"
 #include "ltv/analytics/standard.hpp"
-#include "ltv/error.hpp"
+#include "ltv/data/regularity.hpp"
 #include "ltv/data/summary_accounting.hpp"
+#include "ltv/error.hpp"
 #include "ltv/models/clv.hpp"
 #include "ltv/models/diagnostics.hpp"
 #include "ltv/models/gamma_gamma.hpp"
@@ -409,7 +410,7 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   summary_opts.observation_end = o.observation_end;  // predictions use all data up to it
 
   steps.begin("summarising customers");
-  const CustomerSummary summary = summarize(log, summary_opts);
+  CustomerSummary summary = summarize(log, summary_opts);
   const std::vector<std::string> ids = summary_customer_ids(log, summary);
   const std::size_t n = summary.size();
   {
@@ -457,6 +458,7 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
     SummaryOptions cal_opts = summary_opts;
     cal_opts.calibration_end = *split;
     calibration = summarize(log, cal_opts);
+    if (needs_regularity(candidates)) add_regularity(log, *calibration);
     const auto scores = compare_on_holdout(*calibration, candidates);
     selection["calibration_end"] = format_date(*split);
     selection["observation_end"] = format_date(calibration->observation_end);
@@ -472,6 +474,7 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   }
 
   steps.begin("fitting the chosen model on all data and predicting");
+  if (needs_regularity(preference)) add_regularity(log, summary);
   const RfmPatterns patterns = summary_patterns(summary);
   const ModelChoice choice = choose_identified_model(
       preference, patterns, ModelChoiceOptions{}, calibration ? &*calibration : nullptr);

@@ -19,6 +19,8 @@
 #include "ltv/io/csv.hpp"
 #include "ltv/io/numbers.hpp"
 #include "ltv/io/table.hpp"
+#include "ltv/data/regularity.hpp"
+#include "ltv/models/cnbd_k.hpp"
 #include "ltv/models/gamma_gamma.hpp"
 #include "ltv/models/registry.hpp"
 
@@ -85,7 +87,7 @@ namespace {
 struct SummaryColumns {
   Table names;  // header only, for the column lookup rules and messages
   std::size_t x = 0, t_x = 0, T = 0;
-  std::optional<std::size_t> weight, monetary;
+  std::optional<std::size_t> weight, monetary, litt;
   bool has_id = false;
 };
 
@@ -110,9 +112,11 @@ SummaryColumns summary_columns(const CsvReader& reader, bool bgbb) {
   if (!c.weight) c.weight = t.find("weight");
   if (!c.weight) c.weight = t.find("count");
   c.monetary = t.find("monetary_value");
+  c.litt = t.find("litt");
   // An id column: the first column when it is not one of the numeric summary columns.
   static const std::vector<std::string> known{"frequency",      "recency", "t",      "periods",
-                                              "monetary_value", "weights", "weight", "count"};
+                                              "monetary_value", "weights", "weight", "count",
+                                              "litt"};
   const std::string first = t.names.empty() ? std::string() : lower(t.names[0]);
   c.has_id = std::find(known.begin(), known.end(), first) == known.end();
   return c;
@@ -129,6 +133,7 @@ void read_summary_rows(CsvReader& reader, const SummaryColumns& c, bool with_ids
   d.T.reserve(expected_rows);
   if (c.weight) d.weight.reserve(expected_rows);
   if (c.monetary) d.monetary_value.reserve(expected_rows);
+  if (c.litt) d.litt.reserve(expected_rows);
   if (with_ids && c.has_id) d.ids.reserve(expected_rows);
   CsvRecord record;
   auto number = [&](std::size_t col) {
@@ -151,6 +156,7 @@ void read_summary_rows(CsvReader& reader, const SummaryColumns& c, bool with_ids
       d.monetary_value.push_back(empty ? std::numeric_limits<double>::quiet_NaN()
                                        : number(*c.monetary));
     }
+    if (c.litt) d.litt.push_back(number(*c.litt));
     if (with_ids && c.has_id) d.ids.emplace_back(record.size() > 0 ? record[0] : "");
   }
 }
@@ -202,6 +208,7 @@ std::optional<ModelInput> read_summary_parallel(const std::string& path, bool bg
     append(a.T, b.T);
     append(a.weight, b.weight);
     append(a.monetary_value, b.monetary_value);
+    append(a.litt, b.litt);
     a.ids.insert(a.ids.end(), std::make_move_iterator(b.ids.begin()),
                  std::make_move_iterator(b.ids.end()));
     if (with_ids && !columns.has_id) {
@@ -240,7 +247,7 @@ ModelInput read_summary_csv(const std::string& path, bool discrete, bool with_id
   return d;
 }
 
-ModelInput model_input(Workspace& workspace, const SummaryOptions& options) {
+ModelInput model_input(Workspace& workspace, const SummaryOptions& options, bool regularity) {
   ModelInput d;
   const CustomerSummary s = workspace.summaries(options);
   const TransactionLog& log = workspace.transactions();
@@ -254,6 +261,7 @@ ModelInput model_input(Workspace& workspace, const SummaryOptions& options) {
     d.t_x[i] = std::min(s.recency[i], s.T[i]);
   }
   if (s.has_amount) d.monetary_value = s.monetary_value;
+  if (regularity) d.litt = log_intertransaction_times(log, s);
   d.has_holdout = s.has_holdout;
   if (s.has_holdout) {
     d.frequency_holdout = s.frequency_holdout;
@@ -263,7 +271,7 @@ ModelInput model_input(Workspace& workspace, const SummaryOptions& options) {
 }
 
 ModelInput load_model_input(const Parameters& p, bool discrete, bool with_ids,
-                            std::optional<LoadReport>* report) {
+                            std::optional<LoadReport>* report, bool regularity) {
   const std::string file = p.text("file");
   if (p.text("customer").empty() && is_summary_csv(file)) {
     return read_summary_csv(file, discrete, with_ids, parse_time_unit(p.choice("time_unit")));
@@ -278,7 +286,14 @@ ModelInput load_model_input(const Parameters& p, bool discrete, bool with_ids,
   const SummaryOptions summary_opts = summary_options(p);
   Workspace workspace(TransactionSource::file(file, lo));
   if (report != nullptr) *report = workspace.load_report();
-  return model_input(workspace, summary_opts);
+  return model_input(workspace, summary_opts, regularity);
+}
+
+RfmPatterns model_patterns(const ModelInput& d) {
+  if (d.litt.empty()) return compress_patterns(d.x, d.t_x, d.T, d.weight);
+  RegularityPatterns r = compress_regularity_patterns(d.x, d.t_x, d.T, d.litt, d.weight);
+  r.patterns.sum_log_itt = r.sum_log_itt;
+  return std::move(r.patterns);
 }
 
 FitOptions fit_options(const Parameters& p) {
@@ -302,7 +317,7 @@ FitResult fit_model(std::string_view model, const ModelInput& d, const FitOption
     }
     return gamma_gamma::fit(gamma_gamma::spend_data(d.x, d.monetary_value, d.weight), f);
   }
-  return definition.fit(compress_patterns(d.x, d.t_x, d.T, d.weight), f);
+  return definition.fit(model_patterns(d), f);
 }
 
 }  // namespace ltv

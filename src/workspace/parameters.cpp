@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
 #include <stdexcept>
 
 #include "ltv/io/dates.hpp"
 #include "ltv/io/numbers.hpp"
+#include "ltv/models/registry.hpp"
 
 namespace ltv {
 
@@ -34,6 +36,13 @@ constexpr const char* kCrossSell = "Cross-sell and NPS";
 constexpr const char* kActions = "Actions";
 constexpr const char* kReport = "Report";
 constexpr const char* kPrediction = "Prediction";
+
+/// Text built at start-up (e.g. from the model registry) kept for the program's life: the table
+/// holds string_views. Only called while the table is built (once, under a static's guard).
+std::string_view keep(std::string text) {
+  static std::deque<std::string> store;
+  return store.emplace_back(std::move(text));
+}
 
 ParameterSpec spec(std::string_view key, std::string_view group, ParameterType type,
                    std::string_view default_value, std::string_view help,
@@ -155,8 +164,8 @@ std::vector<ParameterSpec> make_table() {
       "q"));
   // ---- model: the model of fit and predict
   t.push_back(spec("model", "model", T::text, "bgnbd",
-                   "Model: bgnbd, mbgnbd, pnbd, bgbb or gg (predict: also a model JSON file "
-                   "written by `ltv fit -o FILE`)",
+                   keep("Model: " + model_names() +
+                        " (predict: also a model JSON file written by `ltv fit -o FILE`)"),
                    kModel));
   // ---- fit: optimizer tuning
   t.push_back(with_range(spec("penalty", "fit", T::number, "0",
@@ -183,8 +192,10 @@ std::vector<ParameterSpec> make_table() {
   // ---- analyze: the main job
   t.push_back(with_expected(
       spec("model", "analyze", T::text, "auto",
-           "Count model: auto (best holdout MAE of bgnbd, mbgnbd, pnbd) or one of them", kModel),
-      "auto, bgnbd, mbgnbd or pnbd"));
+           keep("Count model: auto (best holdout MAE of bgnbd, mbgnbd, pnbd) or one of " +
+                continuous_model_names()),
+           kModel),
+      keep("auto or one of " + continuous_model_names())));
   t.push_back(with_range(spec("horizon", "analyze", T::number, "12",
                               "Prediction horizon in months", kModel),
                          0, 1200, true, false, "a positive number of months (at most 1200)"));
@@ -286,7 +297,9 @@ std::vector<ParameterSpec> make_table() {
                    kPrediction));
   // ---- validate
   t.push_back(spec("model", "validate", T::text, "all",
-                   "Models to compare: all or a comma-separated list of bgnbd, mbgnbd, pnbd",
+                   keep("Models to compare: all (bgnbd, mbgnbd, pnbd) or a comma-separated "
+                        "list of " +
+                        continuous_model_names()),
                    kModel));
   t.push_back(with_choices(spec("table", "validate", T::choice, "models",
                                 "Table written by --format csv to stdout or a file: models, "

@@ -49,7 +49,8 @@ Prediction predict(const Parameters& given) {
   if (!saved_unit.empty() && saved_unit != "period" && !p.given("time_unit")) {
     p.set("time_unit", saved_unit);
   }
-  const ModelInput d = load_model_input(p, discrete, true, &out.load);
+  const ModelInput d = load_model_input(p, discrete, true, &out.load,
+                                        !as_file && model_definition(model_name).needs_regularity);
   if (!saved_unit.empty() && saved_unit != d.time_unit) {
     parameter_error("time_unit", d.time_unit,
                     fmt::format("the model's time unit '{}' (from {})", saved_unit, model_arg));

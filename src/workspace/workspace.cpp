@@ -68,7 +68,9 @@ AnalyzeOptions analyze_options(const Parameters& p) {
   p.validate();
   AnalyzeOptions o;
   o.model = p.text("model");
-  if (o.model != "auto") model_definition(o.model, ModelKind::count);
+  if (o.model != "auto" && model_definition(o.model, ModelKind::count).discrete) {
+    parameter_error("model", o.model, "auto or a continuous-time model: " + continuous_model_names());
+  }
   o.horizon_months = p.number("horizon");
   o.discount_rate = p.number("discount_rate");
   o.profit_margin = p.number("profit_margin");

@@ -327,3 +327,41 @@ TEST(MbgCnbdK, DertEqualsDiscountedIntegralOfCet) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CnbdK, ProbabilityOfPurchaseWithKOneIsBgNbds) {
+  // With k = 1 the (M)BG/CNBD-k are BG/NBD and MBG/NBD, whose P(purchase in (T, T+t]) is
+  // P(alive) (1 - ((alpha+T)/(alpha+T+t))^(r+x)).
+  const CnbdKParams p{1, 0.243, 4.414, 0.793, 2.426};
+  const double cases[][4] = {{0, 0, 38.86, 4}, {2, 30.43, 38.86, 39}, {10, 35, 38, 1}};
+  for (const auto& c : cases) {
+    const double x = c[0], t_x = c[1], T = c[2], t = c[3];
+    const double nb = 1 - std::pow((p.alpha + T) / (p.alpha + T + t), p.r + x);
+    EXPECT_NEAR(ltv::bg_cnbd_k::probability_of_purchase(p, t, x, t_x, T),
+                ltv::bg_cnbd_k::p_alive(p, x, t_x, T) * nb, 1e-12)
+        << x;
+    EXPECT_NEAR(ltv::mbg_cnbd_k::probability_of_purchase(p, t, x, t_x, T),
+                ltv::mbg_cnbd_k::p_alive(p, x, t_x, T) * nb, 1e-12)
+        << x;
+  }
+}
+
+TEST(CnbdK, ProbabilityOfPurchaseGrowsToPAliveAndStaysBelowIt) {
+  const CnbdKParams p{3, 0.9, 2.5, 0.7, 3.1};
+  for (const double x : {0.0, 1.0, 5.0}) {
+    const double t_x = x > 0 ? 20 : 0, T = 30;
+    const double alive = ltv::bg_cnbd_k::p_alive(p, x, t_x, T);
+    double previous = 0;
+    for (const double t : {0.5, 1.0, 4.0, 16.0, 64.0}) {
+      const double v = ltv::bg_cnbd_k::probability_of_purchase(p, t, x, t_x, T);
+      EXPECT_GE(v, previous) << x << " " << t;
+      EXPECT_LE(v, alive + 1e-12) << x << " " << t;
+      previous = v;
+    }
+    EXPECT_NEAR(ltv::bg_cnbd_k::probability_of_purchase(p, 1e12, x, t_x, T), alive, 1e-6) << x;
+    EXPECT_EQ(ltv::bg_cnbd_k::probability_of_purchase(p, 0, x, t_x, T), 0.0);
+  }
+}
+
+}  // namespace

@@ -180,7 +180,7 @@ TEST(ModelChoice, WithoutDropoutTheFirstModelIsPenalisedAndTheResultSaysSo) {
 TEST(ModelChoice, BadArguments) {
   const auto patterns = cdnow_patterns();
   EXPECT_THROW(ltv::choose_identified_model({}, patterns), ltv::InputError);
-  const std::vector<std::string> unknown{"nbd"};
+  const std::vector<std::string> unknown{"lstm"};
   EXPECT_THROW(ltv::choose_identified_model(unknown, patterns), ltv::InputError);
   ltv::ModelChoiceOptions bad;
   bad.penalty_per_customer = {0.01, -1};

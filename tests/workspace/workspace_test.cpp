@@ -5,12 +5,14 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <set>
 
 #include "ltv/ltv.hpp"
 #include "ltv/models/bg_nbd.hpp"
 #include "ltv/sim/simulate.hpp"
+#include "ltv/workspace/model_input.hpp"
 #include "test_data.hpp"
 
 namespace ltv {
@@ -250,7 +252,9 @@ TEST(Workspace, TheParameterTableIsConsistent) {
     const auto groups = parameter_groups();
     EXPECT_NE(std::find(groups.begin(), groups.end(), s.group), groups.end()) << s.group;
     // A default must pass its own check.
-    if (!s.default_value.empty()) EXPECT_NO_THROW(check_parameter(s, s.default_value)) << s.key;
+    if (!s.default_value.empty()) {
+      EXPECT_NO_THROW(check_parameter(s, s.default_value)) << s.key;
+    }
     for (char c : s.key) EXPECT_TRUE(std::islower(static_cast<unsigned char>(c)) || c == '_') << s.key;
   }
 }
@@ -274,12 +278,9 @@ TEST(Workspace, TheOutputFolderReadsBackIntoTheSameAnalysis) {
 TEST(ResultTable, RendersTypesNullsAndDigits) {
   TableSpec spec;
   spec.name = "t";
-  spec.columns = {{"id", ColumnType::text},
-                  {"n", ColumnType::integer},
-                  {"x", ColumnType::real},
-                  {"y", ColumnType::real, 12},
-                  {"d", ColumnType::date},
-                  {"b", ColumnType::boolean}};
+  spec.columns = {{"id", ColumnType::text, 0, ""},    {"n", ColumnType::integer, 0, ""},
+                  {"x", ColumnType::real, 0, ""},     {"y", ColumnType::real, 12, ""},
+                  {"d", ColumnType::date, 0, ""},     {"b", ColumnType::boolean, 0, ""}};
   ResultTable t(spec);
   t.append_row({std::string("a,b"), std::int64_t{3}, 0.1 + 0.2, 0.1 + 0.2, std::int64_t{0}, true});
   t.append_row({Cell{}, Cell{}, std::numeric_limits<double>::quiet_NaN(), -0.0, Cell{}, false});
@@ -306,7 +307,15 @@ TEST(ModelRegistry, EveryModelIsDispatchedThroughOneEntry) {
       EXPECT_NE(m.p_alive, nullptr) << m.name;
       EXPECT_NE(m.conditional_expected_transactions, nullptr) << m.name;
       EXPECT_NE(m.expected_transactions, nullptr) << m.name;
+      EXPECT_NE(m.p_n_transactions, nullptr) << m.name;
+      EXPECT_NE(m.dert, nullptr) << m.name;
+      // Every continuous-time model answers P(purchase within t), which the actions need.
+      if (!m.discrete) EXPECT_NE(m.probability_of_purchase, nullptr) << m.name;
     }
+  }
+  for (const char* name : {"bgnbd", "mbgnbd", "pnbd", "bgbb", "gg", "nbd", "ggomnbd", "bgcnbdk",
+                           "mbgcnbdk"}) {
+    EXPECT_NE(find_model(name), nullptr) << name;
   }
   EXPECT_THROW(model_definition("lstm"), ParameterError);
   // A saved model round-trips through the one file format.
@@ -317,6 +326,40 @@ TEST(ModelRegistry, EveryModelIsDispatchedThroughOneEntry) {
   EXPECT_EQ(back.time_unit, "week");
   EXPECT_DOUBLE_EQ(FittedCountModel(back.fit).p_alive(2, 30.43, 38.86),
                    bg_nbd::p_alive({0.243, 4.414, 0.793, 2.426}, 2, 30.43, 38.86));
+}
+
+TEST(ModelInput, ACnbdKFitReadsLittFromASummaryCsvAsFromTheTransactions) {
+  Parameters p({"source", "periods"});
+  p.set("file", test::shared_data("grocery_elog/groceryElog.csv").string());
+  p.set("customer", "cust");
+  p.set("date", "date");
+  p.set("calibration_end", "2006-12-31");
+  const ModelInput from_log = load_model_input(p, false, true, nullptr, true);
+  ASSERT_EQ(from_log.litt.size(), from_log.size());
+  const FitResult direct = fit_model("mbgcnbdk", from_log, {});
+
+  const auto dir = test::temp_dir("model_input_litt");
+  const auto path = dir / "cbs.csv";
+  {
+    std::ofstream out(path);
+    out << "cust,frequency,recency,T,litt\n";
+    out.precision(17);
+    for (std::size_t i = 0; i < from_log.size(); ++i) {
+      out << from_log.ids[i] << ',' << from_log.x[i] << ',' << from_log.t_x[i] << ','
+          << from_log.T[i] << ',' << from_log.litt[i] << '\n';
+    }
+  }
+  const ModelInput from_csv = read_summary_csv(path.string(), false, true, TimeUnit::week);
+  ASSERT_EQ(from_csv.litt, from_log.litt);
+  const FitResult read_back = fit_model("mbgcnbdk", from_csv, {});
+  EXPECT_EQ(read_back.estimates[0], 2.0);  // BTYDplus vignette: k = 2 on groceryElog
+  for (std::size_t i = 0; i < direct.estimates.size(); ++i) {
+    EXPECT_NEAR(read_back.estimates[i], direct.estimates[i], 1e-9 * direct.estimates[i]) << i;
+  }
+  // Without litt the fit says what it needs instead of guessing k.
+  ModelInput no_litt = from_csv;
+  no_litt.litt.clear();
+  EXPECT_THROW(fit_model("mbgcnbdk", no_litt, {}), ModelError);
 }
 
 }  // namespace

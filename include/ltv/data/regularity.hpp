@@ -19,4 +19,7 @@ namespace ltv {
 std::vector<double> log_intertransaction_times(const TransactionLog& log,
                                                const CustomerSummary& summary);
 
+/// Fills summary.litt with log_intertransaction_times(log, summary) unless it is filled.
+void add_regularity(const TransactionLog& log, CustomerSummary& summary);
+
 }  // namespace ltv

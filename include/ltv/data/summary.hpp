@@ -63,6 +63,9 @@ struct CustomerSummary {
   std::vector<double> frequency_holdout;       ///< purchase days in the holdout
   std::vector<double> monetary_value_holdout;  ///< mean value of holdout purchase days (0 if none)
   double duration_holdout = 0;                 ///< holdout length in time_unit
+  /// Sum of ln inter-purchase times in calibration per customer, for the (M)BG/CNBD-k models;
+  /// empty unless add_regularity() (ltv/data/regularity.hpp) filled it.
+  std::vector<double> litt;
 
   std::size_t size() const noexcept { return customer.size(); }
 };

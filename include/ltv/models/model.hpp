@@ -6,6 +6,7 @@
 /// p_n_transactions, simulate (see docs/models.md).
 
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,6 +22,10 @@ struct RfmPatterns {
   std::vector<double> t_x;     ///< recency
   std::vector<double> T;       ///< age (time since first transaction)
   std::vector<double> weight;  ///< customers with this pattern (>0)
+  /// Regularity statistic of the (M)BG/CNBD-k models: the weighted sum over customers of litt
+  /// (the sum of ln inter-purchase times, ltv/data/regularity.hpp). NaN when unknown (a summary
+  /// without inter-purchase times); the other models ignore it.
+  double sum_log_itt = std::numeric_limits<double>::quiet_NaN();
   std::size_t size() const noexcept { return x.size(); }
   double customers() const noexcept;  ///< sum of weights
 };

@@ -31,6 +31,9 @@ struct ModelDefinition {
   ModelKind kind = ModelKind::count;
   bool discrete = false;             ///< transaction opportunities instead of continuous time
   bool compared_by_default = false;  ///< a candidate of the main job's automatic model choice
+  /// The fit needs RfmPatterns::sum_log_itt (inter-purchase times from a transaction log or a
+  /// summary CSV's `litt` column): the (M)BG/CNBD-k models.
+  bool needs_regularity = false;
   std::vector<std::string_view> parameters;  ///< names in model order
 
   // ---- count models (null for spend models)
@@ -61,6 +64,9 @@ const ModelDefinition& model_definition(std::string_view name);
 const ModelDefinition& model_definition(std::string_view name, ModelKind kind);
 /// "bgnbd, mbgnbd, pnbd, bgbb or gg" (all models, or those of one kind), for messages and help.
 std::string model_names(std::optional<ModelKind> kind = std::nullopt);
+/// The continuous-time count models (those `ltv analyze` and `ltv validate` can compare), e.g.
+/// "bgnbd, mbgnbd, pnbd, nbd, ggomnbd, bgcnbdk or mbgcnbdk".
+std::string continuous_model_names();
 /// The candidates of the main job's automatic model choice (continuous-time count models).
 std::vector<std::string> default_model_candidates();
 

@@ -19,8 +19,12 @@ namespace ltv {
 /// The continuous-time models compared by `ltv analyze` by default (default_model_candidates()).
 std::span<const std::string_view> count_model_names() noexcept;
 
-/// Patterns (frequency, recency, T) of every customer of a summary.
+/// Patterns (frequency, recency, T) of every customer of a summary, with the regularity sum when
+/// the summary has litt (add_regularity).
 RfmPatterns summary_patterns(const CustomerSummary& summary);
+
+/// True when one of the named models needs the inter-purchase times (RfmPatterns::sum_log_itt).
+bool needs_regularity(std::span<const std::string> models);
 
 /// One model's fit on the calibration period and its error on the holdout.
 struct HoldoutScore {

@@ -22,6 +22,9 @@ struct ModelInput {
   std::vector<double> x, t_x, T;       ///< frequency, recency, T (BG/BB: T = periods n)
   std::vector<double> weight;          ///< customers per row (count/weights column; else 1)
   std::vector<double> monetary_value;  ///< mean repeat spend (empty when absent)
+  /// Sum of ln inter-purchase times per customer (the (M)BG/CNBD-k models): from a transaction
+  /// file when asked for, or a summary CSV's `litt` column; empty when unknown.
+  std::vector<double> litt;
   /// Summary CSV with a monetary_value column that is empty on some rows (as `ltv summary`
   /// writes without --amount): where the first empty cell is. Count models ignore the column;
   /// Gamma-Gamma reports this place.
@@ -44,15 +47,20 @@ bool is_summary_csv(const std::string& path);
 ModelInput read_summary_csv(const std::string& path, bool discrete, bool with_ids,
                             TimeUnit time_unit);
 
-/// The summaries of a workspace's transactions as model input.
-ModelInput model_input(Workspace& workspace, const SummaryOptions& options);
+/// The summaries of a workspace's transactions as model input; `regularity` adds litt (one more
+/// pass over the log).
+ModelInput model_input(Workspace& workspace, const SummaryOptions& options,
+                       bool regularity = false);
 
 /// The input named by parameters (groups source and periods): the file is a summary CSV when its
 /// header has frequency and recency and no customer column was given, else a transaction file.
 /// ParameterError (`model`) for a discrete model on a transaction file. `report`, when given,
 /// receives the load report of a transaction file (it is left unchanged for a summary CSV).
 ModelInput load_model_input(const Parameters& parameters, bool discrete, bool with_ids = true,
-                            std::optional<LoadReport>* report = nullptr);
+                            std::optional<LoadReport>* report = nullptr, bool regularity = false);
+
+/// The input compressed to patterns, with the regularity sum when the input has litt.
+RfmPatterns model_patterns(const ModelInput& input);
 
 /// FitOptions from parameters of the group "fit" (penalty, starts, no_presearch).
 FitOptions fit_options(const Parameters& parameters);
