@@ -403,7 +403,7 @@ std::vector<ParameterSpec> make_table() {
                             "With --sequence: only these antecedent items", kCommand)));
   t.push_back(with_range(
       spec("window", "basket", T::integer, "60", "With --sequence: window in days", kCommand), 0,
-      36600, false, false, "a number of days in 0..36600"));
+      2147483647.0, false, false, "a number of days >= 0"));
   t.push_back(with_range(spec("min_customers", "basket", T::integer, "3",
                               "With --sequence: fewest customers per pair", kCommand),
                          0, 4294967295.0));
@@ -417,7 +417,7 @@ std::vector<ParameterSpec> make_table() {
                             kItemLevelExpected));
   t.push_back(with_range(spec("window", "recommend", T::integer, "60",
                               "Days after buying X in which buying Y counts", kCommand),
-                         0, 36600, false, false, "a number of days in 0..36600"));
+                         0, 2147483647.0, false, false, "a number of days >= 0"));
   t.push_back(with_range(spec("min_customers", "recommend", T::integer, "3",
                               "Fewest customers behind a pair", kCommand),
                          0, 4294967295.0));

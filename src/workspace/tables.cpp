@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "ltv/analytics/periods.hpp"
@@ -237,6 +238,13 @@ std::vector<TableDefinition> make_catalogue() {
                     {text("segment_a"), text("segment_b"), integer("customers")}));
   c.push_back(table("", "lookalike", "Look-alike customers by similarity to the seed segment",
                     {text("customer_id"), integer("rank"), real("score")}));
+  c.push_back(table("", "follow_on",
+                    "Customers who first bought the consequent within the window after first "
+                    "buying the antecedent (`ltv basket --sequence`)",
+                    {text("antecedent"), text("consequent"), integer("customers"),
+                     integer("antecedent_buyers"), real("share", "customers / antecedent_buyers"),
+                     real("lift", "share / share of all customers who bought the consequent"),
+                     integer("window_days")}));
   c.push_back(table("", "segment_drops",
                     "Customers who moved to a lower segment level between two snapshots",
                     {text("scheme"), date("from_date"), date("to_date"), text("customer_id"),
@@ -765,6 +773,39 @@ ResultTable segment_drops_table(const SegmentHistory& history) {
     for (std::size_t k = 0; k < tr.dropped_ids.size(); ++k)
       t.append_row({tr.scheme, std::int64_t{tr.from_day}, std::int64_t{tr.to_day},
                     tr.dropped_ids[k], tr.dropped_from[k], tr.dropped_to[k]});
+  return t;
+}
+
+nlohmann::json rules_json(const AssociationRules& rules) {
+  nlohmann::json doc = nlohmann::json::array();
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    std::vector<std::string> antecedent;
+    for (auto i : rules.antecedent(r)) antecedent.push_back(rules.item_names[i]);
+    std::sort(antecedent.begin(), antecedent.end());
+    doc.push_back({{"antecedent", antecedent},
+                   {"consequent", rules.item_names[rules.consequent[r]]},
+                   {"support", rules.support(r)},
+                   {"confidence", rules.confidence(r)},
+                   {"lift", rules.lift(r)},
+                   {"count", rules.count[r]},
+                   {"antecedent_count", rules.antecedent_count[r]}});
+  }
+  return doc;
+}
+
+ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uint8_t> wanted) {
+  ResultTable t(table_spec("follow_on"));
+  const double customers = static_cast<double>(table.customer_count);
+  for (std::uint32_t x = 0; x < table.item_names.size(); ++x) {
+    if (!wanted[x]) continue;
+    for (auto k = table.offsets[x]; k < table.offsets[x + 1]; ++k) {
+      const double share = table.share(x, k);
+      const double base = static_cast<double>(table.buyers[table.next[k]]) / customers;
+      t.append_row({table.item_names[x], table.item_names[table.next[k]],
+                    std::int64_t{table.customers[k]}, std::int64_t{table.buyers[x]}, share,
+                    share / base, std::int64_t{table.window_days}});
+    }
+  }
   return t;
 }
 

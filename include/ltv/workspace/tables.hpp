@@ -115,5 +115,10 @@ ResultTable segment_overlaps_table(const SegmentResult& result);
 ResultTable lookalike_table(const SegmentResult& result, std::span<const std::string> ids);
 /// Customers who dropped a level between snapshots ("segment_drops").
 ResultTable segment_drops_table(const SegmentHistory& history);
+/// The rules as `ltv basket --format json` writes them: objects with keys in alphabetical
+/// order, the antecedent as an array of names and antecedent_count.
+nlohmann::json rules_json(const AssociationRules& rules);
+/// Follow-on pairs of the antecedents flagged in `wanted` ("follow_on"), strongest first.
+ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uint8_t> wanted);
 
 }  // namespace ltv
