@@ -249,6 +249,21 @@ std::vector<TableDefinition> make_catalogue() {
                     "Customers who moved to a lower segment level between two snapshots",
                     {text("scheme"), date("from_date"), date("to_date"), text("customer_id"),
                      text("from_segment"), text("to_segment")}));
+  c.push_back(table("", "recommend_evaluation",
+                    "Next best offers against a popularity baseline on a time split (`ltv "
+                    "recommend --evaluate`)",
+                    {text("method", "follow_on or popularity"), integer("k", "cut-off"),
+                     real("hit_rate", "share of customers with a hit in the top k"),
+                     real("precision", "mean hits / k"),
+                     real("recall", "mean hits / items bought after the split"),
+                     integer("customers", "customers evaluated")}));
+  c.push_back(table("", "penetration",
+                    "Week-by-week share of the target group that bought the launched product "
+                    "(`ltv penetration`)",
+                    {integer("week"), date("week_start"),
+                     integer("new_buyers", "first bought since the launch in this week"),
+                     integer("cumulative_buyers"), integer("target_size"),
+                     real("penetration", "cumulative_buyers / target_size")}));
   return c;
 }
 
@@ -791,6 +806,29 @@ nlohmann::json rules_json(const AssociationRules& rules) {
                    {"antecedent_count", rules.antecedent_count[r]}});
   }
   return doc;
+}
+
+ResultTable recommend_evaluation_table(const RecommendEvaluation& e) {
+  ResultTable t(table_spec("recommend_evaluation"));
+  for (const auto* set : {&e.model, &e.popularity}) {
+    for (const RankingMetrics& m : *set) {
+      t.append_row({std::string(set == &e.model ? "follow_on" : "popularity"),
+                    static_cast<std::int64_t>(m.k), m.hit_rate, m.precision, m.recall,
+                    static_cast<std::int64_t>(e.evaluated_customers)});
+    }
+  }
+  return t;
+}
+
+ResultTable penetration_table(const PenetrationCurve& curve) {
+  ResultTable t(table_spec("penetration"));
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    t.append_row({std::int64_t{curve.week[i]}, std::int64_t{curve.week_start[i]},
+                  static_cast<std::int64_t>(curve.new_buyers[i]),
+                  static_cast<std::int64_t>(curve.cumulative[i]),
+                  static_cast<std::int64_t>(curve.target_size), curve.share[i]});
+  }
+  return t;
 }
 
 ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uint8_t> wanted) {

@@ -120,5 +120,10 @@ ResultTable segment_drops_table(const SegmentHistory& history);
 nlohmann::json rules_json(const AssociationRules& rules);
 /// Follow-on pairs of the antecedents flagged in `wanted` ("follow_on"), strongest first.
 ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uint8_t> wanted);
+/// Hit rate, precision and recall at each cut-off, follow-on offers then the popularity
+/// baseline ("recommend_evaluation").
+ResultTable recommend_evaluation_table(const RecommendEvaluation& evaluation);
+/// The week-by-week penetration curve of a launch ("penetration").
+ResultTable penetration_table(const PenetrationCurve& curve);
 
 }  // namespace ltv
