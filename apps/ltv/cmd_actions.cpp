@@ -60,7 +60,6 @@ void setup_actions(CLI::App& root) {
       "customer_id,rule,action,channel,params,reason,priority,control.");
   auto parameters = add_parameter_options(*cmd, {"source", "periods", "output", "actions"});
   cmd->footer(
-      "--format also accepts jsonl (one JSON object per line, for CRM imports).\n\n"
       "Example:\n"
       "  ltv simulate --customers 5000 --seed 7 -o sim\n"
       "  ltv actions sim/transactions.csv --customer customer_id --date date --amount amount \\\n"

@@ -526,7 +526,9 @@ std::vector<ParameterSpec> make_table() {
                    kCommand));
   t.push_back(
       with_expected(with_choices(spec("format", "actions", T::choice, "csv",
-                                      "Output format: csv or json (an array of objects)", kOutput),
+                                      "Output format: csv, json (an array of objects) or jsonl "
+                                      "(one object per line)",
+                                      kOutput),
                                  "csv|json|jsonl"),
                     "csv, json or jsonl"));
   // report
