@@ -9,19 +9,18 @@
 #include "command.hpp"
 #include "ltv/data/summary.hpp"
 #include "ltv/workspace/workspace.hpp"
-#include "transaction_options.hpp"
+#include "parameter_options.hpp"
 
 namespace ltv::cli {
 namespace {
 
 void setup_summary(CLI::App& root) {
-  auto options = std::make_shared<TransactionCliOptions>();
   CLI::App* cmd = root.add_subcommand(
       "summary",
       "Summarise each customer: frequency (repeat purchase days), recency and T (in --time-unit), "
       "monetary value, orders, revenue; with --calibration-end also the holdout period. "
       "Purchases on the same day count as one purchase.");
-  add_transaction_options(*cmd, *options);
+  auto parameters = add_parameter_options(*cmd, {"source", "periods", "output", "format"});
   cmd->footer(
       "Output columns: customer_id,frequency,recency,T,monetary_value,first_purchase,"
       "last_purchase,orders,revenue[,profit][,frequency_holdout,monetary_value_holdout,"
@@ -32,17 +31,19 @@ void setup_summary(CLI::App& root) {
       "Example (Online Retail):\n"
       "  ltv summary online_retail.csv.gz --customer CustomerID --date InvoiceDate \\\n"
       "      --order InvoiceNo --quantity Quantity --price UnitPrice --returns drop");
-  cmd->callback([options]() {
-    const SummaryOptions summary_opts = summary_options(*options);
-    const OutputFormat format = output_format(*options);
-    Workspace workspace(TransactionSource::file(options->file, load_options(*options)));
+  cmd->callback([parameters]() {
+    const Parameters& p = parameters->resolved();
+    const SummaryOptions summary_opts = summary_options(p);
+    const OutputFormat format = parse_output_format(p.choice("format"));
+    const bool quiet = p.flag("quiet");
+    Workspace workspace(TransactionSource::from_parameters(p));
     std::optional<Output> out;
     workspace.write_summaries(
         summary_opts, format,
         [&](const LoadReport& report) {
-          if (!options->quiet) std::fputs(report.to_text().c_str(), stderr);
+          if (!quiet) std::fputs(report.to_text().c_str(), stderr);
         },
-        [&]() -> std::ostream& { return out.emplace(options->output).stream(); });
+        [&]() -> std::ostream& { return out.emplace(p.text("output")).stream(); });
     out->close();
   });
 }

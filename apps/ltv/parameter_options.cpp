@@ -35,18 +35,40 @@ std::shared_ptr<CommandParameters> add_parameter_options(CLI::App& cmd,
   Parameters* const parameters = &self->values;
   for (const ParameterSpec* spec : parameters_of(parameters->groups())) {
     const std::string key(spec->key);
-    std::string names = spec->positional ? "FILE" : option_name(key);
+    // A positional parameter is named after its key in capitals (FILE, DIR).
+    std::string names = option_name(key);
+    if (spec->positional) {
+      names = key;
+      std::transform(names.begin(), names.end(), names.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    }
     if (!spec->alias.empty()) names = "-" + std::string(spec->alias) + "," + names;
+    // The default a job sets for this command (parameter_defaults()) or the table's.
+    const std::string default_value = parameters->text(key);
     CLI::Option* option = nullptr;
     if (spec->type == ParameterType::flag) {
       option = cmd.add_flag_function(
           names, [parameters, key](std::int64_t) { parameters->set(key, "true"); },
           std::string(spec->help));
+    } else if (spec->repeated) {
+      // Repeatable (--after X --after Y) and several values at once (--k 5 10).
+      option = cmd.add_option_function<std::vector<std::string>>(
+          names,
+          [parameters, key](const std::vector<std::string>& values) {
+            parameters->set_list(key, values);
+          },
+          std::string(spec->help));
+      if (!default_value.empty()) {
+        std::string shown;
+        for (const std::string& v : split_list(default_value))
+          shown += (shown.empty() ? "" : ",") + v;
+        option->default_str("[" + shown + "]");
+      }
     } else {
       option = cmd.add_option_function<std::string>(
           names, [parameters, key](const std::string& value) { parameters->set(key, value); },
           std::string(spec->help));
-      if (!spec->default_value.empty()) option->default_str(std::string(spec->default_value));
+      if (!default_value.empty()) option->default_str(default_value);
     }
     if (spec->positional) option->required();
     if (!spec->section.empty()) option->group(std::string(spec->section));

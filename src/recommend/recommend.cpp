@@ -363,7 +363,7 @@ Recommendations recommend(const PurchaseHistories& histories, const FollowOnTabl
                           std::span<const std::uint32_t> customers) {
   if (table.item_names.size() != histories.item_count()) {
     parameter_error("level", "a follow-on table over another item list",
-                 "the table built from the same histories");
+                    "the table built from the same histories");
   }
   return run_recommend(histories, &table, options, customers);
 }
@@ -403,10 +403,10 @@ RecommendEvaluation evaluate_recommendations(const TransactionLog& log,
     if (!relevant[c].empty()) evaluated.push_back(c);
   }
   if (result.history_customers == 0) {
-    parameter_error("split", "a date before every purchase", "a date with purchases before it");
+    parameter_error("evaluate", "a date before every purchase", "a date with purchases before it");
   }
   if (evaluated.empty()) {
-    parameter_error("split", "a date after every purchase", "a date with purchases after it");
+    parameter_error("evaluate", "a date after every purchase", "a date with purchases after it");
   }
   result.evaluated_customers = evaluated.size();
   auto ro = options.recommend;

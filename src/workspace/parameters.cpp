@@ -19,9 +19,17 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 10> kGroups{
+constexpr std::array<std::string_view, 17> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
-    "validate"};
+    "validate",
+    // segment, cross-sell, actions and report commands
+    "segment", "cross_sell", "basket", "recommend", "penetration", "actions", "report"};
+
+// Defaults a job sets for a parameter of another group (see parameter_defaults()).
+constexpr ParameterDefault kJobDefaults[] = {
+    // A return or cancellation line is not a purchase: the cross-sell jobs drop them.
+    {"cross_sell", "returns", "drop"},
+};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -87,6 +95,11 @@ ParameterSpec positional(ParameterSpec s) {
   return s;
 }
 
+ParameterSpec repeated(ParameterSpec s) {
+  s.repeated = true;
+  return s;
+}
+
 std::vector<ParameterSpec> make_table() {
   std::vector<ParameterSpec> t;
   // ---- source: the transaction file, its columns and how it is parsed
@@ -134,16 +147,19 @@ std::vector<ParameterSpec> make_table() {
            "revenue nets out) or drop",
            kParsing),
       "net|drop"));
+  t.back().expected = "net or drop";
   t.push_back(with_choices(
       spec("on_error", "source", T::choice, "fail",
            "Bad rows: fail (stop at the first, naming file:line:column) or skip (count and "
            "report them)",
            kParsing),
       "fail|skip"));
+  t.back().expected = "fail or skip";
   // ---- periods
   t.push_back(with_choices(spec("time_unit", "periods", T::choice, "week",
                                 "Unit of recency, T and durations: day, week, month", kPeriods),
                            "day|days|week|weeks|month|months"));
+  t.back().expected = "one of day, week, month";
   t.push_back(spec("calibration_end", "periods", T::date, "",
                    "Last day (inclusive) of the calibration period, YYYY-MM-DD (default: last "
                    "day in the data)",
@@ -156,6 +172,7 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(with_choices(spec("format", "format", T::choice, "csv",
                                 "Output format: csv or json (an array of objects)", kOutput),
                            "csv|json"));
+  t.back().expected = "csv or json";
   t.push_back(with_alias(spec("output", "output", T::path, "-",
                               "Write output to FILE instead of stdout ('-')", kOutput),
                          "o"));
@@ -316,6 +333,228 @@ std::vector<ParameterSpec> make_table() {
                                 "json (everything)",
                                 kOutput),
                            "text|csv|json"));
+
+  // ---- segment, cross-sell, actions and report commands (option names, defaults and help
+  // texts are those the commands always had). Options without a section are listed first.
+  constexpr const char* kCommand = "";
+  constexpr const char* kItemLevels = "item|product|category";
+  constexpr const char* kItemLevelExpected = "one of item, category";
+  // segment
+  t.push_back(spec("segment_config", "segment", T::path, "built-in",
+                   "TOML segment config (rules, thresholds; see docs/segments.md); default: "
+                   "built-in",
+                   kCommand));
+  t.push_back(spec("attributes", "segment", T::path, "",
+                   "CSV of customer attributes (region, birth_date, potential...) usable in rules",
+                   kCommand));
+  t.push_back(spec("attributes_key", "segment", T::text, "customer_id",
+                   "Customer id column of --attributes", kCommand));
+  t.push_back(spec("scores", "segment", T::path, "",
+                   "CSV of model scores per customer: p_alive, expected_purchases, predicted_clv "
+                   "(any subset)",
+                   kCommand));
+  t.push_back(spec("scores_key", "segment", T::text, "customer_id",
+                   "Customer id column of --scores", kCommand));
+  t.push_back(spec("as_of", "segment", T::date, "",
+                   "Date the segments refer to; later purchases are ignored (default: "
+                   "--calibration-end, else the last day in the data)",
+                   kCommand));
+  t.push_back(with_expected(spec("snapshots", "segment", T::text, "",
+                                 "Comma-separated dates (e.g. month ends) for segment history; "
+                                 "needs --transitions-out",
+                                 kCommand),
+                            "comma-separated dates, e.g. 2011-06-30,2011-09-30"));
+  t.push_back(spec("segments_out", "segment", T::path, "",
+                   "Write the per-segment table (size, revenue, shares, average check, frequency, "
+                   "predicted LTV) to FILE",
+                   kCommand));
+  t.push_back(spec("overlaps_out", "segment", T::path, "",
+                   "Write pairwise overlaps of custom segments to FILE", kCommand));
+  t.push_back(spec("lookalike_out", "segment", T::path, "",
+                   "Write the look-alike top N (customer_id, rank, score) to FILE; needs "
+                   "[lookalike] in the config",
+                   kCommand));
+  t.push_back(spec("transitions_out", "segment", T::path, "",
+                   "Write segment transition matrices between --snapshots to FILE", kCommand));
+  t.push_back(spec("drops_out", "segment", T::path, "",
+                   "Write customers who dropped a level between --snapshots to FILE", kCommand));
+  // cross_sell: the item column of basket, recommend and penetration (returns dropped, see
+  // kJobDefaults)
+  t.push_back(
+      spec("item", "cross_sell", T::text, "", "Item column (the same as --product)", kColumns));
+  // basket
+  t.push_back(spec("basket", "basket", T::text, "", "Basket column: order / invoice id (= --order)",
+                   kColumns));
+  t.push_back(with_expected(
+      spec("min_support", "basket", T::text, "0.01",
+           "Minimum support (share of baskets; decimal, % or fraction), exact", kCommand),
+      "a share in [0, 1]: a decimal, a percentage or a fraction"));
+  t.push_back(
+      with_expected(spec("min_confidence", "basket", T::text, "0.5",
+                         "Minimum confidence count(X+Y)/count(X), compared exactly", kCommand),
+                    "a share in [0, 1]: a decimal, a percentage or a fraction"));
+  t.push_back(with_range(
+      spec("min_count", "basket", T::integer, "0",
+           "Minimum support count (the stricter of this and --min-support applies)", kCommand),
+      0, kInf));
+  t.push_back(with_range(spec("max_length", "basket", T::integer, "0",
+                              "Longest itemset (0 = no limit; arules' default is 10)", kCommand),
+                         0, kInf));
+  t.push_back(with_range(
+      spec("min_antecedent", "basket", T::integer, "1",
+           "Fewest items on the left (0 also gives {} => Y rules, like arules minlen=1)", kCommand),
+      0, kInf));
+  t.push_back(with_expected(
+      with_choices(spec("level", "basket", T::choice, "item",
+                        "item, or category (needs --category or --hierarchy)", kCommand),
+                   kItemLevels),
+      kItemLevelExpected));
+  t.push_back(spec("hierarchy", "basket", T::path, "",
+                   "CSV item,group[,...] mapping items to a higher level before mining", kCommand));
+  t.push_back(spec("hierarchy_level", "basket", T::text, "",
+                   "Column of --hierarchy to use (default: the second)", kCommand));
+  t.push_back(spec("itemsets", "basket", T::path, "", "Also write the frequent itemsets to FILE",
+                   kCommand));
+  t.push_back(spec("sequence", "basket", T::flag, "",
+                   "Follow-on sequences instead of rules: who buys Y within --window days of "
+                   "first buying X (needs --customer and --date)",
+                   kCommand));
+  t.push_back(repeated(spec("after", "basket", T::text, "",
+                            "With --sequence: only these antecedent items", kCommand)));
+  t.push_back(with_range(
+      spec("window", "basket", T::integer, "60", "With --sequence: window in days", kCommand), 0,
+      2147483647.0, false, false, "a number of days >= 0"));
+  t.push_back(with_range(spec("min_customers", "basket", T::integer, "3",
+                              "With --sequence: fewest customers per pair", kCommand),
+                         0, 4294967295.0));
+  t.push_back(with_range(spec("max_per_item", "basket", T::integer, "50",
+                              "With --sequence: strongest followers kept per item", kCommand),
+                         0, kInf));
+  // recommend
+  t.push_back(with_expected(with_choices(spec("level", "recommend", T::choice, "item",
+                                              "item, or category (needs --category)", kCommand),
+                                         kItemLevels),
+                            kItemLevelExpected));
+  t.push_back(with_range(spec("window", "recommend", T::integer, "60",
+                              "Days after buying X in which buying Y counts", kCommand),
+                         0, 2147483647.0, false, false, "a number of days >= 0"));
+  t.push_back(with_range(spec("min_customers", "recommend", T::integer, "3",
+                              "Fewest customers behind a pair", kCommand),
+                         0, 4294967295.0));
+  t.push_back(with_range(
+      spec("max_per_item", "recommend", T::integer, "50", "Followers kept per item", kCommand), 0,
+      kInf));
+  t.push_back(with_range(
+      spec("top", "recommend", T::integer, "10", "Recommendations per customer", kCommand), 0,
+      kInf));
+  t.push_back(with_choices(
+      spec("exclude_owned", "recommend", T::choice, "auto",
+           "Owned items not offered again: all, durable (only --durable items), none; auto = "
+           "durable when a durable list is given, else all",
+           kCommand),
+      "auto|all|durable|none"));
+  t.push_back(
+      repeated(spec("durable", "recommend", T::text, "",
+                    "Durable items (repeatable): only these are never offered again", kCommand)));
+  t.push_back(spec("durable_file", "recommend", T::path, "",
+                   "File whose first column lists durable items (no header)", kCommand));
+  t.push_back(spec("no_fill", "recommend", T::flag, "",
+                   "Do not top up short lists with popular items", kCommand));
+  t.push_back(spec("as_of", "recommend", T::date, "", "Use purchases up to this date (inclusive)",
+                   kCommand));
+  t.push_back(repeated(
+      spec("for", "recommend", T::text, "", "Only these customer ids (repeatable)", kCommand)));
+  t.push_back(spec("evaluate", "recommend", T::date, "",
+                   "Evaluate instead: history before DATE, check purchases from DATE on",
+                   kCommand));
+  t.push_back(
+      spec("evaluate_end", "recommend", T::date, "", "Last test day of --evaluate", kCommand));
+  t.push_back(repeated(
+      with_range(spec("k", "recommend", T::integer, "5\n10", "Cut-offs of --evaluate", kCommand), 1,
+                 kInf, false, false, "a cut-off >= 1")));
+  // penetration
+  t.push_back(with_expected(with_choices(spec("level", "penetration", T::choice, "item",
+                                              "Level of --product: item, or category", kCommand),
+                                         kItemLevels),
+                            kItemLevelExpected));
+  t.push_back(repeated(spec("launched", "penetration", T::text, "",
+                            "The launched product(s) or category(ies) (at --level), repeatable",
+                            kCommand)));
+  t.push_back(
+      spec("launch", "penetration", T::date, "", "Launch date: week 1 starts on it", kCommand));
+  t.push_back(spec("end", "penetration", T::date, "", "Last day counted (default: end of the file)",
+                   kCommand));
+  t.push_back(repeated(spec("target_buyers_of", "penetration", T::text, "",
+                            "Target = customers who bought these (repeatable) before the launch",
+                            kCommand)));
+  t.push_back(
+      with_expected(with_choices(spec("target_level", "penetration", T::choice, "category",
+                                      "Level of --target-buyers-of: item or category", kCommand),
+                                 kItemLevels),
+                    kItemLevelExpected));
+  t.push_back(spec("segments", "penetration", T::path, "",
+                   "CSV customer_id,segment (with a header)", kCommand));
+  t.push_back(repeated(spec("target_segment", "penetration", T::text, "",
+                            "Target = customers of these segments (repeatable; with --segments)",
+                            kCommand)));
+  t.push_back(spec("reach", "penetration", T::flag, "",
+                   "Reach of every item within every segment of --segments", kCommand));
+  t.push_back(with_range(spec("min_buyers", "penetration", T::integer, "1",
+                              "With --reach: leave out smaller rows", kCommand),
+                         0, kInf));
+  t.push_back(spec("from", "penetration", T::date, "", "With --reach: first purchase date counted",
+                   kCommand));
+  t.push_back(spec("until", "penetration", T::date, "", "With --reach: last purchase date counted",
+                   kCommand));
+  // actions
+  t.push_back(spec("rules", "actions", T::path, "built-in", "Playbook TOML FILE", kCommand));
+  t.push_back(spec("model", "actions", T::text, "bgnbd",
+                   "Count model for P(alive) and p_purchase_*: bgnbd, mbgnbd, pnbd", kCommand));
+  t.push_back(spec("customers", "actions", T::path, "",
+                   "Customer attributes FILE with customer_id (birth_date, region, ...)",
+                   kCommand));
+  t.push_back(spec("nps", "actions", T::path, "",
+                   "NPS answers FILE (customer_id,date,score): latest score", kCommand));
+  t.push_back(spec("contacts", "actions", T::path, "",
+                   "Contact history FILE (customer_id,date,channel[,type]) for caps and cadence",
+                   kCommand));
+  t.push_back(spec("suppress", "actions", T::path, "",
+                   "Do-not-contact FILE (customer_id column, else the first column)", kCommand));
+  t.push_back(with_range(spec("max_actions", "actions", T::integer, "0",
+                              "Actions per customer per run (0 = the playbook's "
+                              "max_actions_per_customer)",
+                              kCommand),
+                         0, kInf));
+  t.push_back(spec("summary_out", "actions", T::path, "",
+                   "Also write per-rule counts (rule,action,channel,priority,customers,treated,"
+                   "control) to FILE",
+                   kCommand));
+  t.push_back(spec("managers", "actions", T::path, "",
+                   "Managers FILE (manager_id,role,capacity[,cadences]; role hunter|farmer): "
+                   "assign the contact regime's overdue customers (with --due-out)",
+                   kCommand));
+  t.push_back(spec("due_out", "actions", T::path, "",
+                   "Due contacts FILE of the contact regime (needs --contacts): manager_id,role,"
+                   "customer_id,cadence,every_days,days_since_contact,days_overdue",
+                   kCommand));
+  t.push_back(
+      with_expected(with_choices(spec("format", "actions", T::choice, "csv",
+                                      "Output format: csv, json (an array of objects) or jsonl "
+                                      "(one object per line)",
+                                      kOutput),
+                                 "csv|json|jsonl"),
+                    "csv, json or jsonl"));
+  // report
+  t.push_back(positional(
+      spec("dir", "report", T::path, "", "Output directory of `ltv analyze -o DIR`", kCommand)));
+  t.push_back(with_alias(spec("output", "report", T::path, "",
+                              "HTML file to write (default: DIR/report.html)", kCommand),
+                         "o"));
+  t.push_back(spec("currency", "report", T::text, "$", "Currency symbol put before money amounts",
+                   kCommand));
+  t.push_back(spec("title", "report", T::text, "Customer value report", "Page title", kCommand));
+  t.push_back(
+      with_alias(spec("quiet", "report", T::flag, "", "Print nothing on success", kCommand), "q"));
   return t;
 }
 
@@ -407,7 +646,9 @@ std::string expected_value(const ParameterSpec& s) {
   return "a value";
 }
 
-void check_parameter(const ParameterSpec& s, std::string_view value) {
+namespace {
+
+void check_value(const ParameterSpec& s, std::string_view value) {
   const auto bad = [&] { parameter_error(std::string(s.key), std::string(value), expected_value(s)); };
   switch (s.type) {
     case T::text:
@@ -442,7 +683,48 @@ void check_parameter(const ParameterSpec& s, std::string_view value) {
   }
 }
 
-Parameters::Parameters(std::vector<std::string_view> groups) : groups_(std::move(groups)) {}
+}  // namespace
+
+void check_parameter(const ParameterSpec& s, std::string_view value) {
+  if (!s.repeated) {
+    check_value(s, value);
+    return;
+  }
+  for (const std::string& v : split_list(value)) check_value(s, v);
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  while (true) {
+    const auto end = text.find(kListSeparator);
+    out.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return out;
+}
+
+std::string join_list(std::span<const std::string> values) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += kListSeparator;
+    out += values[i];
+  }
+  return out;
+}
+
+std::span<const ParameterDefault> parameter_defaults() noexcept {
+  return kJobDefaults;
+}
+
+Parameters::Parameters(std::vector<std::string_view> groups) : groups_(std::move(groups)) {
+  for (const ParameterDefault& d : kJobDefaults) {
+    if (std::find(groups_.begin(), groups_.end(), d.group) != groups_.end() && accepts(d.key)) {
+      defaults_.insert_or_assign(std::string(d.key), std::string(d.value));
+    }
+  }
+}
 
 bool Parameters::accepts(std::string_view key) const noexcept {
   for (const ParameterSpec& s : table()) {
@@ -470,6 +752,10 @@ const ParameterSpec& Parameters::spec(std::string_view key) const {
 void Parameters::set(std::string_view key, std::string value) {
   spec(key);  // throws for an unknown key
   values_.insert_or_assign(std::string(key), std::move(value));
+}
+
+void Parameters::set_list(std::string_view key, std::span<const std::string> values) {
+  set(key, join_list(values));
 }
 
 void Parameters::unset(std::string_view key) {
@@ -525,6 +811,13 @@ std::string Parameters::choice(std::string_view key) const {
   const std::string value = text(key);
   check_parameter(s, value);
   return std::string(trim(value));
+}
+
+std::vector<std::string> Parameters::list(std::string_view key) const {
+  const ParameterSpec& s = spec(key);
+  const std::string value = text(key);
+  check_parameter(s, value);
+  return split_list(value);
 }
 
 void Parameters::validate() const {

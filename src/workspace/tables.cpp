@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "ltv/analytics/periods.hpp"
@@ -194,6 +196,74 @@ std::vector<TableDefinition> make_catalogue() {
                      integer("horizon_days")}));
   c.push_back(table("nps", "problems", "Problems found in the NPS answers",
                     {integer("line"), text("problem"), text("detail")}));
+
+  // ---- tables of the segment, cross-sell and actions commands (ltv segment, basket,
+  // recommend, penetration, actions)
+  c.push_back(table(
+      "", "segment_customers",
+      "One row per customer with segments and the reason behind them (`ltv segment`); the label, "
+      "potential, score, custom-segment and cluster columns only when configured or given",
+      {text("customer_id"),
+       real("recency_days", "days since the last purchase"),
+       integer("orders"),
+       real("revenue"),
+       real("average_check"),
+       integer("r"),
+       integer("f"),
+       integer("m"),
+       text("r_label"),
+       text("f_label"),
+       text("m_label"),
+       text("rfm_segment"),
+       text("rfm_purpose"),
+       text("abcdx"),
+       real("potential_score"),
+       text("stage", "life-cycle stage"),
+       real("rhythm_ratio"),
+       real("expected_interval_days"),
+       real("p_alive"),
+       real("predicted_clv"),
+       text("stage_reason"),
+       text("custom_segments", "';'-separated names"),
+       integer("cluster")}));
+  c.push_back(
+      table("", "segment_stats",
+            "Size, value and purpose of every segment (`ltv segment --segments-out`); "
+            "predicted_ltv only with predicted CLV scores",
+            {text("scheme"), text("segment"), text("purpose"), text("description"),
+             integer("customers"), real("customer_share"), real("revenue"), real("revenue_share"),
+             real("average_check"), real("frequency"), real("predicted_ltv")}));
+  c.push_back(table("", "segment_overlaps",
+                    "Customers in both of two custom segments (the diagonal: a segment's size)",
+                    {text("segment_a"), text("segment_b"), integer("customers")}));
+  c.push_back(table("", "lookalike", "Look-alike customers by similarity to the seed segment",
+                    {text("customer_id"), integer("rank"), real("score")}));
+  c.push_back(table("", "follow_on",
+                    "Customers who first bought the consequent within the window after first "
+                    "buying the antecedent (`ltv basket --sequence`)",
+                    {text("antecedent"), text("consequent"), integer("customers"),
+                     integer("antecedent_buyers"), real("share", "customers / antecedent_buyers"),
+                     real("lift", "share / share of all customers who bought the consequent"),
+                     integer("window_days")}));
+  c.push_back(table("", "segment_drops",
+                    "Customers who moved to a lower segment level between two snapshots",
+                    {text("scheme"), date("from_date"), date("to_date"), text("customer_id"),
+                     text("from_segment"), text("to_segment")}));
+  c.push_back(table("", "recommend_evaluation",
+                    "Next best offers against a popularity baseline on a time split (`ltv "
+                    "recommend --evaluate`)",
+                    {text("method", "follow_on or popularity"), integer("k", "cut-off"),
+                     real("hit_rate", "share of customers with a hit in the top k"),
+                     real("precision", "mean hits / k"),
+                     real("recall", "mean hits / items bought after the split"),
+                     integer("customers", "customers evaluated")}));
+  c.push_back(table("", "penetration",
+                    "Week-by-week share of the target group that bought the launched product "
+                    "(`ltv penetration`)",
+                    {integer("week"), date("week_start"),
+                     integer("new_buyers", "first bought since the launch in this week"),
+                     integer("cumulative_buyers"), integer("target_size"),
+                     real("penetration", "cumulative_buyers / target_size")}));
   return c;
 }
 
@@ -560,6 +630,219 @@ ResultTable detractor_terms_table(const NpsAnswers& answers, std::size_t top) {
   for (const auto& term : top_terms(comments, top)) {
     t.append_row({term.term, static_cast<std::int64_t>(term.comments),
                   static_cast<double>(term.comments) / static_cast<double>(comments.size())});
+  }
+  return t;
+}
+
+// ---- segment, cross-sell and actions commands
+
+namespace {
+
+/// The spec of `key` without the columns `drop`.
+TableSpec without_columns(std::string_view key, const std::vector<std::string_view>& drop) {
+  TableSpec spec = table_spec(key);
+  std::erase_if(spec.columns, [&](const ColumnSpec& c) {
+    return std::find(drop.begin(), drop.end(), c.name) != drop.end();
+  });
+  return spec;
+}
+
+}  // namespace
+
+ResultTable segment_customers_table(std::span<const std::string> ids,
+                                    const CustomerSummary& summary, const SegmentResult& r,
+                                    const CustomerScores* scores, const SegmentConfig& config) {
+  const std::size_t n = r.size();
+  const bool p_alive = scores != nullptr && !scores->p_alive.empty();
+  const bool clv = scores != nullptr && !scores->predicted_clv.empty();
+  const bool potential =
+      !config.abcdx.potential_field.empty() || !config.abcdx.lookalike_features.empty();
+  // Named score bands (e.g. "monthly buyers", "large check") when the config gives labels.
+  const auto& rl = config.rfm.recency.labels;
+  const auto& fl = config.rfm.frequency.labels;
+  const auto& ml = config.rfm.monetary.labels;
+  std::vector<std::string_view> drop;
+  if (rl.empty()) drop.push_back("r_label");
+  if (fl.empty()) drop.push_back("f_label");
+  if (ml.empty()) drop.push_back("m_label");
+  if (!potential) drop.push_back("potential_score");
+  if (!p_alive) drop.push_back("p_alive");
+  if (!clv) drop.push_back("predicted_clv");
+  if (r.custom_names.empty()) drop.push_back("custom_segments");
+  if (r.cluster.empty()) drop.push_back("cluster");
+  ResultTable t(without_columns("segment_customers", drop));
+  const TableSpec& s = t.spec();
+  const auto column = [&](std::string_view name) { return s.index(name); };
+  const auto reals = [&](auto&& value) {
+    std::vector<double> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = value(i);
+    return out;
+  };
+  const auto integers = [&](auto&& value) {
+    std::vector<std::int64_t> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = value(i);
+    return out;
+  };
+  const auto texts = [&](auto&& value) {
+    std::vector<std::string_view> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = value(i);
+    return out;
+  };
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  t.set_texts(column("customer_id"), ids.first(n));
+  t.set_reals(column("recency_days"), r.recency_days);
+  t.set_integers(column("orders"), summary.orders);
+  // Revenue to 12 significant digits (sums of cents), checks to 8, rhythms to 6.
+  t.set_reals(column("revenue"), reals([&](std::size_t i) {
+                return summary.has_amount ? round_significant(summary.revenue[i], 12) : kNaN;
+              }));
+  t.set_reals(column("average_check"), reals([&](std::size_t i) {
+                return summary.has_amount ? round_significant(r.average_check[i], 8) : kNaN;
+              }));
+  t.set_integers(column("r"), integers([&](std::size_t i) { return r.r[i]; }));
+  t.set_integers(column("f"), integers([&](std::size_t i) { return r.f[i]; }));
+  t.set_integers(column("m"), integers([&](std::size_t i) { return r.m[i]; }));
+  if (!rl.empty())
+    t.set_texts(column("r_label"),
+                texts([&](std::size_t i) -> std::string_view { return rl[r.r[i] - 1]; }));
+  if (!fl.empty())
+    t.set_texts(column("f_label"),
+                texts([&](std::size_t i) -> std::string_view { return fl[r.f[i] - 1]; }));
+  if (!ml.empty())
+    t.set_texts(column("m_label"),
+                texts([&](std::size_t i) -> std::string_view { return ml[r.m[i] - 1]; }));
+  std::vector<std::string_view> purpose;
+  for (const auto& seg : config.rfm.segments) purpose.push_back(seg.purpose);
+  purpose.emplace_back("");  // "Other"
+  t.set_texts(column("rfm_segment"),
+              texts([&](std::size_t i) -> std::string_view { return rfm_segment_name(r, i); }));
+  t.set_texts(column("rfm_purpose"),
+              texts([&](std::size_t i) { return purpose[r.rfm_segment[i]]; }));
+  t.set_texts(column("abcdx"), texts([&](std::size_t i) { return to_string(r.abcdx[i]); }));
+  if (potential) t.set_reals(column("potential_score"), r.potential_score);
+  t.set_texts(column("stage"), texts([&](std::size_t i) { return to_string(r.stage[i]); }));
+  t.set_reals(column("rhythm_ratio"),
+              reals([&](std::size_t i) { return round_significant(r.rhythm_ratio[i], 6); }));
+  t.set_reals(column("expected_interval_days"), reals([&](std::size_t i) {
+                return round_significant(r.expected_interval_days[i], 6);
+              }));
+  if (p_alive) t.set_reals(column("p_alive"), scores->p_alive);
+  if (clv) t.set_reals(column("predicted_clv"), scores->predicted_clv);
+  std::vector<std::string> reasons(n);
+  for (std::size_t i = 0; i < n; ++i) reasons[i] = stage_reason(r, i, scores);
+  t.set_texts(column("stage_reason"), std::span<const std::string>(reasons));
+  if (!r.custom_names.empty()) {
+    std::vector<std::string> custom(n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t k = 0; k < r.custom_names.size(); ++k)
+        if (r.custom_member[k][i]) custom[i] += (custom[i].empty() ? "" : ";") + r.custom_names[k];
+    t.set_texts(column("custom_segments"), std::span<const std::string>(custom));
+  }
+  if (!r.cluster.empty())
+    t.set_integers(column("cluster"), integers([&](std::size_t i) { return r.cluster[i]; }));
+  return t;
+}
+
+ResultTable segment_stats_table(std::span<const SegmentStats> stats, bool with_predicted_ltv) {
+  ResultTable t(with_predicted_ltv ? table_spec("segment_stats")
+                                   : without_columns("segment_stats", {"predicted_ltv"}));
+  for (const SegmentStats& s : stats) {
+    std::vector<Cell> row{s.scheme,
+                          s.segment,
+                          s.purpose,
+                          s.description,
+                          int64(s.customers),
+                          round_significant(s.customer_share, 6),
+                          round_significant(s.revenue, 12),
+                          round_significant(s.revenue_share, 6),
+                          round_significant(s.average_check, 8),
+                          round_significant(s.frequency, 8)};
+    if (with_predicted_ltv) row.emplace_back(round_significant(s.predicted_ltv, 8));
+    t.append_row(row);
+  }
+  return t;
+}
+
+ResultTable segment_overlaps_table(const SegmentResult& result) {
+  ResultTable t(table_spec("segment_overlaps"));
+  const std::vector<std::size_t> counts = custom_overlaps(result);
+  const std::size_t m = result.custom_names.size();
+  for (std::size_t a = 0; a < m; ++a)
+    for (std::size_t b = 0; b < m; ++b)
+      t.append_row({result.custom_names[a], result.custom_names[b], int64(counts[a * m + b])});
+  return t;
+}
+
+ResultTable lookalike_table(const SegmentResult& result, std::span<const std::string> ids) {
+  ResultTable t(table_spec("lookalike"));
+  for (std::size_t k = 0; k < result.lookalike_rows.size(); ++k) {
+    t.append_row({ids[result.lookalike_rows[k]], int64(k + 1),
+                  round_significant(result.lookalike_scores[k], 8)});
+  }
+  return t;
+}
+
+ResultTable segment_drops_table(const SegmentHistory& history) {
+  ResultTable t(table_spec("segment_drops"));
+  for (const SegmentTransition& tr : history.transitions)
+    for (std::size_t k = 0; k < tr.dropped_ids.size(); ++k)
+      t.append_row({tr.scheme, std::int64_t{tr.from_day}, std::int64_t{tr.to_day},
+                    tr.dropped_ids[k], tr.dropped_from[k], tr.dropped_to[k]});
+  return t;
+}
+
+nlohmann::json rules_json(const AssociationRules& rules) {
+  nlohmann::json doc = nlohmann::json::array();
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    std::vector<std::string> antecedent;
+    for (auto i : rules.antecedent(r)) antecedent.push_back(rules.item_names[i]);
+    std::sort(antecedent.begin(), antecedent.end());
+    doc.push_back({{"antecedent", antecedent},
+                   {"consequent", rules.item_names[rules.consequent[r]]},
+                   {"support", rules.support(r)},
+                   {"confidence", rules.confidence(r)},
+                   {"lift", rules.lift(r)},
+                   {"count", rules.count[r]},
+                   {"antecedent_count", rules.antecedent_count[r]}});
+  }
+  return doc;
+}
+
+ResultTable recommend_evaluation_table(const RecommendEvaluation& e) {
+  ResultTable t(table_spec("recommend_evaluation"));
+  for (const auto* set : {&e.model, &e.popularity}) {
+    for (const RankingMetrics& m : *set) {
+      t.append_row({std::string(set == &e.model ? "follow_on" : "popularity"),
+                    static_cast<std::int64_t>(m.k), m.hit_rate, m.precision, m.recall,
+                    static_cast<std::int64_t>(e.evaluated_customers)});
+    }
+  }
+  return t;
+}
+
+ResultTable penetration_table(const PenetrationCurve& curve) {
+  ResultTable t(table_spec("penetration"));
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    t.append_row({std::int64_t{curve.week[i]}, std::int64_t{curve.week_start[i]},
+                  static_cast<std::int64_t>(curve.new_buyers[i]),
+                  static_cast<std::int64_t>(curve.cumulative[i]),
+                  static_cast<std::int64_t>(curve.target_size), curve.share[i]});
+  }
+  return t;
+}
+
+ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uint8_t> wanted) {
+  ResultTable t(table_spec("follow_on"));
+  const double customers = static_cast<double>(table.customer_count);
+  for (std::uint32_t x = 0; x < table.item_names.size(); ++x) {
+    if (!wanted[x]) continue;
+    for (auto k = table.offsets[x]; k < table.offsets[x + 1]; ++k) {
+      const double share = table.share(x, k);
+      const double base = static_cast<double>(table.buyers[table.next[k]]) / customers;
+      t.append_row({table.item_names[x], table.item_names[table.next[k]],
+                    std::int64_t{table.customers[k]}, std::int64_t{table.buyers[x]}, share,
+                    share / base, std::int64_t{table.window_days}});
+    }
   }
   return t;
 }

@@ -44,13 +44,22 @@ struct ParameterSpec {
   bool max_exclusive = false;      ///< the value must be < max (not <=)
   std::string_view expected;       ///< what a valid value is, for messages (generated if empty)
   std::string_view alias;          ///< a one-letter short name a face may offer ("o"), or empty
-  bool positional = false;         ///< the command line takes it without a name (FILE)
+  bool positional = false;         ///< the command line takes it without a name (FILE, DIR)
+  /// The parameter takes a list of values (repeatable on the command line, an array in JSON, a
+  /// list in Python); `type`, ranges and choices apply to each value. Stored as one text with
+  /// the values separated by kListSeparator (also in `default_value`).
+  bool repeated = false;
 };
+
+/// Separates the values of a repeated parameter in its text ("5\n10").
+inline constexpr char kListSeparator = '\n';
 
 /// Groups of parameters: "source" (the transaction file, its columns and parsing), "periods",
 /// "output" (where results go), "format" (csv or json), "model" (the model of fit and predict),
-/// "fit" (optimizer tuning), "clv", "analyze" (the main job), "predict", "validate". A command
-/// takes the parameters of several groups; a key is unique among the groups a command takes.
+/// "fit" (optimizer tuning), "clv", "analyze" (the main job), "predict", "validate";
+/// "segment", "cross_sell" (the item column shared by basket, recommend and penetration),
+/// "basket", "recommend", "penetration", "actions", "report". A command takes the parameters of
+/// several groups; a key is unique among the groups a command takes.
 std::span<const std::string_view> parameter_groups() noexcept;
 /// Every parameter, in the order faces list them.
 std::span<const ParameterSpec> parameter_table() noexcept;
@@ -59,16 +68,33 @@ std::vector<const ParameterSpec*> parameters_of(std::span<const std::string_view
 /// The entry of `key` in `group`; std::logic_error when there is none (a programmer error).
 const ParameterSpec& parameter_spec(std::string_view group, std::string_view key);
 
+/// A job's own default for a parameter of another group: whoever takes `group` gets `value` as
+/// the default of `key` (the cross-sell jobs drop returns: a return is not a purchase).
+struct ParameterDefault {
+  std::string_view group;
+  std::string_view key;
+  std::string_view value;
+};
+/// Every such default.
+std::span<const ParameterDefault> parameter_defaults() noexcept;
+
+/// The values of a repeated parameter's text (split at kListSeparator; empty text = none).
+std::vector<std::string> split_list(std::string_view text);
+/// The text of a repeated parameter's values.
+std::string join_list(std::span<const std::string> values);
+
 /// Parameter values as a face received them (text, as typed on a command line or converted from
 /// JSON / Python), checked against the table of the groups it was created for. Typed getters
 /// return the value or the default, and throw ParameterError naming the key.
 class Parameters {
  public:
-  /// Values for the parameters of `groups`.
+  /// Values for the parameters of `groups` (with the parameter_defaults() of these groups).
   explicit Parameters(std::vector<std::string_view> groups = {});
 
   /// Sets a value. ParameterError when `key` is not a parameter of these groups.
   void set(std::string_view key, std::string value);
+  /// Sets the values of a repeated parameter.
+  void set_list(std::string_view key, std::span<const std::string> values);
   /// Removes a value (the default applies again).
   void unset(std::string_view key);
   /// Replaces the table's default of `key` for these values (a job whose default differs, e.g.
@@ -95,6 +121,8 @@ class Parameters {
   std::optional<std::int32_t> date(std::string_view key) const;
   /// A choice parameter's value (checked against its choices).
   std::string choice(std::string_view key) const;
+  /// A repeated parameter's values (set, else the default), each checked against the spec.
+  std::vector<std::string> list(std::string_view key) const;
 
   /// Checks every value that was set against its spec (types, ranges, choices), so that a bad
   /// option is reported before any work starts.

@@ -99,4 +99,31 @@ ResultTable follow_ups_table(std::span<const FollowUp> items);
 /// The `top` most frequent words and #tags of detractors' comments.
 ResultTable detractor_terms_table(const NpsAnswers& answers, std::size_t top);
 
+// ---- segment, cross-sell and actions commands
+/// One row per customer of a segmentation ("segment_customers"): the label columns only when
+/// the config names the RFM scores, potential_score only when X is configured, p_alive and
+/// predicted_clv only when `scores` has them, custom_segments and cluster only when configured.
+/// `ids` are the summary rows' customer ids.
+ResultTable segment_customers_table(std::span<const std::string> ids,
+                                    const CustomerSummary& summary, const SegmentResult& result,
+                                    const CustomerScores* scores, const SegmentConfig& config);
+/// The per-segment table of `ltv segment` ("segment_stats"); predicted_ltv only when asked.
+ResultTable segment_stats_table(std::span<const SegmentStats> stats, bool with_predicted_ltv);
+/// Pairwise overlaps of the custom segments ("segment_overlaps"), every ordered pair.
+ResultTable segment_overlaps_table(const SegmentResult& result);
+/// The look-alike top N ("lookalike"): customer_id, rank, score.
+ResultTable lookalike_table(const SegmentResult& result, std::span<const std::string> ids);
+/// Customers who dropped a level between snapshots ("segment_drops").
+ResultTable segment_drops_table(const SegmentHistory& history);
+/// The rules as `ltv basket --format json` writes them: objects with keys in alphabetical
+/// order, the antecedent as an array of names and antecedent_count.
+nlohmann::json rules_json(const AssociationRules& rules);
+/// Follow-on pairs of the antecedents flagged in `wanted` ("follow_on"), strongest first.
+ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uint8_t> wanted);
+/// Hit rate, precision and recall at each cut-off, follow-on offers then the popularity
+/// baseline ("recommend_evaluation").
+ResultTable recommend_evaluation_table(const RecommendEvaluation& evaluation);
+/// The week-by-week penetration curve of a launch ("penetration").
+ResultTable penetration_table(const PenetrationCurve& curve);
+
 }  // namespace ltv
