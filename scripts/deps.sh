@@ -11,8 +11,10 @@ packages=(
   libnlopt-cxx-dev zlib1g-dev libtomlplusplus-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time gzip
-  # the Python module (python/): bindings, Debian's interpreter with numpy and pandas, its tests
-  pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
+  python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
+  # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
+  # its tests
+  pybind11-dev python3-dev python3-numpy python3-pytest
 )
 packages+=("$@")
 

@@ -17,7 +17,7 @@ from . import _ltvkit
 # Parameter groups: the transactions (file or DataFrame columns and parsing), and the main job.
 SOURCE_GROUPS = ("source",)
 ANALYZE_GROUPS = ("periods", "clv", "analyze")
-SIDE_INPUTS = ("customers", "spend", "nps", "contacts", "suppress")
+SIDE_INPUTS = ("customers", "spend", "products", "nps", "contacts", "suppress")
 
 
 def analyze_options(groups=SOURCE_GROUPS + ANALYZE_GROUPS):
@@ -164,11 +164,11 @@ class Workspace:
         return out
 
     def analyze(self, customers=None, spend=None, nps=None, contacts=None, suppress=None,
-                **options):
+                products=None, **options):
         """The main job (see ltvkit.analyze)."""
         _frames.check_keywords("analyze", options, ANALYZE_GROUPS)
-        side = {"customers": customers, "spend": spend, "nps": nps, "contacts": contacts,
-                "suppress": suppress}
+        side = {"customers": customers, "spend": spend, "products": products, "nps": nps,
+                "contacts": contacts, "suppress": suppress}
         text = _frames.options_text(options)
         tables = {}
         for name, value in side.items():
@@ -182,17 +182,17 @@ class Workspace:
 
 
 def analyze(transactions, customers=None, spend=None, nps=None, contacts=None, suppress=None,
-            **options):
+            products=None, **options):
     """The main job of `ltv analyze` on a DataFrame (or a transaction file).
 
     transactions  a DataFrame, with its columns named by customer=, date= (datetime64 or text
                   such as 1997-01-01 / 19970101, read as the command line reads dates),
                   amount=, order=, product=, category=, ... ; or a file name with the same
                   options as the command line
-    customers, spend, nps, contacts, suppress
+    customers, spend, nps, contacts, suppress, products
                   side inputs as DataFrames (or file names) with the columns of the command
                   line's files (customer_id, ...; channel, period, spend; customer_id, date,
-                  score[, comment, channel]; ...)
+                  score[, comment, channel]; ...; product, category, ...)
     **options     any key of ltvkit.analyze_options(): model, horizon, calibration_end,
                   discount_rate, profit_margin, compare, rules (a TOML file), ...
 
@@ -201,4 +201,5 @@ def analyze(transactions, customers=None, spend=None, nps=None, contacts=None, s
     source, rest = _split(options)
     _frames.check_keywords("analyze", rest, ANALYZE_GROUPS)
     return Workspace(transactions, **source).analyze(
-        customers=customers, spend=spend, nps=nps, contacts=contacts, suppress=suppress, **rest)
+        customers=customers, spend=spend, nps=nps, contacts=contacts, suppress=suppress,
+        products=products, **rest)

@@ -194,7 +194,7 @@ py::dict summary(Workspace& ws, const Options& options) {
 }
 
 /// The main job. `options`: parameters of groups periods, clv and analyze (side files by path);
-/// `tables`: side inputs given as tables (customers, spend, nps, contacts, suppress).
+/// `tables`: side inputs given as tables (customers, spend, products, nps, contacts, suppress).
 Analysis analyze(Workspace& ws, const Options& options,
                  const std::map<std::string, Table>& tables) {
   const Parameters p = parameters({"periods", "clv", "analyze"}, options);
@@ -208,6 +208,8 @@ Analysis analyze(Workspace& ws, const Options& options,
       side.customers = table;
     else if (name == "spend")
       side.spend = table;
+    else if (name == "products")
+      side.products = table;
     else if (name == "contacts")
       side.contacts = table;
     else if (name == "suppress")
