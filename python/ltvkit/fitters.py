@@ -60,6 +60,10 @@ def _weights(weights, n, where):
     return w
 
 
+def _customers(weights, frequency):
+    return float(weights.sum()) if weights is not None else float(frequency.size)
+
+
 class _Fitter:
     """What every fitter shares: the fit, its parameters and their uncertainty, the model
     file."""
@@ -80,9 +84,14 @@ class _Fitter:
         return "<ltvkit.{}:{} {}>".format(name, subjects, values)
 
     # ---- fitting
-    def _options(self, initial_params):
-        penalty = float(self.penalizer_coef)
-        options = {"penalty": penalty}
+    def _options(self, initial_params, customers):
+        """The engine's fit options. penalizer_coef is, as in lifetimes, a penalty on the mean
+        log-likelihood per customer; the engine's L2 penalty is on the total log-likelihood and
+        on the log-parameters (lifetimes penalises the parameters themselves)."""
+        coef = float(self.penalizer_coef)
+        if not coef >= 0 or coef == float("inf"):
+            raise _frames.parameter_error("penalizer_coef", coef, "a finite number >= 0")
+        options = {"penalty": coef * float(customers)}
         if initial_params is not None:
             options["initial"] = [float(v) for v in np.ravel(initial_params)]
         return options
@@ -159,7 +168,7 @@ class _CountFitter(_Fitter):
         a, _ = _arrays(where, frequency=frequency, recency=recency, T=T)
         w = _weights(weights, a["frequency"].size, where)
         fit = _ltvkit.fit(self._model, a["frequency"], a["recency"], a["T"], w, None,
-                          self._options(initial_params))
+                          self._options(initial_params, _customers(w, a["frequency"])))
         self.data = pd.DataFrame({
             "frequency": a["frequency"], "recency": a["recency"], "T": a["T"],
             "weights": w if w is not None else np.ones(a["frequency"].size)}, index=index)
@@ -283,7 +292,7 @@ class BetaGeoBetaBinomFitter(_Fitter):
         a, _ = _arrays(where, frequency=frequency, recency=recency, n_periods=n_periods)
         w = _weights(weights, a["frequency"].size, where)
         fit = _ltvkit.fit(self._model, a["frequency"], a["recency"], a["n_periods"], w, None,
-                          self._options(initial_params))
+                          self._options(initial_params, _customers(w, a["frequency"])))
         self.data = pd.DataFrame({
             "frequency": a["frequency"], "recency": a["recency"], "n_periods": a["n_periods"],
             "weights": w if w is not None else np.ones(a["frequency"].size)}, index=index)
@@ -352,7 +361,7 @@ class GammaGammaFitter(_Fitter):
         a, _ = _arrays(where, frequency=frequency, monetary_value=monetary_value)
         w = _weights(weights, a["frequency"].size, where)
         fit = _ltvkit.fit(self._model, a["frequency"], None, None, w, a["monetary_value"],
-                          self._options(initial_params))
+                          self._options(initial_params, _customers(w, a["frequency"])))
         self.data = pd.DataFrame({
             "monetary_value": a["monetary_value"], "frequency": a["frequency"],
             "weights": w if w is not None else np.ones(a["frequency"].size)}, index=index)

@@ -286,3 +286,16 @@ def test_invalid_customers_and_arguments(bgf, cdnow_transactions):
     assert e.value.key == "time"
     with pytest.raises(ltvkit.InputError):  # a repeat customer without spend
         GammaGammaFitter().fit([1, 2, 3], [10.0, 0.0, 5.0])
+
+
+def test_penalizer_shrinks_the_log_parameters(bgf, cdnow_summary):
+    # lifetimes' penalizer_coef is per customer (on the mean log-likelihood); the engine's L2
+    # penalty is on the log-parameters: a penalised fit has a lower likelihood and log-parameters
+    # closer to 0.
+    s = cdnow_summary
+    pen = BetaGeoFitter(penalizer_coef=0.01).fit(s["frequency"], s["recency"], s["T"])
+    assert pen.log_likelihood_ < bgf.log_likelihood_
+    assert (np.log(pen.params_) ** 2).sum() < (np.log(bgf.params_) ** 2).sum()
+    with pytest.raises(ltvkit.ParameterError) as e:
+        BetaGeoFitter(penalizer_coef=-1).fit(s["frequency"], s["recency"], s["T"])
+    assert e.value.key == "penalizer_coef"
