@@ -202,7 +202,7 @@ class _CountFitter(_Fitter):
         model = self._scorer()
         a, shape = _arrays("conditional_probability_alive", frequency=frequency,
                            recency=recency, T=T)
-        values = model.score(a["frequency"], a["recency"], a["T"], 0.0)[0]
+        values = model.p_alive(a["frequency"], a["recency"], a["T"])
         return self._alive_shape(values, shape, (frequency, recency, T))
 
     def _alive_shape(self, values, shape, inputs):
@@ -223,7 +223,7 @@ class _CountFitter(_Fitter):
                                          indexing="ij")
         recency = np.where(frequency == 0, 0.0, recency)
         T = np.full(recency.shape, float(max_recency))
-        values = self._count_model.score(frequency.ravel(), recency.ravel(), T.ravel(), 0.0)[0]
+        values = self._count_model.p_alive(frequency.ravel(), recency.ravel(), T.ravel())
         return values.reshape(recency.shape)
 
     def expected_number_of_purchases_up_to_time(self, t):

@@ -468,6 +468,16 @@ PYBIND11_MODULE(_ltvkit, m) {
             return py::make_tuple(to_array(s.p_alive), to_array(s.expected_purchases));
           },
           "P(alive) and expected purchases in (T, T + horizon] (the one scorer)")
+      .def(
+          "p_alive",
+          [](const FittedCountModel& model, const DoubleArray& x, const DoubleArray& t_x,
+             const DoubleArray& T) {
+            check_lengths({&x, &t_x, &T});
+            return each(static_cast<std::size_t>(x.size()), [&](std::size_t i) {
+              return model.p_alive(x.data()[i], t_x.data()[i], T.data()[i]);
+            });
+          },
+          "P(alive at T | x, t_x, T), customer by customer (the scorer's P(alive))")
       .def("conditional_expected",
            [](const FittedCountModel& model, const DoubleArray& t, const DoubleArray& x,
               const DoubleArray& t_x, const DoubleArray& T) {
