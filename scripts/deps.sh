@@ -12,6 +12,9 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time gzip
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
+  # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
+  # its tests
+  pybind11-dev python3-dev python3-numpy python3-pytest
 )
 packages+=("$@")
 

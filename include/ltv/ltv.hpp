@@ -13,6 +13,7 @@
 
 #include "ltv/dates.hpp"
 #include "ltv/error.hpp"
+#include "ltv/io/columns.hpp"
 #include "ltv/models/model_file.hpp"
 #include "ltv/models/registry.hpp"
 #include "ltv/report/report.hpp"

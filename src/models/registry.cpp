@@ -99,6 +99,10 @@ std::vector<ModelDefinition> make_registry() {
       return nbd_probability_of_purchase(bg_nbd::p_alive(bgnbd(t), x, t_x, T), t[0], t[1], h, x,
                                          T);
     };
+    m.conditional_p_n_transactions = [](Theta t, double n, double h, double x, double t_x,
+                                        double T) {
+      return bg_nbd::conditional_p_n_transactions(bgnbd(t), n, h, x, t_x, T);
+    };
     r.push_back(m);
   }
   {
@@ -127,6 +131,10 @@ std::vector<ModelDefinition> make_registry() {
     m.probability_of_purchase = [](Theta t, double h, double x, double t_x, double T) {
       return nbd_probability_of_purchase(mbg_nbd::p_alive(mbgnbd(t), x, t_x, T), t[0], t[1], h,
                                          x, T);
+    };
+    m.conditional_p_n_transactions = [](Theta t, double n, double h, double x, double t_x,
+                                        double T) {
+      return mbg_nbd::conditional_p_n_transactions(mbgnbd(t), n, h, x, t_x, T);
     };
     r.push_back(m);
   }
@@ -165,6 +173,13 @@ std::vector<ModelDefinition> make_registry() {
       const double integral = boost::math::quadrature::gauss<double, 30>::integrate(f, 0.0, h);
       return pareto_nbd::p_alive(pnbd(t), x, t_x, T) * std::clamp(integral, 0.0, 1.0);
     };
+    m.conditional_p_n_transactions = [](Theta t, double n, double h, double x, double t_x,
+                                        double T) {
+      return pareto_nbd::conditional_p_n_transactions(pnbd(t), n, h, x, t_x, T);
+    };
+    m.p_alive_at = [](Theta t, double h, double x, double t_x, double T) {
+      return pareto_nbd::p_alive_at(pnbd(t), h, x, t_x, T);
+    };
     r.push_back(m);
   }
   {
@@ -189,6 +204,13 @@ std::vector<ModelDefinition> make_registry() {
     };
     m.p_n_transactions = [](Theta t, double k, double n) {
       return bg_bb::p_n_transactions(bgbb(t), k, n);
+    };
+    m.conditional_p_n_transactions = [](Theta t, double k, double h, double x, double t_x,
+                                        double n) {
+      return bg_bb::conditional_p_n_transactions(bgbb(t), k, h, x, t_x, n);
+    };
+    m.p_alive_at = [](Theta t, double h, double x, double t_x, double n) {
+      return bg_bb::p_alive(bgbb(t), x, t_x, n, h);
     };
     r.push_back(m);
   }
@@ -450,6 +472,24 @@ double FittedCountModel::probability_of_purchase(double t, double x, double t_x,
     throw ModelError(fmt::format("P(purchase within t) is not available for {}", name()));
   }
   return definition_->probability_of_purchase(result_.estimates, t, x, t_x, T);
+}
+
+double FittedCountModel::conditional_p_n_transactions(double n, double t, double x, double t_x,
+                                                      double T) const {
+  if (definition_->conditional_p_n_transactions == nullptr) {
+    throw ModelError(fmt::format("P(n purchases | history) is not available for {}", name()));
+  }
+  return definition_->conditional_p_n_transactions(result_.estimates, n, t, x, t_x, T);
+}
+
+double FittedCountModel::p_alive_at(double t, double x, double t_x, double T) const {
+  if (definition_->p_alive_at == nullptr) {
+    throw ModelError(fmt::format(
+        "P(alive at T + t) is not available for {}: dropout happens at purchases, so it depends "
+        "on the purchases after T",
+        name()));
+  }
+  return definition_->p_alive_at(result_.estimates, t, x, t_x, T);
 }
 
 double FittedCountModel::dert(double rate, double x, double t_x, double T) const {

@@ -112,13 +112,13 @@ Prediction predict(const Parameters& given) {
   spec.description = "Per-customer predictions of `ltv predict`";
   for (const char* name : {"customer_id", "frequency", "recency", "T", "p_alive",
                            "expected_purchases"}) {
-    spec.columns.push_back({name, name == std::string("customer_id") ? ColumnType::text
-                                                                      : ColumnType::real});
+    spec.columns.push_back(
+        {name, name == std::string("customer_id") ? ColumnType::text : ColumnType::real, 0, ""});
   }
-  if (d.has_holdout) spec.columns.push_back({"frequency_holdout", ColumnType::real});
+  if (d.has_holdout) spec.columns.push_back({"frequency_holdout", ColumnType::real, 0, ""});
   if (with_spend) {
     for (const char* name : {"monetary_value", "expected_spend", "clv"}) {
-      spec.columns.push_back({name, ColumnType::real});
+      spec.columns.push_back({name, ColumnType::real, 0, ""});
     }
   }
   ResultTable& t = out.table = ResultTable(std::move(spec));

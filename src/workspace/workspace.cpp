@@ -17,7 +17,19 @@
 namespace ltv {
 
 TransactionSource TransactionSource::file(std::string path, LoadOptions options) {
-  return TransactionSource{std::move(path), std::move(options)};
+  TransactionSource source;
+  source.path = std::move(path);
+  source.options = std::move(options);
+  return source;
+}
+
+TransactionSource TransactionSource::memory(std::string name, TransactionLog log,
+                                            LoadReport report) {
+  TransactionSource source;
+  source.path = std::move(name);
+  source.log = std::make_shared<const TransactionLog>(std::move(log));
+  source.report = std::move(report);
+  return source;
 }
 
 LoadOptions load_options(const Parameters& p) {
@@ -134,8 +146,14 @@ void Workspace::load() {
   if (log_) return;
   const auto start = std::chrono::steady_clock::now();
   LoadReport report;
-  auto log = std::make_unique<TransactionLog>(load_transactions(source_.path, source_.options,
-                                                                report));
+  std::shared_ptr<const TransactionLog> log;
+  if (source_.log) {
+    log = source_.log;
+    report = source_.report;
+  } else {
+    log = std::make_shared<const TransactionLog>(
+        load_transactions(source_.path, source_.options, report));
+  }
   if (report.rows_loaded == 0) {
     input_error(SourceLocation{source_.path, 0, ""}, "no transactions",
                 "at least one row with a customer id and a date");
@@ -181,6 +199,7 @@ void Workspace::write_summaries(const SummaryOptions& options, OutputFormat form
     }
   };
   const auto open_after = [&](const LoadReport&) { out = &open(); };
+  if (source_.log) load();  // in-memory transactions: nothing to stream
   if (log_) {
     check_loaded(report_);
     SummaryBuilder builder(*log_, options);

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "ltv/error.hpp"
+#include "ltv/io/table.hpp"
 
 namespace {
 
@@ -257,3 +260,39 @@ TEST(Nps, ClassMeansUseTheLatestAnswerOfEachCustomer) {
   EXPECT_EQ(single[1].customers, 1u);
   EXPECT_THROW(ltv::nps_class_means(parsed.answers, ids, std::vector<double>{1}), ltv::InputError);
 }
+
+namespace {
+
+// Answers handed over as a table (a DataFrame's columns) are the rows of the same file.
+TEST(Nps, RowsFromATableEqualTheFilesRows) {
+  const std::string text =
+      "Customer_ID,score,date,channel\n"
+      "a,10,2024-01-03,web\n"
+      "b,x,2024-01-04,store\n";
+  const auto dir = std::filesystem::temp_directory_path() / "ltv_nps_table_test";
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "nps.csv").string();
+  std::ofstream(path) << text;
+  const auto from_file = ltv::read_nps_rows(path);
+  const auto from_table = ltv::nps_rows_from_table(ltv::read_table_text(text, {}, "answers"));
+  ASSERT_EQ(from_table.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(from_table[i].line, from_file[i].line);
+    EXPECT_EQ(from_table[i].customer, from_file[i].customer);
+    EXPECT_EQ(from_table[i].date, from_file[i].date);
+    EXPECT_EQ(from_table[i].score, from_file[i].score);
+    EXPECT_EQ(from_table[i].comment, "");
+    EXPECT_EQ(from_table[i].channel, from_file[i].channel);
+  }
+  std::filesystem::remove_all(dir);
+  try {
+    ltv::nps_rows_from_table(
+        ltv::read_table_text("customer_id,date\na,2024-01-01\n", {}, "answers"));
+    FAIL() << "answers without a score column were read";
+  } catch (const ltv::InputError& e) {
+    EXPECT_EQ(e.where().file, "answers");
+    EXPECT_EQ(e.where().column, "score");
+  }
+}
+
+}  // namespace

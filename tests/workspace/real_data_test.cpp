@@ -66,8 +66,12 @@ void expect_complete_honest_answer(const Analysis& a, const RealData& d) {
   }
   // No boundary fit presented as a finding: an unidentified, unpenalised fit is flagged, and a
   // measured P(alive) is not 1 for everyone.
-  if (a.identification == "not_identified") EXPECT_FALSE(a.p_alive_measured);
-  if (a.p_alive_measured) EXPECT_LT(a.likely_active, static_cast<double>(a.customers));
+  if (a.identification == "not_identified") {
+    EXPECT_FALSE(a.p_alive_measured);
+  }
+  if (a.p_alive_measured) {
+    EXPECT_LT(a.likely_active, static_cast<double>(a.customers));
+  }
   // No NaN in any table; every per-customer score present.
   for (const auto& [name, table] : a.tables) {
     for (std::size_t k = 0; k < table.columns(); ++k) {

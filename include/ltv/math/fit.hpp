@@ -42,4 +42,10 @@ struct FitResult {
   std::size_t n_patterns = 0;
 };
 
+/// Covariance matrix (k x k, row-major) of the natural-scale estimates by the delta method,
+/// cov(θ_i, θ_j) = θ_i θ_j cov(log θ_i, log θ_j): symmetric, its diagonal the squared
+/// std_errors. Empty when the fit has no log covariance (singular Hessian, or a model read back
+/// from a file, which keeps only the standard errors).
+std::vector<double> natural_covariance(const FitResult& fit);
+
 }  // namespace ltv

@@ -49,6 +49,13 @@ struct ModelDefinition {
   /// P(at least one purchase in (T, T + t] | history); null where the model has no closed form.
   double (*probability_of_purchase)(Theta theta, double t, double x, double t_x,
                                     double T) = nullptr;
+  /// P(n purchases in (T, T + t] | history) (BG/BB: n transactions in the next t opportunities).
+  double (*conditional_p_n_transactions)(Theta theta, double n, double t, double x, double t_x,
+                                         double T) = nullptr;
+  /// P(alive at T + t | history up to T), nothing being known of (T, T + t]; null where dropout
+  /// happens only at purchases (BG/NBD, MBG/NBD), so that it depends on the purchases of
+  /// (T, T + t]. BG/BB: alive at opportunity n + t (t = 1 is p_alive).
+  double (*p_alive_at)(Theta theta, double t, double x, double t_x, double T) = nullptr;
   /// Discounted expected residual transactions: continuous-time models take the continuous
   /// discount rate delta per time unit; discrete models the rate d per opportunity.
   double (*dert)(Theta theta, double rate, double x, double t_x, double T) = nullptr;
@@ -100,6 +107,11 @@ class FittedCountModel {
   /// P(at least one purchase in (T, T + t] | history); 0 for t <= 0. ModelError for a model
   /// without it.
   double probability_of_purchase(double t, double x, double t_x, double T) const;
+  /// P(n purchases in (T, T + t] | history). ModelError for a model without it.
+  double conditional_p_n_transactions(double n, double t, double x, double t_x, double T) const;
+  /// P(alive at T + t | history up to T) (see ModelDefinition::p_alive_at). ModelError for a
+  /// model without it.
+  double p_alive_at(double t, double x, double t_x, double T) const;
   /// Discounted expected residual transactions (see ModelDefinition::dert).
   double dert(double rate, double x, double t_x, double T) const;
 

@@ -20,6 +20,8 @@
 
 namespace ltv {
 
+struct Table;  // ltv/io/table.hpp
+
 /// A survey answer as read from a file, fields still text.
 struct NpsRow {
   std::int64_t line = 0;  ///< 1-based physical line in the source
@@ -84,6 +86,9 @@ NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOption
 /// Reads every answer of a file with a header `customer_id,date,score[,comment,channel]` (names
 /// matched exactly, then case-insensitively) as text rows. InputError for a missing column.
 std::vector<NpsRow> read_nps_rows(const std::string& path);
+/// The answers of a table already read (a face's DataFrame) with the columns of an answers file;
+/// each row keeps its Table::lines entry. InputError naming table.source for a missing column.
+std::vector<NpsRow> nps_rows_from_table(const Table& table);
 
 /// Validates rows strictly (see read_nps_file), naming `source` in errors.
 NpsParseResult validate_nps_rows(std::span<const NpsRow> rows, const std::string& source,

@@ -27,13 +27,19 @@
 namespace ltv {
 
 /// Where transactions come from: a delimited text file (optionally gzip-compressed; "-" is
-/// standard input) read with a column mapping and parse options. (The workspace store adds
-/// databases.)
+/// standard input) read with a column mapping and parse options, or transactions already in
+/// memory (a face's arrays, e.g. a DataFrame). (The workspace store adds databases.)
 struct TransactionSource {
-  std::string path;
+  std::string path;  ///< the file; for in-memory transactions only their name
   LoadOptions options;
+  /// In-memory transactions (memory()): when set they are the source, read by no one else.
+  std::shared_ptr<const TransactionLog> log;
+  LoadReport report;  ///< the load report of the in-memory transactions
   /// A file source.
   static TransactionSource file(std::string path, LoadOptions options = {});
+  /// Transactions already in memory (e.g. from transactions_from_columns()), named `name` in
+  /// messages and results.
+  static TransactionSource memory(std::string name, TransactionLog log, LoadReport report);
   /// From parameters of the group "source" (file, columns, parsing). ParameterError for a bad
   /// value.
   static TransactionSource from_parameters(const Parameters& parameters);
@@ -102,7 +108,7 @@ class Workspace {
  private:
   void load();
   TransactionSource source_;
-  std::unique_ptr<TransactionLog> log_;
+  std::shared_ptr<const TransactionLog> log_;
   LoadReport report_;
   double load_seconds_ = 0;  ///< how long load() took
 };
