@@ -19,6 +19,7 @@
 #include "ltv/version.hpp"
 #include "ltv/workspace/actions.hpp"
 #include "ltv/workspace/analysis.hpp"
+#include "ltv/workspace/analytics.hpp"
 #include "ltv/workspace/parameters.hpp"
 #include "ltv/workspace/result_table.hpp"
 #include "ltv/workspace/side_tables.hpp"

@@ -17,9 +17,11 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 10> kGroups{
+constexpr std::array<std::string_view, 11> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
-    "validate"};
+    "validate",
+    // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
+    "kpis"};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -77,6 +79,8 @@ ParameterSpec positional(ParameterSpec s) {
   s.positional = true;
   return s;
 }
+
+void append_analytics_commands(std::vector<ParameterSpec>& t);
 
 std::vector<ParameterSpec> make_table() {
   std::vector<ParameterSpec> t;
@@ -296,7 +300,48 @@ std::vector<ParameterSpec> make_table() {
                                 "json (everything)",
                                 kOutput),
                            "text|csv|json"));
+  append_analytics_commands(t);
   return t;
+}
+
+// ---- The analytics, uplift, NPS and simulator commands: one group per command, named after
+// it. Names, defaults and help texts are those the commands have always had.
+constexpr std::string_view kPeriodChoices =
+    "day|days|week|weeks|month|months|quarter|quarters|year|years";
+constexpr std::string_view kPeriodExpected = "one of day, week, month, quarter, year";
+constexpr double kMaxInt32 = 2147483647;
+
+/// `--period` of an analytics command (parse_period_unit also takes plurals).
+ParameterSpec period_spec(std::string_view group, std::string_view default_value,
+                          std::string_view help) {
+  return with_expected(
+      with_choices(spec("period", group, T::choice, default_value, help, ""), kPeriodChoices),
+      kPeriodExpected);
+}
+
+void append_analytics_commands(std::vector<ParameterSpec>& t) {
+  // ---- kpis
+  t.push_back(period_spec("kpis", "month", "KPI period: day, week (ISO), month, quarter or year"));
+  t.push_back(
+      with_range(spec("churn_days", "kpis", T::integer, "365",
+                      "Churn definition: no purchase in the last N days before the period end", ""),
+                 1, kMaxInt32, false, false, "a number of days >= 1"));
+  t.push_back(spec("by", "kpis", T::text, "",
+                   "Break down by a column of the transactions (channel, region, category, ...)",
+                   ""));
+  t.push_back(spec("groups", "kpis", T::path, "",
+                   "Break down by customer labels from FILE (with --group-column)", ""));
+  t.push_back(
+      spec("id_column", "kpis", T::text, "customer_id", "Customer id column of --groups FILE", ""));
+  t.push_back(spec("group_column", "kpis", T::text, "",
+                   "Label column of --groups FILE (e.g. segment)", ""));
+  t.push_back(with_range(spec("top", "kpis", T::integer, "10",
+                              "Items in the top lists (by revenue and by buyers)", ""),
+                         0, 1e9, false, false, "a number of items >= 0"));
+  t.push_back(
+      with_choices(spec("table", "kpis", T::choice, "",
+                        "Table to write as CSV: kpis (default) or top_items; JSON writes both", ""),
+                   "kpis|top_items"));
 }
 
 const std::vector<ParameterSpec>& table() {

@@ -49,7 +49,8 @@ struct ParameterSpec {
 
 /// Groups of parameters: "source" (the transaction file, its columns and parsing), "periods",
 /// "output" (where results go), "format" (csv or json), "model" (the model of fit and predict),
-/// "fit" (optimizer tuning), "clv", "analyze" (the main job), "predict", "validate". A command
+/// "fit" (optimizer tuning), "clv", "analyze" (the main job), "predict", "validate", and one group
+/// per analytics, uplift, NPS and simulator job, named after its command ("kpis", ...). A command
 /// takes the parameters of several groups; a key is unique among the groups a command takes.
 std::span<const std::string_view> parameter_groups() noexcept;
 /// Every parameter, in the order faces list them.

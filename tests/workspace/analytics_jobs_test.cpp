@@ -1,0 +1,151 @@
+// The analytics jobs as functions (ltv/workspace/analytics.hpp): each job called directly with
+// options built from parameters and side tables in memory, on the CDNOW sample and a simulated
+// retailer; bad parameters are reported naming their key before any work.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "ltv/ltv.hpp"
+#include "ltv/sim/simulate.hpp"
+#include "test_data.hpp"
+
+namespace ltv {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Parameters of an analytics command over the CDNOW sample (no header, whitespace separated:
+/// master id, sample id, date yyyymmdd, CDs, dollars).
+Parameters cdnow_parameters(std::string_view group) {
+  Parameters p({"source", "periods", "output", "format", group});
+  p.set("file", test::shared_data("cdnow/CDNOW_sample.txt").string());
+  p.set("no_header", "true");
+  p.set("customer", "2");
+  p.set("date", "3");
+  p.set("amount", "5");
+  return p;
+}
+
+/// The CDNOW sample read independently of the library: customer id -> (first yyyymmdd, dollars).
+struct CdnowTotals {
+  std::map<std::string, std::pair<std::string, double>> customers;
+  double revenue = 0;
+};
+const CdnowTotals& cdnow_totals() {
+  static const CdnowTotals totals = [] {
+    CdnowTotals t;
+    std::ifstream in(test::shared_data("cdnow/CDNOW_sample.txt"));
+    std::string master, id, date;
+    double cds = 0, dollars = 0;
+    while (in >> master >> id >> date >> cds >> dollars) {
+      auto [it, fresh] = t.customers.try_emplace(id, date, 0.0);
+      if (date < it->second.first) it->second.first = date;
+      it->second.second += dollars;
+      t.revenue += dollars;
+    }
+    return t;
+  }();
+  return totals;
+}
+
+/// The value of `column` in row `row` of a table, as text.
+std::string cell(const ResultTable& t, std::size_t row, std::string_view column) {
+  return t.cell_text(t.spec().index(column), row);
+}
+
+/// The key of the ParameterError that `f` throws ("" when it throws none).
+template <class F>
+std::string error_key(F&& f) {
+  try {
+    f();
+  } catch (const ParameterError& e) {
+    return e.key();
+  }
+  return "";
+}
+
+// ---- kpis
+
+TEST(KpisJob, TheWholeWindowRowAddsUpTheRawFileAndEveryCustomerIsNewInTheFirstQuarter) {
+  const Parameters p = cdnow_parameters("kpis");
+  const KpisJobOptions options = kpis_options(p);
+  Workspace workspace(analytics_source(p));
+  const AnalyticsResult r = run_kpis(workspace, options, read_analytics_inputs(p));
+  ASSERT_EQ(r.tables.size(), 2u);
+  const ResultTable* kpis = r.table("kpis");
+  ASSERT_NE(kpis, nullptr);
+  EXPECT_EQ(&r.tables.front(), kpis);  // the default table comes first
+  ASSERT_NE(r.table("top_items"), nullptr);
+  EXPECT_EQ(r.table("top_items")->rows(), 0u);  // CDNOW has no products
+  const CdnowTotals& raw = cdnow_totals();
+  ASSERT_GT(kpis->rows(), 1u);
+  EXPECT_EQ(cell(*kpis, 0, "group"), "all");
+  EXPECT_EQ(cell(*kpis, 0, "period"), "all");
+  EXPECT_EQ(kpis->integer(kpis->spec().index("customers"), 0),
+            static_cast<std::int64_t>(raw.customers.size()));
+  EXPECT_NEAR(kpis->real(kpis->spec().index("revenue"), 0), raw.revenue, 1e-6);
+  // Fader & Hardie (2001): the cohort made its first purchase in the first quarter of 1997, so
+  // every customer is new in 1997-01..1997-03 and in no later month.
+  std::int64_t new_in_q1 = 0, new_later = 0;
+  for (std::size_t row = 1; row < kpis->rows(); ++row) {
+    const std::int64_t n = kpis->integer(kpis->spec().index("new_customers"), row);
+    const std::string period = cell(*kpis, row, "period");
+    (period <= "1997-03" ? new_in_q1 : new_later) += n;
+  }
+  EXPECT_EQ(new_in_q1, static_cast<std::int64_t>(raw.customers.size()));
+  EXPECT_EQ(new_later, 0);
+  EXPECT_TRUE(r.notes.empty());
+}
+
+TEST(KpisJob, CustomerGroupsComeFromATableInMemoryAndUnknownIdsAreANote) {
+  Parameters p = cdnow_parameters("kpis");
+  p.set("group_column", "tier");
+  const KpisJobOptions options = kpis_options(p);
+  // Odd and even sample ids, plus two ids that are not in the transactions.
+  std::string text = "customer_id,tier\n";
+  for (const auto& [id, first] : cdnow_totals().customers) {
+    text += id + "," + (std::stoi(id) % 2 ? "odd" : "even") + "\n";
+  }
+  text += "9998,odd\n9999,even\n";
+  AnalyticsInputs inputs;
+  inputs.groups = read_table_text(text, {}, "tiers.csv");
+  Workspace workspace(analytics_source(p));
+  const AnalyticsResult r = run_kpis(workspace, options, inputs);
+  const ResultTable& kpis = r.tables.front();
+  std::map<std::string, std::int64_t> customers;  // group -> customers over the whole window
+  for (std::size_t row = 0; row < kpis.rows(); ++row) {
+    if (cell(kpis, row, "period") == "all") {
+      customers[cell(kpis, row, "group")] = kpis.integer(kpis.spec().index("customers"), row);
+    }
+  }
+  std::int64_t odd = 0;
+  for (const auto& [id, first] : cdnow_totals().customers) odd += std::stoi(id) % 2;
+  EXPECT_EQ(customers["odd"], odd);
+  EXPECT_EQ(customers["odd"] + customers["even"], customers["all"]);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("2 customer ids of tiers.csv"), std::string::npos) << r.notes[0];
+}
+
+TEST(KpisJob, BadParametersAreRefusedNamingTheirKeyBeforeAnyWork) {
+  Parameters p = cdnow_parameters("kpis");
+  p.set("churn_days", "0");
+  EXPECT_EQ(error_key([&] { kpis_options(p); }), "churn_days");
+  p.unset("churn_days");
+  p.set("period", "fortnight");
+  EXPECT_EQ(error_key([&] { kpis_options(p); }), "period");
+  p.unset("period");
+  p.set("groups", "segments.csv");  // without group_column
+  EXPECT_EQ(error_key([&] { kpis_options(p); }), "group_column");
+  p.unset("groups");
+  p.set("by", "region");  // CDNOW has no region column
+  const KpisJobOptions options = kpis_options(p);
+  Workspace workspace(analytics_source(p));
+  EXPECT_EQ(error_key([&] { run_kpis(workspace, options); }), "by");
+}
+
+}  // namespace
+}  // namespace ltv
