@@ -37,6 +37,20 @@ void require_group_column(const Parameters& p) {
   }
 }
 
+/// `group_column` must be given with a groups table (in memory).
+void require_group_column(const std::string& group_column) {
+  if (group_column.empty()) {
+    parameter_error("group_column", "", "the label column of --groups FILE");
+  }
+}
+
+/// The optional `margin_rate` parameter: not given or 0 leaves the margin to the data.
+std::optional<double> margin_rate(const Parameters& p) {
+  if (!p.given("margin_rate")) return std::nullopt;
+  const double rate = p.number("margin_rate");
+  return rate != 0 ? std::optional<double>(rate) : std::nullopt;
+}
+
 }  // namespace
 
 const ResultTable* AnalyticsResult::table(std::string_view name) const {
@@ -80,9 +94,7 @@ AnalyticsResult run_kpis(Workspace& workspace, const KpisJobOptions& options,
   AnalyticsResult result;
   KpiOptions k = options.kpis;
   if (inputs.groups) {
-    if (options.group_column.empty()) {
-      parameter_error("group_column", "", "the label column of --groups FILE");
-    }
+    require_group_column(options.group_column);
     k.customer_groups =
         groups_of(log, *inputs.groups, options.id_column, options.group_column, result.notes);
   }
@@ -97,6 +109,62 @@ AnalyticsResult run_kpis(Workspace& workspace, const KpisJobOptions& options,
   }
   result.tables.push_back(kpi_table(report));
   result.tables.push_back(top_items_table(items));
+  return result;
+}
+
+// ---- ltv
+
+LtvJobOptions ltv_options(const Parameters& p) {
+  p.validate();
+  LtvJobOptions o;
+  o.formula.method = parse_lifespan_method(p.choice("lifespan"));
+  o.formula.retention_period = period_parameter(p);
+  o.formula.margin = margin_rate(p);
+  o.formula.observation_end = p.date("observation_end");
+  o.by = p.text("by");
+  o.id_column = p.text("id_column");
+  o.group_column = p.text("group_column");
+  if (o.by.empty()) require_group_column(p);  // the groups table is used without `by` only
+  return o;
+}
+
+AnalyticsResult run_ltv(Workspace& workspace, const LtvJobOptions& options,
+                        const AnalyticsInputs& inputs) {
+  const TransactionLog& log = workspace.transactions();
+  AnalyticsResult result;
+  std::optional<CustomerGroups> groups;
+  if (!options.by.empty()) {
+    groups = groups_from_first_purchase(log, options.by, "by");
+  } else if (inputs.groups) {
+    require_group_column(options.group_column);
+    groups = groups_of(log, *inputs.groups, options.id_column, options.group_column, result.notes);
+  }
+  const CustomerGroups* g = groups ? &*groups : nullptr;
+  const FormulaLtvOptions& f = options.formula;
+  const HistoricalLtv h = historical_ltv(log, f.observation_end);
+  result.tables.push_back(formula_ltv_table(formula_ltv(log, f, g), f.method, f.retention_period));
+  result.tables.push_back(distribution_table(ltv_distribution(h, g)));
+  result.tables.push_back(historical_ltv_table(log, h));
+  return result;
+}
+
+// ---- cohorts
+
+CohortsJobOptions cohorts_options(const Parameters& p) {
+  p.validate();
+  CohortsJobOptions o;
+  o.cohorts.period = period_parameter(p);
+  o.cohorts.observation_end = p.date("observation_end");
+  o.matrix = p.text("matrix");
+  return o;
+}
+
+AnalyticsResult run_cohorts(Workspace& workspace, const CohortsJobOptions& options) {
+  if (!options.matrix.empty()) cohort_matrix(CohortReport{}, options.matrix);  // checks the name
+  const CohortReport report = build_cohorts(workspace.transactions(), options.cohorts);
+  AnalyticsResult result;
+  result.tables.push_back(options.matrix.empty() ? cohort_table(report)
+                                                 : cohort_matrix(report, options.matrix));
   return result;
 }
 

@@ -17,11 +17,11 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 11> kGroups{
+constexpr std::array<std::string_view, 13> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
     "validate",
     // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
-    "kpis"};
+    "kpis", "ltv", "cohorts"};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -342,6 +342,44 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
       with_choices(spec("table", "kpis", T::choice, "",
                         "Table to write as CSV: kpis (default) or top_items; JSON writes both", ""),
                    "kpis|top_items"));
+  // ---- ltv
+  t.push_back(spec("by", "ltv", T::text, "",
+                   "Per group: the value of this column on each customer's first purchase", ""));
+  t.push_back(spec("groups", "ltv", T::path, "",
+                   "Per group: customer labels from FILE (with --group-column)", ""));
+  t.push_back(
+      spec("id_column", "ltv", T::text, "customer_id", "Customer id column of --groups FILE", ""));
+  t.push_back(spec("group_column", "ltv", T::text, "",
+                   "Label column of --groups FILE (e.g. segment)", ""));
+  t.push_back(with_choices(spec("lifespan", "ltv", T::choice, "retention",
+                                "Relationship length: observed (mean last - first purchase) or "
+                                "retention (1 / (1 - r) periods)",
+                                ""),
+                           "observed|retention"));
+  t.push_back(period_spec(
+      "ltv", "year",
+      "Period over which retention r is measured: day, week (ISO), month, quarter or year"));
+  // 0 (or not given) leaves the margin to the data, as the option always did.
+  t.push_back(with_range(spec("margin_rate", "ltv", T::number, "",
+                              "Margin as a fraction of revenue (default: profit / revenue when "
+                              "--margin or --cost is mapped)",
+                              ""),
+                         0, 1, false, false, "a fraction of revenue in (0, 1]"));
+  t.push_back(with_choices(spec("table", "ltv", T::choice, "",
+                                "Table to write as CSV: ltv_formula (default), ltv_distribution or "
+                                "historical_ltv; JSON writes all",
+                                ""),
+                           "ltv_formula|ltv_distribution|historical_ltv"));
+  // ---- cohorts
+  t.push_back(
+      period_spec("cohorts", "month", "Cohort period: day, week (ISO), month, quarter or year"));
+  t.push_back(with_choices(
+      spec("matrix", "cohorts", T::choice, "",
+           "Write a matrix of one metric instead: retention, active_customers, revenue, orders, "
+           "cumulative_revenue_per_customer, cumulative_profit_per_customer",
+           ""),
+      "retention|active_customers|revenue|orders|cumulative_revenue_per_customer|"
+      "cumulative_profit_per_customer"));
 }
 
 const std::vector<ParameterSpec>& table() {

@@ -147,5 +147,92 @@ TEST(KpisJob, BadParametersAreRefusedNamingTheirKeyBeforeAnyWork) {
   EXPECT_EQ(error_key([&] { run_kpis(workspace, options); }), "by");
 }
 
+// ---- ltv
+
+TEST(LtvJob, HistoricalLtvPerCustomerAddsUpToTheRawFileAndTheMeanIsItsShare) {
+  const Parameters p = cdnow_parameters("ltv");
+  Workspace workspace(analytics_source(p));
+  const AnalyticsResult r = run_ltv(workspace, ltv_options(p));
+  ASSERT_EQ(r.tables.size(), 3u);
+  EXPECT_EQ(r.tables[0].name(), "ltv_formula");
+  const ResultTable* per_customer = r.table("historical_ltv");
+  ASSERT_NE(per_customer, nullptr);
+  const CdnowTotals& raw = cdnow_totals();
+  ASSERT_EQ(per_customer->rows(), raw.customers.size());
+  double revenue = 0;
+  for (std::size_t row = 0; row < per_customer->rows(); ++row) {
+    const std::string id = cell(*per_customer, row, "customer_id");
+    const double value = per_customer->real(per_customer->spec().index("revenue"), row);
+    ASSERT_TRUE(raw.customers.count(id)) << id;
+    EXPECT_NEAR(value, raw.customers.at(id).second, 1e-6) << id;
+    revenue += value;
+  }
+  EXPECT_NEAR(revenue, raw.revenue, 1e-6);
+  const ResultTable* distribution = r.table("ltv_distribution");
+  ASSERT_NE(distribution, nullptr);
+  ASSERT_GE(distribution->rows(), 1u);
+  EXPECT_NEAR(distribution->real(distribution->spec().index("mean"), 0),
+              raw.revenue / static_cast<double>(raw.customers.size()), 1e-6);
+}
+
+TEST(LtvJob, BadParametersAreRefusedNamingTheirKey) {
+  Parameters p = cdnow_parameters("ltv");
+  p.set("lifespan", "forever");
+  EXPECT_EQ(error_key([&] { ltv_options(p); }), "lifespan");
+  p.unset("lifespan");
+  p.set("margin_rate", "2");
+  EXPECT_EQ(error_key([&] { ltv_options(p); }), "margin_rate");
+  p.set("margin_rate", "0.3");
+  EXPECT_EQ(ltv_options(p).formula.margin.value_or(0), 0.3);
+  p.set("margin_rate", "0");  // 0 leaves the margin to the data, as it always did
+  EXPECT_FALSE(ltv_options(p).formula.margin.has_value());
+}
+
+// ---- cohorts
+
+TEST(CohortsJob, TheCdnowCohortIsAcquiredInTheFirstQuarterOf1997) {
+  Parameters p = cdnow_parameters("cohorts");
+  Workspace workspace(analytics_source(p));
+  const AnalyticsResult r = run_cohorts(workspace, cohorts_options(p));
+  ASSERT_EQ(r.tables.size(), 1u);
+  const ResultTable& cohorts = r.tables.front();
+  EXPECT_EQ(cohorts.name(), "cohorts");
+  // Fader & Hardie (2001): every customer's first purchase is in 1997-01..1997-03. Count first
+  // purchases per month from the raw file and compare with the cohort sizes at age 0.
+  std::map<std::string, std::int64_t> first_by_month;
+  for (const auto& [id, first] : cdnow_totals().customers) {
+    ++first_by_month[first.first.substr(0, 4) + "-" + first.first.substr(4, 2)];
+  }
+  EXPECT_EQ(first_by_month.size(), 3u);
+  std::map<std::string, std::int64_t> size_by_cohort;
+  for (std::size_t row = 0; row < cohorts.rows(); ++row) {
+    if (cell(cohorts, row, "age") != "0") continue;
+    size_by_cohort[cell(cohorts, row, "cohort")] =
+        cohorts.integer(cohorts.spec().index("cohort_size"), row);
+    EXPECT_EQ(cell(cohorts, row, "retention"), "1");  // everyone buys in their first month
+  }
+  EXPECT_EQ(size_by_cohort, first_by_month);
+
+  p.set("matrix", "retention");
+  Workspace again(analytics_source(p));
+  const AnalyticsResult m = run_cohorts(again, cohorts_options(p));
+  ASSERT_EQ(m.tables.size(), 1u);
+  EXPECT_EQ(m.tables[0].name(), "cohort_matrix");
+  EXPECT_EQ(m.tables[0].rows(), 3u);
+}
+
+TEST(CohortsJob, BadParametersAreRefusedNamingTheirKey) {
+  Parameters p = cdnow_parameters("cohorts");
+  p.set("matrix", "happiness");
+  EXPECT_EQ(error_key([&] { cohorts_options(p); }), "matrix");
+  CohortsJobOptions direct;  // typed options checked by the job itself too
+  direct.matrix = "happiness";
+  p.unset("matrix");
+  Workspace workspace(analytics_source(p));
+  EXPECT_EQ(error_key([&] { run_cohorts(workspace, direct); }), "matrix");
+  p.set("observation_end", "1990-01-01");
+  EXPECT_EQ(error_key([&] { run_cohorts(workspace, cohorts_options(p)); }), "observation_end");
+}
+
 }  // namespace
 }  // namespace ltv

@@ -17,7 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "ltv/analytics/cohorts.hpp"
 #include "ltv/analytics/kpis.hpp"
+#include "ltv/analytics/ltv.hpp"
 #include "ltv/io/table.hpp"
 #include "ltv/workspace/parameters.hpp"
 #include "ltv/workspace/result_table.hpp"
@@ -73,5 +75,47 @@ KpisJobOptions kpis_options(const Parameters& parameters);
 /// column the data lacks; InputError for a groups table without the named columns.
 AnalyticsResult run_kpis(Workspace& workspace, const KpisJobOptions& options,
                          const AnalyticsInputs& inputs = {});
+
+// ---- ltv
+
+/// Typed options of the LTV job (parameter groups "ltv" and "periods").
+struct LtvJobOptions {
+  /// Lifespan method, retention period, margin (unset: from the data) and observation end.
+  FormulaLtvOptions formula;
+  /// Groups by each customer's value of this column on their first purchase; empty: the labels
+  /// of the groups table, if any.
+  std::string by;
+  std::string id_column = "customer_id";  ///< customer id column of the groups table
+  std::string group_column;               ///< its label column
+};
+
+/// The LTV job's options from parameters, every value checked (ParameterError naming the key).
+LtvJobOptions ltv_options(const Parameters& parameters);
+
+/// The planning formula (average check x purchases per year x lifespan, x margin), the
+/// distribution of historical LTV, and LTV to date per customer, overall and per group (the `by`
+/// column, else the labels of `inputs.groups`). Tables "ltv_formula", "ltv_distribution",
+/// "historical_ltv".
+AnalyticsResult run_ltv(Workspace& workspace, const LtvJobOptions& options,
+                        const AnalyticsInputs& inputs = {});
+
+// ---- cohorts
+
+/// Typed options of the cohort job (parameter groups "cohorts" and "periods").
+struct CohortsJobOptions {
+  CohortOptions cohorts;  ///< period and observation end
+  /// Empty: the long table "cohorts"; else the cohort x age matrix "cohort_matrix" of this metric
+  /// (retention, active_customers, revenue, orders, cumulative_revenue_per_customer,
+  /// cumulative_profit_per_customer).
+  std::string matrix;
+};
+
+/// The cohort job's options from parameters, every value checked (ParameterError naming the key).
+CohortsJobOptions cohorts_options(const Parameters& parameters);
+
+/// Acquisition cohorts by first-purchase period: one table, "cohorts" or "cohort_matrix".
+/// ParameterError (`matrix`) for an unknown metric, (`observation_end`) for an end before the
+/// first purchase.
+AnalyticsResult run_cohorts(Workspace& workspace, const CohortsJobOptions& options);
 
 }  // namespace ltv
