@@ -1,6 +1,7 @@
 // The business analytics jobs (see ltv/workspace/analytics.hpp).
 #include "ltv/workspace/analytics.hpp"
 
+#include "job_parameters.hpp"
 #include "ltv/analytics/periods.hpp"
 #include "ltv/error.hpp"
 #include "ltv/workspace/side_tables.hpp"
@@ -10,13 +11,7 @@ namespace ltv {
 
 namespace {
 
-/// The side table at the path parameter `key`, when these parameters take it and it is set.
-std::optional<Table> read_side_table(const Parameters& p, std::string_view key) {
-  if (!p.accepts(key)) return std::nullopt;
-  const std::string path = p.text(key);
-  if (path.empty()) return std::nullopt;
-  return read_table(path);
-}
+using detail::read_side_table;
 
 /// A `period` parameter (day, week, month, quarter, year).
 PeriodUnit period_parameter(const Parameters& p) {
@@ -63,12 +58,19 @@ const ResultTable* AnalyticsResult::table(std::string_view name) const {
 AnalyticsInputs read_analytics_inputs(const Parameters& p) {
   AnalyticsInputs inputs;
   inputs.groups = read_side_table(p, "groups");
+  if (const std::optional<Table> spend = read_side_table(p, "spend")) {
+    inputs.spend = spend_from_table(*spend, p.text("spend_channel"), p.text("spend_period"),
+                                    p.text("spend_amount"), period_parameter(p));
+  }
+  inputs.customers = read_side_table(p, "customers");
+  inputs.predicted = read_side_table(p, "predicted");
   return inputs;
 }
 
 TransactionSource analytics_source(const Parameters& p) {
   TransactionSource source = TransactionSource::from_parameters(p);
-  source.options.keep_extra_columns = p.accepts("by") && !p.text("by").empty();
+  source.options.keep_extra_columns =
+      (p.accepts("by") && !p.text("by").empty()) || p.accepts("acquisition_column");
   return source;
 }
 
@@ -165,6 +167,131 @@ AnalyticsResult run_cohorts(Workspace& workspace, const CohortsJobOptions& optio
   AnalyticsResult result;
   result.tables.push_back(options.matrix.empty() ? cohort_table(report)
                                                  : cohort_matrix(report, options.matrix));
+  return result;
+}
+
+// ---- cac
+
+CacJobOptions cac_options(const Parameters& p) {
+  p.validate();
+  if (p.text("spend").empty()) {
+    parameter_error("spend", "", "a marketing spend FILE with channel, period, spend columns");
+  }
+  CacJobOptions o;
+  o.cac.channel_column = p.text("acquisition_column");
+  o.cac.margin = margin_rate(p);
+  o.cac.observation_end = p.date("observation_end");
+  o.id_column = p.text("id_column");
+  o.customers_channel = p.text("customers_channel");
+  o.predicted_column = p.text("predicted_column");
+  return o;
+}
+
+CacResult run_cac(Workspace& workspace, const CacJobOptions& options,
+                  const AnalyticsInputs& inputs) {
+  if (!inputs.spend) {
+    parameter_error("spend", "", "a marketing spend FILE with channel, period, spend columns");
+  }
+  const TransactionLog& log = workspace.transactions();
+  CacResult result;
+  CacOptions c = options.cac;
+  if (inputs.customers) {
+    c.acquisition_channel = groups_of(log, *inputs.customers, options.id_column,
+                                      options.customers_channel, result.notes);
+  }
+  if (inputs.predicted) {
+    c.predicted_ltv =
+        values_from_table(log, *inputs.predicted, options.id_column, options.predicted_column);
+  }
+  const CacReport report = compute_cac(log, *inputs.spend, c);
+  result.margin_source = report.margin_source;
+  result.tables.push_back(cac_table(report));
+  return result;
+}
+
+// ---- forecast
+
+ForecastJobOptions forecast_options(const Parameters& p) {
+  p.validate();
+  ForecastJobOptions o;
+  ForecastOptions& f = o.forecast;
+  f.period = period_parameter(p);
+  f.horizon = static_cast<std::int32_t>(p.integer("horizon"));
+  f.holdout = static_cast<std::int32_t>(p.integer("holdout"));
+  f.season_length = static_cast<std::int32_t>(p.integer("season"));
+  f.fourier_terms = static_cast<std::int32_t>(p.integer("fourier"));
+  f.average_window = static_cast<std::int32_t>(p.integer("window"));
+  f.methods.clear();
+  for (const std::string& m : detail::list_parameter(p, "method")) {
+    f.methods.push_back(parse_forecast_method(m));
+  }
+  f.observation_end = p.date("observation_end");
+  return o;
+}
+
+ForecastResult run_forecast(Workspace& workspace, const ForecastJobOptions& options) {
+  const ForecastReport report = forecast_company(workspace.transactions(), options.forecast);
+  ForecastResult result;
+  result.excluded = report.excluded;
+  result.tables.push_back(forecast_table(report));
+  result.tables.push_back(backtest_table(report));
+  result.tables.push_back(seasonality_table(report));
+  return result;
+}
+
+// ---- compare
+
+CompareJobOptions compare_options(const Parameters& p) {
+  p.validate();
+  CompareJobOptions o;
+  o.compare.bootstrap = static_cast<std::int32_t>(p.integer("bootstrap"));
+  o.compare.seed = detail::seed_parameter(p, "seed");
+  o.compare.confidence = p.number("confidence");
+  o.compare.retention_period = period_parameter(p);
+  o.compare.min_group_size = p.integer("min_group");
+  o.compare.observation_end = p.date("observation_end");
+  o.by = p.text("by");
+  o.id_column = p.text("id_column");
+  o.group_column = p.text("group_column");
+  o.a = p.text("a");
+  o.b = p.text("b");
+  o.name_a = p.text("name_a");
+  o.name_b = p.text("name_b");
+  if (!p.given("a")) parameter_error("a", "", "the label of the first group");
+  if (!p.given("b")) parameter_error("b", "", "the label of the second group");
+  if (o.by.empty() == p.text("groups").empty()) {
+    parameter_error("by", o.by, "exactly one of --by or --groups");
+  }
+  return o;
+}
+
+CompareResult run_compare(Workspace& workspace, const CompareJobOptions& options,
+                          const AnalyticsInputs& inputs) {
+  if (options.by.empty() && !inputs.groups) {
+    parameter_error("by", "", "exactly one of --by or --groups");
+  }
+  const TransactionLog& log = workspace.transactions();
+  CompareResult result;
+  CustomerGroups groups;
+  if (!options.by.empty()) {
+    groups = groups_from_first_purchase(log, options.by, "by");
+  } else {
+    require_group_column(options.group_column);
+    groups = groups_of(log, *inputs.groups, options.id_column, options.group_column, result.notes);
+  }
+  // Display names replace the labels (e.g. loyalty_member 1 / 0 -> members / non-members).
+  std::string a = options.a, b = options.b;
+  for (auto& label : groups.labels) {
+    if (label == options.a && !options.name_a.empty()) {
+      label = a = options.name_a;
+    } else if (label == options.b && !options.name_b.empty()) {
+      label = b = options.name_b;
+    }
+  }
+  const CompareReport report = compare_groups(log, groups, a, b, options.compare);
+  result.warnings = report.warnings;
+  for (const auto& m : report.metrics) result.sentences.push_back(m.sentence);
+  result.tables.push_back(compare_table(report));
   return result;
 }
 

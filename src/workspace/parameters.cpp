@@ -17,11 +17,11 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 13> kGroups{
+constexpr std::array<std::string_view, 16> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
     "validate",
     // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
-    "kpis", "ltv", "cohorts"};
+    "kpis", "ltv", "cohorts", "cac", "forecast", "compare"};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -310,6 +310,7 @@ constexpr std::string_view kPeriodChoices =
     "day|days|week|weeks|month|months|quarter|quarters|year|years";
 constexpr std::string_view kPeriodExpected = "one of day, week, month, quarter, year";
 constexpr double kMaxInt32 = 2147483647;
+constexpr double kMaxUint64 = 18446744073709551615.0;
 
 /// `--period` of an analytics command (parse_period_unit also takes plurals).
 ParameterSpec period_spec(std::string_view group, std::string_view default_value,
@@ -380,6 +381,93 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
            ""),
       "retention|active_customers|revenue|orders|cumulative_revenue_per_customer|"
       "cumulative_profit_per_customer"));
+  // ---- cac
+  t.push_back(spec("spend", "cac", T::path, "",
+                   "Marketing spend FILE with channel, period, spend columns", ""));
+  t.push_back(
+      spec("spend_channel", "cac", T::text, "channel", "Channel column of the spend file", ""));
+  t.push_back(spec("spend_period", "cac", T::text, "period",
+                   "Period column of the spend file (YYYY-MM, ...)", ""));
+  t.push_back(spec("spend_amount", "cac", T::text, "spend", "Spend column of the spend file", ""));
+  t.push_back(period_spec("cac", "month",
+                          "Period of the spend file: day, week (ISO), month, quarter or year"));
+  t.push_back(spec(
+      "acquisition_column", "cac", T::text, "channel",
+      "Transactions column whose value on the first purchase is the acquisition channel", ""));
+  t.push_back(
+      spec("customers", "cac", T::path, "",
+           "Take each customer's acquisition channel from FILE instead (e.g. customers.csv)", ""));
+  t.push_back(spec("id_column", "cac", T::text, "customer_id",
+                   "Customer id column of --customers / --predicted files", ""));
+  t.push_back(spec("customers_channel", "cac", T::text, "channel",
+                   "Channel column of --customers FILE", ""));
+  t.push_back(
+      spec("predicted", "cac", T::path, "", "Scores FILE with a predicted LTV per customer", ""));
+  t.push_back(spec("predicted_column", "cac", T::text, "clv",
+                   "Predicted LTV column of --predicted FILE", ""));
+  t.push_back(with_range(spec("margin_rate", "cac", T::number, "",
+                              "Margin as a fraction of revenue (default: the profit column when "
+                              "mapped, else revenue)",
+                              ""),
+                         0, 1, false, false, "a fraction of revenue in (0, 1]"));
+  // ---- forecast
+  t.push_back(
+      period_spec("forecast", "month", "Forecast period: day, week (ISO), month, quarter or year"));
+  t.push_back(with_range(spec("horizon", "forecast", T::integer, "6", "Periods to forecast", ""), 1,
+                         kMaxInt32, false, false, "a number of periods >= 1"));
+  t.push_back(with_range(spec("holdout", "forecast", T::integer, "0",
+                              "Backtest periods held out (0: min(horizon, n/4))", ""),
+                         0, kMaxInt32, false, false, "a number of periods >= 0"));
+  t.push_back(with_range(
+      spec("season", "forecast", T::integer, "0",
+           "Season length in periods (0: 12 months, 52 weeks, 7 days, 4 quarters)", ""),
+      0, kMaxInt32, false, false, "a number of periods >= 0"));
+  t.push_back(with_range(
+      spec("fourier", "forecast", T::integer, "0",
+           "Regression: K Fourier pairs instead of seasonal dummies (0 = dummies)", ""),
+      0, kMaxInt32, false, false, "a number of pairs >= 0"));
+  t.push_back(with_range(
+      spec("window", "forecast", T::integer, "0",
+           "Periods averaged by historical_average and for the acquisition rate (0: season)", ""),
+      0, kMaxInt32, false, false, "a number of periods >= 0"));
+  // A list: the command line takes --method repeatedly (or comma-separated).
+  t.push_back(with_expected(
+      spec("method", "forecast", T::text, "historical_average,cohort,regression,holt_winters",
+           "Methods to run (repeatable)", ""),
+      "one of historical_average, cohort, regression, holt_winters"));
+  t.push_back(with_choices(spec("table", "forecast", T::choice, "",
+                                "Table to write as CSV: forecast (default), forecast_backtest or "
+                                "seasonality; JSON writes all",
+                                ""),
+                           "forecast|forecast_backtest|seasonality"));
+  // ---- compare
+  t.push_back(spec("by", "compare", T::text, "",
+                   "Group by this column's value on each customer's first purchase", ""));
+  t.push_back(spec("groups", "compare", T::path, "",
+                   "Group by customer labels from FILE (with --group-column)", ""));
+  t.push_back(spec("id_column", "compare", T::text, "customer_id",
+                   "Customer id column of --groups FILE", ""));
+  t.push_back(spec("group_column", "compare", T::text, "",
+                   "Label column of --groups FILE (e.g. loyalty_member)", ""));
+  t.push_back(spec("a", "compare", T::text, "", "Label of the first group", ""));
+  t.push_back(spec("b", "compare", T::text, "", "Label of the second group", ""));
+  t.push_back(spec("name_a", "compare", T::text, "",
+                   "Name of the first group in sentences (default: its label)", ""));
+  t.push_back(spec("name_b", "compare", T::text, "",
+                   "Name of the second group in sentences (default: its label)", ""));
+  t.push_back(with_range(spec("bootstrap", "compare", T::integer, "1000", "Bootstrap resamples", ""),
+                         100, kMaxInt32, false, false, "at least 100 resamples"));
+  t.push_back(with_range(
+      spec("seed", "compare", T::integer, "42", "Random seed (results are reproducible)", ""), 0,
+      kMaxUint64, false, false, "a whole number in 0..18446744073709551615"));
+  t.push_back(with_range(spec("confidence", "compare", T::number, "0.95", "Interval level", ""), 0,
+                         1, true, true, "a level in (0, 1), e.g. 0.95"));
+  t.push_back(period_spec("compare", "month",
+                          "Retention period (share active again the next period): day, week "
+                          "(ISO), month, quarter or year"));
+  t.push_back(with_range(
+      spec("min_group", "compare", T::integer, "30", "Warn when a group has fewer customers", ""),
+      0, 9e15, false, false, "a number of customers >= 0"));
 }
 
 const std::vector<ParameterSpec>& table() {

@@ -52,6 +52,31 @@ const CdnowTotals& cdnow_totals() {
   return totals;
 }
 
+/// A simulated retailer written once for the test program (3,000 customers, seed 11).
+const fs::path& retailer() {
+  static const fs::path dir = [] {
+    const fs::path d = test::temp_dir("analytics_jobs_retailer");
+    sim::SimulationOptions o;
+    o.customers = 3000;
+    o.seed = 11;
+    sim::simulate_retailer(o, d);
+    return d;
+  }();
+  return dir;
+}
+
+/// Parameters of an analytics command over the simulated retailer's transactions.
+Parameters retailer_parameters(std::string_view group) {
+  Parameters p({"source", "periods", "output", "format", group});
+  p.set("file", (retailer() / "transactions.csv").string());
+  p.set("customer", "customer_id");
+  p.set("date", "date");
+  p.set("amount", "amount");
+  p.set("order", "order_id");
+  p.set("channel", "channel");
+  return p;
+}
+
 /// The value of `column` in row `row` of a table, as text.
 std::string cell(const ResultTable& t, std::size_t row, std::string_view column) {
   return t.cell_text(t.spec().index(column), row);
@@ -232,6 +257,171 @@ TEST(CohortsJob, BadParametersAreRefusedNamingTheirKey) {
   EXPECT_EQ(error_key([&] { run_cohorts(workspace, direct); }), "matrix");
   p.set("observation_end", "1990-01-01");
   EXPECT_EQ(error_key([&] { run_cohorts(workspace, cohorts_options(p)); }), "observation_end");
+}
+
+// ---- cac
+
+TEST(CacJob, NewCustomersPerChannelAndMonthAreTheFirstPurchasesOfThatChannel) {
+  Parameters p = retailer_parameters("cac");
+  p.set("spend", (retailer() / "spend.csv").string());
+  p.set("customers", (retailer() / "customers.csv").string());
+  p.set("customers_channel", "acquisition_channel");
+  p.set("margin_rate", "0.3");
+  const CacJobOptions options = cac_options(p);
+  const AnalyticsInputs inputs = read_analytics_inputs(p);
+  ASSERT_TRUE(inputs.spend.has_value());
+  Workspace workspace(analytics_source(p));
+  const CacResult r = run_cac(workspace, options, inputs);
+  ASSERT_EQ(r.tables.size(), 1u);
+  EXPECT_FALSE(r.margin_source.empty());
+  // Independently: each customer's first purchase month (transactions.csv) and acquisition
+  // channel (customers.csv).
+  const Table tx = read_table((retailer() / "transactions.csv").string());
+  std::map<std::string, std::string> first_day;
+  for (std::size_t i = 0; i < tx.rows(); ++i) {
+    const std::string& id = tx.column("customer_id")[i];
+    const std::string& day = tx.column("date")[i];
+    auto [it, fresh] = first_day.try_emplace(id, day);
+    if (day < it->second) it->second = day;
+  }
+  const Table customers = read_table((retailer() / "customers.csv").string());
+  std::map<std::pair<std::string, std::string>, std::int64_t> acquired;  // (channel, month)
+  for (std::size_t i = 0; i < customers.rows(); ++i) {
+    const std::string& id = customers.column("customer_id")[i];
+    ++acquired[{customers.column("acquisition_channel")[i], first_day.at(id).substr(0, 7)}];
+  }
+  const ResultTable& cac = r.tables.front();
+  std::size_t checked = 0;
+  for (std::size_t row = 0; row < cac.rows(); ++row) {
+    const std::string channel = cell(cac, row, "channel"), period = cell(cac, row, "period");
+    if (channel == "all" || period == "all") continue;
+    const auto it = acquired.find({channel, period});
+    EXPECT_EQ(cac.integer(cac.spec().index("new_customers"), row),
+              it == acquired.end() ? 0 : it->second)
+        << channel << " " << period;
+    ++checked;
+  }
+  EXPECT_GT(checked, 10u);
+}
+
+TEST(CacJob, BadParametersAreRefusedNamingTheirKey) {
+  Parameters p = retailer_parameters("cac");
+  EXPECT_EQ(error_key([&] { cac_options(p); }), "spend");  // required
+  p.set("spend", (retailer() / "spend.csv").string());
+  p.set("margin_rate", "2");
+  EXPECT_EQ(error_key([&] { cac_options(p); }), "margin_rate");
+  p.unset("margin_rate");
+  Workspace workspace(analytics_source(p));
+  EXPECT_EQ(error_key([&] { run_cac(workspace, cac_options(p), AnalyticsInputs{}); }), "spend");
+}
+
+// ---- forecast
+
+TEST(ForecastJob, TheHistoryIsTheRawMonthlyRevenueAndEachMethodForecastsTheHorizon) {
+  Parameters p = cdnow_parameters("forecast");
+  p.set("horizon", "4");
+  p.set("method", "historical_average,regression");
+  const ForecastJobOptions options = forecast_options(p);
+  ASSERT_EQ(options.forecast.methods.size(), 2u);
+  Workspace workspace(analytics_source(p));
+  const ForecastResult r = run_forecast(workspace, options);
+  ASSERT_EQ(r.tables.size(), 3u);
+  // CDNOW runs from 1997-01-01 to 1998-06-30: 18 whole months, none left out.
+  EXPECT_EQ(r.excluded, "");
+  const ResultTable& forecast = r.tables.front();
+  EXPECT_EQ(forecast.name(), "forecast");
+  double history = 0;
+  std::size_t months = 0;
+  std::map<std::string, std::size_t> forecasts;  // method/series -> periods
+  for (std::size_t row = 0; row < forecast.rows(); ++row) {
+    if (cell(forecast, row, "kind") == "history") {
+      if (cell(forecast, row, "series") != "revenue") continue;
+      history += forecast.real(forecast.spec().index("value"), row);
+      ++months;
+    } else {
+      ++forecasts[cell(forecast, row, "method") + "/" + cell(forecast, row, "series")];
+    }
+  }
+  EXPECT_EQ(months, 18u);
+  EXPECT_NEAR(history, cdnow_totals().revenue, 1e-3);
+  const std::map<std::string, std::size_t> expected{{"historical_average/revenue", 4},
+                                                    {"historical_average/active_customers", 4},
+                                                    {"regression/revenue", 4},
+                                                    {"regression/active_customers", 4}};
+  EXPECT_EQ(forecasts, expected);
+}
+
+TEST(ForecastJob, BadParametersAreRefusedNamingTheirKey) {
+  Parameters p = cdnow_parameters("forecast");
+  p.set("method", "cohort,crystal_ball");
+  EXPECT_EQ(error_key([&] { forecast_options(p); }), "method");
+  p.unset("method");
+  p.set("horizon", "0");
+  EXPECT_EQ(error_key([&] { forecast_options(p); }), "horizon");
+  p.set("horizon", "1.5");
+  EXPECT_EQ(error_key([&] { forecast_options(p); }), "horizon");
+  p.unset("horizon");
+  p.set("holdout", "17");  // 18 months leave one to fit
+  Workspace workspace(analytics_source(p));
+  EXPECT_EQ(error_key([&] { run_forecast(workspace, forecast_options(p)); }), "holdout");
+}
+
+// ---- compare
+
+TEST(CompareJob, LoyaltyMembersAverageCheckCoversTheSimulatorsFactor) {
+  Parameters p = retailer_parameters("compare");
+  p.set("groups", (retailer() / "customers.csv").string());
+  p.set("group_column", "loyalty_member");
+  p.set("a", "1");
+  p.set("b", "0");
+  p.set("name_a", "members");
+  p.set("name_b", "non-members");
+  Workspace workspace(analytics_source(p));
+  const CompareResult r = run_compare(workspace, compare_options(p), read_analytics_inputs(p));
+  ASSERT_EQ(r.tables.size(), 1u);
+  const ResultTable& compare = r.tables.front();
+  EXPECT_EQ(r.sentences.size(), compare.rows());
+  const Table customers = read_table((retailer() / "customers.csv").string());
+  std::int64_t members = 0;
+  for (const auto& v : customers.column("loyalty_member")) members += v == "1";
+  bool found = false;
+  for (std::size_t row = 0; row < compare.rows(); ++row) {
+    EXPECT_EQ(cell(compare, row, "group_a"), "members");
+    EXPECT_EQ(compare.integer(compare.spec().index("customers_a"), row), members);
+    EXPECT_EQ(compare.integer(compare.spec().index("customers_b"), row),
+              static_cast<std::int64_t>(customers.rows()) - members);
+    if (cell(compare, row, "metric") != "average_check") continue;
+    found = true;
+    // The simulator multiplies members' order values by 1.25 (SimulationOptions::loyalty_factor)
+    // and nothing else: the interval of the relative difference covers 0.25.
+    EXPECT_LE(compare.real(compare.spec().index("relative_low"), row), 0.25);
+    EXPECT_GE(compare.real(compare.spec().index("relative_high"), row), 0.25);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(CompareJob, BadParametersAreRefusedNamingTheirKey) {
+  Parameters p = retailer_parameters("compare");
+  p.set("a", "app");
+  p.set("b", "store");
+  EXPECT_EQ(error_key([&] { compare_options(p); }), "by");  // neither by nor groups
+  p.set("by", "channel");
+  p.set("groups", "customers.csv");
+  EXPECT_EQ(error_key([&] { compare_options(p); }), "by");  // both
+  p.unset("groups");
+  p.set("bootstrap", "10");
+  EXPECT_EQ(error_key([&] { compare_options(p); }), "bootstrap");
+  p.unset("bootstrap");
+  p.set("seed", "-1");
+  EXPECT_EQ(error_key([&] { compare_options(p); }), "seed");
+  p.set("seed", "18446744073709551615");  // read exactly, beyond a double's 53 bits
+  EXPECT_EQ(compare_options(p).compare.seed, 18446744073709551615ULL);
+  p.unset("seed");
+  p.unset("a");
+  EXPECT_EQ(error_key([&] { compare_options(p); }), "a");
+  p.set("a", "kiosk");  // no customer has it
+  Workspace workspace(analytics_source(p));
+  EXPECT_EQ(error_key([&] { run_compare(workspace, compare_options(p)); }), "a");
 }
 
 }  // namespace

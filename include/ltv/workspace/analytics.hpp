@@ -17,7 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/cohorts.hpp"
+#include "ltv/analytics/compare.hpp"
+#include "ltv/analytics/forecast.hpp"
 #include "ltv/analytics/kpis.hpp"
 #include "ltv/analytics/ltv.hpp"
 #include "ltv/io/table.hpp"
@@ -43,15 +46,22 @@ struct AnalyticsResult {
 /// memory (an upload, a DataFrame). A job uses those its options name and ignores the others.
 struct AnalyticsInputs {
   std::optional<Table> groups;  ///< customer labels (`groups`): an id column and a label column
+  /// Marketing spend per channel and period (`spend`; spend_from_table reads a table).
+  std::optional<SpendTable> spend;
+  std::optional<Table> customers;  ///< acquisition channel per customer (`customers`)
+  std::optional<Table> predicted;  ///< a predicted LTV per customer (`predicted`)
 };
 
-/// Reads the side files named by the parameters (`groups`) that these parameters accept and
-/// that are set. InputError naming the file, line and column for a malformed file.
+/// Reads the side files named by the parameters (groups, spend, customers, predicted) that these
+/// parameters accept and that are set; the spend file is read into periods of the `period`
+/// parameter with the columns spend_channel, spend_period, spend_amount. InputError naming the
+/// file, line and column for a malformed file.
 AnalyticsInputs read_analytics_inputs(const Parameters& parameters);
 
 /// The transaction source of an analytics job's parameters (groups "source" and the job's):
-/// unmapped columns are kept only when the job may read one (a breakdown `by` any column, an
-/// acquisition column), as reading them costs time and memory on large files.
+/// unmapped columns are kept only when the job may read one (a breakdown or grouping `by` any
+/// column, the acquisition column of the CAC job), as reading them costs time and memory on
+/// large files.
 TransactionSource analytics_source(const Parameters& parameters);
 
 // ---- kpis
@@ -117,5 +127,82 @@ CohortsJobOptions cohorts_options(const Parameters& parameters);
 /// ParameterError (`matrix`) for an unknown metric, (`observation_end`) for an end before the
 /// first purchase.
 AnalyticsResult run_cohorts(Workspace& workspace, const CohortsJobOptions& options);
+
+// ---- cac
+
+/// Typed options of the acquisition-economics job (parameter groups "cac" and "periods").
+struct CacJobOptions {
+  /// Acquisition column, margin (unset: the profit column when mapped, else revenue) and
+  /// observation end; the job fills the acquisition channels and predicted LTV from the inputs.
+  CacOptions cac;
+  std::string id_column = "customer_id";      ///< customer id column of the customers / predicted
+  std::string customers_channel = "channel";  ///< channel column of the customers table
+  std::string predicted_column = "clv";       ///< LTV column of the predicted table
+};
+
+/// The CAC job's options from parameters, every value checked (ParameterError naming the key;
+/// `spend` is required).
+CacJobOptions cac_options(const Parameters& parameters);
+
+/// What the CAC job returns besides its table "cac".
+struct CacResult : AnalyticsResult {
+  std::string margin_source;  ///< where the margin came from (the rate, the profit column, ...)
+};
+
+/// CAC, LTV:CAC (historical and, with `inputs.predicted`, predicted), payback and ROMI per
+/// channel and period of `inputs.spend` (required: ParameterError `spend` without it); the
+/// acquisition channel from `inputs.customers` when given, else the first purchase's
+/// acquisition column. Table "cac".
+CacResult run_cac(Workspace& workspace, const CacJobOptions& options,
+                  const AnalyticsInputs& inputs);
+
+// ---- forecast
+
+/// Typed options of the forecast job (parameter groups "forecast" and "periods").
+struct ForecastJobOptions {
+  ForecastOptions forecast;  ///< period, horizon, backtest, seasonality, methods, observation end
+};
+
+/// The forecast job's options from parameters, every value checked (ParameterError naming the
+/// key; `method` is a comma-separated list).
+ForecastJobOptions forecast_options(const Parameters& parameters);
+
+/// What the forecast job returns besides its tables.
+struct ForecastResult : AnalyticsResult {
+  std::string excluded;  ///< partial first / last periods left out of the history (or empty)
+};
+
+/// Company revenue and active customers for the next periods by each method, with backtests and
+/// seasonality tests. Tables "forecast", "forecast_backtest", "seasonality".
+ForecastResult run_forecast(Workspace& workspace, const ForecastJobOptions& options);
+
+// ---- compare
+
+/// Typed options of the group comparison job (parameter groups "compare" and "periods").
+struct CompareJobOptions {
+  CompareOptions compare;  ///< bootstrap, seed, confidence, retention period, minimum group size
+  /// Groups by each customer's value of this column on their first purchase; empty: the labels
+  /// of the groups table.
+  std::string by;
+  std::string id_column = "customer_id";  ///< customer id column of the groups table
+  std::string group_column;               ///< its label column
+  std::string a, b;                       ///< the labels compared (a vs b)
+  std::string name_a, name_b;  ///< names of the groups in the table and sentences (or empty)
+};
+
+/// The comparison's options from parameters, every value checked (ParameterError naming the
+/// key: exactly one of `by` and `groups`; `a` and `b` are required).
+CompareJobOptions compare_options(const Parameters& parameters);
+
+/// What the comparison returns besides its table "compare".
+struct CompareResult : AnalyticsResult {
+  std::vector<std::string> warnings;   ///< e.g. a group smaller than the minimum
+  std::vector<std::string> sentences;  ///< one plain-language sentence per metric
+};
+
+/// Two customer groups compared (spend, frequency, check, retention, LTV) with bootstrap
+/// intervals. Table "compare". ParameterError (`a`, `b`) for a label that no customer has.
+CompareResult run_compare(Workspace& workspace, const CompareJobOptions& options,
+                          const AnalyticsInputs& inputs = {});
 
 }  // namespace ltv
