@@ -24,4 +24,5 @@
 #include "ltv/workspace/result_table.hpp"
 #include "ltv/workspace/side_tables.hpp"
 #include "ltv/workspace/tables.hpp"
+#include "ltv/workspace/uplift.hpp"
 #include "ltv/workspace/workspace.hpp"

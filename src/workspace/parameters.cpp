@@ -17,11 +17,11 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 16> kGroups{
+constexpr std::array<std::string_view, 17> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
     "validate",
     // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
-    "kpis", "ltv", "cohorts", "cac", "forecast", "compare"};
+    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift"};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -468,6 +468,29 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
   t.push_back(with_range(
       spec("min_group", "compare", T::integer, "30", "Warn when a group has fewer customers", ""),
       0, 9e15, false, false, "a number of customers >= 0"));
+  // ---- uplift
+  t.push_back(positional(spec("campaigns", "uplift", T::path, "", "Campaign log CSV", "")));
+  t.push_back(spec("group_column", "uplift", T::text, "group",
+                   "Column of CAMPAIGNS with treated/control", ""));
+  t.push_back(with_range(spec("window", "uplift", T::integer, "30",
+                              "Outcome window in days from the campaign date", ""),
+                         1, kMaxInt32, false, false, "a positive number of days"));
+  t.push_back(with_range(spec("margin_share", "uplift", T::number, "1",
+                              "Share of revenue that is margin (when the transactions have no "
+                              "--margin or --cost column)",
+                              ""),
+                         0, 1, false, false, "a share in [0, 1]"));
+  t.push_back(spec("cost_per_treated", "uplift", T::number, "0",
+                   "Campaign cost per treated customer, for ROMI", ""));
+  t.push_back(spec("costs", "uplift", T::path, "",
+                   "FILE campaign,cost: total cost per campaign (overrides --cost-per-treated)",
+                   ""));
+  t.push_back(with_range(spec("confidence", "uplift", T::number, "0.95",
+                              "Confidence level of the intervals", ""),
+                         0, 1, true, true, "a level in (0, 1)"));
+  t.push_back(with_range(
+      spec("power", "uplift", T::number, "0.8", "Power for the minimum detectable effect", ""), 0,
+      1, true, true, "a power in (0, 1)"));
 }
 
 const std::vector<ParameterSpec>& table() {

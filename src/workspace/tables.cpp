@@ -47,6 +47,30 @@ TableDefinition table(std::string folder, std::string name, std::string descript
   return d;
 }
 
+// ---- Tables of the uplift, NPS and simulator commands that the main job does not write.
+void append_command_tables(std::vector<TableDefinition>& c) {
+  // Figures rounded to 6 significant digits (uplift_table); without an amount column the money
+  // columns are null.
+  c.push_back(table(
+      "cvm", "uplift", "Campaign uplift: treated vs control over a window (`ltv uplift`)",
+      {text("campaign"), date("first_date", "first campaign day"),
+       date("last_date", "last campaign day"), integer("window_days", "outcome window"),
+       integer("treated", "treated customers"), integer("control", "control customers"),
+       real("response_treated", "share buying in the window"), real("response_control"),
+       real("response_diff"), real("response_lower"), real("response_upper"),
+       real("revenue_treated", "revenue per customer in the window"), real("revenue_control"),
+       real("revenue_diff"), real("revenue_lower"), real("revenue_upper"),
+       real("margin_treated", "margin per customer in the window"), real("margin_control"),
+       real("margin_diff"), real("margin_lower"), real("margin_upper"),
+       real("incremental_revenue", "revenue_diff x treated"),
+       real("incremental_margin", "margin_diff x treated"), real("cost"),
+       real("romi", "(incremental margin - cost) / cost"),
+       real("revenue_mde", "minimum detectable revenue difference"),
+       real("response_mde", "minimum detectable response difference"),
+       text("significant", "true when the revenue interval excludes 0"),
+       text("large_enough", "true when |revenue_diff| >= revenue_mde"), text("verdict")}));
+}
+
 std::vector<TableDefinition> make_catalogue() {
   std::vector<TableDefinition> c;
   // ---- the main job's per-customer and per-segment tables
@@ -194,6 +218,7 @@ std::vector<TableDefinition> make_catalogue() {
                      integer("horizon_days")}));
   c.push_back(table("nps", "problems", "Problems found in the NPS answers",
                     {integer("line"), text("problem"), text("detail")}));
+  append_command_tables(c);
   return c;
 }
 
@@ -560,6 +585,49 @@ ResultTable detractor_terms_table(const NpsAnswers& answers, std::size_t top) {
   for (const auto& term : top_terms(comments, top)) {
     t.append_row({term.term, static_cast<std::int64_t>(term.comments),
                   static_cast<double>(term.comments) / static_cast<double>(comments.size())});
+  }
+  return t;
+}
+
+// ---- uplift
+
+ResultTable uplift_table(std::span<const UpliftResult> results, bool has_amount,
+                         int window_days) {
+  ResultTable t(table_spec("cvm/uplift"));
+  const auto num = [](double v) { return Cell{round_significant(v, 6)}; };
+  // Without an amount column money is unknown, not zero: those cells are null.
+  const auto cash = [&](double v) { return has_amount ? num(v) : Cell{}; };
+  for (const UpliftResult& r : results) {
+    t.append_row({r.campaign,
+                  std::int64_t{r.first_day},
+                  std::int64_t{r.last_day},
+                  std::int64_t{window_days},
+                  int64(r.treated),
+                  int64(r.control),
+                  num(r.response.treated),
+                  num(r.response.control),
+                  num(r.response.diff),
+                  num(r.response.lower),
+                  num(r.response.upper),
+                  cash(r.revenue.treated),
+                  cash(r.revenue.control),
+                  cash(r.revenue.diff),
+                  cash(r.revenue.lower),
+                  cash(r.revenue.upper),
+                  cash(r.margin.treated),
+                  cash(r.margin.control),
+                  cash(r.margin.diff),
+                  cash(r.margin.lower),
+                  cash(r.margin.upper),
+                  cash(r.incremental_revenue),
+                  cash(r.incremental_margin),
+                  num(r.cost),
+                  cash(r.romi),
+                  cash(r.revenue.mde),
+                  num(r.response.mde),
+                  std::string(r.significant ? "true" : "false"),
+                  std::string(r.large_enough ? "true" : "false"),
+                  r.verdict});
   }
   return t;
 }
