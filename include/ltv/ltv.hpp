@@ -20,6 +20,7 @@
 #include "ltv/workspace/actions.hpp"
 #include "ltv/workspace/analysis.hpp"
 #include "ltv/workspace/analytics.hpp"
+#include "ltv/workspace/nps.hpp"
 #include "ltv/workspace/parameters.hpp"
 #include "ltv/workspace/result_table.hpp"
 #include "ltv/workspace/side_tables.hpp"

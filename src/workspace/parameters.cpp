@@ -17,11 +17,11 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 17> kGroups{
+constexpr std::array<std::string_view, 18> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
     "validate",
     // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
-    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift"};
+    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift", "nps"};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -491,6 +491,68 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
   t.push_back(with_range(
       spec("power", "uplift", T::number, "0.8", "Power for the minimum detectable effect", ""), 0,
       1, true, true, "a power in (0, 1)"));
+  // ---- nps: the answers file and its columns, groupings, follow-ups, terms, the value link
+  t.push_back(positional(
+      spec("file", "nps", T::path, "", "Survey answers (CSV; gzip and - for stdin accepted)", "")));
+  t.push_back(spec("customer", "nps", T::text, "customer_id", "Customer id column", ""));
+  t.push_back(spec("date", "nps", T::text, "date", "Answer date column (yyyy-mm-dd)", ""));
+  t.push_back(spec("score", "nps", T::text, "score", "Score column (integer 0-10)", ""));
+  t.push_back(
+      spec("comment", "nps", T::text, "comment", "Free-text comment column (optional)", ""));
+  t.push_back(spec("channel", "nps", T::text, "channel", "Channel column (optional)", ""));
+  // A list: the command line takes --by repeatedly (or comma-separated).
+  t.push_back(spec("by", "nps", T::text, "",
+                   "Groupings, repeatable: period, channel, segment, class, all, or any column "
+                   "of the file (default: period)",
+                   ""));
+  t.push_back(with_choices(spec("period", "nps", T::choice, "month",
+                                "Period of --by period: week, month, quarter, year", ""),
+                           "week|month|quarter|year"));
+  t.push_back(spec("segments", "nps", T::path, "",
+                   "CSV customer_id,segment for --by segment (else a segment column of FILE)", ""));
+  t.push_back(spec("customers", "nps", T::path, "",
+                   "CSV whose first column lists known customer ids; others are reported", ""));
+  t.push_back(spec("follow_ups", "nps", T::path, "",
+                   "Write follow-up items (customer, score, comment, owner, due date) to FILE",
+                   ""));
+  t.push_back(with_range(spec("follow_up_below", "nps", T::integer, "10",
+                              "Scores below this open a follow-up item (7 = detractors only)", ""),
+                         1, 11, false, false, "an integer from 1 to 11"));
+  t.push_back(with_range(
+      spec("detractor_due_days", "nps", T::integer, "2", "Days to handle a detractor", ""), 0,
+      36600, false, false, "a number of days >= 0"));
+  t.push_back(with_range(
+      spec("other_due_days", "nps", T::integer, "7", "Days to handle other follow-ups", ""), 0,
+      36600, false, false, "a number of days >= 0"));
+  t.push_back(
+      spec("owner", "nps", T::text, "customer-care", "Default owner of follow-up items", ""));
+  // A list of CHANNEL=OWNER pairs (repeatable on the command line).
+  t.push_back(spec("owner_by_channel", "nps", T::text, "",
+                   "CHANNEL=OWNER, repeatable: owner of follow-ups per channel", ""));
+  t.push_back(spec("terms", "nps", T::path, "",
+                   "Write the most frequent words and #tags of detractor comments to FILE", ""));
+  t.push_back(
+      with_range(spec("top_terms", "nps", T::integer, "20", "Number of terms in --terms", ""), 0,
+                 1e9, false, false, "a number of terms >= 0"));
+  t.push_back(spec("transactions", "nps", T::path, "",
+                   "Transactions (customer_id,date,amount...) for --value", ""));
+  t.push_back(
+      spec("tx_customer", "nps", T::text, "customer_id", "Customer column of --transactions", ""));
+  t.push_back(spec("tx_date", "nps", T::text, "date", "Date column of --transactions", ""));
+  t.push_back(spec("tx_amount", "nps", T::text, "amount", "Amount column of --transactions", ""));
+  t.push_back(spec("ltv", "nps", T::path, "",
+                   "CSV customer_id,ltv (e.g. from ltv predict) for the mean LTV per class", ""));
+  t.push_back(spec("value", "nps", T::path, "",
+                   "Write retention and value of promoters / passives / detractors to FILE", ""));
+  t.push_back(with_range(
+      spec("horizon", "nps", T::integer, "180", "Days after the answer counted by --value", ""), 1,
+      kMaxInt32, false, false, "a positive number of days"));
+  t.push_back(spec("problems", "nps", T::path, "",
+                   "Write every problem row (line, problem, detail) to FILE", ""));
+  t.push_back(with_choices(
+      spec("on_error", "nps", T::choice, "skip",
+           "fail: stop at the first bad row; skip: skip bad rows and report them on stderr", ""),
+      "fail|skip"));
 }
 
 const std::vector<ParameterSpec>& table() {

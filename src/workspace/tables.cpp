@@ -69,6 +69,13 @@ void append_command_tables(std::vector<TableDefinition>& c) {
        real("response_mde", "minimum detectable response difference"),
        text("significant", "true when the revenue interval excludes 0"),
        text("large_enough", "true when |revenue_diff| >= revenue_mde"), text("verdict")}));
+  c.push_back(table("nps", "value_link",
+                    "Retention and value after the answer, by NPS class (`ltv nps --value`)",
+                    {text("class"), integer("customers", "respondents with a full window"),
+                     integer("retained", "of those, bought within the window"), real("retention"),
+                     real("value_before", "mean amount before the answer"),
+                     real("value_after", "mean amount in the window"),
+                     real("mean_ltv", "mean of the supplied LTV")}));
 }
 
 std::vector<TableDefinition> make_catalogue() {
@@ -628,6 +635,16 @@ ResultTable uplift_table(std::span<const UpliftResult> results, bool has_amount,
                   std::string(r.significant ? "true" : "false"),
                   std::string(r.large_enough ? "true" : "false"),
                   r.verdict});
+  }
+  return t;
+}
+
+ResultTable nps_value_link_table(std::span<const NpsValueRow> rows) {
+  ResultTable t(table_spec("nps/value_link"));
+  for (const NpsValueRow& r : rows) {
+    t.append_row({std::string(to_string(r.cls)), static_cast<std::int64_t>(r.customers),
+                  static_cast<std::int64_t>(r.retained), opt(r.retention), opt(r.value_before),
+                  opt(r.value_after), opt(r.mean_ltv)});
   }
   return t;
 }

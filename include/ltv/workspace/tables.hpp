@@ -99,6 +99,8 @@ ResultTable nps_table(std::span<const NpsTableSection> sections);
 ResultTable follow_ups_table(std::span<const FollowUp> items);
 /// The `top` most frequent words and #tags of detractors' comments.
 ResultTable detractor_terms_table(const NpsAnswers& answers, std::size_t top);
+/// Retention and value after the answer by NPS class ("nps/value_link", `ltv nps --value`).
+ResultTable nps_value_link_table(std::span<const NpsValueRow> rows);
 
 // ---- uplift (`ltv uplift`)
 /// One row per campaign ("cvm/uplift"), figures rounded to 6 significant digits; the money
