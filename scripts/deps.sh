@@ -11,6 +11,7 @@ packages=(
   libnlopt-cxx-dev zlib1g-dev libtomlplusplus-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time gzip
+  python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
 )
 packages+=("$@")
 

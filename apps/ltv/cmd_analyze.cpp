@@ -27,7 +27,14 @@ void print_headline(const Analysis& a, const std::filesystem::path& dir,
              100.0 * a.repeat_rate);
   fmt::print("Model:         {:>12}   ({}), LL {:.1f}\n", a.model_name,
              a.model_selection["chosen_by"].get<std::string>(), a.model.log_likelihood);
-  fmt::print("Likely active: {:>12.0f}   (P(alive) >= 0.5)\n", a.likely_active);
+  if (a.identification != "identified" || a.l2_penalty > 0) {
+    fmt::print("Model note:    {}\n", a.model_choice_reason);
+  }
+  if (a.p_alive_measured) {
+    fmt::print("Likely active: {:>12.0f}   (P(alive) >= 0.5)\n", a.likely_active);
+  } else {
+    fmt::print("Likely active:  not measured   (the data do not identify dropout: see Model note)\n");
+  }
   fmt::print("Next {:g} months: {:>9.0f} expected purchases", a.options.horizon_months,
              a.expected_purchases);
   if (a.spend_model) {
@@ -35,7 +42,7 @@ void print_headline(const Analysis& a, const std::filesystem::path& dir,
                a.clv_total.value_or(0));
   }
   fmt::print("\n");
-  if (!a.spend_model_note.empty()) fmt::print("Spend model:   not used: {}\n", a.spend_model_note);
+  if (!a.spend_model_note.empty()) fmt::print("Spend model:   {}\n", a.spend_model_note);
   for (const auto& sentence : a.group_comparison) fmt::print("Groups:        {}\n", sentence);
   for (const auto& [label, text] : a.lines) fmt::print("{:<15}{}\n", label + ":", text);
   for (const auto& note : a.notes) fmt::print("Note:          {}\n", note);

@@ -35,6 +35,7 @@ struct SimulateArgs {
   double campaign_share = 0.5;
   double campaign_uplift = 1.3;
   bool transactions_only = false;
+  std::string order = "date";
   bool latent = false;
   int threads = 2;
   std::string format = "csv";
@@ -114,6 +115,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   o.campaign_share = a.campaign_share;
   o.campaign_uplift = a.campaign_uplift;
   o.transactions_only = a.transactions_only;
+  o.order = ltv::sim::parse_row_order(a.order, "--order");
   o.write_latent = a.latent;
   o.threads = a.threads;
   ltv::sim::validate(o);
@@ -165,6 +167,11 @@ void setup_simulate(CLI::App& root) {
       ->capture_default_str();
   cmd->add_flag("--transactions-only", args->transactions_only,
                 "Write only transactions.csv and truth.json");
+  cmd->add_option("--order", args->order,
+                  "Row order of transactions.csv: date (as shops and CRMs export; the orders of "
+                  "a day in random order), customer (customer by customer) or shuffled (every "
+                  "line at a random place). Same rows in every order")
+      ->capture_default_str();
   cmd->add_flag("--latent", args->latent,
                 "Also write latent.csv (continuous-time x, t_x, T and latent rates per customer)");
   cmd->add_option("--threads", args->threads, "Worker threads (output does not depend on it)")
@@ -174,6 +181,7 @@ void setup_simulate(CLI::App& root) {
   cmd->footer(
       "Example:\n  ltv simulate --customers 10000 --seed 42 -o sim/\n"
       "  ltv simulate --customers 1000000 --model pnbd --transactions-only -o big/\n"
+      "  ltv simulate --customers 100000 --order shuffled -o shuffled/\n"
       "Writes DIR/transactions.csv, customers.csv, spend.csv, nps.csv, contacts.csv,\n"
       "campaigns.csv (with --campaign-date), latent.csv (with --latent) and truth.json.");
   cmd->callback([args] {

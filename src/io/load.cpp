@@ -847,7 +847,7 @@ TransactionLog Loader::run() {
 
 bool Loader::run(RowSink& sink) {
   ForwardSink forward{sink};
-  return parse(forward);
+  return parse(forward) && sink.finish();
 }
 }  // namespace
 
@@ -1025,14 +1025,15 @@ std::int64_t count_newlines(int fd, std::size_t begin, std::size_t end) {
 /// Read of a regular file in `parts` consecutive parts (2 or more), split after line breaks, on
 /// two threads: the first thread starts with part 0, the second with part 1, and each then takes
 /// the next part not yet taken, so that neither idles while the other still has more than a part
-/// to read. `read_part(loader, k)` reads part k with a Loader and returns its result (a log, or
-/// whether the part's sink took every row). Returns nullopt when the result might differ from a
-/// sequential read (a split inside a quoted field, differing date formats, an error in any part
-/// but the last); `report` is then untouched. Part 0 starts at the true beginning of the file:
-/// when parts 0 .. k-1 end cleanly, the start of part k is a real record boundary and part k is
-/// parsed exactly as a sequential read would. Every part is read with pread (no mapping: the
-/// page cache is left as it was, and file pages never count in the resident size). The merged
-/// report's `customers` is left to the caller.
+/// to read. `read_part(loader, k, again)` reads part k with a Loader and returns its result (a
+/// log, or whether the part's sink took every row); `again` is set when a part already read once
+/// is parsed again for the true line numbers of its messages (the same rows). Returns nullopt when
+/// the result might differ from a sequential read (a split inside a quoted field, differing date
+/// formats, an error in any part but the last); `report` is then untouched. Part 0 starts at the
+/// true beginning of the file: when parts 0 .. k-1 end cleanly, the start of part k is a real
+/// record boundary and part k is parsed exactly as a sequential read would. Every part is read with
+/// pread (no mapping: the page cache is left as it was, and file pages never count in the resident
+/// size). The merged report's `customers` is left to the caller.
 template <class Result, class ReadPart>
 std::optional<std::vector<Result>> read_parallel(const std::string& path, const FileHalves& file,
                                                  int parts, const LoadOptions& options,
@@ -1064,23 +1065,23 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   // Parts after the first are parsed with line numbers counted from their own start: they appear
   // only in error messages and skipped-row examples, and when a part has any, it is parsed again
   // below with its true first line.
-  auto parse = [&](std::size_t k, std::int64_t first_line) {
+  auto parse = [&](std::size_t k, std::int64_t first_line, bool again) {
     reports[k] = LoadReport{};
     loaders[k].reset();
     readers[k].emplace(
         CsvReader::from_file_range(file.fd(), begin[k], begin[k + 1], later_csv, path, first_line));
     loaders[k].emplace(*readers[k], options, reports[k], &header);
     loaders[k]->expect_rows(file.lines_in(begin[k + 1] - begin[k]));
-    results[k] = read_part(*loaders[k], static_cast<int>(k));
+    results[k] = read_part(*loaders[k], static_cast<int>(k), again);
   };
   std::atomic<std::size_t> next{2};
   auto work = [&](std::size_t k) {
     for (; k < n; k = next.fetch_add(1)) {
       try {
         if (k == 0) {
-          results[0] = read_part(*loaders[0], 0);
+          results[0] = read_part(*loaders[0], 0, false);
         } else {
-          parse(k, 1);
+          parse(k, 1, false);
         }
       } catch (...) {
         errors[k] = std::current_exception();
@@ -1106,7 +1107,7 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
     counted_to = begin[k];
     errors[k] = nullptr;
     try {
-      parse(k, 1 + lines_before);
+      parse(k, 1 + lines_before, true);
     } catch (...) {
       errors[k] = std::current_exception();
     }
@@ -1140,6 +1141,13 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   return out;
 }
 
+/// Takes every row and keeps none (a part parsed again only for its messages).
+class DiscardSink : public RowSink {
+ public:
+  bool start(const RowLayout&) override { return true; }
+  bool add(const LoadedRow&) override { return true; }
+};
+
 /// A part of a two-part load: its log and, for the first part, the index of its customer ids.
 struct LogPart {
   TransactionLog log;
@@ -1148,13 +1156,14 @@ struct LogPart {
 
 std::optional<TransactionLog> load_parallel(const std::string& path, const FileHalves& file,
                                             const LoadOptions& options, LoadReport& report) {
-  auto parts = read_parallel<LogPart>(path, file, 2, options, report, [](Loader& loader, int part) {
-    LogPart p;
-    p.log = loader.run();
-    if (part == 0) p.index = std::move(loader.customer_index());
-    loader.release_customer_index();  // part b's index is not needed for the merge
-    return p;
-  });
+  auto parts = read_parallel<LogPart>(
+      path, file, 2, options, report, [](Loader& loader, int part, bool /*again*/) {
+        LogPart p;
+        p.log = loader.run();
+        if (part == 0) p.index = std::move(loader.customer_index());
+        loader.release_customer_index();  // part b's index is not needed for the merge
+        return p;
+      });
   if (!parts) return std::nullopt;
   TransactionLog& log = (*parts)[0].log;
   merge_logs(log, std::move((*parts)[1].log), (*parts)[0].index);
@@ -1173,9 +1182,21 @@ int stream_transactions(const std::string& path, const LoadOptions& options, Loa
       const int n = static_cast<int>(std::clamp<std::size_t>(file->size() / chunk, 2, 64));
       std::vector<RowSink*> sinks;
       for (int k = 0; k < n; ++k) sinks.push_back(&sink(k));
-      auto parts = read_parallel<bool>(path, *file, n, options, report, [&](Loader& loader, int k) {
-        return loader.run(*sinks[k]);
-      });
+      // A part parsed again (for the line numbers of its messages) yields the rows its sink
+      // already took: they go nowhere. When its first read threw, the sink holds part of the
+      // rows: the part counts as not taken (the caller reads a log).
+      std::vector<char> taken(static_cast<std::size_t>(n), 0);
+      auto parts = read_parallel<bool>(path, *file, n, options, report,
+                                       [&](Loader& loader, int k, bool again) {
+                                         const auto part = static_cast<std::size_t>(k);
+                                         if (again) {
+                                           DiscardSink discard;
+                                           loader.run(discard);
+                                           return taken[part] != 0;
+                                         }
+                                         taken[part] = loader.run(*sinks[k]) ? 1 : 0;
+                                         return taken[part] != 0;
+                                       });
       if (parts) {
         const bool taken = std::all_of(parts->begin(), parts->end(), [](bool b) { return b; });
         return taken ? n : 0;

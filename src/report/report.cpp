@@ -268,14 +268,16 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
     ctx.summary = *j;
     if (auto u = json_text(*j, "time_unit"); !u.empty()) ctx.time_unit = u;
     const double customers = json_number(*j, "customers");
-    const double active = json_number(*j, "likely_active_customers");
+    const bool measured = !j->contains("p_alive_measured") || (*j)["p_alive_measured"] != false;
+    const double active = measured ? json_number(*j, "likely_active_customers") : kNaN;
     const double horizon = json_number(*j, "horizon_months");
     struct Card {
       std::string label, value;
     };
     std::vector<Card> cards{
         {"Customers", fmt_num(customers, NumberStyle::integer)},
-        {"Likely active (P(alive) ≥ 0.5)", fmt_num(active, NumberStyle::integer)},
+        {"Likely active (P(alive) ≥ 0.5)",
+         measured ? fmt_num(active, NumberStyle::integer) : std::string("not measured")},
         {"Revenue", format_number(json_number(*j, "revenue"), ctx.money)},
         {"Average check", format_number(json_number(*j, "average_check"), ctx.money)},
         {"Repeat rate", fmt_num(json_number(*j, "repeat_rate"), NumberStyle::percent)},
@@ -304,6 +306,28 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
     if (j->contains("model_selection") && (*j)["model_selection"].is_object()) {
       const auto& m = (*j)["model_selection"];
       s.reading(fmt::format("Model: {} ({}).", json_text(m, "chosen"), json_text(m, "chosen_by")));
+      // A fit the data do not identify is said plainly, with what was done about it.
+      if (const std::string id = json_text(m, "identification");
+          (!id.empty() && id != "identified") || json_number(m, "l2_penalty") > 0) {
+        s.note(json_text(m, "reason"));
+      }
+    }
+    if (const std::string spend = json_text(*j, "spend_model_note"); !spend.empty()) {
+      s.reading("Spend: " + spend + ".");
+    }
+    if (j->contains("customer_accounting") && (*j)["customer_accounting"].is_object()) {
+      const auto& acc = (*j)["customer_accounting"];
+      const double loaded = json_number(acc, "loaded"), summarised = json_number(acc, "summarised");
+      if (loaded > summarised) {
+        s.reading(fmt::format(
+            "{} of {} loaded customers are not analysed: {} with only returns or cancellations, "
+            "{} with no purchase by the end of the data.",
+            fmt_num(loaded - summarised, NumberStyle::integer),
+            fmt_num(loaded, NumberStyle::integer),
+            fmt_num(json_number(acc["only_returns"], "count"), NumberStyle::integer),
+            fmt_num(json_number(acc["no_purchase_by_calibration_end"], "count"),
+                    NumberStyle::integer)));
+      }
     }
   }
   return s.finish(out);

@@ -16,6 +16,25 @@ std::string_view to_string(PurchaseModel model) noexcept {
   return model == PurchaseModel::bg_nbd ? "bgnbd" : "pnbd";
 }
 
+std::string_view to_string(RowOrder order) noexcept {
+  switch (order) {
+    case RowOrder::customer:
+      return "customer";
+    case RowOrder::date:
+      return "date";
+    case RowOrder::shuffled:
+      return "shuffled";
+  }
+  return "customer";
+}
+
+RowOrder parse_row_order(std::string_view text, std::string_view option) {
+  if (text == "customer") return RowOrder::customer;
+  if (text == "date") return RowOrder::date;
+  if (text == "shuffled") return RowOrder::shuffled;
+  parameter_error(std::string(option), std::string(text), "customer, date or shuffled");
+}
+
 std::map<std::string, double> parse_parameter_list(std::string_view text, std::string_view option,
                                                    std::span<const std::string_view> keys) {
   std::string allowed;

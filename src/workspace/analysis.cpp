@@ -41,6 +41,7 @@ nlohmann::ordered_json summary_json(const Analysis& a) {
   }
   j["likely_active_customers"] = a.likely_active;
   j["likely_active_definition"] = "P(alive) >= 0.5 under the chosen model";
+  j["p_alive_measured"] = a.p_alive_measured;
   j["horizon_months"] = a.options.horizon_months;
   j["expected_purchases_in_horizon"] = a.expected_purchases;
   if (a.spend_model) {
@@ -49,10 +50,12 @@ nlohmann::ordered_json summary_json(const Analysis& a) {
     j["discount_rate_per_month"] = a.options.discount_rate;
     j["profit_margin"] = a.options.profit_margin;
   }
+  if (!a.customer_accounting.empty()) j["customer_accounting"] = a.customer_accounting;
   j["model_selection"] = a.model_selection;
   j["model"] = model_to_json(a.model, a.time_unit);
   if (a.spend_model) j["spend_model"] = model_to_json(*a.spend_model, a.time_unit);
   if (!a.spend_model_note.empty()) j["spend_model_note"] = a.spend_model_note;
+  if (!a.spend_customers.empty()) j["spend_model_customers"] = a.spend_customers;
   j["analytics_notes"] = a.analytics_notes;
   if (!a.group_comparison.empty()) j["group_comparison"] = a.group_comparison;
   for (const auto& [key, value] : a.extras.items()) j[key] = value;
@@ -193,6 +196,11 @@ Analysis read_analysis(const fs::path& dir, std::map<std::string, std::string>* 
     a.revenue = number_or(j, "revenue", 0);
     a.average_check = number_or(j, "average_check", 0);
     a.likely_active = number_or(j, "likely_active_customers", 0);
+    if (j.contains("p_alive_measured") && j["p_alive_measured"].is_boolean()) {
+      a.p_alive_measured = j["p_alive_measured"].get<bool>();
+    }
+    if (j.contains("customer_accounting")) a.customer_accounting = j["customer_accounting"];
+    if (j.contains("spend_model_customers")) a.spend_customers = j["spend_model_customers"];
     a.options.horizon_months = number_or(j, "horizon_months", a.options.horizon_months);
     a.expected_purchases = number_or(j, "expected_purchases_in_horizon", 0);
     if (j.contains("predicted_revenue_in_horizon")) {
@@ -203,6 +211,10 @@ Analysis read_analysis(const fs::path& dir, std::map<std::string, std::string>* 
     a.options.profit_margin = number_or(j, "profit_margin", a.options.profit_margin);
     if (j.contains("model_selection")) a.model_selection = j["model_selection"];
     a.model_name = text_or(a.model_selection, "chosen");
+    a.model_choice_headline = text_or(a.model_selection, "headline");
+    a.model_choice_reason = text_or(a.model_selection, "reason");
+    a.identification = text_or(a.model_selection, "identification");
+    a.l2_penalty = number_or(a.model_selection, "l2_penalty", 0);
     if (j.contains("model") && j["model"].is_object()) {
       a.model = model_from_json(j["model"], (dir / "summary.json").string()).fit;
     }

@@ -16,7 +16,9 @@
 #include "ltv/analytics/groups.hpp"
 #include "ltv/analytics/standard.hpp"
 #include "ltv/error.hpp"
+#include "ltv/data/summary_accounting.hpp"
 #include "ltv/models/clv.hpp"
+#include "ltv/models/diagnostics.hpp"
 #include "ltv/models/gamma_gamma.hpp"
 #include "ltv/models/model_file.hpp"
 #include "ltv/models/selection.hpp"
@@ -26,6 +28,7 @@
 #include "ltv/recommend/baskets.hpp"
 #include "ltv/recommend/penetration.hpp"
 #include "ltv/recommend/recommend.hpp"
+#include "ltv/recommend/rule_search.hpp"
 #include "ltv/segment/segment.hpp"
 #include "ltv/workspace/actions.hpp"
 #include "ltv/workspace/tables.hpp"
@@ -108,7 +111,7 @@ void add_table(Analysis& a, ResultTable table, std::string_view folder = {}) {
 // ---------------------------------------------------------------- baskets and recommendations
 
 /// Association rules, itemsets, next best offers and the category reach per RFM segment.
-void basket_step(const TransactionLog& log, const AnalyzeOptions& o,
+void basket_step(const TransactionLog& log, const AnalyzeOptions& o, const Table* products,
                  const AnalyzedCustomers& customers, Analysis& a) {
   const bool has_product = log.product.has_value();
   const bool has_category = log.category.has_value();
@@ -140,7 +143,7 @@ void basket_step(const TransactionLog& log, const AnalyzeOptions& o,
                     baskets.size(), o.basket_min_baskets);
     a.notes.push_back(note);
     j["note"] = note;
-  } else {
+  } else if (o.basket_thresholds_given) {
     const FrequentItemsets itemsets = frequent_itemsets(baskets, io);
     const AssociationRules rules = association_rules(itemsets, ro);
     j["support_count_threshold"] = itemsets.min_count;
@@ -159,6 +162,70 @@ void basket_step(const TransactionLog& log, const AnalyzeOptions& o,
                                               rules.size(), level_name, baskets.size(),
                                               itemsets.size(), o.basket_min_support,
                                               itemsets.min_count, o.basket_min_confidence));
+  } else {
+    // Bounded defaults: the support is raised from its floor until at most a target number of
+    // rules pass, itemsets are capped, and sparse items fall back to coarser levels
+    // (docs/association-rules.md, "Adaptive defaults").
+    std::vector<Baskets> coarser_baskets;
+    std::vector<std::string> coarser_names;
+    if (has_product && has_category) {
+      BasketOptions by_category = bo;
+      by_category.level = ItemLevel::category;
+      coarser_baskets.push_back(baskets_from_log(log, by_category));
+      coarser_names.emplace_back("category");
+    }
+    if (products != nullptr && has_product) {
+      // The products' key: the transactions' product column name, else product / product_id,
+      // else the first column; coarser levels in this order when present.
+      std::size_t key = 0;
+      for (const std::string& name : {log.product->name, std::string("product"),
+                                      std::string("product_id")}) {
+        if (const auto k = products->find(name)) {
+          key = *k;
+          break;
+        }
+      }
+      for (const char* level : {"category", "product_category", "department", "brand"}) {
+        if (!products->find(level) || (std::string(level) == "category" && has_category)) continue;
+        std::unordered_map<std::string, std::string> mapping;
+        const auto& groups = products->column(level);
+        for (std::size_t r = 0; r < products->rows(); ++r) {
+          mapping.emplace(products->columns[key][r], groups[r]);
+        }
+        MappedBaskets mapped = map_items_partial(baskets, mapping);
+        if (mapped.unmapped_items > 0) {
+          a.notes.push_back(fmt::format("{}: {} products of the transactions are not in it ({} "
+                                        "basket lines), left out of the {} level",
+                                        products->source, mapped.unmapped_items,
+                                        mapped.unmapped_occurrences, level));
+        }
+        coarser_baskets.push_back(std::move(mapped.baskets));
+        coarser_names.emplace_back(level);
+      }
+    }
+    std::vector<RuleLevel> levels;
+    for (std::size_t k = 0; k < coarser_baskets.size(); ++k) {
+      levels.push_back(RuleLevel{coarser_names[k], &coarser_baskets[k]});
+    }
+    RuleSearchOptions rso;
+    rso.min_confidence = ro.min_confidence;
+    rso.min_count = io.min_count;
+    rso.min_support = io.min_support;
+    const RuleSearchResult found = search_association_rules(baskets, levels, rso);
+    j["level"] = found.level;
+    j["search"] = "bounded";
+    j["target_rules"] = rso.target_rules;
+    j["max_itemset_length"] = found.max_length;
+    j["support_count_floor"] = found.floor_count;
+    j["support_count_threshold"] = found.min_count;
+    j["min_support_used"] = found.min_support;
+    j["raised"] = found.raised;
+    j["frequent_itemsets"] = found.itemsets.size();
+    j["rules"] = found.rules.size();
+    j["note"] = found.note;
+    add_table(a, rules_table(found.rules), "basket");
+    add_table(a, itemsets_table(found.itemsets), "basket");
+    a.lines.emplace_back("Rules", found.note);
   }
 
   // Next best offers: needs customers and dates, which the main job always has.
@@ -345,8 +412,35 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   const CustomerSummary summary = summarize(log, summary_opts);
   const std::vector<std::string> ids = summary_customer_ids(log, summary);
   const std::size_t n = summary.size();
+  {
+    // Every loaded customer is in the summary or counted under the reason it is not.
+    const SummaryAccounting accounting = account_summary(log, summary);
+    auto group = [](const UnsummarisedCustomers& g) {
+      return nlohmann::ordered_json{{"count", g.count}, {"first", g.examples}};
+    };
+    a.customer_accounting = {{"loaded", accounting.customers_loaded},
+                             {"summarised", accounting.customers_summarised},
+                             {"only_returns", group(accounting.only_returns)},
+                             {"no_purchase_by_calibration_end",
+                              group(accounting.no_purchase_by_calibration_end)}};
+    if (accounting.not_summarised() > 0) {
+      std::string why;
+      if (accounting.only_returns.count > 0) {
+        why = fmt::format("{} with only returns or cancellations", accounting.only_returns.count);
+      }
+      if (accounting.no_purchase_by_calibration_end.count > 0) {
+        why += fmt::format("{}{} with no purchase by the end of the data", why.empty() ? "" : ", ",
+                           accounting.no_purchase_by_calibration_end.count);
+      }
+      a.notes.push_back(fmt::format("{} of {} loaded customers are not analysed: {}",
+                                    accounting.not_summarised(), accounting.customers_loaded,
+                                    why));
+    }
+  }
 
-  // Model selection on a calibration / holdout split.
+  // Model selection on a calibration / holdout split: the candidates ranked by holdout error,
+  // then the first whose fit on all data identifies P(alive) (else a penalised fit, validated on
+  // the holdout; docs/models.md, "Identification").
   steps.begin("comparing models on a holdout");
   std::vector<std::string> candidates;
   if (o.model == "auto") {
@@ -355,32 +449,56 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
     model_definition(o.model, ModelKind::count);  // ParameterError for an unknown model
     candidates.push_back(o.model);
   }
-  std::string chosen = candidates.front();
   nlohmann::ordered_json selection;
   selection["candidates"] = candidates;
+  std::vector<std::string> preference = candidates;
+  std::optional<CustomerSummary> calibration;
   if (const auto split = selection_split(log, o, summary_opts.time_unit)) {
     SummaryOptions cal_opts = summary_opts;
     cal_opts.calibration_end = *split;
-    const CustomerSummary cal = summarize(log, cal_opts);
-    const auto scores = compare_on_holdout(cal, candidates);
+    calibration = summarize(log, cal_opts);
+    const auto scores = compare_on_holdout(*calibration, candidates);
     selection["calibration_end"] = format_date(*split);
-    selection["observation_end"] = format_date(cal.observation_end);
+    selection["observation_end"] = format_date(calibration->observation_end);
     add_table(a, models_table(scores));
-    const ValidationReport validation = validation_from_scores(log, cal, scores);
+    const ValidationReport validation = validation_from_scores(log, *calibration, scores);
     add_table(a, tracking_table(validation, false), "validation");
     add_table(a, conditional_table(validation), "validation");
     const std::size_t best = best_by_holdout(scores);
-    if (best < scores.size()) chosen = scores[best].model;
+    preference = holdout_preference(scores);
     selection["chosen_by"] = best < scores.size() ? "lowest holdout MAE" : "first candidate";
   } else {
     selection["chosen_by"] = "first candidate (history too short for a holdout)";
   }
+
+  steps.begin("fitting the chosen model on all data and predicting");
+  const RfmPatterns patterns = summary_patterns(summary);
+  const ModelChoice choice = choose_identified_model(
+      preference, patterns, ModelChoiceOptions{}, calibration ? &*calibration : nullptr);
+  const std::string& chosen = choice.model;
+  if (choice.regularised) {
+    selection["chosen_by"] = selection["chosen_by"].get<std::string>() +
+                             "; refitted with an L2 penalty: the data alone do not identify "
+                             "dropout";
+  } else if (chosen != preference.front()) {
+    selection["chosen_by"] = selection["chosen_by"].get<std::string>() +
+                             ", the first whose P(alive) is identified by the data";
+  }
   selection["chosen"] = chosen;
+  selection["identification"] = std::string(to_string(choice.diagnosis.verdict));
+  selection["regularised"] = choice.regularised;
+  selection["l2_penalty"] = choice.l2_penalty;
+  selection["p_alive_measured"] = choice.p_alive_measured();
+  selection["headline"] = choice.headline;
+  selection["reason"] = choice.reason;
   a.model_selection = selection;
   a.model_name = chosen;
-
-  steps.begin("fitting " + chosen + " on all data and predicting");
-  const FittedCountModel model = FittedCountModel::fit(chosen, summary_patterns(summary));
+  a.model_choice_headline = choice.headline;
+  a.model_choice_reason = choice.reason;
+  a.identification = std::string(to_string(choice.diagnosis.verdict));
+  a.l2_penalty = choice.l2_penalty;
+  a.p_alive_measured = choice.p_alive_measured();
+  const FittedCountModel model(choice.fit);
   a.model = model.result();
   const double unit_days = days_per_unit(summary.time_unit);
   const double month = 365.25 / 12.0 / unit_days;  // one month in model time units
@@ -388,18 +506,27 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   std::vector<double> spend(n, std::numeric_limits<double>::quiet_NaN()),
       clv(n, std::numeric_limits<double>::quiet_NaN());
   if (summary.has_amount) {
-    try {
-      const auto data = gamma_gamma::spend_data(summary.frequency, summary.monetary_value);
-      a.spend_model = gamma_gamma::fit(data);
-      const auto gg = gamma_gamma::params(*a.spend_model);
-      for (std::size_t i = 0; i < n; ++i) {
-        spend[i] = gamma_gamma::conditional_expected_average_spend(gg, summary.frequency[i],
-                                                                   summary.monetary_value[i]);
-      }
-    } catch (const Error& e) {
-      a.spend_model.reset();
-      a.spend_model_note = e.what();
+    // Gamma-Gamma on the repeat customers with a positive mean spend (the reference libraries'
+    // practice); everyone else gets the population mean spend, and the counts are said.
+    const gamma_gamma::SpendModel sm =
+        gamma_gamma::fit_spend_model(summary.frequency, summary.monetary_value);
+    a.spend_model_note = sm.note;
+    auto group = [&](const gamma_gamma::CustomerGroup& g) {
+      std::vector<std::string> first;
+      for (std::size_t i : g.first) first.push_back(ids[i]);
+      return nlohmann::ordered_json{{"count", g.count}, {"first", first}};
+    };
+    a.spend_customers = {{"repeat", group(sm.repeat)},
+                         {"used", group(sm.used)},
+                         {"zero_spend", group(sm.zero_spend)},
+                         {"negative_spend", group(sm.negative_spend)},
+                         {"no_repeat", group(sm.no_repeat)}};
+    if (sm.status == gamma_gamma::SpendModelStatus::fitted) {
+      a.spend_model = sm.fit;
+      spend = sm.expected_spend;
     }
+  } else {
+    a.spend_model_note = "the transactions have no amounts: counts only, no spend model and no CLV";
   }
   ClvOptions clv_opts;
   clv_opts.horizon = o.horizon_months;
@@ -562,7 +689,7 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
       analyzed.abcdx.emplace_back(to_string(segments.abcdx[i]));
       analyzed.stage.emplace_back(to_string(segments.stage[i]));
     }
-    basket_step(log, o, analyzed, a);
+    basket_step(log, o, side.products ? &*side.products : nullptr, analyzed, a);
     if (nps) nps_step(log, o, side.nps_source, *nps, analyzed, a);
   }
 

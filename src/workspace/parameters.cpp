@@ -205,6 +205,11 @@ std::vector<ParameterSpec> make_table() {
                    "Customer attributes FILE with customer_id and the acquisition channel column "
                    "(for --spend; default: the transactions' --channel on the first purchase)",
                    kInputs));
+  t.push_back(spec("products", "analyze", T::path, "",
+                   "Products FILE (product or product_id, then any of category, product_category, "
+                   "department, brand, launch_date): coarser levels for association rules when "
+                   "items are too sparse",
+                   kInputs));
   t.push_back(spec("customers_channel", "analyze", T::text, "acquisition_channel",
                    "Acquisition channel column of --customers", kInputs));
   t.push_back(spec("compare", "analyze", T::text, "",
@@ -217,7 +222,9 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(with_expected(
       spec("basket_min_support", "analyze", T::text, "0.001",
            "Association rules (with --product or --category): minimum support, share of "
-           "baskets (decimal, % or fraction), exact",
+           "baskets (decimal, % or fraction), exact. Without any --basket-min-* option the "
+           "support is raised from this floor to keep at most 1,000 rules (itemsets of at most "
+           "3 items; coarser levels when items are too sparse)",
            kCrossSell),
       "a share in [0, 1]: a decimal, a percentage or a fraction"));
   t.push_back(with_expected(spec("basket_min_confidence", "analyze", T::text, "0.1",

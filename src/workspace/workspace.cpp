@@ -84,6 +84,8 @@ AnalyzeOptions analyze_options(const Parameters& p) {
   if (!o.compare_column.empty() && p.text("customers").empty()) {
     parameter_error("compare", o.compare_column, "--customers FILE holding that column");
   }
+  o.basket_thresholds_given = p.given("basket_min_support") ||
+                              p.given("basket_min_confidence") || p.given("basket_min_count");
   o.basket_min_support = p.text("basket_min_support");
   o.basket_min_confidence = p.text("basket_min_confidence");
   parse_ratio(o.basket_min_support, "basket_min_support");
@@ -107,6 +109,9 @@ SideInputs read_side_inputs(const Parameters& p) {
   }
   if (const std::string path = p.text("customers"); !path.empty()) side.customers = read_table(path);
   if (const std::string path = p.text("spend"); !path.empty()) side.spend = read_table(path);
+  if (const std::string path = p.text("products"); !path.empty()) {
+    side.products = read_table(path);
+  }
   if (const std::string path = p.text("nps"); !path.empty()) {
     side.nps_source = path;
     side.nps = read_nps_rows(path);
@@ -181,22 +186,35 @@ void Workspace::write_summaries(const SummaryOptions& options, OutputFormat form
     write(builder);
     return;
   }
-  // A file in customer order (an export sorted by customer) is summarised as it is read, with
-  // no TransactionLog; any other order is declined within its first customers and read into a
-  // log. Both give the same bytes.
+  // A file in customer order (an export sorted by customer) is summarised as it is read,
+  // customer after customer; a file in any other order (by date, as exports come, or shuffled)
+  // is declined within its first customers and summarised as it is read again, into a table of
+  // one state per customer. Only an order id column, a value an exact sum cannot hold, or stdin
+  // (which cannot be read twice) take the TransactionLog. Every path gives the same bytes, with
+  // the rows in customer id order.
   LoadOptions lo = source_.options;
   lo.keep_extra_columns = false;
-  LoadReport streamed;
-  SummaryStream stream(options);
-  const int parts = stream_transactions(source_.path, lo, streamed,
-                                        [&](int k) -> RowSink& { return stream.part(k); });
-  if (parts > 0 && stream.join(parts)) {
-    streamed.customers = stream.customers_loaded();
-    check_loaded(streamed);
-    stream.finish(streamed);
-    open_after(streamed);
-    write(stream);
-    return;
+  auto streamed = [&](auto& summaries) {
+    LoadReport report;
+    const int parts = stream_transactions(source_.path, lo, report,
+                                          [&](int k) -> RowSink& { return summaries.part(k); });
+    if (parts == 0 || !summaries.join(parts)) return false;
+    report.customers = summaries.customers_loaded();
+    check_loaded(report);
+    summaries.finish(LoadedDays{report.first_day, report.last_day});
+    open_after(report);
+    write(summaries);
+    return true;
+  };
+  bool values_fit = true;  // in ExactSum (else only the log path takes them)
+  {
+    SummaryStream stream(options);
+    if (streamed(stream)) return;
+    values_fit = !stream.declined_for_values();
+  }
+  if (values_fit && source_.path != "-") {
+    SummaryTable table(options);
+    if (streamed(table)) return;
   }
   LoadReport read;
   const TransactionLog log = load_transactions(source_.path, lo, read);

@@ -33,6 +33,9 @@ struct AnalyzeOptions {
   std::string time_unit = "week";
   std::optional<std::int32_t> calibration_end;  ///< model choice split (else holdout_share)
   std::optional<std::int32_t> observation_end;
+  /// The basket thresholds were given: mine with exactly them (else the bounded search of
+  /// search_association_rules, from the same floors).
+  bool basket_thresholds_given = false;
   std::string customers_channel = "acquisition_channel";
   std::string compare_column;  ///< group comparison column of the customers table
   std::string compare_a = "1", compare_b = "0";
@@ -75,6 +78,9 @@ struct Analysis {
   double repeat_rate = 0;
   double revenue = 0, average_check = 0;
   double likely_active = 0;
+  /// False when the chosen model's P(alive) is not identified by the data: likely_active and
+  /// P(alive) are then not measurements (see model_choice_reason).
+  bool p_alive_measured = true;
   double expected_purchases = 0;
   std::optional<double> predicted_revenue;  ///< with a spend model
   std::optional<double> clv_total;          ///< with a spend model
@@ -83,8 +89,20 @@ struct Analysis {
   nlohmann::ordered_json model_selection;  ///< candidates, split, chosen, chosen_by
   std::string model_name;                  ///< the chosen count model
   FitResult model;                         ///< its fit on all data
+  std::string model_choice_headline;        ///< e.g. "pnbd (identified)"
+  std::string model_choice_reason;         ///< which model, why, what was done, in plain words
+  std::string identification;              ///< verdict of the chosen fit: identified, ...
+  double l2_penalty = 0;                   ///< of the chosen fit (0 = plain maximum likelihood)
   std::optional<FitResult> spend_model;    ///< Gamma-Gamma, when fitted
-  std::string spend_model_note;            ///< why the spend model is absent
+  /// What the spend model did, in plain words (customers used and left out and what they get),
+  /// or why there is no expected spend.
+  std::string spend_model_note;
+  /// Customers of the spend model: repeat, used, zero_spend, negative_spend, no_repeat, each
+  /// {count, first ids}.
+  nlohmann::ordered_json spend_customers = nlohmann::ordered_json::object();
+  /// Where the loaded customers went: loaded, summarised, and each reason a customer is not in
+  /// the summary with a count and the first ids.
+  nlohmann::ordered_json customer_accounting = nlohmann::ordered_json::object();
 
   // ---- sentences and notes
   std::vector<std::string> analytics_notes;

@@ -49,6 +49,8 @@ SummaryOptions summary_options(const Parameters& parameters);
 struct SideInputs {
   std::optional<Table> customers;  ///< attributes: customer_id + any columns (birth_date, ...)
   std::optional<Table> spend;      ///< marketing spend: channel, period (YYYY-MM), spend
+  /// products: product + category, brand, launch_date (coarser levels for association rules)
+  std::optional<Table> products;
   std::string nps_source;          ///< name of the NPS answers, for messages
   std::optional<std::vector<NpsRow>> nps;  ///< NPS answers: customer_id, date, score, ...
   std::optional<Table> contacts;           ///< contact history: customer_id, date, channel
@@ -56,8 +58,8 @@ struct SideInputs {
   std::optional<ActionConfig> playbook;    ///< CVM rules (default: the built-in playbook)
 };
 
-/// Reads the side files named by the parameters customers, spend, nps, contacts, suppress and
-/// rules. InputError naming the file, line and column for a malformed file.
+/// Reads the side files named by the parameters customers, spend, products, nps, contacts,
+/// suppress and rules. InputError naming the file, line and column for a malformed file.
 SideInputs read_side_inputs(const Parameters& parameters);
 
 /// A workspace: one company's transactions and the jobs that run over them.
