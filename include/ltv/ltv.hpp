@@ -24,6 +24,7 @@
 #include "ltv/workspace/parameters.hpp"
 #include "ltv/workspace/result_table.hpp"
 #include "ltv/workspace/side_tables.hpp"
+#include "ltv/workspace/simulate.hpp"
 #include "ltv/workspace/tables.hpp"
 #include "ltv/workspace/uplift.hpp"
 #include "ltv/workspace/workspace.hpp"

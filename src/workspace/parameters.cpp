@@ -17,11 +17,11 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 18> kGroups{
+constexpr std::array<std::string_view, 19> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
     "validate",
     // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
-    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift", "nps"};
+    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift", "nps", "simulate"};
 
 // The table. Help texts are what every face shows; defaults are text as a user would type them.
 // Sections group the options in help screens.
@@ -560,6 +560,83 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
       spec("on_error", "nps", T::choice, "skip",
            "fail: stop at the first bad row; skip: skip bad rows and report them on stderr", ""),
       "fail|skip"));
+  // ---- simulate: the simulated retailer (checks that depend on other options, and those of
+  // model parameters, are sim::validate's)
+  t.push_back(
+      with_range(spec("customers", "simulate", T::integer, "1000", "Number of customers", ""), 1,
+                 1e9, false, false, "a whole number in 1..1000000000"));
+  t.push_back(with_range(spec("seed", "simulate", T::integer, "1", "Random seed", ""), 0,
+                         kMaxUint64, false, false, "a whole number in 0..18446744073709551615"));
+  // Required on the command line.
+  t.push_back(with_alias(
+      spec("output", "simulate", T::path, "", "Output directory (created if missing)", ""), "o"));
+  t.push_back(with_choices(
+      spec("model", "simulate", T::choice, "bgnbd", "Purchase process: bgnbd or pnbd", ""),
+      "bgnbd|pnbd"));
+  t.push_back(spec("params", "simulate", T::text, "",
+                   "Model parameters, weeks (bgnbd: r=0.243,alpha=4.414,a=0.793,b=2.426; pnbd: "
+                   "r=0.553,alpha=10.578,s=0.606,beta=11.669); keys not given keep defaults",
+                   ""));
+  t.push_back(spec("spend_params", "simulate", T::text, "",
+                   "Gamma-Gamma spend parameters (default p=6.25,q=3.74,gamma=15.44)", ""));
+  t.push_back(spec("start", "simulate", T::date, "2024-01-01", "First day of the period", ""));
+  t.push_back(
+      spec("end", "simulate", T::date, "2025-12-31", "Last day of the period (inclusive)", ""));
+  // 0 = not given, like the default.
+  t.push_back(with_range(spec("weeks", "simulate", T::integer, "",
+                              "Period length in weeks from --start (overrides --end)", ""),
+                         0, 5200, false, false, "a number of weeks in 1..5200"));
+  t.push_back(with_choices(spec("acquisition", "simulate", T::choice, "first-quarter",
+                                "First purchases uniform over the first quarter of the period "
+                                "(first-quarter) or over the whole period (uniform)",
+                                ""),
+                           "first-quarter|uniform"));
+  // 0 = not given; its range depends on the period (checked by simulate_options).
+  t.push_back(spec("acquisition_days", "simulate", T::integer, "",
+                   "Acquisition window in days from --start (overrides --acquisition)", ""));
+  t.push_back(with_range(
+      spec("loyalty_share", "simulate", T::number, "0.3", "Share of loyalty members", ""), 0, 1,
+      false, false, "a probability in [0, 1]"));
+  t.push_back(with_range(spec("loyalty_factor", "simulate", T::number, "1.25",
+                              "Members' order values are multiplied by this", ""),
+                         0, kInf, true, false, "a factor > 0"));
+  t.push_back(with_range(spec("nps_rate", "simulate", T::number, "0.1",
+                              "Share of customers answering the NPS survey", ""),
+                         0, 1, false, false, "a probability in [0, 1]"));
+  t.push_back(with_range(
+      spec("contact_rate", "simulate", T::number, "0.25", "Contacts per customer per month", ""), 0,
+      1000, false, false, "contacts per customer per month in [0, 1000]"));
+  t.push_back(with_range(
+      spec("max_lines", "simulate", T::integer, "5", "Most lines (products) per order", ""), 1, 100,
+      false, false, "a number of lines in 1..100"));
+  t.push_back(spec("campaign_date", "simulate", T::date, "",
+                   "Run a campaign on this date (YYYY-MM-DD); default: no campaign", ""));
+  t.push_back(with_range(spec("campaign_share", "simulate", T::number, "0.5",
+                              "Share of customers acquired before the campaign who enter it", ""),
+                         0, 1, false, false, "a probability in [0, 1]"));
+  t.push_back(
+      with_range(spec("campaign_uplift", "simulate", T::number, "1.3",
+                      "Treated customers' purchase rate factor after the campaign date", ""),
+                 0, kInf, true, false, "a factor > 0"));
+  t.push_back(spec("transactions_only", "simulate", T::flag, "",
+                   "Write only transactions.csv and truth.json", ""));
+  t.push_back(with_choices(
+      spec("order", "simulate", T::choice, "date",
+           "Row order of transactions.csv: date (as shops and CRMs export; the orders of a day in "
+           "random order), customer (customer by customer) or shuffled (every line at a random "
+           "place). Same rows in every order",
+           ""),
+      "date|customer|shuffled"));
+  t.push_back(
+      spec("latent", "simulate", T::flag, "",
+           "Also write latent.csv (continuous-time x, t_x, T and latent rates per customer)", ""));
+  t.push_back(with_range(spec("threads", "simulate", T::integer, "2",
+                              "Worker threads (output does not depend on it)", ""),
+                         1, 256, false, false, "a number of threads in 1..256"));
+  t.push_back(with_choices(
+      spec("format", "simulate", T::choice, "csv", "Output format (csv only)", ""), "csv"));
+  t.push_back(with_alias(
+      spec("quiet", "simulate", T::flag, "", "Do not print the summary line on stderr", ""), "q"));
 }
 
 const std::vector<ParameterSpec>& table() {
