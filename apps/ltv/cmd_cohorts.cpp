@@ -1,34 +1,34 @@
 // `ltv cohorts`: acquisition cohorts by first-purchase period, as a long table or a matrix.
+// Options come from the parameter table (group "cohorts"); the work is one call, run_cohorts.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <memory>
 
-#include "analytics_output.hpp"
 #include "command.hpp"
-#include "ltv/analytics/cohorts.hpp"
+#include "ltv/workspace/analytics.hpp"
+#include "parameter_options.hpp"
+#include "table_output.hpp"
 
 namespace ltv::cli {
 namespace {
 
-struct CohortsCli {
-  TransactionCliOptions io;
-  std::string period = "month";
-  std::string matrix;
-};
+void run(CommandParameters& command) {
+  const Parameters& p = command.resolved();
+  const CohortsJobOptions options = cohorts_options(p);  // every option checked before any work
+  Workspace workspace(analytics_source(p));
+  if (!p.flag("quiet")) std::fputs(workspace.load_report().to_text().c_str(), stderr);
+  write_tables(p, run_cohorts(workspace, options).tables);
+}
 
 void setup_cohorts(CLI::App& root) {
-  auto o = std::make_shared<CohortsCli>();
   CLI::App* cmd = root.add_subcommand(
       "cohorts",
       "Acquisition cohorts by first-purchase period: active customers, retention, orders, revenue "
       "and cumulative revenue per acquired customer (the cohort LTV curve) for each period since "
       "acquisition. A long table by default, or a cohort x age matrix of one metric.");
-  add_transaction_options(*cmd, o->io);
-  add_period_option(*cmd, o->period, "Cohort period");
-  cmd->add_option(
-      "--matrix", o->matrix,
-      "Write a matrix of one metric instead: retention, active_customers, revenue, orders, "
-      "cumulative_revenue_per_customer, cumulative_profit_per_customer");
+  auto parameters =
+      add_parameter_options(*cmd, {"source", "periods", "output", "format", "cohorts"});
   cmd->footer(
       "Output (long): "
       "cohort,age,period,complete,cohort_size,active_customers,retention,orders,revenue,profit,"
@@ -39,19 +39,7 @@ void setup_cohorts(CLI::App& root) {
       "  ltv cohorts online_retail.csv.gz --customer CustomerID --date InvoiceDate --order "
       "InvoiceNo \\\n"
       "      --quantity Quantity --price UnitPrice --returns drop --matrix retention");
-  cmd->callback([o]() {
-    CohortOptions c;
-    c.period = parse_period_unit(o->period);
-    c.observation_end = analytics_observation_end(o->io);
-    if (!o->matrix.empty()) cohort_matrix(CohortReport{}, o->matrix);  // validate before loading
-    const TransactionLog log = load_log(o->io, nullptr, false);
-    const CohortReport report = build_cohorts(log, c);
-    if (o->matrix.empty()) {
-      write_analytics(o->io, {cohort_table(report)}, "");
-    } else {
-      write_analytics(o->io, {cohort_matrix(report, o->matrix)}, "");
-    }
-  });
+  cmd->callback([parameters]() { run(*parameters); });
 }
 
 }  // namespace

@@ -16,6 +16,13 @@ std::string option_name(std::string_view key) {
   return name;
 }
 
+std::string positional_name(std::string_view key) {
+  std::string name(key);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return name;
+}
+
 const Parameters& CommandParameters::resolved() {
   if (!config_applied) {
     config_applied = true;
@@ -33,15 +40,20 @@ std::shared_ptr<CommandParameters> add_parameter_options(CLI::App& cmd,
   // The option callbacks write into the object the command's callback keeps alive.
   CommandParameters* const self = result.get();
   Parameters* const parameters = &self->values;
-  for (const ParameterSpec* spec : parameters_of(parameters->groups())) {
-    const std::string key(spec->key);
-    // A positional parameter is named after its key in capitals (FILE, DIR).
-    std::string names = option_name(key);
-    if (spec->positional) {
-      names = key;
-      std::transform(names.begin(), names.end(), names.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  // Positionals are taken in the order of `groups` (`ltv uplift CAMPAIGNS FILE`), options in
+  // table order.
+  std::vector<const ParameterSpec*> specs;
+  for (const std::string_view group : parameters->groups()) {
+    for (const ParameterSpec* spec : parameters_of(std::span(&group, 1))) {
+      if (spec->positional) specs.push_back(spec);
     }
+  }
+  for (const ParameterSpec* spec : parameters_of(parameters->groups())) {
+    if (!spec->positional) specs.push_back(spec);
+  }
+  for (const ParameterSpec* spec : specs) {
+    const std::string key(spec->key);
+    std::string names = spec->positional ? positional_name(key) : option_name(key);
     if (!spec->alias.empty()) names = "-" + std::string(spec->alias) + "," + names;
     // The default a job sets for this command (parameter_defaults()) or the table's.
     const std::string default_value = parameters->text(key);

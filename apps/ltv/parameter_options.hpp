@@ -17,6 +17,9 @@ namespace ltv::cli {
 /// `--calibration-end` for the key `calibration_end`.
 std::string option_name(std::string_view key);
 
+/// `CAMPAIGNS` for the positional key `campaigns` (`FILE` for `file`).
+std::string positional_name(std::string_view key);
+
 /// The parameters of a command and where its options come from.
 struct CommandParameters {
   Parameters values;
@@ -27,9 +30,9 @@ struct CommandParameters {
   const Parameters& resolved();
 };
 
-/// Declares every parameter of `groups` on `cmd` (positional ones as FILE) and `--config FILE`
-/// (key = value lines; see apply_parameter_config). Values given on the command line go into
-/// the returned object's `values`.
+/// Declares every parameter of `groups` on `cmd` (positional ones by their key in capitals, in
+/// the order of `groups`) and `--config FILE` (key = value lines; see apply_parameter_config).
+/// Values given on the command line go into the returned object's `values`.
 std::shared_ptr<CommandParameters> add_parameter_options(CLI::App& cmd,
                                                          std::vector<std::string_view> groups);
 

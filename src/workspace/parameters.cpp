@@ -19,11 +19,13 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 17> kGroups{
+constexpr std::array<std::string_view, 26> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
     "validate",
     // segment, cross-sell, actions and report commands
-    "segment", "cross_sell", "basket", "recommend", "penetration", "actions", "report"};
+    "segment", "cross_sell", "basket", "recommend", "penetration", "actions", "report",
+    // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
+    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift", "nps", "simulate"};
 
 // Defaults a job sets for a parameter of another group (see parameter_defaults()).
 constexpr ParameterDefault kJobDefaults[] = {
@@ -99,6 +101,7 @@ ParameterSpec repeated(ParameterSpec s) {
   s.repeated = true;
   return s;
 }
+void append_analytics_commands(std::vector<ParameterSpec>& t);
 
 std::vector<ParameterSpec> make_table() {
   std::vector<ParameterSpec> t;
@@ -555,7 +558,337 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(spec("title", "report", T::text, "Customer value report", "Page title", kCommand));
   t.push_back(
       with_alias(spec("quiet", "report", T::flag, "", "Print nothing on success", kCommand), "q"));
+  append_analytics_commands(t);
   return t;
+}
+
+// ---- The analytics, uplift, NPS and simulator commands: one group per command, named after
+// it. Names, defaults and help texts are those the commands have always had.
+constexpr std::string_view kPeriodChoices =
+    "day|days|week|weeks|month|months|quarter|quarters|year|years";
+constexpr std::string_view kPeriodExpected = "one of day, week, month, quarter, year";
+constexpr double kMaxInt32 = 2147483647;
+constexpr double kMaxUint64 = 18446744073709551615.0;
+
+/// `--period` of an analytics command (parse_period_unit also takes plurals).
+ParameterSpec period_spec(std::string_view group, std::string_view default_value,
+                          std::string_view help) {
+  return with_expected(
+      with_choices(spec("period", group, T::choice, default_value, help, ""), kPeriodChoices),
+      kPeriodExpected);
+}
+
+void append_analytics_commands(std::vector<ParameterSpec>& t) {
+  // ---- kpis
+  t.push_back(period_spec("kpis", "month", "KPI period: day, week (ISO), month, quarter or year"));
+  t.push_back(
+      with_range(spec("churn_days", "kpis", T::integer, "365",
+                      "Churn definition: no purchase in the last N days before the period end", ""),
+                 1, kMaxInt32, false, false, "a number of days >= 1"));
+  t.push_back(spec("by", "kpis", T::text, "",
+                   "Break down by a column of the transactions (channel, region, category, ...)",
+                   ""));
+  t.push_back(spec("groups", "kpis", T::path, "",
+                   "Break down by customer labels from FILE (with --group-column)", ""));
+  t.push_back(
+      spec("id_column", "kpis", T::text, "customer_id", "Customer id column of --groups FILE", ""));
+  t.push_back(spec("group_column", "kpis", T::text, "",
+                   "Label column of --groups FILE (e.g. segment)", ""));
+  t.push_back(with_range(spec("top", "kpis", T::integer, "10",
+                              "Items in the top lists (by revenue and by buyers)", ""),
+                         0, 1e9, false, false, "a number of items >= 0"));
+  t.push_back(
+      with_choices(spec("table", "kpis", T::choice, "",
+                        "Table to write as CSV: kpis (default) or top_items; JSON writes both", ""),
+                   "kpis|top_items"));
+  // ---- ltv
+  t.push_back(spec("by", "ltv", T::text, "",
+                   "Per group: the value of this column on each customer's first purchase", ""));
+  t.push_back(spec("groups", "ltv", T::path, "",
+                   "Per group: customer labels from FILE (with --group-column)", ""));
+  t.push_back(
+      spec("id_column", "ltv", T::text, "customer_id", "Customer id column of --groups FILE", ""));
+  t.push_back(spec("group_column", "ltv", T::text, "",
+                   "Label column of --groups FILE (e.g. segment)", ""));
+  t.push_back(with_choices(spec("lifespan", "ltv", T::choice, "retention",
+                                "Relationship length: observed (mean last - first purchase) or "
+                                "retention (1 / (1 - r) periods)",
+                                ""),
+                           "observed|retention"));
+  t.push_back(period_spec(
+      "ltv", "year",
+      "Period over which retention r is measured: day, week (ISO), month, quarter or year"));
+  // 0 (or not given) leaves the margin to the data, as the option always did.
+  t.push_back(with_range(spec("margin_rate", "ltv", T::number, "",
+                              "Margin as a fraction of revenue (default: profit / revenue when "
+                              "--margin or --cost is mapped)",
+                              ""),
+                         0, 1, false, false, "a fraction of revenue in (0, 1]"));
+  t.push_back(with_choices(spec("table", "ltv", T::choice, "",
+                                "Table to write as CSV: ltv_formula (default), ltv_distribution or "
+                                "historical_ltv; JSON writes all",
+                                ""),
+                           "ltv_formula|ltv_distribution|historical_ltv"));
+  // ---- cohorts
+  t.push_back(
+      period_spec("cohorts", "month", "Cohort period: day, week (ISO), month, quarter or year"));
+  t.push_back(with_choices(
+      spec("matrix", "cohorts", T::choice, "",
+           "Write a matrix of one metric instead: retention, active_customers, revenue, orders, "
+           "cumulative_revenue_per_customer, cumulative_profit_per_customer",
+           ""),
+      "retention|active_customers|revenue|orders|cumulative_revenue_per_customer|"
+      "cumulative_profit_per_customer"));
+  // ---- cac
+  t.push_back(spec("spend", "cac", T::path, "",
+                   "Marketing spend FILE with channel, period, spend columns", ""));
+  t.push_back(
+      spec("spend_channel", "cac", T::text, "channel", "Channel column of the spend file", ""));
+  t.push_back(spec("spend_period", "cac", T::text, "period",
+                   "Period column of the spend file (YYYY-MM, ...)", ""));
+  t.push_back(spec("spend_amount", "cac", T::text, "spend", "Spend column of the spend file", ""));
+  t.push_back(period_spec("cac", "month",
+                          "Period of the spend file: day, week (ISO), month, quarter or year"));
+  t.push_back(spec(
+      "acquisition_column", "cac", T::text, "channel",
+      "Transactions column whose value on the first purchase is the acquisition channel", ""));
+  t.push_back(
+      spec("customers", "cac", T::path, "",
+           "Take each customer's acquisition channel from FILE instead (e.g. customers.csv)", ""));
+  t.push_back(spec("id_column", "cac", T::text, "customer_id",
+                   "Customer id column of --customers / --predicted files", ""));
+  t.push_back(spec("customers_channel", "cac", T::text, "channel",
+                   "Channel column of --customers FILE", ""));
+  t.push_back(
+      spec("predicted", "cac", T::path, "", "Scores FILE with a predicted LTV per customer", ""));
+  t.push_back(spec("predicted_column", "cac", T::text, "clv",
+                   "Predicted LTV column of --predicted FILE", ""));
+  t.push_back(with_range(spec("margin_rate", "cac", T::number, "",
+                              "Margin as a fraction of revenue (default: the profit column when "
+                              "mapped, else revenue)",
+                              ""),
+                         0, 1, false, false, "a fraction of revenue in (0, 1]"));
+  // ---- forecast
+  t.push_back(
+      period_spec("forecast", "month", "Forecast period: day, week (ISO), month, quarter or year"));
+  t.push_back(with_range(spec("horizon", "forecast", T::integer, "6", "Periods to forecast", ""), 1,
+                         kMaxInt32, false, false, "a number of periods >= 1"));
+  t.push_back(with_range(spec("holdout", "forecast", T::integer, "0",
+                              "Backtest periods held out (0: min(horizon, n/4))", ""),
+                         0, kMaxInt32, false, false, "a number of periods >= 0"));
+  t.push_back(with_range(
+      spec("season", "forecast", T::integer, "0",
+           "Season length in periods (0: 12 months, 52 weeks, 7 days, 4 quarters)", ""),
+      0, kMaxInt32, false, false, "a number of periods >= 0"));
+  t.push_back(with_range(
+      spec("fourier", "forecast", T::integer, "0",
+           "Regression: K Fourier pairs instead of seasonal dummies (0 = dummies)", ""),
+      0, kMaxInt32, false, false, "a number of pairs >= 0"));
+  t.push_back(with_range(
+      spec("window", "forecast", T::integer, "0",
+           "Periods averaged by historical_average and for the acquisition rate (0: season)", ""),
+      0, kMaxInt32, false, false, "a number of periods >= 0"));
+  // A list: the command line takes --method repeatedly (or comma-separated).
+  t.push_back(with_expected(
+      repeated(spec("method", "forecast", T::text,
+                    "historical_average\ncohort\nregression\nholt_winters",
+                    "Methods to run (repeatable; or comma-separated)", "")),
+      "one of historical_average, cohort, regression, holt_winters"));
+  t.push_back(with_choices(spec("table", "forecast", T::choice, "",
+                                "Table to write as CSV: forecast (default), forecast_backtest or "
+                                "seasonality; JSON writes all",
+                                ""),
+                           "forecast|forecast_backtest|seasonality"));
+  // ---- compare
+  t.push_back(spec("by", "compare", T::text, "",
+                   "Group by this column's value on each customer's first purchase", ""));
+  t.push_back(spec("groups", "compare", T::path, "",
+                   "Group by customer labels from FILE (with --group-column)", ""));
+  t.push_back(spec("id_column", "compare", T::text, "customer_id",
+                   "Customer id column of --groups FILE", ""));
+  t.push_back(spec("group_column", "compare", T::text, "",
+                   "Label column of --groups FILE (e.g. loyalty_member)", ""));
+  t.push_back(spec("a", "compare", T::text, "", "Label of the first group", ""));
+  t.push_back(spec("b", "compare", T::text, "", "Label of the second group", ""));
+  t.push_back(spec("name_a", "compare", T::text, "",
+                   "Name of the first group in sentences (default: its label)", ""));
+  t.push_back(spec("name_b", "compare", T::text, "",
+                   "Name of the second group in sentences (default: its label)", ""));
+  t.push_back(with_range(spec("bootstrap", "compare", T::integer, "1000", "Bootstrap resamples", ""),
+                         100, kMaxInt32, false, false, "at least 100 resamples"));
+  t.push_back(with_range(
+      spec("seed", "compare", T::integer, "42", "Random seed (results are reproducible)", ""), 0,
+      kMaxUint64, false, false, "a whole number in 0..18446744073709551615"));
+  t.push_back(with_range(spec("confidence", "compare", T::number, "0.95", "Interval level", ""), 0,
+                         1, true, true, "a level in (0, 1), e.g. 0.95"));
+  t.push_back(period_spec("compare", "month",
+                          "Retention period (share active again the next period): day, week "
+                          "(ISO), month, quarter or year"));
+  t.push_back(with_range(
+      spec("min_group", "compare", T::integer, "30", "Warn when a group has fewer customers", ""),
+      0, 9e15, false, false, "a number of customers >= 0"));
+  // ---- uplift
+  t.push_back(positional(spec("campaigns", "uplift", T::path, "", "Campaign log CSV", "")));
+  t.push_back(spec("group_column", "uplift", T::text, "group",
+                   "Column of CAMPAIGNS with treated/control", ""));
+  t.push_back(with_range(spec("window", "uplift", T::integer, "30",
+                              "Outcome window in days from the campaign date", ""),
+                         1, kMaxInt32, false, false, "a positive number of days"));
+  t.push_back(with_range(spec("margin_share", "uplift", T::number, "1",
+                              "Share of revenue that is margin (when the transactions have no "
+                              "--margin or --cost column)",
+                              ""),
+                         0, 1, false, false, "a share in [0, 1]"));
+  t.push_back(spec("cost_per_treated", "uplift", T::number, "0",
+                   "Campaign cost per treated customer, for ROMI", ""));
+  t.push_back(spec("costs", "uplift", T::path, "",
+                   "FILE campaign,cost: total cost per campaign (overrides --cost-per-treated)",
+                   ""));
+  t.push_back(with_range(spec("confidence", "uplift", T::number, "0.95",
+                              "Confidence level of the intervals", ""),
+                         0, 1, true, true, "a level in (0, 1)"));
+  t.push_back(with_range(
+      spec("power", "uplift", T::number, "0.8", "Power for the minimum detectable effect", ""), 0,
+      1, true, true, "a power in (0, 1)"));
+  // ---- nps: the answers file and its columns, groupings, follow-ups, terms, the value link
+  t.push_back(positional(
+      spec("file", "nps", T::path, "", "Survey answers (CSV; gzip and - for stdin accepted)", "")));
+  t.push_back(spec("customer", "nps", T::text, "customer_id", "Customer id column", ""));
+  t.push_back(spec("date", "nps", T::text, "date", "Answer date column (yyyy-mm-dd)", ""));
+  t.push_back(spec("score", "nps", T::text, "score", "Score column (integer 0-10)", ""));
+  t.push_back(
+      spec("comment", "nps", T::text, "comment", "Free-text comment column (optional)", ""));
+  t.push_back(spec("channel", "nps", T::text, "channel", "Channel column (optional)", ""));
+  // A list: the command line takes --by repeatedly (or comma-separated).
+  t.push_back(repeated(spec("by", "nps", T::text, "",
+                            "Groupings, repeatable: period, channel, segment, class, all, or any "
+                            "column of the file (default: period)",
+                            "")));
+  t.push_back(with_choices(spec("period", "nps", T::choice, "month",
+                                "Period of --by period: week, month, quarter, year", ""),
+                           "week|month|quarter|year"));
+  t.push_back(spec("segments", "nps", T::path, "",
+                   "CSV customer_id,segment for --by segment (else a segment column of FILE)", ""));
+  t.push_back(spec("customers", "nps", T::path, "",
+                   "CSV whose first column lists known customer ids; others are reported", ""));
+  t.push_back(spec("follow_ups", "nps", T::path, "",
+                   "Write follow-up items (customer, score, comment, owner, due date) to FILE",
+                   ""));
+  t.push_back(with_range(spec("follow_up_below", "nps", T::integer, "10",
+                              "Scores below this open a follow-up item (7 = detractors only)", ""),
+                         1, 11, false, false, "an integer from 1 to 11"));
+  t.push_back(with_range(
+      spec("detractor_due_days", "nps", T::integer, "2", "Days to handle a detractor", ""), 0,
+      36600, false, false, "a number of days >= 0"));
+  t.push_back(with_range(
+      spec("other_due_days", "nps", T::integer, "7", "Days to handle other follow-ups", ""), 0,
+      36600, false, false, "a number of days >= 0"));
+  t.push_back(
+      spec("owner", "nps", T::text, "customer-care", "Default owner of follow-up items", ""));
+  // A list of CHANNEL=OWNER pairs (repeatable on the command line).
+  t.push_back(repeated(spec("owner_by_channel", "nps", T::text, "",
+                            "CHANNEL=OWNER, repeatable: owner of follow-ups per channel", "")));
+  t.push_back(spec("terms", "nps", T::path, "",
+                   "Write the most frequent words and #tags of detractor comments to FILE", ""));
+  t.push_back(
+      with_range(spec("top_terms", "nps", T::integer, "20", "Number of terms in --terms", ""), 0,
+                 1e9, false, false, "a number of terms >= 0"));
+  t.push_back(spec("transactions", "nps", T::path, "",
+                   "Transactions (customer_id,date,amount...) for --value", ""));
+  t.push_back(
+      spec("tx_customer", "nps", T::text, "customer_id", "Customer column of --transactions", ""));
+  t.push_back(spec("tx_date", "nps", T::text, "date", "Date column of --transactions", ""));
+  t.push_back(spec("tx_amount", "nps", T::text, "amount", "Amount column of --transactions", ""));
+  t.push_back(spec("ltv", "nps", T::path, "",
+                   "CSV customer_id,ltv (e.g. from ltv predict) for the mean LTV per class", ""));
+  t.push_back(spec("value", "nps", T::path, "",
+                   "Write retention and value of promoters / passives / detractors to FILE", ""));
+  t.push_back(with_range(
+      spec("horizon", "nps", T::integer, "180", "Days after the answer counted by --value", ""), 1,
+      kMaxInt32, false, false, "a positive number of days"));
+  t.push_back(spec("problems", "nps", T::path, "",
+                   "Write every problem row (line, problem, detail) to FILE", ""));
+  t.push_back(with_choices(
+      spec("on_error", "nps", T::choice, "skip",
+           "fail: stop at the first bad row; skip: skip bad rows and report them on stderr", ""),
+      "fail|skip"));
+  // ---- simulate: the simulated retailer (checks that depend on other options, and those of
+  // model parameters, are sim::validate's)
+  t.push_back(
+      with_range(spec("customers", "simulate", T::integer, "1000", "Number of customers", ""), 1,
+                 1e9, false, false, "a whole number in 1..1000000000"));
+  t.push_back(with_range(spec("seed", "simulate", T::integer, "1", "Random seed", ""), 0,
+                         kMaxUint64, false, false, "a whole number in 0..18446744073709551615"));
+  // Required on the command line.
+  t.push_back(with_alias(
+      spec("output", "simulate", T::path, "", "Output directory (created if missing)", ""), "o"));
+  t.push_back(with_choices(
+      spec("model", "simulate", T::choice, "bgnbd", "Purchase process: bgnbd or pnbd", ""),
+      "bgnbd|pnbd"));
+  t.push_back(spec("params", "simulate", T::text, "",
+                   "Model parameters, weeks (bgnbd: r=0.243,alpha=4.414,a=0.793,b=2.426; pnbd: "
+                   "r=0.553,alpha=10.578,s=0.606,beta=11.669); keys not given keep defaults",
+                   ""));
+  t.push_back(spec("spend_params", "simulate", T::text, "",
+                   "Gamma-Gamma spend parameters (default p=6.25,q=3.74,gamma=15.44)", ""));
+  t.push_back(spec("start", "simulate", T::date, "2024-01-01", "First day of the period", ""));
+  t.push_back(
+      spec("end", "simulate", T::date, "2025-12-31", "Last day of the period (inclusive)", ""));
+  // 0 = not given, like the default.
+  t.push_back(with_range(spec("weeks", "simulate", T::integer, "",
+                              "Period length in weeks from --start (overrides --end)", ""),
+                         0, 5200, false, false, "a number of weeks in 1..5200"));
+  t.push_back(with_choices(spec("acquisition", "simulate", T::choice, "first-quarter",
+                                "First purchases uniform over the first quarter of the period "
+                                "(first-quarter) or over the whole period (uniform)",
+                                ""),
+                           "first-quarter|uniform"));
+  // 0 = not given; its range depends on the period (checked by simulate_options).
+  t.push_back(spec("acquisition_days", "simulate", T::integer, "",
+                   "Acquisition window in days from --start (overrides --acquisition)", ""));
+  t.push_back(with_range(
+      spec("loyalty_share", "simulate", T::number, "0.3", "Share of loyalty members", ""), 0, 1,
+      false, false, "a probability in [0, 1]"));
+  t.push_back(with_range(spec("loyalty_factor", "simulate", T::number, "1.25",
+                              "Members' order values are multiplied by this", ""),
+                         0, kInf, true, false, "a factor > 0"));
+  t.push_back(with_range(spec("nps_rate", "simulate", T::number, "0.1",
+                              "Share of customers answering the NPS survey", ""),
+                         0, 1, false, false, "a probability in [0, 1]"));
+  t.push_back(with_range(
+      spec("contact_rate", "simulate", T::number, "0.25", "Contacts per customer per month", ""), 0,
+      1000, false, false, "contacts per customer per month in [0, 1000]"));
+  t.push_back(with_range(
+      spec("max_lines", "simulate", T::integer, "5", "Most lines (products) per order", ""), 1, 100,
+      false, false, "a number of lines in 1..100"));
+  t.push_back(spec("campaign_date", "simulate", T::date, "",
+                   "Run a campaign on this date (YYYY-MM-DD); default: no campaign", ""));
+  t.push_back(with_range(spec("campaign_share", "simulate", T::number, "0.5",
+                              "Share of customers acquired before the campaign who enter it", ""),
+                         0, 1, false, false, "a probability in [0, 1]"));
+  t.push_back(
+      with_range(spec("campaign_uplift", "simulate", T::number, "1.3",
+                      "Treated customers' purchase rate factor after the campaign date", ""),
+                 0, kInf, true, false, "a factor > 0"));
+  t.push_back(spec("transactions_only", "simulate", T::flag, "",
+                   "Write only transactions.csv and truth.json", ""));
+  t.push_back(with_choices(
+      spec("order", "simulate", T::choice, "date",
+           "Row order of transactions.csv: date (as shops and CRMs export; the orders of a day in "
+           "random order), customer (customer by customer) or shuffled (every line at a random "
+           "place). Same rows in every order",
+           ""),
+      "date|customer|shuffled"));
+  t.push_back(
+      spec("latent", "simulate", T::flag, "",
+           "Also write latent.csv (continuous-time x, t_x, T and latent rates per customer)", ""));
+  t.push_back(with_range(spec("threads", "simulate", T::integer, "2",
+                              "Worker threads (output does not depend on it)", ""),
+                         1, 256, false, false, "a number of threads in 1..256"));
+  t.push_back(with_choices(
+      spec("format", "simulate", T::choice, "csv", "Output format (csv only)", ""), "csv"));
+  t.push_back(with_alias(
+      spec("quiet", "simulate", T::flag, "", "Do not print the summary line on stderr", ""), "q"));
 }
 
 const std::vector<ParameterSpec>& table() {

@@ -49,6 +49,37 @@ TableDefinition table(std::string folder, std::string name, std::string descript
   return d;
 }
 
+// ---- Tables of the uplift, NPS and simulator commands that the main job does not write.
+void append_command_tables(std::vector<TableDefinition>& c) {
+  // Figures rounded to 6 significant digits (uplift_table); without an amount column the money
+  // columns are null.
+  c.push_back(table(
+      "cvm", "uplift", "Campaign uplift: treated vs control over a window (`ltv uplift`)",
+      {text("campaign"), date("first_date", "first campaign day"),
+       date("last_date", "last campaign day"), integer("window_days", "outcome window"),
+       integer("treated", "treated customers"), integer("control", "control customers"),
+       real("response_treated", "share buying in the window"), real("response_control"),
+       real("response_diff"), real("response_lower"), real("response_upper"),
+       real("revenue_treated", "revenue per customer in the window"), real("revenue_control"),
+       real("revenue_diff"), real("revenue_lower"), real("revenue_upper"),
+       real("margin_treated", "margin per customer in the window"), real("margin_control"),
+       real("margin_diff"), real("margin_lower"), real("margin_upper"),
+       real("incremental_revenue", "revenue_diff x treated"),
+       real("incremental_margin", "margin_diff x treated"), real("cost"),
+       real("romi", "(incremental margin - cost) / cost"),
+       real("revenue_mde", "minimum detectable revenue difference"),
+       real("response_mde", "minimum detectable response difference"),
+       text("significant", "true when the revenue interval excludes 0"),
+       text("large_enough", "true when |revenue_diff| >= revenue_mde"), text("verdict")}));
+  c.push_back(table("nps", "value_link",
+                    "Retention and value after the answer, by NPS class (`ltv nps --value`)",
+                    {text("class"), integer("customers", "respondents with a full window"),
+                     integer("retained", "of those, bought within the window"), real("retention"),
+                     real("value_before", "mean amount before the answer"),
+                     real("value_after", "mean amount in the window"),
+                     real("mean_ltv", "mean of the supplied LTV")}));
+}
+
 std::vector<TableDefinition> make_catalogue() {
   std::vector<TableDefinition> c;
   // ---- the main job's per-customer and per-segment tables
@@ -264,6 +295,7 @@ std::vector<TableDefinition> make_catalogue() {
                      integer("new_buyers", "first bought since the launch in this week"),
                      integer("cumulative_buyers"), integer("target_size"),
                      real("penetration", "cumulative_buyers / target_size")}));
+  append_command_tables(c);
   return c;
 }
 
@@ -843,6 +875,59 @@ ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uin
                     std::int64_t{table.customers[k]}, std::int64_t{table.buyers[x]}, share,
                     share / base, std::int64_t{table.window_days}});
     }
+  }
+  return t;
+}
+
+// ---- uplift
+
+ResultTable uplift_table(std::span<const UpliftResult> results, bool has_amount,
+                         int window_days) {
+  ResultTable t(table_spec("cvm/uplift"));
+  const auto num = [](double v) { return Cell{round_significant(v, 6)}; };
+  // Without an amount column money is unknown, not zero: those cells are null.
+  const auto cash = [&](double v) { return has_amount ? num(v) : Cell{}; };
+  for (const UpliftResult& r : results) {
+    t.append_row({r.campaign,
+                  std::int64_t{r.first_day},
+                  std::int64_t{r.last_day},
+                  std::int64_t{window_days},
+                  int64(r.treated),
+                  int64(r.control),
+                  num(r.response.treated),
+                  num(r.response.control),
+                  num(r.response.diff),
+                  num(r.response.lower),
+                  num(r.response.upper),
+                  cash(r.revenue.treated),
+                  cash(r.revenue.control),
+                  cash(r.revenue.diff),
+                  cash(r.revenue.lower),
+                  cash(r.revenue.upper),
+                  cash(r.margin.treated),
+                  cash(r.margin.control),
+                  cash(r.margin.diff),
+                  cash(r.margin.lower),
+                  cash(r.margin.upper),
+                  cash(r.incremental_revenue),
+                  cash(r.incremental_margin),
+                  num(r.cost),
+                  cash(r.romi),
+                  cash(r.revenue.mde),
+                  num(r.response.mde),
+                  std::string(r.significant ? "true" : "false"),
+                  std::string(r.large_enough ? "true" : "false"),
+                  r.verdict});
+  }
+  return t;
+}
+
+ResultTable nps_value_link_table(std::span<const NpsValueRow> rows) {
+  ResultTable t(table_spec("nps/value_link"));
+  for (const NpsValueRow& r : rows) {
+    t.append_row({std::string(to_string(r.cls)), static_cast<std::int64_t>(r.customers),
+                  static_cast<std::int64_t>(r.retained), opt(r.retention), opt(r.value_before),
+                  opt(r.value_after), opt(r.mean_ltv)});
   }
   return t;
 }

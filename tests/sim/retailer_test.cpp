@@ -357,7 +357,7 @@ TEST(SimCli, BadOptionsGiveAClearError) {
       {"--nps-rate 2", "option --nps-rate"},
       {"--acquisition sometimes", "option --acquisition: found 'sometimes'"},
       {"--format json", "option --format: found 'json'"},
-      {"--order time", "option --order: found 'time', expected customer, date or shuffled"},
+      {"--order time", "option --order: found 'time', expected one of date, customer, shuffled"},
   };
   for (const auto& [args, message] : cases) {
     const auto result = ltv::test::run(base + args);

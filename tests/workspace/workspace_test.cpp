@@ -310,7 +310,9 @@ TEST(ModelRegistry, EveryModelIsDispatchedThroughOneEntry) {
       EXPECT_NE(m.p_n_transactions, nullptr) << m.name;
       EXPECT_NE(m.dert, nullptr) << m.name;
       // Every continuous-time model answers P(purchase within t), which the actions need.
-      if (!m.discrete) EXPECT_NE(m.probability_of_purchase, nullptr) << m.name;
+      if (!m.discrete) {
+        EXPECT_NE(m.probability_of_purchase, nullptr) << m.name;
+      }
     }
   }
   for (const char* name : {"bgnbd", "mbgnbd", "pnbd", "bgbb", "gg", "nbd", "ggomnbd", "bgcnbdk",

@@ -58,8 +58,9 @@ inline constexpr char kListSeparator = '\n';
 /// "output" (where results go), "format" (csv or json), "model" (the model of fit and predict),
 /// "fit" (optimizer tuning), "clv", "analyze" (the main job), "predict", "validate";
 /// "segment", "cross_sell" (the item column shared by basket, recommend and penetration),
-/// "basket", "recommend", "penetration", "actions", "report". A command takes the parameters of
-/// several groups; a key is unique among the groups a command takes.
+/// "basket", "recommend", "penetration", "actions", "report"; and one group per analytics,
+/// uplift, NPS and simulator job, named after its command ("kpis", ...). A command takes the
+/// parameters of several groups; a key is unique among the groups a command takes.
 std::span<const std::string_view> parameter_groups() noexcept;
 /// Every parameter, in the order faces list them.
 std::span<const ParameterSpec> parameter_table() noexcept;

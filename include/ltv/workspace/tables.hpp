@@ -16,6 +16,7 @@
 #include "ltv/analytics/forecast.hpp"
 #include "ltv/analytics/kpis.hpp"
 #include "ltv/analytics/ltv.hpp"
+#include "ltv/cvm/uplift.hpp"
 #include "ltv/data/transaction_log.hpp"
 #include "ltv/models/selection.hpp"
 #include "ltv/models/validation.hpp"
@@ -98,6 +99,13 @@ ResultTable nps_table(std::span<const NpsTableSection> sections);
 ResultTable follow_ups_table(std::span<const FollowUp> items);
 /// The `top` most frequent words and #tags of detractors' comments.
 ResultTable detractor_terms_table(const NpsAnswers& answers, std::size_t top);
+/// Retention and value after the answer by NPS class ("nps/value_link", `ltv nps --value`).
+ResultTable nps_value_link_table(std::span<const NpsValueRow> rows);
+
+// ---- uplift (`ltv uplift`)
+/// One row per campaign ("cvm/uplift"), figures rounded to 6 significant digits; the money
+/// columns are null when the transactions have no amounts (`has_amount` false).
+ResultTable uplift_table(std::span<const UpliftResult> results, bool has_amount, int window_days);
 
 // ---- segment, cross-sell and actions commands
 /// One row per customer of a segmentation ("segment_customers"): the label columns only when
