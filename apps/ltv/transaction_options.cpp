@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "ltv/error.hpp"
 #include "ltv/io/dates.hpp"
@@ -83,6 +84,10 @@ void add_transaction_options(CLI::App& cmd, TransactionCliOptions& o) {
   cmd.add_option("--on-error", o.on_error,
                  "Bad rows: fail (stop at the first, naming file:line:column) or skip (count and "
                  "report them)")
+      ->capture_default_str()
+      ->group(parsing);
+  cmd.add_option("--date-window", o.date_window,
+                 "Plausible purchase dates FROM..TO: a date outside is a bad row (see --on-error)")
       ->capture_default_str()
       ->group(parsing);
 
@@ -160,6 +165,8 @@ ltv::LoadOptions load_options(const TransactionCliOptions& o) {
   lo.time_zone_minutes = ltv::parse_utc_offset(o.time_zone);
   lo.returns = ltv::parse_returns_policy(o.returns);
   lo.on_error = ltv::parse_error_policy(o.on_error);
+  std::tie(lo.min_day, lo.max_day) =
+      ltv::parse_date_window(o.date_window, lo.min_day, lo.max_day, "--date-window");
   return lo;
 }
 

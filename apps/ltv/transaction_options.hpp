@@ -40,6 +40,8 @@ struct TransactionCliOptions {
   std::string output = "-";          ///< -o/--output
   bool quiet = false;                ///< --quiet
   std::string config;                ///< --config FILE (applied on first use, see apply_config)
+  /// --date-window FROM..TO: plausible purchase dates
+  std::string date_window = "1900-01-01..2100-12-31";
 
   CLI::App* command = nullptr;  ///< set by add_transaction_options
   mutable bool config_applied = false;

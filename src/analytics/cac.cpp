@@ -90,6 +90,14 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
     }
   }
   // Margin by age since acquisition, for payback.
+  std::size_t ages = 0;
+  for (const auto& [key, l] : lines) {
+    if (l.new_customers > 0)
+      ages += static_cast<std::size_t>(std::max(0, last_period - key.second + 1));
+  }
+  detail::check_period_table(
+      ages, sizeof(double), detail::PeriodGrid(spend.period, detail::day_range(log).first, obs_end),
+      "payback table (margin by channel, acquisition period and age)");
   for (auto& [key, l] : lines) {
     if (l.new_customers > 0)
       l.margin_by_age.assign(static_cast<std::size_t>(std::max(0, last_period - key.second + 1)),

@@ -45,6 +45,7 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
   const std::int32_t P = grid.count();
   const auto cells_count = static_cast<std::size_t>(P) * static_cast<std::size_t>(P);
+  detail::check_period_table(cells_count, sizeof(Acc), grid, "cohort table");
   std::vector<Acc> acc(cells_count);
   const detail::CustomerRows by_customer = detail::rows_by_customer(log);
   const auto customer_count = static_cast<std::int64_t>(log.customer_count());

@@ -83,6 +83,8 @@ void accumulate(const TransactionLog& log, const detail::CustomerRows& by_custom
   const std::int32_t obs_end = grid.last_day;
   const bool has_profit = log.has_profit();
   const bool has_amount = log.has_amount();
+  detail::check_period_table(group_count * static_cast<std::size_t>(P + 1), sizeof(Cell), grid,
+                             "KPI table");
   cells.assign(group_count * static_cast<std::size_t>(P + 1), Cell{});
   totals.assign(group_count, Totals{});
   const std::int64_t customer_count = static_cast<std::int64_t>(log.customer_count());

@@ -523,6 +523,11 @@ DateTime Loader::date(const CsvRecord& r) {
     return last_date_;
   }
   if (auto dt = parse_datetime(text, date_format_, options_.time_zone_minutes)) {
+    if (dt->day < options_.min_day || dt->day > options_.max_day) {
+      problem("date out of range", r.line, col_.date, text,
+              fmt::format("a date from {} to {} (--date-window)", format_date(options_.min_day),
+                          format_date(options_.max_day)));
+    }
     if (cached) {
       cached->words[0] = words[0];
       cached->words[1] = words[1];

@@ -57,6 +57,14 @@ struct LoadOptions {
   int time_zone_minutes = 0;   ///< fixed UTC offset datetimes with an offset are converted to
   ReturnsPolicy returns = ReturnsPolicy::net;
   ErrorPolicy on_error = ErrorPolicy::fail;
+  /// Plausible purchase dates, inclusive (days since 1970-01-01). A date outside is a bad field
+  /// ("date out of range": an InputError naming the file, line and column, or a skipped row under
+  /// on_error = skip), so that a sentinel such as 0000-01-01 cannot stretch every period table of
+  /// the analyses over two thousand years. Default 1900-01-01 .. 2100-12-31 (`--date-window`).
+  std::int32_t min_day = kDefaultMinDay;
+  std::int32_t max_day = kDefaultMaxDay;
+  static constexpr std::int32_t kDefaultMinDay = -25567;  ///< 1900-01-01
+  static constexpr std::int32_t kDefaultMaxDay = 47846;   ///< 2100-12-31
   bool require_customer = true;    ///< false: without a customer column every row is customer ""
   bool require_date = true;        ///< false: without a date column every row has day 0
   bool keep_extra_columns = true;  ///< keep unmapped columns in TransactionLog::extra
