@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "io/toml_reader.hpp"
-#include "ltv/io/files.hpp"
 #include "ltv/cvm/actions.hpp"
+#include "ltv/io/files.hpp"
 
 namespace ltv {
 namespace {

@@ -6,6 +6,7 @@
 
 #include "ltv/error.hpp"
 #include "ltv/io/dates.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 
@@ -293,6 +294,18 @@ bool summarize_customer(const LinesByCustomer& g, std::uint64_t begin, std::uint
   return true;
 }
 
+/// Throws InputError naming the customer when a money sum of its summary overflowed (amounts
+/// near 1e308): never an infinite value written as an empty cell.
+void check_finite_sums(const TransactionLog& log, std::size_t customer, const CustomerResult& c) {
+  if (std::isfinite(c.revenue) && std::isfinite(c.monetary) && std::isfinite(c.profit) &&
+      std::isfinite(c.monetary_holdout)) {
+    return;
+  }
+  input_error(SourceLocation{"", 0, "customer"}, log.customer_ids[customer],
+              "amounts whose sums per customer are finite numbers (this customer's revenue "
+              "or profit overflows)");
+}
+
 /// Summaries of customers c0 .. c1-1 into `s` (which carries the header fields), on the OpenMP
 /// threads when `parallel`, else on the calling thread.
 void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::size_t c0,
@@ -331,31 +344,36 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
 
   const CustomerRules rules{s.calibration_end, s.observation_end,     s.has_amount,
                             s.has_profit,      log.order.has_value(), s.has_holdout};
+  detail::ParallelErrors errors;
 #pragma omp parallel if (parallel)
   {
     CustomerScratch scratch;
     CustomerResult c;
 #pragma omp for schedule(dynamic, 4096)
     for (std::size_t i = 0; i < n_customers; ++i) {
-      if (!summarize_customer(g, offsets[i], offsets[i + 1], rules, scratch, c)) {
-        first[i] = INT32_MAX;
-        continue;
-      }
-      first[i] = c.first;
-      last[i] = c.last;
-      frequency[i] = static_cast<double>(c.days - 1);
-      recency[i] = (c.last - c.first) / unit;
-      big_t[i] = (s.calibration_end - c.first) / unit;
-      revenue[i] = c.revenue;
-      monetary[i] = c.monetary;
-      if (s.has_profit) profit[i] = c.profit;
-      orders[i] = c.orders;
-      if (s.has_holdout) {
-        frequency_holdout[i] = static_cast<double>(c.holdout_days);
-        monetary_holdout[i] = c.monetary_holdout;
-      }
+      errors.run([&] {
+        if (!summarize_customer(g, offsets[i], offsets[i + 1], rules, scratch, c)) {
+          first[i] = INT32_MAX;
+          return;
+        }
+        check_finite_sums(log, c0 + i, c);
+        first[i] = c.first;
+        last[i] = c.last;
+        frequency[i] = static_cast<double>(c.days - 1);
+        recency[i] = (c.last - c.first) / unit;
+        big_t[i] = (s.calibration_end - c.first) / unit;
+        revenue[i] = c.revenue;
+        monetary[i] = c.monetary;
+        if (s.has_profit) profit[i] = c.profit;
+        orders[i] = c.orders;
+        if (s.has_holdout) {
+          frequency_holdout[i] = static_cast<double>(c.holdout_days);
+          monetary_holdout[i] = c.monetary_holdout;
+        }
+      });
     }
   }
+  errors.rethrow();
 
   std::size_t kept = 0;
   for (std::size_t i = 0; i < n_customers; ++i) kept += first[i] != INT32_MAX;
