@@ -523,6 +523,14 @@ void CsvReader::check_text() const {
               "UTF-16 with iconv)");
 }
 
+void CsvReader::record_too_long() const {
+  input_error(SourceLocation{path_, line_, ""},
+              fmt::format("a record of more than {} bytes", options_.max_record_bytes),
+              fmt::format("records (lines) of at most {} bytes: line breaks between records, and "
+                          "a closing quote for every quoted field",
+                          options_.max_record_bytes));
+}
+
 bool CsvReader::fill() {
   if (pos_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
@@ -530,13 +538,7 @@ bool CsvReader::fill() {
     pos_ = 0;
   }
   // The unread bytes are the start of one record that is not complete yet.
-  if (!eof_ && end_ >= options_.max_record_bytes) {
-    input_error(SourceLocation{path_, line_, ""},
-                fmt::format("a record of more than {} bytes", options_.max_record_bytes),
-                fmt::format("records (lines) of at most {} bytes: line breaks between records, "
-                            "and a closing quote for every quoted field",
-                            options_.max_record_bytes));
-  }
+  if (!eof_ && end_ >= options_.max_record_bytes) record_too_long();
   if (eof_) {
     buffer_[end_] = '\n';
     return false;
@@ -769,6 +771,7 @@ bool CsvReader::read_record(CsvRecord& record) {
       pos_ = end_;
       return false;
     }
+    if (i - pos_ > options_.max_record_bytes) record_too_long();
     record.line = line_;
     bytes_consumed_ += i - pos_;
     pos_ = i;

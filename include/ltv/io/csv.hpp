@@ -135,6 +135,7 @@ class CsvReader {
             std::int64_t first_line, bool at_start);
   void init();
   void check_text() const;  // the first block read: UTF-8 text, not UTF-16/32 or binary data
+  [[noreturn]] void record_too_long() const;  // the record starting at line_ passed the limit
   bool fill();  // moves the unread tail to the front and reads more; false at end of input
   bool read_record(CsvRecord& record);
 
