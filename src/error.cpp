@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace ltv {
 
@@ -35,6 +36,12 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
   }
   return n;
+}
+
+/// A command-line option name as SourceLocation::column: `--name`, or a short option `-x`.
+bool is_option(const std::string& name) {
+  return name.rfind("--", 0) == 0 ||
+         (name.size() == 2 && name[0] == '-' && std::isalpha(static_cast<unsigned char>(name[1])));
 }
 
 }  // namespace
@@ -86,7 +93,7 @@ std::string format_input_message(const SourceLocation& where, const std::string&
   }
   if (!where.column.empty()) {
     const std::string column = escape_for_message(where.column, kMaxPartChars);
-    if (where.column.rfind("--", 0) == 0) {
+    if (is_option(where.column)) {
       prefix += fmt::format("option {}: ", column);
     } else {
       prefix += fmt::format("column '{}': ", column);
@@ -108,7 +115,7 @@ void input_error(SourceLocation where, std::string found, std::string expected) 
 
 void option_error(const std::string& option, std::string found, std::string expected) {
   SourceLocation where;
-  where.column = option.rfind("--", 0) == 0 ? option : "--" + option;
+  where.column = is_option(option) ? option : "--" + option;
   throw InputError(std::move(where), std::move(found), std::move(expected));
 }
 

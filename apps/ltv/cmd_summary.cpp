@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "ltv/data/summary.hpp"
+#include "ltv/io/files.hpp"
 #include "transaction_options.hpp"
 
 namespace ltv::cli {
@@ -30,6 +31,8 @@ void setup_summary(CLI::App& root) {
       "  ltv summary online_retail.csv.gz --customer CustomerID --date InvoiceDate \\\n"
       "      --order InvoiceNo --quantity Quantity --price UnitPrice --returns drop");
   cmd->callback([options]() {
+    // -o must not name the input (it would be replaced while it is read): refused before any read.
+    check_output_not_input(options->output, std::vector<std::string>{options->file});
     const SummaryOptions summary_opts = summary_options(*options);
     const OutputFormat format = output_format(*options);
     // Built and written 262,144 customers at a time, so the whole summary is never held (about
