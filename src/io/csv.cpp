@@ -59,6 +59,8 @@ class ByteSource {
   virtual ~ByteSource() = default;
   /// Reads up to `size` bytes; returns 0 only at end of input. Throws InputError on I/O errors.
   virtual std::size_t read(char* data, std::size_t size) = 0;
+  /// Bytes left to read when known exactly (an in-memory text), else SIZE_MAX.
+  virtual std::size_t remaining() const noexcept { return SIZE_MAX; }
 };
 
 namespace {
@@ -142,6 +144,7 @@ class StringSource final : public ByteSource {
     pos_ += n;
     return n;
   }
+  std::size_t remaining() const noexcept override { return text_.size() - pos_; }
 
  private:
   std::string text_;
@@ -161,6 +164,10 @@ class PrefixedSource final : public ByteSource {
       return n;
     }
     return rest_->read(data, size);
+  }
+  std::size_t remaining() const noexcept override {
+    const std::size_t rest = rest_->remaining();
+    return rest == SIZE_MAX ? SIZE_MAX : rest + (prefix_.size() - pos_);
   }
 
  private:
@@ -452,7 +459,12 @@ CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
 void CsvReader::init() {
-  buffer_.resize(kBlockSize + kPadding);
+  // A short in-memory text (a side file, an HTTP upload, a fuzz input) gets a buffer of its size
+  // rather than a whole block; the buffer grows as needed either way.
+  const std::size_t known = source_->remaining();
+  const std::size_t capacity =
+      known < kBlockSize ? std::max<std::size_t>(known, 64) + 1 : kBlockSize;
+  buffer_.resize(capacity + kPadding);
   fill();
   if (at_start_) check_text();
   // UTF-8 byte order mark.
