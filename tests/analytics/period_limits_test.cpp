@@ -60,5 +60,22 @@ TEST(PeriodLimits, DailyKpisOverTwoCenturiesWithManyGroupsAreAClearError) {
   }
 }
 
+TEST(PeriodLimits, SpendThatSumsToInfinityIsAnErrorNotAnEmptyCell) {
+  SpendTable spend;
+  spend.channel = {"web", "web"};
+  spend.period_index = {
+      period_index(parse_period("2010-06-01", PeriodUnit::day), PeriodUnit::month),
+      period_index(parse_period("2010-06-01", PeriodUnit::day), PeriodUnit::month)};
+  spend.spend = {1e308, 1e308};
+  try {
+    (void)compute_cac(two_centuries(), spend, CacOptions{});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(),
+                 "spend:3: column 'spend': found '1e+308', expected spend amounts whose "
+                 "total is a finite number (the sum overflows here)");
+  }
+}
+
 }  // namespace
 }  // namespace ltv
