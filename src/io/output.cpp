@@ -231,7 +231,6 @@ Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
 Output::~Output() {
   // Not closed (an exception, a failed write): the temporary file goes, the target stays as it
   // was.
-  file_.reset();
   if (buffer_) buffer_->abandon();
   if (!temporary_.empty()) ::unlink(temporary_.c_str());
 }
@@ -242,9 +241,9 @@ void Output::close() {
     if (!std::cout) throw SystemError(fmt::format("could not write output to '{}'", path_));
     return;
   }
+  // The stream stays (writers holding it may still flush it, which does nothing now).
   const int error = buffer_->finish();
   const bool stream_ok = static_cast<bool>(*file_);
-  file_.reset();
   if (error != 0 || !stream_ok) {
     if (!temporary_.empty()) ::unlink(temporary_.c_str());
     temporary_.clear();
