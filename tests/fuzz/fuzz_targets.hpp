@@ -201,8 +201,8 @@ inline int table(const std::uint8_t* data, std::size_t size) {
       check(t.columns[c].size() == t.rows(), "a column of another length");
       const std::string name = "#" + std::to_string(c + 1);
       guarded([&] {
-        for (double v : t.numbers(name, (b1 & 1) ? std::optional<double>(0.0) : std::nullopt,
-                                  (b1 & 2) != 0)) {
+        for (double v :
+             t.numbers(name, (b1 & 1) ? std::optional<double>(0.0) : std::nullopt, (b1 & 2) != 0)) {
           check(std::isfinite(v), "a non-finite number in a table");
         }
       });
@@ -295,9 +295,12 @@ struct Target {
 /// Every target, by the name of its fuzzer (`<name>_fuzz`) and corpus folder.
 inline const std::vector<Target>& targets() {
   static const std::vector<Target> all{
-      {"csv", csv},           {"load", load},
-      {"table", table},       {"segment_toml", segment_toml},
-      {"playbook_toml", playbook_toml}, {"rule", rule},
+      {"csv", csv},
+      {"load", load},
+      {"table", table},
+      {"segment_toml", segment_toml},
+      {"playbook_toml", playbook_toml},
+      {"rule", rule},
       {"json", json},
   };
   return all;
