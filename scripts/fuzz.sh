@@ -3,15 +3,17 @@
 # 14, AddressSanitizer + UBSan) for SECONDS seconds each, one after the other:
 #   scripts/fuzz.sh [SECONDS]            (default 60; FUZZ_TARGETS="csv rule" runs only those)
 # Each target starts from its committed seed corpus (tests/fuzz/corpus/<target>/) and the inputs
-# kept by earlier runs (build-fuzz/corpus/<target>/, where new ones are added). A crash, a leak,
+# kept by earlier runs ($FUZZ_WORK/corpus/<target>/, where new ones are added). A crash, a leak,
 # a timeout (10 s for one input) or an allocation past 2 GB stops the target; its input is in
-# build-fuzz/crashes/<target>/ and the script exits 1 after the others ran. Turn every crash
+# $FUZZ_WORK/crashes/<target>/ and the script exits 1 after the others ran. Turn every crash
 # into a regression input under tests/fuzz/regressions/<target>/ (the test suite replays them).
-# One line per target on stdout: seconds, executions, corpus files and bytes.
+# One line per target on stdout: seconds, executions, corpus files and bytes. FUZZ_WORK=DIR
+# keeps the corpus, crashes and logs of a run elsewhere (default build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 targets=${FUZZ_TARGETS:-csv load table segment_toml playbook_toml rule json}
+work=${FUZZ_WORK:-build-fuzz}
 
 scripts/deps.sh
 cmake --preset fuzz >/dev/null
@@ -19,9 +21,9 @@ cmake --build --preset fuzz >/dev/null
 
 status=0
 for t in $targets; do
-  corpus=build-fuzz/corpus/$t
-  crashes=build-fuzz/crashes/$t
-  log=build-fuzz/fuzz-$t.log
+  corpus=$work/corpus/$t
+  crashes=$work/crashes/$t
+  log=$work/fuzz-$t.log
   mkdir -p "$corpus" "$crashes"
   dict=()
   [[ -f tests/fuzz/dict/$t.dict ]] && dict=(-dict="tests/fuzz/dict/$t.dict")
