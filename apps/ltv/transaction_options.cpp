@@ -14,6 +14,7 @@
 
 #include "ltv/error.hpp"
 #include "ltv/io/dates.hpp"
+#include "ltv/io/files.hpp"
 
 #include <fmt/format.h>
 
@@ -117,8 +118,8 @@ void apply_config(const TransactionCliOptions& o) {
   if (o.config_applied) return;
   o.config_applied = true;
   if (o.config.empty() || o.command == nullptr) return;
-  std::ifstream in(o.config);
-  if (!in) ltv::option_error("--config", o.config, "a readable config file");
+  // A regular file of at most 1 MiB (a FIFO or /dev/zero is refused, not read for ever).
+  std::istringstream in(ltv::read_text_file(o.config, std::uint64_t{1} << 20));
   std::string line;
   std::int64_t number = 0;
   auto trim = [](std::string_view v) {

@@ -851,7 +851,9 @@ std::vector<std::vector<std::string>> read_all_records(const std::string& path,
 
 std::optional<FileHalves> FileHalves::open(const std::string& path, std::size_t min_bytes) {
   if (path == "-") return std::nullopt;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused as not regular below,
+  // and again, by name, by the reader). It changes nothing for a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

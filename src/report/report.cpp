@@ -21,6 +21,8 @@
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
+#include "ltv/io/files.hpp"
+#include "ltv/io/json.hpp"
 #include "ltv/io/table.hpp"
 #include "ltv/models/selection.hpp"
 #include "ltv/report/svg.hpp"
@@ -127,14 +129,14 @@ class SectionBuilder {
 
 std::optional<nlohmann::ordered_json> read_json(const fs::path& path, SectionBuilder& s,
                                                 const std::string& rel) {
-  std::ifstream in(path);
-  if (!in) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
     s.note(fmt::format("{} is not in this output directory.", rel));
     return std::nullopt;
   }
-  try {
-    return nlohmann::ordered_json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
+  try {  // bounded: nesting depth and size (ltv/io/json.hpp)
+    return parse_ordered_json(read_text_file(path.string(), kDefaultJsonBytes), rel);
+  } catch (const InputError& e) {
     s.note(fmt::format("{} is not valid JSON: {}", rel, e.what()));
     return std::nullopt;
   }
