@@ -40,7 +40,9 @@ simulate() {
   if [[ ! -f $dir/transactions.csv ]]; then
     local latent=--latent
     [[ $n -gt 1000000 ]] && latent=""
-    $ltv simulate --model "$model" --customers "$n" --seed 1 --transactions-only $latent -q -o "$dir"
+    # (--order customer: the files its recorded figures were measured on)
+    $ltv simulate --model "$model" --customers "$n" --seed 1 --transactions-only --order customer \
+      $latent -q -o "$dir"
   fi
   if [[ ! -f $dir/summary_days.csv ]]; then
     $ltv summary "$dir/transactions.csv" --customer customer_id --date date --amount amount \

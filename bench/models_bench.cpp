@@ -10,9 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "ltv/data/regularity.hpp"
+#include "ltv/data/summary.hpp"
+#include "ltv/io/dates.hpp"
+#include "ltv/io/load.hpp"
 #include "ltv/models/bg_bb.hpp"
+#include "ltv/models/bg_cnbd_k.hpp"
 #include "ltv/models/bg_nbd.hpp"
 #include "ltv/models/gamma_gamma.hpp"
+#include "ltv/models/ggompertz_nbd.hpp"
+#include "ltv/models/mbg_cnbd_k.hpp"
+#include "ltv/models/nbd.hpp"
+#include "ltv/models/pareto_nbd.hpp"
+#include "ltv/models/sbg.hpp"
 #include "models/nbd_family.hpp"
 #include "shared_data.hpp"
 
@@ -141,6 +151,92 @@ void BM_BgBbFitDonations(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_BgBbFitDonations)->Unit(benchmark::kMillisecond);
+
+// ---- models of issue 22 (nbd, bgcnbdk, mbgcnbdk, ggomnbd, sbg) ---------------------------------
+// The reference libraries (BTYDplus, CLVTools: R) are not installed on this machine (no R), so
+// these run alone; their published timings are not comparable (other machines).
+
+/// groceryElog as BTYDplus's vignette summarises it (T.cal = 2006-12-31, weeks), with litt.
+ltv::RegularityPatterns grocery() {
+  ltv::LoadOptions o;
+  o.columns.customer = "cust";
+  o.columns.date = "date";
+  ltv::LoadReport report;
+  const auto log = ltv::load_transactions(
+      ltv::bench::shared_data("grocery_elog/groceryElog.csv").string(), o, report);
+  ltv::SummaryOptions so;
+  so.calibration_end = ltv::parse_date("2006-12-31");
+  const auto s = ltv::summarize(log, so);
+  const auto litt = ltv::log_intertransaction_times(log, s);
+  return ltv::compress_regularity_patterns(s.frequency, s.recency, s.T, litt);
+}
+
+void BM_NbdFitCdnow(benchmark::State& state) {
+  const auto patterns = cdnow();
+  for (auto _ : state) benchmark::DoNotOptimize(ltv::nbd::fit(patterns).log_likelihood);
+}
+BENCHMARK(BM_NbdFitCdnow)->Unit(benchmark::kMillisecond);
+
+/// (M)BG/CNBD-k on groceryElog: range(0) = 0 searches k (BTYDplus's grid, here k = 1..4), else
+/// fits that k only.
+template <bool Modified>
+void BM_CnbdKFitGrocery(benchmark::State& state) {
+  const auto data = grocery();
+  ltv::CnbdKFitOptions o;
+  o.k = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto fit = Modified ? ltv::mbg_cnbd_k::fit(data, o) : ltv::bg_cnbd_k::fit(data, o);
+    benchmark::DoNotOptimize(fit.log_likelihood);
+  }
+  state.counters["patterns"] = static_cast<double>(data.patterns.size());
+}
+BENCHMARK(BM_CnbdKFitGrocery<false>)->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CnbdKFitGrocery<true>)->Arg(0)->Arg(2)->Unit(benchmark::kMillisecond);
+
+void BM_MbgCnbdKCetGrocery(benchmark::State& state) {
+  const auto data = grocery();
+  const ltv::CnbdKParams p{2, 1.3292, 2.8126, 0.4247, 0.7900};
+  for (auto _ : state) {
+    auto cet = ltv::mbg_cnbd_k::conditional_expected_transactions(p, 52, data.patterns);
+    benchmark::DoNotOptimize(cet.data());
+  }
+  state.counters["patterns/s"] = benchmark::Counter(
+      static_cast<double>(data.patterns.size()) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_MbgCnbdKCetGrocery)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_GgompertzNbdFitCdnow(benchmark::State& state) {
+  const auto patterns = cdnow();
+  for (auto _ : state) benchmark::DoNotOptimize(ltv::ggompertz_nbd::fit(patterns).log_likelihood);
+}
+BENCHMARK(BM_GgompertzNbdFitCdnow)->Unit(benchmark::kMillisecond);
+
+void BM_GgompertzNbdLogLikelihoodCdnow(benchmark::State& state) {
+  const auto patterns = cdnow();
+  const ltv::GgompertzNbdParams p{0.8, 5.0, 0.05, 1.2, 3.0};
+  double g[5];
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        ltv::ggompertz_nbd::log_likelihood(p, patterns, std::span<double, 5>(g)));
+  }
+}
+BENCHMARK(BM_GgompertzNbdLogLikelihoodCdnow)->Unit(benchmark::kMillisecond);
+
+void BM_SbgFitTwoCohorts(benchmark::State& state) {
+  // Fader & Hardie (2007) Table 1, years 0-7 of the regular and high-end cohorts (per 1,000).
+  const std::vector<ltv::SurvivalCohort> cohorts = {{{1000, 631, 468, 382, 326, 289, 262, 241}},
+                                                    {{1000, 869, 743, 653, 593, 551, 517, 491}}};
+  for (auto _ : state) benchmark::DoNotOptimize(ltv::sbg::fit(cohorts).log_likelihood);
+}
+BENCHMARK(BM_SbgFitTwoCohorts)->Unit(benchmark::kMicrosecond);
+
+void BM_ParetoNbdFitCdnowForScale(benchmark::State& state) {
+  // Pareto/NBD on CDNOW in the same program, for scale (its own benchmark is in pnbd_bench).
+  const auto patterns = cdnow();
+  for (auto _ : state) benchmark::DoNotOptimize(ltv::pareto_nbd::fit(patterns).log_likelihood);
+}
+BENCHMARK(BM_ParetoNbdFitCdnowForScale)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

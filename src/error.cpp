@@ -103,20 +103,39 @@ std::string format_input_message(const SourceLocation& where, const std::string&
                      escape_for_message(expected, 2 * kMaxPartChars));
 }
 
-InputError::InputError(SourceLocation where, std::string found, std::string expected)
-    : Error(format_input_message(where, found, expected)),
+namespace {
+std::string input_message(const SourceLocation& where, const std::string& found,
+                          const std::string& expected, InputError::Kind kind) {
+  if (kind == InputError::Kind::parameter) {
+    return fmt::format("parameter {}: found '{}', expected {}",
+                       escape_for_message(where.column, 1000), escape_for_message(found, 80),
+                       escape_for_message(expected, 2000));
+  }
+  return format_input_message(where, found, expected);
+}
+}  // namespace
+
+InputError::InputError(SourceLocation where, std::string found, std::string expected, Kind kind)
+    : Error(input_message(where, found, expected, kind)),
       where_(std::move(where)),
       found_(std::move(found)),
-      expected_(std::move(expected)) {}
+      expected_(std::move(expected)),
+      kind_(kind) {}
 
 void input_error(SourceLocation where, std::string found, std::string expected) {
   throw InputError(std::move(where), std::move(found), std::move(expected));
 }
 
-void option_error(const std::string& option, std::string found, std::string expected) {
-  SourceLocation where;
-  where.column = is_option(option) ? option : "--" + option;
-  throw InputError(std::move(where), std::move(found), std::move(expected));
+ParameterError::ParameterError(std::string key, std::string found, std::string expected)
+    : InputError(SourceLocation{"", 0, std::move(key)}, std::move(found), std::move(expected),
+                 Kind::parameter) {}
+
+void parameter_error(std::string key, std::string found, std::string expected) {
+  // Keys are snake_case; a caller passing an option's spelling (`--date-format`) is normalised.
+  if (key == "-o") key = "output";
+  key.erase(0, key.find_first_not_of('-'));
+  std::replace(key.begin(), key.end(), '-', '_');
+  throw ParameterError(std::move(key), std::move(found), std::move(expected));
 }
 
 }  // namespace ltv

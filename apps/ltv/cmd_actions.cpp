@@ -6,13 +6,25 @@
 #include <iostream>
 #include <memory>
 
-#include "analyze_actions.hpp"
+#include "ltv/workspace/actions.hpp"
+#include "ltv/workspace/workspace.hpp"
+#include "ltv/models/clv.hpp"
 #include "command.hpp"
 #include "ltv/io/dates.hpp"
 #include "transaction_options.hpp"
 
 namespace ltv::cli {
 namespace {
+
+/// Side files of the actions command.
+struct ActionInputFiles {
+  std::string rules;     ///< --rules FILE (empty: built-in playbook)
+  std::string customers;  ///< --customers FILE (attributes, birth_date)
+  std::string nps;        ///< --nps FILE (customer_id,date,score)
+  std::string contacts;   ///< --contacts FILE (customer_id,date,channel[,type])
+  std::string suppress;   ///< --suppress FILE (customer_id)
+  std::size_t max_actions = 0;  ///< --max-actions (0: the playbook's setting)
+};
 
 struct ActionsCliOptions {
   ActionInputFiles files;
@@ -23,66 +35,73 @@ struct ActionsCliOptions {
   std::string fields_out;
 };
 
+/// Writes a table as CSV, JSON or JSON lines (one object per row, for CRM imports).
+void write_rows(const std::string& path, const std::string& format, const ResultTable& table) {
+  Output out = open_output(path);
+  if (format == "jsonl") {
+    for (const auto& row : to_json(table)) out.stream() << row.dump() << '\n';
+  } else {
+    write_table(out.stream(), table, parse_output_format(format));
+  }
+  out.close();
+}
+
 void run_actions_command(const TransactionCliOptions& options, const ActionsCliOptions& a) {
-  const ActionConfig config = load_playbook(a.files);  // rule syntax errors before any work
+  // The playbook first: rule syntax errors before any work.
+  const ActionConfig config =
+      a.files.rules.empty() ? default_action_config() : load_action_config(a.files.rules);
   if (!a.managers.empty() && a.due_out.empty())
-    option_error("--due-out", "nothing", "a FILE for the due contacts of --managers");
+    parameter_error("due_out", "nothing", "a FILE for the due contacts of --managers");
   if (!a.due_out.empty() && a.files.contacts.empty())
-    option_error("--due-out", a.due_out, "--contacts FILE too (the contact history)");
-  precheck_playbook(config, a.files, false);
-  std::string format = options.format;
+    parameter_error("due_out", a.due_out, "--contacts FILE too (the contact history)");
+  std::optional<Table> customers, contacts, suppress, managers;
+  if (!a.files.customers.empty()) customers = read_table(a.files.customers);
+  precheck_playbook(config, customers ? &*customers : nullptr, false);
   apply_config(options);
-  format = options.format;
+  const std::string format = options.format;
   if (format != "jsonl") (void)output_format(options);  // validates csv|json
+  model_definition(a.model, ModelKind::count);
+  if (!a.files.contacts.empty()) contacts = read_table(a.files.contacts);
+  if (!a.files.suppress.empty()) suppress = read_table(a.files.suppress);
+  if (!a.managers.empty()) managers = read_table(a.managers);
 
   const TransactionLog log = load_log(options, nullptr, false);
-  SummaryOptions summary_opts = summary_options(options);
-  const CustomerSummary summary = summarize(log, summary_opts);
+  std::optional<NpsParseResult> nps;
+  if (!a.files.nps.empty()) nps = read_nps_file(a.files.nps, log.customer_ids);
+  const CustomerSummary summary = summarize(log, summary_options(options));
   const FittedCountModel model = FittedCountModel::fit(a.model, summary_patterns(summary));
-  CustomerScores scores;
-  const std::size_t n = summary.size();
-  scores.p_alive.resize(n);
-  scores.expected_purchases.resize(n);
   const double month = 365.25 / 12.0 / days_per_unit(summary.time_unit);
-  for (std::size_t i = 0; i < n; ++i) {
-    scores.p_alive[i] = model.p_alive(summary.frequency[i], summary.recency[i], summary.T[i]);
-    scores.expected_purchases[i] = model.conditional_expected_transactions(
-        12 * month, summary.frequency[i], summary.recency[i], summary.T[i]);
+  const CountScores count =
+      score_customers(model, summary.frequency, summary.recency, summary.T, 12 * month);
+  CustomerScores scores;
+  scores.p_alive = count.p_alive;
+  scores.expected_purchases = count.expected_purchases;
+  ActionInputs in;
+  in.customers = customers ? &*customers : nullptr;
+  in.nps = nps ? &nps->answers : nullptr;
+  in.contacts = contacts ? &*contacts : nullptr;
+  in.suppress = suppress ? &*suppress : nullptr;
+  in.max_actions = a.files.max_actions;
+  const ActionRun run = run_actions(config, in, log, summary, model, scores);
+  if (!options.quiet) {
+    for (const auto& note : run.notes) std::cerr << "ltv: note: " << note << '\n';
   }
-  const ActionRun run = run_actions(config, a.files, log, summary, model, scores, options.quiet);
-  {
-    Output out = open_output(options.output);
-    write_action_list(out.stream(), format, run);
-    out.close();
-  }
+  write_rows(options.output, format, action_list_table(run));
   if (!a.summary_out.empty()) {
-    Output out(a.summary_out);
-    write_action_summary(out.stream(), format, run);
-    out.close();
+    write_rows(a.summary_out, format == "jsonl" ? "json" : format, action_summary_table(run));
   }
   if (!a.due_out.empty()) {
-    std::vector<Manager> managers;
-    if (!a.managers.empty()) managers = read_managers(a.managers, config);
-    const DueContacts due = due_contacts(config, *run.fields, run.ids, managers);
-    Output out(a.due_out);
-    RowWriter w(out.stream(), format == "json" ? OutputFormat::json : OutputFormat::csv,
-                {"manager_id", "role", "customer_id", "cadence", "every_days", "days_since_contact",
-                 "days_overdue"});
-    for (std::size_t k = 0; k < due.size(); ++k) {
-      const Cadence& c = config.cadences[due.cadence[k]];
-      w.text(due.manager[k]).text(due.role[k]).text(run.ids[due.row[k]]).text(c.name);
-      w.integer(c.every_days).number(due.days_since_contact[k]).number(due.days_overdue[k]);
-      w.end_row();
-    }
-    w.finish();
-    out.close();
+    std::vector<Manager> team;
+    if (managers) team = read_managers(*managers, config);
+    const DueContacts due = due_contacts(config, *run.fields, run.ids, team);
+    write_rows(a.due_out, format == "json" ? "json" : "csv", due_contacts_table(run, due));
   }
   if (!options.quiet) {
     std::size_t control = 0;
     for (auto c : run.list.control) control += c;
     std::cerr << fmt::format(
         "ltv: {} actions for {} customers ({} control; {} suppressed, {} capped) as of {}\n",
-        run.list.size(), n, control, run.list.suppressed, run.list.capped,
+        run.list.size(), summary.size(), control, run.list.suppressed, run.list.capped,
         format_date(run.as_of_day));
   }
 }

@@ -49,7 +49,7 @@ std::unordered_map<std::string, std::string> read_hierarchy(const std::string& p
     if (column == header.size() || column == 0) {
       std::string names;
       for (std::size_t i = 1; i < header.size(); ++i) names += (i > 1 ? ", " : "") + header[i];
-      option_error("--hierarchy-level", level, "a column of " + path + ": " + names);
+      parameter_error("hierarchy_level", level, "a column of " + path + ": " + names);
     }
   }
   if (header.size() < 2) {
@@ -95,7 +95,7 @@ void run_sequences(const BasketArgs& a, const TransactionLog& log, ItemLevel lev
   std::vector<std::uint8_t> wanted(table.item_names.size(), a.after.empty() ? 1 : 0);
   for (const auto& name : a.after) {
     auto it = std::find(table.item_names.begin(), table.item_names.end(), name);
-    if (it == table.item_names.end()) option_error("--after", name, "an item of the file");
+    if (it == table.item_names.end()) parameter_error("after", name, "an item of the file");
     wanted[static_cast<std::size_t>(it - table.item_names.begin())] = 1;
   }
   Output out(a.in.output);
@@ -142,7 +142,7 @@ void run_basket(const BasketArgs& a) {
   require_item_column(a.in, level == ItemLevel::category);
   if (a.sequence) {
     if (a.in.columns.customer.empty() || a.in.columns.date.empty()) {
-      option_error("--sequence", "no --customer/--date", "--customer COL and --date COL");
+      parameter_error("sequence", "no --customer/--date", "--customer COL and --date COL");
     }
     auto log = load_cross_sell(a.in, true);
     run_sequences(a, log, level);
@@ -155,7 +155,7 @@ void run_basket(const BasketArgs& a) {
   } else if (!a.in.columns.customer.empty() && !a.in.columns.date.empty()) {
     bo.key = BasketKey::customer_day;
   } else {
-    option_error("--basket", "nothing", "--basket COL, or --customer COL and --date COL");
+    parameter_error("basket", "nothing", "--basket COL, or --customer COL and --date COL");
   }
   const bool need_customer_date = bo.key == BasketKey::customer_day;
   auto log = load_cross_sell(a.in, need_customer_date);

@@ -35,7 +35,7 @@ void setup_cac(CLI::App& root) {
       "historical (and, with --predicted, predicted) LTV, payback period, ROMI = (margin - spend) "
       "/ spend. "
       "Channels with spend but no customers and customers with an unknown channel are reported.");
-  add_transaction_options(*cmd, o->io);
+  add_transaction_options(*cmd, o->io, PeriodOptions::observation_end);
   cmd->add_option("--spend", o->spend_file,
                   "Marketing spend FILE with channel, period, spend columns")
       ->required();

@@ -23,7 +23,7 @@ void setup_cohorts(CLI::App& root) {
       "Acquisition cohorts by first-purchase period: active customers, retention, orders, revenue "
       "and cumulative revenue per acquired customer (the cohort LTV curve) for each period since "
       "acquisition. A long table by default, or a cohort x age matrix of one metric.");
-  add_transaction_options(*cmd, o->io);
+  add_transaction_options(*cmd, o->io, PeriodOptions::observation_end);
   add_period_option(*cmd, o->period, "Cohort period");
   cmd->add_option(
       "--matrix", o->matrix,

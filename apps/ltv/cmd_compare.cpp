@@ -34,7 +34,7 @@ void setup_compare(CLI::App& root) {
       "per year, purchases per year, average check, retention, historical LTV; difference and "
       "relative "
       "difference with bootstrap confidence intervals and a plain-language sentence.");
-  add_transaction_options(*cmd, o->io);
+  add_transaction_options(*cmd, o->io, PeriodOptions::observation_end);
   cmd->add_option("--by", o->by, "Group by this column's value on each customer's first purchase");
   cmd->add_option("--groups", o->groups_file,
                   "Group by customer labels from FILE (with --group-column)");
@@ -74,14 +74,14 @@ void setup_compare(CLI::App& root) {
     c.min_group_size = o->min_group;
     c.observation_end = analytics_observation_end(o->io);
     if (o->by.empty() == o->groups_file.empty())
-      option_error("--by", o->by, "exactly one of --by or --groups");
+      parameter_error("by", o->by, "exactly one of --by or --groups");
     const TransactionLog log = load_log(o->io, nullptr, !o->by.empty());
     CustomerGroups groups;
     if (!o->by.empty()) {
       groups = groups_from_first_purchase(log, o->by, "--by");
     } else {
       if (o->group_column.empty())
-        option_error("--group-column", "", "the label column of --groups FILE");
+        parameter_error("group_column", "", "the label column of --groups FILE");
       groups = groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }
     // Display names replace the labels (e.g. loyalty_member 1 / 0 -> members / non-members).

@@ -1,19 +1,20 @@
-// `ltv fit`: maximum-likelihood fit of a customer-base model (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB)
-// or the Gamma-Gamma spend model on a customer summary CSV or the calibration period of a
-// transaction file. Prints the model JSON (the model file read by `ltv predict --model`).
+// `ltv fit`: maximum-likelihood fit of any model of the registry on a customer summary CSV or a
+// transaction file; prints the model file (JSON) or one row per parameter (CSV).
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "command.hpp"
-#include "ltv/error.hpp"
-#include "ltv/io/row_writer.hpp"
-#include "model_cli.hpp"
-#include "transaction_options.hpp"
+#include "ltv/ltv.hpp"
+#include "ltv/workspace/model_input.hpp"
+#include "parameter_options.hpp"
 
 namespace ltv::cli {
 namespace {
 
+/// One row per parameter of the fit.
 void write_rows(std::ostream& out, const FitResult& fit) {
   RowWriter w(out, OutputFormat::csv,
               {"model", "parameter", "estimate", "std_error", "ci_lower", "ci_upper",
@@ -36,9 +37,25 @@ void write_rows(std::ostream& out, const FitResult& fit) {
   w.finish();
 }
 
+void run_fit(CommandParameters& command) {
+  const Parameters& p = command.resolved();
+  const FitOptions fit_opts = fit_options(p);
+  const ModelDefinition& definition = model_definition(p.text("model"));
+  const std::string format = p.choice("format");
+  std::optional<LoadReport> report;
+  const ModelInput data = load_model_input(p, definition.discrete, false, &report);
+  if (report && !p.flag("quiet")) std::fputs(report->to_text().c_str(), stderr);
+  const FitResult fit = fit_model(definition.name, data, fit_opts);
+  Output out(p.text("output"));
+  if (format == "csv") {
+    write_rows(out.stream(), fit);
+  } else {
+    out.stream() << model_to_json(fit, data.time_unit).dump(2) << '\n';
+  }
+  out.close();
+}
+
 void setup_fit(CLI::App& root) {
-  auto options = std::make_shared<TransactionCliOptions>();
-  auto model = std::make_shared<ModelCliOptions>();
   CLI::App* cmd = root.add_subcommand(
       "fit",
       "Fit a customer-base model by maximum likelihood: BG/NBD (bgnbd), MBG/NBD (mbgnbd), "
@@ -47,18 +64,18 @@ void setup_fit(CLI::App& root) {
       "frequency,recency,T or periods[,monetary_value][,count|weights]) or a transaction file "
       "read with the shared options. Prints the model as JSON (params, stderr, ci95, "
       "log_likelihood, converged, ...); -o FILE saves it for `ltv predict --model FILE`.");
-  add_transaction_options(*cmd, *options);
-  // The shared --format defaults to csv; for fit the model JSON is the default output.
-  options->format = "json";
-  if (CLI::Option* f = cmd->get_option_no_throw("--format")) {
-    f->default_str("json")->description("json (the model file) or csv (one row per parameter)");
-  }
-  if (CLI::Option* f = cmd->get_option_no_throw("FILE")) {
-    f->description(
-        "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli/fit.md) "
-        "or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = stdin)");
-  }
-  add_model_options(*cmd, *model, std::string("Model: ") + kModelNames);
+  auto parameters =
+      add_parameter_options(*cmd, {"source", "periods", "output", "format", "model", "fit"});
+  // The model file is fit's default output.
+  parameters->values.set_default("format", "json");
+  cmd->get_option("--format")
+      ->default_str("json")
+      ->description("json (the model file) or csv (one row per parameter)");
+  cmd->get_option("FILE")->description(
+      "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli.md, "
+      "ltv fit) or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = "
+      "stdin)");
+  cmd->get_option("--model")->description("Model: " + model_names());
   cmd->footer(
       "Output (json): {\"model\", \"params\", \"stderr\", \"ci95\", \"log_likelihood\", "
       "\"converged\", \"iterations\", \"n_customers\", \"n_patterns\", \"time_unit\", "
@@ -70,26 +87,7 @@ void setup_fit(CLI::App& root) {
       "  ltv fit donations.csv --model bgbb\n"
       "  ltv fit CDNOW_sample.txt --no-header --customer 2 --date 3 --amount 5 \\\n"
       "      --calibration-end 1997-09-30 --model gg -o gg.json");
-  cmd->callback([options, model]() {
-    const FitOptions fit_opts = fit_options(*model);
-    if (model->model != "bgnbd" && model->model != "mbgnbd" && model->model != "pnbd" &&
-        model->model != "bgbb" && model->model != "gg") {
-      option_error("model", model->model, std::string("one of ") + kModelNames);
-    }
-    apply_config(*options);
-    if (options->format != "json" && options->format != "csv") {
-      option_error("format", options->format, "json or csv");
-    }
-    const ModelData data = load_model_data(*options, model->model == "bgbb", false);
-    const FitResult fit = fit_model(model->model, data, fit_opts);
-    Output out = open_output(options->output);
-    if (options->format == "csv") {
-      write_rows(out.stream(), fit);
-    } else {
-      out.stream() << fit_to_json(fit, data.time_unit).dump(2) << '\n';
-    }
-    out.close();
-  });
+  cmd->callback([parameters]() { run_fit(*parameters); });
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ void setup_forecast(CLI::App& root) {
       "Holt-Winters; "
       "each with a backtest (MAPE, MAE) on a held-out tail. Seasonality is tested and reported; "
       "partial first/last periods are left out.");
-  add_transaction_options(*cmd, o->io);
+  add_transaction_options(*cmd, o->io, PeriodOptions::observation_end);
   add_period_option(*cmd, o->period, "Forecast period");
   cmd->add_option("--horizon", o->horizon, "Periods to forecast")->capture_default_str();
   cmd->add_option("--holdout", o->holdout, "Backtest periods held out (0: min(horizon, n/4))")

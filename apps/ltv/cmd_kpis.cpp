@@ -31,7 +31,7 @@ void setup_kpis(CLI::App& root) {
       "orders, revenue, profit and margin, average check, purchases per customer per year, "
       "repeat-purchase rate, observed lifespan, churned share; optional breakdown by a column; "
       "top products and categories by revenue and by buyers.");
-  add_transaction_options(*cmd, o->io);
+  add_transaction_options(*cmd, o->io, PeriodOptions::observation_end);
   add_period_option(*cmd, o->period, "KPI period");
   cmd->add_option("--churn-days", o->churn_days,
                   "Churn definition: no purchase in the last N days before the period end")
@@ -69,7 +69,7 @@ void setup_kpis(CLI::App& root) {
     const TransactionLog log = load_log(o->io, nullptr, !o->by.empty());
     if (!o->groups_file.empty()) {
       if (o->group_column.empty())
-        option_error("--group-column", "", "the label column of --groups FILE");
+        parameter_error("group_column", "", "the label column of --groups FILE");
       k.customer_groups =
           groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }

@@ -31,7 +31,7 @@ void setup_ltv(CLI::App& root) {
       "purchases per year x relationship length in years (x margin) with each factor shown, the "
       "distribution of historical LTV (mean, median, percentiles, top-20% share), and LTV to date "
       "per customer.");
-  add_transaction_options(*cmd, o->io);
+  add_transaction_options(*cmd, o->io, PeriodOptions::observation_end);
   cmd->add_option("--by", o->by,
                   "Per group: the value of this column on each customer's first purchase");
   cmd->add_option("--groups", o->groups_file,
@@ -77,7 +77,7 @@ void setup_ltv(CLI::App& root) {
       groups = groups_from_first_purchase(log, o->by, "--by");
     } else if (!o->groups_file.empty()) {
       if (o->group_column.empty())
-        option_error("--group-column", "", "the label column of --groups FILE");
+        parameter_error("group_column", "", "the label column of --groups FILE");
       groups = groups_from_file(log, o->groups_file, o->id_column, o->group_column, o->io.quiet);
     }
     const CustomerGroups* g = groups ? &*groups : nullptr;

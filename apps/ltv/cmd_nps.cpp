@@ -142,10 +142,10 @@ nlohmann::json optional_json(const std::optional<double>& v) {
 
 void run_nps(const NpsArgs& a) {
   if (a.format != "csv" && a.format != "json") {
-    option_error("--format", a.format, "one of csv, json");
+    parameter_error("format", a.format, "one of csv, json");
   }
   if (a.on_error != "skip" && a.on_error != "fail") {
-    option_error("--on-error", a.on_error, "one of fail, skip");
+    parameter_error("on_error", a.on_error, "one of fail, skip");
   }
   const NpsPeriod period = parse_nps_period(a.period);
   CsvReader reader(a.file);
@@ -168,7 +168,7 @@ void run_nps(const NpsArgs& a) {
   }
   if (std::find(by.begin(), by.end(), "segment") != by.end() && a.segments_file.empty() &&
       !by_column.count("segment")) {
-    option_error("--by", "segment", "--segments FILE with customer_id,segment");
+    parameter_error("by", "segment", "--segments FILE with customer_id,segment");
   }
   std::unordered_map<std::int64_t, std::map<std::string, std::string>> attributes;
   const std::vector<NpsRow> rows = read_nps_rows(
@@ -279,7 +279,7 @@ void run_nps(const NpsArgs& a) {
     for (const auto& pair : a.owner_by_channel) {
       auto eq = pair.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
-        option_error("--owner-by-channel", pair, "CHANNEL=OWNER");
+        parameter_error("owner_by_channel", pair, "CHANNEL=OWNER");
       }
       fo.owner_by_channel[pair.substr(0, eq)] = pair.substr(eq + 1);
     }
@@ -295,7 +295,7 @@ void run_nps(const NpsArgs& a) {
   }
   if (!a.value_file.empty()) {
     if (a.transactions_file.empty()) {
-      option_error("--value", a.value_file, "--transactions FILE to link answers to purchases");
+      parameter_error("value", a.value_file, "--transactions FILE to link answers to purchases");
     }
     auto rows_out = nps_value_from_file(answers, a);
     Output f(a.value_file);

@@ -56,7 +56,7 @@ void run_penetration(const PenetrationArgs& a) {
   Output out(a.in.output);
 
   if (a.reach) {
-    if (segments.empty()) option_error("--reach", "no --segments", "--segments FILE");
+    if (segments.empty()) parameter_error("reach", "no --segments", "--segments FILE");
     std::vector<std::string> label(log.customer_count());
     for (std::size_t c = 0; c < log.customer_count(); ++c) {
       auto it = segments.find(log.customer_ids[c]);
@@ -91,8 +91,8 @@ void run_penetration(const PenetrationArgs& a) {
   }
 
   if (a.products.empty())
-    option_error("--launched", "nothing", "the product (or category) launched");
-  if (a.launch.empty()) option_error("--launch", "nothing", "the launch date");
+    parameter_error("launched", "nothing", "the product (or category) launched");
+  if (a.launch.empty()) parameter_error("launch", "nothing", "the launch date");
   PenetrationOptions po;
   po.level = level;
   po.products = a.products;
@@ -102,13 +102,13 @@ void run_penetration(const PenetrationArgs& a) {
   if (!a.target_buyers_of.empty()) {
     const ItemLevel tl = parse_item_level(a.target_level);
     if (tl == ItemLevel::category && a.in.columns.category.empty()) {
-      option_error("--target-level", "category", "--category COL naming the category column");
+      parameter_error("target_level", "category", "--category COL naming the category column");
     }
     po.target = buyers_of(log, tl, a.target_buyers_of, {}, po.launch_day);
   }
   if (!a.target_segments.empty()) {
     if (segments.empty())
-      option_error("--target-segment", a.target_segments.front(), "--segments FILE");
+      parameter_error("target_segment", a.target_segments.front(), "--segments FILE");
     std::vector<std::uint8_t> in_segment(log.customer_count(), 0);
     for (std::size_t c = 0; c < log.customer_count(); ++c) {
       auto it = segments.find(log.customer_ids[c]);

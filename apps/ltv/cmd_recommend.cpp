@@ -65,7 +65,7 @@ void run_recommend(const RecommendArgs& a) {
   }
   if (!durable.empty()) {
     if (ro.exclude != ExcludeOwned::durable) {
-      option_error("--durable", durable.front(), "--exclude-owned durable to use a durable list");
+      parameter_error("durable", durable.front(), "--exclude-owned durable to use a durable list");
     }
     std::unordered_set<std::string> set(durable.begin(), durable.end());
     ro.durable.assign(names.size(), 0);
@@ -126,7 +126,7 @@ void run_recommend(const RecommendArgs& a) {
     for (std::uint32_t c = 0; c < log.customer_ids.size(); ++c) index[log.customer_ids[c]] = c;
     for (const auto& id : a.customers) {
       auto it = index.find(id);
-      if (it == index.end()) option_error("--for", id, "a customer id of the file");
+      if (it == index.end()) parameter_error("for", id, "a customer id of the file");
       wanted.push_back(it->second);
     }
     std::sort(wanted.begin(), wanted.end());

@@ -24,7 +24,7 @@ struct ReportCliOptions {
 
 void run_report(const ReportCliOptions& o) {
   if (o.output == "-") {
-    option_error("--output", o.output, "a file name for the HTML page (default DIR/report.html)");
+    parameter_error("output", o.output, "a file name for the HTML page (default DIR/report.html)");
   }
   report::ReportOptions options;
   options.currency = o.currency;

@@ -88,7 +88,7 @@ std::vector<std::int32_t> parse_dates(const std::string& list) {
   while (std::getline(in, item, ','))
     if (!item.empty()) out.push_back(parse_date(item, "--snapshots"));
   if (out.empty())
-    option_error("--snapshots", list, "comma-separated dates, e.g. 2011-06-30,2011-09-30");
+    parameter_error("snapshots", list, "comma-separated dates, e.g. 2011-06-30,2011-09-30");
   return out;
 }
 
@@ -256,17 +256,17 @@ void setup_segment(CLI::App& root) {
     if (!seg->as_of.empty()) {
       as_of = parse_date(seg->as_of, "--as-of");
       if (so.calibration_end && *so.calibration_end != *as_of)
-        option_error("--as-of", seg->as_of,
+        parameter_error("as_of", seg->as_of,
                      "the same date as --calibration-end (or only one of them)");
       so.calibration_end = *as_of;
       if (!so.observation_end || *so.observation_end < *as_of) so.observation_end = *as_of;
     }
     if (!seg->snapshots.empty() && seg->transitions_out.empty())
-      option_error("--transitions-out", "nothing", "a file for the transitions of --snapshots");
+      parameter_error("transitions_out", "nothing", "a file for the transitions of --snapshots");
     if (seg->snapshots.empty() && (!seg->transitions_out.empty() || !seg->drops_out.empty()))
-      option_error("--snapshots", "nothing", "snapshot dates for --transitions-out / --drops-out");
+      parameter_error("snapshots", "nothing", "snapshot dates for --transitions-out / --drops-out");
     if (!seg->lookalike_out.empty() && !config.lookalike)
-      option_error("--lookalike-out", seg->lookalike_out,
+      parameter_error("lookalike_out", seg->lookalike_out,
                    "a [lookalike] table in the segment config");
 
     const TransactionLog log = load_log(*options);

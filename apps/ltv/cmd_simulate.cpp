@@ -35,6 +35,7 @@ struct SimulateArgs {
   double campaign_share = 0.5;
   double campaign_uplift = 1.3;
   bool transactions_only = false;
+  std::string order = "date";
   bool latent = false;
   int threads = 2;
   std::string format = "csv";
@@ -42,14 +43,14 @@ struct SimulateArgs {
 };
 
 ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
-  using ltv::option_error;
+  using ltv::parameter_error;
   ltv::sim::SimulationOptions o;
   if (a.customers <= 0) {
-    option_error("--customers", std::to_string(a.customers), "a whole number in 1..1000000000");
+    parameter_error("customers", std::to_string(a.customers), "a whole number in 1..1000000000");
   }
   o.customers = static_cast<std::uint64_t>(a.customers);
   o.seed = a.seed;
-  if (a.format != "csv") option_error("--format", a.format, "csv");
+  if (a.format != "csv") parameter_error("format", a.format, "csv");
   if (a.model == "bgnbd") {
     o.model = ltv::sim::PurchaseModel::bg_nbd;
     if (!a.params.empty()) {
@@ -71,7 +72,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
       if (v.count("beta")) o.pareto_nbd.beta = v.at("beta");
     }
   } else {
-    option_error("--model", a.model, "bgnbd or pnbd");
+    parameter_error("model", a.model, "bgnbd or pnbd");
   }
   if (!a.spend_params.empty()) {
     constexpr std::array<std::string_view, 3> keys{"p", "q", "gamma"};
@@ -83,7 +84,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   o.start_day = ltv::sim::parse_date_option(a.start, "--start");
   if (a.weeks != 0) {
     if (a.weeks < 1 || a.weeks > 5200) {
-      option_error("--weeks", std::to_string(a.weeks), "a number of weeks in 1..5200");
+      parameter_error("weeks", std::to_string(a.weeks), "a number of weeks in 1..5200");
     }
     o.end_day = o.start_day + static_cast<std::int32_t>(a.weeks * 7) - 1;
   } else {
@@ -92,7 +93,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   const std::int32_t period = o.end_day - o.start_day + 1;
   if (a.acquisition_days != 0) {
     if (a.acquisition_days < 1 || a.acquisition_days > period) {
-      option_error("--acquisition-days", std::to_string(a.acquisition_days),
+      parameter_error("acquisition_days", std::to_string(a.acquisition_days),
                    fmt::format("a number of days in 1..{} (the period length)", period));
     }
     o.acquisition_days = static_cast<std::int32_t>(a.acquisition_days);
@@ -101,7 +102,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   } else if (a.acquisition == "first-quarter") {
     o.acquisition_days = 0;
   } else {
-    option_error("--acquisition", a.acquisition, "first-quarter or uniform");
+    parameter_error("acquisition", a.acquisition, "first-quarter or uniform");
   }
   o.loyalty_share = a.loyalty_share;
   o.loyalty_factor = a.loyalty_factor;
@@ -114,6 +115,7 @@ ltv::sim::SimulationOptions to_options(const SimulateArgs& a) {
   o.campaign_share = a.campaign_share;
   o.campaign_uplift = a.campaign_uplift;
   o.transactions_only = a.transactions_only;
+  o.order = ltv::sim::parse_row_order(a.order, "--order");
   o.write_latent = a.latent;
   o.threads = a.threads;
   ltv::sim::validate(o);
@@ -165,6 +167,11 @@ void setup_simulate(CLI::App& root) {
       ->capture_default_str();
   cmd->add_flag("--transactions-only", args->transactions_only,
                 "Write only transactions.csv and truth.json");
+  cmd->add_option("--order", args->order,
+                  "Row order of transactions.csv: date (as shops and CRMs export; the orders of "
+                  "a day in random order), customer (customer by customer) or shuffled (every "
+                  "line at a random place). Same rows in every order")
+      ->capture_default_str();
   cmd->add_flag("--latent", args->latent,
                 "Also write latent.csv (continuous-time x, t_x, T and latent rates per customer)");
   cmd->add_option("--threads", args->threads, "Worker threads (output does not depend on it)")
@@ -174,6 +181,7 @@ void setup_simulate(CLI::App& root) {
   cmd->footer(
       "Example:\n  ltv simulate --customers 10000 --seed 42 -o sim/\n"
       "  ltv simulate --customers 1000000 --model pnbd --transactions-only -o big/\n"
+      "  ltv simulate --customers 100000 --order shuffled -o shuffled/\n"
       "Writes DIR/transactions.csv, customers.csv, spend.csv, nps.csv, contacts.csv,\n"
       "campaigns.csv (with --campaign-date), latent.csv (with --latent) and truth.json.");
   cmd->callback([args] {

@@ -3,10 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 
 #include "command.hpp"
 #include "ltv/data/summary.hpp"
 #include "ltv/io/files.hpp"
+#include "ltv/workspace/workspace.hpp"
 #include "transaction_options.hpp"
 
 namespace ltv::cli {
@@ -35,39 +38,15 @@ void setup_summary(CLI::App& root) {
     check_output_not_input(options->output, std::vector<std::string>{options->file});
     const SummaryOptions summary_opts = summary_options(*options);
     const OutputFormat format = output_format(*options);
-    // Built and written 262,144 customers at a time, so the whole summary is never held (about
-    // 60 bytes per customer: 0.6 GB for 10M customers). The output is created once the options
-    // are checked (the header throws for a bad calibration end).
-    auto write = [&](const SummaryRanges& source) {
-      Output out(options->output);
-      SummaryWriter writer(out.stream(), format, source.header().has_profit,
-                           source.header().has_holdout);
-      constexpr std::size_t kRange = std::size_t{1} << 18;
-      for (std::size_t begin = 0; begin < source.customers(); begin += kRange) {
-        writer.write(source, begin, std::min(source.customers(), begin + kRange));
-      }
-      writer.finish();
-      out.close();
-    };
-    // A file in customer order (an export sorted by customer) is summarised as it is read, with
-    // no TransactionLog; any other order is declined within its first customers and read into a
-    // log. Both give the same bytes.
-    LoadOptions lo = load_options(*options);
-    lo.keep_extra_columns = false;
-    LoadReport report;
-    SummaryStream stream(summary_opts);
-    const int parts = stream_transactions(options->file, lo, report,
-                                          [&](int k) -> RowSink& { return stream.part(k); });
-    if (parts > 0 && stream.join(parts)) {
-      report.customers = stream.customers_loaded();
-      report_load(*options, report);
-      stream.finish(report);
-      write(stream);
-      return;
-    }
-    const TransactionLog log = load_log(*options, nullptr, /*keep_extra_columns=*/false);
-    const SummaryBuilder builder(log, summary_opts);
-    write(builder);
+    Workspace workspace(TransactionSource::file(options->file, load_options(*options)));
+    std::optional<Output> out;
+    workspace.write_summaries(
+        summary_opts, format,
+        [&](const LoadReport& report) {
+          if (!options->quiet) std::fputs(report.to_text().c_str(), stderr);
+        },
+        [&]() -> std::ostream& { return out.emplace(options->output).stream(); });
+    out->close();
   });
 }
 

@@ -88,7 +88,7 @@ void run_uplift(const TransactionCliOptions& options, const UpliftCliOptions& u)
     o.cost_values = cost_values;
   }
   if (!(u.margin >= 0 && u.margin <= 1))
-    option_error("--margin-share", fmt::format("{}", u.margin), "a share in [0, 1]");
+    parameter_error("margin_share", fmt::format("{}", u.margin), "a share in [0, 1]");
   const auto results = measure_uplift(campaigns, log, o);
   Output out = open_output(options.output);
   RowWriter w(out.stream(), output_format(options), {"campaign",
@@ -156,7 +156,7 @@ void setup_uplift(CLI::App& root) {
       "the campaign date: response rate, revenue and margin per customer, differences with "
       "confidence intervals, incremental revenue, ROMI, and the minimum detectable effect.");
   cmd->add_option("CAMPAIGNS", u->campaigns, "Campaign log CSV")->required();
-  add_transaction_options(*cmd, *options);
+  add_transaction_options(*cmd, *options, PeriodOptions::none);
   cmd->add_option("--group-column", u->group_column, "Column of CAMPAIGNS with treated/control")
       ->capture_default_str();
   cmd->add_option("--window", u->window_days, "Outcome window in days from the campaign date")

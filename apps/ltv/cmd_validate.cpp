@@ -10,22 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "analyze_validation.hpp"
 #include "command.hpp"
-#include "ltv/error.hpp"
-#include "ltv/io/dates.hpp"
+#include "ltv/ltv.hpp"
 #include "ltv/models/validation.hpp"
-#include "model_cli.hpp"
-#include "transaction_options.hpp"
+#include "ltv/workspace/model_input.hpp"
+#include "parameter_options.hpp"
 
 namespace ltv::cli {
 namespace {
-
-struct ValidateOptions {
-  std::string models = "all";  ///< --model: all or a comma-separated list
-  std::string table = "models";
-  int max_frequency = 7;
-};
 
 std::vector<std::string> parse_models(const std::string& text) {
   std::vector<std::string> out;
@@ -38,12 +30,12 @@ std::vector<std::string> parse_models(const std::string& text) {
   while (std::getline(in, name, ',')) {
     const auto names = count_model_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      option_error("--model", name, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
+      parameter_error("model", name, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
     }
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
   if (out.empty()) {
-    option_error("--model", text, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
+    parameter_error("model", text, "all or a comma-separated list of bgnbd, mbgnbd, pnbd");
   }
   return out;
 }
@@ -133,16 +125,10 @@ void write_text(std::ostream& out, const ValidationReport& r) {
 }
 
 nlohmann::ordered_json to_json(const ValidationReport& r) {
-  auto rows = [&](auto write) {
+  auto rows = [&](const ResultTable& table) {
     std::ostringstream s;
-    write(s);
-    auto table = nlohmann::ordered_json::parse(s.str());
-    for (auto& row : table) {  // the CSV's true/false cells as JSON booleans
-      for (const char* key : {"holdout", "converged"}) {
-        if (row.contains(key) && row[key].is_string()) row[key] = row[key] == "true";
-      }
-    }
-    return table;
+    write_table(s, table, OutputFormat::json);
+    return nlohmann::ordered_json::parse(s.str());
   };
   nlohmann::ordered_json j;
   j["time_unit"] = std::string(to_string(r.time_unit));
@@ -155,9 +141,9 @@ nlohmann::ordered_json to_json(const ValidationReport& r) {
   j["patterns"] = r.patterns;
   j["best_by_holdout_mae"] =
       r.best < r.models.size() ? nlohmann::ordered_json(r.models[r.best].score.model) : nullptr;
-  j["models"] = rows([&](std::ostream& s) { write_models(s, OutputFormat::json, r); });
-  j["conditional"] = rows([&](std::ostream& s) { write_conditional(s, OutputFormat::json, r); });
-  j["tracking"] = rows([&](std::ostream& s) { write_tracking(s, OutputFormat::json, r, true); });
+  j["models"] = rows(validation_models_table(r));
+  j["conditional"] = rows(conditional_table(r));
+  j["tracking"] = rows(tracking_table(r, true));
   return j;
 }
 
@@ -166,77 +152,68 @@ bool is_directory_target(const std::string& output) {
   return output.back() == '/' || std::filesystem::is_directory(output);
 }
 
-void run_validate(const TransactionCliOptions& options, const ModelCliOptions& model,
-                  const ValidateOptions& validate_opts) {
-  apply_config(options);
-  const std::string format = options.format;
-  if (format != "text" && format != "csv" && format != "json") {
-    option_error("--format", format, "text, csv or json");
-  }
-  if (validate_opts.table != "models" && validate_opts.table != "tracking" &&
-      validate_opts.table != "conditional") {
-    option_error("--table", validate_opts.table, "models, tracking or conditional");
-  }
-  if (validate_opts.max_frequency < 1 || validate_opts.max_frequency > 1000) {
-    option_error("--max-frequency", std::to_string(validate_opts.max_frequency),
-                 "a whole number from 1 to 1000");
-  }
+void run_validate(CommandParameters& command) {
+  const Parameters& p = command.resolved();
+  const std::string format = p.choice("format");
+  const std::string table = p.choice("table");
   ValidationOptions vo;
-  vo.models = parse_models(validate_opts.models);
-  vo.max_frequency_bucket = validate_opts.max_frequency;
-  vo.fit = fit_options(model);
-  const SummaryOptions summary_opts = summary_options(options);
+  vo.models = parse_models(p.text("model"));
+  vo.max_frequency_bucket = static_cast<int>(p.integer("max_frequency"));
+  vo.fit = fit_options(p);
+  const SummaryOptions summary_opts = summary_options(p);
   if (!summary_opts.calibration_end) {
-    option_error("--calibration-end", "(none)",
-                 "the last day of the calibration period (YYYY-MM-DD); the rest is the holdout");
+    parameter_error("calibration_end", "(none)",
+                    "the last day of the calibration period (YYYY-MM-DD); the rest is the holdout");
   }
-  const TransactionLog log = load_log(options, nullptr, false);
+  LoadOptions lo = load_options(p);
+  lo.keep_extra_columns = false;
+  Workspace workspace(TransactionSource::file(p.text("file"), lo));
+  const TransactionLog& log = workspace.transactions();
+  if (!p.flag("quiet")) std::fputs(workspace.load_report().to_text().c_str(), stderr);
   const CustomerSummary summary = summarize(log, summary_opts);
   if (!summary.has_holdout) {
-    option_error("--calibration-end", format_date(*summary_opts.calibration_end),
-                 "a date before the observation end " + format_date(summary.observation_end) +
-                     ", so there is a holdout");
+    parameter_error("calibration_end", format_date(*summary_opts.calibration_end),
+                    "a date before the observation end " + format_date(summary.observation_end) +
+                        ", so there is a holdout");
   }
   const ValidationReport report = validate(log, summary, vo);
 
-  if (is_directory_target(options.output)) {
+  const std::string output = p.text("output");
+  if (is_directory_target(output)) {
     namespace fs = std::filesystem;
-    const fs::path dir = options.output;
+    const fs::path dir = output;
     fs::create_directories(dir);
     const OutputFormat f = format == "json" ? OutputFormat::json : OutputFormat::csv;
     const std::string ext = format == "json" ? ".json" : ".csv";
-    auto save = [&](const std::string& name, auto write) {
+    auto save = [&](const std::string& name, const ResultTable& t) {
       Output out((dir / (name + ext)).string());
-      write(out.stream());
+      write_table(out.stream(), t, f);
       out.close();
     };
-    save("models", [&](std::ostream& s) { write_models(s, f, report); });
-    save("tracking", [&](std::ostream& s) { write_tracking(s, f, report, true); });
-    save("conditional", [&](std::ostream& s) { write_conditional(s, f, report); });
+    save("models", validation_models_table(report));
+    save("tracking", tracking_table(report, true));
+    save("conditional", conditional_table(report));
     Output text((dir / "report.txt").string());
     write_text(text.stream(), report);
     text.close();
     return;
   }
-  Output out = open_output(options.output);
+  Output out(output);
   if (format == "text") {
     write_text(out.stream(), report);
   } else if (format == "json") {
     out.stream() << to_json(report).dump(2) << '\n';
-  } else if (validate_opts.table == "models") {
-    write_models(out.stream(), OutputFormat::csv, report);
-  } else if (validate_opts.table == "tracking") {
-    write_tracking(out.stream(), OutputFormat::csv, report, true);
+  } else if (table == "models") {
+    write_table(out.stream(), validation_models_table(report), OutputFormat::csv);
+  } else if (table == "tracking") {
+    write_table(out.stream(), tracking_table(report, true), OutputFormat::csv);
   } else {
-    write_conditional(out.stream(), OutputFormat::csv, report);
+    write_table(out.stream(), conditional_table(report), OutputFormat::csv);
   }
   out.close();
 }
 
 void setup_validate(CLI::App& root) {
-  auto options = std::make_shared<TransactionCliOptions>();
-  auto model = std::make_shared<ModelCliOptions>();
-  auto validate_opts = std::make_shared<ValidateOptions>();
   CLI::App* cmd = root.add_subcommand(
       "validate",
       "Validate the count models on a holdout: fit BG/NBD, MBG/NBD and Pareto/NBD on the "
@@ -244,29 +221,10 @@ void setup_validate(CLI::App& root) {
       "of repeat transactions (actual vs expected, cumulative), mean holdout purchases by "
       "calibration frequency (actual vs conditional expectation), per-customer MAE/RMSE, the "
       "aggregate error, and the models side by side (log-likelihood, AIC, BIC).");
-  add_transaction_options(*cmd, *options);
-  options->format = "text";
-  if (CLI::Option* f = cmd->get_option_no_throw("--format")) {
-    f->default_str("text")->description(
-        "text (a report), csv (the --table; with -o DIR every table) or json (everything)");
-  }
-  if (CLI::Option* f = cmd->get_option_no_throw("--output")) {
-    f->description(
-        "Output FILE ('-' = stdout), or a DIR (existing, or ending in '/') that receives "
-        "models, tracking and conditional (.csv or .json) and report.txt");
-  }
-  cmd->add_option("--model", validate_opts->models,
-                  "Models to compare: all or a comma-separated list of bgnbd, mbgnbd, pnbd")
-      ->capture_default_str()
-      ->group("Model");
-  add_fit_tuning_options(*cmd, *model);
-  cmd->add_option("--table", validate_opts->table,
-                  "Table written by --format csv to stdout or a file: models, tracking or "
-                  "conditional")
-      ->capture_default_str();
-  cmd->add_option("--max-frequency", validate_opts->max_frequency,
-                  "Last calibration-frequency bucket of the conditional table (this and above)")
-      ->capture_default_str();
+  auto parameters = add_parameter_options(*cmd, {"source", "periods", "output", "fit", "validate"});
+  cmd->get_option("--output")->description(
+      "Output FILE ('-' = stdout), or a DIR (existing, or ending in '/') that receives "
+      "models, tracking and conditional (.csv or .json) and report.txt");
   cmd->footer(
       "Tables: models (model,parameters,log_likelihood,aic,bic,holdout_mae,holdout_rmse,\n"
       "holdout_actual,holdout_expected,aggregate_error_pct,converged,error); tracking (model,\n"
@@ -277,8 +235,7 @@ void setup_validate(CLI::App& root) {
       "      --calibration-end 1997-09-30\n"
       "  ltv validate sim/transactions.csv --customer customer_id --date date \\\n"
       "      --calibration-end 2025-06-30 --model bgnbd,pnbd --format csv -o validation/");
-  cmd->callback(
-      [options, model, validate_opts]() { run_validate(*options, *model, *validate_opts); });
+  cmd->callback([parameters]() { run_validate(*parameters); });
 }
 
 }  // namespace

@@ -44,10 +44,10 @@ inline TransactionLog load_cross_sell(const TransactionCliOptions& o, bool requi
 inline void require_item_column(const TransactionCliOptions& o, bool category_level) {
   if (category_level) {
     if (o.columns.category.empty()) {
-      option_error("--level", "category", "--category COL naming the category column");
+      parameter_error("level", "category", "--category COL naming the category column");
     }
   } else if (o.columns.product.empty()) {
-    option_error("--item", "", "the item / product column (a header name or a number)");
+    parameter_error("item", "", "the item / product column (a header name or a number)");
   }
 }
 

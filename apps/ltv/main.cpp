@@ -62,6 +62,14 @@ int main(int argc, char** argv) {
     return fail(1, "error", std::string(e.what()) + " (see 'ltv --help')");
   } catch (const ltv::SystemError& e) {
     return fail(2, "error", e.what());
+  } catch (const ltv::ParameterError& e) {
+    // The core names the parameter's key (calibration_end); the command line calls it
+    // --calibration-end.
+    std::string option = "--" + e.key();
+    std::replace(option.begin(), option.end(), '_', '-');
+    return fail(
+        1, "error",
+        ltv::format_input_message(ltv::SourceLocation{"", 0, option}, e.found(), e.expected()));
   } catch (const ltv::Error& e) {
     return fail(1, "error", e.what());
   } catch (const std::bad_alloc&) {

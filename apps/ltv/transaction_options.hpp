@@ -51,10 +51,22 @@ struct TransactionCliOptions {
 /// command line: lines `key = value` (key = a long option name without `--`; values may be
 /// quoted; `#` and `;` start comments; `[section]` lines are ignored). Unknown keys are errors.
 /// Idempotent; called by load_options(), load_log(), summary_options() and output_format().
+/// Then checks every shared option (formats, policies, dates, the date window, the periods and
+/// their order), so that a bad value is refused before any work, whichever the command uses
+/// first.
 void apply_config(const TransactionCliOptions& options);
 
+/// Which of the period options a command uses: only those are declared, so that an option the
+/// command would ignore (`ltv kpis --time-unit month`) is refused as unknown, not dropped.
+enum class PeriodOptions {
+  all,              ///< --time-unit, --calibration-end, --observation-end
+  observation_end,  ///< --observation-end only (the analytics commands)
+  none,             ///< none (basket, recommend, penetration, uplift)
+};
+
 /// Adds FILE and every shared option (with defaults shown) plus `--config FILE` to `cmd`.
-void add_transaction_options(CLI::App& cmd, TransactionCliOptions& options);
+void add_transaction_options(CLI::App& cmd, TransactionCliOptions& options,
+                             PeriodOptions periods = PeriodOptions::all);
 /// Adds only `--format csv|json` and `-o/--output FILE` (for commands reading other inputs).
 void add_output_options(CLI::App& cmd, std::string& format, std::string& output);
 
@@ -75,52 +87,5 @@ ltv::OutputFormat output_format(const std::string& format);
 ltv::OutputFormat output_format(const TransactionCliOptions& options);
 /// Opens -o FILE or stdout.
 ltv::Output open_output(const std::string& output);
-
-class SummaryCellCache;
-
-/// Text written through a pointer, row by row: room() makes room for a row, commit() ends it.
-/// The storage is kept when cleared.
-class TextBuffer {
- public:
-  /// A pointer to at least `n` writable bytes after the text.
-  char* room(std::size_t n) {
-    if (bytes_.size() - size_ < n) bytes_.resize(std::max(2 * bytes_.size(), size_ + n));
-    return bytes_.data() + size_;
-  }
-  /// The text now ends at `end` (within the last room()).
-  void commit(const char* end) noexcept { size_ = static_cast<std::size_t>(end - bytes_.data()); }
-  void clear() noexcept { size_ = 0; }
-  const char* data() const noexcept { return bytes_.data(); }
-  std::size_t size() const noexcept { return size_; }
-
- private:
-  std::string bytes_;  // its size is the capacity: [0, size_) holds the text
-  std::size_t size_ = 0;
-};
-
-/// Writes customer summaries (columns documented in docs/cli.md, `ltv summary`) as CSV or JSON,
-/// a range of customers at a time: construct, write() consecutive ranges, finish().
-class SummaryWriter {
- public:
-  SummaryWriter(std::ostream& out, ltv::OutputFormat format, bool has_profit, bool has_holdout);
-  ~SummaryWriter();
-  SummaryWriter(const SummaryWriter&) = delete;
-  SummaryWriter& operator=(const SummaryWriter&) = delete;
-  /// Builds and appends the rows of customers [begin, end) of `source`.
-  void write(const ltv::SummaryRanges& source, std::size_t begin, std::size_t end);
-  /// Ends the output (closes the JSON array) and flushes.
-  void finish();
-
- private:
-  std::ostream& out_;
-  ltv::OutputFormat format_;
-  std::unique_ptr<ltv::RowWriter> writer_;
-  // CSV: per thread, the summaries of its half of a range, their text and its memoised cells.
-  std::array<ltv::CustomerSummary, 2> parts_;
-  std::array<TextBuffer, 2> texts_;
-  std::array<TextBuffer, 2> written_;  // the previous range's text, being written by writing_
-  std::thread writing_;
-  std::array<std::unique_ptr<SummaryCellCache>, 2> caches_;
-};
 
 }  // namespace ltv::cli

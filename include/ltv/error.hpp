@@ -30,7 +30,12 @@ struct SourceLocation {
 /// Bad user input: a file, a line, a field, an option value.
 class InputError : public Error {
  public:
-  InputError(SourceLocation where, std::string found, std::string expected);
+  /// What kind of input was bad: a file or value (`FILE:LINE: column 'NAME': ...`) or a
+  /// parameter of a job (`parameter KEY: ...`, see ParameterError in ltv/workspace/parameters.hpp).
+  enum class Kind { input, parameter };
+  InputError(SourceLocation where, std::string found, std::string expected,
+             Kind kind = Kind::input);
+  Kind kind() const noexcept { return kind_; }
   const SourceLocation& where() const noexcept { return where_; }
   const std::string& found() const noexcept { return found_; }
   const std::string& expected() const noexcept { return expected_; }
@@ -39,6 +44,7 @@ class InputError : public Error {
   SourceLocation where_;
   std::string found_;
   std::string expected_;
+  Kind kind_ = Kind::input;
 };
 
 /// A model cannot be applied to the given data or parameters (e.g. Gamma-Gamma with q <= 1).
@@ -80,7 +86,18 @@ std::string escape_for_message(std::string_view text, std::size_t max_chars = SI
 /// Throws InputError. The single helper through which bad input is reported.
 [[noreturn]] void input_error(SourceLocation where, std::string found, std::string expected);
 
-/// Throws InputError for an option value: `option --NAME: found 'TEXT', expected WHAT`.
-[[noreturn]] void option_error(const std::string& option, std::string found, std::string expected);
+/// A value that does not fit a parameter of a job. `key()` is the parameter table's key
+/// (ltv/workspace/parameters.hpp, e.g. `calibration_end`); each face renders it (`option
+/// --calibration-end` on the command line, the JSON field for the server, the keyword in Python).
+/// what() reads `parameter calibration_end: found '...', expected ...`.
+class ParameterError : public InputError {
+ public:
+  ParameterError(std::string key, std::string found, std::string expected);
+  const std::string& key() const noexcept { return where().column; }
+};
+
+/// Throws ParameterError for `key` (snake_case, as in the parameter table). The single helper
+/// through which the core reports a bad option value.
+[[noreturn]] void parameter_error(std::string key, std::string found, std::string expected);
 
 }  // namespace ltv

@@ -29,7 +29,7 @@ struct Line {
 CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
                       const CacOptions& options) {
   if (options.margin && !(*options.margin > 0 && *options.margin <= 1))
-    option_error("--margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
+    parameter_error("margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
   if (!options.predicted_ltv.empty() && options.predicted_ltv.size() != log.customer_count())
     throw Error("compute_cac: predicted LTV must have one entry per customer of the log");
   for (std::size_t i = 0; i < spend.size(); ++i) {
@@ -230,35 +230,6 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
   report.rows.push_back(pool_row(grand, "all"));
   report.rows.back().note.clear();
   return report;
-}
-
-AnalyticsTable cac_table(const CacReport& report) {
-  AnalyticsTable t;
-  t.name = "cac";
-  t.columns = {"channel",
-               "period",
-               "spend",
-               "new_customers",
-               "cac",
-               "revenue",
-               "margin_attributable",
-               "historical_ltv",
-               "predicted_ltv",
-               "ltv_cac_historical",
-               "ltv_cac_predicted",
-               "payback_periods",
-               "romi",
-               "note"};
-  auto opt = [](const std::optional<double>& v) { return v ? real_cell(*v) : AnalyticsCell{}; };
-  for (const CacRow& r : report.rows) {
-    t.rows.push_back(
-        {r.channel, r.period, real_cell(r.spend), r.new_customers, opt(r.cac), real_cell(r.revenue),
-         real_cell(r.margin_attributable), real_cell(r.historical_ltv), opt(r.predicted_ltv),
-         opt(r.ltv_cac_historical), opt(r.ltv_cac_predicted),
-         r.payback_periods ? AnalyticsCell{std::int64_t{*r.payback_periods}} : AnalyticsCell{},
-         opt(r.romi), r.note});
-  }
-  return t;
 }
 
 }  // namespace ltv

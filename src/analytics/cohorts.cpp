@@ -40,7 +40,7 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   if (obs_end < range.first)
-    option_error("--observation-end", format_day(obs_end),
+    parameter_error("observation_end", format_day(obs_end),
                  "a day on or after the first purchase " + format_day(range.first));
   report.observation_end = obs_end;
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
@@ -138,71 +138,6 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
     }
   }
   return report;
-}
-
-AnalyticsTable cohort_table(const CohortReport& report) {
-  AnalyticsTable t;
-  t.name = "cohorts";
-  t.columns = {"cohort",
-               "age",
-               "period",
-               "complete",
-               "cohort_size",
-               "active_customers",
-               "retention",
-               "orders",
-               "revenue",
-               "profit",
-               "cumulative_revenue_per_customer",
-               "cumulative_profit_per_customer"};
-  for (const CohortCell& c : report.cells) {
-    t.rows.push_back(
-        {c.cohort, std::int64_t{c.age}, c.period, std::int64_t{c.complete ? 1 : 0}, c.cohort_size,
-         c.active_customers, real_cell(c.retention), c.orders, real_cell(c.revenue),
-         report.has_profit ? real_cell(c.profit) : AnalyticsCell{},
-         real_cell(c.cumulative_revenue_per_customer),
-         report.has_profit ? real_cell(c.cumulative_profit_per_customer) : AnalyticsCell{}});
-  }
-  return t;
-}
-
-AnalyticsTable cohort_matrix(const CohortReport& report, std::string_view metric) {
-  using Getter = AnalyticsCell (*)(const CohortCell&);
-  const std::pair<std::string_view, Getter> metrics[] = {
-      {"retention", [](const CohortCell& c) { return real_cell(c.retention); }},
-      {"active_customers", [](const CohortCell& c) { return AnalyticsCell{c.active_customers}; }},
-      {"revenue", [](const CohortCell& c) { return real_cell(c.revenue); }},
-      {"orders", [](const CohortCell& c) { return AnalyticsCell{c.orders}; }},
-      {"cumulative_revenue_per_customer",
-       [](const CohortCell& c) { return real_cell(c.cumulative_revenue_per_customer); }},
-      {"cumulative_profit_per_customer",
-       [](const CohortCell& c) { return real_cell(c.cumulative_profit_per_customer); }},
-  };
-  Getter get = nullptr;
-  for (const auto& [name, g] : metrics) {
-    if (name == metric) get = g;
-  }
-  if (get == nullptr)
-    option_error(
-        "--matrix", std::string(metric),
-        "one of retention, active_customers, revenue, orders, cumulative_revenue_per_customer, "
-        "cumulative_profit_per_customer");
-  std::int32_t max_age = -1;
-  for (const CohortCell& c : report.cells) max_age = std::max(max_age, c.age);
-  AnalyticsTable t;
-  t.name = "cohort_matrix";
-  t.columns = {"cohort", "cohort_size"};
-  for (std::int32_t a = 0; a <= max_age; ++a) t.columns.push_back(fmt::format("p{}", a));
-  for (std::size_t i = 0; i < report.cells.size();) {
-    std::vector<AnalyticsCell> row(t.columns.size());
-    row[0] = report.cells[i].cohort;
-    row[1] = report.cells[i].cohort_size;
-    const std::int32_t cohort = report.cells[i].cohort_index;
-    for (; i < report.cells.size() && report.cells[i].cohort_index == cohort; ++i)
-      row[2 + static_cast<std::size_t>(report.cells[i].age)] = get(report.cells[i]);
-    t.rows.push_back(std::move(row));
-  }
-  return t;
 }
 
 }  // namespace ltv

@@ -76,13 +76,14 @@ inline constexpr std::size_t kMaxPeriodTableBytes = std::size_t{256} << 20;
 inline void check_period_table(std::size_t cells, std::size_t cell_bytes, const PeriodGrid& grid,
                                const char* what, const char* option = "--period") {
   if (cells <= kMaxPeriodTableBytes / cell_bytes) return;
-  option_error(option, std::string(to_string(grid.unit)),
-               fmt::format("a period long enough for a {} of at most {} MiB ({} {} periods "
-                           "from {} to {} need {} MiB): a longer {}, a narrower --date-window or "
-                           "an earlier --observation-end",
-                           what, kMaxPeriodTableBytes >> 20, grid.count(), to_string(grid.unit),
-                           format_day(grid.first_day), format_day(grid.last_day),
-                           cells / (std::size_t{1} << 20) * cell_bytes, option));
+  parameter_error(
+      option, std::string(to_string(grid.unit)),
+      fmt::format("a period long enough for a {} of at most {} MiB ({} {} periods "
+                  "from {} to {} need {} MiB): a longer {}, a narrower --date-window or "
+                  "an earlier --observation-end",
+                  what, kMaxPeriodTableBytes >> 20, grid.count(), to_string(grid.unit),
+                  format_day(grid.first_day), format_day(grid.last_day),
+                  cells / (std::size_t{1} << 20) * cell_bytes, option));
 }
 
 /// First and last day of the log's rows, and the observation end (given or last day).

@@ -51,16 +51,16 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
                              const std::string& a, const std::string& b,
                              const CompareOptions& options) {
   if (options.bootstrap < 100)
-    option_error("--bootstrap", std::to_string(options.bootstrap), "at least 100 resamples");
+    parameter_error("bootstrap", std::to_string(options.bootstrap), "at least 100 resamples");
   if (!(options.confidence > 0 && options.confidence < 1))
-    option_error("--confidence", std::to_string(options.confidence),
+    parameter_error("confidence", std::to_string(options.confidence),
                  "a level in (0, 1), e.g. 0.95");
   auto label_code = [&](const std::string& label, const char* option) {
     for (std::size_t i = 0; i < groups.labels.size(); ++i)
       if (groups.labels[i] == label) return static_cast<std::uint32_t>(i);
     std::string known;
     for (const auto& l : groups.labels) known += (known.empty() ? "" : ", ") + l;
-    option_error(option, label, "a value of " + groups.name + " (" + known + ")");
+    parameter_error(option, label, "a value of " + groups.name + " (" + known + ")");
   };
   const std::uint32_t code_a = label_code(a, "--a");
   const std::uint32_t code_b = label_code(b, "--b");
@@ -98,8 +98,8 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
   report.group_b = b;
   report.customers_a = static_cast<std::int64_t>(parts_a.size());
   report.customers_b = static_cast<std::int64_t>(parts_b.size());
-  if (parts_a.empty()) option_error("--a", a, "a group with at least one customer");
-  if (parts_b.empty()) option_error("--b", b, "a group with at least one customer");
+  if (parts_a.empty()) parameter_error("a", a, "a group with at least one customer");
+  if (parts_b.empty()) parameter_error("b", b, "a group with at least one customer");
   for (const auto& [label, n] :
        {std::pair{a, report.customers_a}, std::pair{b, report.customers_b}}) {
     if (n < options.min_group_size)
@@ -173,36 +173,6 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
     report.metrics.push_back(std::move(cm));
   }
   return report;
-}
-
-AnalyticsTable compare_table(const CompareReport& report) {
-  AnalyticsTable t;
-  t.name = "compare";
-  t.columns = {"metric",
-               "group_a",
-               "group_b",
-               "customers_a",
-               "customers_b",
-               "value_a",
-               "value_b",
-               "difference",
-               "difference_low",
-               "difference_high",
-               "relative_difference",
-               "relative_low",
-               "relative_high",
-               "sentence",
-               "warning"};
-  std::string warning;
-  for (const auto& w : report.warnings) warning += (warning.empty() ? "" : "; ") + w;
-  for (const CompareMetric& m : report.metrics) {
-    t.rows.push_back({m.metric, report.group_a, report.group_b, report.customers_a,
-                      report.customers_b, real_cell(m.value_a), real_cell(m.value_b),
-                      real_cell(m.difference), real_cell(m.difference_low),
-                      real_cell(m.difference_high), real_cell(m.relative),
-                      real_cell(m.relative_low), real_cell(m.relative_high), m.sentence, warning});
-  }
-  return t;
 }
 
 }  // namespace ltv

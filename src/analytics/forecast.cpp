@@ -237,7 +237,7 @@ ForecastMethod parse_forecast_method(std::string_view text) {
   for (ForecastMethod m : {ForecastMethod::historical_average, ForecastMethod::cohort,
                            ForecastMethod::regression, ForecastMethod::holt_winters})
     if (text == to_string(m)) return m;
-  option_error("--method", std::string(text),
+  parameter_error("method", std::string(text),
                "one of historical_average, cohort, regression, holt_winters");
 }
 
@@ -270,12 +270,12 @@ std::vector<double> forecast_series(std::span<const double> y, ForecastMethod me
 
 ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions& options) {
   if (options.horizon < 1)
-    option_error("--horizon", std::to_string(options.horizon), "a number of periods >= 1");
+    parameter_error("horizon", std::to_string(options.horizon), "a number of periods >= 1");
   ForecastReport report;
   report.period = options.period;
   report.season_length =
       options.season_length > 0 ? options.season_length : season_length(options.period);
-  if (log.size() == 0) option_error("--input", "no transactions", "at least 3 complete periods");
+  if (log.size() == 0) parameter_error("input", "no transactions", "at least 3 complete periods");
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
@@ -311,7 +311,7 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
   }
   const std::int32_t n = hi - lo;
   if (n < 3)
-    option_error("--period", std::string(to_string(options.period)),
+    parameter_error("period", std::string(to_string(options.period)),
                  fmt::format("at least 3 complete periods of history (found {})", n));
   for (std::int32_t p = lo; p < hi; ++p) {
     report.history_period.push_back(grid.key(p));
@@ -323,7 +323,7 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
   const std::int32_t holdout =
       options.holdout > 0 ? options.holdout : std::max(1, std::min(options.horizon, n / 4));
   if (n - holdout < 2)
-    option_error("--holdout", std::to_string(holdout),
+    parameter_error("holdout", std::to_string(holdout),
                  fmt::format("fewer periods, leaving at least 2 of {} to fit", n));
   report.holdout = holdout;
   const std::int32_t s = report.season_length;
@@ -388,46 +388,6 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
     }
   }
   return report;
-}
-
-AnalyticsTable forecast_table(const ForecastReport& report) {
-  AnalyticsTable t;
-  t.name = "forecast";
-  t.columns = {"method", "series", "period", "kind", "value"};
-  const std::pair<const char*, const std::vector<double>*> history[] = {
-      {"revenue", &report.revenue}, {"active_customers", &report.active_customers}};
-  for (const auto& [name, y] : history)
-    for (std::size_t i = 0; i < y->size(); ++i)
-      t.rows.push_back({std::string("actual"), std::string(name),
-                        format_period(report.history_period[i], report.period),
-                        std::string("history"), real_cell((*y)[i])});
-  for (const SeriesForecast& f : report.forecasts)
-    for (std::size_t h = 0; h < f.forecast.size(); ++h)
-      t.rows.push_back({std::string(to_string(f.method)), f.series,
-                        format_period(report.forecast_period[h], report.period),
-                        std::string("forecast"), real_cell(f.forecast[h])});
-  return t;
-}
-
-AnalyticsTable backtest_table(const ForecastReport& report) {
-  AnalyticsTable t;
-  t.name = "forecast_backtest";
-  t.columns = {"method", "series", "holdout_periods", "mape", "mae", "note"};
-  for (const SeriesForecast& f : report.forecasts)
-    t.rows.push_back({std::string(to_string(f.method)), f.series, std::int64_t{report.holdout},
-                      real_cell(f.mape), real_cell(f.mae), f.note});
-  return t;
-}
-
-AnalyticsTable seasonality_table(const ForecastReport& report) {
-  AnalyticsTable t;
-  t.name = "seasonality";
-  t.columns = {"series", "season_length", "tested", "autocorrelation", "threshold", "seasonal"};
-  for (const Seasonality& z : report.seasonality)
-    t.rows.push_back({z.series, std::int64_t{z.season_length}, std::int64_t{z.tested ? 1 : 0},
-                      z.tested ? real_cell(z.autocorrelation) : AnalyticsCell{},
-                      real_cell(z.threshold), std::int64_t{z.seasonal ? 1 : 0}});
-  return t;
 }
 
 }  // namespace ltv

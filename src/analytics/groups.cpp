@@ -23,7 +23,7 @@ const CategoricalColumn& find_column(const TransactionLog& log, std::string_view
     if (column->has_value()) available += (available.empty() ? "" : ", ") + std::string(role);
   }
   for (const auto& column : log.extra) available += (available.empty() ? "" : ", ") + column.name;
-  option_error(std::string(option), std::string(name),
+  parameter_error(std::string(option), std::string(name),
                available.empty() ? std::string("a categorical column, but the data has none")
                                  : "a column of the data (" + available + ")");
 }

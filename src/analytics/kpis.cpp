@@ -291,7 +291,7 @@ void emit_rows(const detail::PeriodGrid& grid, bool has_profit, std::size_t grou
 
 KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
   if (options.churn_days < 1)
-    option_error("--churn-days", std::to_string(options.churn_days), "a number of days >= 1");
+    parameter_error("churn_days", std::to_string(options.churn_days), "a number of days >= 1");
   KpiReport report;
   report.period = options.period;
   report.churn_days = options.churn_days;
@@ -300,7 +300,7 @@ KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
   const detail::DayRange range = detail::day_range(log);
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   if (obs_end < range.first)
-    option_error("--observation-end", format_day(obs_end),
+    parameter_error("observation_end", format_day(obs_end),
                  "a day on or after the first purchase " + format_day(range.first));
   report.first_day = range.first;
   report.observation_end = obs_end;
@@ -398,51 +398,6 @@ std::vector<TopItem> top_items(const TransactionLog& log, std::string_view colum
       out.push_back(it);
   }
   return out;
-}
-
-AnalyticsTable kpi_table(const KpiReport& report) {
-  AnalyticsTable t;
-  t.name = "kpis";
-  t.columns = {"group",
-               "period",
-               "complete",
-               "customers",
-               "active_customers",
-               "new_customers",
-               "returning_customers",
-               "returning_share",
-               "orders",
-               "revenue",
-               "profit",
-               "margin",
-               "average_check",
-               "purchases_per_customer_per_year",
-               "repeat_purchase_rate",
-               "average_lifespan_days",
-               "churned_customers",
-               "churned_share"};
-  for (const KpiRow& r : report.rows) {
-    t.rows.push_back(
-        {r.group, r.period, std::int64_t{r.complete ? 1 : 0}, r.customers, r.active_customers,
-         r.new_customers, r.returning_customers, real_cell(r.returning_share), r.orders,
-         real_cell(r.revenue), r.profit ? real_cell(*r.profit) : AnalyticsCell{},
-         r.margin ? real_cell(*r.margin) : AnalyticsCell{}, real_cell(r.average_check),
-         real_cell(r.purchases_per_customer_per_year), real_cell(r.repeat_purchase_rate),
-         real_cell(r.average_lifespan_days), r.churned_customers, real_cell(r.churned_share)});
-  }
-  return t;
-}
-
-AnalyticsTable top_items_table(const std::vector<TopItem>& items) {
-  AnalyticsTable t;
-  t.name = "top_items";
-  t.columns = {"dimension", "item",     "revenue",         "buyers",
-               "lines",     "quantity", "rank_by_revenue", "rank_by_buyers"};
-  for (const TopItem& it : items) {
-    t.rows.push_back({it.dimension, it.item, real_cell(it.revenue), it.buyers, it.lines,
-                      real_cell(it.quantity), it.rank_by_revenue, it.rank_by_buyers});
-  }
-  return t;
 }
 
 }  // namespace ltv

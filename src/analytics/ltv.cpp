@@ -118,7 +118,7 @@ std::vector<ValueDistribution> ltv_distribution(const HistoricalLtv& ltv,
 std::vector<FormulaLtvRow> formula_ltv(const TransactionLog& log, const FormulaLtvOptions& options,
                                        const CustomerGroups* groups) {
   if (options.margin && !(*options.margin > 0 && *options.margin <= 1))
-    option_error("--margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
+    parameter_error("margin", std::to_string(*options.margin), "a fraction of revenue in (0, 1]");
   std::vector<FormulaLtvRow> rows;
   if (log.size() == 0) return rows;
   const HistoricalLtv h = historical_ltv(log, options.observation_end);
@@ -199,66 +199,6 @@ std::vector<FormulaLtvRow> formula_ltv(const TransactionLog& log, const FormulaL
   return rows;
 }
 
-AnalyticsTable historical_ltv_table(const TransactionLog& log, const HistoricalLtv& ltv) {
-  AnalyticsTable t;
-  t.name = "historical_ltv";
-  t.columns = {"customer_id", "revenue", "profit", "orders", "first_purchase", "last_purchase"};
-  t.rows.reserve(ltv.size());
-  for (std::size_t i = 0; i < ltv.size(); ++i) {
-    t.rows.push_back({log.customer_ids[ltv.customer[i]], real_cell(ltv.revenue[i]),
-                      ltv.has_profit ? real_cell(ltv.profit[i]) : AnalyticsCell{}, ltv.orders[i],
-                      format_day(ltv.first_purchase[i]), format_day(ltv.last_purchase[i])});
-  }
-  return t;
-}
-
-AnalyticsTable distribution_table(const std::vector<ValueDistribution>& rows) {
-  AnalyticsTable t;
-  t.name = "ltv_distribution";
-  t.columns = {"group", "measure", "customers", "total", "mean", "median",     "p10",
-               "p25",   "p75",     "p90",       "p99",   "max",  "top20_share"};
-  for (const auto& d : rows) {
-    t.rows.push_back({d.group, d.measure, d.customers, real_cell(d.total), real_cell(d.mean),
-                      real_cell(d.median), real_cell(d.p10), real_cell(d.p25), real_cell(d.p75),
-                      real_cell(d.p90), real_cell(d.p99), real_cell(d.max),
-                      real_cell(d.top20_share)});
-  }
-  return t;
-}
-
-AnalyticsTable formula_ltv_table(const std::vector<FormulaLtvRow>& rows, LifespanMethod method,
-                                 PeriodUnit retention_period) {
-  AnalyticsTable t;
-  t.name = "ltv_formula";
-  t.columns = {"group",
-               "customers",
-               "orders",
-               "revenue",
-               "average_check",
-               "purchases_per_year",
-               "retention_period",
-               "retention_rate",
-               "lifespan_years_observed",
-               "lifespan_years_retention",
-               "lifespan_method",
-               "lifespan_years",
-               "margin",
-               "ltv_revenue",
-               "ltv_margin",
-               "historical_ltv_mean"};
-  for (const auto& r : rows) {
-    t.rows.push_back({r.group, r.customers, r.orders, real_cell(r.revenue),
-                      real_cell(r.average_check), real_cell(r.purchases_per_year),
-                      std::string(to_string(retention_period)), real_cell(r.retention_rate),
-                      real_cell(r.lifespan_years_observed), real_cell(r.lifespan_years_retention),
-                      std::string(to_string(method)), real_cell(r.lifespan_years),
-                      r.margin ? real_cell(*r.margin) : AnalyticsCell{}, real_cell(r.ltv_revenue),
-                      r.ltv_margin ? real_cell(*r.ltv_margin) : AnalyticsCell{},
-                      real_cell(r.historical_ltv_mean)});
-  }
-  return t;
-}
-
 std::string_view to_string(LifespanMethod method) noexcept {
   return method == LifespanMethod::observed ? "observed" : "retention";
 }
@@ -266,7 +206,7 @@ std::string_view to_string(LifespanMethod method) noexcept {
 LifespanMethod parse_lifespan_method(std::string_view text) {
   if (text == "observed") return LifespanMethod::observed;
   if (text == "retention") return LifespanMethod::retention;
-  option_error("--lifespan", std::string(text), "one of observed, retention");
+  parameter_error("lifespan", std::string(text), "one of observed, retention");
 }
 
 }  // namespace ltv

@@ -199,7 +199,7 @@ PeriodUnit parse_period_unit(std::string_view text, std::string_view option) {
   if (text == "month" || text == "months") return PeriodUnit::month;
   if (text == "quarter" || text == "quarters") return PeriodUnit::quarter;
   if (text == "year" || text == "years") return PeriodUnit::year;
-  option_error(std::string(option), std::string(text), "one of day, week, month, quarter, year");
+  parameter_error(std::string(option), std::string(text), "one of day, week, month, quarter, year");
 }
 
 double periods_per_year(PeriodUnit unit) noexcept {

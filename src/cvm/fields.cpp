@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/math/quadrature/gauss.hpp>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -21,12 +20,6 @@ std::unordered_map<std::string_view, std::uint32_t> index_of(std::span<const std
   index.reserve(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) index.emplace(ids[i], static_cast<std::uint32_t>(i));
   return index;
-}
-
-double param(const FitResult& fit, std::string_view name) {
-  for (std::size_t i = 0; i < fit.names.size(); ++i)
-    if (fit.names[i] == name) return fit.estimates[i];
-  throw ModelError("model " + fit.model + " has no parameter " + std::string(name));
 }
 
 /// Days from `as_of` to the next birthday (0 = today) of a birth date, or NaN.
@@ -88,31 +81,6 @@ std::vector<double> latest_scores(std::span<const std::string> row_ids,
   return out;
 }
 
-double probability_of_purchase(const FittedCountModel& model, double t, double x, double t_x,
-                               double T) {
-  if (!(t > 0)) return 0.0;
-  const FitResult& fit = model.result();
-  const double p_alive = model.p_alive(x, t_x, T);
-  const double r = param(fit, "r"), alpha = param(fit, "alpha");
-  if (fit.model == "bgnbd" || fit.model == "mbgnbd") {
-    // Alive at T, no dropout before the next purchase: lambda | history ~ Gamma(r + x, alpha + T).
-    return p_alive * (1.0 - std::pow((alpha + T) / (alpha + T + t), r + x));
-  }
-  if (fit.model == "pnbd") {
-    // lambda ~ Gamma(r + x, alpha + T), mu ~ Gamma(s, beta + T) given alive at T;
-    // P(purchase in t | lambda, mu) = int_0^t lambda exp(-(lambda + mu) u) du.
-    const double s = param(fit, "s"), beta = param(fit, "beta");
-    const double a = r + x, b = alpha + T, c = beta + T;
-    auto f = [&](double u) {
-      return a / b * std::pow(b / (b + u), a + 1) * std::pow(c / (c + u), s);
-    };
-    const double integral = boost::math::quadrature::gauss<double, 30>::integrate(f, 0.0, t);
-    return p_alive * std::clamp(integral, 0.0, 1.0);
-  }
-  throw ModelError("P(purchase within t) is available for bgnbd, mbgnbd and pnbd, not " +
-                   fit.model);
-}
-
 void add_cvm_fields(SegmentFields& fields, const CvmFieldInputs& in) {
   const CustomerSummary& s = *in.summary;
   const std::size_t n = s.size();
@@ -137,14 +105,14 @@ void add_cvm_fields(SegmentFields& fields, const CvmFieldInputs& in) {
     // T measured to the run day rather than the calibration end.
     const double shift = (as_of - s.calibration_end) / unit;
     if (n > 0)  // throws ModelError for an unsupported model here, not inside the parallel loop
-      (void)probability_of_purchase(*in.model, 1.0, s.frequency[0], s.recency[0], s.T[0] + shift);
+      (void)in.model->probability_of_purchase(1.0, s.frequency[0], s.recency[0], s.T[0] + shift);
     detail::ParallelErrors errors;
 #pragma omp parallel for schedule(static, 4096)
     for (std::size_t i = 0; i < n; ++i) {
       errors.run([&] {
         for (int h = 0; h < 3; ++h) {
-          const double v = probability_of_purchase(*in.model, horizons[h] / unit, s.frequency[i],
-                                                   s.recency[i], s.T[i] + shift);
+          const double v = in.model->probability_of_purchase(horizons[h] / unit, s.frequency[i],
+                                                             s.recency[i], s.T[i] + shift);
           p[h][i] = std::isfinite(v) ? v : kNaN;
         }
       });

@@ -171,6 +171,7 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
     std::vector<std::uint32_t> row;
     std::vector<std::uint16_t> rule;
     std::size_t suppressed = 0, capped = 0;
+    std::vector<std::size_t> matched;  // per rule
   };
   std::vector<BlockOut> outs(blocks);
   const bool has_suppressed = options.suppressed.size() == n;
@@ -181,9 +182,12 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
     errors.run([&] {
       const std::size_t begin = b * B, count = std::min(B, n - begin);
       std::vector<std::uint8_t> match(config.rules.size() * B);
-      for (std::size_t r = 0; r < config.rules.size(); ++r)
-        bound[r].evaluate_block(begin, count, match.data() + r * B);
       BlockOut& out = outs[b];
+      out.matched.assign(config.rules.size(), 0);
+      for (std::size_t r = 0; r < config.rules.size(); ++r) {
+        bound[r].evaluate_block(begin, count, match.data() + r * B);
+        for (std::size_t j = 0; j < count; ++j) out.matched[r] += match[r * B + j] != 0;
+      }
       std::vector<std::uint32_t> used(caps);
       for (std::size_t j = 0; j < count; ++j) {
         const std::size_t row = begin + j;
@@ -229,6 +233,10 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
     list.rule.insert(list.rule.end(), o.rule.begin(), o.rule.end());
     list.suppressed += o.suppressed;
     list.capped += o.capped;
+  }
+  list.matched.assign(config.rules.size(), 0);
+  for (const auto& o : outs) {
+    for (std::size_t r = 0; r < o.matched.size(); ++r) list.matched[r] += o.matched[r];
   }
   // Sort: priority, customer id, rule order. Keys hold the first 16 bytes of the id (big-endian
   // words compare like the bytes), so the sort rarely touches the id strings themselves.

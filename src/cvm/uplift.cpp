@@ -46,11 +46,11 @@ Difference difference(const Moments& t, const Moments& c, double z, double z_pow
 std::vector<UpliftResult> measure_uplift(const CampaignLog& campaigns, const TransactionLog& log,
                                          const UpliftOptions& options) {
   if (!(options.window_days > 0))
-    option_error("--window", std::to_string(options.window_days), "a positive number of days");
+    parameter_error("window", std::to_string(options.window_days), "a positive number of days");
   if (!(options.confidence > 0 && options.confidence < 1))
-    option_error("--confidence", fmt::format("{}", options.confidence), "a level in (0, 1)");
+    parameter_error("confidence", fmt::format("{}", options.confidence), "a level in (0, 1)");
   if (!(options.power > 0 && options.power < 1))
-    option_error("--power", fmt::format("{}", options.power), "a power in (0, 1)");
+    parameter_error("power", fmt::format("{}", options.power), "a power in (0, 1)");
   const boost::math::normal normal;
   const double z = boost::math::quantile(normal, 0.5 + options.confidence / 2);
   const double z_power = boost::math::quantile(normal, options.power);

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <numeric>
+#include <thread>
 
 #include "ltv/error.hpp"
 #include "ltv/io/dates.hpp"
 #include "math/parallel.hpp"
+#include "summary_detail.hpp"
 
 namespace ltv {
 
@@ -38,7 +42,7 @@ TimeUnit parse_time_unit(std::string_view text) {
   if (text == "day" || text == "days") return TimeUnit::day;
   if (text == "week" || text == "weeks") return TimeUnit::week;
   if (text == "month" || text == "months") return TimeUnit::month;
-  option_error("--time-unit", std::string(text), "one of day, week, month");
+  parameter_error("time_unit", std::string(text), "one of day, week, month");
 }
 
 namespace {
@@ -81,6 +85,15 @@ struct LinesByCustomer {
       scratch[c - c0 + 1] = r;
     }
     return scratch.data();
+  }
+
+  /// The lines [first, second) of customer c (a log index), found by binary search for lines in
+  /// place.
+  std::pair<std::uint64_t, std::uint64_t> lines_of(std::uint32_t c) const {
+    if (!offsets.empty()) return {offsets[c], offsets[c + 1]};
+    const auto range = std::equal_range(customer, customer + rows, c);
+    return {static_cast<std::uint64_t>(range.first - customer),
+            static_cast<std::uint64_t>(range.second - customer)};
   }
 
   bool returned(std::uint64_t r) const noexcept {
@@ -130,8 +143,10 @@ LinesByCustomer group_lines(const TransactionLog& log) {
   return g;
 }
 
-/// The summary's header fields (everything but the per-customer columns) of loaded lines on days
-/// first_day .. last_day (unset: no lines, and only the time unit is set). Throws as summarize().
+}  // namespace
+
+namespace detail {
+
 CustomerSummary summary_header(std::optional<std::int32_t> first, std::optional<std::int32_t> last,
                                bool has_amount, bool has_profit, const SummaryOptions& options) {
   CustomerSummary s;
@@ -143,18 +158,103 @@ CustomerSummary summary_header(std::optional<std::int32_t> first, std::optional<
   s.calibration_end = options.calibration_end.value_or(last_day);
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
-    option_error("--observation-end", format_date(s.observation_end),
-                 "a date on or after --calibration-end");
+    parameter_error("observation_end", format_date(s.observation_end),
+                    "a date on or after --calibration-end");
   }
   if (s.calibration_end < first_day) {
-    option_error("--calibration-end", format_date(s.calibration_end),
-                 "a date on or after the first purchase in the data");
+    parameter_error("calibration_end", format_date(s.calibration_end),
+                    "a date on or after the first purchase in the data");
   }
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
   const double unit = days_per_unit(options.time_unit);
   s.duration_holdout = s.has_holdout ? (s.observation_end - s.calibration_end) / unit : 0.0;
   return s;
 }
+
+void copy_header(const CustomerSummary& header, CustomerSummary& out) {
+  out.time_unit = header.time_unit;
+  out.calibration_end = header.calibration_end;
+  out.observation_end = header.observation_end;
+  out.has_holdout = header.has_holdout;
+  out.has_amount = header.has_amount;
+  out.has_profit = header.has_profit;
+  out.duration_holdout = header.duration_holdout;
+}
+
+std::array<unsigned char, 16> id_prefix(std::string_view id) noexcept {
+  std::array<unsigned char, 16> p{};
+  const std::size_t size = std::min<std::size_t>(id.size(), 65535);
+  p[0] = static_cast<unsigned char>(size >> 8);
+  p[1] = static_cast<unsigned char>(size & 0xff);
+  std::memcpy(p.data() + 2, id.data(), std::min<std::size_t>(id.size(), 14));
+  return p;
+}
+
+IdKeys::IdKeys(std::size_t n, const std::function<std::string_view(std::uint32_t)>& id) {
+  if (n == 0) return;
+  const auto first = id_prefix(id(0));
+  std::array<unsigned char, 16> differs{};
+  for (std::size_t i = 1; i < n; ++i) {
+    const auto p = id_prefix(id(static_cast<std::uint32_t>(i)));
+    for (std::size_t b = 0; b < 16; ++b) differs[b] |= static_cast<unsigned char>(p[b] ^ first[b]);
+  }
+  for (std::size_t b = 0; b < 16 && used_ < 8; ++b) {
+    if (differs[b] != 0) positions_[used_++] = static_cast<unsigned char>(b);
+  }
+}
+
+IdSortEntry IdKeys::entry(std::string_view id, std::uint32_t index) const noexcept {
+  const auto p = id_prefix(id);
+  std::uint64_t key = 0;
+  for (std::size_t k = 0; k < used_; ++k) key = (key << 8) | p[positions_[k]];
+  if (used_ < 8) key <<= 8 * (8 - used_);
+  return IdSortEntry{static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key), index};
+}
+
+void sort_id_entries(std::vector<IdSortEntry>& entries,
+                     const std::function<std::string_view(std::uint32_t)>& id,
+                     std::vector<std::uint32_t>& order) {
+  auto before = [&](const IdSortEntry& a, const IdSortEntry& b) {
+    if (a.key_high != b.key_high) return a.key_high < b.key_high;
+    if (a.key_low != b.key_low) return a.key_low < b.key_low;
+    const std::string_view x = id(a.index), y = id(b.index);
+    if (x != y) return id_before(x, y);
+    return a.index < b.index;
+  };
+  // Two halves sorted on two threads, then merged into the result.
+  const std::size_t n = entries.size();
+  const std::size_t half = n / 2;
+  std::exception_ptr error;
+  std::thread helper([&] {
+    try {
+      std::sort(entries.begin() + static_cast<std::ptrdiff_t>(half), entries.end(), before);
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  try {
+    std::sort(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(half), before);
+  } catch (...) {
+    helper.join();
+    throw;
+  }
+  helper.join();
+  if (error) std::rethrow_exception(error);
+  order.resize(n);
+  std::size_t a = 0, b = half, k = 0;
+  while (a < half && b < n) {
+    order[k++] = before(entries[b], entries[a]) ? entries[b++].index : entries[a++].index;
+  }
+  while (a < half) order[k++] = entries[a++].index;
+  while (b < n) order[k++] = entries[b++].index;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::copy_header;
+using detail::summary_header;
 
 /// summary_header() of a log.
 CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& options) {
@@ -166,139 +266,42 @@ CustomerSummary summary_header(const TransactionLog& log, const SummaryOptions& 
 /// What the summary holds of one customer (before recency and T, which are computed from first
 /// and last in the time unit).
 struct CustomerResult {
-  std::int32_t first = 0, last = 0;  ///< first and last calibration purchase days
-  std::size_t days = 0;              ///< calibration purchase days
+  CustomerTotals totals;
   std::int64_t orders = 0;
-  double revenue = 0, monetary = 0, profit = 0;
-  std::size_t holdout_days = 0;
-  double monetary_holdout = 0;
 };
 
 /// Which lines count, and what is computed, for every customer.
 struct CustomerRules {
-  std::int32_t calibration_end = 0;  ///< lines after it are holdout
-  std::int32_t observation_end = 0;  ///< lines after it are ignored
+  SummaryPeriods periods;
   bool has_amount = false, has_profit = false, has_orders = false, has_holdout = false;
 };
 
 /// Scratch space of one thread (kept from customer to customer).
 struct CustomerScratch {
-  std::vector<std::uint64_t> rows;
+  CustomerAccumulator exact;
+  WideCustomerAccumulator wide;  // for a customer with a value ExactSum cannot hold
   std::vector<std::uint32_t> order_codes;
 };
 
-/// The purchase days of one period (calibration or holdout) as the lines go by in day order:
-/// how many, the first and the latest, the value of the latest (still open: a later return nets
-/// into it), and the sum of the values of the closed days after the first (`repeat`) or of all
-/// closed days (`all`). The sums add the day values in day order starting from 0.0.
-struct PeriodDays {
-  std::size_t count = 0;
-  std::int32_t first = 0, latest = 0;
-  double open = 0;
-  double repeat = 0;  // days 2 .. count-1 (the open day not yet added)
-  double all = 0;     // days 1 .. count-1
-  /// A purchase line on day d worth `value`.
-  void purchase(std::int32_t d, double value) {
-    if (count == 0 || latest != d) {
-      if (count > 0) close_open();
-      if (count == 0) first = d;
-      latest = d;
-      open = 0.0;
-      ++count;
-    }
-    open += value;
-  }
-  /// Adds the open day to the sums (once no line can change it).
-  void close_open() {
-    if (count > 1) repeat += open;
-    all += open;
-  }
-};
-
-/// The summary of the customer whose lines are g's lines [begin, end), in `out`; false when the
-/// customer has no purchase in the calibration period.
-bool summarize_customer(const LinesByCustomer& g, std::uint64_t begin, std::uint64_t end,
-                        const CustomerRules& s, CustomerScratch& scratch, CustomerResult& out) {
-  // Lines by day; on a day, purchases before returns (so a return nets into that day's value).
-  auto by_day = [&](std::uint64_t a, std::uint64_t b) {
-    if (g.day[a] != g.day[b]) return g.day[a] < g.day[b];
-    return !g.returned(a) && g.returned(b);
-  };
-  std::vector<std::uint32_t>& order_codes = scratch.order_codes;
-  order_codes.clear();
-  PeriodDays cal, hold;
-  double calibration_total = 0;  // every calibration line, returns included
-  double calibration_profit = 0;
-  // One line; false once the lines pass the observation end.
-  auto visit = [&](std::uint64_t r) {
-    const std::int32_t d = g.day[r];
-    if (d > s.observation_end) return false;
-    const bool in_calibration = d <= s.calibration_end;
-    PeriodDays& target = in_calibration ? cal : hold;
+/// Adds g's lines [begin, end) to `acc`; false when a sum refused a value.
+template <class Accumulator>
+bool accumulate_lines(const LinesByCustomer& g, std::uint64_t begin, std::uint64_t end,
+                      const CustomerRules& s, Accumulator& acc) {
+  acc.clear();
+  for (std::uint64_t r = begin; r < end; ++r) {
     const double amount = s.has_amount ? g.amount[r] : 0.0;
-    if (in_calibration) {
-      if (s.has_amount) calibration_total += amount;
-      if (s.has_profit) calibration_profit += g.profit[r];
-    }
-    // A return line (negative amount or quantity, kept by --returns net) is not a purchase:
-    // it nets into the latest purchase day of its period, and never creates a purchase day.
-    if (g.returned(r)) {
-      if (target.count > 0 && s.has_amount) target.open += amount;
-      return true;
-    }
-    if (s.has_amount) {
-      target.purchase(d, amount);
-    } else {
-      target.purchase(d, 0.0);
-    }
-    if (s.has_orders && in_calibration) order_codes.push_back(g.order[r]);
-    return true;
-  };
-  // Logs are usually in time order already: the lines are visited in place unless a line sorts
-  // before the one ahead of it (then through a stably sorted index).
-  bool sorted = true;
-  for (std::uint64_t r = begin + 1; r < end && sorted; ++r) sorted = !by_day(r, r - 1);
-  if (sorted) {
-    for (std::uint64_t r = begin; r < end && visit(r);) ++r;
-  } else {
-    std::vector<std::uint64_t>& rows = scratch.rows;
-    rows.resize(end - begin);
-    std::iota(rows.begin(), rows.end(), begin);
-    std::stable_sort(rows.begin(), rows.end(), by_day);
-    for (std::uint64_t r : rows) {
-      if (!visit(r)) break;
-    }
-  }
-  if (cal.count == 0) return false;
-  cal.close_open();
-  out.first = cal.first;
-  out.last = cal.latest;
-  out.days = cal.count;
-  out.revenue = calibration_total;
-  // Mean value of the repeat purchase days (lifetimes' monetary_value): first day excluded.
-  // Summed directly (not total - first) to avoid cancellation noise.
-  out.monetary = cal.count > 1 ? cal.repeat / static_cast<double>(cal.count - 1) : 0.0;
-  out.profit = calibration_profit;
-  if (s.has_orders) {
-    std::sort(order_codes.begin(), order_codes.end());
-    out.orders = std::unique(order_codes.begin(), order_codes.end()) - order_codes.begin();
-  } else {
-    out.orders = static_cast<std::int64_t>(cal.count);
-  }
-  out.holdout_days = hold.count;
-  out.monetary_holdout = 0.0;
-  if (s.has_holdout && hold.count > 0) {
-    hold.close_open();
-    out.monetary_holdout = hold.all / static_cast<double>(hold.count);
+    const double profit = s.has_profit ? g.profit[r] : 0.0;
+    if (!acc.add(s.periods, g.day[r], amount, profit, g.returned(r))) return false;
   }
   return true;
 }
 
-/// Throws InputError naming the customer when a money sum of its summary overflowed (amounts
-/// near 1e308): never an infinite value written as an empty cell.
-void check_finite_sums(const TransactionLog& log, std::size_t customer, const CustomerResult& c) {
-  if (std::isfinite(c.revenue) && std::isfinite(c.monetary) && std::isfinite(c.profit) &&
-      std::isfinite(c.monetary_holdout)) {
+/// Throws InputError naming the customer when a money sum of its summary is not finite (it
+/// cannot be with loaded values bounded by LoadOptions::max_abs_value; checked at the sink all
+/// the same): never an infinite value written as an empty cell.
+void check_finite_sums(const TransactionLog& log, std::size_t customer, const CustomerTotals& t) {
+  if (std::isfinite(t.revenue) && std::isfinite(t.monetary_value) && std::isfinite(t.profit) &&
+      std::isfinite(t.monetary_value_holdout)) {
     return;
   }
   input_error(SourceLocation{"", 0, "customer"}, log.customer_ids[customer],
@@ -306,16 +309,43 @@ void check_finite_sums(const TransactionLog& log, std::size_t customer, const Cu
               "or profit overflows)");
 }
 
-/// Summaries of customers c0 .. c1-1 into `s` (which carries the header fields), on the OpenMP
-/// threads when `parallel`, else on the calling thread.
-void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::size_t c0,
-                     std::size_t c1, CustomerSummary& s, bool parallel) {
-  const std::size_t n_customers = c1 - c0;
+/// The summary of the customer whose lines are g's lines [begin, end), in `out`; false when the
+/// customer has no purchase in the calibration period. The lines may come in any order.
+bool summarize_customer(const LinesByCustomer& g, std::uint64_t begin, std::uint64_t end,
+                        const CustomerRules& s, CustomerScratch& scratch, CustomerResult& out) {
+  if (!accumulate_lines(g, begin, end, s, scratch.exact) ||
+      !scratch.exact.totals(s.periods, out.totals)) {
+    accumulate_lines(g, begin, end, s, scratch.wide);
+    scratch.wide.totals(s.periods, out.totals);
+  }
+  if (out.totals.purchase_days == 0) return false;
+  if (s.has_orders) {
+    // Distinct orders among the calibration purchase lines.
+    std::vector<std::uint32_t>& codes = scratch.order_codes;
+    codes.clear();
+    for (std::uint64_t r = begin; r < end; ++r) {
+      if (g.day[r] <= s.periods.calibration_end && !g.returned(r)) codes.push_back(g.order[r]);
+    }
+    std::sort(codes.begin(), codes.end());
+    out.orders = std::unique(codes.begin(), codes.end()) - codes.begin();
+  } else {
+    out.orders = static_cast<std::int64_t>(out.totals.purchase_days);
+  }
+  return true;
+}
+
+/// Summaries of the customers at positions 0 .. n-1 (position i: log customer code(i), whose lines
+/// are g's lines lines(i)) into `s` (which carries the header fields), on the OpenMP threads when
+/// `parallel`, else on the calling thread. Positions without a calibration purchase give no row.
+template <class Code, class Lines>
+void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::size_t n_customers,
+                     Code code, Lines lines, CustomerSummary& s, bool parallel) {
   const double unit = days_per_unit(s.time_unit);
 
-  // Per-customer results, computed in place in the summary's columns indexed by customer;
-  // customers with no calibration purchase are marked by first_purchase == INT32_MAX and
-  // removed at the end (in place: no second copy of the columns).
+  // Per-customer results, computed in place in the summary's columns by position; positions
+  // with no calibration purchase are marked by first_purchase == INT32_MAX and removed at the
+  // end (in place: no second copy of the columns).
+  s.customer.resize(n_customers);
   s.frequency.resize(n_customers);
   s.recency.resize(n_customers);
   s.T.resize(n_customers);
@@ -327,6 +357,7 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
   s.first_purchase.resize(n_customers);
   s.last_purchase.resize(n_customers);
   s.orders.resize(n_customers);
+  std::uint32_t* customer = s.customer.data();
   double* frequency = s.frequency.data();
   double* recency = s.recency.data();
   double* big_t = s.T.data();
@@ -339,11 +370,12 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
   std::int32_t* last = s.last_purchase.data();
   std::int64_t* orders = s.orders.data();
 
-  std::vector<std::uint64_t> scratch;
-  const std::uint64_t* const offsets = g.range_offsets(c0, c1, scratch);
-
-  const CustomerRules rules{s.calibration_end, s.observation_end,     s.has_amount,
-                            s.has_profit,      log.order.has_value(), s.has_holdout};
+  CustomerRules rules;
+  rules.periods = SummaryPeriods{s.calibration_end, s.observation_end};
+  rules.has_amount = s.has_amount;
+  rules.has_profit = s.has_profit;
+  rules.has_orders = log.order.has_value();
+  rules.has_holdout = s.has_holdout;
   detail::ParallelErrors errors;
 #pragma omp parallel if (parallel)
   {
@@ -352,37 +384,37 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
 #pragma omp for schedule(dynamic, 4096)
     for (std::size_t i = 0; i < n_customers; ++i) {
       errors.run([&] {
-        if (!summarize_customer(g, offsets[i], offsets[i + 1], rules, scratch, c)) {
+        const auto [begin, end] = lines(i);
+        if (!summarize_customer(g, begin, end, rules, scratch, c)) {
           first[i] = INT32_MAX;
           return;
         }
-        check_finite_sums(log, c0 + i, c);
-        first[i] = c.first;
-        last[i] = c.last;
-        frequency[i] = static_cast<double>(c.days - 1);
-        recency[i] = (c.last - c.first) / unit;
-        big_t[i] = (s.calibration_end - c.first) / unit;
-        revenue[i] = c.revenue;
-        monetary[i] = c.monetary;
-        if (s.has_profit) profit[i] = c.profit;
+        const CustomerTotals& t = c.totals;
+        check_finite_sums(log, code(i), t);
+        customer[i] = code(i);
+        first[i] = t.first_purchase;
+        last[i] = t.last_purchase;
+        frequency[i] = static_cast<double>(t.purchase_days - 1);
+        recency[i] = (t.last_purchase - t.first_purchase) / unit;
+        big_t[i] = (s.calibration_end - t.first_purchase) / unit;
+        revenue[i] = t.revenue;
+        monetary[i] = t.monetary_value;
+        if (s.has_profit) profit[i] = t.profit;
         orders[i] = c.orders;
         if (s.has_holdout) {
-          frequency_holdout[i] = static_cast<double>(c.holdout_days);
-          monetary_holdout[i] = c.monetary_holdout;
+          frequency_holdout[i] = static_cast<double>(t.holdout_days);
+          monetary_holdout[i] = t.monetary_value_holdout;
         }
       });
     }
   }
   errors.rethrow();
 
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < n_customers; ++i) kept += first[i] != INT32_MAX;
-  s.customer.resize(kept);
   std::size_t k = 0;
   for (std::size_t i = 0; i < n_customers; ++i) {
     if (first[i] == INT32_MAX) continue;
-    s.customer[k] = static_cast<std::uint32_t>(c0 + i);
-    if (k != i) {  // move the results of customer c0 + i down to position k
+    if (k != i) {  // move the results of position i down to position k
+      customer[k] = customer[i];
       frequency[k] = frequency[i];
       recency[k] = recency[i];
       big_t[k] = big_t[i];
@@ -399,9 +431,11 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
     }
     ++k;
   }
+  const std::size_t kept = k;
   auto shrink = [kept](auto&... v) { (v.resize(std::min(v.size(), kept)), ...); };
-  shrink(s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase, s.last_purchase, s.orders,
-         s.revenue, s.profit, s.frequency_holdout, s.monetary_value_holdout);
+  shrink(s.customer, s.frequency, s.recency, s.T, s.monetary_value, s.first_purchase,
+         s.last_purchase, s.orders, s.revenue, s.profit, s.frequency_holdout,
+         s.monetary_value_holdout);
 }
 
 }  // namespace
@@ -410,91 +444,97 @@ CustomerSummary summarize(const TransactionLog& log, const SummaryOptions& optio
   CustomerSummary s = summary_header(log, options);
   if (log.size() == 0) return s;
   const LinesByCustomer g = group_lines(log);
-  summarize_range(log, g, 0, log.customer_count(), s, /*parallel=*/true);
+  std::vector<std::uint64_t> scratch;
+  const std::uint64_t* offsets = g.range_offsets(0, log.customer_count(), scratch);
+  summarize_range(
+      log, g, log.customer_count(), [](std::size_t i) { return static_cast<std::uint32_t>(i); },
+      [offsets](std::size_t i) {
+        return std::pair{offsets[i], offsets[i + 1]};
+      },
+      s,
+      /*parallel=*/true);
   return s;
+}
+
+bool id_before(std::string_view a, std::string_view b) noexcept {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+std::vector<std::uint32_t> sort_by_id(std::size_t n,
+                                      const std::function<std::string_view(std::uint32_t)>& id) {
+  std::vector<std::uint32_t> order;
+  const detail::IdKeys keys(n, id);
+  std::vector<detail::IdSortEntry> entries(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    entries[i] = keys.entry(id(static_cast<std::uint32_t>(i)), static_cast<std::uint32_t>(i));
+  }
+  detail::sort_id_entries(entries, id, order);
+  return order;
 }
 
 struct SummaryBuilder::Lines : LinesByCustomer {};
 
 SummaryBuilder::SummaryBuilder(const TransactionLog& log, const SummaryOptions& options)
     : log_(log), header_(summary_header(log, options)), lines_(std::make_unique<Lines>()) {
-  if (log.size() > 0) static_cast<LinesByCustomer&>(*lines_) = group_lines(log);
+  if (log.size() == 0) return;
+  static_cast<LinesByCustomer&>(*lines_) = group_lines(log);
+  order_ = sort_by_id(log.customer_count(),
+                      [&log](std::uint32_t c) -> std::string_view { return log.customer_ids[c]; });
 }
 
 SummaryBuilder::~SummaryBuilder() = default;
 
 std::size_t SummaryBuilder::customers() const noexcept {
-  return log_.size() == 0 ? 0 : log_.customer_count();
+  return order_.size();
 }
 
 const CustomerSummary& SummaryBuilder::header() const noexcept {
   return header_;
 }
 
-namespace {
-
-/// Sets the header fields of `out` to those of `header`.
-void copy_header(const CustomerSummary& header, CustomerSummary& out) {
-  out.time_unit = header.time_unit;
-  out.calibration_end = header.calibration_end;
-  out.observation_end = header.observation_end;
-  out.has_holdout = header.has_holdout;
-  out.has_amount = header.has_amount;
-  out.has_profit = header.has_profit;
-  out.duration_holdout = header.duration_holdout;
-}
-
-}  // namespace
-
 void SummaryBuilder::build(std::size_t begin, std::size_t end, CustomerSummary& out) const {
   copy_header(header_, out);
   end = std::min(end, customers());
   begin = std::min(begin, end);
-  summarize_range(log_, *lines_, begin, end, out, /*parallel=*/false);
+  const std::uint32_t* codes = order_.data() + begin;
+  const LinesByCustomer& g = *lines_;
+  summarize_range(
+      log_, g, end - begin, [codes](std::size_t i) { return codes[i]; },
+      [codes, &g](std::size_t i) { return g.lines_of(codes[i]); }, out, /*parallel=*/false);
 }
 
 namespace {
 
-/// Orders of customer ids in which SummaryStream accepts input (bit flags).
-constexpr unsigned kShorterFirst = 1;  // shorter ids first, then byte by byte
-constexpr unsigned kBytewise = 2;      // byte by byte (a shorter prefix first)
-constexpr unsigned kAnyOrder = kShorterFirst | kBytewise;
-
-/// The orders in which id `a` comes strictly before id `b`.
-unsigned orders_with_before(std::string_view a, std::string_view b) noexcept {
-  unsigned orders = 0;
-  if (a.size() < b.size() || (a.size() == b.size() && a < b)) orders |= kShorterFirst;
-  if (a < b) orders |= kBytewise;
-  return orders;
+/// Whether id `a` comes strictly before id `b` in id_before() order.
+bool ids_in_order(std::string_view a, std::string_view b) noexcept {
+  return id_before(a, b);
 }
 
 }  // namespace
 
-/// The rows of one part of the file: the current customer's lines are buffered and summarised
-/// when the next customer starts. The first customer of every part but the first is held back
-/// (its lines may continue the previous part's last customer) and joined by
-/// SummaryStream::join().
+/// The rows of one part of the file: the current customer's lines go into a CustomerAccumulator,
+/// whose totals are stored when the next customer starts. The first customer of every part but
+/// the first is held back (its lines may continue the previous part's last customer) and joined
+/// by SummaryStream::join().
 class SummaryStream::Part : public RowSink {
  public:
   Part(const SummaryOptions& options, std::atomic<bool>& declined, bool holds_first)
       : options_(options), declined_(&declined), holds_first_(holds_first) {}
 
   bool start(const RowLayout& layout) override {
-    // Order ids would need a distinct count per customer: such input is read into a log.
+    // Order ids would need a distinct count per customer: such input is read another way.
     if (layout.order) return decline();
     *this = Part(options_, *declined_, holds_first_);
     layout_ = layout;
-    rules_.calibration_end = options_.calibration_end.value_or(INT32_MAX);
-    rules_.observation_end = options_.observation_end.value_or(INT32_MAX);
-    rules_.has_amount = layout.amount;
-    rules_.has_profit = layout.profit;
-    rules_.has_holdout = options_.calibration_end.has_value();
+    periods_.calibration_end = options_.calibration_end.value_or(INT32_MAX);
+    periods_.observation_end = options_.observation_end.value_or(INT32_MAX);
+    has_holdout_ = options_.calibration_end.has_value();
     // Customers are at most the rows: reserved address space costs no memory until written.
     const std::size_t n = layout.expected_rows;
     first_.reserve(n), last_.reserve(n), days_.reserve(n), revenue_.reserve(n),
         monetary_.reserve(n), id_end_.reserve(n);
-    if (rules_.has_profit) profit_.reserve(n);
-    if (rules_.has_holdout) holdout_days_.reserve(n), monetary_holdout_.reserve(n);
+    if (layout_.profit) profit_.reserve(n);
+    if (has_holdout_) holdout_days_.reserve(n), monetary_holdout_.reserve(n);
     return true;
   }
 
@@ -502,61 +542,65 @@ class SummaryStream::Part : public RowSink {
     if (!has_current_ || row.customer != current_) {
       if (declined_->load(std::memory_order_relaxed)) return false;
       if (has_current_) {
-        orders_ &= orders_with_before(current_, row.customer);
-        if (orders_ == 0) return decline();
-        end_customer();
+        if (!ids_in_order(current_, row.customer)) return decline();
+        if (!end_customer()) return decline_for_values();
       }
       current_.assign(row.customer);
       has_current_ = true;
     }
-    lines_.day.push_back(row.day);
-    if (layout_.amount) lines_.amount.push_back(row.amount);
-    if (layout_.profit) lines_.profit.push_back(row.profit);
-    if (layout_.quantity) lines_.quantity.push_back(row.quantity);
+    const bool is_return = row.amount < 0 || row.quantity < 0;
+    if (!acc_.add(periods_, row.day, row.amount, row.profit, is_return)) {
+      return decline_for_values();
+    }
     return true;
   }
 
-  /// Ends the current customer: summarised, or held back when it is the part's first.
-  void end_customer() {
-    if (!has_current_) return;
+  /// Ends the current customer: stored, or held back when it is the part's first. false when
+  /// its totals overflow an exact sum.
+  bool end_customer() {
+    if (!has_current_) return true;
+    bool ok = true;
     if (holds_first_ && !has_held_) {
-      std::swap(held_, lines_);
+      std::swap(held_, acc_);
       held_id_ = current_;
       has_held_ = true;
     } else {
-      summarize_current();
+      ok = store_current();
     }
-    lines_.clear();
+    acc_.clear();
     has_current_ = false;
+    return ok;
   }
 
   /// Continues this part's open customer with the first customer of `next` (the following
-  /// part): appends its lines when it is the same customer, else ends the open one and takes it
-  /// over as the open customer. `orders` keeps the id orders still possible across the parts.
-  /// Returns whether `next` has customers after that one (then its last one is the open one).
-  bool take_first(Part& next, unsigned& orders) {
+  /// part): merges its state when it is the same customer, else ends the open one and takes it
+  /// over as the open customer. `in_order` is cleared when the ids go down across the parts, and
+  /// `exact` when a sum overflows. Returns whether `next` has customers after that one (then its
+  /// last one is the open one).
+  bool take_first(Part& next, bool& in_order, bool& exact) {
     const bool more = next.has_held_;
-    Lines& lines = more ? next.held_ : next.lines_;
+    CustomerAccumulator& acc = more ? next.held_ : next.acc_;
     std::string& id = more ? next.held_id_ : next.current_;
     if (!more && !next.has_current_) return false;  // no rows
     if (has_current_ && current_ == id) {
-      lines_.append(lines);
+      exact = acc_.merge(periods_, acc) && exact;
     } else {
-      if (has_current_) orders &= orders_with_before(current_, id);
-      end_customer();
-      std::swap(lines_, lines);
+      if (has_current_ && !ids_in_order(current_, id)) in_order = false;
+      exact = end_customer() && exact;
+      std::swap(acc_, acc);
       std::swap(current_, id);
       has_current_ = true;
     }
-    lines.clear();
-    // A part with more customers keeps has_held_ (so that ending its last one summarises it).
+    acc.clear();
+    // A part with more customers keeps has_held_ (so that ending its last one stores it).
     if (!more) next.has_current_ = false;
     return more;
   }
 
-  unsigned orders() const noexcept { return orders_; }
+  bool in_order() const noexcept { return in_order_; }
+  bool exact() const noexcept { return exact_; }
   std::size_t stored() const noexcept { return first_.size(); }
-  /// Customers summarised (with or without a stored row); after join(), the held one in here.
+  /// Customers ended (with or without a stored row); after join(), the held one in here.
   std::size_t customers_loaded() const noexcept { return customers_; }
   const RowLayout& layout() const noexcept { return layout_; }
 
@@ -586,63 +630,54 @@ class SummaryStream::Part : public RowSink {
   }
 
  private:
-  /// One customer's lines, in input order.
-  struct Lines {
-    std::vector<std::int32_t> day;
-    std::vector<double> amount, profit, quantity;
-    void clear() noexcept { day.clear(), amount.clear(), profit.clear(), quantity.clear(); }
-    void append(const Lines& more) {
-      auto add = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-      add(day, more.day), add(amount, more.amount), add(profit, more.profit);
-      add(quantity, more.quantity);
-    }
-  };
-
   bool decline() {
-    orders_ = 0;
+    in_order_ = false;
     declined_->store(true, std::memory_order_relaxed);
     return false;
   }
+  bool decline_for_values() {
+    exact_ = false;
+    return decline();
+  }
 
-  void summarize_current() {
+  /// Stores the totals of the current customer (when it has a calibration purchase).
+  bool store_current() {
     ++customers_;
-    LinesByCustomer g;
-    g.day = lines_.day.data();
-    if (layout_.amount) g.amount = lines_.amount.data();
-    if (layout_.profit) g.profit = lines_.profit.data();
-    if (layout_.quantity) g.quantity = lines_.quantity.data();
-    CustomerResult c;
-    if (!summarize_customer(g, 0, lines_.day.size(), rules_, scratch_, c)) return;
-    first_.push_back(c.first);
-    last_.push_back(c.last);
-    days_.push_back(static_cast<std::uint32_t>(c.days));
-    revenue_.push_back(c.revenue);
-    monetary_.push_back(c.monetary);
-    if (rules_.has_profit) profit_.push_back(c.profit);
-    if (rules_.has_holdout) {
-      holdout_days_.push_back(static_cast<std::uint32_t>(c.holdout_days));
-      monetary_holdout_.push_back(c.monetary_holdout);
+    CustomerTotals t;
+    if (!acc_.totals(periods_, t)) return false;
+    if (t.purchase_days == 0) return true;
+    first_.push_back(t.first_purchase);
+    last_.push_back(t.last_purchase);
+    days_.push_back(t.purchase_days);
+    revenue_.push_back(t.revenue);
+    monetary_.push_back(t.monetary_value);
+    if (layout_.profit) profit_.push_back(t.profit);
+    if (has_holdout_) {
+      holdout_days_.push_back(t.holdout_days);
+      monetary_holdout_.push_back(t.monetary_value_holdout);
     }
     ids_ += current_;
     id_end_.push_back(ids_.size());
+    return true;
   }
 
   SummaryOptions options_;
-  std::atomic<bool>* declined_;  // shared by the parts: one declining stops the other
+  std::atomic<bool>* declined_;  // shared by the parts: one declining stops the others
   bool holds_first_ = false;
   RowLayout layout_;
-  CustomerRules rules_;
-  unsigned orders_ = kAnyOrder;  // the id orders the part's customers are in so far
+  SummaryPeriods periods_;
+  bool has_holdout_ = false;
+  bool in_order_ = true;  // the part's customers came in id_before() order so far
+  bool exact_ = true;     // no sum refused a value
   // The current customer.
   std::string current_;
   bool has_current_ = false;
-  Lines lines_;
-  // The held-back first customer (second part).
-  Lines held_;
+  CustomerAccumulator acc_;
+  // The held-back first customer (parts after the first).
+  CustomerAccumulator held_;
   std::string held_id_;
   bool has_held_ = false;
-  std::size_t customers_ = 0;  // summarised customers (with or without a stored row)
-  CustomerScratch scratch_;
+  std::size_t customers_ = 0;  // ended customers (with or without a stored row)
   // Stored rows: customers with a calibration purchase.
   std::vector<std::int32_t> first_, last_;
   std::vector<std::uint32_t> days_, holdout_days_;
@@ -667,19 +702,23 @@ RowSink& SummaryStream::part(int k) {
 
 bool SummaryStream::join(int parts) {
   const auto n = static_cast<std::size_t>(parts);
+  for (std::size_t k = 0; k < std::min(n, parts_.size()); ++k) {
+    if (!parts_[k]->exact()) declined_for_values_ = true;
+  }
   if (parts < 1 || n > parts_.size() || declined_.load()) return false;
   // The open customer goes from part to part: a customer may span several parts.
-  unsigned orders = kAnyOrder;
-  for (std::size_t k = 0; k < n; ++k) orders &= parts_[k]->orders();
+  bool in_order = true, exact = true;
+  for (std::size_t k = 0; k < n; ++k) in_order = in_order && parts_[k]->in_order();
   Part* open = parts_[0].get();
-  for (std::size_t k = 1; k < n && orders != 0; ++k) {
-    if (open->take_first(*parts_[k], orders)) {
-      open->end_customer();
+  for (std::size_t k = 1; k < n && in_order && exact; ++k) {
+    if (open->take_first(*parts_[k], in_order, exact)) {
+      exact = open->end_customer() && exact;
       open = parts_[k].get();
     }
   }
-  if (orders == 0) return false;
-  open->end_customer();
+  if (in_order && exact) exact = open->end_customer();
+  if (!exact) declined_for_values_ = true;
+  if (!in_order || !exact) return false;
   starts_.assign(1, 0);
   customers_loaded_ = 0;
   for (std::size_t k = 0; k < n; ++k) {
@@ -689,10 +728,9 @@ bool SummaryStream::join(int parts) {
   return true;
 }
 
-void SummaryStream::finish(const LoadReport& report) {
+void SummaryStream::finish(const LoadedDays& days) {
   const Part& a = *parts_[0];
-  header_ = summary_header(report.first_day, report.last_day, a.layout().amount, a.layout().profit,
-                           options_);
+  header_ = summary_header(days.first, days.last, a.layout().amount, a.layout().profit, options_);
 }
 
 std::size_t SummaryStream::customers() const noexcept {

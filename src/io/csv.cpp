@@ -30,7 +30,7 @@ Delimiter parse_delimiter(std::string_view text) {
   if (text == "tab" || text == "\t" || text == "\\t") return Delimiter::tab;
   if (text == "|" || text == "pipe") return Delimiter::pipe;
   if (text == "whitespace" || text == "space" || text == " ") return Delimiter::whitespace;
-  option_error("--delimiter", std::string(text), "one of auto, ',', ';', tab, pipe, whitespace");
+  parameter_error("delimiter", std::string(text), "one of auto, ',', ';', tab, pipe, whitespace");
 }
 
 std::string_view to_string(Delimiter delimiter) noexcept {

@@ -9,38 +9,6 @@
 
 namespace ltv {
 
-// Howard Hinnant's days_from_civil / civil_from_days (public domain algorithms).
-std::int32_t days_from_civil(int year, int month, int day) noexcept {
-  const int y = year - (month <= 2 ? 1 : 0);
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned mp = static_cast<unsigned>(month + (month > 2 ? -3 : 9));
-  const unsigned doy = (153 * mp + 2) / 5 + static_cast<unsigned>(day) - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int>(doe) - 719468;
-}
-
-CivilDate civil_from_days(std::int32_t z0) noexcept {
-  const int z = z0 + 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int y = static_cast<int>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return CivilDate{y + (m <= 2 ? 1 : 0), static_cast<int>(m), static_cast<int>(d)};
-}
-
-bool is_valid_date(int year, int month, int day) noexcept {
-  if (month < 1 || month > 12 || day < 1) return false;
-  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int last = kDays[static_cast<std::size_t>(month - 1)];
-  if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) last = 29;
-  return day <= last;
-}
-
 namespace {
 
 /// A cursor over the text being parsed.
@@ -290,9 +258,9 @@ DateFormat parse_date_format(std::string_view text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] != '%') continue;
       if (i + 1 >= text.size() || kDirectives.find(text[i + 1]) == std::string_view::npos) {
-        option_error("--date-format", std::string(text),
-                     "a pattern using %Y %y %m %b %d %H %M %S %z %% (or auto, iso, yyyymmdd, "
-                     "dd.mm.yyyy)");
+        parameter_error("date_format", std::string(text),
+                        "a pattern using %Y %y %m %b %d %H %M %S %z %% (or auto, iso, yyyymmdd, "
+                        "dd.mm.yyyy)");
       }
       const char d = text[++i];
       has_year |= d == 'Y' || d == 'y';
@@ -300,13 +268,13 @@ DateFormat parse_date_format(std::string_view text) {
       has_day |= d == 'd';
     }
     if (!has_year || !has_month || !has_day) {
-      option_error("--date-format", std::string(text), "a pattern with a year, a month and a day");
+      parameter_error("date_format", std::string(text), "a pattern with a year, a month and a day");
     }
     f.kind = DateFormat::Kind::pattern;
     f.pattern = std::string(text);
   } else {
-    option_error("--date-format", std::string(text),
-                 "auto, iso, yyyymmdd, dd.mm.yyyy or a pattern such as %d/%m/%Y %H:%M");
+    parameter_error("date_format", std::string(text),
+                    "auto, iso, yyyymmdd, dd.mm.yyyy or a pattern such as %d/%m/%Y %H:%M");
   }
   return f;
 }
@@ -385,7 +353,7 @@ int parse_utc_offset(std::string_view text) {
   Fields f;
   if (t.empty() || !offset(c, f) || !c.done() || f.offset_minutes < -14 * 60 ||
       f.offset_minutes > 14 * 60) {
-    option_error("--time-zone", std::string(text), "a fixed UTC offset like +03:00, -05:00 or Z");
+    parameter_error("time_zone", std::string(text), "a fixed UTC offset like +03:00, -05:00 or Z");
   }
   return f.offset_minutes;
 }
@@ -394,7 +362,7 @@ std::int32_t parse_date(std::string_view text, const std::string& what) {
   DateFormat automatic;
   if (auto dt = parse_datetime(text, automatic, 0)) return dt->day;
   const std::string expected = "a date like YYYY-MM-DD (or YYYYMMDD, DD.MM.YYYY)";
-  if (what.starts_with("-")) option_error(what, std::string(text), expected);
+  if (what.starts_with("-")) parameter_error(what, std::string(text), expected);
   input_error(SourceLocation{"", 0, what}, std::string(text), expected);
 }
 
@@ -406,32 +374,22 @@ std::pair<std::int32_t, std::int32_t> parse_date_window(std::string_view text,
       "a date window FROM..TO such as 1900-01-01..2100-12-31 (dates "
       "YYYY-MM-DD, YYYYMMDD or DD.MM.YYYY; either side may be empty)";
   const std::size_t dots = text.find("..");
-  if (dots == std::string_view::npos) option_error(option, std::string(text), expected);
+  if (dots == std::string_view::npos) parameter_error(option, std::string(text), expected);
   auto side = [&](std::string_view part, std::int32_t fallback) {
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
     while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
     if (part.empty()) return fallback;
     if (auto dt = parse_datetime(part, DateFormat{}, 0); dt && !dt->has_time) return dt->day;
-    option_error(option, std::string(text), expected);
+    parameter_error(option, std::string(text), expected);
   };
   const std::int32_t from = side(text.substr(0, dots), default_from);
   const std::int32_t to = side(text.substr(dots + 2), default_to);
   if (from > to) {
-    option_error(option, std::string(text),
-                 fmt::format("a window whose start is not after its end ({} > {})",
-                             format_date(from), format_date(to)));
+    parameter_error(option, std::string(text),
+                    fmt::format("a window whose start is not after its end ({} > {})",
+                                format_date(from), format_date(to)));
   }
   return {from, to};
-}
-
-std::string format_date(std::int32_t day) {
-  const CivilDate d = civil_from_days(day);
-  return fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
-}
-
-std::string format_datetime(std::int32_t day, std::int32_t second) {
-  return fmt::format("{} {:02}:{:02}:{:02}", format_date(day), second / 3600, second / 60 % 60,
-                     second % 60);
 }
 
 }  // namespace ltv

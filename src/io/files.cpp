@@ -88,10 +88,11 @@ void check_output_not_input(const std::string& output, std::span<const std::stri
     struct stat in {};
     if (::stat(input.c_str(), &in) != 0) continue;  // reported when the input is read
     if (in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
-      option_error(option, output,
-                   fmt::format("an output other than the input {} (it would be overwritten while "
-                               "it is read)",
-                               input));
+      parameter_error(
+          option, output,
+          fmt::format("an output other than the input {} (it would be overwritten while "
+                      "it is read)",
+                      input));
     }
     if (!S_ISDIR(out.st_mode)) continue;
     // A folder output: refuse it when an input lies anywhere below it.
@@ -101,10 +102,10 @@ void check_output_not_input(const std::string& output, std::span<const std::stri
     for (dir = dir.parent_path(); !dir.empty(); dir = dir.parent_path()) {
       struct stat st {};
       if (::stat(dir.c_str(), &st) == 0 && st.st_dev == out.st_dev && st.st_ino == out.st_ino) {
-        option_error(option, output,
-                     fmt::format("an output folder that does not hold the input {} (its files "
-                                 "would be replaced while they are read)",
-                                 input));
+        parameter_error(option, output,
+                        fmt::format("an output folder that does not hold the input {} (its files "
+                                    "would be replaced while they are read)",
+                                    input));
       }
       if (dir == dir.root_path()) break;
     }

@@ -29,13 +29,13 @@ namespace ltv {
 ReturnsPolicy parse_returns_policy(std::string_view text) {
   if (text == "net") return ReturnsPolicy::net;
   if (text == "drop") return ReturnsPolicy::drop;
-  option_error("--returns", std::string(text), "net or drop");
+  parameter_error("returns", std::string(text), "net or drop");
 }
 
 ErrorPolicy parse_error_policy(std::string_view text) {
   if (text == "fail") return ErrorPolicy::fail;
   if (text == "skip") return ErrorPolicy::skip;
-  option_error("--on-error", std::string(text), "fail or skip");
+  parameter_error("on_error", std::string(text), "fail or skip");
 }
 
 std::int64_t LoadReport::rows_skipped() const noexcept {
@@ -369,15 +369,15 @@ int resolve(const std::string& spec, const char* option, const std::vector<std::
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
   if (!digits.empty() && ec == std::errc() && end == digits.data() + digits.size()) {
     if (position < 1 || position > width) {
-      option_error(
+      parameter_error(
           option, spec,
           fmt::format("a column number from 1 to {} ({} has {} columns)", width, path, width));
     }
     return static_cast<int>(position - 1);
   }
   if (header.empty()) {
-    option_error(option, spec,
-                 fmt::format("a 1-based column number: {} is read without a header", path));
+    parameter_error(option, spec,
+                    fmt::format("a 1-based column number: {} is read without a header", path));
   }
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == spec) return static_cast<int>(i);
@@ -387,7 +387,7 @@ int resolve(const std::string& spec, const char* option, const std::vector<std::
   }
   std::string names;
   for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-  option_error(option, spec, fmt::format("a column of {}: {}", path, names));
+  parameter_error(option, spec, fmt::format("a column of {}: {}", path, names));
 }
 
 struct Columns {
@@ -475,8 +475,44 @@ void set_net_negative_warning(LoadReport& report, std::int64_t count,
                   count, std::move(examples)});
 }
 
+/// Suspicious but valid: among at least kMinCustomers customers, one holding more than
+/// kMaxShare of all rows (50 times the average share) is most likely a placeholder id ("guest",
+/// "0", "unknown") that gathers the purchases of many people, or duplicated rows. Said, not
+/// refused: the models treat it as one very frequent buyer.
+void set_dominant_customer_warning(const TransactionLog& log, LoadReport& report) {
+  constexpr std::size_t kMinCustomers = 1000;
+  constexpr double kMaxShare = 0.05;
+  std::erase_if(report.data_warnings,
+                [](const DataWarning& w) { return w.kind == "dominant_customers"; });
+  const std::size_t customers = log.customer_count();
+  if (customers < kMinCustomers) return;
+  std::vector<std::uint64_t> rows(customers, 0);
+  for (std::size_t i = 0; i < log.size(); ++i) ++rows[log.customer[i]];
+  const auto limit = static_cast<std::uint64_t>(kMaxShare * static_cast<double>(log.size()));
+  std::int64_t count = 0;
+  std::vector<std::string> examples;
+  for (std::size_t c = 0; c < customers; ++c) {
+    if (rows[c] <= limit) continue;
+    ++count;
+    if (examples.size() < 5) {
+      examples.push_back(
+          fmt::format("customer {}: {} rows ({:.1f}%)", log.customer_ids[c], rows[c],
+                      100.0 * static_cast<double>(rows[c]) / static_cast<double>(log.size())));
+    }
+  }
+  if (count == 0) return;
+  report.data_warnings.push_back(DataWarning{
+      "dominant_customers",
+      fmt::format("{} customer{} with an implausible share of the rows (more than {:.0f}% each, "
+                  "among {} customers: a placeholder id such as 'guest' or '0', or duplicated "
+                  "rows?)",
+                  count, count == 1 ? "" : "s", 100 * kMaxShare, customers),
+      count, std::move(examples)});
+}
+
 /// The exact count for a log (customers in any order): net amount per customer.
 void set_net_negative_warning(const TransactionLog& log, LoadReport& report) {
+  set_dominant_customer_warning(log, report);
   if (!log.has_amount() || report.return_rows == 0 || report.returns == ReturnsPolicy::drop) {
     set_net_negative_warning(report, 0, {});
     return;
@@ -660,13 +696,13 @@ void Loader::setup(std::size_t width) {
   const ColumnMapping& m = options_.columns;
   const std::string& p = reader_.path();
   if (options_.require_customer && m.customer.empty()) {
-    option_error("--customer", "", "the column of the customer id (a header name or a number)");
+    parameter_error("customer", "", "the column of the customer id (a header name or a number)");
   }
   if (options_.require_date && m.date.empty()) {
-    option_error("--date", "", "the column of the purchase date (a header name or a number)");
+    parameter_error("date", "", "the column of the purchase date (a header name or a number)");
   }
   if (!m.margin.empty() && !m.cost.empty()) {
-    option_error("--cost", m.cost, "either --margin or --cost, not both");
+    parameter_error("cost", m.cost, "either --margin or --cost, not both");
   }
   col_.customer = resolve(m.customer, "--customer", header_, width, p);
   col_.date = resolve(m.date, "--date", header_, width, p);
@@ -681,10 +717,10 @@ void Loader::setup(std::size_t width) {
   col_.channel = resolve(m.channel, "--channel", header_, width, p);
   col_.region = resolve(m.region, "--region", header_, width, p);
   if (col_.price != kAbsent && col_.amount == kAbsent && col_.quantity == kAbsent) {
-    option_error("--price", m.price, "--quantity as well (amount = quantity x price)");
+    parameter_error("price", m.price, "--quantity as well (amount = quantity x price)");
   }
   if (col_.cost != kAbsent && col_.amount == kAbsent && col_.price == kAbsent) {
-    option_error("--cost", m.cost, "--amount (or --quantity and --price) as well");
+    parameter_error("cost", m.cost, "--amount (or --quantity and --price) as well");
   }
   // A header whose date or amount name is itself a date or a number is probably data.
   if (!header_.empty()) {
@@ -985,7 +1021,7 @@ TransactionLog Loader::run() {
 
 bool Loader::run(RowSink& sink) {
   ForwardSink forward{sink};
-  return parse(forward);
+  return parse(forward) && sink.finish();
 }
 }  // namespace
 
@@ -1165,14 +1201,15 @@ std::int64_t count_newlines(int fd, std::size_t begin, std::size_t end) {
 /// Read of a regular file in `parts` consecutive parts (2 or more), split after line breaks, on
 /// two threads: the first thread starts with part 0, the second with part 1, and each then takes
 /// the next part not yet taken, so that neither idles while the other still has more than a part
-/// to read. `read_part(loader, k)` reads part k with a Loader and returns its result (a log, or
-/// whether the part's sink took every row). Returns nullopt when the result might differ from a
-/// sequential read (a split inside a quoted field, differing date formats, an error in any part
-/// but the last); `report` is then untouched. Part 0 starts at the true beginning of the file:
-/// when parts 0 .. k-1 end cleanly, the start of part k is a real record boundary and part k is
-/// parsed exactly as a sequential read would. Every part is read with pread (no mapping: the
-/// page cache is left as it was, and file pages never count in the resident size). The merged
-/// report's `customers` is left to the caller.
+/// to read. `read_part(loader, k, again)` reads part k with a Loader and returns its result (a
+/// log, or whether the part's sink took every row); `again` is set when a part already read once
+/// is parsed again for the true line numbers of its messages (the same rows). Returns nullopt when
+/// the result might differ from a sequential read (a split inside a quoted field, differing date
+/// formats, an error in any part but the last); `report` is then untouched. Part 0 starts at the
+/// true beginning of the file: when parts 0 .. k-1 end cleanly, the start of part k is a real
+/// record boundary and part k is parsed exactly as a sequential read would. Every part is read with
+/// pread (no mapping: the page cache is left as it was, and file pages never count in the resident
+/// size). The merged report's `customers` is left to the caller.
 template <class Result, class ReadPart>
 std::optional<std::vector<Result>> read_parallel(const std::string& path, const FileHalves& file,
                                                  int parts, const LoadOptions& options,
@@ -1204,23 +1241,23 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   // Parts after the first are parsed with line numbers counted from their own start: they appear
   // only in error messages and skipped-row examples, and when a part has any, it is parsed again
   // below with its true first line.
-  auto parse = [&](std::size_t k, std::int64_t first_line) {
+  auto parse = [&](std::size_t k, std::int64_t first_line, bool again) {
     reports[k] = LoadReport{};
     loaders[k].reset();
     readers[k].emplace(
         CsvReader::from_file_range(file.fd(), begin[k], begin[k + 1], later_csv, path, first_line));
     loaders[k].emplace(*readers[k], options, reports[k], &header);
     loaders[k]->expect_rows(file.lines_in(begin[k + 1] - begin[k]));
-    results[k] = read_part(*loaders[k], static_cast<int>(k));
+    results[k] = read_part(*loaders[k], static_cast<int>(k), again);
   };
   std::atomic<std::size_t> next{2};
   auto work = [&](std::size_t k) {
     for (; k < n; k = next.fetch_add(1)) {
       try {
         if (k == 0) {
-          results[0] = read_part(*loaders[0], 0);
+          results[0] = read_part(*loaders[0], 0, false);
         } else {
-          parse(k, 1);
+          parse(k, 1, false);
         }
       } catch (...) {
         errors[k] = std::current_exception();
@@ -1246,7 +1283,7 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
     counted_to = begin[k];
     errors[k] = nullptr;
     try {
-      parse(k, 1 + lines_before);
+      parse(k, 1 + lines_before, true);
     } catch (...) {
       errors[k] = std::current_exception();
     }
@@ -1284,6 +1321,13 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   return out;
 }
 
+/// Takes every row and keeps none (a part parsed again only for its messages).
+class DiscardSink : public RowSink {
+ public:
+  bool start(const RowLayout&) override { return true; }
+  bool add(const LoadedRow&) override { return true; }
+};
+
 /// A part of a two-part load: its log and, for the first part, the index of its customer ids.
 struct LogPart {
   TransactionLog log;
@@ -1292,13 +1336,14 @@ struct LogPart {
 
 std::optional<TransactionLog> load_parallel(const std::string& path, const FileHalves& file,
                                             const LoadOptions& options, LoadReport& report) {
-  auto parts = read_parallel<LogPart>(path, file, 2, options, report, [](Loader& loader, int part) {
-    LogPart p;
-    p.log = loader.run();
-    if (part == 0) p.index = std::move(loader.customer_index());
-    loader.release_customer_index();  // part b's index is not needed for the merge
-    return p;
-  });
+  auto parts = read_parallel<LogPart>(
+      path, file, 2, options, report, [](Loader& loader, int part, bool /*again*/) {
+        LogPart p;
+        p.log = loader.run();
+        if (part == 0) p.index = std::move(loader.customer_index());
+        loader.release_customer_index();  // part b's index is not needed for the merge
+        return p;
+      });
   if (!parts) return std::nullopt;
   TransactionLog& log = (*parts)[0].log;
   merge_logs(log, std::move((*parts)[1].log), (*parts)[0].index);
@@ -1318,9 +1363,21 @@ int stream_transactions(const std::string& path, const LoadOptions& options, Loa
       const int n = static_cast<int>(std::clamp<std::size_t>(file->size() / chunk, 2, 64));
       std::vector<RowSink*> sinks;
       for (int k = 0; k < n; ++k) sinks.push_back(&sink(k));
-      auto parts = read_parallel<bool>(path, *file, n, options, report, [&](Loader& loader, int k) {
-        return loader.run(*sinks[k]);
-      });
+      // A part parsed again (for the line numbers of its messages) yields the rows its sink
+      // already took: they go nowhere. When its first read threw, the sink holds part of the
+      // rows: the part counts as not taken (the caller reads a log).
+      std::vector<char> taken(static_cast<std::size_t>(n), 0);
+      auto parts = read_parallel<bool>(path, *file, n, options, report,
+                                       [&](Loader& loader, int k, bool again) {
+                                         const auto part = static_cast<std::size_t>(k);
+                                         if (again) {
+                                           DiscardSink discard;
+                                           loader.run(discard);
+                                           return taken[part] != 0;
+                                         }
+                                         taken[part] = loader.run(*sinks[k]) ? 1 : 0;
+                                         return taken[part] != 0;
+                                       });
       if (parts) {
         const bool taken = std::all_of(parts->begin(), parts->end(), [](bool b) { return b; });
         return taken ? n : 0;

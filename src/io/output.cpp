@@ -183,8 +183,8 @@ std::string temporary_name(const std::string& target) {
 }
 
 [[noreturn]] void cannot_create(const std::string& path, int error) {
-  option_error("-o", path,
-               fmt::format("a file that can be created for writing ({})", std::strerror(error)));
+  parameter_error("-o", path,
+                  fmt::format("a file that can be created for writing ({})", std::strerror(error)));
 }
 
 }  // namespace
@@ -199,7 +199,7 @@ Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
   struct stat st {};
   bool exists = ::stat(path_.c_str(), &st) == 0;
   if (exists && S_ISDIR(st.st_mode)) {
-    option_error("-o", path_, "an output file name (this is a directory)");
+    parameter_error("-o", path_, "an output file name (this is a directory)");
   }
   if (exists && !S_ISREG(st.st_mode)) {
     // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, as there is nothing

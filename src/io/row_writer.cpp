@@ -12,7 +12,7 @@ namespace ltv {
 OutputFormat parse_output_format(std::string_view text) {
   if (text == "csv") return OutputFormat::csv;
   if (text == "json") return OutputFormat::json;
-  option_error("--format", std::string(text), "csv or json");
+  parameter_error("format", std::string(text), "csv or json");
 }
 
 namespace {
@@ -105,6 +105,16 @@ RowWriter& RowWriter::integer(std::int64_t value) {
     csv_->field(value);
   } else {
     fmt::format_to(std::back_inserter(json_), "{}", value);
+  }
+  return *this;
+}
+
+RowWriter& RowWriter::boolean(bool value) {
+  key();
+  if (csv_) {
+    csv_->field(value ? "true" : "false");
+  } else {
+    json_ += value ? "true" : "false";
   }
   return *this;
 }

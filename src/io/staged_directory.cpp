@@ -82,14 +82,14 @@ StagedDirectory::StagedDirectory(fs::path target, Options options) {
   const fs::file_status status = fs::status(target_, ec);
   if (fs::exists(status)) {
     if (!fs::is_directory(status)) {
-      option_error("-o", target_.string(), "an output folder (this is a file)");
+      parameter_error("-o", target_.string(), "an output folder (this is a file)");
     }
     const bool empty = fs::is_empty(target_, ec);
     if (!empty && !options.replace_foreign && !fs::exists(target_ / kManifestName, ec)) {
-      option_error("-o", target_.string(),
-                   fmt::format("an output folder that is empty or was written by ltv (this one "
-                               "holds other files and no {}: they would be deleted)",
-                               kManifestName));
+      parameter_error("-o", target_.string(),
+                      fmt::format("an output folder that is empty or was written by ltv (this one "
+                                  "holds other files and no {}: they would be deleted)",
+                                  kManifestName));
     }
   }
   fs::create_directories(target_.parent_path(), ec);
@@ -201,7 +201,11 @@ std::vector<ManifestEntry> read_manifest(const fs::path& dir) {
   return out;
 }
 
-std::vector<std::string> manifest_problems(const fs::path& dir) {
+std::vector<std::string> manifest_problems(const fs::path& dir,
+                                           std::span<const std::string> ignored, bool allow_added) {
+  const auto is_ignored = [&](const std::string& name) {
+    return std::find(ignored.begin(), ignored.end(), name) != ignored.end();
+  };
   std::vector<std::string> problems;
   std::error_code ec;
   if (!fs::exists(dir / kManifestName, ec)) {
@@ -221,34 +225,37 @@ std::vector<std::string> manifest_problems(const fs::path& dir) {
   std::vector<std::string> names;
   for (const ManifestEntry& e : listed) {
     names.push_back(e.path);
+    if (is_ignored(e.path)) continue;
     const fs::path file = dir / e.path;
     const auto size = fs::file_size(file, ec);
     if (ec) {
-      problems.push_back(fmt::format("{}: missing (listed in {})", file.string(), kManifestName));
+      problems.push_back(fmt::format("{}: missing (listed in {})", e.path, kManifestName));
     } else if (size != e.bytes) {
-      problems.push_back(fmt::format("{}: {} bytes, {} lists {} bytes", file.string(), size,
-                                     kManifestName, e.bytes));
+      problems.push_back(
+          fmt::format("{}: {} bytes, {} lists {} bytes", e.path, size, kManifestName, e.bytes));
     }
   }
   std::sort(names.begin(), names.end());
+  if (allow_added) return problems;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     const std::string name = relative_name(it->path(), dir);
-    if (name == kManifestName) continue;
+    if (name == kManifestName || is_ignored(name)) continue;
     if (!std::binary_search(names.begin(), names.end(), name)) {
-      problems.push_back(fmt::format("{}: not listed in {}", it->path().string(), kManifestName));
+      problems.push_back(fmt::format("{}: not listed in {}", name, kManifestName));
     }
   }
   return problems;
 }
 
-void verify_manifest(const fs::path& dir) {
-  const std::vector<std::string> problems = manifest_problems(dir);
+void verify_manifest(const fs::path& dir, std::span<const std::string> ignored, bool allow_added) {
+  const std::vector<std::string> problems = manifest_problems(dir, ignored, allow_added);
   if (problems.empty()) return;
   input_error(SourceLocation{dir.string(), 0, ""}, problems.front(),
               fmt::format("a complete output folder: every file listed in its {} with the size "
-                          "listed, and no other ({} problem{})",
-                          kManifestName, problems.size(), problems.size() == 1 ? "" : "s"));
+                          "listed{} ({} problem{}; run the command that wrote it again)",
+                          kManifestName, allow_added ? "" : ", and no other", problems.size(),
+                          problems.size() == 1 ? "" : "s"));
 }
 
 }  // namespace ltv

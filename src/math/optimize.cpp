@@ -228,12 +228,12 @@ std::vector<std::vector<double>> collect_starts(const MaximizeProblem& problem,
   std::vector<std::vector<double>> base;
   if (!options.initial.empty()) {
     if (options.initial.size() != k) {
-      option_error("initial", fmt::format("{} values", options.initial.size()),
+      parameter_error("initial", fmt::format("{} values", options.initial.size()),
                    fmt::format("{} starting parameters ({})", k, fmt::join(problem.names, ", ")));
     }
     for (double v : options.initial) {
       if (!(v > 0) || !std::isfinite(v)) {
-        option_error("initial", fmt::format("{}", v), "positive finite starting parameters");
+        parameter_error("initial", fmt::format("{}", v), "positive finite starting parameters");
       }
     }
     base.push_back(options.initial);

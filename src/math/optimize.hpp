@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "ltv/models/model.hpp"
+#include "ltv/math/fit.hpp"
 
 namespace ltv::detail {
 

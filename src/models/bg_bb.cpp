@@ -285,7 +285,7 @@ double dert(const BgBbParams& params, double d, double x, double t_x, double n) 
   check_params(params);
   check_customer(x, t_x, n);
   if (!(d > 0) || !std::isfinite(d)) {
-    option_error("discount-rate", fmt::format("{}", d), "a positive finite discount rate");
+    parameter_error("discount_rate", fmt::format("{}", d), "a positive finite discount rate");
   }
   // FHS 2010 eq. 14: (1/L) B(α+x+1, β+n−x)/B(α,β) Σ_{i>=1} B(γ, δ+n+i)/B(γ,δ) (1+d)^−i.
   const BgBbParams& p = params;

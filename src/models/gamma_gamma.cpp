@@ -242,5 +242,129 @@ double conditional_expected_average_spend(const GammaGammaParams& params, double
   return params.p * (params.gamma + x * m_x) / (params.p * x + params.q - 1);
 }
 
+std::string_view to_string(SpendModelStatus status) noexcept {
+  switch (status) {
+    case SpendModelStatus::fitted:
+      return "fitted";
+    case SpendModelStatus::no_finite_mean:
+      return "no_finite_mean";
+    case SpendModelStatus::no_spend_data:
+      return "no_spend_data";
+  }
+  return "no_spend_data";
+}
+
+namespace {
+
+void add_to(CustomerGroup& group, std::size_t position, std::size_t max_examples) {
+  ++group.count;
+  if (group.first.size() < max_examples) group.first.push_back(position);
+}
+
+/// "customer at position 12" (1-based, as a person counts rows).
+std::string position_text(std::size_t index) {
+  return fmt::format("the customer at position {}", index + 1);
+}
+
+}  // namespace
+
+SpendModel fit_spend_model(std::span<const double> x, std::span<const double> m_x,
+                           const SpendModelOptions& options) {
+  if (m_x.size() != x.size()) {
+    input_error(SourceLocation{"", 0, "monetary_value"},
+                fmt::format("{} values for {} customers", m_x.size(), x.size()),
+                "one mean spend per customer (as many as frequency values)");
+  }
+  SpendModel out;
+  out.customers = x.size();
+  const std::size_t keep = options.max_examples;
+  SpendData data;
+  std::vector<std::size_t> used_positions;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i]) || x[i] < 0 || x[i] != std::floor(x[i])) {
+      input_error(SourceLocation{"", 0, "frequency"},
+                  fmt::format("{} ({})", x[i], position_text(i)),
+                  "a whole number of repeat purchases >= 0");
+    }
+    if (x[i] == 0) {
+      add_to(out.no_repeat, i, keep);
+      continue;
+    }
+    add_to(out.repeat, i, keep);
+    if (!std::isfinite(m_x[i])) {
+      input_error(SourceLocation{"", 0, "monetary_value"},
+                  fmt::format("{} ({})", m_x[i], position_text(i)),
+                  "a finite mean spend for a customer with repeat purchases");
+    }
+    if (m_x[i] > 0) {
+      add_to(out.used, i, keep);
+      used_positions.push_back(i);
+      data.x.push_back(x[i]);
+      data.m_x.push_back(m_x[i]);
+      data.weight.push_back(1.0);
+    } else if (m_x[i] == 0) {
+      add_to(out.zero_spend, i, keep);
+    } else {
+      add_to(out.negative_spend, i, keep);
+    }
+  }
+
+  // "3 with zero mean spend and 1 with a negative one" (empty when nobody was left out).
+  std::string left_out;
+  if (out.zero_spend.count > 0) {
+    left_out = fmt::format("{} with zero mean spend", out.zero_spend.count);
+  }
+  if (out.negative_spend.count > 0) {
+    if (!left_out.empty()) left_out += " and ";
+    left_out += fmt::format("{} with a negative mean spend (returns exceed purchases)",
+                            out.negative_spend.count);
+  }
+
+  if (data.size() == 0) {
+    out.status = SpendModelStatus::no_spend_data;
+    out.note = out.repeat.count == 0
+                   ? fmt::format("no spend model: none of the {} customers has a repeat purchase",
+                                 out.customers)
+                   : fmt::format(
+                         "no spend model: none of the {} repeat customers has a positive "
+                         "mean spend ({})",
+                         out.repeat.count, left_out);
+    return out;
+  }
+
+  out.fit = fit(data, options.fit);
+  out.params = params(*out.fit);
+  const GammaGammaParams& gg = *out.params;
+  const std::string fitted_on = fmt::format("Gamma-Gamma fitted on {} of {} repeat customers",
+                                            out.used.count, out.repeat.count);
+  if (!(gg.q > 1)) {
+    out.status = SpendModelStatus::no_finite_mean;
+    out.note = fmt::format(
+        "{}, but q = {:.3g} <= 1: the spend per purchase is too heavy-tailed for the model to "
+        "have a mean (p gamma / (q - 1)), so no expected spend or CLV is given",
+        fitted_on, gg.q);
+    return out;
+  }
+  out.status = SpendModelStatus::fitted;
+  const double mean = expected_average_spend(gg);
+  out.population_mean = mean;
+  out.expected_spend.assign(out.customers, mean);
+  for (std::size_t k = 0; k < used_positions.size(); ++k) {
+    const std::size_t i = used_positions[k];
+    // FHL 2005b eq. 5 (as conditional_expected_average_spend, without repeating its checks).
+    out.expected_spend[i] = gg.p * (gg.gamma + x[i] * m_x[i]) / (gg.p * x[i] + gg.q - 1);
+  }
+  out.note = fitted_on;
+  if (!left_out.empty()) out.note += fmt::format(" ({} left out of the fit)", left_out);
+  if (out.no_repeat.count > 0 || out.left_out() > 0) {
+    out.note += fmt::format(
+        "; {} customers without a usable repeat spend get the population "
+        "mean spend {:.2f}",
+        out.no_repeat.count + out.left_out(), mean);
+  }
+  if (!out.fit->converged) out.note += "; the fit did not converge: " + out.fit->message;
+  return out;
+}
+
 }  // namespace gamma_gamma
 }  // namespace ltv

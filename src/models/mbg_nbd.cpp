@@ -99,7 +99,7 @@ double conditional_p_n_transactions(const MbgNbdParams& params, double n, double
 double dert(const MbgNbdParams& params, double delta, double x, double t_x, double T) {
   const auto p = checked(params);
   if (!(delta > 0) || !std::isfinite(delta)) {
-    option_error("discount-rate", fmt::format("{}", delta), "a positive finite discount rate");
+    parameter_error("discount_rate", fmt::format("{}", delta), "a positive finite discount rate");
   }
   detail::nbd::check_customer(x, t_x, T);
   return detail::nbd::dert(p, kExtra, delta, x, t_x, T);

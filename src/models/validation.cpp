@@ -104,7 +104,7 @@ std::vector<ConditionalRow> conditional_by_frequency(const FittedCountModel& mod
                                                      const CustomerSummary& summary,
                                                      int max_bucket) {
   if (!summary.has_holdout) {
-    option_error("--calibration-end", "(none)",
+    parameter_error("calibration_end", "(none)",
                  "a calibration end before the observation end, so there is a holdout");
   }
   if (max_bucket < 1) max_bucket = 1;
@@ -177,11 +177,11 @@ ValidationReport validation_from_scores(const TransactionLog& log, const Custome
                                         std::span<const HoldoutScore> scores,
                                         int max_frequency_bucket) {
   if (!summary.has_holdout) {
-    option_error("--calibration-end", "(none)",
+    parameter_error("calibration_end", "(none)",
                  "a calibration end before the observation end, so there is a holdout");
   }
   if (summary.size() == 0) {
-    option_error("--calibration-end", "(no customer)", "a date after some first purchase");
+    parameter_error("calibration_end", "(no customer)", "a date after some first purchase");
   }
   ValidationReport report;
   report.time_unit = summary.time_unit;
@@ -241,7 +241,7 @@ ValidationReport validation_from_scores(const TransactionLog& log, const Custome
 ValidationReport validate(const TransactionLog& log, const CustomerSummary& summary,
                           const ValidationOptions& options) {
   if (!summary.has_holdout) {
-    option_error("--calibration-end", "(none)",
+    parameter_error("calibration_end", "(none)",
                  "a calibration end before the observation end, so there is a holdout");
   }
   const auto scores = compare_on_holdout(summary, options.models, options.fit);

@@ -135,7 +135,7 @@ std::vector<NpsRow> read_nps_rows(CsvReader& reader, const NpsColumns& columns,
   return rows;
 }
 
-NpsParseResult read_nps_file(const std::string& path, std::span<const std::string> known) {
+std::vector<NpsRow> read_nps_rows(const std::string& path) {
   CsvReader reader(path);
   auto require = [&](const std::string& name) {
     auto index = find_nps_column(reader.header(), name);
@@ -153,20 +153,28 @@ NpsParseResult read_nps_file(const std::string& path, std::span<const std::strin
   columns.score = require("score");
   columns.comment = find_nps_column(reader.header(), "comment");
   columns.channel = find_nps_column(reader.header(), "channel");
-  const std::vector<NpsRow> rows = read_nps_rows(reader, columns);
+  return read_nps_rows(reader, columns);
+}
+
+NpsParseResult validate_nps_rows(std::span<const NpsRow> rows, const std::string& source,
+                                 std::span<const std::string> known) {
   NpsParseOptions po;
   po.known_customers = known;
   NpsParseResult parsed = parse_nps_rows(rows, po);
   for (const auto& p : parsed.problems) {
     if (p.kind == "missing_customer") {
-      input_error({path, p.line, "customer_id"}, p.detail, "a customer id");
+      input_error({source, p.line, "customer_id"}, p.detail, "a customer id");
     } else if (p.kind == "bad_date") {
-      input_error({path, p.line, "date"}, p.detail, "a date yyyy-mm-dd");
+      input_error({source, p.line, "date"}, p.detail, "a date yyyy-mm-dd");
     } else if (p.kind == "bad_score" || p.kind == "score_out_of_range") {
-      input_error({path, p.line, "score"}, p.detail, "an integer score from 0 to 10");
+      input_error({source, p.line, "score"}, p.detail, "an integer score from 0 to 10");
     }
   }
   return parsed;
+}
+
+NpsParseResult read_nps_file(const std::string& path, std::span<const std::string> known) {
+  return validate_nps_rows(read_nps_rows(path), path, known);
 }
 
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options) {
@@ -300,7 +308,7 @@ NpsPeriod parse_nps_period(std::string_view text) {
   if (text == "month") return NpsPeriod::month;
   if (text == "quarter") return NpsPeriod::quarter;
   if (text == "year") return NpsPeriod::year;
-  option_error("--period", std::string(text), "one of week, month, quarter, year");
+  parameter_error("period", std::string(text), "one of week, month, quarter, year");
 }
 
 std::string period_label(std::int32_t day, NpsPeriod period) {
@@ -327,7 +335,7 @@ std::string period_label(std::int32_t day, NpsPeriod period) {
 
 std::vector<FollowUp> follow_ups(const NpsAnswers& answers, const FollowUpOptions& options) {
   if (options.below < 1 || options.below > 11) {
-    option_error("--follow-up-below", std::to_string(options.below), "an integer from 1 to 11");
+    parameter_error("follow_up_below", std::to_string(options.below), "an integer from 1 to 11");
   }
   std::vector<FollowUp> items;
   for (std::size_t i = 0; i < answers.size(); ++i) {
@@ -413,7 +421,7 @@ std::vector<NpsValueRow> nps_value_link(const NpsAnswers& answers, const Transac
                                         const std::unordered_map<std::string, double>& ltv) {
   if (log.size() == 0) input_error({"", 0, "transactions"}, "an empty log", "at least one row");
   if (options.horizon_days < 1) {
-    option_error("--horizon", std::to_string(options.horizon_days), "a positive number of days");
+    parameter_error("horizon", std::to_string(options.horizon_days), "a positive number of days");
   }
   const std::int32_t last_day = *std::max_element(log.day.begin(), log.day.end());
   const auto latest = latest_answers(answers, log.customer_ids);

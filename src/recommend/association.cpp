@@ -15,7 +15,7 @@ namespace {
 __extension__ typedef unsigned __int128 u128;
 
 [[noreturn]] void bad_ratio(const std::string& option, std::string_view text) {
-  option_error(option, std::string(text),
+  parameter_error(option, std::string(text),
                "a number in [0, 1] (decimal such as 0.001, percentage such as 0.1%, or fraction "
                "such as 1/3)");
 }
@@ -159,10 +159,16 @@ bool intersect(const std::vector<std::uint32_t>& a, const std::vector<std::uint3
   return out.size() >= min_count;
 }
 
+/// Stops mining once more than `max_itemsets` (0 = no limit) itemsets are found.
+bool over_budget(const std::vector<Found>& found, std::size_t max_itemsets) {
+  return max_itemsets != 0 && found.size() > max_itemsets;
+}
+
 void eclat(std::vector<std::uint32_t>& prefix, std::vector<Node>& klass, std::uint64_t min_count,
-           std::size_t max_length, std::vector<Found>& found) {
+           std::size_t max_length, std::size_t max_itemsets, std::vector<Found>& found) {
   std::vector<std::uint32_t> scratch;
   for (std::size_t i = 0; i < klass.size(); ++i) {
+    if (over_budget(found, max_itemsets)) return;
     prefix.push_back(klass[i].item);
     Found f{prefix, klass[i].tids.size()};
     std::sort(f.items.begin(), f.items.end());
@@ -174,7 +180,7 @@ void eclat(std::vector<std::uint32_t>& prefix, std::vector<Node>& klass, std::ui
           next.push_back(Node{klass[j].item, scratch});
         }
       }
-      if (!next.empty()) eclat(prefix, next, min_count, max_length, found);
+      if (!next.empty()) eclat(prefix, next, min_count, max_length, max_itemsets, found);
     }
     prefix.pop_back();
     // The tid-list of klass[i] is no longer needed by later siblings.
@@ -191,7 +197,7 @@ std::string key_of(std::span<const std::uint32_t> items) {
 }  // namespace
 
 FrequentItemsets frequent_itemsets(const Baskets& baskets, const ItemsetOptions& options) {
-  if (baskets.size() == 0) option_error("--basket", "no baskets", "at least one basket");
+  if (baskets.size() == 0) parameter_error("basket", "no baskets", "at least one basket");
   FrequentItemsets out;
   out.item_names = baskets.item_names;
   out.basket_count = baskets.size();
@@ -234,7 +240,7 @@ FrequentItemsets frequent_itemsets(const Baskets& baskets, const ItemsetOptions&
         for (std::size_t j = i + 1; j < ranks.size(); ++j) ++pair_count[tri(ranks[i], ranks[j])];
     }
     std::vector<std::uint32_t> scratch;
-    for (std::size_t i = 0; i < nf; ++i) {
+    for (std::size_t i = 0; i < nf && !over_budget(found, options.max_itemsets); ++i) {
       prefix.assign(1, roots[i].item);
       found.push_back(Found{prefix, roots[i].tids.size()});
       std::vector<Node> next;
@@ -243,12 +249,15 @@ FrequentItemsets frequent_itemsets(const Baskets& baskets, const ItemsetOptions&
         intersect(roots[i].tids, roots[j].tids, 0, scratch);
         next.push_back(Node{roots[j].item, scratch});
       }
-      if (!next.empty()) eclat(prefix, next, out.min_count, options.max_length, found);
+      if (!next.empty()) {
+        eclat(prefix, next, out.min_count, options.max_length, options.max_itemsets, found);
+      }
       std::vector<std::uint32_t>().swap(roots[i].tids);
     }
   } else {
-    eclat(prefix, roots, out.min_count, options.max_length, found);
+    eclat(prefix, roots, out.min_count, options.max_length, options.max_itemsets, found);
   }
+  out.complete = !over_budget(found, options.max_itemsets);
   std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
     return a.items.size() != b.items.size() ? a.items.size() < b.items.size() : a.items < b.items;
   });

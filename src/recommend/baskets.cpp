@@ -1,7 +1,9 @@
 #include "ltv/recommend/baskets.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "ltv/error.hpp"
 
@@ -110,13 +112,13 @@ Baskets baskets_from_lines(std::string_view text, char separator) {
 BasketKey parse_basket_key(std::string_view text) {
   if (text == "order" || text == "invoice") return BasketKey::order;
   if (text == "customer_day" || text == "customer-day") return BasketKey::customer_day;
-  option_error("--basket-by", std::string(text), "one of order, customer_day");
+  parameter_error("basket_by", std::string(text), "one of order, customer_day");
 }
 
 ItemLevel parse_item_level(std::string_view text) {
   if (text == "item" || text == "product") return ItemLevel::item;
   if (text == "category") return ItemLevel::category;
-  option_error("--level", std::string(text), "one of item, category");
+  parameter_error("level", std::string(text), "one of item, category");
 }
 
 Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options) {
@@ -217,6 +219,63 @@ Baskets map_items(const Baskets& baskets,
   out.basket_ids = baskets.basket_ids;
   out.item_names = groups.take();
   fill_csr(out, baskets.size(), basket_of, item_of);
+  return out;
+}
+
+MappedBaskets map_items_partial(const Baskets& baskets,
+                                const std::unordered_map<std::string, std::string>& mapping,
+                                std::size_t max_examples) {
+  // Keys with blanks around them, by their trimmed text (matched when no key matches exactly).
+  std::unordered_map<std::string_view, const std::string*> trimmed;
+  for (const auto& [key, group] : mapping) {
+    std::string_view k = key;
+    while (!k.empty() && k.back() == ' ') k.remove_suffix(1);
+    while (!k.empty() && k.front() == ' ') k.remove_prefix(1);
+    if (k.size() != key.size()) trimmed.emplace(k, &group);
+  }
+  MappedBaskets out;
+  Interner groups;
+  constexpr std::uint32_t kUnmapped = UINT32_MAX;
+  std::vector<std::uint32_t> group_of(baskets.item_count(), kUnmapped);
+  for (std::size_t i = 0; i < baskets.item_count(); ++i) {
+    const std::string* group = nullptr;
+    if (auto it = mapping.find(baskets.item_names[i]); it != mapping.end()) {
+      group = &it->second;
+    } else if (auto t = trimmed.find(baskets.item_names[i]); t != trimmed.end()) {
+      group = t->second;
+    }
+    if (group == nullptr || group->empty()) {
+      ++out.unmapped_items;
+      if (out.unmapped_examples.size() < max_examples) {
+        out.unmapped_examples.push_back(baskets.item_names[i]);
+      }
+      continue;
+    }
+    group_of[i] = groups.id(*group);
+  }
+  std::vector<std::uint32_t> basket_of, item_of;
+  basket_of.reserve(baskets.items.size());
+  item_of.reserve(baskets.items.size());
+  for (std::size_t b = 0; b < baskets.size(); ++b) {
+    bool any = false;
+    for (auto item : baskets.basket(b)) {
+      if (group_of[item] == kUnmapped) {
+        ++out.unmapped_occurrences;
+        continue;
+      }
+      any = true;
+      basket_of.push_back(static_cast<std::uint32_t>(out.baskets.basket_ids.size()));
+      item_of.push_back(group_of[item]);
+    }
+    if (any) {
+      out.baskets.basket_ids.push_back(b < baskets.basket_ids.size() ? baskets.basket_ids[b]
+                                                                     : std::to_string(b + 1));
+    } else {
+      ++out.baskets_dropped;
+    }
+  }
+  out.baskets.item_names = groups.take();
+  fill_csr(out.baskets, out.baskets.basket_ids.size(), basket_of, item_of);
   return out;
 }
 

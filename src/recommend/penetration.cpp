@@ -60,14 +60,14 @@ std::vector<std::uint8_t> buyers_of(const TransactionLog& log, ItemLevel level,
 }
 
 PenetrationCurve penetration(const TransactionLog& log, const PenetrationOptions& options) {
-  if (options.products.empty()) option_error("--product", "nothing", "at least one product");
+  if (options.products.empty()) parameter_error("product", "nothing", "at least one product");
   if (log.size() == 0) input_error({"", 0, "transactions"}, "an empty log", "at least one row");
   const auto& column = column_of(log, options.level);
   auto mask = code_mask(column, options.products);
   const std::int32_t end =
       options.end_day.value_or(*std::max_element(log.day.begin(), log.day.end()));
   if (end < options.launch_day) {
-    option_error("--end", "a day before the launch", "a day on or after the launch date");
+    parameter_error("end", "a day before the launch", "a day on or after the launch date");
   }
   std::vector<std::uint8_t> target = options.target;
   if (target.empty()) {
@@ -80,7 +80,7 @@ PenetrationCurve penetration(const TransactionLog& log, const PenetrationOptions
   }
   PenetrationCurve curve;
   for (auto t : target) curve.target_size += t;
-  if (curve.target_size == 0) option_error("--target", "an empty group", "at least one customer");
+  if (curve.target_size == 0) parameter_error("target", "an empty group", "at least one customer");
   // First purchase day of the product since launch, per target customer.
   constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::max();
   std::vector<std::int32_t> first(log.customer_count(), kNever);

@@ -156,7 +156,7 @@ void score_customer(std::uint32_t c, const PurchaseHistories& h, const FollowOnT
 
 Recommendations run_recommend(const PurchaseHistories& h, const FollowOnTable* table,
                               const RecommendOptions& o, std::span<const std::uint32_t> customers) {
-  if (o.top_n == 0) option_error("--top", "0", "a positive number of recommendations");
+  if (o.top_n == 0) parameter_error("top", "0", "a positive number of recommendations");
   Recommendations out;
   out.item_names = h.item_names;
   out.customer_ids = h.customer_ids;
@@ -172,7 +172,7 @@ Recommendations run_recommend(const PurchaseHistories& h, const FollowOnTable* t
     customers = all;
   }
   for (auto c : customers) {
-    if (c >= h.customer_count()) option_error("--customer", std::to_string(c), "a known customer");
+    if (c >= h.customer_count()) parameter_error("customer", std::to_string(c), "a known customer");
   }
   constexpr std::size_t kBlock = 2048;
   const std::size_t n_blocks = (customers.size() + kBlock - 1) / kBlock;
@@ -279,7 +279,7 @@ PurchaseHistories purchase_histories(const TransactionLog& log, const HistoryOpt
 
 FollowOnTable follow_on(const PurchaseHistories& h, const FollowOnOptions& options) {
   if (options.window_days < 0) {
-    option_error("--window", std::to_string(options.window_days), "a number of days >= 0");
+    parameter_error("window", std::to_string(options.window_days), "a number of days >= 0");
   }
   const std::size_t n_items = h.item_count();
   FollowOnTable t;
@@ -356,7 +356,7 @@ ExcludeOwned parse_exclude_owned(std::string_view text) {
   if (text == "all") return ExcludeOwned::all;
   if (text == "durable") return ExcludeOwned::durable;
   if (text == "none") return ExcludeOwned::none;
-  option_error("--exclude-owned", std::string(text), "one of all, durable, none");
+  parameter_error("exclude_owned", std::string(text), "one of all, durable, none");
 }
 
 std::string Recommendations::explain(std::size_t i) const {
@@ -374,7 +374,7 @@ Recommendations recommend(const PurchaseHistories& histories, const FollowOnTabl
                           const RecommendOptions& options,
                           std::span<const std::uint32_t> customers) {
   if (table.item_names.size() != histories.item_count()) {
-    option_error("--level", "a follow-on table over another item list",
+    parameter_error("level", "a follow-on table over another item list",
                  "the table built from the same histories");
   }
   return run_recommend(histories, &table, options, customers);
@@ -388,7 +388,7 @@ Recommendations recommend_popular(const PurchaseHistories& histories,
 
 RecommendEvaluation evaluate_recommendations(const TransactionLog& log,
                                              const EvaluationOptions& options) {
-  if (options.ks.empty()) option_error("--k", "nothing", "at least one cut-off");
+  if (options.ks.empty()) parameter_error("k", "nothing", "at least one cut-off");
   HistoryOptions train_options;
   train_options.level = options.level;
   train_options.before_day = options.split_day;
@@ -415,10 +415,10 @@ RecommendEvaluation evaluate_recommendations(const TransactionLog& log,
     if (!relevant[c].empty()) evaluated.push_back(c);
   }
   if (result.history_customers == 0) {
-    option_error("--split", "a date before every purchase", "a date with purchases before it");
+    parameter_error("split", "a date before every purchase", "a date with purchases before it");
   }
   if (evaluated.empty()) {
-    option_error("--split", "a date after every purchase", "a date with purchases after it");
+    parameter_error("split", "a date after every purchase", "a date with purchases after it");
   }
   result.evaluated_customers = evaluated.size();
   auto ro = options.recommend;

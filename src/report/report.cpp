@@ -1,5 +1,5 @@
-// The HTML report built from an analyze output directory (see include/ltv/report/report.hpp).
-// Each section reads its own files; a missing file becomes a note. Charts come from svg.hpp.
+// The HTML report built from an Analysis (see include/ltv/report/report.hpp). Each section reads
+// its own tables; a missing table becomes a note. Charts come from svg.hpp.
 #include "ltv/report/report.hpp"
 
 #include <fmt/format.h>
@@ -21,11 +21,14 @@
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
-#include "ltv/io/files.hpp"
-#include "ltv/io/json.hpp"
+#include "ltv/io/csv_writer.hpp"
+#include "ltv/io/staged_directory.hpp"
 #include "ltv/io/table.hpp"
+#include "ltv/models/model_file.hpp"
+#include "ltv/models/registry.hpp"
 #include "ltv/models/selection.hpp"
 #include "ltv/report/svg.hpp"
+#include "ltv/workspace/analysis.hpp"
 
 namespace ltv::report {
 namespace {
@@ -51,45 +54,54 @@ std::string fmt_num(double v, NumberStyle style = NumberStyle::plain, int decima
   return format_number(v, f);
 }
 
-/// A small CSV read whole, with lookups by column name; missing columns give NaN / "".
+/// A table of the analysis with lookups by column name; missing columns give NaN / "". Cells
+/// are read as their CSV text, so the report shows what the output folder's files say.
 struct Csv {
-  ltv::Table table;
-  bool has(std::string_view name) const { return table.find(name).has_value(); }
-  std::size_t rows() const { return table.rows(); }
+  const ResultTable* table = nullptr;
+  bool has(std::string_view name) const { return table->spec().find(name) < table->columns(); }
+  std::size_t rows() const { return table->rows(); }
   std::string text(std::string_view name, std::size_t row) const {
-    const auto c = table.find(name);
-    return c && row < table.columns[*c].size() ? table.columns[*c][row] : std::string();
+    const std::size_t c = table->spec().find(name);
+    return c < table->columns() && row < table->rows() ? table->cell_text(c, row) : std::string();
   }
   double number(std::string_view name, std::size_t row) const { return to_number(text(name, row)); }
+};
+
+/// What the report is built from: the analysis and, for one read back from a folder, the files
+/// that could not be read (name -> why).
+struct Inputs {
+  const Analysis& analysis;
+  const std::map<std::string, std::string>& unreadable;
+  /// The note for a file that is not there: unreadable, or absent.
+  std::string missing(const std::string& rel) const {
+    const auto it = unreadable.find(rel);
+    return it != unreadable.end() ? fmt::format("{} could not be read: {}", rel, it->second)
+                                  : fmt::format("{} is not in this output directory.", rel);
+  }
 };
 
 /// Builds one section: collects notes, charts and HTML.
 class SectionBuilder {
  public:
-  SectionBuilder(const fs::path& dir, std::string id, std::string title)
-      : dir_(dir), section_{std::move(id), std::move(title), 0, {}} {}
+  SectionBuilder(const Inputs& inputs, std::string id, std::string title)
+      : inputs_(inputs), section_{std::move(id), std::move(title), 0, {}} {}
 
-  /// Reads DIR/rel, or adds a note and returns nothing.
+  /// The analysis table of file `rel` ("validation/tracking.csv"), or adds a note and returns
+  /// nothing.
   std::optional<Csv> csv(const std::string& rel, std::initializer_list<std::string_view> needed) {
-    const fs::path path = dir_ / rel;
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-      note(fmt::format("{} is not in this output directory.", rel));
+    const ResultTable* table = inputs_.analysis.table(rel.substr(0, rel.size() - 4));
+    if (table == nullptr) {
+      note(inputs_.missing(rel));
       return std::nullopt;
     }
-    try {
-      Csv c{read_table(path.string())};
-      for (auto name : needed) {
-        if (!c.has(name)) {
-          note(fmt::format("{} has no column '{}'.", rel, name));
-          return std::nullopt;
-        }
+    Csv c{table};
+    for (auto name : needed) {
+      if (!c.has(name)) {
+        note(fmt::format("{} has no column '{}'.", rel, name));
+        return std::nullopt;
       }
-      return c;
-    } catch (const Error& e) {
-      note(fmt::format("{} could not be read: {}", rel, e.what()));
-      return std::nullopt;
     }
+    return c;
   }
 
   void note(const std::string& text) {
@@ -122,25 +134,10 @@ class SectionBuilder {
   }
 
  private:
-  const fs::path& dir_;
+  const Inputs& inputs_;
   ReportSection section_;
   std::string body_;
 };
-
-std::optional<nlohmann::ordered_json> read_json(const fs::path& path, SectionBuilder& s,
-                                                const std::string& rel) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    s.note(fmt::format("{} is not in this output directory.", rel));
-    return std::nullopt;
-  }
-  try {  // bounded: nesting depth and size (ltv/io/json.hpp)
-    return parse_ordered_json(read_text_file(path.string(), kDefaultJsonBytes), rel);
-  } catch (const InputError& e) {
-    s.note(fmt::format("{} is not valid JSON: {}", rel, e.what()));
-    return std::nullopt;
-  }
-}
 
 double json_number(const nlohmann::ordered_json& j, const char* key) {
   if (j.is_object() && j.contains(key) && j[key].is_number()) return j[key].get<double>();
@@ -170,57 +167,58 @@ struct CustomerData {
   bool top_by_clv = false;
 };
 
-CustomerData read_customers(const fs::path& dir, std::size_t top_n) {
+CustomerData read_customers(const Analysis& analysis, std::size_t top_n) {
   CustomerData d;
-  const fs::path path = dir / "customers.csv";
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
+  const ResultTable* table = analysis.table("customers");
+  if (table == nullptr) {
     d.note = "customers.csv is not in this output directory.";
     return d;
   }
-  try {
-    CsvReader reader(path.string());
-    const auto& header = reader.header();
-    const auto col = [&](std::string_view name) -> std::ptrdiff_t {
-      const auto it = std::find(header.begin(), header.end(), name);
-      return it == header.end() ? -1 : it - header.begin();
-    };
-    const auto c_id = col("customer_id"), c_rev = col("revenue"), c_clv = col("clv"),
-               c_T = col("T"), c_p = col("p_alive"), c_f = col("frequency"),
-               c_seg = col("rfm_segment");
-    if (c_rev < 0) {
-      d.note = "customers.csv has no column 'revenue'.";
-      return d;
-    }
-    std::priority_queue<CustomerData::Top, std::vector<CustomerData::Top>, std::greater<>> heap;
-    CsvRecord rec;
-    const auto field = [&](std::ptrdiff_t c) -> std::string_view {
-      return c >= 0 && static_cast<std::size_t>(c) < rec.size() ? rec[static_cast<std::size_t>(c)]
-                                                                : std::string_view();
-    };
-    bool any_clv = false;
-    while (reader.next(rec)) {
-      const double rev = to_number(field(c_rev));
-      const double clv = to_number(field(c_clv));
-      any_clv = any_clv || std::isfinite(clv);
-      d.revenue.push_back(static_cast<float>(rev));
-      d.clv.push_back(static_cast<float>(clv));
-      d.T.push_back(static_cast<float>(to_number(field(c_T))));
-      const double key = std::isfinite(clv) ? clv : rev;
-      if (top_n > 0 && std::isfinite(key) && (heap.size() < top_n || key > heap.top().value)) {
-        heap.push({key, std::string(field(c_id)), rev, clv, to_number(field(c_p)),
-                   to_number(field(c_f)), std::string(field(c_seg))});
-        if (heap.size() > top_n) heap.pop();
-      }
-    }
-    d.customers = d.revenue.size();
-    d.top_by_clv = any_clv;
-    while (!heap.empty()) d.top.push_back(heap.top()), heap.pop();
-    std::reverse(d.top.begin(), d.top.end());
-    d.loaded = true;
-  } catch (const Error& e) {
-    d.note = std::string("customers.csv could not be read: ") + e.what();
+  const TableSpec& spec = table->spec();
+  const auto col = [&](std::string_view name) -> std::ptrdiff_t {
+    const std::size_t c = spec.find(name);
+    return c < spec.columns.size() ? static_cast<std::ptrdiff_t>(c) : -1;
+  };
+  const auto c_id = col("customer_id"), c_rev = col("revenue"), c_clv = col("clv"), c_T = col("T"),
+             c_p = col("p_alive"), c_f = col("frequency"), c_seg = col("rfm_segment");
+  if (c_rev < 0) {
+    d.note = "customers.csv has no column 'revenue'.";
+    return d;
   }
+  // Numbers are the values of the file (its reals are written in shortest round-trip form).
+  const auto number = [&](std::ptrdiff_t c, std::size_t row) {
+    return c < 0 ? kNaN : table->real(static_cast<std::size_t>(c), row);
+  };
+  const auto text = [&](std::ptrdiff_t c, std::size_t row) {
+    return c < 0 || table->is_null(static_cast<std::size_t>(c), row)
+               ? std::string()
+               : std::string(table->text(static_cast<std::size_t>(c), row));
+  };
+  std::priority_queue<CustomerData::Top, std::vector<CustomerData::Top>, std::greater<>> heap;
+  bool any_clv = false;
+  const std::size_t n = table->rows();
+  d.revenue.reserve(n);
+  d.clv.reserve(n);
+  d.T.reserve(n);
+  for (std::size_t row = 0; row < n; ++row) {
+    const double rev = number(c_rev, row);
+    const double clv = number(c_clv, row);
+    any_clv = any_clv || std::isfinite(clv);
+    d.revenue.push_back(static_cast<float>(rev));
+    d.clv.push_back(static_cast<float>(clv));
+    d.T.push_back(static_cast<float>(number(c_T, row)));
+    const double key = std::isfinite(clv) ? clv : rev;
+    if (top_n > 0 && std::isfinite(key) && (heap.size() < top_n || key > heap.top().value)) {
+      heap.push(
+          {key, text(c_id, row), rev, clv, number(c_p, row), number(c_f, row), text(c_seg, row)});
+      if (heap.size() > top_n) heap.pop();
+    }
+  }
+  d.customers = d.revenue.size();
+  d.top_by_clv = any_clv;
+  while (!heap.empty()) d.top.push_back(heap.top()), heap.pop();
+  std::reverse(d.top.begin(), d.top.end());
+  d.loaded = true;
   return d;
 }
 
@@ -241,7 +239,10 @@ double quantile_of(std::vector<double> v, double q) {
 }
 
 struct Context {
-  fs::path dir;
+  const Analysis* analysis = nullptr;
+  const Inputs* inputs = nullptr;
+  bool has_summary = true;  ///< false for a folder without (a readable) summary.json
+  std::string label;        ///< where the analysis came from (its output folder), for the page
   ReportOptions options;
   NumberFormat money;
   nlohmann::ordered_json summary;  // null when absent
@@ -256,20 +257,27 @@ std::string unit_plural(const std::string& unit) {
 // ---- sections --------------------------------------------------------------------------------
 
 std::string headline(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "headline", "Headline");
-  auto j = read_json(ctx.dir / "summary.json", s, "summary.json");
+  SectionBuilder s(*ctx.inputs, "headline", "Headline");
+  std::optional<nlohmann::ordered_json> j;
+  if (ctx.has_summary) {
+    j = summary_json(*ctx.analysis);
+  } else {
+    s.note(ctx.inputs->missing("summary.json"));
+  }
   if (j && j->is_object()) {
     ctx.summary = *j;
     if (auto u = json_text(*j, "time_unit"); !u.empty()) ctx.time_unit = u;
     const double customers = json_number(*j, "customers");
-    const double active = json_number(*j, "likely_active_customers");
+    const bool measured = !j->contains("p_alive_measured") || (*j)["p_alive_measured"] != false;
+    const double active = measured ? json_number(*j, "likely_active_customers") : kNaN;
     const double horizon = json_number(*j, "horizon_months");
     struct Card {
       std::string label, value;
     };
     std::vector<Card> cards{
         {"Customers", fmt_num(customers, NumberStyle::integer)},
-        {"Likely active (P(alive) ≥ 0.5)", fmt_num(active, NumberStyle::integer)},
+        {"Likely active (P(alive) ≥ 0.5)",
+         measured ? fmt_num(active, NumberStyle::integer) : std::string("not measured")},
         {"Revenue", format_number(json_number(*j, "revenue"), ctx.money)},
         {"Average check", format_number(json_number(*j, "average_check"), ctx.money)},
         {"Repeat rate", fmt_num(json_number(*j, "repeat_rate"), NumberStyle::percent)},
@@ -298,13 +306,35 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
     if (j->contains("model_selection") && (*j)["model_selection"].is_object()) {
       const auto& m = (*j)["model_selection"];
       s.reading(fmt::format("Model: {} ({}).", json_text(m, "chosen"), json_text(m, "chosen_by")));
+      // A fit the data do not identify is said plainly, with what was done about it.
+      if (const std::string id = json_text(m, "identification");
+          (!id.empty() && id != "identified") || json_number(m, "l2_penalty") > 0) {
+        s.note(json_text(m, "reason"));
+      }
+    }
+    if (const std::string spend = json_text(*j, "spend_model_note"); !spend.empty()) {
+      s.reading("Spend: " + spend + ".");
+    }
+    if (j->contains("customer_accounting") && (*j)["customer_accounting"].is_object()) {
+      const auto& acc = (*j)["customer_accounting"];
+      const double loaded = json_number(acc, "loaded"), summarised = json_number(acc, "summarised");
+      if (loaded > summarised) {
+        s.reading(fmt::format(
+            "{} of {} loaded customers are not analysed: {} with only returns or cancellations, "
+            "{} with no purchase by the end of the data.",
+            fmt_num(loaded - summarised, NumberStyle::integer),
+            fmt_num(loaded, NumberStyle::integer),
+            fmt_num(json_number(acc["only_returns"], "count"), NumberStyle::integer),
+            fmt_num(json_number(acc["no_purchase_by_calibration_end"], "count"),
+                    NumberStyle::integer)));
+      }
     }
   }
   return s.finish(out);
 }
 
 std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "model-fit", "Model fit");
+  SectionBuilder s(*ctx.inputs, "model-fit", "Model fit");
   std::string chosen;
   if (ctx.summary.is_object() && ctx.summary.contains("model_selection")) {
     chosen = json_text(ctx.summary["model_selection"], "chosen");
@@ -322,25 +352,11 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
       by_model[m].push_back(r);
     }
     if (chosen.empty() || !by_model.count(chosen)) chosen = order.empty() ? "" : order.front();
-    // x: the period number when numeric, else the position within the model's rows.
-    bool numeric_period = true;
-    for (std::size_t r = 0; r < t->rows() && numeric_period; ++r) {
-      numeric_period = std::isfinite(t->number("period", r));
-    }
+    // x: the period number (a whole number: the table is typed).
     std::vector<double> x(t->rows());
-    for (auto& [m, rows] : by_model) {
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        x[rows[i]] = numeric_period ? t->number("period", rows[i]) : static_cast<double>(i);
-      }
-    }
+    for (std::size_t r = 0; r < t->rows(); ++r) x[r] = t->number("period", r);
     LineChart chart;
     chart.title = "Cumulative repeat transactions: actual vs model";
-    if (!numeric_period && !chosen.empty()) {
-      for (auto r : by_model[chosen]) {
-        chart.x.categories.push_back(t->has("period_start") ? t->text("period_start", r)
-                                                            : t->text("period", r));
-      }
-    }
     // The calibration end (summary.json) as a reference line at the first period that starts
     // after it (a period starting on the calibration end day is a calibration period, as in
     // ltv validate).
@@ -429,8 +445,11 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
   }
 
   s.sub("Parameters of the chosen model");
-  if (auto j = read_json(ctx.dir / "model.json", s, "model.json");
-      j && j->is_object() && j->contains("params") && (*j)["params"].is_object()) {
+  if (ctx.analysis->model.model.empty()) {
+    s.note(ctx.inputs->missing("model.json"));
+  } else if (const std::optional<nlohmann::ordered_json> j =
+                 model_to_json(ctx.analysis->model, ctx.analysis->time_unit);
+             j && j->is_object() && j->contains("params") && (*j)["params"].is_object()) {
     HtmlTable t{
         {"parameter", "estimate", "standard error", "95% interval"}, {}, {false, true, true, true}};
     for (const auto& [name, value] : (*j)["params"].items()) {
@@ -496,28 +515,26 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "p-alive", "P(alive) and expected purchases by frequency and recency");
-  auto j = read_json(ctx.dir / "model.json", s, "model.json");
-  if (!j) return s.finish(out);
+  SectionBuilder s(*ctx.inputs, "p-alive",
+                   "P(alive) and expected purchases by frequency and recency");
+  if (ctx.analysis->model.model.empty()) {
+    s.note(ctx.inputs->missing("model.json"));
+    return s.finish(out);
+  }
   std::optional<FittedCountModel> model;
   try {
-    // The same fields `ltv predict --model FILE` reads: model name and params.
-    FitResult fit;
-    fit.model = json_text(*j, "model");
-    if (fit.model == "bgbb" || fit.model == "gg" || fit.model.empty()) {
-      throw Error("model.json holds model '" + fit.model +
-                  "', not a continuous-time count model (bgnbd, mbgnbd, pnbd)");
-    }
-    if (!j->contains("params") || !(*j)["params"].is_object()) throw Error("no params");
-    for (const auto& [name, value] : (*j)["params"].items()) {
-      if (!value.is_number() || !(value.get<double>() > 0)) {
-        throw Error("parameter " + name + " is not a positive number");
+    const ModelDefinition* definition = find_model(ctx.analysis->model.model);
+    if (definition == nullptr || definition->kind != ModelKind::count || definition->discrete) {
+      std::string continuous;
+      for (const ModelDefinition& m : model_registry()) {
+        if (m.kind == ModelKind::count && !m.discrete) {
+          continuous += (continuous.empty() ? "" : ", ") + std::string(m.name);
+        }
       }
-      fit.names.push_back(name);
-      fit.estimates.push_back(value.get<double>());
+      throw Error("model.json holds model '" + ctx.analysis->model.model +
+                  "', not a continuous-time count model (" + continuous + ")");
     }
-    fit.converged = true;
-    model.emplace(std::move(fit));
+    model.emplace(ctx.analysis->model);
   } catch (const std::exception& e) {
     s.note(std::string("model.json cannot be evaluated: ") + e.what());
     return s.finish(out);
@@ -598,7 +615,7 @@ std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "cohorts", "Cohorts");
+  SectionBuilder s(*ctx.inputs, "cohorts", "Cohorts");
   s.sub("Retention by cohort and age");
   if (auto c = s.csv("analytics/cohort_retention.csv", {"cohort"})) {
     HeatMap h;
@@ -608,8 +625,8 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
     h.legend_label = "Retention";
     h.format.style = NumberStyle::percent;
     std::vector<std::size_t> cols;
-    for (std::size_t k = 0; k < c->table.names.size(); ++k) {
-      const auto& n = c->table.names[k];
+    for (std::size_t k = 0; k < c->table->columns(); ++k) {
+      const auto& n = c->table->spec().columns[k].name;
       if (n.size() > 1 && n[0] == 'p' && std::isdigit(static_cast<unsigned char>(n[1])) &&
           n != "p0") {
         cols.push_back(k);
@@ -624,9 +641,9 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
     }
     for (std::size_t r = first; r < c->rows(); ++r) {
       h.rows.push_back(c->text("cohort", r));
-      for (auto k : cols) h.values.push_back(to_number(c->table.columns[k][r]));
+      for (auto k : cols) h.values.push_back(to_number(c->table->cell_text(k, r)));
       if (!cols.empty()) {
-        const double v = to_number(c->table.columns[cols[0]][r]);
+        const double v = to_number(c->table->cell_text(cols[0], r));
         if (std::isfinite(v)) month1 += v, month1_n += 1;
       }
     }
@@ -700,8 +717,7 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
 /// `ltv segment --snapshots ... --transitions-out`): share of each earlier segment by later one.
 void transitions(Context& ctx, SectionBuilder& s) {
   s.sub("RFM segment transitions");
-  std::error_code ec;
-  if (!fs::exists(ctx.dir / "segment_transitions.csv", ec)) {
+  if (ctx.analysis->table("segment_transitions") == nullptr) {
     s.note(
         "No segment snapshots: segment_transitions.csv is not in this output directory "
         "(analyze writes it unless --transitions-days 0).");
@@ -767,7 +783,7 @@ void transitions(Context& ctx, SectionBuilder& s) {
 }
 
 std::string segments(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "segments", "Segments");
+  SectionBuilder s(*ctx.inputs, "segments", "Segments");
   auto c =
       s.csv("segments.csv", {"scheme", "segment", "customers", "customer_share", "revenue_share"});
   if (!c) return s.finish(out);
@@ -824,7 +840,7 @@ std::string segments(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "ltv", "LTV distribution, top customers and value concentration");
+  SectionBuilder s(*ctx.inputs, "ltv", "LTV distribution, top customers and value concentration");
   s.sub("Distribution");
   if (auto d = s.csv("analytics/ltv_distribution.csv", {"measure", "mean", "median"})) {
     HtmlTable t{{"group", "measure", "customers", "mean", "median", "p10", "p90", "p99", "max",
@@ -936,7 +952,7 @@ std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string cac_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "cac", "Acquisition cost vs LTV by channel");
+  SectionBuilder s(*ctx.inputs, "cac", "Acquisition cost vs LTV by channel");
   auto c = s.csv("analytics/cac.csv", {"channel", "spend", "new_customers"});
   if (!c) return s.finish(out);
   struct Acc {
@@ -1008,7 +1024,7 @@ std::string cac_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "forecast", "Forecast and backtest error");
+  SectionBuilder s(*ctx.inputs, "forecast", "Forecast and backtest error");
   std::map<std::string, double> mape;  // method|series -> MAPE %
   if (auto f = s.csv("analytics/forecast.csv", {"method", "series", "period", "kind", "value"})) {
     for (const std::string series : {"revenue", "active_customers"}) {
@@ -1087,7 +1103,7 @@ std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string compare_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "compare", "Group comparison");
+  SectionBuilder s(*ctx.inputs, "compare", "Group comparison");
   auto c = s.csv("analytics/compare.csv", {"metric", "relative_difference"});
   if (!c) return s.finish(out);
   if (c->rows() == 0) {
@@ -1122,9 +1138,8 @@ std::string compare_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "nps", "Net Promoter Score");
-  std::error_code ec;
-  if (!fs::is_directory(ctx.dir / "nps", ec)) {
+  SectionBuilder s(*ctx.inputs, "nps", "Net Promoter Score");
+  if (!ctx.analysis->extras.contains("nps") && ctx.analysis->table("nps/nps") == nullptr) {
     s.note("nps/ is not in this output directory (run analyze with --nps FILE).");
     return s.finish(out);
   }
@@ -1237,7 +1252,7 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
     s.figure(render(chart), reading);
   }
   // nps/detractor_terms.csv: what detractors write about.
-  if (fs::exists(ctx.dir / "nps/detractor_terms.csv", ec)) {
+  if (ctx.analysis->table("nps/detractor_terms") != nullptr) {
     if (auto c = s.csv("nps/detractor_terms.csv", {"term", "share_of_detractors"})) {
       BarChart chart;
       chart.title = "Most frequent words in detractors' comments";
@@ -1259,7 +1274,7 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
     }
   }
   // Follow-ups and input problems: counts, the lists themselves stay in the CSV files.
-  if (fs::exists(ctx.dir / "nps/follow_ups.csv", ec)) {
+  if (ctx.analysis->table("nps/follow_ups") != nullptr) {
     if (auto c = s.csv("nps/follow_ups.csv", {"class"})) {
       std::size_t detractors = 0;
       for (std::size_t r = 0; r < c->rows(); ++r) detractors += c->text("class", r) == "detractor";
@@ -1269,7 +1284,7 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
           fmt_num(static_cast<double>(detractors), NumberStyle::integer)));
     }
   }
-  if (fs::exists(ctx.dir / "nps/problems.csv", ec)) {
+  if (ctx.analysis->table("nps/problems") != nullptr) {
     if (auto c = s.csv("nps/problems.csv", {}); c && c->rows() > 0) {
       s.note(
           fmt::format("{} answers with problems (duplicates, unknown customers): see "
@@ -1281,7 +1296,7 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string basket_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "basket", "Top association rules");
+  SectionBuilder s(*ctx.inputs, "basket", "Top association rules");
   auto c = s.csv("basket/rules.csv", {"antecedent", "consequent", "support", "confidence", "lift"});
   if (!c) return s.finish(out);
   std::vector<std::size_t> rows(c->rows());
@@ -1324,7 +1339,7 @@ std::string basket_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string actions_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(ctx.dir, "actions", "Today's action list");
+  SectionBuilder s(*ctx.inputs, "actions", "Today's action list");
   auto c = s.csv("actions_summary.csv", {"rule", "action", "customers"});
   if (!c) return s.finish(out);
   BarChart chart;
@@ -1422,18 +1437,20 @@ const std::vector<std::string>& report_section_ids() {
   return ids;
 }
 
-Report build_report(const fs::path& dir, const ReportOptions& options) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    input_error(SourceLocation{dir.string(), 0, ""}, "not a directory",
-                "the output directory of `ltv analyze -o DIR`");
-  }
+namespace {
+
+Report build(const Analysis& analysis, const ReportOptions& options, const std::string& label,
+             const std::map<std::string, std::string>& unreadable, bool has_summary) {
+  const Inputs inputs{analysis, unreadable};
   Context ctx;
-  ctx.dir = dir;
+  ctx.analysis = &analysis;
+  ctx.inputs = &inputs;
+  ctx.has_summary = has_summary;
+  ctx.label = label;
   ctx.options = options;
   ctx.money.style = NumberStyle::currency;
   ctx.money.currency = options.currency;
-  ctx.customers = read_customers(dir, options.top_customers);
+  ctx.customers = read_customers(analysis, options.top_customers);
   Report report;
   std::string body;
   body += headline(ctx, report.sections);
@@ -1453,7 +1470,7 @@ Report build_report(const fs::path& dir, const ReportOptions& options) {
     nav += fmt::format("<a href=\"#{}\">{}</a>", s.id, xml_escape(s.title));
   }
   nav += "</nav>\n";
-  std::string subtitle = "From " + dir.string();
+  std::string subtitle = "From " + label;
   if (ctx.summary.is_object()) {
     subtitle = fmt::format("{} customers, {} to {}",
                            fmt_num(json_number(ctx.summary, "customers"), NumberStyle::integer),
@@ -1467,17 +1484,67 @@ Report build_report(const fs::path& dir, const ReportOptions& options) {
       "the Okabe-Ito colour-blind-safe palette and a viridis scale.</footer>\n</main>\n</body>\n"
       "</html>\n",
       xml_escape(options.title), kCss, xml_escape(options.title), xml_escape(subtitle), nav, body,
-      xml_escape(dir.string()));
+      xml_escape(label));
+  return report;
+}
+
+/// The report of an output folder: what could not be read becomes a note.
+/// A folder that carries a manifest (every `ltv analyze` since the manifest exists) must match it:
+/// a folder whose files are not those of one complete run (a listed file missing or of another
+/// size) is refused, never rendered as a mix. Files added later (validation/, nps/ written by
+/// other commands) are read as they are.
+/// `out` (the page being written, when it is inside `dir`) and report.html are not checked: they
+/// are this command's own outputs. A folder without a manifest (an older version's, or one put
+/// together by hand) is read as it is, a missing file becoming a note.
+Report build_from_folder(const fs::path& dir, const ReportOptions& options,
+                         const fs::path& out = {}) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    input_error(SourceLocation{dir.string(), 0, ""}, "not a directory",
+                "the output directory of `ltv analyze -o DIR`");
+  }
+  if (fs::exists(dir / kManifestName, ec)) {
+    std::vector<std::string> own{"report.html"};
+    if (!out.empty()) {
+      const fs::path rel =
+          fs::weakly_canonical(out, ec).lexically_relative(fs::weakly_canonical(dir, ec));
+      if (!rel.empty() && *rel.begin() != "..") own.push_back(rel.generic_string());
+    }
+    verify_manifest(dir, own, /*allow_added=*/true);
+  }
+  std::map<std::string, std::string> unreadable;
+  const Analysis analysis = read_analysis(dir, &unreadable);
+  const bool has_summary =
+      fs::is_regular_file(dir / "summary.json", ec) && !unreadable.count("summary.json");
+  return build(analysis, options, dir.string(), unreadable, has_summary);
+}
+
+}  // namespace
+
+Report build_report(const Analysis& analysis, const ReportOptions& options,
+                    const std::string& label) {
+  return build(analysis, options, label, {}, true);
+}
+
+Report build_report(const fs::path& dir, const ReportOptions& options) {
+  return build_from_folder(dir, options);
+}
+
+Report write_report(const Analysis& analysis, const fs::path& out, const ReportOptions& options,
+                    const std::string& label) {
+  Report report = build_report(analysis, options, label);
+  Output file(out.string());
+  file.stream() << report.html;
+  file.close();
   return report;
 }
 
 Report write_report(const fs::path& dir, fs::path out, const ReportOptions& options) {
   if (out.empty()) out = dir / "report.html";
-  Report report = build_report(dir, options);
-  std::ofstream f(out, std::ios::binary);
-  f << report.html;
-  f.close();
-  if (!f) throw Error("cannot write " + out.string());
+  Report report = build_from_folder(dir, options, out);
+  Output file(out.string());
+  file.stream() << report.html;
+  file.close();
   return report;
 }
 

@@ -48,6 +48,13 @@ class ConfigReader : public detail::TomlReader {
     return n->as_string()->get();
   }
 
+  bool boolean(const toml::table& t, const std::string& prefix, const char* key, bool dflt) const {
+    const toml::node* n = t.get(key);
+    if (!n) return dflt;
+    if (!n->is_boolean()) fail(*n, prefix + key, show(*n), "true or false");
+    return n->as_boolean()->get();
+  }
+
   std::vector<double> numbers(const toml::table& t, const std::string& prefix,
                               const std::string& key) const {
     const toml::node* n = t.get(key);
@@ -165,10 +172,11 @@ SegmentConfig parse_segment_config(std::string_view toml_text, const std::string
   }
 
   if (const toml::table* rfm = table_of("rfm")) {
-    in.check_keys(*rfm, "rfm.",
-                  {"recency_bins", "frequency_bins", "monetary_bins", "recency_cuts",
-                   "frequency_cuts", "monetary_cuts", "recency_labels", "frequency_labels",
-                   "monetary_labels", "frequency_measure", "monetary_measure", "segment"});
+    in.check_keys(
+        *rfm, "rfm.",
+        {"recency_bins", "frequency_bins", "monetary_bins", "recency_cuts", "frequency_cuts",
+         "monetary_cuts", "recency_labels", "frequency_labels", "monetary_labels",
+         "frequency_measure", "monetary_measure", "segment", "recency_follows_stage"});
     config.rfm.recency = in.dimension(*rfm, "rfm.", "recency");
     config.rfm.frequency = in.dimension(*rfm, "rfm.", "frequency");
     config.rfm.monetary = in.dimension(*rfm, "rfm.", "monetary");
@@ -177,6 +185,8 @@ SegmentConfig parse_segment_config(std::string_view toml_text, const std::string
         config.rfm.frequency_measure != "orders_per_year")
       in.fail(*rfm->get("frequency_measure"), "rfm.frequency_measure", config.rfm.frequency_measure,
               "\"orders\" or \"orders_per_year\"");
+    config.rfm.recency_follows_stage =
+        in.boolean(*rfm, "rfm.", "recency_follows_stage", config.rfm.recency_follows_stage);
     config.rfm.monetary_measure = in.text(*rfm, "rfm.", "monetary_measure", "revenue");
     if (config.rfm.monetary_measure != "revenue" && config.rfm.monetary_measure != "average_check")
       in.fail(*rfm->get("monetary_measure"), "rfm.monetary_measure", config.rfm.monetary_measure,

@@ -27,6 +27,10 @@ frequency_bins = 5
 monetary_bins = 5
 frequency_measure = "orders"    # or "orders_per_year"
 monetary_measure = "revenue"    # or "average_check"
+# R never says "recent" about a customer the life-cycle stage calls late: R is capped by the stage
+# (at_risk: 3, lapsing: 2, lost: 1 with five scores), so Champions, Loyal, New, Promising and
+# Potential loyalist are never lapsing or lost (docs/segments.md). false = plain quintile scores.
+recency_follows_stage = true
 
 # Named RFM segments: the first rule that matches wins. `level` orders segments for history
 # (a move to a lower level is reported as a drop).

@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "ltv/io/dates.hpp"
 #include "ltv/segment/segment.hpp"
 
 namespace ltv {
@@ -70,14 +71,16 @@ SegmentTransition transition(const std::string& scheme, const SegmentSnapshot& a
 
 SegmentHistory segment_history(const TransactionLog& log, std::span<const std::int32_t> days,
                                const SegmentConfig& config, const Attributes* log_attributes,
-                               TimeUnit time_unit) {
+                               TimeUnit time_unit, const CustomerScores* last_scores) {
   for (std::size_t k = 1; k < days.size(); ++k)
     if (days[k] <= days[k - 1])
       input_error(SourceLocation{"", 0, "--snapshots"},
                   fmt::format("day {} after day {}", days[k], days[k - 1]),
                   "snapshot dates in increasing order");
   SegmentHistory h;
-  for (std::int32_t day : days) {
+  for (std::size_t k = 0; k < days.size(); ++k) {
+    const std::int32_t day = days[k];
+    const bool last = k + 1 == days.size();
     SummaryOptions so;
     so.time_unit = time_unit;
     so.calibration_end = day;
@@ -103,8 +106,19 @@ SegmentHistory segment_history(const TransactionLog& log, std::span<const std::i
       SegmentConfig light = config;  // clusters and look-alikes are not part of history
       light.clusters.reset();
       light.lookalike.reset();
-      SegmentResult r =
-          segment_customers(s, nullptr, log_attributes ? &attrs : nullptr, light, day);
+      const CustomerScores* scores = last ? last_scores : nullptr;
+      if (scores) {
+        for (const auto* column :
+             {&scores->p_alive, &scores->expected_purchases, &scores->predicted_clv}) {
+          if (!column->empty() && column->size() != s.size()) {
+            input_error(SourceLocation{"", 0, "last_scores"},
+                        fmt::format("{} scores", column->size()),
+                        fmt::format("one score per customer with a purchase by {} ({})",
+                                    format_date(day), s.size()));
+          }
+        }
+      }
+      SegmentResult r = segment_customers(s, scores, log_attributes ? &attrs : nullptr, light, day);
       snap.customer_ids = summary_customer_ids(log, s);
       for (std::size_t i = 0; i < s.size(); ++i) {
         snap.rfm_segment.push_back(rfm_segment_name(r, i));

@@ -200,10 +200,112 @@ SegmentResult segment_customers(const CustomerSummary& summary, const CustomerSc
   res.average_check = copy_numbers(fields.find("average_check"));
   const std::vector<double> revenue = copy_numbers(fields.find("revenue"));
 
+  // ---- life cycle -----------------------------------------------------------------------------
+  // First, so that the RFM recency score can follow the stage (RfmConfig::recency_follows_stage)
+  // and RFM rules can name it. The stage depends on rhythm, P(alive), tenure and value only.
+  {
+    const LifecycleConfig& c = config.lifecycle;
+    const FieldColumn* mi = fields.find("mean_interval_days");
+    res.default_interval_days = c.default_interval_days;
+    if (res.default_interval_days <= 0) {
+      res.default_interval_days =
+          percentile(std::vector<double>(mi->numbers.begin(), mi->numbers.end()), 50);
+      if (!std::isfinite(res.default_interval_days)) res.default_interval_days = 365;
+    }
+    res.expected_interval_days.resize(n);
+    res.rhythm_ratio.resize(n);
+    res.stage.resize(n);
+    res.stage_cause.resize(n);
+    const bool has_p = scores && !scores->p_alive.empty();
+    const FieldColumn* tenure = fields.find("tenure_days");
+    for (std::size_t i = 0; i < n; ++i) {
+      double iv = std::isnan(mi->numbers[i]) ? res.default_interval_days : mi->numbers[i];
+      iv = std::max(iv, 1.0);
+      res.expected_interval_days[i] = iv;
+      double ratio = res.recency_days[i] / iv;
+      res.rhythm_ratio[i] = ratio;
+      LifecycleStage s = LifecycleStage::active;
+      std::uint8_t cause = kRhythm;
+      if (res.recency_days[i] > c.lost_days) {
+        s = LifecycleStage::lost;
+        cause = kLostDays;
+      } else if (ratio > c.lost_ratio) {
+        s = LifecycleStage::lost;
+      } else if (ratio > c.lapsing_ratio) {
+        s = LifecycleStage::lapsing;
+      } else if (ratio > c.at_risk_ratio) {
+        s = LifecycleStage::at_risk;
+      }
+      if (has_p && std::isfinite(scores->p_alive[i])) {
+        double p = scores->p_alive[i];
+        LifecycleStage ps = p < c.p_alive_lost      ? LifecycleStage::lost
+                            : p < c.p_alive_lapsing ? LifecycleStage::lapsing
+                            : p < c.p_alive_at_risk ? LifecycleStage::at_risk
+                                                    : LifecycleStage::active;
+        if (stage_rank(ps) > stage_rank(s)) {
+          s = ps;
+          cause = kPAlive;
+        }
+      }
+      if (tenure->numbers[i] <= c.new_days) {
+        s = LifecycleStage::new_customer;
+        cause = kNewWindow;
+      }
+      res.stage[i] = s;
+      res.stage_cause[i] = cause;
+    }
+    // VIP: top vip_share of active customers by value.
+    std::vector<double> value =
+        (scores && !scores->predicted_clv.empty()) ? scores->predicted_clv : revenue;
+    std::vector<double> active_values;
+    for (std::size_t i = 0; i < n; ++i)
+      if (res.stage[i] == LifecycleStage::active) active_values.push_back(value[i]);
+    res.vip_value_threshold = percentile(active_values, 100.0 * (1.0 - c.vip_share));
+    if (c.vip_share > 0 && std::isfinite(res.vip_value_threshold))
+      for (std::size_t i = 0; i < n; ++i)
+        if (res.stage[i] == LifecycleStage::active && value[i] > res.vip_value_threshold) {
+          res.stage[i] = LifecycleStage::vip;
+          res.stage_cause[i] = kVip;
+        }
+    fields.add_numeric("rhythm_ratio", res.rhythm_ratio);
+    fields.add_numeric("expected_interval_days", res.expected_interval_days);
+    static const std::vector<std::string> kStages = {"new",     "active",  "vip",
+                                                     "at_risk", "lapsing", "lost"};
+    std::vector<std::uint32_t> codes(n);
+    for (std::size_t i = 0; i < n; ++i) codes[i] = static_cast<std::uint32_t>(res.stage[i]);
+    fields.add_text("stage", std::move(codes), kStages);
+  }
+
   // ---- RFM ------------------------------------------------------------------------------------
   res.frequency_value = copy_numbers(fields.find(config.rfm.frequency_measure));
   res.monetary_value = copy_numbers(fields.find(config.rfm.monetary_measure));
   res.r = score_dimension(config.rfm.recency, res.recency_days, true);
+  if (config.rfm.recency_follows_stage) {
+    // Caps: at_risk -> middle score, lapsing -> one below, lost -> 1 (docs/segments.md).
+    const int scores = config.rfm.recency.cuts.empty()
+                           ? config.rfm.recency.bins
+                           : static_cast<int>(config.rfm.recency.cuts.size()) + 1;
+    const int middle = (scores + 1) / 2;
+    const auto cap_of = [middle](LifecycleStage s) {
+      switch (s) {
+        case LifecycleStage::at_risk:
+          return middle;
+        case LifecycleStage::lapsing:
+          return std::max(1, middle - 1);
+        case LifecycleStage::lost:
+          return 1;
+        default:
+          return 255;
+      }
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+      const int cap = cap_of(res.stage[i]);
+      if (res.r[i] > cap) {
+        res.r[i] = static_cast<std::uint8_t>(cap);
+        ++res.recency_capped;
+      }
+    }
+  }
   res.f = score_dimension(config.rfm.frequency, res.frequency_value, false);
   res.m = score_dimension(config.rfm.monetary, res.monetary_value, false);
   add_scores_as_fields(fields, "r", res.r);
@@ -310,80 +412,6 @@ SegmentResult segment_customers(const CustomerSummary& summary, const CustomerSc
     std::vector<std::uint32_t> codes(n);
     for (std::size_t i = 0; i < n; ++i) codes[i] = static_cast<std::uint32_t>(res.abcdx[i]);
     fields.add_text("abcdx", std::move(codes), kClasses);
-  }
-
-  // ---- life cycle -----------------------------------------------------------------------------
-  {
-    const LifecycleConfig& c = config.lifecycle;
-    const FieldColumn* mi = fields.find("mean_interval_days");
-    res.default_interval_days = c.default_interval_days;
-    if (res.default_interval_days <= 0) {
-      res.default_interval_days =
-          percentile(std::vector<double>(mi->numbers.begin(), mi->numbers.end()), 50);
-      if (!std::isfinite(res.default_interval_days)) res.default_interval_days = 365;
-    }
-    res.expected_interval_days.resize(n);
-    res.rhythm_ratio.resize(n);
-    res.stage.resize(n);
-    res.stage_cause.resize(n);
-    const bool has_p = scores && !scores->p_alive.empty();
-    const FieldColumn* tenure = fields.find("tenure_days");
-    for (std::size_t i = 0; i < n; ++i) {
-      double iv = std::isnan(mi->numbers[i]) ? res.default_interval_days : mi->numbers[i];
-      iv = std::max(iv, 1.0);
-      res.expected_interval_days[i] = iv;
-      double ratio = res.recency_days[i] / iv;
-      res.rhythm_ratio[i] = ratio;
-      LifecycleStage s = LifecycleStage::active;
-      std::uint8_t cause = kRhythm;
-      if (res.recency_days[i] > c.lost_days) {
-        s = LifecycleStage::lost;
-        cause = kLostDays;
-      } else if (ratio > c.lost_ratio) {
-        s = LifecycleStage::lost;
-      } else if (ratio > c.lapsing_ratio) {
-        s = LifecycleStage::lapsing;
-      } else if (ratio > c.at_risk_ratio) {
-        s = LifecycleStage::at_risk;
-      }
-      if (has_p && std::isfinite(scores->p_alive[i])) {
-        double p = scores->p_alive[i];
-        LifecycleStage ps = p < c.p_alive_lost      ? LifecycleStage::lost
-                            : p < c.p_alive_lapsing ? LifecycleStage::lapsing
-                            : p < c.p_alive_at_risk ? LifecycleStage::at_risk
-                                                    : LifecycleStage::active;
-        if (stage_rank(ps) > stage_rank(s)) {
-          s = ps;
-          cause = kPAlive;
-        }
-      }
-      if (tenure->numbers[i] <= c.new_days) {
-        s = LifecycleStage::new_customer;
-        cause = kNewWindow;
-      }
-      res.stage[i] = s;
-      res.stage_cause[i] = cause;
-    }
-    // VIP: top vip_share of active customers by value.
-    std::vector<double> value =
-        (scores && !scores->predicted_clv.empty()) ? scores->predicted_clv : revenue;
-    std::vector<double> active_values;
-    for (std::size_t i = 0; i < n; ++i)
-      if (res.stage[i] == LifecycleStage::active) active_values.push_back(value[i]);
-    res.vip_value_threshold = percentile(active_values, 100.0 * (1.0 - c.vip_share));
-    if (c.vip_share > 0 && std::isfinite(res.vip_value_threshold))
-      for (std::size_t i = 0; i < n; ++i)
-        if (res.stage[i] == LifecycleStage::active && value[i] > res.vip_value_threshold) {
-          res.stage[i] = LifecycleStage::vip;
-          res.stage_cause[i] = kVip;
-        }
-    fields.add_numeric("rhythm_ratio", res.rhythm_ratio);
-    fields.add_numeric("expected_interval_days", res.expected_interval_days);
-    static const std::vector<std::string> kStages = {"new",     "active",  "vip",
-                                                     "at_risk", "lapsing", "lost"};
-    std::vector<std::uint32_t> codes(n);
-    for (std::size_t i = 0; i < n; ++i) codes[i] = static_cast<std::uint32_t>(res.stage[i]);
-    fields.add_text("stage", std::move(codes), kStages);
   }
 
   // ---- custom segments ------------------------------------------------------------------------

@@ -125,6 +125,9 @@ struct Block {
   std::vector<Line> lines;
   std::vector<std::uint8_t> region;  // per customer of the block
   fmt::memory_buffer transactions, customers, nps, contacts, campaigns, latent;
+  // Reordered transactions: where each line ends in `transactions`, and its sort key.
+  std::vector<std::uint32_t> line_ends;
+  std::vector<std::uint64_t> line_keys;
   std::vector<std::uint32_t> acquisitions;  // [channel * months + month]
   SimulationCounts counts;
   std::uint64_t first_order_id = 0;
@@ -136,6 +139,8 @@ struct Block {
     lines.clear();
     region.clear();
     transactions.clear();
+    line_ends.clear();
+    line_keys.clear();
     customers.clear();
     nps.clear();
     contacts.clear();
@@ -474,9 +479,39 @@ void generate_block(const Context& ctx, Block& block) {
   }
 }
 
+// ---- row orders --------------------------------------------------------------------------------
+
+std::uint64_t mix(std::uint64_t seed, std::uint64_t x) noexcept {
+  std::uint64_t state = seed ^ (x * 0x9E3779B97F4A7C15ull);
+  splitmix64(state);
+  return splitmix64(state);
+}
+
+/// The sort key of line `line` of order `order_id` on day offset `day` in a reordered file.
+/// By date: the day, then a random rank of the order within the day (its lines share the key and
+/// keep their order). Shuffled: a random key of the line.
+std::uint64_t line_key(const SimulationOptions& o, std::int32_t day, std::uint64_t order_id,
+                       std::uint32_t line) noexcept {
+  if (o.order == RowOrder::date) {
+    return (static_cast<std::uint64_t>(day) << 40) | (mix(o.seed, order_id) >> 24);
+  }
+  return mix(o.seed ^ 0x5DEECE66Dull, (order_id << 8) | line);
+}
+
+/// Which of `buckets` temporary files a line with `key` goes to: increasing with the key, so
+/// that the buckets, each sorted by key, follow each other in the order of the file.
+std::size_t bucket_of(const SimulationOptions& o, std::int32_t period_days, std::size_t buckets,
+                      std::uint64_t key) noexcept {
+  if (o.order == RowOrder::date) {
+    return static_cast<std::size_t>(key >> 40) * buckets / static_cast<std::size_t>(period_days);
+  }
+  return static_cast<std::size_t>(((key >> 32) * buckets) >> 32);
+}
+
 // Formats the order lines once the block's first order id is known.
 void format_transactions(const Context& ctx, Block& block) {
   auto& b = block.transactions;
+  const bool reordered = ctx.options.order != RowOrder::customer;
   std::uint64_t order_id = block.first_order_id;
   for (const Order& order : block.orders) {
     ++order_id;
@@ -504,6 +539,10 @@ void format_transactions(const Context& ctx, Block& block) {
       b.push_back(',');
       append(b, region);
       b.push_back('\n');
+      if (reordered) {
+        block.line_ends.push_back(static_cast<std::uint32_t>(b.size()));
+        block.line_keys.push_back(line_key(ctx.options, order.day, order_id, j));
+      }
     }
   }
 }
@@ -550,6 +589,132 @@ class OutputFile {
   std::FILE* file_ = nullptr;
   std::unique_ptr<char[]> buffer_;
   std::uint64_t bytes_ = 0;
+};
+
+/// A temporary file of the Reorderer, written through a small buffer.
+class BucketFile {
+ public:
+  void open(const std::filesystem::path& p, std::size_t buffer) {
+    path_ = p;
+    file_ = std::fopen(p.c_str(), "wb");
+    if (file_ == nullptr) fail("cannot create");
+    buffer_ = std::make_unique<char[]>(buffer);
+    std::setvbuf(file_, buffer_.get(), _IOFBF, buffer);
+  }
+  bool is_open() const noexcept { return file_ != nullptr; }
+  void write(const char* data, std::size_t size) {
+    if (std::fwrite(data, 1, size, file_) != size) fail("cannot write");
+  }
+  void close() {
+    const int rc = std::fclose(file_);
+    file_ = nullptr;
+    if (rc != 0) fail("cannot close");
+  }
+  void close_quietly() noexcept {
+    if (file_ != nullptr) std::fclose(file_);
+    file_ = nullptr;
+  }
+
+ private:
+  [[noreturn]] void fail(const char* what) {
+    throw Error(fmt::format("{} {}: {}", what, path_.string(), std::strerror(errno)));
+  }
+  std::filesystem::path path_;
+  std::FILE* file_ = nullptr;
+  std::unique_ptr<char[]> buffer_;
+};
+
+/// Puts transactions.csv in date or random order with bounded memory: lines go to temporary
+/// bucket files by key (a range of keys each), then each bucket is read, sorted by key (stably)
+/// and appended to the output.
+class Reorderer {
+ public:
+  Reorderer(const Context& ctx, const std::filesystem::path& output) : ctx_(ctx), output_(output) {
+    // At most about reorder_bucket_bytes per bucket (a simulated customer writes 400 to 800
+    // bytes), at most one bucket per day for date order.
+    const std::uint64_t bytes = ctx.options.customers * 800;
+    const std::uint64_t per_bucket = std::max<std::uint64_t>(ctx.options.reorder_bucket_bytes, 1);
+    buckets_ = static_cast<std::size_t>(std::clamp<std::uint64_t>(bytes / per_bucket, 1, 1024));
+    if (ctx.options.order == RowOrder::date) {
+      buckets_ = std::min(buckets_, static_cast<std::size_t>(ctx.period_days));
+    }
+    files_.resize(buckets_);
+  }
+  Reorderer(const Reorderer&) = delete;
+  Reorderer& operator=(const Reorderer&) = delete;
+  ~Reorderer() {
+    for (std::size_t b = 0; b < files_.size(); ++b) {
+      files_[b].close_quietly();
+      std::error_code ec;
+      std::filesystem::remove(path(b), ec);
+    }
+  }
+
+  /// The lines of a block (in order of generation).
+  void add(const Block& block) {
+    std::uint32_t begin = 0;
+    for (std::size_t i = 0; i < block.line_ends.size(); ++i) {
+      const std::uint64_t key = block.line_keys[i];
+      const std::uint32_t end = block.line_ends[i];
+      const std::size_t b = bucket_of(ctx_.options, ctx_.period_days, buckets_, key);
+      BucketFile& f = files_[b];
+      if (!f.is_open()) f.open(path(b), 1 << 16);
+      const std::uint32_t size = end - begin;
+      f.write(reinterpret_cast<const char*>(&key), sizeof key);
+      f.write(reinterpret_cast<const char*>(&size), sizeof size);
+      f.write(block.transactions.data() + begin, size);
+      begin = end;
+    }
+  }
+
+  /// Appends the buckets, each sorted, to `out`, removing them.
+  template <class Output>
+  void finish(Output& out) {
+    std::vector<char> bytes;
+    struct Line {
+      std::uint64_t key;
+      std::size_t offset;
+      std::uint32_t size;
+    };
+    std::vector<Line> lines;
+    for (std::size_t b = 0; b < buckets_; ++b) {
+      if (!files_[b].is_open()) continue;
+      files_[b].close();
+      read_all(path(b), bytes);
+      std::filesystem::remove(path(b));
+      lines.clear();
+      for (std::size_t at = 0; at + 12 <= bytes.size();) {
+        Line line;
+        std::memcpy(&line.key, bytes.data() + at, 8);
+        std::memcpy(&line.size, bytes.data() + at + 8, 4);
+        line.offset = at + 12;
+        lines.push_back(line);
+        at = line.offset + line.size;
+      }
+      std::stable_sort(lines.begin(), lines.end(),
+                       [](const Line& x, const Line& y) { return x.key < y.key; });
+      for (const Line& line : lines) out.write(bytes.data() + line.offset, line.size);
+    }
+  }
+
+ private:
+  std::filesystem::path path(std::size_t b) const {
+    return output_.string() + fmt::format(".part-{:04}", b);
+  }
+  static void read_all(const std::filesystem::path& p, std::vector<char>& bytes) {
+    std::FILE* f = std::fopen(p.c_str(), "rb");
+    if (f == nullptr)
+      throw Error(fmt::format("cannot read {}: {}", p.string(), std::strerror(errno)));
+    bytes.resize(static_cast<std::size_t>(std::filesystem::file_size(p)));
+    const std::size_t got = std::fread(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    if (got != bytes.size()) throw Error(fmt::format("cannot read {}", p.string()));
+  }
+
+  const Context& ctx_;
+  std::filesystem::path output_;
+  std::size_t buckets_ = 1;
+  std::vector<BucketFile> files_;
 };
 
 nlohmann::json make_truth(const Context& ctx, const SimulationCounts& counts,
@@ -699,6 +864,7 @@ nlohmann::json make_truth(const Context& ctx, const SimulationCounts& counts,
   truth["files"] = {{"transactions",
                      "customer_id,date,amount,order_id,product,category,quantity,"
                      "channel,region (channel = sales channel)"}};
+  truth["transactions_order"] = std::string(to_string(o.order));
   return truth;
 }
 
@@ -781,8 +947,16 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
 
   SimulationCounts total;
   std::vector<std::uint64_t> acquisitions(kAcquisitionChannels.size() * months, 0);
+  std::unique_ptr<Reorderer> reorderer;
+  if (options.order != RowOrder::customer) {
+    reorderer = std::make_unique<Reorderer>(ctx, dir / "transactions.csv");
+  }
   for_each_block(ctx, true, [&](Block& block) {
-    transactions.write(block.transactions);
+    if (reorderer) {
+      reorderer->add(block);
+    } else {
+      transactions.write(block.transactions);
+    }
     customers.write(block.customers);
     nps.write(block.nps);
     contacts.write(block.contacts);
@@ -803,6 +977,7 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
     for (std::size_t i = 0; i < acquisitions.size(); ++i) acquisitions[i] += block.acquisitions[i];
   });
 
+  if (reorderer) reorderer->finish(transactions);
   std::vector<std::uint64_t> per_channel(kAcquisitionChannels.size(), 0);
   for (std::size_t c = 0; c < kAcquisitionChannels.size(); ++c) {
     for (std::size_t m = 0; m < months; ++m) per_channel[c] += acquisitions[c * months + m];
@@ -867,6 +1042,7 @@ TransactionLog simulate_transaction_log(const SimulationOptions& options) {
   };
   Interner products{*log.product, {}}, categories{*log.category, {}}, channels{*log.channel, {}},
       regions{*log.region, {}};
+  std::vector<std::uint64_t> keys;  // of each row, when reordered
   for_each_block(ctx, false, [&](Block& block) {
     for (std::uint64_t local = 0; local < block.count; ++local) {
       fmt::memory_buffer id;
@@ -882,6 +1058,8 @@ TransactionLog simulate_transaction_log(const SimulationOptions& options) {
       for (std::uint32_t j = 0; j < order.line_count; ++j) {
         const Line& line = block.lines[order.first_line + j];
         const auto& product = ctx.catalog.products[line.product];
+        if (quiet.order != RowOrder::customer)
+          keys.push_back(line_key(quiet, order.day, order_id, j));
         log.customer.push_back(customer);
         log.day.push_back(quiet.start_day + order.day);
         log.amount.push_back(static_cast<double>(line.cents) / 100.0);
@@ -895,7 +1073,44 @@ TransactionLog simulate_transaction_log(const SimulationOptions& options) {
       }
     }
   });
-  return log;
+  if (quiet.order == RowOrder::customer) return log;
+  // The rows in the order of the file (a stable sort by key is the file's bucket-by-bucket
+  // order), every column's codes again in order of first appearance.
+  std::vector<std::size_t> rows(log.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+  TransactionLog sorted;
+  auto recode = [&](const std::vector<std::uint32_t>& codes, const std::vector<std::string>& values,
+                    std::vector<std::uint32_t>& new_codes, std::vector<std::string>& new_values) {
+    std::vector<std::uint32_t> code_of(values.size(), UINT32_MAX);
+    new_codes.reserve(rows.size());
+    for (std::size_t r : rows) {
+      std::uint32_t& c = code_of[codes[r]];
+      if (c == UINT32_MAX) {
+        c = static_cast<std::uint32_t>(new_values.size());
+        new_values.push_back(values[codes[r]]);
+      }
+      new_codes.push_back(c);
+    }
+  };
+  recode(log.customer, log.customer_ids, sorted.customer, sorted.customer_ids);
+  for (std::size_t r : rows) {
+    sorted.day.push_back(log.day[r]);
+    sorted.amount.push_back(log.amount[r]);
+    sorted.quantity.push_back(log.quantity[r]);
+  }
+  auto recode_column = [&](const std::optional<CategoricalColumn>& from,
+                           std::optional<CategoricalColumn>& to) {
+    to = CategoricalColumn{from->name, {}, {}};
+    recode(from->codes, from->values, to->codes, to->values);
+  };
+  recode_column(log.order, sorted.order);
+  recode_column(log.product, sorted.product);
+  recode_column(log.category, sorted.category);
+  recode_column(log.channel, sorted.channel);
+  recode_column(log.region, sorted.region);
+  return sorted;
 }
 
 }  // namespace ltv::sim

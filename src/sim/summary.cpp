@@ -14,14 +14,14 @@ namespace {
 
 void require_positive(double value, const char* name) {
   if (!(value > 0.0) || !std::isfinite(value)) {
-    option_error(name, fmt::format("{}", value), "a finite number > 0");
+    parameter_error(name, fmt::format("{}", value), "a finite number > 0");
   }
 }
 
 void require_horizons(std::span<const double> T) {
   for (double t : T) {
     if (!(t >= 0.0) || !std::isfinite(t)) {
-      option_error("T", fmt::format("{}", t), "finite observation lengths >= 0");
+      parameter_error("T", fmt::format("{}", t), "finite observation lengths >= 0");
     }
   }
 }
@@ -113,7 +113,7 @@ SimulatedBgBbSummary simulate_bgbb_summary(std::span<const int> n, const BgBbPar
   require_positive(params.delta, "delta");
   for (int opportunities : n) {
     if (opportunities < 0) {
-      option_error("n", std::to_string(opportunities), "numbers of opportunities >= 0");
+      parameter_error("n", std::to_string(opportunities), "numbers of opportunities >= 0");
     }
   }
   SimulatedBgBbSummary out;
@@ -160,7 +160,7 @@ std::vector<double> simulate_gamma_gamma_spend(std::span<const double> x,
   require_positive(params.gamma, "gamma");
   for (double count : x) {
     if (!(count >= 0.0) || count != std::floor(count) || count > 1e9) {
-      option_error("x", fmt::format("{}", count), "whole numbers of transactions >= 0");
+      parameter_error("x", fmt::format("{}", count), "whole numbers of transactions >= 0");
     }
   }
   std::vector<double> mean_spend(x.size());

@@ -1,4 +1,5 @@
 #include "ltv/analytics/kpis.hpp"
+#include "ltv/workspace/tables.hpp"
 
 #include <gtest/gtest.h>
 
@@ -121,7 +122,7 @@ TEST(Kpis, TopItemsByRevenueAndBuyers) {
 
 TEST(Kpis, TableHasOneRowPerPeriodAndNoNaN) {
   const auto t = kpi_table(compute_kpis(small_log(), {}));
-  EXPECT_EQ(t.rows.size(), 4u);
+  EXPECT_EQ(t.rows(), 4u);
   const std::string csv = to_csv(t);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "group,period,complete,customers,active_customers,new_customers,returning_customers,"

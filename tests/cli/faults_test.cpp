@@ -16,9 +16,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ltv/io/dates.hpp"
 #include "ltv/io/table.hpp"
@@ -84,7 +87,7 @@ TEST(Faults, AReadOnlyFolderLeavesThePreviousFile) {
   const auto r = run(as_user + summary_of(input) + " -o " + q(folder / "summary.csv"));
   ::chmod(folder.c_str(), 0755);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(r.err, "ltv: error: option -o: found '" + (folder / "summary.csv").string() +
+  EXPECT_EQ(r.err, "ltv: error: option --output: found '" + (folder / "summary.csv").string() +
                        "', expected a file that can be created for writing (Permission denied)\n");
   EXPECT_EQ(slurp(folder / "summary.csv"), "previous\n");
 }
@@ -94,7 +97,7 @@ TEST(Faults, AnOutputPathThatIsADirectoryIsRefused) {
   fs::create_directories(dir / "summary.csv");
   const auto r = run(summary_of(orders(dir, 10)) + " -o " + q(dir / "summary.csv"));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "ltv: error: option -o: found '" + (dir / "summary.csv").string() +
+  EXPECT_EQ(r.err, "ltv: error: option --output: found '" + (dir / "summary.csv").string() +
                        "', expected an output file name (this is a directory)\n");
   EXPECT_TRUE(fs::is_directory(dir / "summary.csv"));
 }
@@ -252,3 +255,158 @@ TEST(Faults, SlowOneCustomerWithAMillionPurchasesUnderAMemoryLimit) {
 }
 
 }  // namespace
+
+namespace {
+
+/// Runs `command` in a shell of its own process; the caller waits for it.
+pid_t spawn(const std::string& command) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+/// The hidden stage folder of `target` being built by a running analyze (empty when none).
+fs::path stage_of(const fs::path& target) {
+  const std::string prefix = "." + target.filename().string() + ".ltv-stage-";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(target.parent_path(), ec)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) return e.path();
+  }
+  return {};
+}
+
+}  // namespace
+
+// `ltv analyze` killed with SIGKILL at several points (loading, the stage folder just created,
+// tables being written into it, its manifest written): the output folder is, every time, the
+// previous complete run or the new complete one (its manifest matches its files, and its
+// summary.json is one of the two runs'), never a mix; `ltv report` renders it; a folder edited
+// after the run (a file cut short) is refused by `ltv report`.
+TEST(Faults, AnalyzeKilledAtSeveralPointsLeavesThePreviousOrTheNewFolder) {
+  const auto dir = ltv::test::temp_dir("faults_kill_analyze");
+  const auto simulate = [&](int customers, int seed, const std::string& name) {
+    const auto r = run(fmt::format("{} simulate --customers {} --seed {} -o {}", cli(), customers,
+                                   seed, q(dir / name)));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return dir / name / "transactions.csv";
+  };
+  const auto small = simulate(2000, 1, "sim_a");
+  const auto large = simulate(20000, 2, "sim_b");
+  const auto target = dir / "results";
+  const auto analyze = [&](const fs::path& input) {
+    return cli() + " analyze " + q(input) +
+           " --customer customer_id --date date --amount amount -q -o " + q(target);
+  };
+  const auto previous = run(analyze(small));
+  ASSERT_EQ(previous.exit_code, 0) << previous.err;
+  const std::string previous_summary = slurp(target / "summary.json");
+  ASSERT_FALSE(previous_summary.empty());
+
+  // The new run, once, to know its summary.json (the same bytes every run).
+  const auto new_dir = dir / "new_results";
+  ASSERT_EQ(run(cli() + " analyze " + q(large) +
+                " --customer customer_id --date date --amount amount -q -o " + q(new_dir))
+                .exit_code,
+            0);
+  const std::string new_summary = slurp(new_dir / "summary.json");
+  ASSERT_NE(new_summary, previous_summary);
+
+  struct Point {
+    const char* name;
+    std::function<bool()> reached;
+  };
+  const auto started = std::make_shared<std::chrono::steady_clock::time_point>();
+  const std::vector<Point> points = {
+      {"loading (50 ms after the start)",
+       [&] { return std::chrono::steady_clock::now() - *started > std::chrono::milliseconds(50); }},
+      {"stage folder created", [&] { return !stage_of(target).empty(); }},
+      {"customers.csv in the stage",
+       [&] {
+         const fs::path s = stage_of(target);
+         std::error_code ec;
+         return !s.empty() && fs::exists(s / "customers.csv", ec);
+       }},
+      {"manifest.json in the stage",
+       [&] {
+         const fs::path s = stage_of(target);
+         std::error_code ec;
+         return !s.empty() && fs::exists(s / "manifest.json", ec);
+       }},
+  };
+  int caught = 0;
+  for (const Point& point : points) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      *started = std::chrono::steady_clock::now();
+      const pid_t pid = spawn(analyze(large));
+      ASSERT_GT(pid, 0);
+      bool hit = false;
+      int status = 0;
+      bool ended = false;
+      while (!hit && !ended) {
+        hit = point.reached();
+        if (!hit) {
+          ended = ::waitpid(pid, &status, WNOHANG) == pid;
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+      }
+      if (hit) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+      }
+      // Whatever happened, the folder is one complete run.
+      const std::string now = slurp(target / "summary.json");
+      EXPECT_TRUE(now == previous_summary || now == new_summary)
+          << point.name << ": summary.json of neither run";
+      const auto check = run(cli() + " report " + q(target) + " -q");
+      EXPECT_EQ(check.exit_code, 0) << point.name << ": " << check.err;
+      if (hit && WIFSIGNALED(status)) {
+        ++caught;
+        // Back to the previous run for the next point when the killed one had already swapped.
+        if (now != previous_summary) ASSERT_EQ(run(analyze(small)).exit_code, 0);
+        break;
+      }
+      ASSERT_EQ(run(analyze(small)).exit_code, 0);  // ended before the point: again
+    }
+  }
+  // The first two points are always reached (the load and the writing take far longer than the
+  // polling interval); the later ones depend on the machine's speed.
+  EXPECT_GE(caught, 2);
+  // No stage folder is left behind once a run completes (the killed ones' are removed by it).
+  ASSERT_EQ(run(analyze(large)).exit_code, 0);
+  EXPECT_TRUE(stage_of(target).empty());
+  EXPECT_EQ(slurp(target / "summary.json"), new_summary);
+  // A folder changed after the run is refused by ltv report, naming the file.
+  fs::resize_file(target / "customers.csv", fs::file_size(target / "customers.csv") / 2);
+  const auto damaged = run(cli() + " report " + q(target) + " -q");
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_NE(damaged.err.find("customers.csv"), std::string::npos) << damaged.err;
+  EXPECT_NE(damaged.err.find("manifest.json"), std::string::npos) << damaged.err;
+}
+
+// `ltv analyze -o DIR` where DIR holds one of its inputs (the transactions, or a side file such
+// as --customers): refused before anything is read or written, the input untouched.
+TEST(Faults, AnalyzeRefusesAnOutputFolderHoldingAnInput) {
+  const auto dir = ltv::test::temp_dir("faults_analyze_input");
+  fs::create_directories(dir / "in");
+  const auto input = orders(dir / "in", 50);
+  const std::string before = slurp(input);
+  const auto into_input = run(cli() + " analyze " + q(input) +
+                              " --customer customer --date date --amount amount -q -o " +
+                              q(dir / "in"));
+  EXPECT_EQ(into_input.exit_code, 1);
+  EXPECT_EQ(into_input.err.rfind("ltv: error: option --output: found '", 0), 0u) << into_input.err;
+  EXPECT_EQ(std::count(into_input.err.begin(), into_input.err.end(), '\n'), 1) << into_input.err;
+  const auto side = dir / "side";
+  fs::create_directories(side);
+  std::ofstream(side / "customers.csv") << "customer_id,segment\nc0000000,a\n";
+  const auto into_side = run(cli() + " analyze " + q(input) +
+                             " --customer customer --date date --amount amount -q --customers " +
+                             q(side / "customers.csv") + " -o " + q(side));
+  EXPECT_EQ(into_side.exit_code, 1);
+  EXPECT_NE(into_side.err.find("customers.csv"), std::string::npos) << into_side.err;
+  EXPECT_EQ(slurp(input), before);
+  EXPECT_EQ(slurp(side / "customers.csv"), "customer_id,segment\nc0000000,a\n");
+}

@@ -57,11 +57,12 @@ TEST(CliSummary, SkipPolicyReportsTheBadRowAndSucceeds) {
   EXPECT_NE(r.err.find(":8: column 'date': found '2021-02-30'"), std::string::npos) << r.err;
   auto t = ltv::read_table_text(r.out);
   ASSERT_EQ(t.rows(), 3u);
-  EXPECT_EQ(t.column("customer_id"), (std::vector<std::string>{"c1", "c2", "c0"}));
+  // Rows in id order (not in order of first appearance: c1, c2, c0).
+  EXPECT_EQ(t.column("customer_id"), (std::vector<std::string>{"c0", "c1", "c2"}));
   // c1 bought on days 1, 4 and 10 (its day-7 row was skipped): frequency 2, recency 9 days.
-  EXPECT_EQ(t.numbers("frequency")[0], 2);
-  EXPECT_EQ(t.numbers("recency")[0], 9);
-  EXPECT_EQ(t.numbers("revenue")[0], 1.5 + 4.5 + 10.5);
+  EXPECT_EQ(t.numbers("frequency")[1], 2);
+  EXPECT_EQ(t.numbers("recency")[1], 9);
+  EXPECT_EQ(t.numbers("revenue")[1], 1.5 + 4.5 + 10.5);
 }
 
 TEST(CliSummary, CdnowSampleMatchesPublishedSummary) {
@@ -113,11 +114,11 @@ TEST(CliSummary, JsonFromStdinWithConfigFile) {
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.is_array());
   ASSERT_EQ(j.size(), 3u);
-  EXPECT_EQ(j[0]["customer_id"], "c1");
-  EXPECT_EQ(j[0]["frequency"], 3);
-  EXPECT_EQ(j[0]["recency"], 9);  // --time-unit day on the command line beats the config's month
-  EXPECT_EQ(j[0]["revenue"], 1.5 + 4.5 + 7.5 + 10.5);
-  EXPECT_EQ(j[2]["first_purchase"], "2021-01-03");
+  EXPECT_EQ(j[1]["customer_id"], "c1");  // rows in id order: c0, c1, c2
+  EXPECT_EQ(j[1]["frequency"], 3);
+  EXPECT_EQ(j[1]["recency"], 9);  // --time-unit day on the command line beats the config's month
+  EXPECT_EQ(j[1]["revenue"], 1.5 + 4.5 + 7.5 + 10.5);
+  EXPECT_EQ(j[0]["first_purchase"], "2021-01-03");
   {
     std::ofstream cfg(dir / "typo.ini");
     cfg << "custmer = customer\n";
@@ -218,8 +219,9 @@ TEST(CliSummary, CsvCellsAreTheJsonValues) {
     const auto j = nlohmann::json::parse(json.out);
     ASSERT_EQ(table.rows(), 4u);
     ASSERT_EQ(j.size(), 4u);
-    EXPECT_EQ(table.column("customer_id")[1], "with, comma");
-    EXPECT_EQ(table.column("customer_id")[2], "say \"hi\"");
+    // Rows in id order: shorter ids first, then byte by byte.
+    EXPECT_EQ(table.column("customer_id"),
+              (std::vector<std::string>{"c0042", "plain", "say \"hi\"", "with, comma"}));
     std::size_t compared = 0;
     for (const std::string& name : table.names) {
       for (std::size_t r = 0; r < table.rows(); ++r) {

@@ -93,13 +93,13 @@ TEST(CvmTiming, ModelPurchaseProbabilityIsBoundedAndMatchesSimulation) {
   const double x = 3, t_x = 20, T = 30;
   double previous = 0;
   for (double t : {1.0, 4.0, 13.0, 52.0}) {
-    const double p = probability_of_purchase(bg, t, x, t_x, T);
+    const double p = bg.probability_of_purchase(t, x, t_x, T);
     EXPECT_GT(p, previous);
     EXPECT_LE(p, bg.p_alive(x, t_x, T));
     previous = p;
   }
   // For a very long window every alive customer buys again.
-  EXPECT_NEAR(probability_of_purchase(bg, 1e7, x, t_x, T), bg.p_alive(x, t_x, T), 1e-3);
+  EXPECT_NEAR(bg.probability_of_purchase(1e7, x, t_x, T), bg.p_alive(x, t_x, T), 1e-3);
 
   // Pareto/NBD: compare with a Monte Carlo draw from the posterior given alive.
   const double r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669;
@@ -114,7 +114,7 @@ TEST(CvmTiming, ModelPurchaseProbabilityIsBoundedAndMatchesSimulation) {
     sum += l / (l + m) * (1 - std::exp(-(l + m) * t));
   }
   const double expected = pn.p_alive(x, t_x, T) * sum / draws;
-  EXPECT_NEAR(probability_of_purchase(pn, t, x, t_x, T), expected, 2e-3);
+  EXPECT_NEAR(pn.probability_of_purchase(t, x, t_x, T), expected, 2e-3);
 }
 
 /// Revenue per customer id within [day, day + window).

@@ -1,7 +1,7 @@
 // SummaryStream gives, bit for bit, summarize() of the loaded log when a file comes customer by
-// customer (read in one part, two, or many, with customers on both sides of the splits and one
-// customer spanning many parts), and declines every other order, so that the caller reads a log
-// instead.
+// customer in output (id) order (read in one part, two, or many, with customers on both sides of
+// the splits and one customer spanning many parts), and declines every other order, so that the
+// caller reads the file another way.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -15,76 +15,17 @@
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/load.hpp"
+#include "summary_files.hpp"
 #include "test_data.hpp"
 
 namespace ltv {
 namespace {
 
+using test::load_options;
+using test::sorted_text;
+
 std::string write_file(const std::string& name, const std::string& text) {
-  const auto path = test::temp_dir("summary_stream") / name;
-  std::ofstream(path) << text;
-  return path.string();
-}
-
-/// Customers in increasing id order (ids "C" + zero-padded number unless `id` is given), with
-/// lines that exercise the summary: several lines on one day, days out of order within a
-/// customer, returns (negative amount or quantity) before the purchase of their day, customers
-/// with only holdout purchases or only a return, and one customer of 600 lines in the middle
-/// (the split of a two-part read falls inside it).
-std::string sorted_text(int customers, const std::function<std::string(int)>& id = {}) {
-  std::string text = "customer,date,amount,quantity,cost\n";
-  auto line = [&](int c, int day, double amount, int quantity) {
-    text += id ? id(c) : fmt::format("C{:06}", c);
-    text += fmt::format(",2021-{:02}-{:02},{:.2f},{},{:.2f}\n", 1 + day / 28, 1 + day % 28, amount,
-                        quantity, amount * 0.6);
-  };
-  for (int c = 0; c < customers; ++c) {
-    if (c == customers / 2) {
-      for (int k = 0; k < 600; ++k) line(c, (k * 7) % 300, 1.25 + k % 13, 1 + k % 3);
-      continue;
-    }
-    switch (c % 6) {
-      case 0:  // one purchase
-        line(c, c % 200, 10.1 + c % 7, 1);
-        break;
-      case 1:  // two lines on a day, then a later day
-        line(c, 10 + c % 30, 3.3, 1);
-        line(c, 10 + c % 30, 4.4, 2);
-        line(c, 80 + c % 90, 7.05, 1);
-        break;
-      case 2:  // days out of order; a return before the purchase of its day
-        line(c, 150, 12.0, 1);
-        line(c, 20, -2.5, -1);
-        line(c, 20, 9.99, 1);
-        line(c, 95, 0.1, 1);
-        break;
-      case 3:  // only after day 250 (holdout with a calibration end before it)
-        line(c, 260 + c % 30, 5.5, 1);
-        line(c, 290, 6.5, 1);
-        break;
-      case 4:  // only a return
-        line(c, 40, -8.0, 1);
-        break;
-      default:  // many days, a negative quantity with a positive amount
-        for (int k = 0; k < 8; ++k) line(c, 5 + 31 * k, 0.7 * (k + 1), k == 3 ? -1 : 1);
-        break;
-    }
-  }
-  return text;
-}
-
-/// `part_bytes` > 0 makes a parallel read use parts of that size (up to 64), else two halves.
-LoadOptions load_options(int threads, bool cost = false, std::size_t part_bytes = 0) {
-  LoadOptions o;
-  o.columns.customer = "customer";
-  o.columns.date = "date";
-  o.columns.amount = "amount";
-  o.columns.quantity = "quantity";
-  if (cost) o.columns.cost = "cost";
-  o.threads = threads;
-  o.parallel_min_bytes = 1;
-  if (part_bytes > 0) o.part_bytes = part_bytes;
-  return o;
+  return test::write_file("summary_stream", name, text);
 }
 
 struct Streamed {
@@ -105,7 +46,7 @@ Streamed stream(const std::string& path, const LoadOptions& lo, const SummaryOpt
   if (out.parts == 0 || !s.join(out.parts)) return out;
   out.joined = true;
   out.customers_loaded = s.customers_loaded();
-  s.finish(out.report);
+  s.finish(LoadedDays{out.report.first_day, out.report.last_day});
   CustomerSummary range;
   out.rows = s.header();
   for (std::size_t begin = 0; begin < s.customers(); begin += 7) {
@@ -224,8 +165,9 @@ TEST(SummaryStream, SplitAtEveryKindOfBoundary) {
   }
 }
 
-TEST(SummaryStream, AcceptsNumericAndBytewiseIdOrders) {
-  // 1, 2, ..., 10, 11 (shorter first) and "k1", "k10", "k100", "k11" (byte by byte).
+TEST(SummaryStream, AcceptsIdsInOutputOrderOnly) {
+  // 1, 2, ..., 10, 11 (shorter first: the order of the output) is taken; "k1", "k10", "k100",
+  // "k11" (byte by byte) is declined, since the output would need another order.
   const std::string numeric =
       write_file("numeric.csv", sorted_text(150, [](int c) { return std::to_string(c + 1); }));
   expect_same_as_log(numeric, load_options(2), SummaryOptions{}, 2);
@@ -234,7 +176,7 @@ TEST(SummaryStream, AcceptsNumericAndBytewiseIdOrders) {
   std::sort(ids.begin(), ids.end());
   const std::string bytewise =
       write_file("bytewise.csv", sorted_text(150, [&](int c) { return ids[c]; }));
-  expect_same_as_log(bytewise, load_options(2), SummaryOptions{}, 2);
+  EXPECT_FALSE(stream(bytewise, load_options(2), SummaryOptions{}).joined);
 }
 
 /// True when the stream declined the file (so the caller must read a log).
@@ -334,7 +276,7 @@ TEST(SummaryStream, CalibrationEndBeforeEveryPurchaseThrowsLikeSummarize) {
                                         [&](int k) -> RowSink& { return s.part(k); });
   ASSERT_EQ(parts, 2);
   ASSERT_TRUE(s.join(parts));
-  EXPECT_THROW(s.finish(report), InputError);
+  EXPECT_THROW(s.finish(LoadedDays{report.first_day, report.last_day}), InputError);
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ TEST(AtomicOutput, DirectoriesAndMissingFoldersAreRefused) {
     Output out(dir.string());
     FAIL() << "a directory was opened as an output file";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "option -o: found '" + dir.string() +
+    EXPECT_EQ(std::string(e.what()), "parameter output: found '" + dir.string() +
                                          "', expected an output file name (this is a "
                                          "directory)");
   }
@@ -211,15 +211,24 @@ TEST(StagedDirectory, VerifyNamesMissingChangedAndUnlistedFiles) {
   spit(target / "c.csv", "c\n");           // not from the run
   const auto problems = manifest_problems(target);
   ASSERT_EQ(problems.size(), 3u);
-  EXPECT_EQ(problems[0], (target / "a.csv").string() + ": 10 bytes, manifest.json lists 5 bytes");
-  EXPECT_EQ(problems[1], (target / "b.csv").string() + ": missing (listed in manifest.json)");
-  EXPECT_EQ(problems[2], (target / "c.csv").string() + ": not listed in manifest.json");
+  EXPECT_EQ(problems[0], std::string("a.csv") + ": 10 bytes, manifest.json lists 5 bytes");
+  EXPECT_EQ(problems[1], std::string("b.csv") + ": missing (listed in manifest.json)");
+  EXPECT_EQ(problems[2], std::string("c.csv") + ": not listed in manifest.json");
   try {
     verify_manifest(target);
     FAIL() << "no error";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("(3 problems)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(3 problems;"), std::string::npos) << e.what();
   }
+  // A reader's own output (ignored) and files added by later steps (allow_added) are not
+  // problems; a listed file changed or lost still is.
+  const std::vector<std::string> own{"a.csv"};
+  const auto readers = manifest_problems(target, own, /*allow_added=*/true);
+  ASSERT_EQ(readers.size(), 1u);
+  EXPECT_EQ(readers[0], "b.csv: missing (listed in manifest.json)");
+  spit(target / "b.csv", "bb\n");
+  EXPECT_TRUE(manifest_problems(target, own, true).empty());
+  EXPECT_EQ(manifest_problems(target, own, false).size(), 1u);  // c.csv is not listed
   fs::remove(target / "manifest.json");
   EXPECT_NE(manifest_problems(target).at(0).find("no manifest.json"), std::string::npos);
 }
@@ -237,7 +246,7 @@ TEST(OutputIsNotInput, SameFileHardLinkSymlinkAndContainingFolderAreRefused) {
       check_output_not_input(out.string(), inputs);
       ADD_FAILURE() << out << " was accepted";
     } catch (const InputError& e) {
-      EXPECT_EQ(std::string(e.what()), "option -o: found '" + out.string() +
+      EXPECT_EQ(std::string(e.what()), "parameter output: found '" + out.string() +
                                            "', expected an output other than the input " +
                                            input.string() +
                                            " (it would be overwritten while it is read)");

@@ -109,6 +109,40 @@ TEST(LoadLimits, CustomersWithMoreReturnsThanPurchasesAreCountedAsData) {
   EXPECT_TRUE(report.data_warnings.empty());
 }
 
+const DataWarning* warning(const LoadReport& report, const std::string& kind) {
+  for (const DataWarning& w : report.data_warnings) {
+    if (w.kind == kind) return &w;
+  }
+  return nullptr;
+}
+
+TEST(DataWarnings, APlaceholderCustomerIsNamed) {
+  // 1,000 customers with 2 rows each, and "guest" with 200 rows: 200 of 2,200 rows (9.1%), more
+  // than the 5% a single customer may hold among 1,000 or more before it is called implausible.
+  std::string text = "customer,date,amount\n";
+  for (int c = 0; c < 1000; ++c) text += fmt::format("c{},2020-01-01,1\nc{},2020-02-01,2\n", c, c);
+  std::string with_guest = text;
+  for (int i = 0; i < 200; ++i) with_guest += fmt::format("guest,2020-01-{:02},5\n", 1 + i % 28);
+  LoadReport report;
+  (void)load_text(with_guest, options(), report);
+  const DataWarning* w = warning(report, "dominant_customers");
+  ASSERT_NE(w, nullptr) << report.to_text();
+  EXPECT_EQ(w->count, 1);
+  EXPECT_EQ(w->examples, (std::vector<std::string>{"customer guest: 200 rows (9.1%)"}));
+  EXPECT_NE(report.to_text().find("warning: 1 customer with an implausible share of the rows "
+                                  "(more than 5% each, among 1001 customers"),
+            std::string::npos)
+      << report.to_text();
+  // 100 rows (4.8%): no warning; nor among fewer than 1,000 customers.
+  std::string fewer = text;
+  for (int i = 0; i < 100; ++i) fewer += fmt::format("guest,2020-01-{:02},5\n", 1 + i % 28);
+  (void)load_text(fewer, options(), report);
+  EXPECT_EQ(warning(report, "dominant_customers"), nullptr) << report.to_text();
+  (void)load_text("customer,date,amount\na,2020-01-01,1\nb,2020-01-01,1\nb,2020-01-02,1\n",
+                  options(), report);
+  EXPECT_EQ(warning(report, "dominant_customers"), nullptr) << report.to_text();
+}
+
 /// A sink that takes every row (for stream_transactions).
 class TakeAll : public RowSink {
  public:
@@ -143,11 +177,16 @@ TEST(LoadLimits, StreamedReadsCountCustomersAcrossParts) {
   EXPECT_EQ(report.data_warnings[0].examples,
             (std::vector<std::string>{"customer m: net amount -500.00",
                                       "customer zz: net amount -2.00"}));
-  // The same through a TransactionLog, and sequentially.
+  // The same through a TransactionLog (which also sees that "m" holds 3,001 of the 9,002 rows
+  // among 6,002 customers: a dominant customer), and sequentially.
   LoadReport log_report;
   (void)load_transactions(path.string(), o, log_report);
-  ASSERT_EQ(log_report.data_warnings.size(), 1u);
-  EXPECT_EQ(log_report.data_warnings[0].count, 2);
+  ASSERT_EQ(log_report.data_warnings.size(), 2u);
+  ASSERT_NE(warning(log_report, "net_negative_customers"), nullptr);
+  EXPECT_EQ(warning(log_report, "net_negative_customers")->count, 2);
+  ASSERT_NE(warning(log_report, "dominant_customers"), nullptr);
+  EXPECT_EQ(warning(log_report, "dominant_customers")->examples,
+            (std::vector<std::string>{"customer m: 3001 rows (33.3%)"}));
   o.threads = 1;
   LoadReport sequential;
   EXPECT_EQ(stream_transactions(path.string(), o, sequential,

@@ -84,7 +84,7 @@ TEST(Load, NoHeaderNamesAreRejectedAndUnknownColumnsNameTheOption) {
     load_text(kSmall, basic("client"), report);
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(e.where().column, "--customer");
+    EXPECT_EQ(e.where().column, "customer");
     EXPECT_NE(std::string(e.what()).find("customer, date, amount, channel, note"),
               std::string::npos)
         << e.what();

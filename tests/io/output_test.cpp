@@ -100,7 +100,7 @@ TEST(Output, AFileThatCannotBeCreatedIsAnOptionError) {
     ltv::Output out("/nonexistent-dir/out.csv");
     FAIL() << "no error for a file in a missing directory";
   } catch (const ltv::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("-o"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("parameter output"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("No such file or directory"), std::string::npos)
         << e.what();
   }

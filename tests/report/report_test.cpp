@@ -292,20 +292,27 @@ TEST(ReportBuilder, UnreadableOrTinyInputsBecomeNotesNotCrashes) {
   EXPECT_FALSE(parsed.at("model-fit")->by_class("empty-note").empty());
 }
 
-TEST(ReportBuilder, TrackingWithPeriodLabelsIsPlottedByPosition) {
+TEST(ReportBuilder, TrackingIsPlottedAndALabelPeriodIsANote) {
   const auto dir = fixture_dir("report_labels");
   write(dir / "validation/tracking.csv",
         "model,period,period_start,actual,expected,actual_cumulative,expected_cumulative\n"
-        "bgnbd,2024-W01,2024-01-01,3,3,3,3\nbgnbd,2024-W02,2024-01-08,4,3,7,6\n"
-        "bgnbd,2024-W03,2024-01-15,2,3,9,9\n");
+        "bgnbd,1,2024-01-01,3,3,3,3\nbgnbd,2,2024-01-08,4,3,7,6\n"
+        "bgnbd,3,2024-01-15,2,3,9,9\n");
   const auto parsed = sections(build_report(dir).html);
   const auto svgs = parsed.at("model-fit")->by_name("svg");
   ASSERT_FALSE(svgs.empty());
   EXPECT_EQ(svgs[0]->by_class("line").size(), 2u);  // actual and bgnbd expected
-  bool labelled = false;
-  for (const auto* t : svgs[0]->by_class("tick"))
-    labelled = labelled || t->all_text() == "2024-01-08";
-  EXPECT_TRUE(labelled);
+  // Tables are typed: a period that is not a number makes the file unreadable, said in place of
+  // the chart (with the line and column), not a crash and not a chart of wrong numbers.
+  write(dir / "validation/tracking.csv",
+        "model,period,period_start,actual,expected,actual_cumulative,expected_cumulative\n"
+        "bgnbd,2024-W01,2024-01-01,3,3,3,3\n");
+  const auto noted = sections(build_report(dir).html);
+  EXPECT_NE(noted.at("model-fit")->all_text().find(
+                "validation/tracking.csv could not be read: " + (dir / "validation/tracking.csv").string() +
+                ":2: column 'period': found '2024-W01', expected a whole number"),
+            std::string::npos)
+      << noted.at("model-fit")->all_text();
 }
 
 TEST(ReportBuilder, CohortHeatMapKeepsTheLatestCohortsOfALongHistory) {

@@ -3,6 +3,7 @@
 // retailer tests take under a second in release but 10-20 s under the sanitizers: named Slow.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include "closed_forms.hpp"
 #include "csv.hpp"
 
@@ -355,6 +357,7 @@ TEST(SimCli, BadOptionsGiveAClearError) {
       {"--nps-rate 2", "option --nps-rate"},
       {"--acquisition sometimes", "option --acquisition: found 'sometimes'"},
       {"--format json", "option --format: found 'json'"},
+      {"--order time", "option --order: found 'time', expected customer, date or shuffled"},
   };
   for (const auto& [args, message] : cases) {
     const auto result = ltv::test::run(base + args);
@@ -399,6 +402,60 @@ TEST(SimTransactionLog, MatchesTransactionsCsvAndSummarizes) {
   for (double f : summary.frequency) frequency += f;
   EXPECT_EQ(static_cast<std::uint64_t>(frequency),
             counts.repeat_purchases - counts.same_day_repeats);
+  fs::remove_all(dir);
+}
+
+TEST(SimTransactionLog, OrdersHoldTheSameRowsAndMatchTheirFiles) {
+  auto o = small_options(6000);
+  o.transactions_only = true;
+  o.reorder_bucket_bytes = 64 << 10;  // dozens of temporary files
+  const fs::path dir = ltv::test::temp_dir("sim_orders");
+  std::vector<std::string> sorted_rows;  // of the customer order
+  for (ltv::sim::RowOrder order :
+       {ltv::sim::RowOrder::customer, ltv::sim::RowOrder::date, ltv::sim::RowOrder::shuffled}) {
+    SCOPED_TRACE(std::string(ltv::sim::to_string(order)));
+    o.order = order;
+    const fs::path sub = dir / std::string(ltv::sim::to_string(order));
+    ltv::sim::simulate_retailer(o, sub);
+    EXPECT_EQ(std::distance(fs::directory_iterator(sub), fs::directory_iterator()), 2)
+        << "temporary files left behind";
+    const ltv::TransactionLog log = ltv::sim::simulate_transaction_log(o);
+    const Csv tx = read_csv(sub / "transactions.csv");
+    ASSERT_EQ(log.size(), tx.rows.size());
+    std::vector<std::string> rows;
+    bool by_date = true, orders_together = true;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      const auto& row = tx.rows[i];
+      ASSERT_EQ(log.customer_ids[log.customer[i]], row[0]) << i;
+      ASSERT_EQ(ltv::sim::format_day(log.day[i]), row[1]) << i;
+      ASSERT_EQ(log.order->values[log.order->codes[i]], row[3]) << i;
+      rows.push_back(fmt::format("{}", fmt::join(row, ",")));
+      if (i > 0) {
+        by_date = by_date && log.day[i - 1] <= log.day[i];
+        // An order's lines follow each other: a new order id never seen before starts.
+        if (log.order->codes[i] != log.order->codes[i - 1] &&
+            log.order->codes[i] < log.order->codes[i - 1]) {
+          orders_together = false;
+        }
+      }
+    }
+    if (order == ltv::sim::RowOrder::date) {
+      EXPECT_TRUE(by_date);
+      EXPECT_TRUE(orders_together);
+    }
+    if (order == ltv::sim::RowOrder::shuffled) {
+      EXPECT_FALSE(by_date);
+      EXPECT_FALSE(orders_together);
+    }
+    // Customers first appear in another order than by id (except by customer).
+    EXPECT_EQ(log.customer_ids.front() == "C0000001", order == ltv::sim::RowOrder::customer);
+    std::sort(rows.begin(), rows.end());
+    if (order == ltv::sim::RowOrder::customer) {
+      sorted_rows = rows;
+    } else {
+      EXPECT_TRUE(rows == sorted_rows) << "not the same rows";
+    }
+  }
   fs::remove_all(dir);
 }
 

@@ -9,7 +9,6 @@
 
 #include "ltv/analytics/groups.hpp"
 #include "ltv/analytics/periods.hpp"
-#include "ltv/analytics/table.hpp"
 #include "ltv/data/transaction_log.hpp"
 
 namespace ltv {
@@ -69,7 +68,5 @@ struct CacReport {
 CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
                       const CacOptions& options);
 
-/// Rows as a table.
-AnalyticsTable cac_table(const CacReport& report);
 
 }  // namespace ltv

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "ltv/analytics/periods.hpp"
-#include "ltv/analytics/table.hpp"
 #include "ltv/data/transaction_log.hpp"
 
 namespace ltv {
@@ -45,11 +44,5 @@ struct CohortReport {
 /// Builds the cohort table. An empty log yields no cells.
 CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& options);
 
-/// Long table, one row per cell.
-AnalyticsTable cohort_table(const CohortReport& report);
-/// Matrix: one row per cohort (cohort, cohort_size, then one column per age `p0`, `p1`, ...) of
-/// `metric`: retention, active_customers, revenue, orders, cumulative_revenue_per_customer,
-/// cumulative_profit_per_customer. Throws InputError (option --matrix) for another name.
-AnalyticsTable cohort_matrix(const CohortReport& report, std::string_view metric);
 
 }  // namespace ltv

@@ -9,7 +9,6 @@
 
 #include "ltv/analytics/groups.hpp"
 #include "ltv/analytics/periods.hpp"
-#include "ltv/analytics/table.hpp"
 #include "ltv/data/transaction_log.hpp"
 
 namespace ltv {
@@ -47,7 +46,5 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
                              const std::string& a, const std::string& b,
                              const CompareOptions& options);
 
-/// Metrics as a table (one row per metric, with the sentence).
-AnalyticsTable compare_table(const CompareReport& report);
 
 }  // namespace ltv

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "ltv/analytics/periods.hpp"
-#include "ltv/analytics/table.hpp"
 #include "ltv/data/transaction_log.hpp"
 
 namespace ltv {
@@ -83,9 +82,5 @@ std::vector<double> forecast_series(std::span<const double> history, ForecastMet
                                     std::int32_t fourier_terms, std::int32_t average_window,
                                     std::string* note = nullptr);
 
-/// Forecast rows (method, series, period, forecast) and backtest rows as tables.
-AnalyticsTable forecast_table(const ForecastReport& report);
-AnalyticsTable backtest_table(const ForecastReport& report);
-AnalyticsTable seasonality_table(const ForecastReport& report);
 
 }  // namespace ltv

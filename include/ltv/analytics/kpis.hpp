@@ -9,7 +9,6 @@
 
 #include "ltv/analytics/groups.hpp"
 #include "ltv/analytics/periods.hpp"
-#include "ltv/analytics/table.hpp"
 #include "ltv/data/transaction_log.hpp"
 
 namespace ltv {
@@ -87,9 +86,5 @@ struct TopItem {
 std::vector<TopItem> top_items(const TransactionLog& log, std::string_view column, std::size_t n,
                                std::optional<std::int32_t> observation_end = std::nullopt);
 
-/// KPI rows as a table (columns documented in docs/cli/kpis.md).
-AnalyticsTable kpi_table(const KpiReport& report);
-/// Top items as a table.
-AnalyticsTable top_items_table(const std::vector<TopItem>& items);
 
 }  // namespace ltv

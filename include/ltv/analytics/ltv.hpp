@@ -11,7 +11,6 @@
 
 #include "ltv/analytics/groups.hpp"
 #include "ltv/analytics/periods.hpp"
-#include "ltv/analytics/table.hpp"
 #include "ltv/data/transaction_log.hpp"
 
 namespace ltv {
@@ -94,13 +93,6 @@ struct FormulaLtvRow {
 std::vector<FormulaLtvRow> formula_ltv(const TransactionLog& log, const FormulaLtvOptions& options,
                                        const CustomerGroups* groups = nullptr);
 
-/// Per-customer historical LTV as a table (customer_id, revenue, profit, orders, first, last).
-AnalyticsTable historical_ltv_table(const TransactionLog& log, const HistoricalLtv& ltv);
-/// Distribution rows as a table.
-AnalyticsTable distribution_table(const std::vector<ValueDistribution>& rows);
-/// Formula rows as a table.
-AnalyticsTable formula_ltv_table(const std::vector<FormulaLtvRow>& rows, LifespanMethod method,
-                                 PeriodUnit retention_period);
 /// "observed" / "retention"; and parsing for option `--lifespan` (throws InputError).
 std::string_view to_string(LifespanMethod method) noexcept;
 LifespanMethod parse_lifespan_method(std::string_view text);

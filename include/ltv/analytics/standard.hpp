@@ -1,6 +1,7 @@
 #pragma once
-/// The standard analytics bundle used by `ltv analyze` and the report: KPIs, top items, formula
-/// and historical LTV, cohorts and forecasts, as structured results and as ready-made tables.
+/// The standard analytics bundle used by `ltv analyze`: KPIs, top items, formula and historical
+/// LTV, cohorts and forecasts, as structured results (the tables they become are in
+/// ltv/workspace/tables.hpp).
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +12,6 @@
 #include "ltv/analytics/forecast.hpp"
 #include "ltv/analytics/kpis.hpp"
 #include "ltv/analytics/ltv.hpp"
-#include "ltv/analytics/table.hpp"
 
 namespace ltv {
 
@@ -29,13 +29,12 @@ struct AnalyticsReport {
   KpiReport kpis;
   std::vector<TopItem> top_items;
   std::vector<FormulaLtvRow> ltv_formula;
+  LifespanMethod lifespan_method = LifespanMethod::observed;  ///< of ltv_formula
+  PeriodUnit retention_period = PeriodUnit::year;             ///< of ltv_formula
   std::vector<ValueDistribution> ltv_distribution;
   CohortReport cohorts;
   std::optional<ForecastReport> forecast;  ///< absent when the history is too short (see notes)
   std::vector<std::string> notes;          ///< why a part was left out
-  /// kpis, top_items, ltv_formula, ltv_distribution, cohorts, cohort_retention (matrix),
-  /// forecast, forecast_backtest, seasonality: write each as `<name>.csv`.
-  std::vector<AnalyticsTable> tables;
 };
 
 /// Runs the bundle. Parts that cannot be computed for this data (e.g. forecasts with fewer

@@ -18,19 +18,9 @@
 #include <string_view>
 #include <utility>
 
-namespace ltv {
+#include "ltv/dates.hpp"
 
-/// Days since 1970-01-01 of a civil date (any year, proleptic Gregorian). No validation.
-std::int32_t days_from_civil(int year, int month, int day) noexcept;
-/// Civil date of a day number.
-struct CivilDate {
-  int year = 1970;
-  int month = 1;  ///< 1..12
-  int day = 1;    ///< 1..31
-};
-CivilDate civil_from_days(std::int32_t day) noexcept;
-/// True for a real calendar date (month 1..12, day within the month, leap years).
-bool is_valid_date(int year, int month, int day) noexcept;
+namespace ltv {
 
 /// A parsed date, with the time of day when the text had one.
 struct DateTime {
@@ -76,10 +66,5 @@ std::int32_t parse_date(std::string_view text, const std::string& what = "date")
 std::pair<std::int32_t, std::int32_t> parse_date_window(
     std::string_view text, std::int32_t default_from, std::int32_t default_to,
     const std::string& option = "--date-window");
-
-/// "YYYY-MM-DD" of a day number.
-std::string format_date(std::int32_t day);
-/// "YYYY-MM-DD HH:MM:SS" of a day number and seconds since midnight.
-std::string format_datetime(std::int32_t day, std::int32_t second);
 
 }  // namespace ltv

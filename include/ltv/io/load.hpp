@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ltv/data/row_sink.hpp"
 #include "ltv/data/transaction_log.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/dates.hpp"
@@ -135,48 +136,17 @@ struct LoadReport {
   std::string to_text() const;
 };
 
-/// Which optional values the rows of a load carry (from the column mapping).
-struct RowLayout {
-  bool amount = false;            ///< an amount (or quantity x price) column
-  bool quantity = false;          ///< a quantity column
-  bool profit = false;            ///< a margin or cost column
-  bool order = false;             ///< an order id column
-  std::size_t expected_rows = 0;  ///< about how many rows the read holds (0 = unknown): a hint
-};
-
-/// One loaded row (it passed validation and the returns policy), as stream_transactions hands it
-/// on. The texts point into the reader's buffer: valid only during RowSink::add().
-struct LoadedRow {
-  std::string_view customer;  ///< trimmed customer id ("" without a customer column)
-  std::int32_t day = 0;       ///< days since 1970-01-01 (0 without a date column)
-  std::int32_t second = 0;    ///< seconds since midnight, when has_time
-  bool has_time = false;
-  double amount = 0;  ///< 0 unless RowLayout::amount
-  double quantity = 0;
-  double profit = 0;
-  std::string_view order;  ///< trimmed order id, when RowLayout::order
-};
-
-/// Takes the rows of a load in input order, in place of a TransactionLog (stream_transactions).
-class RowSink {
- public:
-  virtual ~RowSink() = default;
-  /// Called before the first row of every read: a read may start over (when a parallel read
-  /// must be repeated sequentially), and then the sink forgets the rows it was given before.
-  /// false = the sink cannot take this input (nothing is read).
-  virtual bool start(const RowLayout& layout) = 0;
-  /// One loaded row. false = the sink cannot go on with this input (the read stops).
-  virtual bool add(const LoadedRow& row) = 0;
-};
-
 /// Reads `path` as load_transactions does (same validation, errors, skipped-row counts and
 /// report, except LoadReport::customers, which only the sinks know), handing the loaded rows to
 /// sinks instead of building a log. `sink(k)` is the sink of part k; it is asked for every part
 /// before the read starts. A plain file of at least options.parallel_min_bytes is read in
-/// consecutive parts (options.part_bytes) on two threads, the rows of part k going to sink(k);
-/// otherwise every row goes to sink(0). Returns the number of parts, or 0 when the input cannot
-/// be streamed (stdin, which cannot be read twice) or a sink declined it: then load the file with
-/// load_transactions instead. Throws as load_transactions does.
+/// consecutive parts (options.part_bytes) on two threads, the rows of part k going to sink(k)
+/// (the sinks of two parts are called at the same time, from different threads; each part's
+/// rows reach its sink once, followed by finish()); otherwise every row goes to sink(0). When a
+/// parallel read has to be repeated sequentially, sink(0) is started again and takes every row.
+/// Returns the number of parts, or 0 when the input cannot be streamed (stdin, which cannot be
+/// read twice) or a sink declined it: then load the file with load_transactions instead. Throws
+/// as load_transactions does.
 int stream_transactions(const std::string& path, const LoadOptions& options, LoadReport& report,
                         const std::function<RowSink&(int)>& sink);
 

@@ -32,6 +32,8 @@ class RowWriter {
   RowWriter& text(std::string_view value);
   RowWriter& number(double value);
   RowWriter& integer(std::int64_t value);
+  /// true / false (JSON booleans; `true` / `false` in CSV).
+  RowWriter& boolean(bool value);
   RowWriter& missing();
   void end_row();
   /// Closes the JSON array and flushes (called by the destructor if not called before).

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,10 +77,16 @@ std::vector<ManifestEntry> read_manifest(const std::filesystem::path& dir);
 
 /// What is wrong with `dir` against its manifest, one line each (empty: complete): a missing
 /// manifest, a listed file that is missing or has another size, a file that is not listed.
-std::vector<std::string> manifest_problems(const std::filesystem::path& dir);
+/// Files named in `ignored` (relative names: a reader's own outputs, such as the report that
+/// `ltv report DIR` writes back into DIR) are not checked, listed or not; with `allow_added`,
+/// files the manifest does not list (added by later steps) are not problems either.
+std::vector<std::string> manifest_problems(const std::filesystem::path& dir,
+                                           std::span<const std::string> ignored = {},
+                                           bool allow_added = false);
 
 /// Throws InputError naming `dir` and its first problem (see manifest_problems()) unless it is
 /// complete.
-void verify_manifest(const std::filesystem::path& dir);
+void verify_manifest(const std::filesystem::path& dir, std::span<const std::string> ignored = {},
+                     bool allow_added = false);
 
 }  // namespace ltv

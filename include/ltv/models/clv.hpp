@@ -1,6 +1,6 @@
 #pragma once
-/// Customer lifetime value from a transaction model (BG/NBD, MBG/NBD, BG/BB) and a spend per
-/// transaction (usually Gamma-Gamma's conditional expected average spend):
+/// Customer lifetime value from a count model (any of the registry: BG/NBD, MBG/NBD, Pareto/NBD,
+/// BG/BB) and a spend per transaction (usually Gamma-Gamma's conditional expected average spend):
 ///   CLV = margin * spend * (discounted expected transactions over the horizon).
 /// Discrete (lifetimes-style): sum_{i=1..H} (CET(i s) - CET((i-1) s)) / (1+d)^i over H steps of
 /// length s model time units. Continuous: integral_0^{H s} exp(-delta u) dCET(u) with
@@ -12,9 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "ltv/models/bg_bb.hpp"
-#include "ltv/models/bg_nbd.hpp"
-#include "ltv/models/mbg_nbd.hpp"
+#include "ltv/models/registry.hpp"
 
 namespace ltv {
 
@@ -36,19 +34,37 @@ struct ClvCustomers {
 };
 
 /// Discounted expected transactions over the horizon for a cumulative CET function cet(u)
-/// (u in model time units). Throws InputError for invalid options (option names as on the CLI:
-/// --horizon, --step, --discount-rate, --margin).
+/// (u in model time units). ParameterError for invalid options (horizon, step, discount_rate,
+/// margin).
 double discounted_transactions(const std::function<double(double)>& cet, const ClvOptions& options);
 
-/// CLV per customer for each model. Throws InputError for invalid options or customers,
-/// ModelError for invalid parameters.
-std::vector<double> customer_lifetime_value(const BgNbdParams& params,
+/// Checks ClvOptions (ParameterError naming horizon, step, discount_rate, margin or
+/// discounting). `model` is the count model the options are for (BG/BB takes discrete
+/// discounting only and whole steps).
+void check_clv_options(const ClvOptions& options, const FittedCountModel& model);
+
+/// Per-customer predictions of a count model: P(alive) at T, expected purchases in
+/// (T, T + horizon] and, when asked, the discounted expected purchases of ClvOptions (the CLV
+/// without spend and margin). Customers with the same (x, t_x, T) are scored once; given alive at T
+/// the future depends on x and T only, so each (x, T) curve is computed once and scaled by each
+/// pattern's P(alive). Runs on every core; errors inside the parallel part are rethrown.
+struct CountScores {
+  std::vector<double> p_alive;
+  std::vector<double> expected_purchases;
+  std::vector<double> discounted_purchases;  ///< empty unless asked
+};
+
+/// Scores customers (x, t_x, T) (BG/BB: T = opportunities n, horizon = future opportunities).
+/// `clv` = nullptr for no discounted purchases. ModelError for a non-finite prediction.
+CountScores score_customers(const FittedCountModel& model, std::span<const double> x,
+                            std::span<const double> t_x, std::span<const double> T,
+                            double horizon, const ClvOptions* clv = nullptr);
+
+/// CLV per customer: margin * spend * discounted expected transactions (an infinite horizon is
+/// DERT). ParameterError for invalid options, InputError for invalid customers, ModelError for
+/// invalid parameters.
+std::vector<double> customer_lifetime_value(const FittedCountModel& model,
                                             const ClvCustomers& customers,
-                                            const ClvOptions& options);
-std::vector<double> customer_lifetime_value(const MbgNbdParams& params,
-                                            const ClvCustomers& customers,
-                                            const ClvOptions& options);
-std::vector<double> customer_lifetime_value(const BgBbParams& params, const ClvCustomers& customers,
                                             const ClvOptions& options);
 
 }  // namespace ltv

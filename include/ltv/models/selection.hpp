@@ -12,39 +12,15 @@
 
 #include "ltv/data/summary.hpp"
 #include "ltv/models/model.hpp"
+#include "ltv/models/registry.hpp"
 
 namespace ltv {
 
-/// The continuous-time models compared by `ltv analyze`: "bgnbd", "mbgnbd", "pnbd".
-/// FittedCountModel also accepts "bgbb".
+/// The continuous-time models compared by `ltv analyze` by default (default_model_candidates()).
 std::span<const std::string_view> count_model_names() noexcept;
 
 /// Patterns (frequency, recency, T) of every customer of a summary.
 RfmPatterns summary_patterns(const CustomerSummary& summary);
-
-/// A fitted count model with predictions under one interface.
-class FittedCountModel {
- public:
-  /// Fits model `name` on the patterns. Throws InputError for an unknown name (option --model)
-  /// and whatever the model's fit throws.
-  static FittedCountModel fit(std::string_view name, const RfmPatterns& patterns,
-                              const FitOptions& options = {});
-  /// Rebuilds a model from a fit result (e.g. read back from a model file).
-  explicit FittedCountModel(FitResult result);
-
-  const FitResult& result() const noexcept { return result_; }
-  const std::string& name() const noexcept { return result_.model; }
-  /// P(alive) at T given (x, t_x, T).
-  double p_alive(double x, double t_x, double T) const;
-  /// Expected purchases in (T, T + t] given (x, t_x, T), t in the model's time unit.
-  double conditional_expected_transactions(double t, double x, double t_x, double T) const;
-  /// Unconditional expected repeat purchases of a new customer in (0, t].
-  double expected_transactions(double t) const;
-
- private:
-  FitResult result_;
-  std::array<double, 4> theta_{};
-};
 
 /// One model's fit on the calibration period and its error on the holdout.
 struct HoldoutScore {

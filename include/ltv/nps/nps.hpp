@@ -81,6 +81,14 @@ struct NpsParseResult {
 /// content.
 NpsParseResult parse_nps_rows(std::span<const NpsRow> rows, const NpsParseOptions& options = {});
 
+/// Reads every answer of a file with a header `customer_id,date,score[,comment,channel]` (names
+/// matched exactly, then case-insensitively) as text rows. InputError for a missing column.
+std::vector<NpsRow> read_nps_rows(const std::string& path);
+
+/// Validates rows strictly (see read_nps_file), naming `source` in errors.
+NpsParseResult validate_nps_rows(std::span<const NpsRow> rows, const std::string& source,
+                                 std::span<const std::string> known);
+
 /// Reads an answers file with a header `customer_id,date,score[,comment,channel]` (names matched
 /// exactly, then case-insensitively) and validates it strictly: a missing column, an empty
 /// customer, a bad date or a score that is not an integer in 0..10 throws InputError naming the
@@ -130,7 +138,7 @@ NpsGroupTable nps_by_group(const NpsAnswers& answers, std::span<const std::strin
 
 /// Calendar period of a day: "2024-W07" (ISO week), "2024-02", "2024-Q1", "2024".
 enum class NpsPeriod { week, month, quarter, year };
-/// Parses week/month/quarter/year; throws option_error for --period.
+/// Parses week/month/quarter/year; throws parameter_error for --period.
 NpsPeriod parse_nps_period(std::string_view text);
 /// The label of the period holding `day`.
 std::string period_label(std::int32_t day, NpsPeriod period);
@@ -158,7 +166,7 @@ struct FollowUp {
 };
 
 /// Follow-up items for answers scoring below `options.below`, lowest score first, then oldest.
-/// Throws option_error when below is outside 1..11.
+/// Throws parameter_error when below is outside 1..11.
 std::vector<FollowUp> follow_ups(const NpsAnswers& answers, const FollowUpOptions& options = {});
 
 /// A term and the number of comments that contain it.

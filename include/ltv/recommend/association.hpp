@@ -23,7 +23,7 @@ struct Ratio {
 };
 
 /// Parses a threshold written as a decimal ("0.001", ".5", "1"), a percentage ("0.1%") or a
-/// fraction ("1/3") into an exact Ratio. Throws option_error (naming `option`) unless it is a
+/// fraction ("1/3") into an exact Ratio. Throws parameter_error (naming `option`) unless it is a
 /// number in [0, 1] with at most 18 significant decimals.
 Ratio parse_ratio(std::string_view text, const std::string& option);
 
@@ -38,6 +38,9 @@ struct ItemsetOptions {
   Ratio min_support{1, 1000};   ///< relative support threshold (count / baskets)
   std::uint64_t min_count = 0;  ///< absolute count threshold; the larger of the two applies
   std::size_t max_length = 0;   ///< longest itemset; 0 = no limit (arules' default is 10)
+  /// Mining stops once more itemsets than this are found (FrequentItemsets::complete is then
+  /// false); 0 = no limit. A guard for searches over thresholds, not for final results.
+  std::size_t max_itemsets = 0;
 };
 
 /// Frequent itemsets: itemset i is `items[offsets[i] .. offsets[i+1])` (sorted item ids) and
@@ -49,6 +52,8 @@ struct FrequentItemsets {
   std::vector<std::uint64_t> offsets{0};
   std::vector<std::uint32_t> items;
   std::vector<std::uint64_t> count;
+  /// false when ItemsetOptions::max_itemsets stopped the mining: the itemsets are a part only.
+  bool complete = true;
 
   std::size_t size() const noexcept { return count.size(); }
   std::span<const std::uint32_t> itemset(std::size_t i) const noexcept {
@@ -59,7 +64,7 @@ struct FrequentItemsets {
 };
 
 /// Mines every itemset whose support count reaches the threshold (Eclat: depth-first
-/// intersection of sorted basket-id lists). Throws option_error when there are no baskets.
+/// intersection of sorted basket-id lists). Throws parameter_error when there are no baskets.
 FrequentItemsets frequent_itemsets(const Baskets& baskets, const ItemsetOptions& options);
 
 /// Options of association_rules.

@@ -51,9 +51,9 @@ enum class ItemLevel {
   category  ///< the category column
 };
 
-/// Parses "order" / "customer_day" (for --basket-by); throws option_error.
+/// Parses "order" / "customer_day" (for --basket-by); throws parameter_error.
 BasketKey parse_basket_key(std::string_view text);
-/// Parses "item" / "category" (for --level); throws option_error.
+/// Parses "item" / "category" (for --level); throws parameter_error.
 ItemLevel parse_item_level(std::string_view text);
 
 /// Options of baskets_from_log.
@@ -73,5 +73,21 @@ Baskets baskets_from_log(const TransactionLog& log, const BasketOptions& options
 /// exactly. Throws InputError for an item the mapping lacks.
 Baskets map_items(const Baskets& baskets,
                   const std::unordered_map<std::string, std::string>& mapping);
+
+/// Baskets re-labelled through a mapping that may lack some items (e.g. a products file joined
+/// on product id, where some products are missing), and what was left out.
+struct MappedBaskets {
+  Baskets baskets;                             ///< baskets left with no mapped item are dropped
+  std::size_t unmapped_items = 0;              ///< distinct items the mapping lacks (left out)
+  std::uint64_t unmapped_occurrences = 0;      ///< basket entries of those items
+  std::size_t baskets_dropped = 0;             ///< baskets with no mapped item left
+  std::vector<std::string> unmapped_examples;  ///< the first few such items, in item-id order
+};
+
+/// As map_items, but an item the mapping lacks (after the same blank-trimming match) is left
+/// out and counted instead of being an error, and an empty group name counts as missing.
+MappedBaskets map_items_partial(const Baskets& baskets,
+                                const std::unordered_map<std::string, std::string>& mapping,
+                                std::size_t max_examples = 5);
 
 }  // namespace ltv

@@ -44,7 +44,7 @@ struct PenetrationCurve {
   std::size_t size() const noexcept { return week.size(); }
 };
 
-/// Throws option_error for an empty product list, an empty target group or an end before the
+/// Throws parameter_error for an empty product list, an empty target group or an end before the
 /// launch; InputError for an unknown product name.
 PenetrationCurve penetration(const TransactionLog& log, const PenetrationOptions& options);
 

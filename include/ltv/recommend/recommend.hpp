@@ -76,7 +76,7 @@ struct FollowOnTable {
 };
 
 /// Counts follow-on purchases (item-major; parallel over items with OpenMP). Throws
-/// option_error for a negative window.
+/// parameter_error for a negative window.
 FollowOnTable follow_on(const PurchaseHistories& histories, const FollowOnOptions& options = {});
 
 /// Which already-owned items may not be recommended again.
@@ -85,7 +85,7 @@ enum class ExcludeOwned {
   durable,  ///< only items flagged durable (the rest are consumables bought again)
   none      ///< recommend anything
 };
-/// Parses all / durable / none (for --exclude-owned); throws option_error.
+/// Parses all / durable / none (for --exclude-owned); throws parameter_error.
 ExcludeOwned parse_exclude_owned(std::string_view text);
 
 /// Options of recommend and recommend_popular.
@@ -159,7 +159,7 @@ struct RecommendEvaluation {
   std::vector<RankingMetrics> popularity;
 };
 
-/// Runs the evaluation on a log. Throws option_error when the split leaves no history or no
+/// Runs the evaluation on a log. Throws parameter_error when the split leaves no history or no
 /// test purchases.
 RecommendEvaluation evaluate_recommendations(const TransactionLog& log,
                                              const EvaluationOptions& options);

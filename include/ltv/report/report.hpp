@@ -1,13 +1,17 @@
 #pragma once
 /// The HTML report: one self-contained page (inline SVG and CSS, print CSS for A4, no scripts,
-/// no network) built from the output directory of `ltv analyze`. Every section is optional: a
-/// missing or unreadable input file gives a short note in place of that section. Large inputs
-/// (customers.csv with millions of rows) are streamed and aggregated before plotting, so the
-/// page stays small.
+/// no network) built from an Analysis in memory (the main job's result), or from the output
+/// directory of `ltv analyze` read back into one. Every section is optional: a missing table
+/// gives a short note in place of that section. Large tables (millions of customers) are
+/// aggregated before plotting, so the page stays small.
 
 #include <filesystem>
 #include <string>
 #include <vector>
+
+namespace ltv {
+struct Analysis;
+}
 
 namespace ltv::report {
 
@@ -36,12 +40,22 @@ struct Report {
 /// The section ids in page order.
 const std::vector<std::string>& report_section_ids();
 
-/// Builds the report from the files of an analyze output directory. Throws InputError when
-/// `dir` is not a directory; problems with single files become notes in their section.
+/// Builds the report of an analysis. `label` names where it came from (its output folder) on the
+/// page.
+Report build_report(const Analysis& analysis, const ReportOptions& options,
+                    const std::string& label);
+
+/// Builds the report from an analyze output directory (read_analysis). Throws InputError when
+/// `dir` is not a directory or a file in it is malformed.
 Report build_report(const std::filesystem::path& dir, const ReportOptions& options = {});
 
-/// Builds the report and writes it to `out` (default DIR/report.html when empty). Throws Error
-/// when the file cannot be written. Returns the report.
+/// Builds the report of an analysis and writes it to `out` (through a temporary file, renamed).
+/// Throws Error when the file cannot be written.
+Report write_report(const Analysis& analysis, const std::filesystem::path& out,
+                    const ReportOptions& options, const std::string& label);
+
+/// Builds the report of an output directory and writes it to `out` (default DIR/report.html
+/// when empty). Throws Error when the file cannot be written. Returns the report.
 Report write_report(const std::filesystem::path& dir, std::filesystem::path out = {},
                     const ReportOptions& options = {});
 

@@ -82,6 +82,11 @@ struct RfmConfig {
   RfmDimension recency, frequency, monetary;
   std::string frequency_measure = "orders";  ///< "orders" or "orders_per_year"
   std::string monetary_measure = "revenue";  ///< "revenue" or "average_check"
+  /// The R score never says "recent" about a customer whose life-cycle stage says otherwise:
+  /// R is capped by the stage (at_risk: the middle score, ceil(scores / 2); lapsing: one below
+  /// it; lost: 1), so no customer who is lapsing or lost can be in a segment that needs
+  /// r >= 3 (Champions, Loyal, New, Promising, Potential loyalist). false: plain scores.
+  bool recency_follows_stage = true;
   /// First match wins; unmatched -> "Other". A config file without [[rfm.segment]] keeps the
   /// built-in ten.
   std::vector<NamedRule> segments;
@@ -212,8 +217,9 @@ struct SegmentResult {
   std::int32_t as_of_day = 0;  ///< day number the segmentation refers to
 
   // RFM
-  std::vector<std::uint8_t> r, f, m;           ///< scores 1..bins (or 1..cuts+1)
-  std::vector<std::uint16_t> rfm_segment;      ///< index into rfm_segment_names
+  std::vector<std::uint8_t> r, f, m;       ///< scores 1..bins (or 1..cuts+1)
+  std::size_t recency_capped = 0;          ///< customers whose R was lowered to match their stage
+  std::vector<std::uint16_t> rfm_segment;  ///< index into rfm_segment_names
   std::vector<std::string> rfm_segment_names;  ///< config order, plus "Other" last
   std::vector<double> recency_days;            ///< as_of - last purchase, days
   std::vector<double> frequency_value;         ///< the measure scored for F
@@ -339,9 +345,15 @@ struct SegmentHistory {
 /// builds transition matrices between consecutive dates for rfm, abcdx and stage. Levels: RFM
 /// segments by their config `level`, ABCDX A > B > C > D (X counts as D), stages
 /// vip > active > new > at_risk > lapsing > lost. `attributes` is keyed like `log` customers
-/// (aligned with log.customer_ids) or null. Throws InputError when dates are not increasing.
+/// (aligned with log.customer_ids) or null. `last_scores`, when given, are model scores for the
+/// last snapshot, aligned with its summary rows (the log summarised up to the last day, e.g. the
+/// summary `ltv analyze` scores): the last snapshot is then segmented with them, so its segments
+/// equal the current segmentation (the RFM R score follows the stage, which uses P(alive)).
+/// Throws InputError when dates are not increasing or the scores do not match the last
+/// snapshot's customers.
 SegmentHistory segment_history(const TransactionLog& log, std::span<const std::int32_t> days,
                                const SegmentConfig& config, const Attributes* log_attributes,
-                               TimeUnit time_unit = TimeUnit::week);
+                               TimeUnit time_unit = TimeUnit::week,
+                               const CustomerScores* last_scores = nullptr);
 
 }  // namespace ltv

@@ -57,6 +57,19 @@ struct GammaGammaParams {
 /// Purchase process of the retailer simulation.
 enum class PurchaseModel { bg_nbd, pareto_nbd };
 
+/// Row order of transactions.csv. The rows are the same in every order.
+enum class RowOrder {
+  customer,  ///< customer by customer (each customer's orders by date), as an export by customer
+  date,      ///< by date, the orders of a day in random order (each order's lines together), as
+             ///< a CRM or shop system exports
+  shuffled,  ///< every line at a random place, as a file assembled from several sources
+};
+
+/// "customer", "date", "shuffled".
+std::string_view to_string(RowOrder order) noexcept;
+/// Parses "customer" / "date" / "shuffled"; throws InputError naming `option` otherwise.
+RowOrder parse_row_order(std::string_view text, std::string_view option);
+
 /// "bgnbd" or "pnbd".
 std::string_view to_string(PurchaseModel model) noexcept;
 
@@ -85,8 +98,14 @@ struct SimulationOptions {
   double campaign_share = 0.5;
   double campaign_uplift = 1.3;
   bool transactions_only = false;  ///< write transactions.csv and truth.json only
-  bool write_latent = false;       ///< also write latent.csv (per-customer latent truth)
-  int threads = 2;                 ///< worker threads; the output does not depend on it
+  /// Row order of transactions.csv (the other files are by customer). Reordering goes through
+  /// temporary files next to transactions.csv, about its size in all, removed when done.
+  RowOrder order = RowOrder::customer;
+  /// About how many bytes of transactions each temporary file of a reordering holds (one file
+  /// is read back into memory at a time).
+  std::size_t reorder_bucket_bytes = std::size_t{32} << 20;
+  bool write_latent = false;  ///< also write latent.csv (per-customer latent truth)
+  int threads = 2;            ///< worker threads; the output does not depend on it
 };
 
 /// What `simulate_retailer` wrote (rows exclude headers).
@@ -106,7 +125,7 @@ struct SimulationCounts {
   double revenue = 0;  ///< sum of all amounts
 };
 
-/// Checks the options; throws InputError (option_error) naming the offending option.
+/// Checks the options; throws InputError (parameter_error) naming the offending option.
 void validate(const SimulationOptions& options);
 
 /// Simulates the retailer and writes transactions.csv, customers.csv, spend.csv, nps.csv,
@@ -117,8 +136,9 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
                                    const std::filesystem::path& dir);
 
 /// The rows of transactions.csv that `simulate_retailer` writes for the same options, in memory
-/// (same seed, same rows, same order): customer ids, day, amount (line value), quantity, order,
-/// product, category, channel (sales channel) and region, codes in order of first appearance.
+/// (same seed, same rows, same order, options.order included): customer ids, day, amount (line
+/// value), quantity, order, product, category, channel (sales channel) and region, codes in order
+/// of first appearance.
 /// For tests and demos of moderate size. Throws InputError for bad options.
 TransactionLog simulate_transaction_log(const SimulationOptions& options);
 

@@ -1,0 +1,234 @@
+// The embedding API's Workspace and the translation of parameters into typed options (see
+// ltv/workspace/workspace.hpp and ltv/workspace/analysis.hpp).
+#include "ltv/workspace/workspace.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "ltv/error.hpp"
+#include "ltv/io/csv.hpp"
+#include "ltv/io/dates.hpp"
+#include "ltv/io/summary_writer.hpp"
+#include "ltv/models/registry.hpp"
+#include "ltv/recommend/association.hpp"
+
+namespace ltv {
+
+TransactionSource TransactionSource::file(std::string path, LoadOptions options) {
+  return TransactionSource{std::move(path), std::move(options)};
+}
+
+LoadOptions load_options(const Parameters& p) {
+  LoadOptions lo;
+  lo.columns.customer = p.text("customer");
+  lo.columns.date = p.text("date");
+  lo.columns.amount = p.text("amount");
+  lo.columns.order = p.text("order");
+  lo.columns.quantity = p.text("quantity");
+  lo.columns.price = p.text("price");
+  lo.columns.product = p.text("product");
+  lo.columns.category = p.text("category");
+  lo.columns.margin = p.text("margin");
+  lo.columns.cost = p.text("cost");
+  lo.columns.channel = p.text("channel");
+  lo.columns.region = p.text("region");
+  if (!lo.columns.margin.empty() && !lo.columns.cost.empty()) {
+    parameter_error("cost", lo.columns.cost, "either margin or cost, not both");
+  }
+  lo.csv.delimiter = parse_delimiter(p.text("delimiter"));
+  lo.csv.has_header = !p.flag("no_header");
+  lo.date_format = parse_date_format(p.text("date_format"));
+  lo.decimal_comma = p.flag("decimal_comma");
+  lo.time_zone_minutes = parse_utc_offset(p.text("time_zone"));
+  lo.returns = parse_returns_policy(p.choice("returns"));
+  lo.on_error = parse_error_policy(p.choice("on_error"));
+  return lo;
+}
+
+SummaryOptions summary_options(const Parameters& p) {
+  SummaryOptions so;
+  so.time_unit = parse_time_unit(p.choice("time_unit"));
+  so.calibration_end = p.date("calibration_end");
+  so.observation_end = p.date("observation_end");
+  if (so.calibration_end && so.observation_end && *so.observation_end < *so.calibration_end) {
+    parameter_error("observation_end", format_date(*so.observation_end),
+                    "a day on or after the calibration end " + format_date(*so.calibration_end));
+  }
+  return so;
+}
+
+TransactionSource TransactionSource::from_parameters(const Parameters& p) {
+  if (p.text("file").empty()) parameter_error("file", "", "a transaction file ('-' = stdin)");
+  return file(p.text("file"), load_options(p));
+}
+
+AnalyzeOptions analyze_options(const Parameters& p) {
+  p.validate();
+  AnalyzeOptions o;
+  o.model = p.text("model");
+  if (o.model != "auto") model_definition(o.model, ModelKind::count);
+  o.horizon_months = p.number("horizon");
+  o.discount_rate = p.number("discount_rate");
+  o.profit_margin = p.number("profit_margin");
+  o.holdout_share = p.number("holdout_share");
+  const SummaryOptions so = summary_options(p);
+  o.time_unit = std::string(to_string(so.time_unit));
+  o.calibration_end = so.calibration_end;
+  o.observation_end = so.observation_end;
+  o.customers_channel = p.text("customers_channel");
+  o.compare_column = p.text("compare");
+  o.compare_a = p.text("compare_a");
+  o.compare_b = p.text("compare_b");
+  if (!o.compare_column.empty() && p.text("customers").empty()) {
+    parameter_error("compare", o.compare_column, "--customers FILE holding that column");
+  }
+  o.basket_thresholds_given = p.given("basket_min_support") || p.given("basket_min_confidence") ||
+                              p.given("basket_min_count");
+  o.basket_min_support = p.text("basket_min_support");
+  o.basket_min_confidence = p.text("basket_min_confidence");
+  parse_ratio(o.basket_min_support, "basket_min_support");
+  parse_ratio(o.basket_min_confidence, "basket_min_confidence");
+  o.basket_min_count = static_cast<std::uint64_t>(p.integer("basket_min_count"));
+  o.basket_min_baskets = static_cast<std::uint64_t>(p.integer("basket_min_baskets"));
+  o.recommend_top = static_cast<std::size_t>(p.integer("recommend_top"));
+  o.nps_horizon_days = static_cast<int>(p.integer("nps_horizon"));
+  o.transitions_days = static_cast<std::int32_t>(p.integer("transitions_days"));
+  o.currency = p.text("currency");
+  o.title = p.text("title");
+  o.report = !p.flag("no_report");
+  return o;
+}
+
+SideInputs read_side_inputs(const Parameters& p) {
+  SideInputs side;
+  // The playbook first: rule errors come before any file is read.
+  if (const std::string rules = p.text("rules"); !rules.empty()) {
+    side.playbook = load_action_config(rules);
+  }
+  if (const std::string path = p.text("customers"); !path.empty())
+    side.customers = read_table(path);
+  if (const std::string path = p.text("spend"); !path.empty()) side.spend = read_table(path);
+  if (const std::string path = p.text("products"); !path.empty()) {
+    side.products = read_table(path);
+  }
+  if (const std::string path = p.text("nps"); !path.empty()) {
+    side.nps_source = path;
+    side.nps = read_nps_rows(path);
+  }
+  if (const std::string path = p.text("contacts"); !path.empty()) side.contacts = read_table(path);
+  if (const std::string path = p.text("suppress"); !path.empty()) side.suppress = read_table(path);
+  return side;
+}
+
+// ---- Workspace
+
+Workspace::Workspace(TransactionSource source) : source_(std::move(source)) {}
+Workspace::~Workspace() = default;
+Workspace::Workspace(Workspace&&) noexcept = default;
+Workspace& Workspace::operator=(Workspace&&) noexcept = default;
+
+void Workspace::load() {
+  if (log_) return;
+  const auto start = std::chrono::steady_clock::now();
+  LoadReport report;
+  auto log =
+      std::make_unique<TransactionLog>(load_transactions(source_.path, source_.options, report));
+  if (report.rows_loaded == 0) {
+    input_error(SourceLocation{source_.path, 0, ""}, "no transactions",
+                "at least one row with a customer id and a date");
+  }
+  report_ = std::move(report);
+  log_ = std::move(log);
+  load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+const TransactionLog& Workspace::transactions() {
+  load();
+  return *log_;
+}
+
+const LoadReport& Workspace::load_report() {
+  load();
+  return report_;
+}
+
+CustomerSummary Workspace::summaries(const SummaryOptions& options) {
+  return summarize(transactions(), options);
+}
+
+void Workspace::write_summaries(const SummaryOptions& options, OutputFormat format,
+                                const std::function<void(const LoadReport&)>& loaded,
+                                const std::function<std::ostream&()>& open) {
+  // Built and written 262,144 customers at a time, so the whole summary is never held (about
+  // 60 bytes per customer: 0.6 GB for 10M customers).
+  std::ostream* out = nullptr;
+  auto write = [&](const SummaryRanges& source) {
+    SummaryWriter writer(*out, format, source.header().has_profit, source.header().has_holdout);
+    constexpr std::size_t kRange = std::size_t{1} << 18;
+    for (std::size_t begin = 0; begin < source.customers(); begin += kRange) {
+      writer.write(source, begin, std::min(source.customers(), begin + kRange));
+    }
+    writer.finish();
+  };
+  const auto check_loaded = [&](const LoadReport& r) {
+    if (loaded) loaded(r);
+    if (r.rows_loaded == 0) {
+      input_error(SourceLocation{source_.path, 0, ""}, "no transactions",
+                  "at least one row with a customer id and a date");
+    }
+  };
+  const auto open_after = [&](const LoadReport&) { out = &open(); };
+  if (log_) {
+    check_loaded(report_);
+    SummaryBuilder builder(*log_, options);
+    open_after(report_);
+    write(builder);
+    return;
+  }
+  // A file in customer order (an export sorted by customer) is summarised as it is read,
+  // customer after customer; a file in any other order (by date, as exports come, or shuffled)
+  // is declined within its first customers and summarised as it is read again, into a table of
+  // one state per customer. Only an order id column, a value an exact sum cannot hold, or stdin
+  // (which cannot be read twice) take the TransactionLog. Every path gives the same bytes, with
+  // the rows in customer id order.
+  LoadOptions lo = source_.options;
+  lo.keep_extra_columns = false;
+  auto streamed = [&](auto& summaries, bool in_customer_order) {
+    LoadReport report;
+    const int parts = stream_transactions(source_.path, lo, report,
+                                          [&](int k) -> RowSink& { return summaries.part(k); });
+    if (parts == 0 || !summaries.join(parts)) return false;
+    // The loader counts customers whose returns exceed their purchases over runs of consecutive
+    // rows: exact when the file is in customer order, meaningless in any other order (not shown).
+    if (!in_customer_order) {
+      std::erase_if(report.data_warnings,
+                    [](const DataWarning& w) { return w.kind == "net_negative_customers"; });
+    }
+    report.customers = summaries.customers_loaded();
+    check_loaded(report);
+    summaries.finish(LoadedDays{report.first_day, report.last_day});
+    open_after(report);
+    write(summaries);
+    return true;
+  };
+  bool values_fit = true;  // in ExactSum (else only the log path takes them)
+  {
+    SummaryStream stream(options);
+    if (streamed(stream, true)) return;
+    values_fit = !stream.declined_for_values();
+  }
+  if (values_fit && source_.path != "-") {
+    SummaryTable table(options);
+    if (streamed(table, false)) return;
+  }
+  LoadReport read;
+  const TransactionLog log = load_transactions(source_.path, lo, read);
+  check_loaded(read);
+  SummaryBuilder builder(log, options);
+  open_after(read);
+  write(builder);
+}
+
+}  // namespace ltv
