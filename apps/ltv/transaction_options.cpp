@@ -127,13 +127,13 @@ namespace {
 void read_config(const TransactionCliOptions& o);
 
 /// Every shared option checked at once, before any work (whichever the command uses first).
+/// --format is left to the command (`ltv actions` takes jsonl too).
 void check_options(const TransactionCliOptions& o) {
   (void)ltv::parse_delimiter(o.delimiter);
   (void)ltv::parse_date_format(o.date_format);
   (void)ltv::parse_utc_offset(o.time_zone);
   (void)ltv::parse_returns_policy(o.returns);
   (void)ltv::parse_error_policy(o.on_error);
-  (void)ltv::parse_output_format(o.format);
   const ltv::LoadOptions defaults;
   (void)ltv::parse_date_window(o.date_window, defaults.min_day, defaults.max_day, "--date-window");
   (void)ltv::parse_time_unit(o.time_unit);

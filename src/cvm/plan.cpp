@@ -272,6 +272,7 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
   ActionList sorted;
   sorted.suppressed = list.suppressed;
   sorted.capped = list.capped;
+  sorted.matched = std::move(list.matched);
   sorted.row.resize(total);
   sorted.rule.resize(total);
   sorted.control.resize(total);

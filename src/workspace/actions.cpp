@@ -110,7 +110,7 @@ ActionRun run_actions(const ActionConfig& config, const ActionInputs& in, const 
       const ActionRule& rule = config.rules[r];
       run.notes.push_back(fmt::format(
           "playbook rule '{}' ({}:{}) is true for every one of the {} customers: its condition "
-          "'{}' selects nothing",
+          "'{}' does not tell customers apart",
           rule.id, config.source, rule.line, n, escape_for_message(rule.when.text(), 200)));
     }
   }

@@ -28,7 +28,7 @@ TEST(PeriodLimits, DailyCohortsOverTwoCenturiesAreAClearError) {
     FAIL() << "no error";
   } catch (const InputError& e) {
     const std::string m = e.what();
-    EXPECT_EQ(m.rfind("option --period: found 'day', expected a period long enough for a cohort "
+    EXPECT_EQ(m.rfind("parameter period: found 'day', expected a period long enough for a cohort "
                       "table of at most 256 MiB (73414 day periods from 1900-01-01 to 2100-12-31",
                       0),
               0u)

@@ -91,7 +91,7 @@ TEST(DateWindow, ParsesWindowsAndRefusesBadOnes) {
       (void)parse_date_window(bad, 0, 1);
       ADD_FAILURE() << bad << " was accepted";
     } catch (const InputError& e) {
-      EXPECT_EQ(std::string(e.what()).rfind("option --date-window: found '", 0), 0u) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind("parameter date_window: found '", 0), 0u) << e.what();
     }
   }
 }
