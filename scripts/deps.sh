@@ -11,6 +11,9 @@ packages=(
   libnlopt-cxx-dev zlib1g-dev libtomlplusplus-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time gzip
+  # fuzzing (preset fuzz, scripts/fuzz.sh): clang 14 with libFuzzer and its OpenMP runtime;
+  # setpriv (util-linux) runs the read-only-folder test as an unprivileged user under root
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev util-linux
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests

@@ -9,6 +9,8 @@
 
 #include "command.hpp"
 #include "ltv/error.hpp"
+#include "ltv/io/files.hpp"
+#include "ltv/io/staged_directory.hpp"
 #include "ltv/ltv.hpp"
 #include "parameter_options.hpp"
 
@@ -33,7 +35,8 @@ void print_headline(const Analysis& a, const std::filesystem::path& dir,
   if (a.p_alive_measured) {
     fmt::print("Likely active: {:>12.0f}   (P(alive) >= 0.5)\n", a.likely_active);
   } else {
-    fmt::print("Likely active:  not measured   (the data do not identify dropout: see Model note)\n");
+    fmt::print(
+        "Likely active:  not measured   (the data do not identify dropout: see Model note)\n");
   }
   fmt::print("Next {:g} months: {:>9.0f} expected purchases", a.options.horizon_months,
              a.expected_purchases);
@@ -68,6 +71,15 @@ void run_analyze(CommandParameters& command) {
     parameter_error("output", output, "a directory to write the results into (-o DIR)");
   }
   const bool quiet = p.flag("quiet");
+  // -o must not be an input nor a folder holding one (every file parameter of the table: the
+  // transactions and the side files): refused before anything is read or written.
+  std::vector<std::string> inputs;
+  for (const ParameterSpec* spec : parameters_of(p.groups())) {
+    if (spec->type == ParameterType::path && spec->key != "output") {
+      inputs.push_back(p.text(spec->key));
+    }
+  }
+  check_output_not_input(output, inputs, "-o");
   const SideInputs side = read_side_inputs(p);  // side files before the transactions
   Workspace workspace(TransactionSource::from_parameters(p));
   const bool show_progress = !quiet && ::isatty(2) == 1;
@@ -82,21 +94,19 @@ void run_analyze(CommandParameters& command) {
         if (step > 1) progress(step, steps, what);
       });
   const std::filesystem::path dir = output;
-  write_analysis(analysis, dir);
-  std::filesystem::path html;
-  if (options.report) {
-    report::ReportOptions report_options;
-    report_options.currency = options.currency;
-    report_options.title = options.title;
-    html = dir / "report.html";
-    try {
-      report::write_report(analysis, html, report_options, dir.string());
-    } catch (const std::exception& e) {  // the report never fails the analysis already written
-      if (!quiet) fmt::print(stderr, "ltv analyze: report.html not written: {}\n", e.what());
-      html.clear();
-    }
+  // The folder is built beside its target and swapped in whole, its manifest.json written last
+  // (ltv/io/staged_directory.hpp): a reader, or a run killed at any point, sees the previous
+  // complete folder or the new complete one, never a mix. Every write failure is an error.
+  report::ReportOptions report_options;
+  report_options.currency = options.currency;
+  report_options.title = options.title;
+  const report::FolderResult written =
+      report::write_analysis_folder(analysis, dir, options.report ? &report_options : nullptr);
+  // The report cannot be built from this analysis: said, not fatal.
+  if (!written.report_error.empty() && !quiet) {
+    fmt::print(stderr, "ltv analyze: report.html not written: {}\n", written.report_error);
   }
-  print_headline(analysis, dir, html);
+  print_headline(analysis, dir, written.report);
 }
 
 void setup_analyze(CLI::App& root) {
@@ -106,8 +116,7 @@ void setup_analyze(CLI::App& root) {
       "and Pareto/NBD on a holdout, predict P(alive), expected purchases and discounted CLV "
       "(Gamma-Gamma spend), segment customers (RFM, ABCDX, life-cycle) and run the business "
       "analytics (KPIs, cohorts, LTV, forecasts). Writes everything into -o DIR.");
-  auto parameters =
-      add_parameter_options(*cmd, {"source", "periods", "output", "clv", "analyze"});
+  auto parameters = add_parameter_options(*cmd, {"source", "periods", "output", "clv", "analyze"});
   cmd->footer(
       "Writes DIR/customers.csv (summary, p_alive, expected_purchases, expected_spend, clv,\n"
       "rfm_segment, abcdx, stage per customer), segments.csv, models.csv (holdout comparison),\n"

@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "ltv/data/summary.hpp"
+#include "ltv/io/files.hpp"
 #include "ltv/workspace/workspace.hpp"
 #include "parameter_options.hpp"
 
@@ -33,6 +34,8 @@ void setup_summary(CLI::App& root) {
       "      --order InvoiceNo --quantity Quantity --price UnitPrice --returns drop");
   cmd->callback([parameters]() {
     const Parameters& p = parameters->resolved();
+    // -o must not name the input (it would be replaced while it is read): refused before any read.
+    check_output_not_input(p.text("output"), std::vector<std::string>{p.text("file")});
     const SummaryOptions summary_opts = summary_options(p);
     const OutputFormat format = parse_output_format(p.choice("format"));
     const bool quiet = p.flag("quiet");

@@ -3,9 +3,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <new>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "command.hpp"
 #include "ltv/error.hpp"
@@ -43,29 +49,48 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
   ltv::cli::setup_commands(app);
+  // Exit codes (docs/cli.md): 0 done, 1 bad input or usage, 2 system error (a write or rename
+  // failed, disk full, permissions), 3 out of memory, 4 internal error (a bug). One line each.
+  const auto fail = [](int code, const char* kind, const std::string& what) {
+    std::fprintf(stderr, "ltv: %s: %s\n", kind, ltv::escape_for_message(what, 2000).c_str());
+    return code;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return fail(1, "error", std::string(e.what()) + " (see 'ltv --help')");
+  } catch (const ltv::SystemError& e) {
+    return fail(2, "error", e.what());
   } catch (const ltv::ParameterError& e) {
     // The core names the parameter's key (calibration_end); the command line calls it
     // --calibration-end.
     std::string option = "--" + e.key();
     std::replace(option.begin(), option.end(), '_', '-');
-    std::fprintf(stderr, "ltv: error: %s\n",
-                 ltv::format_input_message(ltv::SourceLocation{"", 0, option}, e.found(),
-                                           e.expected())
-                     .c_str());
-    return 1;
+    return fail(
+        1, "error",
+        ltv::format_input_message(ltv::SourceLocation{"", 0, option}, e.found(), e.expected()));
   } catch (const ltv::Error& e) {
-    std::fprintf(stderr, "ltv: error: %s\n", e.what());
-    return 1;
+    return fail(1, "error", e.what());
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "ltv: error: out of memory\n");
-    return 3;
+    return fail(3, "error", "out of memory");
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::string what = e.code().message();
+    if (!e.path1().empty()) what = e.path1().string() + ": " + what;
+    if (!e.path2().empty()) what += " (" + e.path2().string() + ")";
+    return fail(2, "error", what);
+  } catch (const std::system_error& e) {
+    return fail(2, "error", e.what());
+  } catch (const nlohmann::json::exception& e) {
+    return fail(1, "error", std::string("invalid JSON: ") + e.what());
+  } catch (const std::out_of_range& e) {
+    return fail(1, "error", std::string("a value out of range: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    return fail(1, "error", std::string("an invalid value: ") + e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "ltv: internal error: %s\n", e.what());
-    return 4;
+    return fail(4, "internal error", e.what());
+  } catch (...) {
+    return fail(4, "internal error", "an unknown exception");
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace ltv {
 
@@ -21,6 +22,9 @@ struct SourceLocation {
   std::string file;       ///< file name or "-" for stdin; empty when not from a file
   std::int64_t line = 0;  ///< 1-based physical line number; 0 when unknown
   std::string column;     ///< column name (or "#N" for a 1-based position); empty when unknown
+  /// 1-based character (byte) position within the line, for syntax errors in JSON or TOML;
+  /// 0 when unknown. Shown as FILE:LINE:POSITION.
+  std::int64_t position = 0;
 };
 
 /// Bad user input: a file, a line, a field, an option value.
@@ -55,9 +59,29 @@ class ConvergenceError : public Error {
   using Error::Error;
 };
 
-/// Formats the one-line message used by InputError (exposed for row-problem reports).
+/// An operating-system failure that is not the input's fault: a write to a full disk, an output
+/// folder that cannot be created or renamed, a read error of the device. `what()` names the file
+/// and the system's reason. The CLI exits with status 2 for it.
+class SystemError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Formats the one-line message used by InputError (exposed for row-problem reports). The found
+/// text is shown escaped and capped (control bytes, NUL and invalid UTF-8 as `\xHH`, at most
+/// kMaxFoundChars characters then `...`); the other parts are escaped too, so the message is
+/// always exactly one line.
 std::string format_input_message(const SourceLocation& where, const std::string& found,
                                  const std::string& expected);
+
+/// Characters of the found text shown in an error message.
+inline constexpr std::size_t kMaxFoundChars = 80;
+
+/// `text` made printable on one line: valid UTF-8 is kept; tab, CR and LF become `\t` `\r`
+/// `\n`; other control bytes (NUL included), DEL, C1 controls and bytes that are not valid UTF-8
+/// become `\xHH` (a backslash itself stays as it is). At most `max_chars` characters of `text`
+/// are shown, then `...` when it was longer.
+std::string escape_for_message(std::string_view text, std::size_t max_chars = SIZE_MAX);
 
 /// Throws InputError. The single helper through which bad input is reported.
 [[noreturn]] void input_error(SourceLocation where, std::string found, std::string expected);

@@ -373,14 +373,14 @@ PYBIND11_MODULE(_ltvkit, m) {
           [](const Analysis& a, const std::string& dir, bool report, const std::string& currency,
              const std::string& title) {
             py::gil_scoped_release release;
-            write_analysis(a, dir);
-            if (!report) return std::string();
             report::ReportOptions ro;
             ro.currency = currency;
             ro.title = title;
-            const auto html = std::filesystem::path(dir) / "report.html";
-            report::write_report(a, html, ro, dir);
-            return html.string();
+            // The same atomic folder (manifest.json last) as `ltv analyze -o`.
+            const report::FolderResult written =
+                report::write_analysis_folder(a, dir, report ? &ro : nullptr);
+            if (!written.report_error.empty()) throw Error(written.report_error);
+            return written.report.string();
           },
           py::arg("dir"), py::arg("report") = true, py::arg("currency") = "$",
           py::arg("title") = "Customer value report");

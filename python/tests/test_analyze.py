@@ -94,9 +94,14 @@ def test_every_table_equals_the_cli(retailer, retailer_analysis):
 
 def test_written_folder_equals_the_cli_folder(retailer, retailer_analysis, tmp_path):
     retailer_analysis.write(tmp_path, report=False)
+    # The folder is written as the CLI writes it: staged, with its manifest last. The manifest
+    # lists sizes, which differ where summary.json and the NPS line tables differ (see above).
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["format"] == "ltvkit-manifest/1"
+    assert {"customers.csv", "summary.json"} <= {f["path"] for f in manifest["files"]}
     written = 0
     for path in sorted((retailer / "cli").rglob("*")):
-        if path.is_dir() or path.name == "summary.json":
+        if path.is_dir() or path.name in ("summary.json", "manifest.json"):
             continue
         relative = path.relative_to(retailer / "cli")
         ours = tmp_path / relative

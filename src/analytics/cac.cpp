@@ -37,6 +37,16 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
       input_error(SourceLocation{"spend", static_cast<std::int64_t>(i + 2), "spend"},
                   std::to_string(spend.spend[i]), "a finite amount >= 0");
   }
+  // Every sum of the (non-negative) spend below is at most this total: finite if it is.
+  double total_spend = 0;
+  for (std::size_t i = 0; i < spend.size(); ++i) {
+    total_spend += spend.spend[i];
+    if (!std::isfinite(total_spend)) {
+      input_error(SourceLocation{"spend", static_cast<std::int64_t>(i + 2), "spend"},
+                  fmt::format("{:g}", spend.spend[i]),
+                  "spend amounts whose total is a finite number (the sum overflows here)");
+    }
+  }
   CacReport report;
   report.period = spend.period;
   const bool use_profit = !options.margin && log.has_profit();
@@ -90,6 +100,14 @@ CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
     }
   }
   // Margin by age since acquisition, for payback.
+  std::size_t ages = 0;
+  for (const auto& [key, l] : lines) {
+    if (l.new_customers > 0)
+      ages += static_cast<std::size_t>(std::max(0, last_period - key.second + 1));
+  }
+  detail::check_period_table(
+      ages, sizeof(double), detail::PeriodGrid(spend.period, detail::day_range(log).first, obs_end),
+      "payback table (margin by channel, acquisition period and age)");
   for (auto& [key, l] : lines) {
     if (l.new_customers > 0)
       l.margin_by_age.assign(static_cast<std::size_t>(std::max(0, last_period - key.second + 1)),

@@ -10,6 +10,7 @@
 
 #include "analytics/common.hpp"
 #include "ltv/error.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 
@@ -45,6 +46,7 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
   const detail::PeriodGrid grid(options.period, range.first, obs_end);
   const std::int32_t P = grid.count();
   const auto cells_count = static_cast<std::size_t>(P) * static_cast<std::size_t>(P);
+  detail::check_period_table(cells_count, sizeof(Acc), grid, "cohort table");
   std::vector<Acc> acc(cells_count);
   const detail::CustomerRows by_customer = detail::rows_by_customer(log);
   const auto customer_count = static_cast<std::int64_t>(log.customer_count());
@@ -55,44 +57,48 @@ CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& optio
   // sums on every run (for a given number of threads), see kpis.cpp.
   const int threads = omp_get_max_threads();
   std::vector<std::vector<Acc>> parts(static_cast<std::size_t>(threads));
+  detail::ParallelErrors errors;
 #pragma omp parallel num_threads(threads)
   {
     std::vector<Acc>& local = parts[static_cast<std::size_t>(omp_get_thread_num())];
-    local.assign(cells_count, Acc{});
+    errors.run([&] { local.assign(cells_count, Acc{}); });
     std::vector<Purchase> purchases;
 #pragma omp for schedule(static)
     for (std::int64_t c = 0; c < customer_count; ++c) {
-      purchases.clear();
-      for (std::uint64_t k = by_customer.offsets[c]; k < by_customer.offsets[c + 1]; ++k) {
-        const std::uint32_t row = by_customer.rows[k];
-        if (log.day[row] <= obs_end)
-          purchases.push_back({log.day[row], log.order ? log.order->codes[row] : 0u, row});
-      }
-      if (purchases.empty()) continue;
-      std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
-        return a.day != b.day ? a.day < b.day : a.order < b.order;
-      });
-      const std::int32_t cohort = grid(purchases.front().day);
-      Acc* row_acc = local.data() + static_cast<std::size_t>(cohort) * P;
-      row_acc[0].size += 1;
-      std::int32_t last_age = -1;
-      std::int32_t prev_day = std::numeric_limits<std::int32_t>::min();
-      std::uint32_t prev_order = 0;
-      for (const Purchase& p : purchases) {
-        const std::int32_t age = grid(p.day) - cohort;
-        Acc& a = row_acc[age];
-        if (age != last_age) {
-          a.active += 1;
-          last_age = age;
+      errors.run([&] {
+        purchases.clear();
+        for (std::uint64_t k = by_customer.offsets[c]; k < by_customer.offsets[c + 1]; ++k) {
+          const std::uint32_t row = by_customer.rows[k];
+          if (log.day[row] <= obs_end)
+            purchases.push_back({log.day[row], log.order ? log.order->codes[row] : 0u, row});
         }
-        if (p.day != prev_day || p.order != prev_order) a.orders += 1;
-        prev_day = p.day;
-        prev_order = p.order;
-        if (has_amount) a.revenue += log.amount[p.row];
-        if (has_profit) a.profit += log.profit[p.row];
-      }
+        if (purchases.empty()) return;
+        std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
+          return a.day != b.day ? a.day < b.day : a.order < b.order;
+        });
+        const std::int32_t cohort = grid(purchases.front().day);
+        Acc* row_acc = local.data() + static_cast<std::size_t>(cohort) * P;
+        row_acc[0].size += 1;
+        std::int32_t last_age = -1;
+        std::int32_t prev_day = std::numeric_limits<std::int32_t>::min();
+        std::uint32_t prev_order = 0;
+        for (const Purchase& p : purchases) {
+          const std::int32_t age = grid(p.day) - cohort;
+          Acc& a = row_acc[age];
+          if (age != last_age) {
+            a.active += 1;
+            last_age = age;
+          }
+          if (p.day != prev_day || p.order != prev_order) a.orders += 1;
+          prev_day = p.day;
+          prev_order = p.order;
+          if (has_amount) a.revenue += log.amount[p.row];
+          if (has_profit) a.profit += log.profit[p.row];
+        }
+      });
     }
   }
+  errors.rethrow();
   for (const auto& local : parts) {
     if (local.empty()) continue;  // a thread the team did not get
     for (std::size_t i = 0; i < cells_count; ++i) {

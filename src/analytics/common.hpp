@@ -6,8 +6,11 @@
 #include <numeric>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "ltv/analytics/periods.hpp"
 #include "ltv/data/transaction_log.hpp"
+#include "ltv/error.hpp"
 
 namespace ltv::detail {
 
@@ -62,6 +65,26 @@ struct PeriodGrid {
            period_first_day(first_index + relative, unit) >= first_day;
   }
 };
+
+/// Largest dense per-period table (one copy) an analysis allocates, in bytes.
+inline constexpr std::size_t kMaxPeriodTableBytes = std::size_t{256} << 20;
+
+/// Throws InputError for option `option` when a dense table of `cells` cells of `cell_bytes`
+/// bytes over the periods of `grid` would exceed kMaxPeriodTableBytes: e.g. daily cohorts over
+/// two centuries (73,000 x 73,000 cells) are refused with a clear message instead of an
+/// allocation of hundreds of gigabytes.
+inline void check_period_table(std::size_t cells, std::size_t cell_bytes, const PeriodGrid& grid,
+                               const char* what, const char* option = "--period") {
+  if (cells <= kMaxPeriodTableBytes / cell_bytes) return;
+  parameter_error(
+      option, std::string(to_string(grid.unit)),
+      fmt::format("a period long enough for a {} of at most {} MiB ({} {} periods "
+                  "from {} to {} need {} MiB): a longer {}, a narrower --date-window or "
+                  "an earlier --observation-end",
+                  what, kMaxPeriodTableBytes >> 20, grid.count(), to_string(grid.unit),
+                  format_day(grid.first_day), format_day(grid.last_day),
+                  cells / (std::size_t{1} << 20) * cell_bytes, option));
+}
 
 /// First and last day of the log's rows, and the observation end (given or last day).
 struct DayRange {

@@ -9,6 +9,7 @@
 
 #include "analytics/common.hpp"
 #include "ltv/error.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 
@@ -83,6 +84,8 @@ void accumulate(const TransactionLog& log, const detail::CustomerRows& by_custom
   const std::int32_t obs_end = grid.last_day;
   const bool has_profit = log.has_profit();
   const bool has_amount = log.has_amount();
+  detail::check_period_table(group_count * static_cast<std::size_t>(P + 1), sizeof(Cell), grid,
+                             "KPI table");
   cells.assign(group_count * static_cast<std::size_t>(P + 1), Cell{});
   totals.assign(group_count, Totals{});
   const std::int64_t customer_count = static_cast<std::int64_t>(log.customer_count());
@@ -93,115 +96,122 @@ void accumulate(const TransactionLog& log, const detail::CustomerRows& by_custom
   const int threads = omp_get_max_threads();
   std::vector<std::vector<Cell>> part_cells(static_cast<std::size_t>(threads));
   std::vector<std::vector<Totals>> part_totals(static_cast<std::size_t>(threads));
+  detail::ParallelErrors errors;
 #pragma omp parallel num_threads(threads)
   {
     const auto me = static_cast<std::size_t>(omp_get_thread_num());
     std::vector<Cell>& local_cells = part_cells[me];
     std::vector<Totals>& local_totals = part_totals[me];
-    local_cells.assign(cells.size(), Cell{});
-    local_totals.assign(group_count, Totals{});
+    errors.run([&] {
+      local_cells.assign(cells.size(), Cell{});
+      local_totals.assign(group_count, Totals{});
+    });
     std::vector<Entry> entries;
 #pragma omp for schedule(static)
     for (std::int64_t c = 0; c < customer_count; ++c) {
-      entries.clear();
-      std::int32_t global_first = std::numeric_limits<std::int32_t>::max();
-      for (std::uint64_t k = by_customer.offsets[c]; k < by_customer.offsets[c + 1]; ++k) {
-        const std::uint32_t row = by_customer.rows[k];
-        const std::int32_t day = log.day[row];
-        if (day > obs_end) continue;
-        global_first = std::min(global_first, day);
-        const std::uint32_t g = group_of_row(row);
-        if (g == kNoGroup) continue;
-        entries.push_back({g, day, log.order ? log.order->codes[row] : 0u, row});
-      }
-      if (entries.empty()) continue;
-      std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-        if (a.group != b.group) return a.group < b.group;
-        if (a.day != b.day) return a.day < b.day;
-        return a.order < b.order;
-      });
-      const std::int32_t global_first_period = grid(global_first);
-      std::size_t begin = 0;
-      while (begin < entries.size()) {
-        const std::uint32_t g = entries[begin].group;
-        std::size_t end = begin;
-        while (end < entries.size() && entries[end].group == g) ++end;
-        Cell* gc = local_cells.data() + static_cast<std::size_t>(g) * (P + 1);
-        Totals& t = local_totals[g];
-        const std::int32_t first = entries[begin].day;
-        const std::int32_t first_period = grid(first);
-        gc[first_period].acquired += 1;
-        gc[first_period].partial_exposure += grid.end(first_period) - first + 1;
-
-        auto add_churn_interval = [&](std::int32_t day, std::int32_t next_day /* or INT32_MAX */) {
-          const std::int64_t from = std::int64_t{day} + churn_days;
-          if (from > obs_end) return;
-          const std::int32_t lo = grid(static_cast<std::int32_t>(from));
-          std::int32_t hi = P - 1;
-          if (next_day != std::numeric_limits<std::int32_t>::max()) {
-            const std::int32_t until = next_day - 1;
-            if (until < from) return;
-            const std::int32_t q = grid(until);
-            hi = grid.end(q) == until ? q : q - 1;
-          }
-          if (hi < lo) return;
-          gc[lo].churn_diff += 1;
-          gc[hi + 1].churn_diff -= 1;
-        };
-
-        std::int64_t total_orders = 0;
-        std::int32_t period = -1;
-        std::int64_t period_orders = 0;
-        std::int32_t period_last_day = 0;
-        auto flush = [&]() {
-          if (period < 0) return;
-          Cell& pc = gc[period];
-          pc.active += 1;
-          pc.orders += period_orders;
-          if (period_orders >= 2) pc.repeat += 1;
-          if (period == global_first_period) pc.fresh += 1;
-          pc.lifespan_days += period_last_day - first;
-        };
-        std::int32_t prev_day = std::numeric_limits<std::int32_t>::min();
-        std::uint32_t prev_order = 0;
-        for (std::size_t k = begin; k < end; ++k) {
-          const Entry& e = entries[k];
-          const std::int32_t p = grid(e.day);
-          if (p != period) {
-            flush();
-            period = p;
-            period_orders = 0;
-          }
-          const bool new_day = e.day != prev_day;
-          if (new_day && prev_day != std::numeric_limits<std::int32_t>::min())
-            add_churn_interval(prev_day, e.day);
-          if (new_day || e.order != prev_order) {
-            ++period_orders;
-            ++total_orders;
-          }
-          prev_day = e.day;
-          prev_order = e.order;
-          period_last_day = e.day;
-          const double amount = has_amount ? log.amount[e.row] : 0.0;
-          gc[p].revenue += amount;
-          t.revenue += amount;
-          if (has_profit) {
-            gc[p].profit += log.profit[e.row];
-            t.profit += log.profit[e.row];
-          }
+      errors.run([&] {
+        entries.clear();
+        std::int32_t global_first = std::numeric_limits<std::int32_t>::max();
+        for (std::uint64_t k = by_customer.offsets[c]; k < by_customer.offsets[c + 1]; ++k) {
+          const std::uint32_t row = by_customer.rows[k];
+          const std::int32_t day = log.day[row];
+          if (day > obs_end) continue;
+          global_first = std::min(global_first, day);
+          const std::uint32_t g = group_of_row(row);
+          if (g == kNoGroup) continue;
+          entries.push_back({g, day, log.order ? log.order->codes[row] : 0u, row});
         }
-        flush();
-        add_churn_interval(prev_day, std::numeric_limits<std::int32_t>::max());
-        t.customers += 1;
-        t.orders += total_orders;
-        if (total_orders >= 2) t.repeaters += 1;
-        t.lifespan_days += prev_day - first;
-        t.exposure_days += obs_end - first + 1;
-        if (std::int64_t{prev_day} + churn_days <= obs_end) t.churned += 1;
-        begin = end;
-      }
+        if (entries.empty()) return;
+        std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+          if (a.group != b.group) return a.group < b.group;
+          if (a.day != b.day) return a.day < b.day;
+          return a.order < b.order;
+        });
+        const std::int32_t global_first_period = grid(global_first);
+        std::size_t begin = 0;
+        while (begin < entries.size()) {
+          const std::uint32_t g = entries[begin].group;
+          std::size_t end = begin;
+          while (end < entries.size() && entries[end].group == g) ++end;
+          Cell* gc = local_cells.data() + static_cast<std::size_t>(g) * (P + 1);
+          Totals& t = local_totals[g];
+          const std::int32_t first = entries[begin].day;
+          const std::int32_t first_period = grid(first);
+          gc[first_period].acquired += 1;
+          gc[first_period].partial_exposure += grid.end(first_period) - first + 1;
+
+          auto add_churn_interval = [&](std::int32_t day,
+                                        std::int32_t next_day /* or INT32_MAX */) {
+            const std::int64_t from = std::int64_t{day} + churn_days;
+            if (from > obs_end) return;
+            const std::int32_t lo = grid(static_cast<std::int32_t>(from));
+            std::int32_t hi = P - 1;
+            if (next_day != std::numeric_limits<std::int32_t>::max()) {
+              const std::int32_t until = next_day - 1;
+              if (until < from) return;
+              const std::int32_t q = grid(until);
+              hi = grid.end(q) == until ? q : q - 1;
+            }
+            if (hi < lo) return;
+            gc[lo].churn_diff += 1;
+            gc[hi + 1].churn_diff -= 1;
+          };
+
+          std::int64_t total_orders = 0;
+          std::int32_t period = -1;
+          std::int64_t period_orders = 0;
+          std::int32_t period_last_day = 0;
+          auto flush = [&]() {
+            if (period < 0) return;
+            Cell& pc = gc[period];
+            pc.active += 1;
+            pc.orders += period_orders;
+            if (period_orders >= 2) pc.repeat += 1;
+            if (period == global_first_period) pc.fresh += 1;
+            pc.lifespan_days += period_last_day - first;
+          };
+          std::int32_t prev_day = std::numeric_limits<std::int32_t>::min();
+          std::uint32_t prev_order = 0;
+          for (std::size_t k = begin; k < end; ++k) {
+            const Entry& e = entries[k];
+            const std::int32_t p = grid(e.day);
+            if (p != period) {
+              flush();
+              period = p;
+              period_orders = 0;
+            }
+            const bool new_day = e.day != prev_day;
+            if (new_day && prev_day != std::numeric_limits<std::int32_t>::min())
+              add_churn_interval(prev_day, e.day);
+            if (new_day || e.order != prev_order) {
+              ++period_orders;
+              ++total_orders;
+            }
+            prev_day = e.day;
+            prev_order = e.order;
+            period_last_day = e.day;
+            const double amount = has_amount ? log.amount[e.row] : 0.0;
+            gc[p].revenue += amount;
+            t.revenue += amount;
+            if (has_profit) {
+              gc[p].profit += log.profit[e.row];
+              t.profit += log.profit[e.row];
+            }
+          }
+          flush();
+          add_churn_interval(prev_day, std::numeric_limits<std::int32_t>::max());
+          t.customers += 1;
+          t.orders += total_orders;
+          if (total_orders >= 2) t.repeaters += 1;
+          t.lifespan_days += prev_day - first;
+          t.exposure_days += obs_end - first + 1;
+          if (std::int64_t{prev_day} + churn_days <= obs_end) t.churned += 1;
+          begin = end;
+        }
+      });
     }
   }
+  errors.rethrow();
   for (std::size_t t = 0; t < part_cells.size(); ++t) {
     if (part_cells[t].empty()) continue;  // a thread the team did not get
     for (std::size_t i = 0; i < cells.size(); ++i) cells[i].add(part_cells[t][i]);

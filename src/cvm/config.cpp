@@ -10,6 +10,7 @@
 
 #include "io/toml_reader.hpp"
 #include "ltv/cvm/actions.hpp"
+#include "ltv/io/files.hpp"
 
 namespace ltv {
 namespace {
@@ -204,12 +205,7 @@ void check_playbook_fields(const ActionConfig& config, std::span<const std::stri
 }
 
 ActionConfig load_action_config(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f)
-    input_error(SourceLocation{path.string(), 0, ""}, "an unreadable file", "a TOML playbook");
-  std::stringstream buffer;
-  buffer << f.rdbuf();
-  return parse_action_config(buffer.str(), path.string());
+  return parse_action_config(read_text_file(path.string(), detail::kMaxTomlBytes), path.string());
 }
 
 ActionConfig default_action_config() {

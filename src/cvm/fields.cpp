@@ -8,6 +8,7 @@
 
 #include "ltv/cvm/actions.hpp"
 #include "ltv/io/dates.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 namespace {
@@ -105,14 +106,18 @@ void add_cvm_fields(SegmentFields& fields, const CvmFieldInputs& in) {
     const double shift = (as_of - s.calibration_end) / unit;
     if (n > 0)  // throws ModelError for an unsupported model here, not inside the parallel loop
       (void)in.model->probability_of_purchase(1.0, s.frequency[0], s.recency[0], s.T[0] + shift);
+    detail::ParallelErrors errors;
 #pragma omp parallel for schedule(static, 4096)
     for (std::size_t i = 0; i < n; ++i) {
-      for (int h = 0; h < 3; ++h) {
-        const double v = in.model->probability_of_purchase(horizons[h] / unit, s.frequency[i],
-                                                 s.recency[i], s.T[i] + shift);
-        p[h][i] = std::isfinite(v) ? v : kNaN;
-      }
+      errors.run([&] {
+        for (int h = 0; h < 3; ++h) {
+          const double v = in.model->probability_of_purchase(horizons[h] / unit, s.frequency[i],
+                                                             s.recency[i], s.T[i] + shift);
+          p[h][i] = std::isfinite(v) ? v : kNaN;
+        }
+      });
     }
+    errors.rethrow();
     for (int h = 0; h < 3; ++h)
       fields.add_numeric(fmt::format("p_purchase_{}", horizons[h]), std::move(p[h]));
   }

@@ -8,6 +8,7 @@
 
 #include "ltv/cvm/actions.hpp"
 #include "ltv/io/dates.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 namespace {
@@ -170,48 +171,57 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
     std::vector<std::uint32_t> row;
     std::vector<std::uint16_t> rule;
     std::size_t suppressed = 0, capped = 0;
+    std::vector<std::size_t> matched;  // per rule
   };
   std::vector<BlockOut> outs(blocks);
   const bool has_suppressed = options.suppressed.size() == n;
 
+  detail::ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t begin = b * B, count = std::min(B, n - begin);
-    std::vector<std::uint8_t> match(config.rules.size() * B);
-    for (std::size_t r = 0; r < config.rules.size(); ++r)
-      bound[r].evaluate_block(begin, count, match.data() + r * B);
-    BlockOut& out = outs[b];
-    std::vector<std::uint32_t> used(caps);
-    for (std::size_t j = 0; j < count; ++j) {
-      const std::size_t row = begin + j;
-      std::size_t taken = 0;
-      bool any = false;
-      if (!cap_count.empty())
-        std::copy_n(cap_count.begin() + static_cast<std::ptrdiff_t>(row * caps), caps,
-                    used.begin());
-      for (std::uint16_t r : order) {
-        if (!match[r * B + j]) continue;
-        if (has_suppressed && options.suppressed[row]) {
-          any = true;
-          break;
-        }
-        bool blocked = false;
-        if (!cap_count.empty())
-          for (std::size_t c : rule_caps[r])
-            blocked = blocked || used[c] >= static_cast<std::uint32_t>(config.caps[c].max_contacts);
-        if (blocked) {
-          ++out.capped;
-          continue;
-        }
-        if (!cap_count.empty())
-          for (std::size_t c : rule_caps[r]) ++used[c];
-        out.row.push_back(static_cast<std::uint32_t>(row));
-        out.rule.push_back(r);
-        if (++taken >= max_n) break;
+    errors.run([&] {
+      const std::size_t begin = b * B, count = std::min(B, n - begin);
+      std::vector<std::uint8_t> match(config.rules.size() * B);
+      BlockOut& out = outs[b];
+      out.matched.assign(config.rules.size(), 0);
+      for (std::size_t r = 0; r < config.rules.size(); ++r) {
+        bound[r].evaluate_block(begin, count, match.data() + r * B);
+        for (std::size_t j = 0; j < count; ++j) out.matched[r] += match[r * B + j] != 0;
       }
-      out.suppressed += any;
-    }
+      std::vector<std::uint32_t> used(caps);
+      for (std::size_t j = 0; j < count; ++j) {
+        const std::size_t row = begin + j;
+        std::size_t taken = 0;
+        bool any = false;
+        if (!cap_count.empty())
+          std::copy_n(cap_count.begin() + static_cast<std::ptrdiff_t>(row * caps), caps,
+                      used.begin());
+        for (std::uint16_t r : order) {
+          if (!match[r * B + j]) continue;
+          if (has_suppressed && options.suppressed[row]) {
+            any = true;
+            break;
+          }
+          bool blocked = false;
+          if (!cap_count.empty())
+            for (std::size_t c : rule_caps[r])
+              blocked =
+                  blocked || used[c] >= static_cast<std::uint32_t>(config.caps[c].max_contacts);
+          if (blocked) {
+            ++out.capped;
+            continue;
+          }
+          if (!cap_count.empty())
+            for (std::size_t c : rule_caps[r]) ++used[c];
+          out.row.push_back(static_cast<std::uint32_t>(row));
+          out.rule.push_back(r);
+          if (++taken >= max_n) break;
+        }
+        out.suppressed += any;
+      }
+    });
   }
+  errors.rethrow();
 
   ActionList list;
   std::size_t total = 0;
@@ -224,6 +234,10 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
     list.suppressed += o.suppressed;
     list.capped += o.capped;
   }
+  list.matched.assign(config.rules.size(), 0);
+  for (const auto& o : outs) {
+    for (std::size_t r = 0; r < o.matched.size(); ++r) list.matched[r] += o.matched[r];
+  }
   // Sort: priority, customer id, rule order. Keys hold the first 16 bytes of the id (big-endian
   // words compare like the bytes), so the sort rarely touches the id strings themselves.
   std::vector<std::uint16_t> rank(config.rules.size());
@@ -234,6 +248,7 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
     std::uint32_t index;
   };
   std::vector<Key> keys(total);
+  // No exception can leave this loop: it only reads and writes preallocated memory.
 #pragma omp parallel for schedule(static, 4096)
   for (std::size_t k = 0; k < total; ++k) {
     const std::string& id = customer_ids[list.row[k]];
@@ -257,20 +272,25 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
   ActionList sorted;
   sorted.suppressed = list.suppressed;
   sorted.capped = list.capped;
+  sorted.matched = std::move(list.matched);
   sorted.row.resize(total);
   sorted.rule.resize(total);
   sorted.control.resize(total);
   if (options.reasons) sorted.reason.resize(total);
+  detail::ParallelErrors sort_errors;
 #pragma omp parallel for schedule(static, 4096)
   for (std::size_t k = 0; k < total; ++k) {
-    const std::uint32_t row = list.row[idx[k]];
-    const std::uint16_t r = list.rule[idx[k]];
-    sorted.row[k] = row;
-    sorted.rule[k] = r;
-    const ActionRule& rule = config.rules[r];
-    sorted.control[k] = in_control_group(customer_ids[row], rule.campaign, rule.control_share);
-    if (options.reasons) sorted.reason[k] = render(templates[r], row);
+    sort_errors.run([&] {
+      const std::uint32_t row = list.row[idx[k]];
+      const std::uint16_t r = list.rule[idx[k]];
+      sorted.row[k] = row;
+      sorted.rule[k] = r;
+      const ActionRule& rule = config.rules[r];
+      sorted.control[k] = in_control_group(customer_ids[row], rule.campaign, rule.control_share);
+      if (options.reasons) sorted.reason[k] = render(templates[r], row);
+    });
   }
+  sort_errors.rethrow();
   return sorted;
 }
 

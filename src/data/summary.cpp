@@ -9,6 +9,7 @@
 
 #include "ltv/error.hpp"
 #include "ltv/io/dates.hpp"
+#include "math/parallel.hpp"
 #include "summary_detail.hpp"
 
 namespace ltv {
@@ -158,11 +159,11 @@ CustomerSummary summary_header(std::optional<std::int32_t> first, std::optional<
   s.observation_end = options.observation_end.value_or(std::max(last_day, s.calibration_end));
   if (s.observation_end < s.calibration_end) {
     parameter_error("observation_end", format_date(s.observation_end),
-                 "a date on or after --calibration-end");
+                    "a date on or after --calibration-end");
   }
   if (s.calibration_end < first_day) {
     parameter_error("calibration_end", format_date(s.calibration_end),
-                 "a date on or after the first purchase in the data");
+                    "a date on or after the first purchase in the data");
   }
   s.has_holdout = options.calibration_end.has_value() && s.observation_end > s.calibration_end;
   const double unit = days_per_unit(options.time_unit);
@@ -295,6 +296,19 @@ bool accumulate_lines(const LinesByCustomer& g, std::uint64_t begin, std::uint64
   return true;
 }
 
+/// Throws InputError naming the customer when a money sum of its summary is not finite (it
+/// cannot be with loaded values bounded by LoadOptions::max_abs_value; checked at the sink all
+/// the same): never an infinite value written as an empty cell.
+void check_finite_sums(const TransactionLog& log, std::size_t customer, const CustomerTotals& t) {
+  if (std::isfinite(t.revenue) && std::isfinite(t.monetary_value) && std::isfinite(t.profit) &&
+      std::isfinite(t.monetary_value_holdout)) {
+    return;
+  }
+  input_error(SourceLocation{"", 0, "customer"}, log.customer_ids[customer],
+              "amounts whose sums per customer are finite numbers (this customer's revenue "
+              "or profit overflows)");
+}
+
 /// The summary of the customer whose lines are g's lines [begin, end), in `out`; false when the
 /// customer has no purchase in the calibration period. The lines may come in any order.
 bool summarize_customer(const LinesByCustomer& g, std::uint64_t begin, std::uint64_t end,
@@ -362,34 +376,39 @@ void summarize_range(const TransactionLog& log, const LinesByCustomer& g, std::s
   rules.has_profit = s.has_profit;
   rules.has_orders = log.order.has_value();
   rules.has_holdout = s.has_holdout;
+  detail::ParallelErrors errors;
 #pragma omp parallel if (parallel)
   {
     CustomerScratch scratch;
     CustomerResult c;
 #pragma omp for schedule(dynamic, 4096)
     for (std::size_t i = 0; i < n_customers; ++i) {
-      const auto [begin, end] = lines(i);
-      if (!summarize_customer(g, begin, end, rules, scratch, c)) {
-        first[i] = INT32_MAX;
-        continue;
-      }
-      const CustomerTotals& t = c.totals;
-      customer[i] = code(i);
-      first[i] = t.first_purchase;
-      last[i] = t.last_purchase;
-      frequency[i] = static_cast<double>(t.purchase_days - 1);
-      recency[i] = (t.last_purchase - t.first_purchase) / unit;
-      big_t[i] = (s.calibration_end - t.first_purchase) / unit;
-      revenue[i] = t.revenue;
-      monetary[i] = t.monetary_value;
-      if (s.has_profit) profit[i] = t.profit;
-      orders[i] = c.orders;
-      if (s.has_holdout) {
-        frequency_holdout[i] = static_cast<double>(t.holdout_days);
-        monetary_holdout[i] = t.monetary_value_holdout;
-      }
+      errors.run([&] {
+        const auto [begin, end] = lines(i);
+        if (!summarize_customer(g, begin, end, rules, scratch, c)) {
+          first[i] = INT32_MAX;
+          return;
+        }
+        const CustomerTotals& t = c.totals;
+        check_finite_sums(log, code(i), t);
+        customer[i] = code(i);
+        first[i] = t.first_purchase;
+        last[i] = t.last_purchase;
+        frequency[i] = static_cast<double>(t.purchase_days - 1);
+        recency[i] = (t.last_purchase - t.first_purchase) / unit;
+        big_t[i] = (s.calibration_end - t.first_purchase) / unit;
+        revenue[i] = t.revenue;
+        monetary[i] = t.monetary_value;
+        if (s.has_profit) profit[i] = t.profit;
+        orders[i] = c.orders;
+        if (s.has_holdout) {
+          frequency_holdout[i] = static_cast<double>(t.holdout_days);
+          monetary_holdout[i] = t.monetary_value_holdout;
+        }
+      });
     }
   }
+  errors.rethrow();
 
   std::size_t k = 0;
   for (std::size_t i = 0; i < n_customers; ++i) {

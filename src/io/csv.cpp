@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "ltv/error.hpp"
+#include "ltv/io/files.hpp"
 
 namespace ltv {
 
@@ -58,6 +59,8 @@ class ByteSource {
   virtual ~ByteSource() = default;
   /// Reads up to `size` bytes; returns 0 only at end of input. Throws InputError on I/O errors.
   virtual std::size_t read(char* data, std::size_t size) = 0;
+  /// Bytes left to read when known exactly (an in-memory text), else SIZE_MAX.
+  virtual std::size_t remaining() const noexcept { return SIZE_MAX; }
 };
 
 namespace {
@@ -141,6 +144,7 @@ class StringSource final : public ByteSource {
     pos_ += n;
     return n;
   }
+  std::size_t remaining() const noexcept override { return text_.size() - pos_; }
 
  private:
   std::string text_;
@@ -160,6 +164,10 @@ class PrefixedSource final : public ByteSource {
       return n;
     }
     return rest_->read(data, size);
+  }
+  std::size_t remaining() const noexcept override {
+    const std::size_t rest = rest_->remaining();
+    return rest == SIZE_MAX ? SIZE_MAX : rest + (prefix_.size() - pos_);
   }
 
  private:
@@ -409,27 +417,27 @@ CsvReader::CsvReader(std::string path, CsvOptions options)
   if (path_ == "-") {
     raw = std::make_unique<detail::FdSource>(0, false, path_);
   } else {
-    const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      input_error(SourceLocation{}, path_,
-                  fmt::format("a readable file ({})", std::strerror(errno)));
-    }
-    raw = std::make_unique<detail::FdSource>(fd, true, path_);
+    // A regular file only: a FIFO could block for ever and /dev/zero never ends.
+    raw = std::make_unique<detail::FdSource>(open_input_file(path_), true, path_);
   }
   source_ = detail::sniff_gzip(std::move(raw), path_);
   init();
 }
 
 CsvReader::CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path,
-                     CsvOptions options, std::int64_t first_line)
-    : source_(std::move(source)), path_(std::move(path)), options_(options), line_(first_line) {
+                     CsvOptions options, std::int64_t first_line, bool at_start)
+    : source_(std::move(source)),
+      path_(std::move(path)),
+      options_(options),
+      line_(first_line),
+      at_start_(at_start) {
   init();
 }
 
 CsvReader CsvReader::from_range(std::string_view data, CsvOptions options, std::string name,
                                 std::int64_t first_line) {
   CsvReader reader(std::make_unique<detail::RangeSource>(data), std::move(name), options,
-                   first_line);
+                   first_line, first_line == 1);
   return reader;
 }
 
@@ -437,13 +445,13 @@ CsvReader CsvReader::from_file_range(int fd, std::uint64_t begin, std::uint64_t 
                                      CsvOptions options, std::string name,
                                      std::int64_t first_line) {
   CsvReader reader(std::make_unique<detail::FileRangeSource>(fd, begin, end, name), std::move(name),
-                   options, first_line);
+                   options, first_line, begin == 0);
   return reader;
 }
 
 CsvReader CsvReader::from_string(std::string text, CsvOptions options, std::string name) {
   auto source = detail::sniff_gzip(std::make_unique<detail::StringSource>(std::move(text)), name);
-  return CsvReader(std::move(source), std::move(name), options);
+  return CsvReader(std::move(source), std::move(name), options, 1, true);
 }
 
 CsvReader::CsvReader(CsvReader&&) noexcept = default;
@@ -451,8 +459,14 @@ CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
 void CsvReader::init() {
-  buffer_.resize(kBlockSize + kPadding);
+  // A short in-memory text (a side file, an HTTP upload, a fuzz input) gets a buffer of its size
+  // rather than a whole block; the buffer grows as needed either way.
+  const std::size_t known = source_->remaining();
+  const std::size_t capacity =
+      known < kBlockSize ? std::max<std::size_t>(known, 64) + 1 : kBlockSize;
+  buffer_.resize(capacity + kPadding);
   fill();
+  if (at_start_) check_text();
   // UTF-8 byte order mark.
   if (end_ - pos_ >= 3 && std::memcmp(buffer_.data() + pos_, "\xEF\xBB\xBF", 3) == 0) pos_ += 3;
   delimiter_ = options_.delimiter;
@@ -480,12 +494,63 @@ void CsvReader::init() {
   }
 }
 
+void CsvReader::check_text() const {
+  const auto* b = reinterpret_cast<const unsigned char*>(buffer_.data() + pos_);
+  const std::size_t n = end_ - pos_;
+  auto starts = [&](std::initializer_list<unsigned char> bytes) {
+    return n >= bytes.size() && std::equal(bytes.begin(), bytes.end(), b);
+  };
+  const char* found = nullptr;
+  if (starts({0x00, 0x00, 0xFE, 0xFF})) {
+    found = "UTF-32BE text (byte order mark 00 00 FE FF)";
+  } else if (starts({0xFF, 0xFE, 0x00, 0x00})) {
+    found = "UTF-32LE text (byte order mark FF FE 00 00)";
+  } else if (starts({0xFF, 0xFE})) {
+    found = "UTF-16LE text (byte order mark FF FE)";
+  } else if (starts({0xFE, 0xFF})) {
+    found = "UTF-16BE text (byte order mark FE FF)";
+  }
+  if (found != nullptr) {
+    input_error(SourceLocation{path_, line_, ""}, found,
+                "UTF-8 text (convert it first, e.g. iconv -f UTF-16 -t UTF-8)");
+  }
+  const void* nul = std::memchr(b, 0, n);
+  if (nul == nullptr) return;
+  const auto at = static_cast<std::size_t>(static_cast<const unsigned char*>(nul) - b);
+  const std::int64_t line = line_ + std::count(b, b + at, '\n');
+  // Text in UTF-16 without a byte order mark: a NUL in every other byte of a line of ASCII.
+  std::size_t even = 0, odd = 0;
+  for (std::size_t i = 0; i < std::min<std::size_t>(n, 256); ++i) (i % 2 ? odd : even) += b[i] == 0;
+  const std::size_t sample = std::min<std::size_t>(n, 256) / 2;
+  if (starts({'P', 'K', 0x03, 0x04})) {
+    found = "a ZIP archive (an Excel .xlsx workbook?)";
+  } else if (sample >= 4 && ((even * 4 >= sample * 3 && odd * 4 <= sample) ||
+                             (odd * 4 >= sample * 3 && even * 4 <= sample))) {
+    found = "NUL bytes between the characters (UTF-16 text without a byte order mark?)";
+  } else {
+    found = "a NUL byte (binary data, not text)";
+  }
+  input_error(SourceLocation{path_, line, ""}, found,
+              "UTF-8 text: a delimited file such as CSV (export spreadsheets as CSV, convert "
+              "UTF-16 with iconv)");
+}
+
+void CsvReader::record_too_long() const {
+  input_error(SourceLocation{path_, line_, ""},
+              fmt::format("a record of more than {} bytes", options_.max_record_bytes),
+              fmt::format("records (lines) of at most {} bytes: line breaks between records, and "
+                          "a closing quote for every quoted field",
+                          options_.max_record_bytes));
+}
+
 bool CsvReader::fill() {
   if (pos_ > 0) {
     std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
     end_ -= pos_;
     pos_ = 0;
   }
+  // The unread bytes are the start of one record that is not complete yet.
+  if (!eof_ && end_ >= options_.max_record_bytes) record_too_long();
   if (eof_) {
     buffer_[end_] = '\n';
     return false;
@@ -718,11 +783,18 @@ bool CsvReader::read_record(CsvRecord& record) {
       pos_ = end_;
       return false;
     }
+    if (i - pos_ > options_.max_record_bytes) record_too_long();
     record.line = line_;
     bytes_consumed_ += i - pos_;
     pos_ = i;
     line_ += newlines;
     if (scan == Scan::blank) continue;
+    if (spans.size() + skipped_fields > options_.max_record_fields) {
+      input_error(SourceLocation{path_, record.line, ""},
+                  fmt::format("{} fields", spans.size() + skipped_fields),
+                  fmt::format("records of at most {} fields (delimiter '{}')",
+                              options_.max_record_fields, to_string(delimiter_)));
+    }
 
     // Materialize the fields (collapsing doubled quotes in place); fields past the limit are
     // left empty.
@@ -779,7 +851,9 @@ std::vector<std::vector<std::string>> read_all_records(const std::string& path,
 
 std::optional<FileHalves> FileHalves::open(const std::string& path, std::size_t min_bytes) {
   if (path == "-") return std::nullopt;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused as not regular below,
+  // and again, by name, by the reader). It changes nothing for a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -259,8 +259,8 @@ DateFormat parse_date_format(std::string_view text) {
       if (text[i] != '%') continue;
       if (i + 1 >= text.size() || kDirectives.find(text[i + 1]) == std::string_view::npos) {
         parameter_error("date_format", std::string(text),
-                     "a pattern using %Y %y %m %b %d %H %M %S %z %% (or auto, iso, yyyymmdd, "
-                     "dd.mm.yyyy)");
+                        "a pattern using %Y %y %m %b %d %H %M %S %z %% (or auto, iso, yyyymmdd, "
+                        "dd.mm.yyyy)");
       }
       const char d = text[++i];
       has_year |= d == 'Y' || d == 'y';
@@ -274,7 +274,7 @@ DateFormat parse_date_format(std::string_view text) {
     f.pattern = std::string(text);
   } else {
     parameter_error("date_format", std::string(text),
-                 "auto, iso, yyyymmdd, dd.mm.yyyy or a pattern such as %d/%m/%Y %H:%M");
+                    "auto, iso, yyyymmdd, dd.mm.yyyy or a pattern such as %d/%m/%Y %H:%M");
   }
   return f;
 }
@@ -364,6 +364,32 @@ std::int32_t parse_date(std::string_view text, const std::string& what) {
   const std::string expected = "a date like YYYY-MM-DD (or YYYYMMDD, DD.MM.YYYY)";
   if (what.starts_with("-")) parameter_error(what, std::string(text), expected);
   input_error(SourceLocation{"", 0, what}, std::string(text), expected);
+}
+
+std::pair<std::int32_t, std::int32_t> parse_date_window(std::string_view text,
+                                                        std::int32_t default_from,
+                                                        std::int32_t default_to,
+                                                        const std::string& option) {
+  const std::string expected =
+      "a date window FROM..TO such as 1900-01-01..2100-12-31 (dates "
+      "YYYY-MM-DD, YYYYMMDD or DD.MM.YYYY; either side may be empty)";
+  const std::size_t dots = text.find("..");
+  if (dots == std::string_view::npos) parameter_error(option, std::string(text), expected);
+  auto side = [&](std::string_view part, std::int32_t fallback) {
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (part.empty()) return fallback;
+    if (auto dt = parse_datetime(part, DateFormat{}, 0); dt && !dt->has_time) return dt->day;
+    parameter_error(option, std::string(text), expected);
+  };
+  const std::int32_t from = side(text.substr(0, dots), default_from);
+  const std::int32_t to = side(text.substr(dots + 2), default_to);
+  if (from > to) {
+    parameter_error(option, std::string(text),
+                    fmt::format("a window whose start is not after its end ({} > {})",
+                                format_date(from), format_date(to)));
+  }
+  return {from, to};
 }
 
 }  // namespace ltv

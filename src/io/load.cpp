@@ -63,6 +63,13 @@ std::string LoadReport::to_text() const {
                                                      : " (--returns drop)");
   }
   for (const auto& w : warnings) out += fmt::format("  warning: {}\n", w);
+  for (const auto& w : data_warnings) {
+    out += fmt::format("  warning: {}", w.message);
+    for (std::size_t i = 0; i < w.examples.size(); ++i) {
+      out += fmt::format("{}{}", i == 0 ? ", e.g. " : "; ", w.examples[i]);
+    }
+    out += "\n";
+  }
   if (!skipped.empty()) {
     out += fmt::format("  skipped {} rows with bad fields (--on-error skip):\n", rows_skipped());
     for (const auto& s : skipped) {
@@ -370,7 +377,7 @@ int resolve(const std::string& spec, const char* option, const std::vector<std::
   }
   if (header.empty()) {
     parameter_error(option, spec,
-                 fmt::format("a 1-based column number: {} is read without a header", path));
+                    fmt::format("a 1-based column number: {} is read without a header", path));
   }
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == spec) return static_cast<int>(i);
@@ -392,6 +399,139 @@ struct Columns {
 /// Thrown internally to abandon one row under --on-error skip.
 struct RowSkipped {};
 
+/// Net amounts of runs of consecutive rows of one customer, and the runs whose net is below zero
+/// (returns exceeding purchases). A run at either end of a part of a parallel read may continue
+/// in the next part: the first and the last run are kept open until the parts are joined.
+struct NetRuns {
+  struct Run {
+    std::string customer;
+    double net = 0;
+    bool used = false;
+  };
+  Run first;  // the first run, once a second one started
+  Run last;   // the current run
+  std::int64_t negative = 0;
+  std::vector<std::string> examples;
+
+  void add(std::string_view customer, double amount) {
+    if (last.used && last.customer == customer) {
+      last.net += amount;
+      return;
+    }
+    if (last.used) {
+      if (!first.used) {
+        first = std::move(last);
+      } else {
+        count(last);
+      }
+    }
+    last.customer.assign(customer);
+    last.net = amount;
+    last.used = true;
+  }
+  void count(const Run& run) {
+    if (!run.used || !(run.net < 0)) return;
+    ++negative;
+    if (examples.size() < 5) {
+      examples.push_back(fmt::format("customer {}: net amount {:.2f}", run.customer, run.net));
+    }
+  }
+  /// Closes both open runs (the read had a single part, or this is the joined result).
+  void finish() {
+    count(first);
+    count(last);
+    first = Run{};
+    last = Run{};
+  }
+  /// Appends the runs of the next part of the file (`next` started where this one ended).
+  void join(NetRuns&& next) {
+    Run& front = next.first.used ? next.first : next.last;
+    if (!front.used) return;  // an empty part: the open run goes on into the part after it
+    if (last.used && front.customer == last.customer) {
+      front.net += last.net;  // one customer across the boundary
+    } else {
+      count(last);
+    }
+    if (next.first.used) count(next.first);  // closed: the part has a later run
+    negative += next.negative;
+    for (auto& e : next.examples) {
+      if (examples.size() < 5) examples.push_back(std::move(e));
+    }
+    last = std::move(next.last);
+  }
+};
+
+/// The report's warning about customers whose returns exceed their purchases.
+void set_net_negative_warning(LoadReport& report, std::int64_t count,
+                              std::vector<std::string> examples) {
+  std::erase_if(report.data_warnings,
+                [](const DataWarning& w) { return w.kind == "net_negative_customers"; });
+  if (count == 0) return;
+  report.data_warnings.push_back(
+      DataWarning{"net_negative_customers",
+                  fmt::format("{} customer{} whose returns exceed their purchases (net amount "
+                              "below zero)",
+                              count, count == 1 ? "" : "s"),
+                  count, std::move(examples)});
+}
+
+/// Suspicious but valid: among at least kMinCustomers customers, one holding more than
+/// kMaxShare of all rows (50 times the average share) is most likely a placeholder id ("guest",
+/// "0", "unknown") that gathers the purchases of many people, or duplicated rows. Said, not
+/// refused: the models treat it as one very frequent buyer.
+void set_dominant_customer_warning(const TransactionLog& log, LoadReport& report) {
+  constexpr std::size_t kMinCustomers = 1000;
+  constexpr double kMaxShare = 0.05;
+  std::erase_if(report.data_warnings,
+                [](const DataWarning& w) { return w.kind == "dominant_customers"; });
+  const std::size_t customers = log.customer_count();
+  if (customers < kMinCustomers) return;
+  std::vector<std::uint64_t> rows(customers, 0);
+  for (std::size_t i = 0; i < log.size(); ++i) ++rows[log.customer[i]];
+  const auto limit = static_cast<std::uint64_t>(kMaxShare * static_cast<double>(log.size()));
+  std::int64_t count = 0;
+  std::vector<std::string> examples;
+  for (std::size_t c = 0; c < customers; ++c) {
+    if (rows[c] <= limit) continue;
+    ++count;
+    if (examples.size() < 5) {
+      examples.push_back(
+          fmt::format("customer {}: {} rows ({:.1f}%)", log.customer_ids[c], rows[c],
+                      100.0 * static_cast<double>(rows[c]) / static_cast<double>(log.size())));
+    }
+  }
+  if (count == 0) return;
+  report.data_warnings.push_back(DataWarning{
+      "dominant_customers",
+      fmt::format("{} customer{} with an implausible share of the rows (more than {:.0f}% each, "
+                  "among {} customers: a placeholder id such as 'guest' or '0', or duplicated "
+                  "rows?)",
+                  count, count == 1 ? "" : "s", 100 * kMaxShare, customers),
+      count, std::move(examples)});
+}
+
+/// The exact count for a log (customers in any order): net amount per customer.
+void set_net_negative_warning(const TransactionLog& log, LoadReport& report) {
+  set_dominant_customer_warning(log, report);
+  if (!log.has_amount() || report.return_rows == 0 || report.returns == ReturnsPolicy::drop) {
+    set_net_negative_warning(report, 0, {});
+    return;
+  }
+  std::vector<double> net(log.customer_count(), 0.0);
+  for (std::size_t i = 0; i < log.size(); ++i) net[log.customer[i]] += log.amount[i];
+  std::int64_t count = 0;
+  std::vector<std::string> examples;
+  for (std::size_t c = 0; c < net.size(); ++c) {
+    if (!(net[c] < 0)) continue;
+    ++count;
+    if (examples.size() < 5) {
+      examples.push_back(
+          fmt::format("customer {}: net amount {:.2f}", log.customer_ids[c], net[c]));
+    }
+  }
+  set_net_negative_warning(report, count, std::move(examples));
+}
+
 class Loader {
  public:
   /// `header`: column names to use instead of the reader's (for a later chunk of a file).
@@ -412,6 +552,8 @@ class Loader {
   Interner& customer_index() { return customers_; }
   /// Frees that index.
   void release_customer_index() { customers_.clear(); }
+  /// Net amounts of the runs of each customer's consecutive rows (see NetRuns).
+  NetRuns& net_runs() { return net_runs_; }
   /// The date format used, when one was detected or given.
   std::optional<DateFormat> date_format() const {
     return date_detected_ ? std::optional<DateFormat>(date_format_) : std::nullopt;
@@ -425,6 +567,7 @@ class Loader {
   template <class Sink>
   bool parse(Sink& sink);
   void setup(std::size_t width);
+  void track_net(std::string_view customer, double amount) { net_runs_.add(customer, amount); }
   RowLayout layout() const {
     return RowLayout{col_.amount != kAbsent || col_.price != kAbsent, col_.quantity != kAbsent,
                      col_.margin != kAbsent || col_.cost != kAbsent, col_.order != kAbsent,
@@ -460,6 +603,7 @@ class Loader {
   static constexpr std::size_t kDateCacheSize = 4096;  // 2^12: indexed by 12 hash bits
   std::vector<DateCacheEntry> date_cache_;
   Interner customers_;
+  NetRuns net_runs_;
 };
 
 void Loader::problem(const std::string& reason, std::int64_t line, int column,
@@ -481,7 +625,12 @@ void Loader::problem(const std::string& reason, std::int64_t line, int column,
 
 double Loader::number(const CsvRecord& r, int column, const char* what) {
   const std::string_view text = r[static_cast<std::size_t>(column)];
-  if (auto v = parse_number(text, options_.decimal_comma)) return *v;
+  if (auto v = parse_number(text, options_.decimal_comma)) {
+    // Bounded, so that no sum of loaded values can overflow to infinity (see max_abs_value).
+    if (std::abs(*v) <= options_.max_abs_value) return *v;
+    problem(fmt::format("{} out of range", what), r.line, column, text,
+            fmt::format("a number of at most {:g} in magnitude", options_.max_abs_value));
+  }
   problem(fmt::format("invalid {}", what), r.line, column, text,
           options_.decimal_comma ? "a number like 1 234,56 (--decimal-comma)"
                                  : "a number like 1234.56");
@@ -523,6 +672,11 @@ DateTime Loader::date(const CsvRecord& r) {
     return last_date_;
   }
   if (auto dt = parse_datetime(text, date_format_, options_.time_zone_minutes)) {
+    if (dt->day < options_.min_day || dt->day > options_.max_day) {
+      problem("date out of range", r.line, col_.date, text,
+              fmt::format("a date from {} to {} (--date-window)", format_date(options_.min_day),
+                          format_date(options_.max_day)));
+    }
     if (cached) {
       cached->words[0] = words[0];
       cached->words[1] = words[1];
@@ -756,6 +910,7 @@ struct Loader::ForwardSink {
 template <class Sink>
 bool Loader::parse(Sink& sink) {
   report_ = LoadReport{};
+  net_runs_ = NetRuns{};
   report_.source = reader_.path();
   report_.returns = options_.returns;
   report_.delimiter = std::string(to_string(reader_.delimiter()));
@@ -805,6 +960,13 @@ bool Loader::parse(Sink& sink) {
                 r[static_cast<std::size_t>(col_.price != kAbsent ? col_.price : col_.cost)],
                 "values whose product / difference is a finite number");
       }
+      if (std::abs(row.amount) > options_.max_abs_value ||
+          std::abs(row.profit) > 2 * options_.max_abs_value) {  // quantity x price, amount - cost
+        const int column = std::abs(row.amount) > options_.max_abs_value ? col_.price : col_.cost;
+        problem("amount out of range", r.line, column, r[static_cast<std::size_t>(column)],
+                fmt::format("values whose product / difference is at most {:g} in magnitude",
+                            options_.max_abs_value));
+      }
 
       bool cancellation = false;
       if (col_.order != kAbsent) {
@@ -821,7 +983,19 @@ bool Loader::parse(Sink& sink) {
 
       // The row is valid: hand it on.
       if (!sink.add(row, r)) return false;
-      if (col_.amount != kAbsent || col_.price != kAbsent) report_.total_amount += row.amount;
+      if (col_.amount != kAbsent || col_.price != kAbsent) {
+        report_.total_amount += row.amount;
+        // Cannot overflow with the default max_abs_value (a sum of 2^32 rows stays below 1e25);
+        // checked all the same, as the bound is an option.
+        if (!std::isfinite(report_.total_amount)) {
+          input_error(
+              SourceLocation{reader_.path(), r.line,
+                             column_name(col_.amount != kAbsent ? col_.amount : col_.price)},
+              fmt::format("{}", row.amount),
+              "amounts whose total is a finite number (the sum overflows here)");
+        }
+        if (col_.customer != kAbsent) track_net(row.customer, row.amount);
+      }
       if (!report_.first_day || row.day < *report_.first_day) report_.first_day = row.day;
       if (!report_.last_day || row.day > *report_.last_day) report_.last_day = row.day;
       ++report_.rows_loaded;
@@ -854,7 +1028,9 @@ bool Loader::run(RowSink& sink) {
 TransactionLog load_transactions(CsvReader& reader, const LoadOptions& options,
                                  LoadReport& report) {
   Loader loader(reader, options, report);
-  return loader.run();
+  TransactionLog log = loader.run();
+  set_net_negative_warning(log, report);
+  return log;
 }
 
 namespace {
@@ -1134,6 +1310,10 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   }
   if (errors[n - 1]) std::rethrow_exception(errors[n - 1]);  // the parts before were clean
   for (std::size_t k = 1; k < n; ++k) merge_reports(reports[0], reports[k], options.max_examples);
+  NetRuns runs = std::move(loaders[0]->net_runs());
+  for (std::size_t k = 1; k < n; ++k) runs.join(std::move(loaders[k]->net_runs()));
+  runs.finish();
+  set_net_negative_warning(reports[0], runs.negative, std::move(runs.examples));
   report = std::move(reports[0]);
   std::vector<Result> out;
   out.reserve(n);
@@ -1168,6 +1348,7 @@ std::optional<TransactionLog> load_parallel(const std::string& path, const FileH
   TransactionLog& log = (*parts)[0].log;
   merge_logs(log, std::move((*parts)[1].log), (*parts)[0].index);
   report.customers = log.customer_count();
+  set_net_negative_warning(log, report);
   return std::move(log);
 }
 
@@ -1207,7 +1388,11 @@ int stream_transactions(const std::string& path, const LoadOptions& options, Loa
   csv.allow_ragged = true;  // the loader counts or rejects ragged rows itself
   CsvReader reader(path, csv);
   Loader loader(reader, options, report);
-  return loader.run(sink(0)) ? 1 : 0;
+  if (!loader.run(sink(0))) return 0;
+  NetRuns& runs = loader.net_runs();
+  runs.finish();
+  set_net_negative_warning(report, runs.negative, std::move(runs.examples));
+  return 1;
 }
 
 TransactionLog load_transactions(const std::string& path, const LoadOptions& options,

@@ -1,8 +1,11 @@
-// Output: command output to a file (large outputs written with O_DIRECT) or stdout.
+// Output: command output to a file (written to a temporary name and renamed into place when
+// complete; large outputs written with O_DIRECT) or stdout.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -35,12 +38,7 @@ class FileBuffer final : public std::streambuf {
   }
   FileBuffer(const FileBuffer&) = delete;
   FileBuffer& operator=(const FileBuffer&) = delete;
-  ~FileBuffer() override {
-    if (fd_ >= 0) {
-      write_pending();
-      ::close(fd_);
-    }
-  }
+  ~FileBuffer() override { abandon(); }
 
   /// Writes what is buffered and closes the file. Returns the first error (errno), 0 if none.
   int finish() {
@@ -48,6 +46,13 @@ class FileBuffer final : public std::streambuf {
     if (fd_ >= 0 && ::close(fd_) != 0 && error_ == 0) error_ = errno;
     fd_ = -1;
     return error_;
+  }
+
+  /// Closes the file without writing what is buffered (the output is being discarded).
+  void abandon() noexcept {
+    if (writing_.valid()) writing_.wait();
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
   }
 
  protected:
@@ -165,33 +170,97 @@ class FileBuffer final : public std::streambuf {
 
 }  // namespace detail
 
+namespace {
+
+/// A name for the temporary file of `target` in the same folder (so that rename() is atomic):
+/// `.NAME.ltv-tmp-PID-N`, hidden and recognisable.
+std::string temporary_name(const std::string& target) {
+  static std::atomic<unsigned> counter{0};
+  const std::size_t slash = target.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : target.substr(0, slash + 1);
+  const std::string name = slash == std::string::npos ? target : target.substr(slash + 1);
+  return fmt::format("{}.{}.ltv-tmp-{}-{}", dir, name, ::getpid(), counter++);
+}
+
+[[noreturn]] void cannot_create(const std::string& path, int error) {
+  parameter_error("-o", path,
+                  fmt::format("a file that can be created for writing ({})", std::strerror(error)));
+}
+
+}  // namespace
+
 Output::Output(const std::string& path) : path_(path.empty() ? "-" : path) {
   if (path_ == "-") {
     stdout_ = &std::cout;
     return;
   }
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) {
-    parameter_error("output", path_,
-                 fmt::format("a file that can be created for writing ({})", std::strerror(errno)));
+  // The file that is finally replaced: a symbolic link is followed (the link stays a link).
+  std::string target = path_;
+  struct stat st {};
+  bool exists = ::stat(path_.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) {
+    parameter_error("-o", path_, "an output file name (this is a directory)");
   }
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place, as there is nothing
+    // to keep intact and a rename would replace the device itself.
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) cannot_create(path_, errno);
+    buffer_ = std::make_unique<detail::FileBuffer>(fd);
+    file_ = std::make_unique<std::ostream>(buffer_.get());
+    return;
+  }
+  if (exists) {
+    if (char* real = ::realpath(path_.c_str(), nullptr)) {
+      target = real;
+      std::free(real);
+    }
+  }
+  // Everything is written to a temporary file beside the target, renamed over it by close():
+  // a reader (or a run that fails or is killed half-way) never sees half a file, and the
+  // previous file stays as it was until the new one is complete.
+  temporary_ = temporary_name(target);
+  target_ = target;
+  const int fd = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) cannot_create(path_, errno);
+  if (exists) ::fchmod(fd, st.st_mode & 07777);  // the replaced file's permissions
   buffer_ = std::make_unique<detail::FileBuffer>(fd);
   file_ = std::make_unique<std::ostream>(buffer_.get());
 }
 
-Output::~Output() = default;  // the buffer writes what it holds and closes the file
+Output::~Output() {
+  // Not closed (an exception, a failed write): the temporary file goes, the target stays as it
+  // was.
+  if (buffer_) buffer_->abandon();
+  if (!temporary_.empty()) ::unlink(temporary_.c_str());
+}
 
 void Output::close() {
   if (!file_) {
     std::cout.flush();
-    if (!std::cout) throw Error(fmt::format("could not write output to '{}'", path_));
+    if (!std::cout) throw SystemError(fmt::format("could not write output to '{}'", path_));
     return;
   }
+  // The stream stays (writers holding it may still flush it, which does nothing now).
   const int error = buffer_->finish();
-  if (error != 0 || !*file_) {
-    throw Error(fmt::format("could not write output to '{}' ({})", path_,
-                            std::strerror(error != 0 ? error : EIO)));
+  const bool stream_ok = static_cast<bool>(*file_);
+  if (error != 0 || !stream_ok) {
+    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+    temporary_.clear();
+    throw SystemError(fmt::format("could not write output to '{}' ({})", path_,
+                                  std::strerror(error != 0 ? error : EIO)));
   }
+  if (temporary_.empty()) return;  // a device or a pipe, written in place
+  if (::rename(temporary_.c_str(), target_.c_str()) != 0) {
+    const int rename_error = errno;
+    ::unlink(temporary_.c_str());
+    temporary_.clear();
+    throw SystemError(
+        fmt::format("could not write output to '{}' (renaming its temporary file "
+                    "failed: {})",
+                    path_, std::strerror(rename_error)));
+  }
+  temporary_.clear();
 }
 
 }  // namespace ltv

@@ -14,12 +14,25 @@
 
 namespace ltv::detail {
 
-/// Parses TOML text; a syntax error becomes an InputError at its line.
+/// Largest configuration text accepted (bytes).
+inline constexpr std::size_t kMaxTomlBytes = std::size_t{1} << 20;
+/// Deepest nesting of tables and arrays accepted: a dotted key or [table.header] with thousands
+/// of parts builds a tree that deep, and toml++ destroys (and walks) its trees recursively.
+inline constexpr std::size_t kMaxTomlDepth = 64;
+
+/// Throws InputError (file, line, position) for text longer than kMaxTomlBytes or nested deeper
+/// than kMaxTomlDepth (a linear scan that skips strings and comments; the parser is not called).
+void check_toml_limits(std::string_view text, const std::string& file);
+
+/// Parses TOML text; a syntax error becomes an InputError at its line and position, as does text
+/// past the limits of check_toml_limits().
 inline toml::table parse_toml(std::string_view text, const std::string& file) {
+  check_toml_limits(text, file);
   try {
     return toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    input_error(SourceLocation{file, static_cast<std::int64_t>(e.source().begin.line), ""},
+    input_error(SourceLocation{file, static_cast<std::int64_t>(e.source().begin.line), "",
+                               static_cast<std::int64_t>(e.source().begin.column)},
                 std::string(e.description()), "valid TOML");
   }
 }

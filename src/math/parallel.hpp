@@ -1,7 +1,9 @@
 #pragma once
-// OpenMP loop that carries the first exception out of the parallel region (internal).
+// OpenMP loops that carry the first exception out of the parallel region (internal). Every
+// `#pragma omp parallel` in src/ goes through parallel_for() or ParallelErrors.
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <mutex>
@@ -9,23 +11,55 @@
 
 namespace ltv::detail {
 
+/// The first exception thrown on any thread of an OpenMP region, rethrown after it: an exception
+/// must never leave a parallel region (that is std::terminate, the whole process aborted).
+/// Wrap each loop iteration (and any other code of the region between barriers) in run(); never
+/// wrap code that contains a barrier or a worksharing construct (a thread leaving it early would
+/// leave the others waiting). After the region, rethrow().
+///
+///   ParallelErrors errors;
+///   #pragma omp parallel for
+///   for (long long i = 0; i < n; ++i) errors.run([&] { work(i); });
+///   errors.rethrow();
+class ParallelErrors {
+ public:
+  /// Calls f() unless an earlier call failed (the rest of the work is skipped); keeps the first
+  /// exception.
+  template <class F>
+  void run(F&& f) noexcept {
+    if (failed_.load(std::memory_order_relaxed)) return;
+    try {
+      f();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      failed_.store(true, std::memory_order_relaxed);
+    }
+  }
+  /// True once a call of run() threw.
+  bool failed() const noexcept { return failed_.load(std::memory_order_relaxed); }
+  /// Rethrows the first exception, if any (call after the parallel region).
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::atomic<bool> failed_{false};
+  std::mutex mutex_;
+  std::exception_ptr error_;
+};
+
 /// Calls body(i) for i in [0, n) on OpenMP threads (dynamic schedule in blocks of `block`, for
 /// per-item work of uneven cost such as quadratures); rethrows the first exception after the loop.
 template <class Body>
 void parallel_for(std::size_t n, Body body, int block = 64) {
-  std::exception_ptr error;
-  std::mutex mutex;
+  ParallelErrors errors;
   const auto count = static_cast<long long>(n);
 #pragma omp parallel for schedule(dynamic, block)
   for (long long i = 0; i < count; ++i) {
-    try {
-      body(static_cast<std::size_t>(i));
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!error) error = std::current_exception();
-    }
+    errors.run([&] { body(static_cast<std::size_t>(i)); });
   }
-  if (error) std::rethrow_exception(error);
+  errors.rethrow();
 }
 
 /// Sum over [0, n) in fixed chunks: part(begin, end) -> Sums for each chunk of about `chunk`

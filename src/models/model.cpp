@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "ltv/error.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 
@@ -151,11 +152,15 @@ RfmPatterns compress_patterns(std::span<const double> x, std::span<const double>
   // The buckets sort independently (on both cores for large inputs: x = 0 alone is often half
   // of the customers), then are merged in order.
   const auto count = static_cast<long long>(buckets - 1);
+  detail::ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1) if (n > 50000)
   for (long long b = 0; b < count; ++b) {
-    sort_rows(rows.begin() + static_cast<std::ptrdiff_t>(start[b]),
-              rows.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+    errors.run([&] {
+      sort_rows(rows.begin() + static_cast<std::ptrdiff_t>(start[b]),
+                rows.begin() + static_cast<std::ptrdiff_t>(start[b + 1]));
+    });
   }
+  errors.rethrow();
   for (std::size_t b = 0; b + 1 < buckets; ++b) {
     for (std::size_t k = start[b]; k < start[b + 1]; ++k) emit(value_of(b), rows[k]);
   }

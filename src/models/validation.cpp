@@ -9,6 +9,7 @@
 
 #include "ltv/data/regularity.hpp"
 #include "ltv/error.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 
@@ -73,11 +74,11 @@ std::vector<double> expected_cumulative_transactions(const FittedCountModel& mod
   for (const auto& [day, count] : births) {
     groups.emplace_back((day - periods.start_day) / periods.unit_days, count);
   }
-  // An exception must not leave the parallel region (std::terminate): kept per period, rethrown.
-  std::vector<std::string> errors(periods.size());
+  // An exception must not leave the parallel region (std::terminate): the first is rethrown.
+  detail::ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t k = 0; k < periods.size(); ++k) {
-    try {
+    errors.run([&] {
       const double t = periods.end_time[k];
       double sum = 0;
       for (const auto& [birth, count] : groups) {
@@ -85,12 +86,12 @@ std::vector<double> expected_cumulative_transactions(const FittedCountModel& mod
         sum += count * model.expected_transactions(t - birth);
       }
       cumulative[k] = sum;
-    } catch (const std::exception& e) {
-      errors[k] = e.what();
-    }
+    });
   }
-  for (const auto& e : errors) {
-    if (!e.empty()) throw ModelError(model.name() + ": expected transactions: " + e);
+  try {
+    errors.rethrow();
+  } catch (const Error& e) {
+    throw ModelError(model.name() + ": expected transactions: " + e.what());
   }
   for (double v : cumulative) {
     if (!std::isfinite(v)) {
@@ -130,18 +131,20 @@ std::vector<ConditionalRow> conditional_by_frequency(const FittedCountModel& mod
     pattern_of[i] = it->second;
   }
   std::vector<double> pattern_cet(keys.size());
-  std::vector<std::string> errors(keys.size());
+  detail::ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 256)
   for (std::size_t p = 0; p < keys.size(); ++p) {
-    try {
+    errors.run([&] {
       pattern_cet[p] = model.conditional_expected_transactions(summary.duration_holdout, keys[p].x,
                                                                keys[p].t_x, keys[p].T);
-    } catch (const std::exception& e) {
-      errors[p] = e.what();
-    }
+    });
   }
-  for (const auto& e : errors) {
-    if (!e.empty()) throw ModelError(e);
+  try {
+    errors.rethrow();
+  } catch (const InputError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ModelError(e.what());
   }
   std::vector<double> cet(n);
   for (std::size_t i = 0; i < n; ++i) cet[i] = pattern_cet[pattern_of[i]];

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_set>
 
@@ -43,12 +44,16 @@ Civil civil_from_days(std::int32_t z) {
   return {y + (m <= 2), m, d};
 }
 
+/// Decimal digits; a value past INT_MAX saturates there (a score of 20 digits is out of range,
+/// not a signed overflow).
 bool parse_digits(std::string_view s, int& out) {
   if (s.empty()) return false;
   out = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
+    const int digit = c - '0';
+    out = out > (std::numeric_limits<int>::max() - digit) / 10 ? std::numeric_limits<int>::max()
+                                                               : out * 10 + digit;
   }
   return true;
 }

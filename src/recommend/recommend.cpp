@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <unordered_set>
 
 #include "ltv/error.hpp"
+#include "math/parallel.hpp"
 
 namespace ltv {
 
@@ -176,19 +178,24 @@ Recommendations run_recommend(const PurchaseHistories& h, const FollowOnTable* t
   const std::size_t n_blocks = (customers.size() + kBlock - 1) / kBlock;
   std::vector<Block> blocks(n_blocks);
   const auto n_items = h.item_count();
+  detail::ParallelErrors errors;
 #pragma omp parallel
   {
-    Scratch scratch(n_items);
+    std::optional<Scratch> scratch;
+    errors.run([&] { scratch.emplace(n_items); });
 #pragma omp for schedule(dynamic, 4)
     for (std::int64_t b = 0; b < static_cast<std::int64_t>(n_blocks); ++b) {
-      auto first = static_cast<std::size_t>(b) * kBlock;
-      auto last = std::min(customers.size(), first + kBlock);
-      for (auto i = first; i < last; ++i) {
-        score_customer(customers[i], h, table, o, popular, buyers, total, scratch,
-                       blocks[static_cast<std::size_t>(b)]);
-      }
+      errors.run([&] {
+        auto first = static_cast<std::size_t>(b) * kBlock;
+        auto last = std::min(customers.size(), first + kBlock);
+        for (auto i = first; i < last; ++i) {
+          score_customer(customers[i], h, table, o, popular, buyers, total, *scratch,
+                         blocks[static_cast<std::size_t>(b)]);
+        }
+      });
     }
   }
+  errors.rethrow();
   std::size_t rows = 0;
   for (const auto& b : blocks) rows += b.item.size();
   out.customer.reserve(rows);
@@ -298,38 +305,43 @@ FollowOnTable follow_on(const PurchaseHistories& h, const FollowOnOptions& optio
     }
   }
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> followers(n_items);
+  detail::ParallelErrors errors;
 #pragma omp parallel
   {
-    std::vector<std::uint32_t> counts(n_items, 0);
+    std::vector<std::uint32_t> counts;
     std::vector<std::uint32_t> touched;
+    errors.run([&] { counts.assign(n_items, 0); });
 #pragma omp for schedule(dynamic, 16)
     for (std::int64_t xi = 0; xi < static_cast<std::int64_t>(n_items); ++xi) {
-      auto x = static_cast<std::uint32_t>(xi);
-      touched.clear();
-      for (auto b = start[x]; b < start[x + 1]; ++b) {
-        auto c = buyer_customer[b];
-        std::int32_t t0 = buyer_day[b];
-        auto days = h.first_days_of(c);
-        auto items = h.items_of(c);
-        auto it = options.same_day ? std::lower_bound(days.begin(), days.end(), t0)
-                                   : std::upper_bound(days.begin(), days.end(), t0);
-        for (; it != days.end() && *it <= t0 + options.window_days; ++it) {
-          auto y = items[static_cast<std::size_t>(it - days.begin())];
-          if (y == x) continue;
-          if (counts[y]++ == 0) touched.push_back(y);
+      errors.run([&] {
+        auto x = static_cast<std::uint32_t>(xi);
+        touched.clear();
+        for (auto b = start[x]; b < start[x + 1]; ++b) {
+          auto c = buyer_customer[b];
+          std::int32_t t0 = buyer_day[b];
+          auto days = h.first_days_of(c);
+          auto items = h.items_of(c);
+          auto it = options.same_day ? std::lower_bound(days.begin(), days.end(), t0)
+                                     : std::upper_bound(days.begin(), days.end(), t0);
+          for (; it != days.end() && *it <= t0 + options.window_days; ++it) {
+            auto y = items[static_cast<std::size_t>(it - days.begin())];
+            if (y == x) continue;
+            if (counts[y]++ == 0) touched.push_back(y);
+          }
         }
-      }
-      auto& f = followers[x];
-      for (auto y : touched) {
-        if (counts[y] >= options.min_customers) f.emplace_back(y, counts[y]);
-        counts[y] = 0;
-      }
-      std::sort(f.begin(), f.end(), [](const auto& a, const auto& b) {
-        return a.second != b.second ? a.second > b.second : a.first < b.first;
+        auto& f = followers[x];
+        for (auto y : touched) {
+          if (counts[y] >= options.min_customers) f.emplace_back(y, counts[y]);
+          counts[y] = 0;
+        }
+        std::sort(f.begin(), f.end(), [](const auto& a, const auto& b) {
+          return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        if (f.size() > options.max_per_item) f.resize(options.max_per_item);
       });
-      if (f.size() > options.max_per_item) f.resize(options.max_per_item);
     }
   }
+  errors.rethrow();
   for (std::size_t x = 0; x < n_items; ++x) {
     for (auto [y, n] : followers[x]) {
       t.next.push_back(y);

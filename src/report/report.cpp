@@ -21,8 +21,9 @@
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
-#include "ltv/io/table.hpp"
 #include "ltv/io/csv_writer.hpp"
+#include "ltv/io/staged_directory.hpp"
+#include "ltv/io/table.hpp"
 #include "ltv/models/model_file.hpp"
 #include "ltv/models/registry.hpp"
 #include "ltv/models/selection.hpp"
@@ -178,9 +179,8 @@ CustomerData read_customers(const Analysis& analysis, std::size_t top_n) {
     const std::size_t c = spec.find(name);
     return c < spec.columns.size() ? static_cast<std::ptrdiff_t>(c) : -1;
   };
-  const auto c_id = col("customer_id"), c_rev = col("revenue"), c_clv = col("clv"),
-             c_T = col("T"), c_p = col("p_alive"), c_f = col("frequency"),
-             c_seg = col("rfm_segment");
+  const auto c_id = col("customer_id"), c_rev = col("revenue"), c_clv = col("clv"), c_T = col("T"),
+             c_p = col("p_alive"), c_f = col("frequency"), c_seg = col("rfm_segment");
   if (c_rev < 0) {
     d.note = "customers.csv has no column 'revenue'.";
     return d;
@@ -209,8 +209,8 @@ CustomerData read_customers(const Analysis& analysis, std::size_t top_n) {
     d.T.push_back(static_cast<float>(number(c_T, row)));
     const double key = std::isfinite(clv) ? clv : rev;
     if (top_n > 0 && std::isfinite(key) && (heap.size() < top_n || key > heap.top().value)) {
-      heap.push({key, text(c_id, row), rev, clv, number(c_p, row), number(c_f, row),
-                 text(c_seg, row)});
+      heap.push(
+          {key, text(c_id, row), rev, clv, number(c_p, row), number(c_f, row), text(c_seg, row)});
       if (heap.size() > top_n) heap.pop();
     }
   }
@@ -242,7 +242,7 @@ struct Context {
   const Analysis* analysis = nullptr;
   const Inputs* inputs = nullptr;
   bool has_summary = true;  ///< false for a folder without (a readable) summary.json
-  std::string label;  ///< where the analysis came from (its output folder), for the page
+  std::string label;        ///< where the analysis came from (its output folder), for the page
   ReportOptions options;
   NumberFormat money;
   nlohmann::ordered_json summary;  // null when absent
@@ -515,7 +515,8 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "p-alive", "P(alive) and expected purchases by frequency and recency");
+  SectionBuilder s(*ctx.inputs, "p-alive",
+                   "P(alive) and expected purchases by frequency and recency");
   if (ctx.analysis->model.model.empty()) {
     s.note(ctx.inputs->missing("model.json"));
     return s.finish(out);
@@ -1488,11 +1489,28 @@ Report build(const Analysis& analysis, const ReportOptions& options, const std::
 }
 
 /// The report of an output folder: what could not be read becomes a note.
-Report build_from_folder(const fs::path& dir, const ReportOptions& options) {
+/// A folder that carries a manifest (every `ltv analyze` since the manifest exists) must match it:
+/// a folder whose files are not those of one complete run (a listed file missing or of another
+/// size) is refused, never rendered as a mix. Files added later (validation/, nps/ written by
+/// other commands) are read as they are.
+/// `out` (the page being written, when it is inside `dir`) and report.html are not checked: they
+/// are this command's own outputs. A folder without a manifest (an older version's, or one put
+/// together by hand) is read as it is, a missing file becoming a note.
+Report build_from_folder(const fs::path& dir, const ReportOptions& options,
+                         const fs::path& out = {}) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     input_error(SourceLocation{dir.string(), 0, ""}, "not a directory",
                 "the output directory of `ltv analyze -o DIR`");
+  }
+  if (fs::exists(dir / kManifestName, ec)) {
+    std::vector<std::string> own{"report.html"};
+    if (!out.empty()) {
+      const fs::path rel =
+          fs::weakly_canonical(out, ec).lexically_relative(fs::weakly_canonical(dir, ec));
+      if (!rel.empty() && *rel.begin() != "..") own.push_back(rel.generic_string());
+    }
+    verify_manifest(dir, own, /*allow_added=*/true);
   }
   std::map<std::string, std::string> unreadable;
   const Analysis analysis = read_analysis(dir, &unreadable);
@@ -1523,7 +1541,7 @@ Report write_report(const Analysis& analysis, const fs::path& out, const ReportO
 
 Report write_report(const fs::path& dir, fs::path out, const ReportOptions& options) {
   if (out.empty()) out = dir / "report.html";
-  Report report = build_from_folder(dir, options);
+  Report report = build_from_folder(dir, options, out);
   Output file(out.string());
   file.stream() << report.html;
   file.close();

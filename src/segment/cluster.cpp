@@ -189,26 +189,30 @@ double silhouette_score(const FeatureMatrix& x, std::span<const int> labels, int
   // Per-point silhouettes into their own slots, then summed in order: the same score on every
   // run and any number of threads.
   std::vector<double> silhouette(m, 0.0);
+  detail::ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 16) if (m > 500)
   for (std::int64_t a = 0; a < static_cast<std::int64_t>(m); ++a) {
-    std::vector<double> sum(k, 0);
-    std::vector<std::size_t> cnt(k, 0);
-    std::size_t i = rows[a];
-    for (std::size_t b = 0; b < m; ++b) {
-      std::size_t j = rows[b];
-      if (i == j) continue;
-      sum[labels[j]] += std::sqrt(dist2(v + i * d, v + j * d, d));
-      cnt[labels[j]]++;
-    }
-    int own = labels[i];
-    if (cnt[own] == 0) continue;  // singleton: silhouette 0
-    double in = sum[own] / cnt[own];
-    double out = std::numeric_limits<double>::infinity();
-    for (int c = 0; c < k; ++c)
-      if (c != own && cnt[c]) out = std::min(out, sum[c] / cnt[c]);
-    if (!std::isfinite(out)) continue;
-    silhouette[a] = std::max(in, out) > 0 ? (out - in) / std::max(in, out) : 0;
+    errors.run([&] {
+      std::vector<double> sum(k, 0);
+      std::vector<std::size_t> cnt(k, 0);
+      std::size_t i = rows[a];
+      for (std::size_t b = 0; b < m; ++b) {
+        std::size_t j = rows[b];
+        if (i == j) continue;
+        sum[labels[j]] += std::sqrt(dist2(v + i * d, v + j * d, d));
+        cnt[labels[j]]++;
+      }
+      int own = labels[i];
+      if (cnt[own] == 0) return;  // singleton: silhouette 0
+      double in = sum[own] / cnt[own];
+      double out = std::numeric_limits<double>::infinity();
+      for (int c = 0; c < k; ++c)
+        if (c != own && cnt[c]) out = std::min(out, sum[c] / cnt[c]);
+      if (!std::isfinite(out)) return;
+      silhouette[a] = std::max(in, out) > 0 ? (out - in) / std::max(in, out) : 0;
+    });
   }
+  errors.rethrow();
   const double total = std::accumulate(silhouette.begin(), silhouette.end(), 0.0);
   return m ? total / m : 0;
 }
@@ -285,18 +289,22 @@ LookalikeResult lookalike(const FeatureMatrix& x, std::span<const std::uint8_t> 
   const std::size_t kn = std::min<std::size_t>(std::max(1, neighbors), seeds.size());
   const double* v = x.values.data();
   std::vector<double> score(n, 1.0);
+  detail::ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 64) if (n > 2000)
   for (std::int64_t i = 0; i < static_cast<std::int64_t>(n); ++i) {
-    if (seed[i]) continue;
-    std::vector<double> dist(seeds.size());
-    for (std::size_t s = 0; s < seeds.size(); ++s)
-      dist[s] = std::sqrt(dist2(v + i * d, v + seeds[s] * d, d));
-    std::nth_element(dist.begin(), dist.begin() + (kn - 1), dist.end());
-    double mean = 0;
-    for (std::size_t s = 0; s < kn; ++s) mean += dist[s];
-    mean /= kn;
-    score[i] = 1.0 / (1.0 + mean);
+    errors.run([&] {
+      if (seed[i]) return;
+      std::vector<double> dist(seeds.size());
+      for (std::size_t s = 0; s < seeds.size(); ++s)
+        dist[s] = std::sqrt(dist2(v + i * d, v + seeds[s] * d, d));
+      std::nth_element(dist.begin(), dist.begin() + (kn - 1), dist.end());
+      double mean = 0;
+      for (std::size_t s = 0; s < kn; ++s) mean += dist[s];
+      mean /= kn;
+      score[i] = 1.0 / (1.0 + mean);
+    });
   }
+  errors.rethrow();
   std::vector<std::size_t> rows;
   for (std::size_t i = 0; i < n; ++i)
     if (!seed[i]) rows.push_back(i);

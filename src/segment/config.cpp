@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "io/toml_reader.hpp"
+#include "ltv/io/files.hpp"
 #include "ltv/segment/segment.hpp"
 
 namespace ltv {
@@ -302,13 +303,7 @@ SegmentConfig parse_segment_config(std::string_view toml_text, const std::string
 }
 
 SegmentConfig load_segment_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    input_error(SourceLocation{path.string(), 0, ""}, "unreadable file",
-                "a readable TOML segment config");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_segment_config(text.str(), path.string());
+  return parse_segment_config(read_text_file(path.string(), detail::kMaxTomlBytes), path.string());
 }
 
 SegmentConfig default_segment_config() {

@@ -43,6 +43,21 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+/// The rule as shown in a message: whole when short, else about 100 characters around
+/// `position` (cut at UTF-8 character boundaries), so that a long rule never floods the message.
+std::string rule_excerpt(std::string_view text, std::size_t position) {
+  constexpr std::size_t kWhole = 120, kSide = 50;
+  if (text.size() <= kWhole) return std::string(text);
+  auto boundary = [&](std::size_t i) {
+    while (i > 0 && i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) --i;
+    return i;
+  };
+  const std::size_t from = boundary(position > kSide ? position - kSide : 0);
+  const std::size_t to = boundary(std::min(text.size(), position + kSide));
+  return fmt::format("{}{}{}", from > 0 ? "..." : "", text.substr(from, to - from),
+                     to < text.size() ? "..." : "");
+}
+
 }  // namespace
 
 struct RuleExpr::Node {
@@ -73,6 +88,11 @@ class Parser {
  public:
   Parser(std::string_view text, const SourceLocation& where, std::vector<RuleExpr::Node>& nodes)
       : text_(text), where_(where), nodes_(nodes) {
+    if (text_.size() > RuleExpr::kMaxLength) {
+      input_error(where_, fmt::format("a rule of {} characters", text_.size()),
+                  fmt::format("a rule of at most {} characters (the rule is too long): \"{}\"",
+                              RuleExpr::kMaxLength, rule_excerpt(text_, 0)));
+    }
     tokenize();
   }
 
@@ -86,10 +106,29 @@ class Parser {
  private:
   [[noreturn]] void fail(const Token& token, const std::string& expected) const {
     std::string found = token.kind == TokenKind::end ? "end of rule" : token.text;
-    input_error(
-        where_, found,
-        fmt::format("{} at character {} of rule \"{}\"", expected, token.position + 1, text_));
+    input_error(where_, found,
+                fmt::format("{} at character {} of rule \"{}\"", expected, token.position + 1,
+                            rule_excerpt(text_, token.position)));
   }
+
+  /// One more level of parentheses or 'not' while it lives: the parser recurses once per level,
+  /// so the depth is bounded (a deeper rule is an error, never a stack overflow).
+  class Nesting {
+   public:
+    Nesting(Parser& parser, const Token& token) : parser_(parser) {
+      if (++parser_.depth_ > RuleExpr::kMaxDepth) {
+        parser_.fail(token, fmt::format("at most {} nested parentheses and 'not's (the rule is "
+                                        "nested too deeply)",
+                                        RuleExpr::kMaxDepth));
+      }
+    }
+    ~Nesting() { --parser_.depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Parser& parser_;
+  };
 
   void tokenize() {
     std::size_t i = 0;
@@ -212,7 +251,7 @@ class Parser {
 
   std::uint32_t parse_not() {
     if (keyword(peek(), "not")) {
-      next();
+      const Nesting level(*this, next());
       RuleExpr::Node n;
       n.kind = RuleExpr::Node::kNot;
       n.a = parse_not();
@@ -243,6 +282,7 @@ class Parser {
   std::uint32_t parse_primary() {
     const Token& t = next();
     if (t.kind == TokenKind::lparen) {
+      const Nesting level(*this, t);
       std::uint32_t inner = parse_or();
       if (peek().kind != TokenKind::rparen) fail(peek(), "')'");
       next();
@@ -317,6 +357,7 @@ class Parser {
   std::vector<RuleExpr::Node>& nodes_;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  std::size_t depth_ = 0;  // open parentheses and 'not's around the current token
 };
 
 }  // namespace
@@ -367,10 +408,13 @@ BoundRule RuleExpr::bind(const FieldResolver& resolve,
     BoundRule::Op op;
     op.kind = BoundRule::Op::kTrue;
     rule.ops_.push_back(op);
+    rule.program_.push_back(0);
+    rule.max_stack_ = 1;
     return rule;
   }
   auto where_msg = [&](const Node& n) {
-    return fmt::format("at character {} of rule \"{}\"", n.position + 1, text_);
+    return fmt::format("at character {} of rule \"{}\"", n.position + 1,
+                       rule_excerpt(text_, n.position));
   };
   rule.ops_.resize(nodes_.size());
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
@@ -457,86 +501,159 @@ BoundRule RuleExpr::bind(const FieldResolver& resolve,
       std::sort(op.set.begin(), op.set.end());
     }
   }
-  rule.root_ = static_cast<std::uint32_t>(nodes_.size() - 1);
+  rule.compile(static_cast<std::uint32_t>(nodes_.size() - 1));
   return rule;
 }
 
-bool BoundRule::eval(std::uint32_t node, std::size_t row) const {
-  const Op& op = ops_[node];
-  switch (op.kind) {
-    case Op::kAnd:
-      return eval(op.a, row) && eval(op.b, row);
-    case Op::kOr:
-      return eval(op.a, row) || eval(op.b, row);
-    case Op::kNot:
-      return !eval(op.a, row);
-    case Op::kTrue:
-      return true;
-    case Op::kFalse:
-      return false;
-    case Op::kText:
-      return op.code_hits[op.codes[row]] != 0;
-    case Op::kNum: {
-      double v = op.numbers[row];
-      if (std::isnan(v)) return false;
-      switch (op.cmp) {
-        case Cmp::eq:
-          return v == op.value;
-        case Cmp::ne:
-          return v != op.value;
-        case Cmp::lt:
-          return v < op.value;
-        case Cmp::le:
-          return v <= op.value;
-        case Cmp::gt:
-          return v > op.value;
-        case Cmp::ge:
-          return v >= op.value;
-      }
-      return false;
+void BoundRule::compile(std::uint32_t root) {
+  // Post-order walk from the root with an explicit stack (no recursion, whatever the shape).
+  program_.clear();
+  std::vector<std::pair<std::uint32_t, bool>> todo{{root, false}};  // (op, children pushed)
+  while (!todo.empty()) {
+    auto [node, expanded] = todo.back();
+    todo.pop_back();
+    const Op& op = ops_[node];
+    const bool binary = op.kind == Op::kAnd || op.kind == Op::kOr;
+    if (expanded || !(binary || op.kind == Op::kNot)) {
+      program_.push_back(node);
+      continue;
     }
-    case Op::kBetween: {
-      double v = op.numbers[row];
-      return v >= op.value && v <= op.high;  // false for NaN
+    todo.emplace_back(node, true);
+    if (binary) todo.emplace_back(op.b, false);
+    todo.emplace_back(op.a, false);
+  }
+  // The deepest the value stack gets: a leaf pushes one value, and/or pop two and push one.
+  std::size_t depth = 0;
+  max_stack_ = 1;
+  for (std::uint32_t node : program_) {
+    const Op::Kind kind = ops_[node].kind;
+    if (kind == Op::kAnd || kind == Op::kOr) {
+      --depth;
+    } else if (kind != Op::kNot) {
+      max_stack_ = std::max(max_stack_, ++depth);
     }
-    case Op::kNumIn: {
-      double v = op.numbers[row];
-      if (std::isnan(v)) return false;
-      return std::binary_search(op.set.begin(), op.set.end(), v) != op.negate;
-    }
+  }
+}
+
+namespace {
+
+bool compare(Cmp cmp, double v, double x) {
+  switch (cmp) {
+    case Cmp::eq:
+      return v == x;
+    case Cmp::ne:
+      return v != x;
+    case Cmp::lt:
+      return v < x;
+    case Cmp::le:
+      return v <= x;
+    case Cmp::gt:
+      return v > x;
+    case Cmp::ge:
+      return v >= x;
   }
   return false;
 }
 
-void BoundRule::evaluate_block(std::size_t begin, std::size_t count, std::uint8_t* out) const {
-  eval_block(root_, begin, count, out);
+}  // namespace
+
+bool BoundRule::leaf(const Op& op, std::size_t row) const {
+  switch (op.kind) {
+    case Op::kTrue:
+      return true;
+    case Op::kText:
+      return op.code_hits[op.codes[row]] != 0;
+    case Op::kNum: {
+      const double v = op.numbers[row];
+      return !std::isnan(v) && compare(op.cmp, v, op.value);
+    }
+    case Op::kBetween: {
+      const double v = op.numbers[row];
+      return v >= op.value && v <= op.high;  // false for NaN
+    }
+    case Op::kNumIn: {
+      const double v = op.numbers[row];
+      if (std::isnan(v)) return false;
+      return std::binary_search(op.set.begin(), op.set.end(), v) != op.negate;
+    }
+    default:  // kFalse (and/or/not are not leaves)
+      return false;
+  }
 }
 
-void BoundRule::eval_block(std::uint32_t node, std::size_t begin, std::size_t count,
-                           std::uint8_t* out) const {
-  const Op& op = ops_[node];
-  switch (op.kind) {
-    case Op::kAnd:
-    case Op::kOr: {
-      eval_block(op.a, begin, count, out);
-      std::uint8_t tmp[kBlockSize];
-      eval_block(op.b, begin, count, tmp);
-      if (op.kind == Op::kAnd) {
-        for (std::size_t j = 0; j < count; ++j) out[j] &= tmp[j];
-      } else {
-        for (std::size_t j = 0; j < count; ++j) out[j] |= tmp[j];
-      }
-      return;
+bool BoundRule::evaluate(std::size_t row) const {
+  // The program is in post-order: a stack machine, so any depth of rule is evaluated without
+  // recursion. The value stack lives in a small array unless the rule is deeply nested.
+  constexpr std::size_t kInline = 64;
+  std::uint8_t inline_stack[kInline];
+  std::vector<std::uint8_t> heap_stack;
+  std::uint8_t* stack = inline_stack;
+  if (max_stack_ > kInline) {
+    heap_stack.resize(max_stack_);
+    stack = heap_stack.data();
+  }
+  std::size_t depth = 0;
+  for (std::uint32_t node : program_) {
+    const Op& op = ops_[node];
+    switch (op.kind) {
+      case Op::kAnd:
+        --depth;
+        stack[depth - 1] &= stack[depth];
+        break;
+      case Op::kOr:
+        --depth;
+        stack[depth - 1] |= stack[depth];
+        break;
+      case Op::kNot:
+        stack[depth - 1] ^= 1;
+        break;
+      default:
+        stack[depth++] = leaf(op, row);
     }
-    case Op::kNot:
-      eval_block(op.a, begin, count, out);
-      for (std::size_t j = 0; j < count; ++j) out[j] ^= 1;
-      return;
+  }
+  return depth > 0 && stack[depth - 1] != 0;
+}
+
+void BoundRule::evaluate_block(std::size_t begin, std::size_t count, std::uint8_t* out) const {
+  // Stack machine over blocks of rows: slot 0 is `out`, deeper slots live in a per-thread
+  // scratch buffer (max_stack_ - 1 blocks), so the stack size never depends on the rule's shape.
+  if (program_.empty()) {  // a default-constructed rule holds for no row
+    std::fill(out, out + count, 0);
+    return;
+  }
+  static thread_local std::vector<std::uint8_t> scratch;
+  if (max_stack_ > 1 && scratch.size() < (max_stack_ - 1) * kBlockSize) {
+    scratch.resize((max_stack_ - 1) * kBlockSize);
+  }
+  auto slot = [&](std::size_t k) { return k == 0 ? out : scratch.data() + (k - 1) * kBlockSize; };
+  std::size_t depth = 0;
+  for (std::uint32_t node : program_) {
+    const Op& op = ops_[node];
+    if (op.kind == Op::kAnd || op.kind == Op::kOr) {
+      std::uint8_t* a = slot(depth - 2);
+      const std::uint8_t* b = slot(depth - 1);
+      if (op.kind == Op::kAnd) {
+        for (std::size_t j = 0; j < count; ++j) a[j] &= b[j];
+      } else {
+        for (std::size_t j = 0; j < count; ++j) a[j] |= b[j];
+      }
+      --depth;
+      continue;
+    }
+    if (op.kind == Op::kNot) {
+      std::uint8_t* a = slot(depth - 1);
+      for (std::size_t j = 0; j < count; ++j) a[j] ^= 1;
+      continue;
+    }
+    leaf_block(op, begin, count, slot(depth++));
+  }
+}
+
+void BoundRule::leaf_block(const Op& op, std::size_t begin, std::size_t count,
+                           std::uint8_t* out) const {
+  switch (op.kind) {
     case Op::kTrue:
       std::fill(out, out + count, 1);
-      return;
-    case Op::kFalse:
-      std::fill(out, out + count, 0);
       return;
     case Op::kText: {
       const std::uint32_t* c = op.codes.data() + begin;
@@ -576,7 +693,10 @@ void BoundRule::eval_block(std::uint32_t node, std::size_t begin, std::size_t co
       return;
     }
     case Op::kNumIn:
-      for (std::size_t j = 0; j < count; ++j) out[j] = eval(node, begin + j);
+      for (std::size_t j = 0; j < count; ++j) out[j] = leaf(op, begin + j);
+      return;
+    default:  // kFalse
+      std::fill(out, out + count, 0);
       return;
   }
 }

@@ -19,6 +19,7 @@
 #include "ltv/error.hpp"
 #include "ltv/sim/simulate.hpp"
 #include "ltv/version.hpp"
+#include "math/parallel.hpp"
 #include "sim/catalog.hpp"
 #include "sim/processes.hpp"
 
@@ -887,10 +888,12 @@ void for_each_block(const Context& ctx, bool format, Consume&& consume) {
       blocks[used].reset(first, std::min<std::uint64_t>(kBlockCustomers, n - first), months);
     }
     const auto used_blocks = static_cast<std::int64_t>(used);
+    ltv::detail::ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
     for (std::int64_t b = 0; b < used_blocks; ++b) {
-      generate_block(ctx, blocks[static_cast<std::size_t>(b)]);
+      errors.run([&] { generate_block(ctx, blocks[static_cast<std::size_t>(b)]); });
     }
+    errors.rethrow();
     for (std::size_t b = 0; b < used; ++b) {
       blocks[b].first_order_id = next_order_id;
       next_order_id += blocks[b].orders.size();
@@ -898,8 +901,9 @@ void for_each_block(const Context& ctx, bool format, Consume&& consume) {
     if (format) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(options.threads)
       for (std::int64_t b = 0; b < used_blocks; ++b) {
-        format_transactions(ctx, blocks[static_cast<std::size_t>(b)]);
+        errors.run([&] { format_transactions(ctx, blocks[static_cast<std::size_t>(b)]); });
       }
+      errors.rethrow();
     }
     for (std::size_t b = 0; b < used; ++b) consume(blocks[b]);
   }

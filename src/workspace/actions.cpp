@@ -46,9 +46,9 @@ void precheck_playbook(const ActionConfig& config, const Table* customers, bool 
   check_playbook_fields(config, known);
 }
 
-ActionRun run_actions(const ActionConfig& config, const ActionInputs& in,
-                      const TransactionLog& log, const CustomerSummary& summary,
-                      const FittedCountModel& model, CustomerScores scores) {
+ActionRun run_actions(const ActionConfig& config, const ActionInputs& in, const TransactionLog& log,
+                      const CustomerSummary& summary, const FittedCountModel& model,
+                      CustomerScores scores) {
   ActionRun run;
   run.config = config;
   run.ids = summary_customer_ids(log, summary);
@@ -60,8 +60,8 @@ ActionRun run_actions(const ActionConfig& config, const ActionInputs& in,
     std::vector<std::pair<std::string, std::vector<std::string>>> columns;
     for (std::size_t c = 0; c < t.names.size(); ++c)
       if (c != key) columns.emplace_back(t.names[c], t.columns[c]);
-    run.attributes = std::make_unique<Attributes>(
-        align_attributes(run.ids, t.columns[key], columns, t.source));
+    run.attributes =
+        std::make_unique<Attributes>(align_attributes(run.ids, t.columns[key], columns, t.source));
   }
   run.fields = std::make_unique<SegmentFields>(summary, run.scores.get(), run.attributes.get(),
                                                run.as_of_day);
@@ -102,6 +102,18 @@ ActionRun run_actions(const ActionConfig& config, const ActionInputs& in,
   plan.contacts = in.contacts == nullptr ? nullptr : &run.contacts;
   plan.as_of_day = run.as_of_day;
   run.list = plan_actions(config, *run.fields, run.ids, plan);
+  // Suspicious but valid: a rule whose condition holds for every customer tests nothing (a typo
+  // such as `>= 0`, or a field that has one value here). Said, not refused.
+  const std::size_t n = run.ids.size();
+  for (std::size_t r = 0; r < config.rules.size() && n >= 2; ++r) {
+    if (r < run.list.matched.size() && run.list.matched[r] == n) {
+      const ActionRule& rule = config.rules[r];
+      run.notes.push_back(fmt::format(
+          "playbook rule '{}' ({}:{}) is true for every one of the {} customers: its condition "
+          "'{}' does not tell customers apart",
+          rule.id, config.source, rule.line, n, escape_for_message(rule.when.text(), 200)));
+    }
+  }
   return run;
 }
 

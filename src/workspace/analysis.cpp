@@ -13,6 +13,8 @@
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
 #include "ltv/io/dates.hpp"
+#include "ltv/io/files.hpp"
+#include "ltv/io/json.hpp"
 #include "ltv/models/model_file.hpp"
 #include "ltv/workspace/tables.hpp"
 
@@ -76,18 +78,9 @@ void write_json(const fs::path& path, const nlohmann::ordered_json& j) {
 }
 
 nlohmann::ordered_json read_json_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) input_error(SourceLocation{path.string(), 0, ""}, "a file that cannot be opened", "JSON");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return nlohmann::ordered_json::parse(text.str());
-  } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    const auto pos = what.find("parse error");
-    if (pos != std::string::npos) what = what.substr(pos);
-    input_error(SourceLocation{path.string(), 0, ""}, what, "JSON written by `ltv analyze`");
-  }
+  // A regular file of bounded size and nesting (ltv/io/json.hpp): a FIFO, a device or a JSON
+  // nested 100,000 levels deep is one clear error, never a hang or a crash.
+  return parse_ordered_json(read_text_file(path.string(), kDefaultJsonBytes), path.string());
 }
 
 double number_or(const nlohmann::ordered_json& j, const char* key, double fallback) {
@@ -128,7 +121,8 @@ void write_analysis(const Analysis& a, const fs::path& dir) {
   }
   write_json(dir / "summary.json", summary_json(a));
   write_json(dir / "model.json", model_to_json(a.model, a.time_unit));
-  if (a.spend_model) write_json(dir / "spend_model.json", model_to_json(*a.spend_model, a.time_unit));
+  if (a.spend_model)
+    write_json(dir / "spend_model.json", model_to_json(*a.spend_model, a.time_unit));
 }
 
 Analysis read_analysis(const fs::path& dir, std::map<std::string, std::string>* unreadable) {
@@ -183,65 +177,65 @@ Analysis read_analysis(const fs::path& dir, std::map<std::string, std::string>* 
     }
   };
   if (const auto summary = json_file("summary.json")) try {
-    const auto& j = *summary;
-    a.source = text_or(j, "source");
-    a.customers = static_cast<std::size_t>(number_or(j, "customers", 0));
-    a.transactions = static_cast<std::size_t>(number_or(j, "transactions", 0));
-    a.orders = number_or(j, "orders", 0);
-    a.first_day = day_or_zero(j, "first_day");
-    a.last_day = day_or_zero(j, "last_day");
-    a.time_unit = text_or(j, "time_unit");
-    a.repeat_rate = number_or(j, "repeat_rate", 0);
-    a.has_amount = j.contains("revenue");
-    a.revenue = number_or(j, "revenue", 0);
-    a.average_check = number_or(j, "average_check", 0);
-    a.likely_active = number_or(j, "likely_active_customers", 0);
-    if (j.contains("p_alive_measured") && j["p_alive_measured"].is_boolean()) {
-      a.p_alive_measured = j["p_alive_measured"].get<bool>();
-    }
-    if (j.contains("customer_accounting")) a.customer_accounting = j["customer_accounting"];
-    if (j.contains("spend_model_customers")) a.spend_customers = j["spend_model_customers"];
-    a.options.horizon_months = number_or(j, "horizon_months", a.options.horizon_months);
-    a.expected_purchases = number_or(j, "expected_purchases_in_horizon", 0);
-    if (j.contains("predicted_revenue_in_horizon")) {
-      a.predicted_revenue = number_or(j, "predicted_revenue_in_horizon", 0);
-    }
-    if (j.contains("clv_total")) a.clv_total = number_or(j, "clv_total", 0);
-    a.options.discount_rate = number_or(j, "discount_rate_per_month", a.options.discount_rate);
-    a.options.profit_margin = number_or(j, "profit_margin", a.options.profit_margin);
-    if (j.contains("model_selection")) a.model_selection = j["model_selection"];
-    a.model_name = text_or(a.model_selection, "chosen");
-    a.model_choice_headline = text_or(a.model_selection, "headline");
-    a.model_choice_reason = text_or(a.model_selection, "reason");
-    a.identification = text_or(a.model_selection, "identification");
-    a.l2_penalty = number_or(a.model_selection, "l2_penalty", 0);
-    if (j.contains("model") && j["model"].is_object()) {
-      a.model = model_from_json(j["model"], (dir / "summary.json").string()).fit;
-    }
-    if (j.contains("spend_model") && j["spend_model"].is_object()) {
-      a.spend_model = model_from_json(j["spend_model"], (dir / "summary.json").string()).fit;
-    }
-    a.spend_model_note = text_or(j, "spend_model_note");
-    a.analytics_notes = texts(j, "analytics_notes");
-    a.group_comparison = texts(j, "group_comparison");
-    for (const char* key : {"basket", "nps"}) {
-      if (j.contains(key)) a.extras[key] = j[key];
-    }
-    if (j.contains("load") && j["load"].is_object()) {
-      const auto& l = j["load"];
-      a.load.rows_read = static_cast<std::int64_t>(number_or(l, "rows_read", 0));
-      a.load.rows_loaded = static_cast<std::int64_t>(number_or(l, "rows_loaded", 0));
-      a.load.rows_without_customer =
-          static_cast<std::int64_t>(number_or(l, "rows_without_customer", 0));
-      a.load.return_rows = static_cast<std::int64_t>(number_or(l, "return_rows", 0));
-      if (const auto skipped = static_cast<std::int64_t>(number_or(l, "rows_skipped", 0))) {
-        a.load.skipped.push_back(SkippedRows{"skipped (as saved in summary.json)", skipped, {}});
+      const auto& j = *summary;
+      a.source = text_or(j, "source");
+      a.customers = static_cast<std::size_t>(number_or(j, "customers", 0));
+      a.transactions = static_cast<std::size_t>(number_or(j, "transactions", 0));
+      a.orders = number_or(j, "orders", 0);
+      a.first_day = day_or_zero(j, "first_day");
+      a.last_day = day_or_zero(j, "last_day");
+      a.time_unit = text_or(j, "time_unit");
+      a.repeat_rate = number_or(j, "repeat_rate", 0);
+      a.has_amount = j.contains("revenue");
+      a.revenue = number_or(j, "revenue", 0);
+      a.average_check = number_or(j, "average_check", 0);
+      a.likely_active = number_or(j, "likely_active_customers", 0);
+      if (j.contains("p_alive_measured") && j["p_alive_measured"].is_boolean()) {
+        a.p_alive_measured = j["p_alive_measured"].get<bool>();
       }
+      if (j.contains("customer_accounting")) a.customer_accounting = j["customer_accounting"];
+      if (j.contains("spend_model_customers")) a.spend_customers = j["spend_model_customers"];
+      a.options.horizon_months = number_or(j, "horizon_months", a.options.horizon_months);
+      a.expected_purchases = number_or(j, "expected_purchases_in_horizon", 0);
+      if (j.contains("predicted_revenue_in_horizon")) {
+        a.predicted_revenue = number_or(j, "predicted_revenue_in_horizon", 0);
+      }
+      if (j.contains("clv_total")) a.clv_total = number_or(j, "clv_total", 0);
+      a.options.discount_rate = number_or(j, "discount_rate_per_month", a.options.discount_rate);
+      a.options.profit_margin = number_or(j, "profit_margin", a.options.profit_margin);
+      if (j.contains("model_selection")) a.model_selection = j["model_selection"];
+      a.model_name = text_or(a.model_selection, "chosen");
+      a.model_choice_headline = text_or(a.model_selection, "headline");
+      a.model_choice_reason = text_or(a.model_selection, "reason");
+      a.identification = text_or(a.model_selection, "identification");
+      a.l2_penalty = number_or(a.model_selection, "l2_penalty", 0);
+      if (j.contains("model") && j["model"].is_object()) {
+        a.model = model_from_json(j["model"], (dir / "summary.json").string()).fit;
+      }
+      if (j.contains("spend_model") && j["spend_model"].is_object()) {
+        a.spend_model = model_from_json(j["spend_model"], (dir / "summary.json").string()).fit;
+      }
+      a.spend_model_note = text_or(j, "spend_model_note");
+      a.analytics_notes = texts(j, "analytics_notes");
+      a.group_comparison = texts(j, "group_comparison");
+      for (const char* key : {"basket", "nps"}) {
+        if (j.contains(key)) a.extras[key] = j[key];
+      }
+      if (j.contains("load") && j["load"].is_object()) {
+        const auto& l = j["load"];
+        a.load.rows_read = static_cast<std::int64_t>(number_or(l, "rows_read", 0));
+        a.load.rows_loaded = static_cast<std::int64_t>(number_or(l, "rows_loaded", 0));
+        a.load.rows_without_customer =
+            static_cast<std::int64_t>(number_or(l, "rows_without_customer", 0));
+        a.load.return_rows = static_cast<std::int64_t>(number_or(l, "return_rows", 0));
+        if (const auto skipped = static_cast<std::int64_t>(number_or(l, "rows_skipped", 0))) {
+          a.load.skipped.push_back(SkippedRows{"skipped (as saved in summary.json)", skipped, {}});
+        }
+      }
+    } catch (const Error& e) {
+      if (unreadable == nullptr) throw;
+      unreadable->emplace("summary.json", e.what());
     }
-  } catch (const Error& e) {
-    if (unreadable == nullptr) throw;
-    unreadable->emplace("summary.json", e.what());
-  }
   // model.json is the fit as saved (all its fields); it wins over summary.json's copy.
   if (const auto model = json_file("model.json")) {
     try {

@@ -1,6 +1,8 @@
 // The business analytics jobs (see ltv/workspace/analytics.hpp).
 #include "ltv/workspace/analytics.hpp"
 
+#include <fmt/format.h>
+
 #include "job_parameters.hpp"
 #include "ltv/analytics/periods.hpp"
 #include "ltv/error.hpp"
@@ -67,6 +69,23 @@ AnalyticsInputs read_analytics_inputs(const Parameters& p) {
   return inputs;
 }
 
+namespace {
+
+/// The analytics jobs take only the observation end of the period options: a time unit or a
+/// calibration end given to them would be silently ignored, so it is refused naming the key.
+void refuse_unused_periods(const Parameters& p, std::string_view job) {
+  for (const char* key : {"time_unit", "calibration_end"}) {
+    if (p.accepts(key) && p.given(key)) {
+      parameter_error(key, p.text(key),
+                      fmt::format("no value: ltv {} uses only the observation end of the period "
+                                  "options (its periods are set by period)",
+                                  job));
+    }
+  }
+}
+
+}  // namespace
+
 TransactionSource analytics_source(const Parameters& p) {
   TransactionSource source = TransactionSource::from_parameters(p);
   source.options.keep_extra_columns =
@@ -78,6 +97,7 @@ TransactionSource analytics_source(const Parameters& p) {
 
 KpisJobOptions kpis_options(const Parameters& p) {
   p.validate();
+  refuse_unused_periods(p, "kpis");
   KpisJobOptions o;
   o.kpis.period = period_parameter(p);
   o.kpis.churn_days = static_cast<std::int32_t>(p.integer("churn_days"));
@@ -118,6 +138,7 @@ AnalyticsResult run_kpis(Workspace& workspace, const KpisJobOptions& options,
 
 LtvJobOptions ltv_options(const Parameters& p) {
   p.validate();
+  refuse_unused_periods(p, "ltv");
   LtvJobOptions o;
   o.formula.method = parse_lifespan_method(p.choice("lifespan"));
   o.formula.retention_period = period_parameter(p);
@@ -154,6 +175,7 @@ AnalyticsResult run_ltv(Workspace& workspace, const LtvJobOptions& options,
 
 CohortsJobOptions cohorts_options(const Parameters& p) {
   p.validate();
+  refuse_unused_periods(p, "cohorts");
   CohortsJobOptions o;
   o.cohorts.period = period_parameter(p);
   o.cohorts.observation_end = p.date("observation_end");
@@ -174,6 +196,7 @@ AnalyticsResult run_cohorts(Workspace& workspace, const CohortsJobOptions& optio
 
 CacJobOptions cac_options(const Parameters& p) {
   p.validate();
+  refuse_unused_periods(p, "cac");
   if (p.text("spend").empty()) {
     parameter_error("spend", "", "a marketing spend FILE with channel, period, spend columns");
   }
@@ -213,6 +236,7 @@ CacResult run_cac(Workspace& workspace, const CacJobOptions& options,
 
 ForecastJobOptions forecast_options(const Parameters& p) {
   p.validate();
+  refuse_unused_periods(p, "forecast");
   ForecastJobOptions o;
   ForecastOptions& f = o.forecast;
   f.period = period_parameter(p);
@@ -243,6 +267,7 @@ ForecastResult run_forecast(Workspace& workspace, const ForecastJobOptions& opti
 
 CompareJobOptions compare_options(const Parameters& p) {
   p.validate();
+  refuse_unused_periods(p, "compare");
   CompareJobOptions o;
   o.compare.bootstrap = static_cast<std::int32_t>(p.integer("bootstrap"));
   o.compare.seed = detail::seed_parameter(p, "seed");

@@ -32,9 +32,9 @@
 #include "ltv/recommend/rule_search.hpp"
 #include "ltv/segment/segment.hpp"
 #include "ltv/workspace/actions.hpp"
+#include "ltv/workspace/side_tables.hpp"
 #include "ltv/workspace/tables.hpp"
 #include "ltv/workspace/workspace.hpp"
-#include "ltv/workspace/side_tables.hpp"
 
 namespace ltv {
 
@@ -157,12 +157,12 @@ void basket_step(const TransactionLog& log, const AnalyzeOptions& o, const Table
           fmt::format("no association rule reaches support {} (count >= {}) and confidence {}",
                       o.basket_min_support, itemsets.min_count, o.basket_min_confidence));
     }
-    a.lines.emplace_back("Rules", fmt::format("{} rules ({} level) from {} baskets, {} frequent "
-                                              "itemsets (support >= {}, count >= {}, "
-                                              "confidence >= {})",
-                                              rules.size(), level_name, baskets.size(),
-                                              itemsets.size(), o.basket_min_support,
-                                              itemsets.min_count, o.basket_min_confidence));
+    a.lines.emplace_back(
+        "Rules", fmt::format("{} rules ({} level) from {} baskets, {} frequent "
+                             "itemsets (support >= {}, count >= {}, "
+                             "confidence >= {})",
+                             rules.size(), level_name, baskets.size(), itemsets.size(),
+                             o.basket_min_support, itemsets.min_count, o.basket_min_confidence));
   } else {
     // Bounded defaults: the support is raised from its floor until at most a target number of
     // rules pass, itemsets are capped, and sparse items fall back to coarser levels
@@ -179,8 +179,8 @@ void basket_step(const TransactionLog& log, const AnalyzeOptions& o, const Table
       // The products' key: the transactions' product column name, else product / product_id,
       // else the first column; coarser levels in this order when present.
       std::size_t key = 0;
-      for (const std::string& name : {log.product->name, std::string("product"),
-                                      std::string("product_id")}) {
+      for (const std::string& name :
+           {log.product->name, std::string("product"), std::string("product_id")}) {
         if (const auto k = products->find(name)) {
           key = *k;
           break;
@@ -195,10 +195,10 @@ void basket_step(const TransactionLog& log, const AnalyzeOptions& o, const Table
         }
         MappedBaskets mapped = map_items_partial(baskets, mapping);
         if (mapped.unmapped_items > 0) {
-          a.notes.push_back(fmt::format("{}: {} products of the transactions are not in it ({} "
-                                        "basket lines), left out of the {} level",
-                                        products->source, mapped.unmapped_items,
-                                        mapped.unmapped_occurrences, level));
+          a.notes.push_back(fmt::format(
+              "{}: {} products of the transactions are not in it ({} "
+              "basket lines), left out of the {} level",
+              products->source, mapped.unmapped_items, mapped.unmapped_occurrences, level));
         }
         coarser_baskets.push_back(std::move(mapped.baskets));
         coarser_names.emplace_back(level);
@@ -246,10 +246,10 @@ void basket_step(const TransactionLog& log, const AnalyzeOptions& o, const Table
     j["recommendations"] = recs.size();
     j["recommendations_from_follow_on"] = explained;
     j["recommend_top"] = o.recommend_top;
-    a.lines.emplace_back("Offers", fmt::format("{} offers (top {} per customer): {} from "
-                                               "follow-on purchases, {} popular fill-ins",
-                                               recs.size(), o.recommend_top, explained,
-                                               recs.size() - explained));
+    a.lines.emplace_back(
+        "Offers", fmt::format("{} offers (top {} per customer): {} from "
+                              "follow-on purchases, {} popular fill-ins",
+                              recs.size(), o.recommend_top, explained, recs.size() - explained));
   }
 
   // Category reach within each RFM segment (who in the segment ever bought the category).
@@ -261,8 +261,8 @@ void basket_step(const TransactionLog& log, const AnalyzeOptions& o, const Table
       auto it = row_of.find(log.customer_ids[c]);
       if (it != row_of.end()) segment[c] = customers.rfm_segment[it->second];
     }
-    add_table(a, reach_table(reach(log, ItemLevel::category, segment),
-                             "basket/category_penetration"),
+    add_table(a,
+              reach_table(reach(log, ItemLevel::category, segment), "basket/category_penetration"),
               "basket");
   }
   a.extras["basket"] = j;
@@ -332,11 +332,11 @@ void nps_step(const TransactionLog& log, const AnalyzeOptions& o, const std::str
   j["passives"] = overall.passives;
   j["detractors"] = overall.detractors;
   if (overall.nps) {
-    a.lines.emplace_back("NPS", fmt::format("{:+.1f} (95% CI {:+.1f} .. {:+.1f}; {} answers: {} "
-                                            "promoters, {} passives, {} detractors)",
-                                            *overall.nps, *overall.ci_low, *overall.ci_high,
-                                            overall.answers, overall.promoters, overall.passives,
-                                            overall.detractors));
+    a.lines.emplace_back(
+        "NPS", fmt::format("{:+.1f} (95% CI {:+.1f} .. {:+.1f}; {} answers: {} "
+                           "promoters, {} passives, {} detractors)",
+                           *overall.nps, *overall.ci_low, *overall.ci_high, overall.answers,
+                           overall.promoters, overall.passives, overall.detractors));
   } else {
     a.notes.push_back(source + ": no valid answers");
   }
@@ -365,11 +365,10 @@ void nps_step(const TransactionLog& log, const AnalyzeOptions& o, const std::str
   for (std::size_t k = 0; k < 3; ++k) {
     const auto& r = window[k];
     value.append_row({std::string(to_string(r.cls)), static_cast<std::int64_t>(r.customers),
-                      static_cast<std::int64_t>(r.retained), opt(r.retention),
-                      opt(r.value_before), opt(r.value_after), opt(r.mean_ltv),
+                      static_cast<std::int64_t>(r.retained), opt(r.retention), opt(r.value_before),
+                      opt(r.value_after), opt(r.mean_ltv),
                       static_cast<std::int64_t>(p_alive[k].customers), opt(p_alive[k].mean),
-                      opt(expected[k].mean), opt(clv[k].mean),
-                      std::int64_t{o.nps_horizon_days}});
+                      opt(expected[k].mean), opt(clv[k].mean), std::int64_t{o.nps_horizon_days}});
     nlohmann::ordered_json row;
     row["respondents"] = p_alive[k].customers;
     row["retention"] = json_of(r.retention);
@@ -401,6 +400,15 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   steps.begin("loading " + source_.path);
   const TransactionLog& log = transactions();
   a.load = report_;
+  // Suspicious but valid data (returns exceeding purchases, a customer holding an implausible
+  // share of the rows): in the run's notes as well as in the load report on stderr.
+  for (const DataWarning& w : report_.data_warnings) {
+    std::string note = w.message;
+    for (std::size_t i = 0; i < w.examples.size(); ++i) {
+      note += (i == 0 ? ", e.g. " : "; ") + w.examples[i];
+    }
+    a.notes.push_back(std::move(note));
+  }
   if (loaded_before) steps.set_seconds(load_seconds_);  // the face loaded first
   if (log.size() == 0) input_error({source_.path, 0, ""}, "no rows", "at least one transaction");
   std::optional<NpsParseResult> nps;
@@ -419,11 +427,11 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
     auto group = [](const UnsummarisedCustomers& g) {
       return nlohmann::ordered_json{{"count", g.count}, {"first", g.examples}};
     };
-    a.customer_accounting = {{"loaded", accounting.customers_loaded},
-                             {"summarised", accounting.customers_summarised},
-                             {"only_returns", group(accounting.only_returns)},
-                             {"no_purchase_by_calibration_end",
-                              group(accounting.no_purchase_by_calibration_end)}};
+    a.customer_accounting = {
+        {"loaded", accounting.customers_loaded},
+        {"summarised", accounting.customers_summarised},
+        {"only_returns", group(accounting.only_returns)},
+        {"no_purchase_by_calibration_end", group(accounting.no_purchase_by_calibration_end)}};
     if (accounting.not_summarised() > 0) {
       std::string why;
       if (accounting.only_returns.count > 0) {
@@ -434,8 +442,7 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
                            accounting.no_purchase_by_calibration_end.count);
       }
       a.notes.push_back(fmt::format("{} of {} loaded customers are not analysed: {}",
-                                    accounting.not_summarised(), accounting.customers_loaded,
-                                    why));
+                                    accounting.not_summarised(), accounting.customers_loaded, why));
     }
   }
 
@@ -476,8 +483,8 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   steps.begin("fitting the chosen model on all data and predicting");
   if (needs_regularity(preference)) add_regularity(log, summary);
   const RfmPatterns patterns = summary_patterns(summary);
-  const ModelChoice choice = choose_identified_model(
-      preference, patterns, ModelChoiceOptions{}, calibration ? &*calibration : nullptr);
+  const ModelChoice choice = choose_identified_model(preference, patterns, ModelChoiceOptions{},
+                                                     calibration ? &*calibration : nullptr);
   const std::string& chosen = choice.model;
   if (choice.regularised) {
     selection["chosen_by"] = selection["chosen_by"].get<std::string>() +
@@ -626,9 +633,9 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
     for (const auto& note : run.notes) a.notes.push_back(note);
     std::size_t control = 0;
     for (auto c : run.list.control) control += c;
-    a.actions_line = fmt::format("{} actions ({} treated, {} control) from {} rules of {}",
-                                 run.list.size(), run.list.size() - control, control,
-                                 playbook.rules.size(), playbook.source);
+    a.actions_line =
+        fmt::format("{} actions ({} treated, {} control) from {} rules of {}", run.list.size(),
+                    run.list.size() - control, control, playbook.rules.size(), playbook.source);
   }
 
   steps.begin("business analytics");
@@ -672,8 +679,8 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
       for (auto& label : groups.labels) {
         if (label == o.compare_a || label == o.compare_b) label = named(label);
       }
-      const CompareReport report = compare_groups(log, groups, named(o.compare_a),
-                                                  named(o.compare_b), CompareOptions{});
+      const CompareReport report =
+          compare_groups(log, groups, named(o.compare_a), named(o.compare_b), CompareOptions{});
       add_table(a, compare_table(report), "analytics");
       for (const auto& w : report.warnings) a.analytics_notes.push_back(w);
       for (const auto& m : report.metrics) a.group_comparison.push_back(m.sentence);

@@ -157,6 +157,10 @@ std::vector<ParameterSpec> make_table() {
            "report them)",
            kParsing),
       "fail|skip"));
+  t.push_back(spec("date_window", "source", T::text, "1900-01-01..2100-12-31",
+                   "Plausible purchase dates FROM..TO: a date outside is a bad row (see "
+                   "--on-error)",
+                   kParsing));
   t.back().expected = "fail or skip";
   // ---- periods
   t.push_back(with_choices(spec("time_unit", "periods", T::choice, "week",

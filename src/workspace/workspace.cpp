@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
@@ -56,6 +57,9 @@ LoadOptions load_options(const Parameters& p) {
   lo.time_zone_minutes = parse_utc_offset(p.text("time_zone"));
   lo.returns = parse_returns_policy(p.choice("returns"));
   lo.on_error = parse_error_policy(p.choice("on_error"));
+  // ParameterError for date_window when the text is not a window.
+  std::tie(lo.min_day, lo.max_day) =
+      parse_date_window(p.text("date_window"), lo.min_day, lo.max_day, "date_window");
   return lo;
 }
 
@@ -98,8 +102,8 @@ AnalyzeOptions analyze_options(const Parameters& p) {
   if (!o.compare_column.empty() && p.text("customers").empty()) {
     parameter_error("compare", o.compare_column, "--customers FILE holding that column");
   }
-  o.basket_thresholds_given = p.given("basket_min_support") ||
-                              p.given("basket_min_confidence") || p.given("basket_min_count");
+  o.basket_thresholds_given = p.given("basket_min_support") || p.given("basket_min_confidence") ||
+                              p.given("basket_min_count");
   o.basket_min_support = p.text("basket_min_support");
   o.basket_min_confidence = p.text("basket_min_confidence");
   parse_ratio(o.basket_min_support, "basket_min_support");
@@ -121,7 +125,8 @@ SideInputs read_side_inputs(const Parameters& p) {
   if (const std::string rules = p.text("rules"); !rules.empty()) {
     side.playbook = load_action_config(rules);
   }
-  if (const std::string path = p.text("customers"); !path.empty()) side.customers = read_table(path);
+  if (const std::string path = p.text("customers"); !path.empty())
+    side.customers = read_table(path);
   if (const std::string path = p.text("spend"); !path.empty()) side.spend = read_table(path);
   if (const std::string path = p.text("products"); !path.empty()) {
     side.products = read_table(path);
@@ -215,11 +220,17 @@ void Workspace::write_summaries(const SummaryOptions& options, OutputFormat form
   // the rows in customer id order.
   LoadOptions lo = source_.options;
   lo.keep_extra_columns = false;
-  auto streamed = [&](auto& summaries) {
+  auto streamed = [&](auto& summaries, bool in_customer_order) {
     LoadReport report;
     const int parts = stream_transactions(source_.path, lo, report,
                                           [&](int k) -> RowSink& { return summaries.part(k); });
     if (parts == 0 || !summaries.join(parts)) return false;
+    // The loader counts customers whose returns exceed their purchases over runs of consecutive
+    // rows: exact when the file is in customer order, meaningless in any other order (not shown).
+    if (!in_customer_order) {
+      std::erase_if(report.data_warnings,
+                    [](const DataWarning& w) { return w.kind == "net_negative_customers"; });
+    }
     report.customers = summaries.customers_loaded();
     check_loaded(report);
     summaries.finish(LoadedDays{report.first_day, report.last_day});
@@ -230,12 +241,12 @@ void Workspace::write_summaries(const SummaryOptions& options, OutputFormat form
   bool values_fit = true;  // in ExactSum (else only the log path takes them)
   {
     SummaryStream stream(options);
-    if (streamed(stream)) return;
+    if (streamed(stream, true)) return;
     values_fit = !stream.declined_for_values();
   }
   if (values_fit && source_.path != "-") {
     SummaryTable table(options);
-    if (streamed(table)) return;
+    if (streamed(table, false)) return;
   }
   LoadReport read;
   const TransactionLog log = load_transactions(source_.path, lo, read);

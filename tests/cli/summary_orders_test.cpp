@@ -226,15 +226,17 @@ TEST(CliSummaryOrders, SimulatedRetailerWithReturnsAndHoldout) {
 }
 
 TEST(CliSummaryOrders, ValuesBeyondExactSumsGiveTheSameBytes) {
-  // Amounts an exact 128-bit sum cannot hold (1e-30, 1e20) take the TransactionLog with wide
-  // exact sums: still the same bytes in every order.
+  // Amounts an exact 128-bit sum cannot hold (1e-30, finer than its 2^-72 resolution) take the
+  // TransactionLog with wide exact sums: still the same bytes in every order. Large amounts are
+  // bounded by the loader (at most 1e15 in magnitude, LoadOptions::max_abs_value): the largest
+  // allowed is used.
   const auto dir = ltv::test::temp_dir("cli_summary_orders_wide");
   std::vector<Row> rows;
   for (int c = 0; c < 50; ++c) {
     for (int k = 0; k < 6; ++k) {
       const std::string id = fmt::format("k{}", c * 37 % 50);
       const std::string date = fmt::format("2022-0{}-1{}", 1 + k % 5, c % 10);
-      const double amount = k == 2 ? 1e-30 : (k == 3 ? 1e20 / (c + 1) : 0.1 * (c + k));
+      const double amount = k == 2 ? 1e-30 : (k == 3 ? 1e15 / (c + 1) : 0.1 * (c + k));
       rows.push_back(Row{fmt::format("{},{},{}\n", id, date, amount), id, date});
     }
   }

@@ -295,4 +295,18 @@ TEST(Nps, RowsFromATableEqualTheFilesRows) {
   }
 }
 
+// Found by the `table` fuzz target: a score of 11 digits overflowed a signed int while it was
+// parsed (undefined behaviour, an abort under UBSan). It is a bad score, named as such.
+TEST(Nps, HugeDigitScoresAreBadScoresNotOverflows) {
+  const std::vector<ltv::NpsRow> rows{row(2, "a", "2024-01-03", "19819970100"),
+                                      row(3, "b", "2024-01-03", "99999999999999999999"),
+                                      row(4, "c", "19819970100-01-01", "7")};
+  const ltv::NpsParseResult r = ltv::parse_nps_rows(rows);
+  ASSERT_EQ(r.problems.size(), 3u);
+  EXPECT_EQ(r.problems[0].kind, "bad_score");
+  EXPECT_EQ(r.problems[1].kind, "bad_score");
+  EXPECT_EQ(r.problems[2].kind, "bad_date");
+  EXPECT_EQ(r.answers.size(), 0u);
+}
+
 }  // namespace

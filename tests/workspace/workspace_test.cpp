@@ -366,3 +366,47 @@ TEST(ModelInput, ACnbdKFitReadsLittFromASummaryCsvAsFromTheTransactions) {
 
 }  // namespace
 }  // namespace ltv
+
+namespace ltv {
+namespace {
+
+TEST(DataWarnings, ARuleTrueForEveryCustomerIsANote) {
+  // "orders >= 1" holds for every customer of the summary (each has a calibration purchase);
+  // "orders >= 1000" for none: only the first is suspicious.
+  const ActionConfig playbook = parse_action_config(
+      "[[rule]]\n"
+      "id = \"everyone\"\n"
+      "action = \"newsletter\"\n"
+      "channel = \"email\"\n"
+      "when = \"orders >= 1\"\n"
+      "reason = \"always\"\n"
+      "\n"
+      "[[rule]]\n"
+      "id = \"nobody\"\n"
+      "action = \"gift\"\n"
+      "channel = \"email\"\n"
+      "when = \"orders >= 1000\"\n"
+      "reason = \"never\"\n",
+      "suspicious.toml");
+  LoadOptions lo;
+  lo.columns.customer = "customer_id";
+  lo.columns.date = "date";
+  lo.columns.amount = "amount";
+  Workspace ws(TransactionSource::file((retailer() / "transactions.csv").string(), lo));
+  SideInputs side;
+  side.playbook = playbook;
+  const Analysis a = ws.analyze(AnalyzeOptions{}, side);
+  std::vector<std::string> about_rules;
+  for (const std::string& note : a.notes) {
+    if (note.rfind("playbook rule", 0) == 0) about_rules.push_back(note);
+  }
+  ASSERT_EQ(about_rules.size(), 1u);
+  EXPECT_NE(about_rules[0].find("playbook rule 'everyone' (suspicious.toml:1) is true for every "
+                                "one of the "),
+            std::string::npos)
+      << about_rules[0];
+  EXPECT_NE(about_rules[0].find("'orders >= 1'"), std::string::npos) << about_rules[0];
+}
+
+}  // namespace
+}  // namespace ltv

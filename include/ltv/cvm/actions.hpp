@@ -128,7 +128,6 @@ struct CvmFieldInputs {
 /// (promoter / passive / detractor / ""), days_since_last_contact (NaN when never contacted).
 void add_cvm_fields(SegmentFields& fields, const CvmFieldInputs& inputs);
 
-
 // ---- planning -----------------------------------------------------------------------------------
 
 /// Deterministic control assignment: a hash of (customer id, campaign id) mapped to [0, 1),
@@ -152,6 +151,10 @@ struct ActionList {
   std::vector<std::string> reason;
   std::size_t suppressed = 0;  ///< customers matching a rule but on the suppression list
   std::size_t capped = 0;      ///< rule matches dropped by a frequency cap
+  /// Per rule of the config: customers whose condition holds (before suppression, caps and the
+  /// per-customer limit). A rule true for every customer is suspicious (a condition that tests
+  /// nothing): the actions job says so in its notes.
+  std::vector<std::size_t> matched;
   std::size_t size() const noexcept { return row.size(); }
 };
 

@@ -10,6 +10,11 @@
 ///  - UTF-8 byte order mark skipped, CRLF or LF line ends, blank lines skipped;
 ///  - gzip input (detected by its magic bytes, whatever the file name) and stdin (`-`).
 ///
+/// Refused with an InputError that says what was found: a path that is not a regular file (a
+/// directory, a FIFO, a device such as /dev/zero; `-` reads stdin), UTF-16 / UTF-32 text (by its
+/// byte order mark), binary data (a NUL byte in the first block read, 1 MiB; e.g. UTF-16 without
+/// a byte order mark, a ZIP/.xlsx file), and a record longer than CsvOptions::max_record_bytes.
+///
 /// The reader works on large blocks (1 MiB) and hands out records whose fields are
 /// `std::string_view`s into its buffer: they stay valid until the next call to `next()`.
 /// A reader can also run over a borrowed byte range starting at a given line number
@@ -55,6 +60,16 @@ struct CsvOptions {
   /// Accept records whose number of fields differs from the header (or the first record).
   /// When false, such a record throws InputError naming the line.
   bool allow_ragged = false;
+  /// Longest record (line, or lines of one quoted field) in bytes: a longer one throws
+  /// InputError naming the file, the line where it starts and the limit, so that input without
+  /// line breaks (or with an unterminated quote) cannot grow the buffer without bound.
+  std::size_t max_record_bytes = kDefaultMaxRecordBytes;
+  /// Most fields in one record (a longer one throws InputError naming the line): bounds the
+  /// columns of a table read from a file of, say, one line of commas.
+  std::size_t max_record_fields = kDefaultMaxRecordFields;
+
+  static constexpr std::size_t kDefaultMaxRecordBytes = std::size_t{16} << 20;
+  static constexpr std::size_t kDefaultMaxRecordFields = 100000;
 };
 
 /// One record: fields as views into the reader's buffer (valid until the next `next()`).
@@ -76,7 +91,8 @@ class ByteSource;
 class CsvReader {
  public:
   /// Opens `path` (`-` = stdin; gzip detected by magic bytes) and reads the header if
-  /// `options.has_header`. Throws InputError if the file cannot be opened.
+  /// `options.has_header`. Throws InputError if the file cannot be opened, is not a regular file,
+  /// or does not start as UTF-8 text.
   explicit CsvReader(std::string path, CsvOptions options = {});
   /// Reads from an in-memory text; `name` is used in error messages.
   static CsvReader from_string(std::string text, CsvOptions options = {},
@@ -116,8 +132,10 @@ class CsvReader {
 
  private:
   CsvReader(std::unique_ptr<detail::ByteSource> source, std::string path, CsvOptions options,
-            std::int64_t first_line = 1);
+            std::int64_t first_line, bool at_start);
   void init();
+  void check_text() const;  // the first block read: UTF-8 text, not UTF-16/32 or binary data
+  [[noreturn]] void record_too_long() const;  // the record starting at line_ passed the limit
   bool fill();  // moves the unread tail to the front and reads more; false at end of input
   bool read_record(CsvRecord& record);
 
@@ -135,6 +153,7 @@ class CsvReader {
   std::uint64_t bytes_consumed_ = 0;
   std::array<bool, 256> stop_{};        // bytes that end an unquoted field
   std::size_t field_limit_ = SIZE_MAX;  // fields returned with their text (set_field_limit)
+  bool at_start_ = true;                // the input starts at the file's first byte
 };
 
 /// Reads a whole file into records of owned strings (convenience for small files and tests).

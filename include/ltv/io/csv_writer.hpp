@@ -47,7 +47,14 @@ namespace detail {
 class FileBuffer;
 }
 
-/// Where command output goes: a file (created or truncated) or stdout for "" and "-".
+/// Where command output goes: a file or stdout for "" and "-".
+///
+/// A file is written atomically: to a temporary file beside it (`.NAME.ltv-tmp-PID-N`, same
+/// folder, same permissions as the file it replaces) that close() renames over the target once
+/// everything is written. An Output destroyed without close() (an exception, a failed write)
+/// removes its temporary file and leaves the previous file untouched; so does a process killed
+/// while writing (only the hidden temporary file remains). A path that is a device or a pipe
+/// (/dev/null, /dev/stdout) is written in place; a symbolic link is followed.
 ///
 /// A file is written through an 8 MiB buffer. Small outputs go through the page cache in one
 /// write when closed. Once an output outgrows the buffer, its full blocks are written with
@@ -58,22 +65,26 @@ class FileBuffer;
 /// through the page cache.
 class Output {
  public:
-  /// Opens the target. Throws InputError (option `-o`) when the file cannot be created.
+  /// Opens the target. Throws InputError (option `-o`) when the path is a directory or its
+  /// temporary file cannot be created (a missing or read-only folder).
   explicit Output(const std::string& path);
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
-  /// Writes what is buffered (errors are only reported by close()).
+  /// Without close(): discards the output (the temporary file is removed, the target untouched).
   ~Output();
   /// The stream to write to.
   std::ostream& stream() noexcept { return file_ ? *file_ : *stdout_; }
   /// "-" for stdout, else the file name.
   const std::string& path() const noexcept { return path_; }
-  /// Writes everything out and closes the file; throws ltv::Error if writing failed (disk full,
-  /// closed pipe...), with the system's reason.
+  /// Writes everything out, closes the file and renames it into place; throws SystemError if
+  /// writing or renaming failed (disk full, closed pipe...), with the system's reason (the target
+  /// is then untouched).
   void close();
 
  private:
   std::string path_;
+  std::string target_;     // the file replaced by close() (symbolic links resolved)
+  std::string temporary_;  // the file being written; empty for stdout, devices and pipes
   std::unique_ptr<detail::FileBuffer> buffer_;
   std::unique_ptr<std::ostream> file_;
   std::ostream* stdout_ = nullptr;

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ltv/dates.hpp"
 
@@ -59,5 +60,11 @@ std::optional<DateTime> parse_datetime(std::string_view text, const DateFormat& 
 /// Parses a date (any supported automatic format: ISO, yyyymmdd, dd.mm.yyyy) to its day number,
 /// ignoring any time of day. Throws InputError naming `what` (e.g. "--calibration-end").
 std::int32_t parse_date(std::string_view text, const std::string& what = "date");
+/// Parses a date window `FROM..TO` (inclusive; dates as parse_date() reads them). Either side may
+/// be empty, e.g. `2000-01-01..`: that bound stays `default_from` / `default_to`. Throws
+/// InputError for option `option` when the text is not a window or FROM is after TO.
+std::pair<std::int32_t, std::int32_t> parse_date_window(
+    std::string_view text, std::int32_t default_from, std::int32_t default_to,
+    const std::string& option = "--date-window");
 
 }  // namespace ltv

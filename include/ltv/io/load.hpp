@@ -58,6 +58,18 @@ struct LoadOptions {
   int time_zone_minutes = 0;   ///< fixed UTC offset datetimes with an offset are converted to
   ReturnsPolicy returns = ReturnsPolicy::net;
   ErrorPolicy on_error = ErrorPolicy::fail;
+  /// Plausible purchase dates, inclusive (days since 1970-01-01). A date outside is a bad field
+  /// ("date out of range": an InputError naming the file, line and column, or a skipped row under
+  /// on_error = skip), so that a sentinel such as 0000-01-01 cannot stretch every period table of
+  /// the analyses over two thousand years. Default 1900-01-01 .. 2100-12-31 (`--date-window`).
+  std::int32_t min_day = kDefaultMinDay;
+  std::int32_t max_day = kDefaultMaxDay;
+  static constexpr std::int32_t kDefaultMinDay = -25567;  ///< 1900-01-01
+  static constexpr std::int32_t kDefaultMaxDay = 47846;   ///< 2100-12-31
+  /// Largest magnitude of a number read from the file (amount, quantity, price, margin, cost,
+  /// and amount = quantity x price): a larger one is a bad field ("amount out of range"). With
+  /// it, no sum of loaded values can overflow: 2^32 rows of 1e15 add up to less than 1e25.
+  double max_abs_value = 1e15;
   bool require_customer = true;    ///< false: without a customer column every row is customer ""
   bool require_date = true;        ///< false: without a date column every row has day 0
   bool keep_extra_columns = true;  ///< keep unmapped columns in TransactionLog::extra
@@ -81,6 +93,15 @@ struct SkippedRows {
   std::vector<std::string> examples;  ///< first messages, `file:line: column 'x': found ...`
 };
 
+/// Something valid but suspicious about the data, counted, with the first examples (also shown
+/// by LoadReport::to_text()).
+struct DataWarning {
+  std::string kind;                   ///< e.g. "net_negative_customers"
+  std::string message;                ///< one line for people, with the count
+  std::int64_t count = 0;             ///< how many customers / rows
+  std::vector<std::string> examples;  ///< the first few, e.g. "customer 17850: net -12.50"
+};
+
 /// What a load did. Every input row is either loaded or counted here.
 struct LoadReport {
   std::string source;
@@ -99,6 +120,11 @@ struct LoadReport {
   std::string date_format;            ///< the date format used (after detection)
   std::string delimiter;              ///< the delimiter used (after detection)
   std::vector<std::string> warnings;  ///< e.g. a header line that looks like data
+  /// Suspicious but valid data, as data: customers whose returns exceed their purchases (net
+  /// amount below zero: "net_negative_customers"). Counted exactly for a TransactionLog load;
+  /// for a streamed read (stream_transactions), over each run of consecutive rows of a customer
+  /// (exact for input in customer order, the only input a streamed summary accepts).
+  std::vector<DataWarning> data_warnings;
 
   /// Rows skipped for bad fields, all reasons.
   std::int64_t rows_skipped() const noexcept;

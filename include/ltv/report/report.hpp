@@ -54,6 +54,21 @@ Report build_report(const std::filesystem::path& dir, const ReportOptions& optio
 Report write_report(const Analysis& analysis, const std::filesystem::path& out,
                     const ReportOptions& options, const std::string& label);
 
+/// What write_analysis_folder() wrote besides the tables.
+struct FolderResult {
+  std::filesystem::path report;  ///< DIR/report.html, or empty when not written
+  std::string report_error;      ///< why the report could not be built from this analysis
+};
+
+/// Writes an analysis as its output folder DIR (write_analysis: every table, summary.json,
+/// model.json) and, when `report` is given, DIR/report.html. The folder is built beside DIR and
+/// swapped in whole with its manifest.json written last (ltv/io/staged_directory.hpp): a reader,
+/// or a run killed at any point, sees the previous complete folder or the new complete one.
+/// Every write failure throws SystemError; a report that cannot be built from this analysis
+/// (an Error other than SystemError) leaves it out and says why. Used by every face.
+FolderResult write_analysis_folder(const Analysis& analysis, const std::filesystem::path& dir,
+                                   const ReportOptions* report);
+
 /// Builds the report of an output directory and writes it to `out` (default DIR/report.html
 /// when empty). Throws Error when the file cannot be written. Returns the report.
 Report write_report(const std::filesystem::path& dir, std::filesystem::path out = {},

@@ -51,8 +51,17 @@ class BoundRule;
 /// A parsed rule (syntax only; fields are resolved by bind()).
 class RuleExpr {
  public:
+  /// Longest rule text accepted, in bytes (a longer one is an InputError "too long").
+  static constexpr std::size_t kMaxLength = 100000;
+  /// Deepest nesting of parentheses and `not`s accepted (a deeper rule is an InputError "nested
+  /// too deeply"). Chains of `and` / `or` terms are not nesting: any number of them is fine.
+  static constexpr std::size_t kMaxDepth = 100;
+
   /// Parses `text`. `where` names the file, line and key the rule came from; syntax errors throw
-  /// InputError naming it, the offending token, its character position and what was expected.
+  /// InputError naming it, the offending token, its character position and what was expected
+  /// (with the part of the rule around it), as do a rule longer than kMaxLength and one nested
+  /// deeper than kMaxDepth. Parsing recurses at most kMaxDepth levels; evaluation and destruction
+  /// do not recurse at all.
   static RuleExpr parse(std::string_view text, SourceLocation where = {});
 
   /// Resolves fields and literal types. Throws InputError for an unknown field (listing
@@ -80,11 +89,12 @@ class RuleExpr {
   std::vector<Node> nodes_;  // nodes_.back() is the root
 };
 
-/// A rule bound to columns; evaluate() is cheap and thread-safe.
+/// A rule bound to columns; evaluate() is cheap and thread-safe. Evaluation runs the rule as a
+/// post-order program on a value stack (no recursion, whatever the rule's shape).
 class BoundRule {
  public:
   /// True when the rule holds for `row`.
-  bool evaluate(std::size_t row) const { return eval(root_, row); }
+  bool evaluate(std::size_t row) const;
   /// Evaluates rows [begin, begin + count) into out[0..count) (1 = holds); count <= kBlockSize.
   /// Much faster than evaluate() per row for whole columns.
   void evaluate_block(std::size_t begin, std::size_t count, std::uint8_t* out) const;
@@ -101,11 +111,12 @@ class BoundRule {
 
  private:
   friend class RuleExpr;
-  bool eval(std::uint32_t node, std::size_t row) const;
-  void eval_block(std::uint32_t node, std::size_t begin, std::size_t count,
-                  std::uint8_t* out) const;
+  void compile(std::uint32_t root);
+  bool leaf(const Op& op, std::size_t row) const;
+  void leaf_block(const Op& op, std::size_t begin, std::size_t count, std::uint8_t* out) const;
   std::vector<Op> ops_;
-  std::uint32_t root_ = 0;
+  std::vector<std::uint32_t> program_;  // ops_ indices in post-order
+  std::size_t max_stack_ = 1;           // deepest value stack of program_
 };
 
 }  // namespace ltv
