@@ -207,7 +207,9 @@ IdSortEntry IdKeys::entry(std::string_view id, std::uint32_t index) const noexce
   const auto p = id_prefix(id);
   std::uint64_t key = 0;
   for (std::size_t k = 0; k < used_; ++k) key = (key << 8) | p[positions_[k]];
-  if (used_ < 8) key <<= 8 * (8 - used_);
+  // No differing byte (one customer, or ids equal in their first 16 bytes): the key is 0; a
+  // shift by 64 would be undefined.
+  if (used_ > 0 && used_ < 8) key <<= 8 * (8 - used_);
   return IdSortEntry{static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key), index};
 }
 
