@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Regenerates the built-in configurations compiled into ltv from their example files (run from
-the repo root): examples/segments.toml -> src/segment/default_config.cpp and
-examples/actions.toml -> src/cvm/default_config.cpp. Tests check that each pair stays identical."""
+the repo root): examples/segments.toml -> src/segment/segment_default_config.cpp and
+examples/actions.toml -> src/cvm/actions_default_config.cpp. Tests check that each pair stays identical."""
 
 CONFIGS = [
-    ("examples/segments.toml", "src/segment/default_config.cpp", "ltv/segment/segment.hpp",
+    ("examples/segments.toml", "src/segment/segment_default_config.cpp", "ltv/segment/segment.hpp",
      "default_segment_config_text"),
-    ("examples/actions.toml", "src/cvm/default_config.cpp", "ltv/cvm/actions.hpp",
+    ("examples/actions.toml", "src/cvm/actions_default_config.cpp", "ltv/cvm/actions.hpp",
      "default_action_config_text"),
 ]
 
