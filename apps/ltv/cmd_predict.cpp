@@ -72,8 +72,7 @@ void setup_predict(CLI::App& root) {
       "Model JSON file written by `ltv fit -o FILE`, or a model name (" +
       model_names(ModelKind::count) + ") to fit on INPUT first");
   cmd->get_option("--discount-rate")
-      ->description(
-          "CLV discount rate per month (discrete monthly steps; BG/BB: per opportunity)")
+      ->description("CLV discount rate per month (discrete monthly steps; BG/BB: per opportunity)")
       ->group("Prediction");
   cmd->get_option("--profit-margin")
       ->description(

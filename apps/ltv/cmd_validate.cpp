@@ -223,9 +223,10 @@ void setup_validate(CLI::App& root) {
       "calibration frequency (actual vs conditional expectation), per-customer MAE/RMSE, the "
       "aggregate error, and the models side by side (log-likelihood, AIC, BIC).");
   auto parameters = add_parameter_options(*cmd, {"source", "periods", "output", "fit", "validate"});
-  cmd->get_option("--output")->description(
-      "Output FILE ('-' = stdout), or a DIR (existing, or ending in '/') that receives "
-      "models, tracking and conditional (.csv or .json) and report.txt");
+  cmd->get_option("--output")
+      ->description(
+          "Output FILE ('-' = stdout), or a DIR (existing, or ending in '/') that receives "
+          "models, tracking and conditional (.csv or .json) and report.txt");
   cmd->footer(
       "Tables: models (model,parameters,log_likelihood,aic,bic,holdout_mae,holdout_rmse,\n"
       "holdout_actual,holdout_expected,aggregate_error_pct,converged,error); tracking (model,\n"

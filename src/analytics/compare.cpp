@@ -54,7 +54,7 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
     parameter_error("bootstrap", std::to_string(options.bootstrap), "at least 100 resamples");
   if (!(options.confidence > 0 && options.confidence < 1))
     parameter_error("confidence", std::to_string(options.confidence),
-                 "a level in (0, 1), e.g. 0.95");
+                    "a level in (0, 1), e.g. 0.95");
   auto label_code = [&](const std::string& label, const char* option) {
     for (std::size_t i = 0; i < groups.labels.size(); ++i)
       if (groups.labels[i] == label) return static_cast<std::uint32_t>(i);

@@ -238,7 +238,7 @@ ForecastMethod parse_forecast_method(std::string_view text) {
                            ForecastMethod::regression, ForecastMethod::holt_winters})
     if (text == to_string(m)) return m;
   parameter_error("method", std::string(text),
-               "one of historical_average, cohort, regression, holt_winters");
+                  "one of historical_average, cohort, regression, holt_winters");
 }
 
 std::vector<double> forecast_series(std::span<const double> y, ForecastMethod method,
@@ -312,7 +312,7 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
   const std::int32_t n = hi - lo;
   if (n < 3)
     parameter_error("period", std::string(to_string(options.period)),
-                 fmt::format("at least 3 complete periods of history (found {})", n));
+                    fmt::format("at least 3 complete periods of history (found {})", n));
   for (std::int32_t p = lo; p < hi; ++p) {
     report.history_period.push_back(grid.key(p));
     report.revenue.push_back(revenue[p]);
@@ -324,7 +324,7 @@ ForecastReport forecast_company(const TransactionLog& log, const ForecastOptions
       options.holdout > 0 ? options.holdout : std::max(1, std::min(options.horizon, n / 4));
   if (n - holdout < 2)
     parameter_error("holdout", std::to_string(holdout),
-                 fmt::format("fewer periods, leaving at least 2 of {} to fit", n));
+                    fmt::format("fewer periods, leaving at least 2 of {} to fit", n));
   report.holdout = holdout;
   const std::int32_t s = report.season_length;
   const std::int32_t window =

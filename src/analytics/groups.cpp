@@ -24,8 +24,8 @@ const CategoricalColumn& find_column(const TransactionLog& log, std::string_view
   }
   for (const auto& column : log.extra) available += (available.empty() ? "" : ", ") + column.name;
   parameter_error(std::string(option), std::string(name),
-               available.empty() ? std::string("a categorical column, but the data has none")
-                                 : "a column of the data (" + available + ")");
+                  available.empty() ? std::string("a categorical column, but the data has none")
+                                    : "a column of the data (" + available + ")");
 }
 
 CustomerGroups groups_from_first_purchase(const TransactionLog& log, std::string_view column_name,

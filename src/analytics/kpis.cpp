@@ -301,7 +301,7 @@ KpiReport compute_kpis(const TransactionLog& log, const KpiOptions& options) {
   const std::int32_t obs_end = options.observation_end.value_or(range.last);
   if (obs_end < range.first)
     parameter_error("observation_end", format_day(obs_end),
-                 "a day on or after the first purchase " + format_day(range.first));
+                    "a day on or after the first purchase " + format_day(range.first));
   report.first_day = range.first;
   report.observation_end = obs_end;
   const detail::PeriodGrid grid(options.period, range.first, obs_end);

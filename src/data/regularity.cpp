@@ -61,7 +61,8 @@ std::vector<double> log_intertransaction_times(const TransactionLog& log,
 }
 
 void add_regularity(const TransactionLog& log, CustomerSummary& summary) {
-  if (summary.litt.size() != summary.size()) summary.litt = log_intertransaction_times(log, summary);
+  if (summary.litt.size() != summary.size())
+    summary.litt = log_intertransaction_times(log, summary);
 }
 
 }  // namespace ltv

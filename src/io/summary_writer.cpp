@@ -79,9 +79,8 @@ namespace {
 /// Appends the CSV text of summary rows [begin, end) to `out`: the cells, in the order and form
 /// RowWriter writes (fields quoted when needed, doubles in shortest form, money rounded to 12
 /// significant digits, empty cells for missing values).
-void append_summary_csv_rows(TextBuffer& out, SummaryCellCache& cache,
-                             const SummaryRanges& source, const CustomerSummary& s,
-                             std::size_t begin, std::size_t end) {
+void append_summary_csv_rows(TextBuffer& out, SummaryCellCache& cache, const SummaryRanges& source,
+                             const CustomerSummary& s, std::size_t begin, std::size_t end) {
   // Room for a row besides its id: 12 cells and 13 separators.
   constexpr std::size_t kCells = 12 * SummaryCellCache::kCell + 13;
   for (std::size_t i = begin; i < end; ++i) {

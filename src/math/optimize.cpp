@@ -228,8 +228,9 @@ std::vector<std::vector<double>> collect_starts(const MaximizeProblem& problem,
   std::vector<std::vector<double>> base;
   if (!options.initial.empty()) {
     if (options.initial.size() != k) {
-      parameter_error("initial", fmt::format("{} values", options.initial.size()),
-                   fmt::format("{} starting parameters ({})", k, fmt::join(problem.names, ", ")));
+      parameter_error(
+          "initial", fmt::format("{} values", options.initial.size()),
+          fmt::format("{} starting parameters ({})", k, fmt::join(problem.names, ", ")));
     }
     for (double v : options.initial) {
       if (!(v > 0) || !std::isfinite(v)) {

@@ -21,19 +21,20 @@ namespace {
 void check_options(const ClvOptions& o, bool allow_infinite) {
   if (std::isnan(o.horizon) || !(o.horizon > 0) || (std::isinf(o.horizon) && !allow_infinite)) {
     parameter_error("horizon", fmt::format("{}", o.horizon),
-                 allow_infinite ? "a positive number of steps (or infinity)"
-                                : "a positive finite number of steps");
+                    allow_infinite ? "a positive number of steps (or infinity)"
+                                   : "a positive finite number of steps");
   }
   if (!std::isfinite(o.step) || !(o.step > 0)) {
-    parameter_error("step", fmt::format("{}", o.step), "a positive step length in model time units");
+    parameter_error("step", fmt::format("{}", o.step),
+                    "a positive step length in model time units");
   }
   if (!std::isfinite(o.discount_rate) || o.discount_rate < 0) {
     parameter_error("discount_rate", fmt::format("{}", o.discount_rate),
-                 "a discount rate per step >= 0");
+                    "a discount rate per step >= 0");
   }
   if (std::isinf(o.horizon) && !(o.discount_rate > 0)) {
     parameter_error("discount_rate", fmt::format("{}", o.discount_rate),
-                 "a positive discount rate for an infinite horizon");
+                    "a positive discount rate for an infinite horizon");
   }
   if (!std::isfinite(o.margin)) {
     parameter_error("margin", fmt::format("{}", o.margin), "a finite margin");
@@ -91,15 +92,15 @@ void check_clv_options(const ClvOptions& options, const FittedCountModel& model)
     return;
   }
   if (options.discounting != Discounting::discrete) {
-    parameter_error("discounting", "continuous",
-                    "discrete for " + std::string(model.definition().title) +
-                        " (opportunities are discrete)");
+    parameter_error(
+        "discounting", "continuous",
+        "discrete for " + std::string(model.definition().title) + " (opportunities are discrete)");
   }
   check_options(options, true);
   if (options.step != std::floor(options.step)) {
-    parameter_error("step", fmt::format("{}", options.step),
-                    "a whole number of opportunities per step for " +
-                        std::string(model.definition().title));
+    parameter_error(
+        "step", fmt::format("{}", options.step),
+        "a whole number of opportunities per step for " + std::string(model.definition().title));
   }
   if (std::isinf(options.horizon) && options.step != 1) {
     parameter_error("step", fmt::format("{}", options.step),
@@ -148,8 +149,8 @@ void for_each_in_order_of_errors(std::size_t n, int block, Body body) {
 }  // namespace
 
 CountScores score_customers(const FittedCountModel& model, std::span<const double> x,
-                            std::span<const double> t_x, std::span<const double> T,
-                            double horizon, const ClvOptions* clv) {
+                            std::span<const double> t_x, std::span<const double> T, double horizon,
+                            const ClvOptions* clv) {
   const std::size_t n = x.size();
   if (t_x.size() != n || T.size() != n) {
     input_error(SourceLocation{"", 0, "t_x/T"},
@@ -221,8 +222,8 @@ CountScores score_customers(const FittedCountModel& model, std::span<const doubl
       }
     }
     if (!std::isfinite(c.alive_at_T) || !std::isfinite(c.cet) || !std::isfinite(c.discounted)) {
-      throw ModelError(fmt::format("{}: non-finite prediction for x={}, t_x={}, T={}",
-                                   model.name(), x[i], t_x[i], T[i]));
+      throw ModelError(fmt::format("{}: non-finite prediction for x={}, t_x={}, T={}", model.name(),
+                                   x[i], t_x[i], T[i]));
     }
     per_pattern[p] = c;
   });
@@ -249,8 +250,8 @@ std::vector<double> customer_lifetime_value(const FittedCountModel& model,
   if (std::isinf(options.horizon)) {
     // DERT: continuous-time models take the continuous rate per time unit, discrete ones the
     // rate per opportunity.
-    const double rate = model.discrete() ? options.discount_rate
-                                         : std::log1p(options.discount_rate) / options.step;
+    const double rate =
+        model.discrete() ? options.discount_rate : std::log1p(options.discount_rate) / options.step;
     for_each_in_order_of_errors(n, 64, [&](std::size_t i) {
       out[i] = options.margin * customers.spend[i] *
                model.dert(rate, customers.x[i], customers.t_x[i], customers.T[i]);

@@ -450,7 +450,7 @@ std::vector<FitResult> fit_each_k(const RegularityPatterns& data, const CnbdKFit
   }
   if (options.k < 0 || options.k > kMaxK) {
     parameter_error("k", fmt::format("{}", options.k),
-                 fmt::format("0 (choose by likelihood) or a regularity 1..{}", kMaxK));
+                    fmt::format("0 (choose by likelihood) or a regularity 1..{}", kMaxK));
   }
   if (options.k == 0 && (options.k_max < 1 || options.k_max > kMaxK)) {
     parameter_error("k_max", fmt::format("{}", options.k_max), fmt::format("1..{}", kMaxK));

@@ -70,7 +70,8 @@ std::optional<ModelShape> model_shape(const FitResult& fit) {
   const std::string& m = fit.model;
   const std::size_t n = fit.estimates.size();
   if (n != fit.names.size()) return std::nullopt;
-  if ((m == "bgnbd" || m == "mbgnbd") && n == 4) return ModelShape{{0, 1, 2, 3}, DropoutKind::per_purchase};
+  if ((m == "bgnbd" || m == "mbgnbd") && n == 4)
+    return ModelShape{{0, 1, 2, 3}, DropoutKind::per_purchase};
   if (m == "pnbd" && n == 4) return ModelShape{{0, 1, 2, 3}, DropoutKind::rate};
   if (m == "bgbb" && n == 4) return ModelShape{{0, 1, 2, 3}, DropoutKind::per_opportunity};
   // (M)BG/CNBD-k: k is chosen, not estimated; r, alpha | a, b as in BG/NBD.
@@ -137,9 +138,10 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
                                 const DiagnosticOptions& options) {
   const std::optional<ModelShape> shape_found = model_shape(fit);
   if (!shape_found) {
-    throw ModelError(fmt::format("diagnostics: '{}' is not a fitted count model with its "
-                                 "parameters ({})",
-                                 fit.model, model_names(ModelKind::count)));
+    throw ModelError(
+        fmt::format("diagnostics: '{}' is not a fitted count model with its "
+                    "parameters ({})",
+                    fit.model, model_names(ModelKind::count)));
   }
   const ModelShape& shape = *shape_found;
   const std::size_t np = shape.index.size();  // the parameters the checks look at
@@ -225,23 +227,24 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
     d.dropout_share = -std::expm1(chances * std::log1p(-d.mean_dropout));
   }
   if (shape.dropout != DropoutKind::none && !(d.dropout_share >= options.min_dropout_share)) {
-    const std::string per = shape.dropout == DropoutKind::gompertz ? fmt::format(
-                                                      "s b/beta = {:.3g} per time unit at first, "
-                                                      "mean T {:.3g}",
-                                                      d.mean_dropout, m.T)
-                            : shape.dropout == DropoutKind::rate ? fmt::format(
-                                                      "s/beta = {:.3g} per time unit, "
-                                                      "mean T {:.3g}",
-                                                      d.mean_dropout, m.T)
-                            : shape.dropout == DropoutKind::per_opportunity ? fmt::format(
-                                                        "gamma/(gamma+delta) = {:.3g} per "
-                                                        "opportunity, mean {:.3g} "
-                                                        "opportunities",
-                                                        d.mean_dropout, m.T)
-                                                  : fmt::format(
-                                                        "a/(a+b) = {:.3g} per purchase, "
-                                                        "mean {:.3g} purchases",
-                                                        d.mean_dropout, m.x + 1);
+    const std::string per =
+        shape.dropout == DropoutKind::gompertz ? fmt::format(
+                                                     "s b/beta = {:.3g} per time unit at first, "
+                                                     "mean T {:.3g}",
+                                                     d.mean_dropout, m.T)
+        : shape.dropout == DropoutKind::rate ? fmt::format(
+                                                   "s/beta = {:.3g} per time unit, "
+                                                   "mean T {:.3g}",
+                                                   d.mean_dropout, m.T)
+        : shape.dropout == DropoutKind::per_opportunity ? fmt::format(
+                                                              "gamma/(gamma+delta) = {:.3g} per "
+                                                              "opportunity, mean {:.3g} "
+                                                              "opportunities",
+                                                              d.mean_dropout, m.T)
+                                                        : fmt::format(
+                                                              "a/(a+b) = {:.3g} per purchase, "
+                                                              "mean {:.3g} purchases",
+                                                              d.mean_dropout, m.x + 1);
     add(FitIssueKind::dropout_not_identified, pair_names(fit, shape, 1), true,
         fmt::format("the fit has almost no dropout ({}: {:.2g}% of customers would drop out "
                     "over their observed history); the data cannot tell dropout from slow "
@@ -285,10 +288,10 @@ FitDiagnosis diagnose_count_fit(const FitResult& fit, const RfmPatterns& pattern
         if (std::find(wide.begin(), wide.end(), names[k]) == wide.end()) continue;
         if (!detail.empty()) detail += ", ";
         const std::size_t f = shape.index[k];
-        detail += f < fit.ci_lower.size() && f < fit.ci_upper.size()
-                      ? fmt::format("{} {:.3g} .. {:.3g}", names[k], fit.ci_lower[f],
-                                    fit.ci_upper[f])
-                      : names[k];
+        detail +=
+            f < fit.ci_lower.size() && f < fit.ci_upper.size()
+                ? fmt::format("{} {:.3g} .. {:.3g}", names[k], fit.ci_lower[f], fit.ci_upper[f])
+                : names[k];
       }
       add(FitIssueKind::wide_interval, fmt::format("{}", fmt::join(wide, ", ")), false,
           fmt::format("95% intervals span more than a factor of 2,500 ({})", detail));

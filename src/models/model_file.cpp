@@ -51,7 +51,8 @@ SavedModel model_from_json(const nlohmann::json& j, const std::string& source) {
     input_error(SourceLocation{source, 0, ""}, found, expected);
   };
   if (!j.is_object() || !j.contains("model") || !j["model"].is_string()) {
-    bad(j.is_object() ? "an object without a \"model\" name" : std::string("a JSON ") + j.type_name(),
+    bad(j.is_object() ? "an object without a \"model\" name"
+                      : std::string("a JSON ") + j.type_name(),
         "a JSON object with \"model\" and \"params\" (from `ltv fit -o`)");
   }
   SavedModel m;
@@ -146,7 +147,8 @@ SavedModel read_model_file(const std::string& path, const std::string& parameter
     constexpr int kMaxDepth = 16;
     j = nlohmann::json::parse(text, [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
       if (depth > kMaxDepth) {
-        input_error(SourceLocation{path, 0, ""}, fmt::format("JSON nested deeper than {} levels", kMaxDepth),
+        input_error(SourceLocation{path, 0, ""},
+                    fmt::format("JSON nested deeper than {} levels", kMaxDepth),
                     "a model JSON written by `ltv fit -o FILE`");
       }
       return true;

@@ -96,8 +96,7 @@ std::vector<ModelDefinition> make_registry() {
       return bg_nbd::p_n_transactions(bgnbd(t), n, h);
     };
     m.probability_of_purchase = [](Theta t, double h, double x, double t_x, double T) {
-      return nbd_probability_of_purchase(bg_nbd::p_alive(bgnbd(t), x, t_x, T), t[0], t[1], h, x,
-                                         T);
+      return nbd_probability_of_purchase(bg_nbd::p_alive(bgnbd(t), x, t_x, T), t[0], t[1], h, x, T);
     };
     m.conditional_p_n_transactions = [](Theta t, double n, double h, double x, double t_x,
                                         double T) {
@@ -129,8 +128,8 @@ std::vector<ModelDefinition> make_registry() {
       return mbg_nbd::p_n_transactions(mbgnbd(t), n, h);
     };
     m.probability_of_purchase = [](Theta t, double h, double x, double t_x, double T) {
-      return nbd_probability_of_purchase(mbg_nbd::p_alive(mbgnbd(t), x, t_x, T), t[0], t[1], h,
-                                         x, T);
+      return nbd_probability_of_purchase(mbg_nbd::p_alive(mbgnbd(t), x, t_x, T), t[0], t[1], h, x,
+                                         T);
     };
     m.conditional_p_n_transactions = [](Theta t, double n, double h, double x, double t_x,
                                         double T) {
@@ -422,15 +421,15 @@ FittedCountModel FittedCountModel::with_parameters(std::string_view name,
                                                    std::span<const double> theta) {
   const ModelDefinition& m = model_definition(name, ModelKind::count);
   if (theta.size() != m.parameters.size()) {
-    throw ModelError(fmt::format("{} takes {} parameters, not {}", m.name, m.parameters.size(),
-                                 theta.size()));
+    throw ModelError(
+        fmt::format("{} takes {} parameters, not {}", m.name, m.parameters.size(), theta.size()));
   }
   FitResult fit;
   fit.model = std::string(m.name);
   for (std::size_t i = 0; i < theta.size(); ++i) {
     if (!std::isfinite(theta[i]) || !(theta[i] > 0)) {
-      throw ModelError(fmt::format("{} parameter {} = {}: expected a positive finite value",
-                                   m.name, m.parameters[i], theta[i]));
+      throw ModelError(fmt::format("{} parameter {} = {}: expected a positive finite value", m.name,
+                                   m.parameters[i], theta[i]));
     }
     fit.names.emplace_back(m.parameters[i]);
     fit.estimates.push_back(theta[i]);

@@ -25,8 +25,8 @@ std::span<const std::string_view> count_model_names() noexcept {
 
 RfmPatterns summary_patterns(const CustomerSummary& summary) {
   if (summary.litt.size() == summary.size() && summary.size() > 0) {
-    RegularityPatterns r = compress_regularity_patterns(summary.frequency, summary.recency,
-                                                        summary.T, summary.litt);
+    RegularityPatterns r =
+        compress_regularity_patterns(summary.frequency, summary.recency, summary.T, summary.litt);
     r.patterns.sum_log_itt = r.sum_log_itt;
     return std::move(r.patterns);
   }
@@ -46,7 +46,7 @@ std::vector<HoldoutScore> compare_on_holdout(const CustomerSummary& summary,
                                              const FitOptions& options) {
   if (!summary.has_holdout) {
     parameter_error("calibration_end", "(none)",
-                 "a calibration end before the observation end, so there is a holdout");
+                    "a calibration end before the observation end, so there is a holdout");
   }
   const RfmPatterns patterns = summary_patterns(summary);
   const double n = static_cast<double>(summary.size());

@@ -106,7 +106,7 @@ std::vector<ConditionalRow> conditional_by_frequency(const FittedCountModel& mod
                                                      int max_bucket) {
   if (!summary.has_holdout) {
     parameter_error("calibration_end", "(none)",
-                 "a calibration end before the observation end, so there is a holdout");
+                    "a calibration end before the observation end, so there is a holdout");
   }
   if (max_bucket < 1) max_bucket = 1;
   // CET once per distinct (x, t_x, T) pattern (customers of dated data share patterns).
@@ -179,7 +179,7 @@ ValidationReport validation_from_scores(const TransactionLog& log, const Custome
                                         int max_frequency_bucket) {
   if (!summary.has_holdout) {
     parameter_error("calibration_end", "(none)",
-                 "a calibration end before the observation end, so there is a holdout");
+                    "a calibration end before the observation end, so there is a holdout");
   }
   if (summary.size() == 0) {
     parameter_error("calibration_end", "(no customer)", "a date after some first purchase");
@@ -243,7 +243,7 @@ ValidationReport validate(const TransactionLog& log, const CustomerSummary& summ
                           const ValidationOptions& options) {
   if (!summary.has_holdout) {
     parameter_error("calibration_end", "(none)",
-                 "a calibration end before the observation end, so there is a holdout");
+                    "a calibration end before the observation end, so there is a holdout");
   }
   if (needs_regularity(options.models) && summary.litt.size() != summary.size()) {
     CustomerSummary with_litt = summary;

@@ -16,8 +16,8 @@ __extension__ typedef unsigned __int128 u128;
 
 [[noreturn]] void bad_ratio(const std::string& option, std::string_view text) {
   parameter_error(option, std::string(text),
-               "a number in [0, 1] (decimal such as 0.001, percentage such as 0.1%, or fraction "
-               "such as 1/3)");
+                  "a number in [0, 1] (decimal such as 0.001, percentage such as 0.1%, or fraction "
+                  "such as 1/3)");
 }
 
 bool parse_unsigned(std::string_view text, std::uint64_t& out) {

@@ -103,7 +103,8 @@ std::string format_day(std::int32_t day_number) {
 
 namespace {
 void require_positive(double value, const char* option, const char* what) {
-  if (!std::isfinite(value) || !(value > 0.0)) parameter_error(option, fmt::format("{}", value), what);
+  if (!std::isfinite(value) || !(value > 0.0))
+    parameter_error(option, fmt::format("{}", value), what);
 }
 void require_probability(double value, const char* option) {
   if (!std::isfinite(value) || value < 0.0 || value > 1.0) {
@@ -130,7 +131,7 @@ void validate(const SimulationOptions& o) {
   require_positive(o.spend.gamma, "--spend-params", params_msg);
   if (o.end_day < o.start_day) {
     parameter_error("end", format_day(o.end_day),
-                 fmt::format("a date on or after --start {}", format_day(o.start_day)));
+                    fmt::format("a date on or after --start {}", format_day(o.start_day)));
   }
   const std::int32_t period = o.end_day - o.start_day + 1;
   // Guard against parameters that would make each customer buy millions of times.
@@ -138,21 +139,22 @@ void validate(const SimulationOptions& o) {
                                                             : o.pareto_nbd.r / o.pareto_nbd.alpha;
   const double expected_purchases = mean_rate * period / 7.0;
   if (expected_purchases > 10000.0) {
-    parameter_error("params", fmt::format("r/alpha = {:.6g} per week", mean_rate),
-                 fmt::format("at most 10000 expected purchases per customer over the {:.1f} weeks "
-                             "(r/alpha x weeks = {:.0f})",
-                             period / 7.0, expected_purchases));
+    parameter_error(
+        "params", fmt::format("r/alpha = {:.6g} per week", mean_rate),
+        fmt::format("at most 10000 expected purchases per customer over the {:.1f} weeks "
+                    "(r/alpha x weeks = {:.0f})",
+                    period / 7.0, expected_purchases));
   }
   if (o.acquisition_days < 0 || o.acquisition_days > period) {
     parameter_error("acquisition_days", std::to_string(o.acquisition_days),
-                 fmt::format("a number of days in 1..{} (the period length)", period));
+                    fmt::format("a number of days in 1..{} (the period length)", period));
   }
   require_probability(o.loyalty_share, "--loyalty-share");
   require_positive(o.loyalty_factor, "--loyalty-factor", "a factor > 0");
   require_probability(o.nps_rate, "--nps-rate");
   if (!std::isfinite(o.contact_rate) || o.contact_rate < 0.0 || o.contact_rate > 1000.0) {
     parameter_error("contact_rate", fmt::format("{}", o.contact_rate),
-                 "contacts per customer per month in [0, 1000]");
+                    "contacts per customer per month in [0, 1000]");
   }
   if (o.max_lines < 1 || o.max_lines > 100) {
     parameter_error("max_lines", std::to_string(o.max_lines), "a number of lines in 1..100");

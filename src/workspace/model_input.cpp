@@ -15,11 +15,11 @@
 #include <sstream>
 #include <thread>
 
+#include "ltv/data/regularity.hpp"
 #include "ltv/error.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/numbers.hpp"
 #include "ltv/io/table.hpp"
-#include "ltv/data/regularity.hpp"
 #include "ltv/models/cnbd_k.hpp"
 #include "ltv/models/gamma_gamma.hpp"
 #include "ltv/models/registry.hpp"
@@ -114,9 +114,9 @@ SummaryColumns summary_columns(const CsvReader& reader, bool bgbb) {
   c.monetary = t.find("monetary_value");
   c.litt = t.find("litt");
   // An id column: the first column when it is not one of the numeric summary columns.
-  static const std::vector<std::string> known{"frequency",      "recency", "t",      "periods",
-                                              "monetary_value", "weights", "weight", "count",
-                                              "litt"};
+  static const std::vector<std::string> known{"frequency", "recency",        "t",
+                                              "periods",   "monetary_value", "weights",
+                                              "weight",    "count",          "litt"};
   const std::string first = t.names.empty() ? std::string() : lower(t.names[0]);
   c.has_id = std::find(known.begin(), known.end(), first) == known.end();
   return c;

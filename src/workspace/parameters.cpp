@@ -106,12 +106,12 @@ void append_analytics_commands(std::vector<ParameterSpec>& t);
 std::vector<ParameterSpec> make_table() {
   std::vector<ParameterSpec> t;
   // ---- source: the transaction file, its columns and how it is parsed
-  t.push_back(positional(spec(
-      "file", "source", T::path, "",
-      "Transactions: CSV/TSV/whitespace text, optionally gzip-compressed; '-' = stdin", "")));
+  t.push_back(positional(
+      spec("file", "source", T::path, "",
+           "Transactions: CSV/TSV/whitespace text, optionally gzip-compressed; '-' = stdin", "")));
   t.push_back(spec("customer", "source", T::text, "", "Customer id column (required)", kColumns));
-  t.push_back(spec("date", "source", T::text, "", "Purchase date or datetime column (required)",
-                   kColumns));
+  t.push_back(
+      spec("date", "source", T::text, "", "Purchase date or datetime column (required)", kColumns));
   t.push_back(spec("amount", "source", T::text, "",
                    "Line value column; absent = count-only data (unless --price)", kColumns));
   t.push_back(spec("order", "source", T::text, "",
@@ -125,8 +125,8 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(spec("margin", "source", T::text, "", "Profit-per-line column", kColumns));
   t.push_back(spec("cost", "source", T::text, "", "Cost-per-line column: profit = amount - cost",
                    kColumns));
-  t.push_back(spec("channel", "source", T::text, "", "Sales / acquisition channel column",
-                   kColumns));
+  t.push_back(
+      spec("channel", "source", T::text, "", "Sales / acquisition channel column", kColumns));
   t.push_back(spec("region", "source", T::text, "", "Store / region column", kColumns));
   t.push_back(spec("no_header", "source", T::flag, "",
                    "The file has no header line: columns are given by number", kParsing));
@@ -192,27 +192,26 @@ std::vector<ParameterSpec> make_table() {
                         " (predict: also a model JSON file written by `ltv fit -o FILE`)"),
                    kModel));
   // ---- fit: optimizer tuning
-  t.push_back(with_range(spec("penalty", "fit", T::number, "0",
-                              "L2 penalty on the log-parameters (0 = plain maximum likelihood)",
-                              kModel),
-                         0, kInf, false, false, "a finite penalty >= 0"));
-  t.push_back(with_range(spec("starts", "fit", T::integer, "0",
-                              "Number of optimizer starting points (0 = the model's default)",
-                              kModel),
-                         0, 100, false, false, "a number of starts in 0..100"));
+  t.push_back(
+      with_range(spec("penalty", "fit", T::number, "0",
+                      "L2 penalty on the log-parameters (0 = plain maximum likelihood)", kModel),
+                 0, kInf, false, false, "a finite penalty >= 0"));
+  t.push_back(
+      with_range(spec("starts", "fit", T::integer, "0",
+                      "Number of optimizer starting points (0 = the model's default)", kModel),
+                 0, 100, false, false, "a number of starts in 0..100"));
   t.push_back(spec("no_presearch", "fit", T::flag, "",
                    "Run every start on the full data (default: with more than 20,000 distinct "
                    "(frequency, recency, T) patterns the starts search a subsample of 5,000 and "
                    "the full data is fitted once, from the best optimum found there)",
                    kModel));
   // ---- clv: discounting and margin
-  t.push_back(with_range(spec("discount_rate", "clv", T::number, "0.01",
-                              "CLV discount rate per month", kModel),
-                         0, kInf, false, false, "a discount rate per month >= 0"));
   t.push_back(with_range(
-      spec("profit_margin", "clv", T::number, "1", "Share of spend that is profit, for CLV",
-           kModel),
-      -kInf, kInf, false, false, "a finite share of spend"));
+      spec("discount_rate", "clv", T::number, "0.01", "CLV discount rate per month", kModel), 0,
+      kInf, false, false, "a discount rate per month >= 0"));
+  t.push_back(with_range(spec("profit_margin", "clv", T::number, "1",
+                              "Share of spend that is profit, for CLV", kModel),
+                         -kInf, kInf, false, false, "a finite share of spend"));
   // ---- analyze: the main job
   t.push_back(with_expected(
       spec("model", "analyze", T::text, "auto",
@@ -220,9 +219,9 @@ std::vector<ParameterSpec> make_table() {
                 continuous_model_names()),
            kModel),
       keep("auto or one of " + continuous_model_names())));
-  t.push_back(with_range(spec("horizon", "analyze", T::number, "12",
-                              "Prediction horizon in months", kModel),
-                         0, 1200, true, false, "a positive number of months (at most 1200)"));
+  t.push_back(with_range(
+      spec("horizon", "analyze", T::number, "12", "Prediction horizon in months", kModel), 0, 1200,
+      true, false, "a positive number of months (at most 1200)"));
   t.push_back(with_range(spec("holdout_share", "analyze", T::number, "0.25",
                               "Share of the observed days held out for model selection when "
                               "--calibration-end is not given",
@@ -259,8 +258,7 @@ std::vector<ParameterSpec> make_table() {
            kCrossSell),
       "a share in [0, 1]: a decimal, a percentage or a fraction"));
   t.push_back(with_expected(spec("basket_min_confidence", "analyze", T::text, "0.1",
-                                 "Minimum rule confidence count(X+Y)/count(X), exact",
-                                 kCrossSell),
+                                 "Minimum rule confidence count(X+Y)/count(X), exact", kCrossSell),
                             "a share in [0, 1]: a decimal, a percentage or a fraction"));
   t.push_back(with_range(
       spec("basket_min_count", "analyze", T::integer, "10",
@@ -294,8 +292,7 @@ std::vector<ParameterSpec> make_table() {
                    kActions));
   t.push_back(spec(
       "contacts", "analyze", T::path, "",
-      "Contact history FILE (customer_id,date,channel) for the actions' frequency caps",
-      kActions));
+      "Contact history FILE (customer_id,date,channel) for the actions' frequency caps", kActions));
   t.push_back(spec("suppress", "analyze", T::path, "",
                    "Do-not-contact FILE (customer_id) excluded from DIR/actions.csv", kActions));
   t.push_back(spec("currency", "analyze", T::text, "$",
@@ -612,8 +609,8 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
                    "Per group: customer labels from FILE (with --group-column)", ""));
   t.push_back(
       spec("id_column", "ltv", T::text, "customer_id", "Customer id column of --groups FILE", ""));
-  t.push_back(spec("group_column", "ltv", T::text, "",
-                   "Label column of --groups FILE (e.g. segment)", ""));
+  t.push_back(
+      spec("group_column", "ltv", T::text, "", "Label column of --groups FILE (e.g. segment)", ""));
   t.push_back(with_choices(spec("lifespan", "ltv", T::choice, "retention",
                                 "Relationship length: observed (mean last - first purchase) or "
                                 "retention (1 / (1 - r) periods)",
@@ -653,9 +650,9 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
   t.push_back(spec("spend_amount", "cac", T::text, "spend", "Spend column of the spend file", ""));
   t.push_back(period_spec("cac", "month",
                           "Period of the spend file: day, week (ISO), month, quarter or year"));
-  t.push_back(spec(
-      "acquisition_column", "cac", T::text, "channel",
-      "Transactions column whose value on the first purchase is the acquisition channel", ""));
+  t.push_back(
+      spec("acquisition_column", "cac", T::text, "channel",
+           "Transactions column whose value on the first purchase is the acquisition channel", ""));
   t.push_back(
       spec("customers", "cac", T::path, "",
            "Take each customer's acquisition channel from FILE instead (e.g. customers.csv)", ""));
@@ -680,24 +677,23 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
   t.push_back(with_range(spec("holdout", "forecast", T::integer, "0",
                               "Backtest periods held out (0: min(horizon, n/4))", ""),
                          0, kMaxInt32, false, false, "a number of periods >= 0"));
-  t.push_back(with_range(
-      spec("season", "forecast", T::integer, "0",
-           "Season length in periods (0: 12 months, 52 weeks, 7 days, 4 quarters)", ""),
-      0, kMaxInt32, false, false, "a number of periods >= 0"));
-  t.push_back(with_range(
-      spec("fourier", "forecast", T::integer, "0",
-           "Regression: K Fourier pairs instead of seasonal dummies (0 = dummies)", ""),
-      0, kMaxInt32, false, false, "a number of pairs >= 0"));
+  t.push_back(
+      with_range(spec("season", "forecast", T::integer, "0",
+                      "Season length in periods (0: 12 months, 52 weeks, 7 days, 4 quarters)", ""),
+                 0, kMaxInt32, false, false, "a number of periods >= 0"));
+  t.push_back(
+      with_range(spec("fourier", "forecast", T::integer, "0",
+                      "Regression: K Fourier pairs instead of seasonal dummies (0 = dummies)", ""),
+                 0, kMaxInt32, false, false, "a number of pairs >= 0"));
   t.push_back(with_range(
       spec("window", "forecast", T::integer, "0",
            "Periods averaged by historical_average and for the acquisition rate (0: season)", ""),
       0, kMaxInt32, false, false, "a number of periods >= 0"));
   // A list: the command line takes --method repeatedly (or comma-separated).
-  t.push_back(with_expected(
-      repeated(spec("method", "forecast", T::text,
-                    "historical_average\ncohort\nregression\nholt_winters",
-                    "Methods to run (repeatable; or comma-separated)", "")),
-      "one of historical_average, cohort, regression, holt_winters"));
+  t.push_back(with_expected(repeated(spec("method", "forecast", T::text,
+                                          "historical_average\ncohort\nregression\nholt_winters",
+                                          "Methods to run (repeatable; or comma-separated)", "")),
+                            "one of historical_average, cohort, regression, holt_winters"));
   t.push_back(with_choices(spec("table", "forecast", T::choice, "",
                                 "Table to write as CSV: forecast (default), forecast_backtest or "
                                 "seasonality; JSON writes all",
@@ -718,8 +714,9 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
                    "Name of the first group in sentences (default: its label)", ""));
   t.push_back(spec("name_b", "compare", T::text, "",
                    "Name of the second group in sentences (default: its label)", ""));
-  t.push_back(with_range(spec("bootstrap", "compare", T::integer, "1000", "Bootstrap resamples", ""),
-                         100, kMaxInt32, false, false, "at least 100 resamples"));
+  t.push_back(
+      with_range(spec("bootstrap", "compare", T::integer, "1000", "Bootstrap resamples", ""), 100,
+                 kMaxInt32, false, false, "at least 100 resamples"));
   t.push_back(with_range(
       spec("seed", "compare", T::integer, "42", "Random seed (results are reproducible)", ""), 0,
       kMaxUint64, false, false, "a whole number in 0..18446744073709551615"));
@@ -748,9 +745,9 @@ void append_analytics_commands(std::vector<ParameterSpec>& t) {
   t.push_back(spec("costs", "uplift", T::path, "",
                    "FILE campaign,cost: total cost per campaign (overrides --cost-per-treated)",
                    ""));
-  t.push_back(with_range(spec("confidence", "uplift", T::number, "0.95",
-                              "Confidence level of the intervals", ""),
-                         0, 1, true, true, "a level in (0, 1)"));
+  t.push_back(with_range(
+      spec("confidence", "uplift", T::number, "0.95", "Confidence level of the intervals", ""), 0,
+      1, true, true, "a level in (0, 1)"));
   t.push_back(with_range(
       spec("power", "uplift", T::number, "0.8", "Power for the minimum detectable effect", ""), 0,
       1, true, true, "a power in (0, 1)"));
@@ -986,7 +983,9 @@ std::string expected_value(const ParameterSpec& s) {
 namespace {
 
 void check_value(const ParameterSpec& s, std::string_view value) {
-  const auto bad = [&] { parameter_error(std::string(s.key), std::string(value), expected_value(s)); };
+  const auto bad = [&] {
+    parameter_error(std::string(s.key), std::string(value), expected_value(s));
+  };
   switch (s.type) {
     case T::text:
     case T::path:
@@ -1065,8 +1064,7 @@ Parameters::Parameters(std::vector<std::string_view> groups) : groups_(std::move
 
 bool Parameters::accepts(std::string_view key) const noexcept {
   for (const ParameterSpec& s : table()) {
-    if (s.key == key &&
-        std::find(groups_.begin(), groups_.end(), s.group) != groups_.end()) {
+    if (s.key == key && std::find(groups_.begin(), groups_.end(), s.group) != groups_.end()) {
       return true;
     }
   }

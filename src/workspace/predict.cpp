@@ -30,8 +30,7 @@ Prediction predict(const Parameters& given) {
   Prediction out;
   FitResult& fit = out.model;
   std::string saved_unit;
-  const bool as_file =
-      std::filesystem::exists(model_arg) || find_model(model_arg) == nullptr;
+  const bool as_file = std::filesystem::exists(model_arg) || find_model(model_arg) == nullptr;
   if (as_file) {
     SavedModel saved = read_model_file(model_arg);
     fit = std::move(saved.fit);
@@ -110,8 +109,8 @@ Prediction predict(const Parameters& given) {
   TableSpec spec;
   spec.name = "predictions";
   spec.description = "Per-customer predictions of `ltv predict`";
-  for (const char* name : {"customer_id", "frequency", "recency", "T", "p_alive",
-                           "expected_purchases"}) {
+  for (const char* name :
+       {"customer_id", "frequency", "recency", "T", "p_alive", "expected_purchases"}) {
     spec.columns.push_back(
         {name, name == std::string("customer_id") ? ColumnType::text : ColumnType::real, 0, ""});
   }

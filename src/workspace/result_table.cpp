@@ -56,8 +56,8 @@ void ResultTable::check_column(std::size_t column, ColumnType type, const char* 
     throw std::logic_error(fmt::format("{}: table {} has no column #{}", what, spec_.name, column));
   }
   const ColumnType have = spec_.columns[column].type;
-  const bool ok = have == type || (type == ColumnType::integer && (have == ColumnType::date ||
-                                                                   have == ColumnType::boolean));
+  const bool ok = have == type || (type == ColumnType::integer &&
+                                   (have == ColumnType::date || have == ColumnType::boolean));
   if (!ok) {
     throw std::logic_error(fmt::format("{}: column {}.{} is {}, not {}", what, spec_.name,
                                        spec_.columns[column].name, to_string(have),
@@ -80,8 +80,9 @@ void ResultTable::append_row(std::span<const Cell> cells) {
     const Cell& cell = cells[k];
     Column& c = data_[k];
     const ColumnSpec& s = spec_.columns[k];
-    const bool null = std::holds_alternative<std::monostate>(cell) ||
-                      (std::holds_alternative<double>(cell) && !std::isfinite(std::get<double>(cell)));
+    const bool null =
+        std::holds_alternative<std::monostate>(cell) ||
+        (std::holds_alternative<double>(cell) && !std::isfinite(std::get<double>(cell)));
     if (null) mark_null(c, row);
     switch (s.type) {
       case ColumnType::text: {
@@ -121,8 +122,8 @@ void ResultTable::append_row(std::span<const Cell> cells) {
                    d != nullptr && !null && *d == std::floor(*d) && std::abs(*d) < 9.0e18) {
           v = static_cast<std::int64_t>(*d);
         } else if (!null) {
-          throw std::logic_error(fmt::format("table {}: column {} is {}", spec_.name, s.name,
-                                             to_string(s.type)));
+          throw std::logic_error(
+              fmt::format("table {}: column {} is {}", spec_.name, s.name, to_string(s.type)));
         }
         c.integers.push_back(v);
         break;
@@ -140,8 +141,8 @@ void ResultTable::set_length(std::size_t column, std::size_t n) {
     if (!c.reals.empty() || !c.integers.empty() || !c.ends.empty()) first = false;
   }
   if (!first && n != rows_) {
-    throw std::logic_error(fmt::format("table {}: column {} has {} values for {} rows",
-                                       spec_.name, spec_.columns[column].name, n, rows_));
+    throw std::logic_error(fmt::format("table {}: column {} has {} values for {} rows", spec_.name,
+                                       spec_.columns[column].name, n, rows_));
   }
   rows_ = n;
 }
@@ -344,8 +345,7 @@ void write_table(std::ostream& out, const ResultTable& table, OutputFormat forma
           w.integer(table.integer(k, r));
           break;
         case ColumnType::real:
-          w.number(s.digits > 0 ? round_significant(table.real(k, r), s.digits)
-                                : table.real(k, r));
+          w.number(s.digits > 0 ? round_significant(table.real(k, r), s.digits) : table.real(k, r));
           break;
         case ColumnType::date:
           w.text(format_date(table.date(k, r)));

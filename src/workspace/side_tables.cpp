@@ -14,8 +14,8 @@ CustomerGroups groups_from_table(const TransactionLog& log, const Table& t,
   CustomerGroups g = groups_from_labels(log, label_column, t.column(id_column),
                                         t.column(label_column), &unmatched);
   if (unmatched > 0 && notes != nullptr) {
-    notes->push_back(fmt::format("{} customer ids of {} are not in the transactions", unmatched,
-                                 t.source));
+    notes->push_back(
+        fmt::format("{} customer ids of {} are not in the transactions", unmatched, t.source));
   }
   return g;
 }

@@ -53,24 +53,38 @@ TableDefinition table(std::string folder, std::string name, std::string descript
 void append_command_tables(std::vector<TableDefinition>& c) {
   // Figures rounded to 6 significant digits (uplift_table); without an amount column the money
   // columns are null.
-  c.push_back(table(
-      "cvm", "uplift", "Campaign uplift: treated vs control over a window (`ltv uplift`)",
-      {text("campaign"), date("first_date", "first campaign day"),
-       date("last_date", "last campaign day"), integer("window_days", "outcome window"),
-       integer("treated", "treated customers"), integer("control", "control customers"),
-       real("response_treated", "share buying in the window"), real("response_control"),
-       real("response_diff"), real("response_lower"), real("response_upper"),
-       real("revenue_treated", "revenue per customer in the window"), real("revenue_control"),
-       real("revenue_diff"), real("revenue_lower"), real("revenue_upper"),
-       real("margin_treated", "margin per customer in the window"), real("margin_control"),
-       real("margin_diff"), real("margin_lower"), real("margin_upper"),
-       real("incremental_revenue", "revenue_diff x treated"),
-       real("incremental_margin", "margin_diff x treated"), real("cost"),
-       real("romi", "(incremental margin - cost) / cost"),
-       real("revenue_mde", "minimum detectable revenue difference"),
-       real("response_mde", "minimum detectable response difference"),
-       text("significant", "true when the revenue interval excludes 0"),
-       text("large_enough", "true when |revenue_diff| >= revenue_mde"), text("verdict")}));
+  c.push_back(table("cvm", "uplift",
+                    "Campaign uplift: treated vs control over a window (`ltv uplift`)",
+                    {text("campaign"),
+                     date("first_date", "first campaign day"),
+                     date("last_date", "last campaign day"),
+                     integer("window_days", "outcome window"),
+                     integer("treated", "treated customers"),
+                     integer("control", "control customers"),
+                     real("response_treated", "share buying in the window"),
+                     real("response_control"),
+                     real("response_diff"),
+                     real("response_lower"),
+                     real("response_upper"),
+                     real("revenue_treated", "revenue per customer in the window"),
+                     real("revenue_control"),
+                     real("revenue_diff"),
+                     real("revenue_lower"),
+                     real("revenue_upper"),
+                     real("margin_treated", "margin per customer in the window"),
+                     real("margin_control"),
+                     real("margin_diff"),
+                     real("margin_lower"),
+                     real("margin_upper"),
+                     real("incremental_revenue", "revenue_diff x treated"),
+                     real("incremental_margin", "margin_diff x treated"),
+                     real("cost"),
+                     real("romi", "(incremental margin - cost) / cost"),
+                     real("revenue_mde", "minimum detectable revenue difference"),
+                     real("response_mde", "minimum detectable response difference"),
+                     text("significant", "true when the revenue interval excludes 0"),
+                     text("large_enough", "true when |revenue_diff| >= revenue_mde"),
+                     text("verdict")}));
   c.push_back(table("nps", "value_link",
                     "Retention and value after the answer, by NPS class (`ltv nps --value`)",
                     {text("class"), integer("customers", "respondents with a full window"),
@@ -83,18 +97,18 @@ void append_command_tables(std::vector<TableDefinition>& c) {
 std::vector<TableDefinition> make_catalogue() {
   std::vector<TableDefinition> c;
   // ---- the main job's per-customer and per-segment tables
-  c.push_back(table(
-      "", "customers", "One row per customer: summary, model scores, CLV and segments",
-      {text("customer_id"), real("frequency", "repeat purchase days"),
-       real("recency", "first to last purchase, in the time unit"),
-       real("T", "first purchase to the end of the data, in the time unit"),
-       real("monetary_value", "mean value of repeat purchase days"), date("first_purchase"),
-       date("last_purchase"), integer("orders"), real("revenue"),
-       real("p_alive", "probability the customer has not silently churned"),
-       real("expected_purchases", "in the prediction horizon"),
-       real("expected_spend", "per purchase (Gamma-Gamma)"),
-       real("clv", "discounted value in the horizon, times the profit margin"),
-       text("rfm_segment"), text("abcdx"), text("stage", "life-cycle stage")}));
+  c.push_back(
+      table("", "customers", "One row per customer: summary, model scores, CLV and segments",
+            {text("customer_id"), real("frequency", "repeat purchase days"),
+             real("recency", "first to last purchase, in the time unit"),
+             real("T", "first purchase to the end of the data, in the time unit"),
+             real("monetary_value", "mean value of repeat purchase days"), date("first_purchase"),
+             date("last_purchase"), integer("orders"), real("revenue"),
+             real("p_alive", "probability the customer has not silently churned"),
+             real("expected_purchases", "in the prediction horizon"),
+             real("expected_spend", "per purchase (Gamma-Gamma)"),
+             real("clv", "discounted value in the horizon, times the profit margin"),
+             text("rfm_segment"), text("abcdx"), text("stage", "life-cycle stage")}));
   c.push_back(table("", "segments", "Size, value and purpose of every segment of every scheme",
                     {text("scheme"), text("segment"), text("purpose"), integer("customers"),
                      real("customer_share"), real("revenue"), real("revenue_share"),
@@ -106,10 +120,10 @@ std::vector<TableDefinition> make_catalogue() {
   c.push_back(table("", "segment_transitions", "Customers moving between segments",
                     {text("scheme"), date("from_date"), date("to_date"), text("from_segment"),
                      text("to_segment"), integer("customers"), real("revenue_to_date")}));
-  c.push_back(table("", "actions", "Today's CVM actions: who, what, on which channel, why",
-                    {text("customer_id"), text("rule"), text("action"), text("channel"),
-                     text("params"), text("reason"), integer("priority"),
-                     boolean("control", "held out as control group")}));
+  c.push_back(table(
+      "", "actions", "Today's CVM actions: who, what, on which channel, why",
+      {text("customer_id"), text("rule"), text("action"), text("channel"), text("params"),
+       text("reason"), integer("priority"), boolean("control", "held out as control group")}));
   c.push_back(table("", "actions_summary", "Actions per rule",
                     {text("rule"), text("action"), text("channel"), integer("priority"),
                      integer("customers"), integer("treated"), integer("control")}));
@@ -124,25 +138,24 @@ std::vector<TableDefinition> make_catalogue() {
                     "Mean holdout purchases by calibration frequency, actual vs expected",
                     {text("model"), text("calibration_frequency"), integer("customers"),
                      real("actual_mean"), real("expected_mean")}));
-  c.push_back(table("validation", "validation_models",
-                    "Models side by side on the holdout (`ltv validate`)",
-                    {text("model"), integer("parameters"), real("log_likelihood"), real("aic"),
-                     real("bic"), real("holdout_mae"), real("holdout_rmse"),
-                     real("holdout_actual"), real("holdout_expected"),
-                     real("aggregate_error_pct"), boolean("converged"), text("error")}));
-  // ---- business analytics
   c.push_back(table(
-      "analytics", "kpis", "Business KPIs per period (and breakdown group)",
-      {text("group"), text("period"), integer("complete"), integer("customers"),
-       integer("active_customers"), integer("new_customers"), integer("returning_customers"),
-       real12("returning_share"), integer("orders"), real12("revenue"), real12("profit"),
-       real12("margin"), real12("average_check"), real12("purchases_per_customer_per_year"),
-       real12("repeat_purchase_rate"), real12("average_lifespan_days"),
-       integer("churned_customers"), real12("churned_share")}));
-  c.push_back(table("analytics", "top_items", "Top products and categories",
-                    {text("dimension"), text("item"), real12("revenue"), integer("buyers"),
-                     integer("lines"), real12("quantity"), integer("rank_by_revenue"),
-                     integer("rank_by_buyers")}));
+      "validation", "validation_models", "Models side by side on the holdout (`ltv validate`)",
+      {text("model"), integer("parameters"), real("log_likelihood"), real("aic"), real("bic"),
+       real("holdout_mae"), real("holdout_rmse"), real("holdout_actual"), real("holdout_expected"),
+       real("aggregate_error_pct"), boolean("converged"), text("error")}));
+  // ---- business analytics
+  c.push_back(
+      table("analytics", "kpis", "Business KPIs per period (and breakdown group)",
+            {text("group"), text("period"), integer("complete"), integer("customers"),
+             integer("active_customers"), integer("new_customers"), integer("returning_customers"),
+             real12("returning_share"), integer("orders"), real12("revenue"), real12("profit"),
+             real12("margin"), real12("average_check"), real12("purchases_per_customer_per_year"),
+             real12("repeat_purchase_rate"), real12("average_lifespan_days"),
+             integer("churned_customers"), real12("churned_share")}));
+  c.push_back(table(
+      "analytics", "top_items", "Top products and categories",
+      {text("dimension"), text("item"), real12("revenue"), integer("buyers"), integer("lines"),
+       real12("quantity"), integer("rank_by_revenue"), integer("rank_by_buyers")}));
   c.push_back(table("analytics", "ltv_formula",
                     "Planning-formula LTV: average check x purchases per year x lifespan",
                     {text("group"), integer("customers"), integer("orders"), real12("revenue"),
@@ -150,48 +163,45 @@ std::vector<TableDefinition> make_catalogue() {
                      text("retention_period"), real12("retention_rate"),
                      real12("lifespan_years_observed"), real12("lifespan_years_retention"),
                      text("lifespan_method"), real12("lifespan_years"), real12("margin"),
-                     real12("ltv_revenue"), real12("ltv_margin"),
-                     real12("historical_ltv_mean")}));
+                     real12("ltv_revenue"), real12("ltv_margin"), real12("historical_ltv_mean")}));
   c.push_back(table("analytics", "ltv_distribution", "Distribution of historical LTV",
                     {text("group"), text("measure"), integer("customers"), real12("total"),
-                     real12("mean"), real12("median"), real12("p10"), real12("p25"),
-                     real12("p75"), real12("p90"), real12("p99"), real12("max"),
-                     real12("top20_share")}));
+                     real12("mean"), real12("median"), real12("p10"), real12("p25"), real12("p75"),
+                     real12("p90"), real12("p99"), real12("max"), real12("top20_share")}));
   c.push_back(table("analytics", "historical_ltv", "LTV to date per customer",
                     {text("customer_id"), real12("revenue"), real12("profit"), integer("orders"),
                      date("first_purchase"), date("last_purchase")}));
-  c.push_back(table(
-      "analytics", "cohorts", "Acquisition cohorts by age",
-      {text("cohort"), integer("age"), text("period"), integer("complete"),
-       integer("cohort_size"), integer("active_customers"), real12("retention"),
-       integer("orders"), real12("revenue"), real12("profit"),
-       real12("cumulative_revenue_per_customer"), real12("cumulative_profit_per_customer")}));
-  c.push_back(table("analytics", "cohort_retention",
-                    "Retention matrix: cohort x age (p0, p1, ...)",
+  c.push_back(
+      table("analytics", "cohorts", "Acquisition cohorts by age",
+            {text("cohort"), integer("age"), text("period"), integer("complete"),
+             integer("cohort_size"), integer("active_customers"), real12("retention"),
+             integer("orders"), real12("revenue"), real12("profit"),
+             real12("cumulative_revenue_per_customer"), real12("cumulative_profit_per_customer")}));
+  c.push_back(table("analytics", "cohort_retention", "Retention matrix: cohort x age (p0, p1, ...)",
                     {text("cohort"), integer("cohort_size")}, "p"));
   c.push_back(table("analytics", "cohort_matrix", "One cohort metric as a cohort x age matrix",
                     {text("cohort"), integer("cohort_size")}, "p"));
-  c.push_back(table("analytics", "forecast", "Revenue and active customers, history and forecast",
-                    {text("method"), text("series"), text("period"), text("kind"),
-                     real12("value")}));
+  c.push_back(
+      table("analytics", "forecast", "Revenue and active customers, history and forecast",
+            {text("method"), text("series"), text("period"), text("kind"), real12("value")}));
   c.push_back(table("analytics", "forecast_backtest", "Forecast methods on a held-out tail",
                     {text("method"), text("series"), integer("holdout_periods"), real12("mape"),
                      real12("mae"), text("note")}));
   c.push_back(table("analytics", "seasonality", "Seasonality tests",
                     {text("series"), integer("season_length"), integer("tested"),
                      real12("autocorrelation"), real12("threshold"), integer("seasonal")}));
-  c.push_back(table("analytics", "cac", "CAC, LTV:CAC, payback and ROMI per channel and period",
-                    {text("channel"), text("period"), real12("spend"), integer("new_customers"),
-                     real12("cac"), real12("revenue"), real12("margin_attributable"),
-                     real12("historical_ltv"), real12("predicted_ltv"),
-                     real12("ltv_cac_historical"), real12("ltv_cac_predicted"),
-                     integer("payback_periods"), real12("romi"), text("note")}));
-  c.push_back(table("analytics", "compare", "Two customer groups compared, with intervals",
-                    {text("metric"), text("group_a"), text("group_b"), integer("customers_a"),
-                     integer("customers_b"), real12("value_a"), real12("value_b"),
-                     real12("difference"), real12("difference_low"), real12("difference_high"),
-                     real12("relative_difference"), real12("relative_low"),
-                     real12("relative_high"), text("sentence"), text("warning")}));
+  c.push_back(table(
+      "analytics", "cac", "CAC, LTV:CAC, payback and ROMI per channel and period",
+      {text("channel"), text("period"), real12("spend"), integer("new_customers"), real12("cac"),
+       real12("revenue"), real12("margin_attributable"), real12("historical_ltv"),
+       real12("predicted_ltv"), real12("ltv_cac_historical"), real12("ltv_cac_predicted"),
+       integer("payback_periods"), real12("romi"), text("note")}));
+  c.push_back(
+      table("analytics", "compare", "Two customer groups compared, with intervals",
+            {text("metric"), text("group_a"), text("group_b"), integer("customers_a"),
+             integer("customers_b"), real12("value_a"), real12("value_b"), real12("difference"),
+             real12("difference_low"), real12("difference_high"), real12("relative_difference"),
+             real12("relative_low"), real12("relative_high"), text("sentence"), text("warning")}));
   // ---- cross-sell
   c.push_back(table("basket", "rules", "Association rules",
                     {text("antecedent"), text("consequent"), real("support"), real("confidence"),
@@ -205,26 +215,25 @@ std::vector<TableDefinition> make_catalogue() {
                     "Share of each RFM segment that ever bought each category",
                     {text("rfm_segment"), text("category"), integer("segment_customers"),
                      integer("buyers"), real("share")}));
-  c.push_back(table("", "reach", "Share of each segment that bought each item",
-                    {text("segment"), text("item"), integer("segment_size"), integer("buyers"),
-                     real("reach")}));
+  c.push_back(table(
+      "", "reach", "Share of each segment that bought each item",
+      {text("segment"), text("item"), integer("segment_size"), integer("buyers"), real("reach")}));
   // ---- NPS
   c.push_back(table("nps", "nps", "NPS by grouping, with 95% intervals",
                     {text("by"), text("group"), integer("answers"), integer("promoters"),
                      integer("passives"), integer("detractors"), real("nps"),
                      real("standard_error"), real("ci_low"), real("ci_high")}));
-  c.push_back(table("nps", "follow_ups", "Follow-up tasks for answers below 10",
-                    {text("customer_id"), date("date"), integer("score"), text("class"),
-                     text("comment"), text("channel"), text("owner"), date("due_date"),
-                     text("priority"), integer("line")}));
+  c.push_back(
+      table("nps", "follow_ups", "Follow-up tasks for answers below 10",
+            {text("customer_id"), date("date"), integer("score"), text("class"), text("comment"),
+             text("channel"), text("owner"), date("due_date"), text("priority"), integer("line")}));
   c.push_back(table("nps", "detractor_terms", "Frequent words of detractors' comments",
                     {text("term"), integer("detractor_comments"), real("share_of_detractors")}));
   c.push_back(table("nps", "value", "Retention and value after the answer, by NPS class",
                     {text("class"), integer("customers"), integer("retained"), real("retention"),
                      real("value_before"), real("value_after"), real("mean_ltv"),
-                     integer("respondents"), real("mean_p_alive"),
-                     real("mean_expected_purchases"), real("mean_clv"),
-                     integer("horizon_days")}));
+                     integer("respondents"), real("mean_p_alive"), real("mean_expected_purchases"),
+                     real("mean_clv"), integer("horizon_days")}));
   c.push_back(table("nps", "problems", "Problems found in the NPS answers",
                     {integer("line"), text("problem"), text("detail")}));
 
@@ -379,9 +388,9 @@ ResultTable formula_ltv_table(const std::vector<FormulaLtvRow>& rows, LifespanMe
                               PeriodUnit retention_period) {
   ResultTable t(table_spec("analytics/ltv_formula"));
   for (const auto& r : rows) {
-    t.append_row({r.group, r.customers, r.orders, r.revenue, r.average_check,
-                  r.purchases_per_year, std::string(to_string(retention_period)),
-                  r.retention_rate, r.lifespan_years_observed, r.lifespan_years_retention,
+    t.append_row({r.group, r.customers, r.orders, r.revenue, r.average_check, r.purchases_per_year,
+                  std::string(to_string(retention_period)), r.retention_rate,
+                  r.lifespan_years_observed, r.lifespan_years_retention,
                   std::string(to_string(method)), r.lifespan_years, opt(r.margin), r.ltv_revenue,
                   opt(r.ltv_margin), r.historical_ltv_mean});
   }
@@ -448,8 +457,8 @@ ResultTable cac_table(const CacReport& report) {
     t.append_row({r.channel, r.period, r.spend, r.new_customers, opt(r.cac), r.revenue,
                   r.margin_attributable, r.historical_ltv, opt(r.predicted_ltv),
                   opt(r.ltv_cac_historical), opt(r.ltv_cac_predicted),
-                  r.payback_periods ? Cell{std::int64_t{*r.payback_periods}} : Cell{},
-                  opt(r.romi), r.note});
+                  r.payback_periods ? Cell{std::int64_t{*r.payback_periods}} : Cell{}, opt(r.romi),
+                  r.note});
   }
   return t;
 }
@@ -459,10 +468,9 @@ ResultTable compare_table(const CompareReport& report) {
   std::string warning;
   for (const auto& w : report.warnings) warning += (warning.empty() ? "" : "; ") + w;
   for (const CompareMetric& m : report.metrics) {
-    t.append_row({m.metric, report.group_a, report.group_b, report.customers_a,
-                  report.customers_b, m.value_a, m.value_b, m.difference, m.difference_low,
-                  m.difference_high, m.relative, m.relative_low, m.relative_high, m.sentence,
-                  warning});
+    t.append_row({m.metric, report.group_a, report.group_b, report.customers_a, report.customers_b,
+                  m.value_a, m.value_b, m.difference, m.difference_low, m.difference_high,
+                  m.relative, m.relative_low, m.relative_high, m.sentence, warning});
   }
   return t;
 }
@@ -474,8 +482,8 @@ ResultTable forecast_table(const ForecastReport& report) {
   for (const auto& [name, y] : history)
     for (std::size_t i = 0; i < y->size(); ++i)
       t.append_row({std::string("actual"), std::string(name),
-                    format_period(report.history_period[i], report.period),
-                    std::string("history"), (*y)[i]});
+                    format_period(report.history_period[i], report.period), std::string("history"),
+                    (*y)[i]});
   for (const SeriesForecast& f : report.forecasts)
     for (std::size_t h = 0; h < f.forecast.size(); ++h)
       t.append_row({std::string(to_string(f.method)), f.series,
@@ -487,8 +495,8 @@ ResultTable forecast_table(const ForecastReport& report) {
 ResultTable backtest_table(const ForecastReport& report) {
   ResultTable t(table_spec("analytics/forecast_backtest"));
   for (const SeriesForecast& f : report.forecasts)
-    t.append_row({std::string(to_string(f.method)), f.series, std::int64_t{report.holdout},
-                  f.mape, f.mae, f.note});
+    t.append_row({std::string(to_string(f.method)), f.series, std::int64_t{report.holdout}, f.mape,
+                  f.mae, f.note});
   return t;
 }
 
@@ -519,9 +527,8 @@ ResultTable tracking_table(const ValidationReport& report, bool with_holdout) {
   if (with_holdout) spec.columns.push_back(boolean("holdout"));
   ResultTable t(std::move(spec));
   for (const TrackingRow& r : report.tracking) {
-    std::vector<Cell> row{r.model,  int64(r.period),         std::int64_t{r.period_start},
-                          r.actual, r.expected,              r.actual_cumulative,
-                          r.expected_cumulative};
+    std::vector<Cell> row{r.model,    int64(r.period),     std::int64_t{r.period_start}, r.actual,
+                          r.expected, r.actual_cumulative, r.expected_cumulative};
     if (with_holdout) row.emplace_back(r.holdout);
     t.append_row(row);
   }
@@ -545,8 +552,8 @@ ResultTable validation_models_table(const ValidationReport& report) {
     const bool ok = s.error.empty();
     const auto v = [&](double x) { return ok ? Cell{x} : Cell{}; };
     t.append_row({s.model, ok ? Cell{int64(m.parameters)} : Cell{}, v(s.fit.log_likelihood),
-                  v(m.aic), v(s.bic), v(s.mae), v(s.rmse), v(s.actual_total),
-                  v(s.expected_total), v(m.aggregate_error_pct), ok && s.fit.converged, s.error});
+                  v(m.aic), v(s.bic), v(s.mae), v(s.rmse), v(s.actual_total), v(s.expected_total),
+                  v(m.aggregate_error_pct), ok && s.fit.converged, s.error});
   }
   return t;
 }
@@ -569,8 +576,8 @@ ResultTable transitions_table(const SegmentHistory& history) {
     for (std::size_t a = 0; a < m; ++a)
       for (std::size_t b = 0; b < m; ++b) {
         if (tr.counts[a * m + b] == 0) continue;
-        t.append_row({tr.scheme, std::int64_t{tr.from_day}, std::int64_t{tr.to_day},
-                      tr.labels[a], tr.labels[b], int64(tr.counts[a * m + b]),
+        t.append_row({tr.scheme, std::int64_t{tr.from_day}, std::int64_t{tr.to_day}, tr.labels[a],
+                      tr.labels[b], int64(tr.counts[a * m + b]),
                       round_significant(tr.value[a * m + b], 12)});
       }
   }
@@ -592,11 +599,11 @@ ResultTable rules_table(const AssociationRules& rules) {
 ResultTable itemsets_table(const FrequentItemsets& itemsets) {
   ResultTable t(table_spec("basket/itemsets"));
   for (std::size_t i = 0; i < itemsets.size(); ++i) {
-    t.append_row({format_itemset(itemsets.itemset(i), itemsets.item_names),
-                  int64(itemsets.itemset(i).size()),
-                  static_cast<double>(itemsets.count[i]) /
-                      static_cast<double>(itemsets.basket_count),
-                  static_cast<std::int64_t>(itemsets.count[i])});
+    t.append_row(
+        {format_itemset(itemsets.itemset(i), itemsets.item_names),
+         int64(itemsets.itemset(i).size()),
+         static_cast<double>(itemsets.count[i]) / static_cast<double>(itemsets.basket_count),
+         static_cast<std::int64_t>(itemsets.count[i])});
   }
   return t;
 }
@@ -881,8 +888,7 @@ ResultTable follow_on_table(const FollowOnTable& table, std::span<const std::uin
 
 // ---- uplift
 
-ResultTable uplift_table(std::span<const UpliftResult> results, bool has_amount,
-                         int window_days) {
+ResultTable uplift_table(std::span<const UpliftResult> results, bool has_amount, int window_days) {
   ResultTable t(table_spec("cvm/uplift"));
   const auto num = [](double v) { return Cell{round_significant(v, 6)}; };
   // Without an amount column money is unknown, not zero: those cells are null.

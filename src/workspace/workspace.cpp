@@ -85,7 +85,8 @@ AnalyzeOptions analyze_options(const Parameters& p) {
   AnalyzeOptions o;
   o.model = p.text("model");
   if (o.model != "auto" && model_definition(o.model, ModelKind::count).discrete) {
-    parameter_error("model", o.model, "auto or a continuous-time model: " + continuous_model_names());
+    parameter_error("model", o.model,
+                    "auto or a continuous-time model: " + continuous_model_names());
   }
   o.horizon_months = p.number("horizon");
   o.discount_rate = p.number("discount_rate");

@@ -3,8 +3,8 @@
 #include "analytics_fixture.hpp"
 #include "ltv/analytics/cohorts.hpp"
 #include "ltv/analytics/ltv.hpp"
-#include "ltv/workspace/tables.hpp"
 #include "ltv/error.hpp"
+#include "ltv/workspace/tables.hpp"
 
 namespace ltv {
 namespace {

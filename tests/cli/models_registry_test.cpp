@@ -94,8 +94,8 @@ TEST(CliModels, ValidateAndAnalyzeTakeTheNewModels) {
     EXPECT_NE(v.out.find(name), std::string::npos) << name << "\n" << v.out;
   }
   const auto dir = ltv::test::temp_dir("models_registry_analyze");
-  const auto a = ltv::test::run(ltv::test::cli() + " analyze" + grocery() +
-                                " --model mbgcnbdk -o" + quoted(dir / "out"));
+  const auto a = ltv::test::run(ltv::test::cli() + " analyze" + grocery() + " --model mbgcnbdk -o" +
+                                quoted(dir / "out"));
   ASSERT_EQ(a.exit_code, 0) << a.err;
   std::ifstream in(dir / "out" / "summary.json");
   const json j = json::parse(in);

@@ -15,8 +15,8 @@
 namespace {
 
 const ltv::BgNbdParams kBg{0.242593, 4.413599, 0.792920, 2.425934};
-const ltv::FittedCountModel kBgModel =
-    ltv::FittedCountModel::with_parameters("bgnbd", std::vector<double>{0.242593, 4.413599, 0.792920, 2.425934});
+const ltv::FittedCountModel kBgModel = ltv::FittedCountModel::with_parameters(
+    "bgnbd", std::vector<double>{0.242593, 4.413599, 0.792920, 2.425934});
 const std::vector<double> kX{0, 2, 7}, kTx{0, 30.43, 35}, kT{38.86, 38.86, 38.86},
     kSpend{35.17, 24.65, 40};
 
@@ -67,8 +67,8 @@ TEST(Clv, ContinuousLongHorizonApproachesDert) {
 
 TEST(Clv, BgBbResidualValueIsDert) {
   const ltv::BgBbParams p{1.204, 0.750, 0.657, 2.783};
-  const auto model =
-      ltv::FittedCountModel::with_parameters("bgbb", std::vector<double>{1.204, 0.750, 0.657, 2.783});
+  const auto model = ltv::FittedCountModel::with_parameters(
+      "bgbb", std::vector<double>{1.204, 0.750, 0.657, 2.783});
   const std::vector<double> x{0, 2, 6}, tx{0, 4, 6}, n{6, 6, 6}, spend{1, 1, 1};
   ltv::ClvOptions o;
   o.discount_rate = 0.1;
@@ -96,7 +96,8 @@ TEST(Clv, RejectsInvalidOptionsAndInputs) {
   EXPECT_THROW(ltv::customer_lifetime_value(kBgModel, {kX, kTx, kT, kSpend}, o), ltv::InputError);
   o = {};
   const std::vector<double> short_spend{1};
-  EXPECT_THROW(ltv::customer_lifetime_value(kBgModel, {kX, kTx, kT, short_spend}, o), ltv::InputError);
+  EXPECT_THROW(ltv::customer_lifetime_value(kBgModel, {kX, kTx, kT, short_spend}, o),
+               ltv::InputError);
   const std::vector<double> neg{-1, 1, 1};
   EXPECT_THROW(ltv::customer_lifetime_value(kBgModel, {kX, kTx, kT, neg}, o), ltv::InputError);
 }

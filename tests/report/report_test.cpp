@@ -308,9 +308,11 @@ TEST(ReportBuilder, TrackingIsPlottedAndALabelPeriodIsANote) {
         "model,period,period_start,actual,expected,actual_cumulative,expected_cumulative\n"
         "bgnbd,2024-W01,2024-01-01,3,3,3,3\n");
   const auto noted = sections(build_report(dir).html);
-  EXPECT_NE(noted.at("model-fit")->all_text().find(
-                "validation/tracking.csv could not be read: " + (dir / "validation/tracking.csv").string() +
-                ":2: column 'period': found '2024-W01', expected a whole number"),
+  EXPECT_NE(noted.at("model-fit")
+                ->all_text()
+                .find("validation/tracking.csv could not be read: " +
+                      (dir / "validation/tracking.csv").string() +
+                      ":2: column 'period': found '2024-W01', expected a whole number"),
             std::string::npos)
       << noted.at("model-fit")->all_text();
 }

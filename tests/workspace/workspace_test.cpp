@@ -57,8 +57,8 @@ SideInputs retailer_side() {
 /// The full analysis of the simulated retailer (computed once).
 const Analysis& full_analysis() {
   static const Analysis a = [] {
-    Workspace ws(TransactionSource::file((retailer() / "transactions.csv").string(),
-                                         retailer_columns()));
+    Workspace ws(
+        TransactionSource::file((retailer() / "transactions.csv").string(), retailer_columns()));
     AnalyzeOptions o;
     o.compare_column = "loyalty_member";
     return ws.analyze(o, retailer_side());
@@ -137,8 +137,8 @@ TEST(Workspace, SegmentsActionsAnalyticsCrossSellAndNpsAreAllThere) {
   for (const char* name :
        {"segments", "segment_transitions", "actions", "actions_summary", "validation/tracking",
         "validation/conditional", "analytics/kpis", "analytics/cohorts", "analytics/cac",
-        "analytics/compare", "basket/rules", "basket/recommendations", "nps/nps",
-        "nps/follow_ups", "nps/value"}) {
+        "analytics/compare", "basket/rules", "basket/recommendations", "nps/nps", "nps/follow_ups",
+        "nps/value"}) {
     const ResultTable* t = a.table(name);
     ASSERT_NE(t, nullptr) << name;
     EXPECT_GT(t->rows(), 0u) << name;
@@ -255,7 +255,8 @@ TEST(Workspace, TheParameterTableIsConsistent) {
     if (!s.default_value.empty()) {
       EXPECT_NO_THROW(check_parameter(s, s.default_value)) << s.key;
     }
-    for (char c : s.key) EXPECT_TRUE(std::islower(static_cast<unsigned char>(c)) || c == '_') << s.key;
+    for (char c : s.key)
+      EXPECT_TRUE(std::islower(static_cast<unsigned char>(c)) || c == '_') << s.key;
   }
 }
 
@@ -278,9 +279,9 @@ TEST(Workspace, TheOutputFolderReadsBackIntoTheSameAnalysis) {
 TEST(ResultTable, RendersTypesNullsAndDigits) {
   TableSpec spec;
   spec.name = "t";
-  spec.columns = {{"id", ColumnType::text, 0, ""},    {"n", ColumnType::integer, 0, ""},
-                  {"x", ColumnType::real, 0, ""},     {"y", ColumnType::real, 12, ""},
-                  {"d", ColumnType::date, 0, ""},     {"b", ColumnType::boolean, 0, ""}};
+  spec.columns = {{"id", ColumnType::text, 0, ""}, {"n", ColumnType::integer, 0, ""},
+                  {"x", ColumnType::real, 0, ""},  {"y", ColumnType::real, 12, ""},
+                  {"d", ColumnType::date, 0, ""},  {"b", ColumnType::boolean, 0, ""}};
   ResultTable t(spec);
   t.append_row({std::string("a,b"), std::int64_t{3}, 0.1 + 0.2, 0.1 + 0.2, std::int64_t{0}, true});
   t.append_row({Cell{}, Cell{}, std::numeric_limits<double>::quiet_NaN(), -0.0, Cell{}, false});
@@ -315,14 +316,14 @@ TEST(ModelRegistry, EveryModelIsDispatchedThroughOneEntry) {
       }
     }
   }
-  for (const char* name : {"bgnbd", "mbgnbd", "pnbd", "bgbb", "gg", "nbd", "ggomnbd", "bgcnbdk",
-                           "mbgcnbdk"}) {
+  for (const char* name :
+       {"bgnbd", "mbgnbd", "pnbd", "bgbb", "gg", "nbd", "ggomnbd", "bgcnbdk", "mbgcnbdk"}) {
     EXPECT_NE(find_model(name), nullptr) << name;
   }
   EXPECT_THROW(model_definition("lstm"), ParameterError);
   // A saved model round-trips through the one file format.
-  const auto model = FittedCountModel::with_parameters(
-      "bgnbd", std::vector<double>{0.243, 4.414, 0.793, 2.426});
+  const auto model =
+      FittedCountModel::with_parameters("bgnbd", std::vector<double>{0.243, 4.414, 0.793, 2.426});
   const SavedModel back = model_from_json(model_to_json(model.result(), "week"), "m.json");
   EXPECT_EQ(back.fit.estimates, model.result().estimates);
   EXPECT_EQ(back.time_unit, "week");

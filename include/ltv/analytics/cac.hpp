@@ -68,5 +68,4 @@ struct CacReport {
 CacReport compute_cac(const TransactionLog& log, const SpendTable& spend,
                       const CacOptions& options);
 
-
 }  // namespace ltv

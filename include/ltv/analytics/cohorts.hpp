@@ -44,5 +44,4 @@ struct CohortReport {
 /// Builds the cohort table. An empty log yields no cells.
 CohortReport build_cohorts(const TransactionLog& log, const CohortOptions& options);
 
-
 }  // namespace ltv

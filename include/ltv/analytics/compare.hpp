@@ -46,5 +46,4 @@ CompareReport compare_groups(const TransactionLog& log, const CustomerGroups& gr
                              const std::string& a, const std::string& b,
                              const CompareOptions& options);
 
-
 }  // namespace ltv

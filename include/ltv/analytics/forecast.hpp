@@ -82,5 +82,4 @@ std::vector<double> forecast_series(std::span<const double> history, ForecastMet
                                     std::int32_t fourier_terms, std::int32_t average_window,
                                     std::string* note = nullptr);
 
-
 }  // namespace ltv

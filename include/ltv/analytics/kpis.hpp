@@ -86,5 +86,4 @@ struct TopItem {
 std::vector<TopItem> top_items(const TransactionLog& log, std::string_view column, std::size_t n,
                                std::optional<std::int32_t> observation_end = std::nullopt);
 
-
 }  // namespace ltv

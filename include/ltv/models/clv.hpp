@@ -57,8 +57,8 @@ struct CountScores {
 /// Scores customers (x, t_x, T) (BG/BB: T = opportunities n, horizon = future opportunities).
 /// `clv` = nullptr for no discounted purchases. ModelError for a non-finite prediction.
 CountScores score_customers(const FittedCountModel& model, std::span<const double> x,
-                            std::span<const double> t_x, std::span<const double> T,
-                            double horizon, const ClvOptions* clv = nullptr);
+                            std::span<const double> t_x, std::span<const double> T, double horizon,
+                            const ClvOptions* clv = nullptr);
 
 /// CLV per customer: margin * spend * discounted expected transactions (an infinite horizon is
 /// DERT). ParameterError for invalid options, InputError for invalid customers, ModelError for

@@ -44,8 +44,7 @@ std::vector<double> conditional_expected_transactions(const CnbdKParams& params,
 /// Probability that the customer has not dropped out by T given (x, t_x, T).
 double p_alive(const CnbdKParams& params, double x, double t_x, double T);
 /// P(at least one purchase in (T, T+t] | x, t_x, T); 0 for t <= 0.
-double probability_of_purchase(const CnbdKParams& params, double t, double x, double t_x,
-                               double T);
+double probability_of_purchase(const CnbdKParams& params, double t, double x, double t_x, double T);
 /// Unconditional P(X(t) = n) for a new customer, n = 0, 1, 2, ...
 double p_n_transactions(const CnbdKParams& params, double n, double t);
 /// Discounted expected residual transactions with continuous discount rate delta (> 0) per time

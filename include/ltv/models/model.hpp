@@ -1,9 +1,9 @@
 #pragma once
 /// Shared vocabulary of the customer-base models (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma):
 /// compressed RFM data (fit options and the fit result are in ltv/math/fit.hpp). Each model
-/// lives in its own header (ltv/models/bg_nbd.hpp, ...) and offers the same operations under the same names:
-/// log_likelihood, fit, expected_transactions, conditional_expected_transactions, p_alive,
-/// p_n_transactions, simulate (see docs/models.md).
+/// lives in its own header (ltv/models/bg_nbd.hpp, ...) and offers the same operations under the
+/// same names: log_likelihood, fit, expected_transactions, conditional_expected_transactions,
+/// p_alive, p_n_transactions, simulate (see docs/models.md).
 
 #include <cstddef>
 #include <limits>

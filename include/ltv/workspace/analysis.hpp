@@ -25,11 +25,11 @@ namespace ltv {
 /// The typed options of the main job (from the parameter groups "periods", "clv", "analyze";
 /// see analyze_options()).
 struct AnalyzeOptions {
-  std::string model = "auto";    ///< "auto" or a count model name
-  double horizon_months = 12;    ///< prediction horizon
-  double discount_rate = 0.01;   ///< CLV discount rate per month
-  double profit_margin = 1.0;    ///< share of spend that is profit
-  double holdout_share = 0.25;   ///< share of the days held out for model choice
+  std::string model = "auto";   ///< "auto" or a count model name
+  double horizon_months = 12;   ///< prediction horizon
+  double discount_rate = 0.01;  ///< CLV discount rate per month
+  double profit_margin = 1.0;   ///< share of spend that is profit
+  double holdout_share = 0.25;  ///< share of the days held out for model choice
   std::string time_unit = "week";
   std::optional<std::int32_t> calibration_end;  ///< model choice split (else holdout_share)
   std::optional<std::int32_t> observation_end;
@@ -89,7 +89,7 @@ struct Analysis {
   nlohmann::ordered_json model_selection;  ///< candidates, split, chosen, chosen_by
   std::string model_name;                  ///< the chosen count model
   FitResult model;                         ///< its fit on all data
-  std::string model_choice_headline;        ///< e.g. "pnbd (identified)"
+  std::string model_choice_headline;       ///< e.g. "pnbd (identified)"
   std::string model_choice_reason;         ///< which model, why, what was done, in plain words
   std::string identification;              ///< verdict of the chosen fit: identified, ...
   double l2_penalty = 0;                   ///< of the chosen fit (0 = plain maximum likelihood)

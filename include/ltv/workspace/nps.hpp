@@ -68,7 +68,7 @@ TransactionSource nps_transactions_source(const Parameters& parameters);
 
 /// What the NPS job computed.
 struct NpsRun {
-  ResultTable nps;       ///< "nps/nps" (named "nps"): the overall row, then one section per grouping
+  ResultTable nps;  ///< "nps/nps" (named "nps"): the overall row, then one section per grouping
   ResultTable problems;  ///< "nps/problems": every problem row (line, problem, detail)
   std::optional<ResultTable> follow_ups;       ///< "nps/follow_ups", when asked for
   std::optional<ResultTable> detractor_terms;  ///< "nps/detractor_terms", when asked for

@@ -31,8 +31,8 @@ enum class ParameterType : std::uint8_t {
 
 /// One entry of the parameter table.
 struct ParameterSpec {
-  std::string_view key;            ///< snake_case, unique within its group
-  std::string_view group;          ///< which jobs take it (see parameter_groups())
+  std::string_view key;    ///< snake_case, unique within its group
+  std::string_view group;  ///< which jobs take it (see parameter_groups())
   ParameterType type = ParameterType::text;
   std::string_view default_value;  ///< as text; empty = none
   std::string_view help;           ///< one sentence or two, shown by every face
@@ -108,9 +108,7 @@ class Parameters {
   /// The groups these values are for.
   const std::vector<std::string_view>& groups() const noexcept { return groups_; }
   /// The values that were set, by key.
-  const std::map<std::string, std::string, std::less<>>& values() const noexcept {
-    return values_;
-  }
+  const std::map<std::string, std::string, std::less<>>& values() const noexcept { return values_; }
 
   /// The value as text (set, else the default, else empty).
   std::string text(std::string_view key) const;

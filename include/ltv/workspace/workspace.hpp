@@ -57,7 +57,7 @@ struct SideInputs {
   std::optional<Table> spend;      ///< marketing spend: channel, period (YYYY-MM), spend
   /// products: product + category, brand, launch_date (coarser levels for association rules)
   std::optional<Table> products;
-  std::string nps_source;          ///< name of the NPS answers, for messages
+  std::string nps_source;                  ///< name of the NPS answers, for messages
   std::optional<std::vector<NpsRow>> nps;  ///< NPS answers: customer_id, date, score, ...
   std::optional<Table> contacts;           ///< contact history: customer_id, date, channel
   std::optional<Table> suppress;           ///< do-not-contact list: customer_id
