@@ -363,11 +363,10 @@ const ModelDefinition* find_model(std::string_view name) noexcept {
   return nullptr;
 }
 
-std::string model_names(std::optional<ModelKind> kind) {
-  std::vector<std::string_view> names;
-  for (const ModelDefinition& m : registry()) {
-    if (!kind || m.kind == *kind) names.push_back(m.name);
-  }
+namespace {
+
+/// "a, b or c".
+std::string join_names(const std::vector<std::string_view>& names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
@@ -376,17 +375,22 @@ std::string model_names(std::optional<ModelKind> kind) {
   return out;
 }
 
+}  // namespace
+
+std::string model_names(std::optional<ModelKind> kind) {
+  std::vector<std::string_view> names;
+  for (const ModelDefinition& m : registry()) {
+    if (!kind || m.kind == *kind) names.push_back(m.name);
+  }
+  return join_names(names);
+}
+
 std::string continuous_model_names() {
   std::vector<std::string_view> names;
   for (const ModelDefinition& m : registry()) {
     if (m.kind == ModelKind::count && !m.discrete) names.push_back(m.name);
   }
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
-    out += names[i];
-  }
-  return out;
+  return join_names(names);
 }
 
 const ModelDefinition& model_definition(std::string_view name) {
