@@ -14,6 +14,11 @@ packages=(
   # fuzzing (preset fuzz, scripts/fuzz.sh): clang 14 with libFuzzer and its OpenMP runtime;
   # setpriv (util-linux) runs the read-only-folder test as an unprivileged user under root
   clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev util-linux
+  # workspace store: SQLite (embedded default), PostgreSQL (client library and the server the
+  # store tests start on 127.0.0.1), libcrypto for content hashes
+  libsqlite3-dev sqlite3 libpq-dev postgresql-15 libssl-dev
+  # HTTP server (ltv serve): cpp-httplib, libsodium for API tokens
+  libcpp-httplib-dev libsodium-dev
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests

@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-targets=${FUZZ_TARGETS:-csv load table segment_toml playbook_toml rule json}
+targets=${FUZZ_TARGETS:-csv load table segment_toml playbook_toml rule json summary model_file server_params}
 work=${FUZZ_WORK:-build-fuzz}
 
 scripts/deps.sh

@@ -25,6 +25,17 @@ void write_rows(const std::string& path, const std::string& format, const Result
   out.close();
 }
 
+/// Writes the CRM export to the file actions_job_options() chose and checked (temporary name +
+/// rename).
+void write_export(const ActionsJobOptions& options, const ActionsJobResult& r, bool quiet) {
+  Output out(options.export_options.file);
+  const ExportResult written = write_actions_export(out.stream(), r, options);
+  out.close();
+  if (!quiet) {
+    std::cerr << "ltv: note: " << written.note << " -> " << options.export_options.file << '\n';
+  }
+}
+
 void run_actions_command(CommandParameters& command) {
   const Parameters& p = command.resolved();
   const ActionsJobOptions options = actions_job_options(p);  // checked before any work
@@ -43,6 +54,7 @@ void run_actions_command(CommandParameters& command) {
   if (const std::string path = p.text("summary_out"); !path.empty())
     write_rows(path, format == "jsonl" ? "json" : format, r.summary);
   if (r.due) write_rows(p.text("due_out"), format == "json" ? "json" : "csv", *r.due);
+  if (options.export_profile) write_export(options, r, quiet);
   if (!quiet) {
     std::cerr << fmt::format(
         "ltv: {} actions for {} customers ({} control; {} suppressed, {} capped) as of {}\n",

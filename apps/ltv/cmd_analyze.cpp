@@ -13,49 +13,20 @@
 #include "ltv/io/staged_directory.hpp"
 #include "ltv/ltv.hpp"
 #include "parameter_options.hpp"
+#include "table_output.hpp"
 
 namespace ltv::cli {
 namespace {
 
-/// Prints the human summary of an analysis on stdout.
+/// Prints the human summary of an analysis on stdout: the headline, then where the results are.
 void print_headline(const Analysis& a, const std::filesystem::path& dir,
                     const std::filesystem::path& report) {
-  fmt::print("Customers:     {:>12}   ({} transactions, {} .. {})\n", a.customers, a.transactions,
-             format_date(a.first_day), format_date(a.last_day));
-  if (a.has_amount) {
-    fmt::print("Revenue:       {:>12.2f}   average check {:.2f}\n", a.revenue, a.average_check);
-  }
-  fmt::print("Repeat rate:   {:>11.1f}%   (customers with a second purchase day)\n",
-             100.0 * a.repeat_rate);
-  fmt::print("Model:         {:>12}   ({}), LL {:.1f}\n", a.model_name,
-             a.model_selection["chosen_by"].get<std::string>(), a.model.log_likelihood);
-  if (a.identification != "identified" || a.l2_penalty > 0) {
-    fmt::print("Model note:    {}\n", a.model_choice_reason);
-  }
-  if (a.p_alive_measured) {
-    fmt::print("Likely active: {:>12.0f}   (P(alive) >= 0.5)\n", a.likely_active);
-  } else {
-    fmt::print(
-        "Likely active:  not measured   (the data do not identify dropout: see Model note)\n");
-  }
-  fmt::print("Next {:g} months: {:>9.0f} expected purchases", a.options.horizon_months,
-             a.expected_purchases);
-  if (a.spend_model) {
-    fmt::print(", revenue {:.2f}, discounted CLV {:.2f}", a.predicted_revenue.value_or(0),
-               a.clv_total.value_or(0));
-  }
-  fmt::print("\n");
-  if (!a.spend_model_note.empty()) fmt::print("Spend model:   {}\n", a.spend_model_note);
-  for (const auto& sentence : a.group_comparison) fmt::print("Groups:        {}\n", sentence);
-  for (const auto& [label, text] : a.lines) fmt::print("{:<15}{}\n", label + ":", text);
-  for (const auto& note : a.notes) fmt::print("Note:          {}\n", note);
+  print_analysis_headline(a);
   std::string extra_outputs = a.table("validation/tracking") ? ", validation/" : "";
   if (a.table("segment_transitions")) extra_outputs += ", segment_transitions.csv";
   extra_outputs += ", actions.csv";
   if (a.extras.contains("basket")) extra_outputs += ", basket/";
   if (a.extras.contains("nps")) extra_outputs += ", nps/";
-  if (!a.transitions_line.empty()) fmt::print("Movement:      {}\n", a.transitions_line);
-  fmt::print("Actions:       {}\n", a.actions_line);
   fmt::print(
       "Results:       {}/ (customers.csv, segments.csv, models.csv, model.json, "
       "summary.json, analytics/{})\n",
@@ -107,6 +78,7 @@ void run_analyze(CommandParameters& command) {
     fmt::print(stderr, "ltv analyze: report.html not written: {}\n", written.report_error);
   }
   print_headline(analysis, dir, written.report);
+  if (p.flag("timings")) print_timings(analysis);
 }
 
 void setup_analyze(CLI::App& root) {

@@ -166,9 +166,9 @@ void run_validate(CommandParameters& command) {
     parameter_error("calibration_end", "(none)",
                     "the last day of the calibration period (YYYY-MM-DD); the rest is the holdout");
   }
-  LoadOptions lo = load_options(p);
-  lo.keep_extra_columns = false;
-  Workspace workspace(TransactionSource::file(p.text("file"), lo));
+  TransactionSource source = TransactionSource::from_parameters(p);  // a file or a database
+  source.options.keep_extra_columns = false;
+  Workspace workspace(std::move(source));
   const TransactionLog& log = workspace.transactions();
   if (!p.flag("quiet")) std::fputs(workspace.load_report().to_text().c_str(), stderr);
   const CustomerSummary summary = summarize(log, summary_opts);

@@ -16,6 +16,7 @@
 #include "command.hpp"
 #include "ltv/error.hpp"
 #include "ltv/version.hpp"
+#include "ltv/workspace/parameters.hpp"
 
 namespace ltv::cli {
 
@@ -65,6 +66,23 @@ int main(int argc, char** argv) {
   } catch (const ltv::ParameterError& e) {
     // The core names the parameter's key (calibration_end); the command line calls it
     // --calibration-end.
+    // A positional parameter (file, workspace) is called by its name in the usage line, FILE,
+    // and its absence is a usage error like CLI11's.
+    const auto& table = ltv::parameter_table();
+    // (A key outside the table, such as config or save_config, is an option.)
+    const bool positional = std::any_of(table.begin(), table.end(),
+                                        [&](const auto& spec) { return spec.key == e.key(); }) &&
+                            std::all_of(table.begin(), table.end(), [&](const auto& spec) {
+                              return spec.key != e.key() || spec.positional;
+                            });
+    if (positional) {
+      std::string name = e.key();
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      return fail(1, "error",
+                  name + ": found '" + ltv::escape_for_message(e.found(), 200) + "', expected " +
+                      e.expected() + " (see 'ltv --help')");
+    }
     std::string option = "--" + e.key();
     std::replace(option.begin(), option.end(), '_', '-');
     return fail(

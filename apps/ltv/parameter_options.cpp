@@ -27,6 +27,8 @@ const Parameters& CommandParameters::resolved() {
   if (!config_applied) {
     config_applied = true;
     if (command != nullptr) apply_parameter_config(*command, config);
+    values.validate();
+    infer_and_save_columns(*this);  // column inference (issue 27)
   }
   values.validate();
   return values;
@@ -82,13 +84,19 @@ std::shared_ptr<CommandParameters> add_parameter_options(CLI::App& cmd,
           std::string(spec->help));
       if (!default_value.empty()) option->default_str(default_value);
     }
-    if (spec->positional) option->required();
+    // A positional with a default may be left out (ltv init [WORKSPACE]); FILE may be replaced
+    // by --source URL where the command takes it.
+    if (spec->positional && spec->default_value.empty() &&
+        !(key == "file" && parameters->accepts("source"))) {
+      option->required();
+    }
     if (!spec->section.empty()) option->group(std::string(spec->section));
   }
   cmd.add_option("--config", self->config,
                  "Read options from FILE: 'key = value' lines, e.g. customer = CustomerID "
                  "(command-line options win)")
       ->group("Output");
+  add_save_config_option(cmd, *self);  // column inference (issue 27)
   return result;
 }
 

@@ -23,10 +23,13 @@ std::string positional_name(std::string_view key);
 /// The parameters of a command and where its options come from.
 struct CommandParameters {
   Parameters values;
-  std::string config;  ///< --config FILE
+  std::string config;       ///< --config FILE
+  std::string save_config;  ///< --save-config FILE (column inference, issue 27)
   CLI::App* command = nullptr;
   bool config_applied = false;
   /// Applies --config (once) and returns the values, every given value checked against its spec.
+  /// Once, after that: infers the columns not given (printing the mapping on stderr) and writes
+  /// --save-config (apps/ltv/infer_options.cpp).
   const Parameters& resolved();
 };
 
@@ -35,6 +38,13 @@ struct CommandParameters {
 /// Values given on the command line go into the returned object's `values`.
 std::shared_ptr<CommandParameters> add_parameter_options(CLI::App& cmd,
                                                          std::vector<std::string_view> groups);
+
+/// Declares `--save-config FILE` on `cmd` when it reads a transaction file
+/// (apps/ltv/infer_options.cpp).
+void add_save_config_option(CLI::App& cmd, CommandParameters& parameters);
+/// Infers the columns not given (ltv::infer_column_parameters), prints the mapping on stderr
+/// (`ltv: columns: customer <- CustomerID, ...`; not under --quiet) and writes --save-config.
+void infer_and_save_columns(CommandParameters& parameters);
 
 /// Reads `--config FILE` (if given) into the options of `cmd` that were not given on the
 /// command line: lines `key = value` (key = a long option name with or without `--`, `_` or `-`;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ltv/workspace/analysis.hpp"
 #include "ltv/workspace/parameters.hpp"
 #include "ltv/workspace/result_table.hpp"
 
@@ -17,5 +18,12 @@ void write_tables(const Parameters& parameters, const std::vector<ResultTable>& 
 
 /// Prints each note on stderr as `ltv: note: ...` unless quiet.
 void print_notes(const std::vector<std::string>& notes, bool quiet);
+
+/// Prints the headline of a main-job run on stdout (customers, revenue, model, likely active,
+/// expected purchases, notes, movement, actions): `ltv analyze` and `ltv run` share it.
+void print_analysis_headline(const Analysis& a);
+
+/// Prints each step's wall time and peak memory on stderr (`--timings`).
+void print_timings(const Analysis& a);
 
 }  // namespace ltv::cli

@@ -17,6 +17,7 @@
 #include "ltv/ltv.hpp"
 #include "ltv/models/clv.hpp"
 #include "ltv/models/gamma_gamma.hpp"
+#include "ltv/workspace/infer_columns.hpp"
 #include "ltv/workspace/model_input.hpp"
 
 namespace ltv::python {
@@ -319,7 +320,11 @@ PYBIND11_MODULE(_ltvkit, m) {
   m.def(
       "source_from_parameters",
       [](const Options& options) {
-        return TransactionSource::from_parameters(parameters({"source"}, options));
+        // Column inference (issue 27) as on the command line: the customer / date / amount
+        // columns not given are recognised from the file's header and content.
+        Parameters p = parameters({"source"}, options);
+        infer_column_parameters(p);
+        return TransactionSource::from_parameters(p);
       },
       py::arg("options"));
 

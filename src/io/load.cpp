@@ -620,6 +620,10 @@ void Loader::problem(const std::string& reason, std::int64_t line, int column,
   if (it->examples.size() < options_.max_examples) {
     it->examples.push_back(format_input_message(where, std::string(found), expected));
   }
+  if (options_.keep_rejected) {
+    report_.rejected.push_back(
+        RejectedRow{line, where.column, std::string(found), reason, expected});
+  }
   throw RowSkipped{};
 }
 
@@ -828,6 +832,7 @@ class Loader::LogSink {
       any_time_ = true;
     }
     log_.day.push_back(row.day);
+    if (loader_.options_.keep_lines) log_.line.push_back(r.line);
     if (any_time_) log_.second_of_day.push_back(row.second);
     if (layout_.amount) log_.amount.push_back(row.amount);
     if (layout_.quantity) log_.quantity.push_back(row.quantity);
@@ -939,6 +944,10 @@ bool Loader::parse(Sink& sink) {
         row.customer = trim(r[static_cast<std::size_t>(col_.customer)]);
         if (row.customer.empty()) {
           ++report_.rows_without_customer;
+          if (options_.keep_rejected) {
+            report_.rejected.push_back(RejectedRow{r.line, column_name(col_.customer), "",
+                                                   "missing customer id", "a customer id"});
+          }
           continue;
         }
       }
@@ -1123,6 +1132,7 @@ void merge_logs(TransactionLog& a, TransactionLog&& b, Interner& index_a) {
     for (std::uint32_t c : b.customer) a.customer.push_back(map[c]);
     std::vector<std::uint32_t>().swap(b.customer);
     append_values(a.day, b.day);
+    append_values(a.line, b.line);
     append_values(a.second_of_day, b.second_of_day);
     append_values(a.quantity, b.quantity);
     append_values(a.profit, b.profit);
@@ -1166,6 +1176,7 @@ void merge_reports(LoadReport& a, const LoadReport& b, std::size_t max_examples)
   a.has_amount = a.has_amount || b.has_amount;  // warnings: chunk a's (same header)
   if (b.first_day && (!a.first_day || *b.first_day < *a.first_day)) a.first_day = b.first_day;
   if (b.last_day && (!a.last_day || *b.last_day > *a.last_day)) a.last_day = b.last_day;
+  a.rejected.insert(a.rejected.end(), b.rejected.begin(), b.rejected.end());
   for (const SkippedRows& s : b.skipped) {
     auto it = std::find_if(a.skipped.begin(), a.skipped.end(),
                            [&](const SkippedRows& x) { return x.reason == s.reason; });
@@ -1240,7 +1251,19 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   loaders[0]->expect_rows(file.lines_in(size));
   // Parts after the first are parsed with line numbers counted from their own start: they appear
   // only in error messages and skipped-row examples, and when a part has any, it is parsed again
-  // below with its true first line.
+  // below with its true first line. When lines are kept (or every rejected row), each part is
+  // parsed with its true first line from the start: its lines are counted first.
+  const bool true_lines = options.keep_lines || options.keep_rejected;
+  std::vector<std::int64_t> first_line(n, 1);
+  if (true_lines) {
+    std::int64_t lines_before = 0;
+    for (std::size_t k = 1; k < n; ++k) {
+      const std::int64_t lines = count_newlines(file.fd(), begin[k - 1], begin[k]);
+      if (lines < 0) return std::nullopt;  // a read error: let the sequential reader report it
+      lines_before += lines;
+      first_line[k] = 1 + lines_before;
+    }
+  }
   auto parse = [&](std::size_t k, std::int64_t first_line, bool again) {
     reports[k] = LoadReport{};
     loaders[k].reset();
@@ -1257,7 +1280,7 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
         if (k == 0) {
           results[0] = read_part(*loaders[0], 0, false);
         } else {
-          parse(k, 1, false);
+          parse(k, first_line[k], false);
         }
       } catch (...) {
         errors[k] = std::current_exception();
@@ -1275,7 +1298,7 @@ std::optional<std::vector<Result>> read_parallel(const std::string& path, const 
   // Line numbers are in the messages: parts with any are parsed again from their true first line.
   std::int64_t lines_before = 0;
   std::size_t counted_to = 0;
-  for (std::size_t k = 1; k < n; ++k) {
+  for (std::size_t k = 1; k < n && !true_lines; ++k) {
     if (!errors[k] && reports[k].skipped.empty()) continue;
     const std::int64_t lines = count_newlines(file.fd(), counted_to, begin[k]);
     if (lines < 0) return std::nullopt;  // a read error: let the sequential reader report it

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "ltv/error.hpp"
@@ -88,6 +90,9 @@ SavedModel model_from_json(const nlohmann::json& j, const std::string& source) {
   }
   if (j.contains("log_likelihood") && j["log_likelihood"].is_number()) {
     m.fit.log_likelihood = j["log_likelihood"].get<double>();
+    if (!std::isfinite(m.fit.log_likelihood)) {
+      bad(fmt::format("log_likelihood = {}", m.fit.log_likelihood), "a finite log-likelihood");
+    }
   }
   // Standard errors and intervals, when saved for every parameter.
   if (j.contains("stderr") && j["stderr"].is_object() && j.contains("ci95") &&
@@ -104,6 +109,14 @@ SavedModel model_from_json(const nlohmann::json& j, const std::string& source) {
       errors.push_back(se[name].get<double>());
       lower.push_back(ci[name][0].get<double>());
       upper.push_back(ci[name][1].get<double>());
+      if (!std::isfinite(errors.back()) || errors.back() < 0) {
+        bad(fmt::format("stderr.{} = {}", name, errors.back()), "a finite standard error >= 0");
+      }
+      if (!std::isfinite(lower.back()) || !std::isfinite(upper.back()) ||
+          lower.back() > upper.back()) {
+        bad(fmt::format("ci95.{} = [{}, {}]", name, lower.back(), upper.back()),
+            "a finite interval [lower, upper] with lower <= upper");
+      }
     }
     if (errors.size() == m.fit.names.size()) {
       m.fit.std_errors = std::move(errors);
@@ -112,10 +125,20 @@ SavedModel model_from_json(const nlohmann::json& j, const std::string& source) {
     }
   }
   if (j.contains("iterations") && j["iterations"].is_number_integer()) {
-    m.fit.iterations = j["iterations"].get<int>();
+    const auto iterations = j["iterations"].get<std::int64_t>();
+    if (iterations < 0 || iterations > std::numeric_limits<int>::max() ||
+        (j["iterations"].is_number_unsigned() &&
+         j["iterations"].get<std::uint64_t>() > static_cast<std::uint64_t>(iterations))) {
+      bad(fmt::format("iterations = {}", j["iterations"].dump()),
+          "a whole number of iterations >= 0");
+    }
+    m.fit.iterations = static_cast<int>(iterations);
   }
   if (j.contains("n_customers") && j["n_customers"].is_number()) {
     m.fit.n_customers = j["n_customers"].get<double>();
+    if (!std::isfinite(m.fit.n_customers) || m.fit.n_customers < 0) {
+      bad(fmt::format("n_customers = {}", m.fit.n_customers), "a finite customer count >= 0");
+    }
   }
   if (j.contains("n_patterns") && j["n_patterns"].is_number_unsigned()) {
     m.fit.n_patterns = j["n_patterns"].get<std::size_t>();
@@ -139,7 +162,10 @@ SavedModel read_model_file(const std::string& path, const std::string& parameter
   }
   std::stringstream buf;
   buf << in.rdbuf();
-  const std::string text = buf.str();
+  return model_from_text(buf.str(), path);
+}
+
+SavedModel model_from_text(std::string_view text, const std::string& path) {
   nlohmann::json j;
   try {
     // Model files are shallow; a deeply nested document is refused while it is parsed (the
@@ -153,7 +179,8 @@ SavedModel read_model_file(const std::string& path, const std::string& parameter
       }
       return true;
     });
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double (1e400).
     std::string what = e.what();
     // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     const auto pos = what.find("parse error");

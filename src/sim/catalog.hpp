@@ -58,6 +58,14 @@ constexpr std::array<CategorySpec, 12> kCategories{{
 }};
 
 constexpr std::array<const char*, 3> kVariants{"basic", "standard", "premium"};
+
+// Brands (suppliers): item i of category k is made by brand (2k + i) mod 8, so every category
+// holds several brands and every brand several categories (the partner portal's scope).
+constexpr std::array<const char*, 8> kBrands{"Aurora",    "Borealis", "Cedar",   "Dawnlight",
+                                             "Evergreen", "Fable",    "Granite", "Harbor"};
+inline const char* brand_of(std::size_t category, std::size_t item) {
+  return kBrands[(2 * category + item) % kBrands.size()];
+}
 constexpr std::array<double, 3> kVariantWeight{0.3, 0.5, 0.2};
 constexpr std::array<double, 3> kVariantPrice{0.7, 1.0, 1.6};
 
@@ -139,6 +147,7 @@ struct Catalog {
     std::string name;
     int category;
     double price;
+    const char* brand;
   };
   std::vector<Product> products;
   std::vector<double> category_cumulative;
@@ -171,7 +180,8 @@ inline Catalog make_catalog() {
         c.by_category[k].push_back(static_cast<int>(c.products.size()));
         c.products.push_back(
             {fmt::format("{} {}", cat.items[item], kVariants[v]), static_cast<int>(k),
-             cat.base_price * (1.0 + 0.15 * static_cast<double>(item)) * kVariantPrice[v]});
+             cat.base_price * (1.0 + 0.15 * static_cast<double>(item)) * kVariantPrice[v],
+             brand_of(k, item)});
         within += kVariantWeight[v] / (1.0 + static_cast<double>(item));
         c.within_cumulative[k].push_back(within);
       }

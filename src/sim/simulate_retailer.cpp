@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -129,6 +130,7 @@ struct Block {
   std::vector<std::uint32_t> line_ends;
   std::vector<std::uint64_t> line_keys;
   std::vector<std::uint32_t> acquisitions;  // [channel * months + month]
+  std::vector<std::int32_t> first_sale;     // per product: first day sold in the block
   SimulationCounts counts;
   std::uint64_t first_order_id = 0;
 
@@ -147,6 +149,7 @@ struct Block {
     campaigns.clear();
     latent.clear();
     acquisitions.assign(kAcquisitionChannels.size() * months, 0);
+    first_sale.clear();
     counts = {};
   }
 };
@@ -521,6 +524,11 @@ void format_transactions(const Context& ctx, Block& block) {
     for (std::uint32_t j = 0; j < order.line_count; ++j) {
       const Line& line = block.lines[order.first_line + j];
       const auto& product = ctx.catalog.products[line.product];
+      if (block.first_sale.empty()) {
+        block.first_sale.assign(ctx.catalog.products.size(),
+                                std::numeric_limits<std::int32_t>::max());
+      }
+      block.first_sale[line.product] = std::min(block.first_sale[line.product], order.day);
       append_customer_id(b, index, ctx.id_width);
       b.push_back(',');
       append_date(b, ctx.dates[static_cast<std::size_t>(order.day)]);
@@ -947,6 +955,8 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
 
   SimulationCounts total;
   std::vector<std::uint64_t> acquisitions(kAcquisitionChannels.size() * months, 0);
+  std::vector<std::int32_t> first_sale(ctx.catalog.products.size(),
+                                       std::numeric_limits<std::int32_t>::max());
   std::unique_ptr<Reorderer> reorderer;
   if (options.order != RowOrder::customer) {
     reorderer = std::make_unique<Reorderer>(ctx, dir / "transactions.csv");
@@ -975,6 +985,9 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
     total.alive_at_end += c.alive_at_end;
     total.revenue += c.revenue;
     for (std::size_t i = 0; i < acquisitions.size(); ++i) acquisitions[i] += block.acquisitions[i];
+    for (std::size_t i = 0; i < block.first_sale.size(); ++i) {
+      first_sale[i] = std::min(first_sale[i], block.first_sale[i]);
+    }
   });
 
   if (reorderer) reorderer->finish(transactions);
@@ -1001,8 +1014,27 @@ SimulationCounts simulate_retailer(const SimulationOptions& options,
     }
     spend.write(b);
   }
+  // products.csv: the catalog with brands (the partner portal's scope) and each product's launch
+  // date, the first day it was sold (empty when it never was).
+  OutputFile products;
+  if (!options.transactions_only) {
+    products.open(dir / "products.csv");
+    fmt::memory_buffer b;
+    append(b, "product,category,brand,launch_date\n");
+    for (std::size_t i = 0; i < ctx.catalog.products.size(); ++i) {
+      const auto& product = ctx.catalog.products[i];
+      fmt::format_to(std::back_inserter(b), "{},{},{},", product.name,
+                     kCategories[static_cast<std::size_t>(product.category)].name, product.brand);
+      if (first_sale[i] != std::numeric_limits<std::int32_t>::max()) {
+        append_date(b, ctx.dates[static_cast<std::size_t>(first_sale[i])]);
+      }
+      b.push_back('\n');
+    }
+    products.write(b);
+  }
 
-  for (OutputFile* f : {&transactions, &customers, &nps, &contacts, &campaigns, &latent, &spend}) {
+  for (OutputFile* f :
+       {&transactions, &customers, &nps, &contacts, &campaigns, &latent, &spend, &products}) {
     f->close();
     total.bytes_written += f->bytes();
   }

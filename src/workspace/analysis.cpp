@@ -66,6 +66,16 @@ nlohmann::ordered_json summary_json(const Analysis& a) {
                {"rows_without_customer", a.load.rows_without_customer},
                {"return_rows", a.load.return_rows},
                {"rows_skipped", a.load.rows_skipped()}};
+  // Where the time went: each step's wall time and the process's peak memory at its end (they
+  // vary from run to run; every other field is reproducible).
+  if (!a.timings.empty()) {
+    nlohmann::ordered_json timings = nlohmann::ordered_json::array();
+    for (const auto& t : a.timings) {
+      timings.push_back(
+          {{"step", t.step}, {"seconds", t.seconds}, {"peak_rss_bytes", t.peak_rss_bytes}});
+    }
+    j["timings"] = std::move(timings);
+  }
   return j;
 }
 
@@ -220,6 +230,13 @@ Analysis read_analysis(const fs::path& dir, std::map<std::string, std::string>* 
       a.group_comparison = texts(j, "group_comparison");
       for (const char* key : {"basket", "nps"}) {
         if (j.contains(key)) a.extras[key] = j[key];
+      }
+      if (j.contains("timings") && j["timings"].is_array()) {
+        for (const auto& t : j["timings"]) {
+          if (!t.is_object()) continue;
+          a.timings.push_back({text_or(t, "step"), number_or(t, "seconds", 0),
+                               static_cast<std::int64_t>(number_or(t, "peak_rss_bytes", 0))});
+        }
       }
       if (j.contains("load") && j["load"].is_object()) {
         const auto& l = j["load"];

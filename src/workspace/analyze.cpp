@@ -32,6 +32,7 @@
 #include "ltv/recommend/rule_search.hpp"
 #include "ltv/segment/segment.hpp"
 #include "ltv/workspace/actions.hpp"
+#include "ltv/workspace/scoring.hpp"
 #include "ltv/workspace/side_tables.hpp"
 #include "ltv/workspace/tables.hpp"
 #include "ltv/workspace/workspace.hpp"
@@ -510,59 +511,23 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   a.p_alive_measured = choice.p_alive_measured();
   const FittedCountModel model(choice.fit);
   a.model = model.result();
-  const double unit_days = days_per_unit(summary.time_unit);
-  const double month = 365.25 / 12.0 / unit_days;  // one month in model time units
-  const double horizon = o.horizon_months * month;
-  std::vector<double> spend(n, std::numeric_limits<double>::quiet_NaN()),
-      clv(n, std::numeric_limits<double>::quiet_NaN());
-  if (summary.has_amount) {
-    // Gamma-Gamma on the repeat customers with a positive mean spend (the reference libraries'
-    // practice); everyone else gets the population mean spend, and the counts are said.
-    const gamma_gamma::SpendModel sm =
-        gamma_gamma::fit_spend_model(summary.frequency, summary.monetary_value);
-    a.spend_model_note = sm.note;
-    auto group = [&](const gamma_gamma::CustomerGroup& g) {
-      std::vector<std::string> first;
-      for (std::size_t i : g.first) first.push_back(ids[i]);
-      return nlohmann::ordered_json{{"count", g.count}, {"first", first}};
-    };
-    a.spend_customers = {{"repeat", group(sm.repeat)},
-                         {"used", group(sm.used)},
-                         {"zero_spend", group(sm.zero_spend)},
-                         {"negative_spend", group(sm.negative_spend)},
-                         {"no_repeat", group(sm.no_repeat)}};
-    if (sm.status == gamma_gamma::SpendModelStatus::fitted) {
-      a.spend_model = sm.fit;
-      spend = sm.expected_spend;
-    }
-  } else {
-    a.spend_model_note = "the transactions have no amounts: counts only, no spend model and no CLV";
-  }
-  ClvOptions clv_opts;
-  clv_opts.horizon = o.horizon_months;
-  clv_opts.step = month;
-  clv_opts.discount_rate = o.discount_rate;
-  clv_opts.margin = o.profit_margin;
-  const bool with_spend = a.spend_model.has_value();
-  CountScores count_scores = score_customers(model, summary.frequency, summary.recency, summary.T,
-                                             horizon, with_spend ? &clv_opts : nullptr);
-  if (with_spend) {
-    for (std::size_t i = 0; i < n; ++i) {
-      clv[i] = count_scores.discounted_purchases[i] * spend[i] * clv_opts.margin;
-    }
-  }
-  const std::vector<double>& p_alive = count_scores.p_alive;
-  const std::vector<double>& expected = count_scores.expected_purchases;
+  // The spend model, every customer's scores and segments (shared with the store's incremental
+  // runs, ltv/workspace/scoring.hpp).
+  CustomerScoring scoring = score_summary(summary, model, o);
+  a.spend_customers = spend_customers_json(scoring, ids);
 
   steps.begin("segmenting customers");
-  CustomerScores scores;
-  scores.p_alive = p_alive;
-  scores.expected_purchases = expected;
-  if (with_spend) scores.predicted_clv = clv;
-  const SegmentConfig segment_config = default_segment_config();
-  const SegmentResult segments =
-      segment_customers(summary, &scores, nullptr, segment_config, summary.calibration_end);
-  add_table(a, segments_table(segment_table(segments, summary, &scores, segment_config)));
+  segment_summary(summary, scoring);
+  a.spend_model = scoring.spend_model;
+  a.spend_model_note = scoring.spend_model_note;
+  const bool with_spend = scoring.spend_model.has_value();
+  const std::vector<double>& clv = scoring.clv;
+  const std::vector<double>& p_alive = scoring.count_scores.p_alive;
+  const std::vector<double>& expected = scoring.count_scores.expected_purchases;
+  const CustomerScores& scores = scoring.scores;
+  const SegmentConfig& segment_config = scoring.segment_config;
+  const SegmentResult& segments = scoring.segments;
+  add_table(a, segments_result_table(summary, scoring));
 
   // Segment movement: segments from the history up to `transitions_days` before the end and up
   // to the end (RFM, ABCDX, stage), as `ltv segment --snapshots`; the end snapshot with the model
@@ -592,33 +557,7 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   }
 
   // Per-customer table.
-  {
-    ResultTable t(table_spec("customers"));
-    const TableSpec& s = t.spec();
-    t.set_texts(s.index("customer_id"), ids);
-    t.set_reals(s.index("frequency"), summary.frequency);
-    t.set_reals(s.index("recency"), summary.recency);
-    t.set_reals(s.index("T"), summary.T);
-    t.set_reals(s.index("monetary_value"), summary.monetary_value);
-    t.set_dates(s.index("first_purchase"), summary.first_purchase);
-    t.set_dates(s.index("last_purchase"), summary.last_purchase);
-    t.set_integers(s.index("orders"), summary.orders);
-    t.set_reals(s.index("revenue"), summary.revenue);
-    t.set_reals(s.index("p_alive"), p_alive);
-    t.set_reals(s.index("expected_purchases"), expected);
-    t.set_reals(s.index("expected_spend"), spend);
-    t.set_reals(s.index("clv"), clv);
-    std::vector<std::string_view> rfm(n), abcdx(n), stage(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      rfm[i] = rfm_segment_name(segments, i);
-      abcdx[i] = to_string(segments.abcdx[i]);
-      stage[i] = to_string(segments.stage[i]);
-    }
-    t.set_texts(s.index("rfm_segment"), rfm);
-    t.set_texts(s.index("abcdx"), abcdx);
-    t.set_texts(s.index("stage"), stage);
-    add_table(a, std::move(t));
-  }
+  add_table(a, customers_result_table(summary, ids, scoring));
 
   // CVM actions.
   {
@@ -704,32 +643,10 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
   }
 
   // Headline.
-  double revenue = 0, repeaters = 0, orders = 0, active = 0, predicted_revenue = 0, clv_total = 0,
-         expected_total = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    revenue += summary.revenue[i];
-    orders += static_cast<double>(summary.orders[i]);
-    repeaters += summary.frequency[i] > 0;
-    active += p_alive[i] >= 0.5;
-    expected_total += expected[i];
-    if (with_spend) predicted_revenue += expected[i] * spend[i], clv_total += clv[i];
-  }
-  a.customers = n;
+  fill_headline(a, summary, scoring);
   a.transactions = log.size();
-  a.orders = orders;
   a.first_day = *report_.first_day;
   a.last_day = *report_.last_day;
-  a.time_unit = std::string(to_string(summary.time_unit));
-  a.has_amount = summary.has_amount;
-  a.repeat_rate = n ? repeaters / static_cast<double>(n) : 0.0;
-  a.revenue = revenue;
-  a.average_check = orders > 0 ? revenue / orders : 0.0;
-  a.likely_active = active;
-  a.expected_purchases = expected_total;
-  if (with_spend) {
-    a.predicted_revenue = predicted_revenue;
-    a.clv_total = clv_total;
-  }
   steps.end();
   return a;
 }

@@ -1,12 +1,49 @@
 // The CVM actions job of `ltv actions` (see ltv/workspace/jobs_actions.hpp).
 #include "ltv/workspace/jobs_actions.hpp"
 
+#include <filesystem>
+#include <stdexcept>
+#include <unordered_map>
+
 #include "ltv/error.hpp"
+#include "ltv/io/files.hpp"
 #include "ltv/models/clv.hpp"
 #include "ltv/models/registry.hpp"
 #include "ltv/models/selection.hpp"
 
 namespace ltv {
+
+namespace {
+
+/// The file of --export-profile: --export, else actions_<profile>.csv beside -o (the current
+/// folder when the output is stdout). Refused when it is an input or another output.
+std::string actions_export_file(const Parameters& p, const std::string& profile) {
+  std::string path = p.text("export");
+  if (path.empty()) {
+    const std::string output = p.text("output");
+    const std::string name = "actions_" + profile + ".csv";
+    const std::filesystem::path folder = output.empty() || output == "-"
+                                             ? std::filesystem::path()
+                                             : std::filesystem::path(output).parent_path();
+    path = folder.empty() ? name : (folder / name).string();
+  }
+  std::vector<std::string> inputs;
+  for (const ParameterSpec* spec : parameters_of(p.groups())) {
+    if (spec->type == ParameterType::path && spec->key != "output" && spec->key != "summary_out" &&
+        spec->key != "due_out" && spec->key != "export") {
+      inputs.push_back(p.text(spec->key));
+    }
+  }
+  check_output_not_input(path, inputs, "--export");
+  for (const char* option : {"output", "summary_out", "due_out"}) {
+    if (p.text(option) == path && path != "-") {
+      parameter_error("export", path, "a file other than the one of another output option");
+    }
+  }
+  return path;
+}
+
+}  // namespace
 
 ActionsJobOptions actions_job_options(const Parameters& p) {
   p.validate();
@@ -21,6 +58,22 @@ ActionsJobOptions actions_job_options(const Parameters& p) {
   model_definition(o.model, ModelKind::count);
   o.summary = summary_options(p);
   o.max_actions = static_cast<std::size_t>(p.integer("max_actions"));
+  // CRM export (h11-export)
+  const std::string profile = p.text("export_profile"), config = p.text("profile_config");
+  if (!config.empty() && profile != "generic")
+    parameter_error("profile_config", config, "--export-profile generic too");
+  if (profile == "generic") {
+    if (config.empty())
+      parameter_error("export_profile", profile, "--profile-config FILE with the columns");
+    o.export_profile = load_export_profile(config);
+  } else if (!profile.empty()) {
+    o.export_profile = builtin_export_profile(profile);
+  } else if (!p.text("export").empty()) {
+    parameter_error("export", p.text("export"), "--export-profile too");
+  }
+  o.export_options.owner = p.text("export_owner");
+  o.export_options.due_days = static_cast<std::int32_t>(p.integer("export_due_days"));
+  if (o.export_profile) o.export_options.file = actions_export_file(p, o.export_profile->name);
   return o;
 }
 
@@ -39,6 +92,45 @@ ActionsJobInputs read_actions_job_inputs(const Parameters& p) {
   if (const std::string path = p.text("suppress"); !path.empty()) in.suppress = read_table(path);
   if (const std::string path = p.text("managers"); !path.empty()) in.managers = read_table(path);
   return in;
+}
+
+std::vector<CrmAction> crm_actions(const ActionsJobResult& r) {
+  const ResultTable& t = r.actions;
+  std::unordered_map<std::string, std::string> owner;
+  if (r.due) {
+    const std::size_t id = r.due->spec().index("customer_id"),
+                      manager = r.due->spec().index("manager_id");
+    for (std::size_t i = 0; i < r.due->rows(); ++i)
+      if (!r.due->is_null(manager, i) && !r.due->text(manager, i).empty())
+        owner.emplace(std::string(r.due->text(id, i)), std::string(r.due->text(manager, i)));
+  }
+  const std::size_t id = t.spec().index("customer_id"), rule = t.spec().index("rule"),
+                    action = t.spec().index("action"), channel = t.spec().index("channel"),
+                    params = t.spec().index("params"), reason = t.spec().index("reason"),
+                    priority = t.spec().index("priority"), control = t.spec().index("control");
+  std::vector<CrmAction> out(t.rows());
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    CrmAction& a = out[i];
+    a.customer_id = t.cell_text(id, i);
+    a.rule = t.cell_text(rule, i);
+    a.action = t.cell_text(action, i);
+    a.channel = t.cell_text(channel, i);
+    a.offer = t.cell_text(params, i);
+    a.reason = t.cell_text(reason, i);
+    a.priority = t.integer(priority, i);
+    a.control = t.boolean(control, i);
+    if (auto it = owner.find(a.customer_id); it != owner.end()) a.owner = it->second;
+  }
+  return out;
+}
+
+ExportResult write_actions_export(std::ostream& out, const ActionsJobResult& r,
+                                  const ActionsJobOptions& o) {
+  if (!o.export_profile) throw std::logic_error("write_actions_export without a profile");
+  ExportOptions options = o.export_options;
+  options.as_of_day = r.as_of_day;
+  const std::vector<CrmAction> rows = crm_actions(r);
+  return write_crm_export(out, *o.export_profile, rows, options);
 }
 
 ActionsJobResult actions_job(Workspace& workspace, const ActionsJobInputs& in,

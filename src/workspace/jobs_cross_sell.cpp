@@ -82,8 +82,9 @@ std::unordered_map<std::string, std::string> segment_mapping(const Table& t) {
 }  // namespace
 
 TransactionSource cross_sell_source(const Parameters& p) {
-  if (p.text("file").empty()) parameter_error("file", "", "a transaction file ('-' = stdin)");
-  LoadOptions lo = load_options(p);
+  // A file, a workspace or a database (--source URL with --query / --source-table).
+  TransactionSource source = TransactionSource::from_parameters(p);
+  LoadOptions& lo = source.options;
   lo.columns.product = item_column(p);
   lo.columns.order = order_column(p);
   // Baskets given by an order column need neither customers nor dates.
@@ -92,7 +93,7 @@ TransactionSource cross_sell_source(const Parameters& p) {
   lo.require_customer = !orders_only;
   lo.require_date = !orders_only;
   lo.keep_extra_columns = false;
-  return TransactionSource::file(p.text("file"), std::move(lo));
+  return source;
 }
 
 // ---- basket

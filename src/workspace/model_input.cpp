@@ -222,6 +222,8 @@ std::optional<ModelInput> read_summary_parallel(const std::string& path, bool bg
   }
 }
 
+ModelInput finish_summary_input(ModelInput d, bool discrete, TimeUnit time_unit);
+
 }  // namespace
 
 ModelInput read_summary_csv(const std::string& path, bool discrete, bool with_ids,
@@ -233,12 +235,25 @@ ModelInput read_summary_csv(const std::string& path, bool discrete, bool with_id
     d = std::move(*parallel);
   } else {
     CsvReader reader(path);
-    const SummaryColumns columns = summary_columns(reader, discrete);
-    read_summary_rows(reader, columns, with_ids, d);
-    if (with_ids && !columns.has_id) {
-      for (std::size_t i = 0; i < d.size(); ++i) d.ids.push_back(std::to_string(i + 1));
-    }
+    return read_summary_csv(reader, discrete, with_ids, time_unit);
   }
+  return finish_summary_input(std::move(d), discrete, time_unit);
+}
+
+ModelInput read_summary_csv(CsvReader& reader, bool discrete, bool with_ids, TimeUnit time_unit) {
+  ModelInput d;
+  const SummaryColumns columns = summary_columns(reader, discrete);
+  read_summary_rows(reader, columns, with_ids, d);
+  if (with_ids && !columns.has_id) {
+    for (std::size_t i = 0; i < d.size(); ++i) d.ids.push_back(std::to_string(i + 1));
+  }
+  return finish_summary_input(std::move(d), discrete, time_unit);
+}
+
+namespace {
+
+/// What every summary CSV read ends with: the flag, no all-missing spend column, the time unit.
+ModelInput finish_summary_input(ModelInput d, bool discrete, TimeUnit time_unit) {
   d.from_summary_csv = true;
   const bool all_missing = std::all_of(d.monetary_value.begin(), d.monetary_value.end(),
                                        [](double v) { return std::isnan(v); });
@@ -246,6 +261,8 @@ ModelInput read_summary_csv(const std::string& path, bool discrete, bool with_id
   d.time_unit = discrete ? "period" : std::string(to_string(time_unit));
   return d;
 }
+
+}  // namespace
 
 ModelInput model_input(Workspace& workspace, const SummaryOptions& options, bool regularity) {
   ModelInput d;
@@ -281,10 +298,11 @@ ModelInput load_model_input(const Parameters& p, bool discrete, bool with_ids,
                     "a summary CSV input (frequency,recency,periods) for bgbb: it needs discrete "
                     "transaction opportunities, a transaction file gives continuous times");
   }
-  LoadOptions lo = load_options(p);
-  lo.keep_extra_columns = false;
+  // A file, a workspace or a user's database (TransactionSource::from_parameters).
+  TransactionSource source = TransactionSource::from_parameters(p);
+  source.options.keep_extra_columns = false;
   const SummaryOptions summary_opts = summary_options(p);
-  Workspace workspace(TransactionSource::file(file, lo));
+  Workspace workspace(std::move(source));
   if (report != nullptr) *report = workspace.load_report();
   return model_input(workspace, summary_opts, regularity);
 }

@@ -119,7 +119,7 @@ TransactionSource nps_transactions_source(const Parameters& p) {
   o.columns.amount = p.text("tx_amount");
   o.keep_extra_columns = false;
   o.returns = ReturnsPolicy::net;
-  return TransactionSource::file(p.text("transactions"), std::move(o));
+  return TransactionSource::detect(p.text("transactions"), std::move(o));  // a file or a workspace
 }
 
 NpsRun run_nps(const NpsJobOptions& o, const NpsInputs& in, Workspace* transactions) {

@@ -19,13 +19,17 @@ namespace {
 using T = ParameterType;
 constexpr double kInf = 1e308;
 
-constexpr std::array<std::string_view, 26> kGroups{
+constexpr std::array<std::string_view, 35> kGroups{
     "source", "periods", "output", "format", "model", "fit", "clv", "analyze", "predict",
     "validate",
     // segment, cross-sell, actions and report commands
     "segment", "cross_sell", "basket", "recommend", "penetration", "actions", "report",
     // the analytics, uplift, NPS and simulator commands (append_analytics_commands)
-    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift", "nps", "simulate"};
+    "kpis", "ltv", "cohorts", "cac", "forecast", "compare", "uplift", "nps", "simulate",
+    // workspace store
+    "workspace", "init", "ingest", "run", "export",
+    // server (issue 19)
+    "serve", "user", "token", "revoke"};
 
 // Defaults a job sets for a parameter of another group (see parameter_defaults()).
 constexpr ParameterDefault kJobDefaults[] = {
@@ -46,6 +50,10 @@ constexpr const char* kCrossSell = "Cross-sell and NPS";
 constexpr const char* kActions = "Actions";
 constexpr const char* kReport = "Report";
 constexpr const char* kPrediction = "Prediction";
+constexpr const char* kDatabase = "Database source";
+constexpr const char* kIngest = "Ingest";
+constexpr const char* kRun = "Run";
+constexpr const char* kServer = "Server";
 
 /// Text built at start-up (e.g. from the model registry) kept for the program's life: the table
 /// holds string_views. Only called while the table is built (once, under a static's guard).
@@ -157,11 +165,12 @@ std::vector<ParameterSpec> make_table() {
            "report them)",
            kParsing),
       "fail|skip"));
-  t.push_back(spec("date_window", "source", T::text, "1900-01-01..2100-12-31",
-                   "Plausible purchase dates FROM..TO: a date outside is a bad row (see "
-                   "--on-error)",
-                   kParsing));
   t.back().expected = "fail or skip";
+  t.push_back(with_expected(spec("date_window", "source", T::text, "1900-01-01..2100-12-31",
+                                 "Plausible purchase dates FROM..TO: a date outside is a bad row "
+                                 "(see --on-error)",
+                                 kParsing),
+                            "two dates FROM..TO, e.g. 1900-01-01..2100-12-31"));
   // ---- periods
   t.push_back(with_choices(spec("time_unit", "periods", T::choice, "week",
                                 "Unit of recency, T and durations: day, week, month", kPeriods),
@@ -301,6 +310,10 @@ std::vector<ParameterSpec> make_table() {
       spec("title", "analyze", T::text, "Customer value report", "Title of report.html", kReport));
   t.push_back(spec("no_report", "analyze", T::flag, "",
                    "Do not write report.html (re-render later with `ltv report DIR`)", kReport));
+  t.push_back(spec("timings", "analyze", T::flag, "",
+                   "Print each step's wall time and the process's peak memory on stderr (they "
+                   "are in summary.json and the workspace's run record either way)",
+                   kOutput));
   // ---- predict
   t.push_back(spec("spend_model", "predict", T::path, "",
                    "Gamma-Gamma model JSON (`ltv fit --model gg -o FILE`); needs spend in INPUT "
@@ -548,6 +561,25 @@ std::vector<ParameterSpec> make_table() {
                                       kOutput),
                                  "csv|json|jsonl"),
                     "csv, json or jsonl"));
+  // ---- CRM export of the action list (h11-export, issue 27): ltv/cvm/crm_export.hpp
+  t.push_back(spec("export_profile", "actions", T::text, "",
+                   "Also write the action list in a CRM's import layout: bitrix24, amocrm, "
+                   "salesforce or generic (with --profile-config); control rows are left out",
+                   kActions));
+  t.push_back(spec("profile_config", "actions", T::path, "",
+                   "TOML FILE of the generic export profile (columns, date_format, delimiter, "
+                   "encoding utf-8|utf-8-bom|windows-1251, line_ending)",
+                   kActions));
+  t.push_back(spec("export", "actions", T::path, "",
+                   "FILE for --export-profile (default: actions_<profile>.csv beside the output)",
+                   kActions));
+  t.push_back(spec("export_owner", "actions", T::text, "",
+                   "Responsible manager (CRM user id or login) of exported tasks without an "
+                   "owner from --managers",
+                   kActions));
+  t.push_back(with_range(spec("export_due_days", "actions", T::integer, "3",
+                              "Due date of exported tasks: days after the as-of day", kActions),
+                         0, 3650));
   // report
   t.push_back(positional(
       spec("dir", "report", T::path, "", "Output directory of `ltv analyze -o DIR`", kCommand)));
@@ -560,6 +592,118 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(
       with_alias(spec("quiet", "report", T::flag, "", "Print nothing on success", kCommand), "q"));
   append_analytics_commands(t);
+  // ---- workspace store (issue 18): databases as sources, workspaces, ingest, runs, export
+  t.push_back(spec("source", "source", T::path, "",
+                   "Read the transactions from a database instead of FILE: postgresql://user@host/"
+                   "db or a SQLite file, with --query or --source-table (a workspace needs "
+                   "neither); columns are mapped by name as in a file",
+                   kDatabase));
+  t.push_back(spec("query", "source", T::text, "",
+                   "SQL query of the database (--source or FILE) whose rows are the transactions, "
+                   "e.g. 'select customer_id, created_at, total from orders'",
+                   kDatabase));
+  t.push_back(spec("source_table", "source", T::text, "",
+                   "Table (or schema.table) of the database (--source or FILE) whose rows are the "
+                   "transactions",
+                   kDatabase));
+  t.push_back(
+      positional(spec("workspace", "workspace", T::path, "",
+                      "Workspace: a SQLite file (ltv.db) or postgresql://user@host/db", "")));
+  t.push_back(positional(spec("workspace", "init", T::path, "ltv.db",
+                              "Workspace to create: a SQLite file or postgresql://user@host/db "
+                              "(an existing, empty database)",
+                              "")));
+  t.push_back(with_choices(
+      spec("kind", "ingest", T::choice, "transactions",
+           "What FILE holds: transactions, customers (attributes), products (with brand and "
+           "category), spend (marketing spend), nps (answers), contacts, campaigns, suppress "
+           "(do-not-contact list)",
+           kIngest),
+      "transactions|customers|products|spend|nps|contacts|campaigns|suppress"));
+  t.push_back(spec("key", "ingest", T::text, "",
+                   "Transactions: natural key columns, comma-separated (e.g. order_id,line): a row "
+                   "whose key is already in the workspace, or earlier in FILE, is skipped and "
+                   "counted",
+                   kIngest));
+  t.push_back(spec("brand", "ingest", T::text, "brand", "Products: brand column", kIngest));
+  t.push_back(
+      spec("product_name", "ingest", T::text, "name", "Products: product name column", kIngest));
+  t.push_back(
+      spec("period", "ingest", T::text, "period", "Spend: period column (YYYY-MM)", kIngest));
+  t.push_back(spec("score", "ingest", T::text, "score", "NPS: score column (0..10)", kIngest));
+  t.push_back(spec("comment", "ingest", T::text, "comment", "NPS: comment column", kIngest));
+  t.push_back(
+      spec("campaign", "ingest", T::text, "campaign_id", "Campaigns: campaign id column", kIngest));
+  t.push_back(with_alias(
+      spec("quiet", "ingest", T::flag, "", "Do not print the load report on stderr", kOutput),
+      "q"));
+  t.push_back(spec("incremental", "run", T::flag, "",
+                   "Recompute only what depends on customers (customers and segments tables, "
+                   "model, headline) from the running aggregates, re-reading only the customers "
+                   "the new batches touched; the other tables stay those of the last full run",
+                   kRun));
+  t.push_back(with_expected(
+      spec("refit", "run", T::text, "always",
+           "Incremental runs: refit the count and spend models always, 'if-older 7d' (when the "
+           "fit in use is older) or 'if-grown 5%' (when customers grew by that share since it)",
+           kRun),
+      "always, 'if-older 7d' or 'if-grown 5%'"));
+  t.push_back(with_expected(
+      spec("if_stale", "run", T::text, "",
+           "Run only when the newest run is older than this (e.g. 24h, 7d, 90m), for cron; "
+           "otherwise say so and exit 0",
+           kRun),
+      "a duration like 24h, 7d or 90m"));
+  t.push_back(with_alias(
+      spec("quiet", "run", T::flag, "", "Do not print progress and the load report", kOutput),
+      "q"));
+  t.push_back(positional(spec("table", "export", T::text, "",
+                              "Result table (customers, analytics/kpis, basket/rules, ...), run "
+                              "file (summary.json, model.json, spend_model.json, report.html), "
+                              "runs, batches, rejected_rows, or all (every table and file of the "
+                              "run into the folder -o DIR, as ltv analyze -o)",
+                              "")));
+  t.push_back(with_range(spec("run", "export", T::integer, "0",
+                              "Run to export (0 = the newest run holding TABLE)", kOutput),
+                         0, kInf, false, false, "a run id >= 0 (0 = the newest)"));
+  // ---- server (issue 19): ltv serve, its users and API tokens
+  t.push_back(with_expected(
+      spec("listen", "serve", T::text, "127.0.0.1:8080",
+           "Address and port to listen on (loopback by default; port 0 = any free port)", kServer),
+      "HOST:PORT, e.g. 127.0.0.1:8080"));
+  t.push_back(with_range(spec("min_cell", "serve", T::integer, "10",
+                              "Partner routes: a cell (group) of fewer distinct customers than "
+                              "this is suppressed (null, with suppressed: true)",
+                              kServer),
+                         1, 1e9));
+  t.push_back(with_range(spec("threads", "serve", T::integer, "64",
+                              "Request threads (keep-alive connections beyond this wait)", kServer),
+                         1, 256));
+  // ---- server recalculation timer (issue 19, h13-recalc)
+  t.push_back(with_expected(
+      spec("recalc_every", "serve", T::text, "",
+           "Recalculate in the background when the newest run is older than this (e.g. 24h, 7d, "
+           "90m; checked at start and then every min(interval, 60 s)); default: never",
+           kServer),
+      "a duration like 24h, 7d or 90m"));
+  t.push_back(positional(spec("name", "user", T::text, "", "User name", "")));
+  t.push_back(with_choices(spec("role", "user", T::choice, "",
+                                "admin (users, tokens, runs), analyst (every customer) or "
+                                "partner (aggregates of its brands only; needs --brands)",
+                                kServer),
+                           "admin|analyst|partner"));
+  t.push_back(spec("brands", "user", T::text, "",
+                   "Partners: their brands, comma-separated (each must be a brand of the "
+                   "products table)",
+                   kServer));
+  t.push_back(positional(spec("name", "token", T::text, "", "User the token is for", "")));
+  t.push_back(
+      with_expected(spec("expires", "token", T::text, "90d",
+                         "The token expires after this long (e.g. 90d, 12h, 2w) or never", kServer),
+                    "a duration like 90d, 12h or 2w, or never"));
+  t.push_back(with_range(
+      positional(spec("token_id", "revoke", T::integer, "", "Id of the token to revoke", "")), 1,
+      kInf, false, false, "a token id (ltv token create prints it)"));
   return t;
 }
 

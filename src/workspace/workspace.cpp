@@ -14,23 +14,48 @@
 #include "ltv/io/summary_writer.hpp"
 #include "ltv/models/registry.hpp"
 #include "ltv/recommend/association.hpp"
+#include "ltv/store/source.hpp"
+#include "ltv/store/store.hpp"
 
 namespace ltv {
 
 TransactionSource TransactionSource::file(std::string path, LoadOptions options) {
-  TransactionSource source;
-  source.path = std::move(path);
-  source.options = std::move(options);
-  return source;
+  TransactionSource s;
+  s.kind = Kind::file;
+  s.path = std::move(path);
+  s.options = std::move(options);
+  return s;
+}
+
+TransactionSource TransactionSource::workspace(std::string location, std::int64_t up_to_batch) {
+  TransactionSource s;
+  s.kind = Kind::workspace;
+  s.path = store::parse_location(location).display;
+  s.location = std::move(location);
+  s.up_to_batch = up_to_batch;
+  return s;
+}
+
+TransactionSource TransactionSource::database(std::string location, std::string query,
+                                              std::string table, LoadOptions options) {
+  TransactionSource s;
+  s.kind = Kind::database;
+  s.path = store::database_source_name(location, query, table);
+  s.location = std::move(location);
+  s.query = std::move(query);
+  s.table = std::move(table);
+  s.options = std::move(options);
+  return s;
 }
 
 TransactionSource TransactionSource::memory(std::string name, TransactionLog log,
                                             LoadReport report) {
-  TransactionSource source;
-  source.path = std::move(name);
-  source.log = std::make_shared<const TransactionLog>(std::move(log));
-  source.report = std::move(report);
-  return source;
+  TransactionSource s;
+  s.kind = Kind::memory;
+  s.path = std::move(name);
+  s.log = std::make_shared<const TransactionLog>(std::move(log));
+  s.report = std::move(report);
+  return s;
 }
 
 LoadOptions load_options(const Parameters& p) {
@@ -76,8 +101,72 @@ SummaryOptions summary_options(const Parameters& p) {
 }
 
 TransactionSource TransactionSource::from_parameters(const Parameters& p) {
-  if (p.text("file").empty()) parameter_error("file", "", "a transaction file ('-' = stdin)");
-  return file(p.text("file"), load_options(p));
+  const std::string file_name = p.text("file");
+  // The database options are in the parameter table's "source" group; a face that offers only
+  // some of the source's keys (a server route) reads the others as empty.
+  const auto text_of = [&](std::string_view key) {
+    return p.accepts(key) ? p.text(key) : std::string();
+  };
+  const std::string url = text_of("source");
+  const std::string query = text_of("query");
+  const std::string table = text_of("source_table");
+  if (!url.empty() && !file_name.empty()) {
+    parameter_error("source", url, "either FILE or --source URL, not both");
+  }
+  if (!query.empty() && !table.empty()) {
+    parameter_error("source_table", table, "either --query or --source-table, not both");
+  }
+  const std::string location = url.empty() ? file_name : url;
+  if (location.empty()) {
+    parameter_error("file", "",
+                    "a transaction file ('-' = stdin), a workspace (ltv.db, postgresql://...) or "
+                    "--source URL with --query or --source-table");
+  }
+  if (!url.empty() && !store::is_database(url)) {
+    parameter_error("source", store::redact_url(url),
+                    "a database: postgresql://user@host/db, sqlite:FILE or a SQLite file");
+  }
+  return detect(location, load_options(p), query, table);
+}
+
+TransactionSource TransactionSource::detect(std::string location, LoadOptions options,
+                                            std::string query, std::string table) {
+  if (store::is_database(location)) {
+    if (query.empty() && table.empty()) return workspace(std::move(location));
+    return database(std::move(location), std::move(query), std::move(table), std::move(options));
+  }
+  if (!query.empty() || !table.empty()) {
+    parameter_error(query.empty() ? "source_table" : "query", query.empty() ? table : query,
+                    "a database to run it on: --source URL, or FILE naming a database");
+  }
+  return file(std::move(location), std::move(options));
+}
+
+TransactionLog load_source(const TransactionSource& source, LoadReport& report) {
+  switch (source.kind) {
+    case TransactionSource::Kind::file:
+      return load_transactions(source.path, source.options, report);
+    case TransactionSource::Kind::workspace: {
+      store::WorkspaceStore store = store::WorkspaceStore::open(source.location);
+      return store.read_transactions(source.up_to_batch, report);
+    }
+    case TransactionSource::Kind::database: {
+      // The rows as CSV text, read by the loader: the same mapping and validation as a file.
+      // Lines count from 0 at the header, so a message's line is the row's number.
+      const std::string text =
+          store::read_database_csv(source.location, source.query, source.table);
+      CsvOptions csv = source.options.csv;
+      csv.delimiter = Delimiter::comma;
+      csv.has_header = true;
+      csv.allow_ragged = true;
+      CsvReader reader = CsvReader::from_range(text, csv, source.path, 0);
+      return load_transactions(reader, source.options, report);
+    }
+    case TransactionSource::Kind::memory:
+      report = source.report;
+      return *source.log;
+  }
+  return {};
 }
 
 AnalyzeOptions analyze_options(const Parameters& p) {
@@ -144,6 +233,10 @@ SideInputs read_side_inputs(const Parameters& p) {
 // ---- Workspace
 
 Workspace::Workspace(TransactionSource source) : source_(std::move(source)) {}
+Workspace::Workspace(TransactionSource source, TransactionLog transactions, LoadReport report)
+    : source_(std::move(source)),
+      log_(std::make_unique<TransactionLog>(std::move(transactions))),
+      report_(std::move(report)) {}
 Workspace::~Workspace() = default;
 Workspace::Workspace(Workspace&&) noexcept = default;
 Workspace& Workspace::operator=(Workspace&&) noexcept = default;
@@ -157,8 +250,7 @@ void Workspace::load() {
     log = source_.log;
     report = source_.report;
   } else {
-    log = std::make_shared<const TransactionLog>(
-        load_transactions(source_.path, source_.options, report));
+    log = std::make_shared<const TransactionLog>(load_source(source_, report));
   }
   if (report.rows_loaded == 0) {
     input_error(SourceLocation{source_.path, 0, ""}, "no transactions",
@@ -205,7 +297,7 @@ void Workspace::write_summaries(const SummaryOptions& options, OutputFormat form
     }
   };
   const auto open_after = [&](const LoadReport&) { out = &open(); };
-  if (source_.log) load();  // in-memory transactions: nothing to stream
+  if (source_.kind != TransactionSource::Kind::file) load();  // a database or memory: a log
   if (log_) {
     check_loaded(report_);
     SummaryBuilder builder(*log_, options);

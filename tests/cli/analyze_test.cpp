@@ -150,6 +150,42 @@ TEST(Analyze, SpendAndGroupComparisonOnSimulatedRetailer) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Analyze, RecordsEachStepsTimeAndPeakMemory) {
+  const auto dir = test::temp_dir("analyze_timings");
+  const auto sim = test::run(test::cli() + " simulate --customers 2000 --seed 5 -q -o " +
+                             (dir / "data").string());
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  const auto out = dir / "out";
+  const auto r =
+      test::run(test::cli() + " analyze " + (dir / "data" / "transactions.csv").string() +
+                " --customer customer_id --date date --amount amount --quiet" + " --timings -o " +
+                out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out / "summary.json");
+  const auto summary = nlohmann::json::parse(in);
+  ASSERT_TRUE(summary.contains("timings")) << summary.dump();
+  const auto& timings = summary["timings"];
+  ASSERT_GE(timings.size(), 5u);  // loading, summarising, models, segments, analytics
+  double total = 0;
+  for (const auto& t : timings) {
+    EXPECT_FALSE(t["step"].get<std::string>().empty());
+    EXPECT_GE(t["seconds"].get<double>(), 0.0);
+    EXPECT_GT(t["peak_rss_bytes"].get<std::int64_t>(), 1 << 20);  // a process holds > 1 MB
+    total += t["seconds"].get<double>();
+    // --timings prints the same steps on stderr.
+    EXPECT_NE(r.err.find("ltv: timing: " + t["step"].get<std::string>()), std::string::npos)
+        << r.err;
+  }
+  EXPECT_GT(total, 0.0);
+  EXPECT_NE(r.err.find("ltv: timing: total"), std::string::npos) << r.err;
+  // Without --timings nothing is printed (the figures are in summary.json either way).
+  const auto quiet = test::run(
+      test::cli() + " analyze " + (dir / "data" / "transactions.csv").string() +
+      " --customer customer_id --date date --amount amount --quiet -o " + (dir / "out2").string());
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("ltv: timing:"), std::string::npos) << quiet.err;
+}
+
 TEST(Analyze, RejectsMissingOutputDirectoryAndBadHorizon) {
   const auto dir = test::temp_dir("analyze_bad");
   {

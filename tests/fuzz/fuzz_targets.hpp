@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -27,9 +28,13 @@
 #include "ltv/io/load.hpp"
 #include "ltv/io/numbers.hpp"
 #include "ltv/io/table.hpp"
+#include "ltv/models/model_file.hpp"
+#include "ltv/models/registry.hpp"
 #include "ltv/nps/nps.hpp"
 #include "ltv/segment/rule_expr.hpp"
 #include "ltv/segment/segment.hpp"
+#include "ltv/workspace/model_input.hpp"
+#include "server/request.hpp"
 
 namespace ltv::fuzz {
 
@@ -287,6 +292,123 @@ inline int json(const std::uint8_t* data, std::size_t size) {
   });
 }
 
+/// The customer-summary CSV (what `ltv fit` / `ltv predict` read): the reader, then the
+/// patterns every model is fitted on (which check the domain: whole x >= 0, 0 <= t_x <= T).
+/// Option byte: CSV options, discrete (periods), ids, time unit.
+inline int summary(const std::uint8_t* data, std::size_t size) {
+  Bytes in(data, size);
+  const std::uint8_t b0 = in.take(), b1 = in.take();
+  const CsvOptions options = csv_options(b0);
+  const bool discrete = (b1 & 0x01) != 0, with_ids = (b1 & 0x02) != 0;
+  return guarded([&] {
+    CsvReader reader = CsvReader::from_string(in.rest(), options, "summary.csv");
+    const ModelInput d =
+        read_summary_csv(reader, discrete, with_ids, static_cast<TimeUnit>((b1 >> 2) % 3));
+    const std::size_t n = d.size();
+    check(d.t_x.size() == n && d.T.size() == n, "columns of different lengths");
+    check(d.weight.empty() || d.weight.size() == n, "a weight column of another length");
+    check(d.litt.empty() || d.litt.size() == n, "a litt column of another length");
+    check(d.monetary_value.empty() || d.monetary_value.size() == n,
+          "a monetary column of another length");
+    check(!with_ids || d.ids.size() == n, "ids missing");
+    for (const auto* column : {&d.x, &d.t_x, &d.T, &d.weight, &d.litt}) {
+      for (double v : *column) check(std::isfinite(v), "a non-finite number in the model input");
+    }
+    // An empty spend cell is a missing amount (NaN, reported by Gamma-Gamma at its place): only
+    // with that place known, never an accepted "nan" or "inf" text.
+    for (double v : d.monetary_value) {
+      check(std::isfinite(v) || (std::isnan(v) && d.missing_monetary.line != 0),
+            "a non-finite spend in the model input");
+    }
+    if (n == 0) return;
+    const RfmPatterns patterns = model_patterns(d);
+    (void)patterns;
+  });
+}
+
+/// A fitted model file (JSON, read as `ltv predict --model` reads it): refused with an InputError,
+/// or every parameter finite and positive (the domain of every model of the registry), its
+/// intervals well formed, and the model written back and read again unchanged.
+inline int model_file(const std::uint8_t* data, std::size_t size) {
+  return guarded([&] {
+    const SavedModel m =
+        model_from_text(std::string_view(reinterpret_cast<const char*>(data), size), "model.json");
+    const ModelDefinition* definition = find_model(m.fit.model);
+    check(definition != nullptr, "an unknown model accepted");
+    check(m.fit.names.size() == definition->parameters.size() &&
+              m.fit.estimates.size() == m.fit.names.size(),
+          "a model without all its parameters accepted");
+    for (double v : m.fit.estimates) {
+      check(std::isfinite(v) && v > 0, "a non-finite or non-positive parameter accepted");
+    }
+    const std::size_t k = m.fit.names.size();
+    check(m.fit.std_errors.empty() || m.fit.std_errors.size() == k, "std errors of another length");
+    for (std::size_t i = 0; i < m.fit.std_errors.size(); ++i) {
+      check(std::isfinite(m.fit.std_errors[i]) && m.fit.std_errors[i] >= 0,
+            "a non-finite or negative standard error accepted");
+      check(std::isfinite(m.fit.ci_lower[i]) && std::isfinite(m.fit.ci_upper[i]) &&
+                m.fit.ci_lower[i] <= m.fit.ci_upper[i],
+            "a non-finite or reversed interval accepted");
+    }
+    check(std::isfinite(m.fit.n_customers) && m.fit.n_customers >= 0,
+          "a non-finite or negative customer count accepted");
+    check(std::isfinite(m.fit.log_likelihood), "a non-finite log-likelihood accepted");
+    const std::string written = model_to_json(m.fit, m.time_unit).dump();
+    const SavedModel again = model_from_text(written, "again.json");
+    check(again.fit.model == m.fit.model && again.fit.estimates == m.fit.estimates &&
+              again.time_unit == m.time_unit,
+          "a model read back from its own file differs");
+  });
+}
+
+/// The server's request parameters: a route (first byte), query parameters (lines name=value up
+/// to an empty line) and a body (the rest). Every input gives checked route arguments or a typed
+/// 4xx error (HttpError, or a ParameterError/InputError, which the server answers with 400).
+inline int server_params(const std::uint8_t* data, std::size_t size) {
+  Bytes in(data, size);
+  const auto routes = server::routes();
+  const server::RouteInfo& route = routes[in.take() % routes.size()];
+  std::multimap<std::string, std::string> params;
+  for (int i = 0; i < 16; ++i) {
+    const std::string line = in.line(256);
+    if (line.empty()) break;
+    const auto eq = line.find('=');
+    params.emplace(line.substr(0, eq), eq == std::string::npos ? "" : line.substr(eq + 1));
+  }
+  const std::string body = in.rest();
+  const auto http_error = [](const server::HttpError& e) {
+    check(e.status >= 400 && e.status < 500,
+          "a request error answered " + std::to_string(e.status));
+    check(!e.code.empty(), "an error without a code");
+    check(e.message.find('\n') == std::string::npos, "an error message of more than one line");
+  };
+  try {
+    const server::QueryValues query = server::check_query(route, params);
+    for (const auto& [name, value] : query) {
+      bool known = false;
+      for (const server::RouteParameter& p : route.parameters) {
+        known = known || (p.in == "query" && p.name == name);
+      }
+      check(known, "a query parameter the route does not take was accepted");
+    }
+    if (auto it = query.find("run"); it != query.end()) {
+      check(server::parse_id("run", it->second) >= 1, "a run id below 1");
+    }
+    const server::PartnerQuery q = server::partner_query(query, 10);
+    check(!q.from_day || !q.to_day || *q.from_day <= *q.to_day, "from after to accepted");
+  } catch (const server::HttpError& e) {
+    http_error(e);
+  }
+  try {
+    (void)server::run_parameters(body);
+  } catch (const server::HttpError& e) {
+    http_error(e);
+  } catch (const InputError& e) {
+    check_message(e);
+  }
+  return 0;
+}
+
 struct Target {
   const char* name;
   int (*run)(const std::uint8_t*, std::size_t);
@@ -302,6 +424,9 @@ inline const std::vector<Target>& targets() {
       {"playbook_toml", playbook_toml},
       {"rule", rule},
       {"json", json},
+      {"summary", summary},
+      {"model_file", model_file},
+      {"server_params", server_params},
   };
   return all;
 }

@@ -7,6 +7,7 @@ none is copied from ../shared/data. Option bytes come first where a target reads
 fuzz_targets.hpp). The corpus is committed; re-running this script rewrites it identically."""
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -170,6 +171,76 @@ def main():
     write("json", "truncated", '{"model": "pnbd", "params": {"r": 0.55')
     write("json", "bad_literal", '{"converged": tru}')
     write("json", "deep", "[" * 70 + "]" * 70)
+
+    # summary: csv byte, flags byte (1 discrete, 2 ids, time unit), text: summaries as
+    # `ltv summary` writes them, lifetimes' and BTYD's shapes, weights, litt, broken domains.
+    summaries = {
+        "ltv": ("customer_id,frequency,recency,T,monetary_value\n1001,2,30.43,38.86,22.35\n"
+                "1002,0,0,38.86,\n1003,6,37.14,37.14,47.78\n", 1, 0x02 | 0x04),
+        "lifetimes": (",frequency,recency,T\n0,2.0,30.43,38.86\n1,1.0,1.71,38.86\n"
+                      "2,0.0,0.0,38.86\n", 1, 0x02),
+        "weights_litt": ("frequency,recency,T,count,litt\n0,0,39,1411,0\n1,2,39,439,0\n"
+                         "2,30.5,39,95,-1.25\n", 1, 0x00),
+        "bgbb_periods": ("frequency;recency;periods;weights\n6;6;6;1203\n5;6;6;728\n"
+                         "0;0;6;3464\n", 2, 0x01 | 0x02),
+        "semicolon_comma": ("id;frequency;recency;T;monetary_value\nc1;1;2,5;10;9,90\n", 2,
+                            0x02 | 0x08),
+        "bad_domain": ("customer_id,frequency,recency,T\nc1,2,50,38\nc2,-1,0,5\nc3,1.5,1,2\n",
+                       1, 0x02),
+        "bad_numbers": ("customer_id,frequency,recency,T,monetary_value\nc1,nan,1,2,3\n"
+                        "c2,1,inf,2,3\nc3,1,1,2,1e999\n", 1, 0x02),
+        "missing_column": ("customer_id,frequency,recency\nc1,1,1\n", 1, 0x02),
+    }
+    for name, (text, delim, flags) in summaries.items():
+        write("summary", name, csv_byte(delim) + bytes([flags]) + text.encode())
+
+    # model_file: model files as `ltv fit -o` writes them, then hostile parameters.
+    def model(name, params, **extra):
+        doc = {"model": name, "params": params}
+        doc.update(extra)
+        return json.dumps(doc)
+
+    write("model_file", "bgnbd", model("bgnbd", {"r": 0.2425, "alpha": 4.4135, "a": 0.7928,
+                                                  "b": 2.4257},
+                                        stderr={"r": 0.0125, "alpha": 0.378, "a": 0.0297,
+                                                "b": 0.7059},
+                                        ci95={"r": [0.219, 0.268], "alpha": [3.73, 5.22],
+                                              "a": [0.737, 0.853], "b": [1.37, 4.29]},
+                                        log_likelihood=-9582.4255, converged=True,
+                                        iterations=17, n_customers=2357.0, n_patterns=1016,
+                                        time_unit="week", message="",
+                                        optimizer_status="NLOPT_SUCCESS"))
+    write("model_file", "pnbd", model("pnbd", {"r": 0.55, "alpha": 10.58, "s": 0.61,
+                                                "beta": 11.67}, stderr=None, ci95=None))
+    write("model_file", "gg", model("gg", {"p": 6.25, "q": 3.74, "v": 15.44}, n_customers=946))
+    write("model_file", "bgbb", model("bgbb", {"alpha": 1.2, "beta": 0.75, "gamma": 0.66,
+                                                "delta": 2.78}, time_unit="period"))
+    write("model_file", "negative", model("bgnbd", {"r": -0.2, "alpha": 4.4, "a": 0.8,
+                                                     "b": 2.4}))
+    write("model_file", "huge", '{"model": "bgnbd", "params": {"r": 1e999, "alpha": 1e308, '
+          '"a": 0.8, "b": 2.4}, "stderr": {"r": -1, "alpha": 1e999, "a": 0, "b": 0}, '
+          '"ci95": {"r": [2, 1], "alpha": [0, 1e999], "a": [0, 1], "b": [0, 1]}, '
+          '"iterations": 99999999999, "n_customers": -5, "n_patterns": -1}')
+    write("model_file", "wrong_types", '{"model": "bgnbd", "params": {"r": "0.2", "alpha": null, '
+          '"a": [0.8], "b": {"v": 2.4}}, "converged": "yes"}')
+    write("model_file", "missing_keys", '{"model": "mbgnbd", "params": {"r": 0.2}}')
+    write("model_file", "unknown_model", '{"model": "nope", "params": {}}')
+    write("model_file", "not_object", '[{"model": "bgnbd"}]')
+
+    # server_params: route byte (index into server::routes()), query lines name=value, an empty
+    # line, the body.
+    def request(route, query, body=""):
+        return bytes([route]) + "".join(q + "\n" for q in query).encode() + b"\n" + body.encode()
+
+    for i in range(17):  # every route
+        write("server_params", f"route_{i:02}", request(i, ["format=csv", "run=3"]))
+    write("server_params", "partner", request(16, ["brand=acme", "from=2021-01-01",
+                                                   "to=2021-12-31", "product=p1"]))
+    write("server_params", "bad_dates", request(13, ["from=2021-02-30", "to=2020-99-01"]))
+    write("server_params", "repeated", request(10, ["run=1", "run=2"]))
+    write("server_params", "run_body", request(0, [], '{"horizon": "6", "discount_rate": 0.1}'))
+    write("server_params", "bad_body", request(0, [], '{"horizon": -1, "quiet": true}'))
+    write("server_params", "deep_body", request(0, [], "[" * 200 + "]" * 200))
 
 
 if __name__ == "__main__":

@@ -323,6 +323,49 @@ TEST(SimCli, WritesAllFilesWithDocumentedHeaders) {
   fs::remove_all(dir);
 }
 
+TEST(SimCli, ProductsFileHoldsEveryProductWithBrandAndFirstSale) {
+  const fs::path dir = ltv::test::temp_dir("sim_products");
+  const auto result = ltv::test::run(ltv::test::cli() +
+                                     " simulate --customers 1500 --seed 4 -q -o " + dir.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Csv products = read_csv(dir / "products.csv");
+  EXPECT_EQ(products.header, "product,category,brand,launch_date");
+  // The catalog: 12 categories x 6 items x 3 variants.
+  ASSERT_EQ(products.rows.size(), 216u);
+  // The first day each product was sold and its category, from transactions.csv.
+  const Csv transactions = read_csv(dir / "transactions.csv");
+  std::map<std::string, std::string> first_sale, category_of;
+  for (const auto& row : transactions.rows) {
+    const std::string& product = row[4];
+    auto [it, added] = first_sale.emplace(product, row[1]);
+    if (!added && row[1] < it->second) it->second = row[1];  // ISO dates order as text
+    category_of[product] = row[5];
+  }
+  std::map<std::string, std::set<std::string>> categories_of_brand;
+  std::set<std::string> seen;
+  for (const auto& row : products.rows) {
+    ASSERT_EQ(row.size(), 4u);
+    EXPECT_TRUE(seen.insert(row[0]).second) << "product listed twice: " << row[0];
+    EXPECT_FALSE(row[2].empty()) << row[0];
+    categories_of_brand[row[2]].insert(row[1]);
+    const auto sold = first_sale.find(row[0]);
+    if (sold == first_sale.end()) {
+      EXPECT_EQ(row[3], "") << row[0] << " was never sold";
+    } else {
+      EXPECT_EQ(row[3], sold->second) << row[0];
+      EXPECT_EQ(row[1], category_of[row[0]]) << row[0];
+    }
+  }
+  // Every product sold is in the file; brands span several categories (partner scopes overlap
+  // categories but not products).
+  for (const auto& [product, day] : first_sale) EXPECT_TRUE(seen.count(product)) << product;
+  EXPECT_EQ(categories_of_brand.size(), 8u);
+  for (const auto& [brand, categories] : categories_of_brand) {
+    EXPECT_GE(categories.size(), 2u) << brand;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(SimCli, SameSeedSameBytesDifferentSeedDifferent) {
   const fs::path a = ltv::test::temp_dir("sim_cli_a");
   const fs::path b = ltv::test::temp_dir("sim_cli_b");

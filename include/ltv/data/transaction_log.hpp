@@ -38,6 +38,9 @@ struct TransactionLog {
   std::optional<CategoricalColumn> channel;   ///< optional: sales or acquisition channel
   std::optional<CategoricalColumn> region;    ///< optional: store / region
   std::vector<CategoricalColumn> extra;       ///< input columns not mapped to a role, kept by name
+  /// optional: the physical input line of each row (LoadOptions::keep_lines; the workspace store
+  /// records where each stored row came from)
+  std::vector<std::int64_t> line;
 
   std::size_t size() const noexcept { return customer.size(); }
   std::size_t customer_count() const noexcept { return customer_ids.size(); }

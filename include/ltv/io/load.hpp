@@ -73,7 +73,11 @@ struct LoadOptions {
   bool require_customer = true;    ///< false: without a customer column every row is customer ""
   bool require_date = true;        ///< false: without a date column every row has day 0
   bool keep_extra_columns = true;  ///< keep unmapped columns in TransactionLog::extra
-  std::size_t max_examples = 5;    ///< examples kept per skip reason
+  bool keep_lines = false;         ///< fill TransactionLog::line with each row's input line
+  /// Record every rejected row (skipped under on_error skip, or without a customer id) in
+  /// LoadReport::rejected, not only the first examples.
+  bool keep_rejected = false;
+  std::size_t max_examples = 5;  ///< examples kept per skip reason
   /// Parsing threads for a plain (not compressed) regular file of at least parallel_min_bytes:
   /// 0 = automatic (2), 1 = sequential. The file is split at a line break; when the split
   /// turns out to fall inside a quoted field (or the chunks disagree on the date format) the
@@ -102,6 +106,15 @@ struct DataWarning {
   std::vector<std::string> examples;  ///< the first few, e.g. "customer 17850: net -12.50"
 };
 
+/// One row that did not load (LoadOptions::keep_rejected): where it is and why.
+struct RejectedRow {
+  std::int64_t line = 0;  ///< physical input line
+  std::string column;     ///< the column at fault (empty: the whole row)
+  std::string text;       ///< the text found there
+  std::string reason;     ///< e.g. "invalid date", "missing customer id"
+  std::string expected;   ///< what was expected
+};
+
 /// What a load did. Every input row is either loaded or counted here.
 struct LoadReport {
   std::string source;
@@ -125,6 +138,8 @@ struct LoadReport {
   /// for a streamed read (stream_transactions), over each run of consecutive rows of a customer
   /// (exact for input in customer order, the only input a streamed summary accepts).
   std::vector<DataWarning> data_warnings;
+  /// Every rejected row, in input order, when LoadOptions::keep_rejected.
+  std::vector<RejectedRow> rejected;
 
   /// Rows skipped for bad fields, all reasons.
   std::int64_t rows_skipped() const noexcept;

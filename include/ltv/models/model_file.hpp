@@ -8,6 +8,7 @@
 ///    "message": "", "optimizer_status": "NLOPT_SUCCESS"}
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,11 @@ nlohmann::ordered_json model_to_json(const FitResult& fit, const std::string& ti
 /// Reads a model from parsed JSON. InputError naming `source` when it is not an object with a
 /// known model (ltv/models/registry.hpp) and a positive finite number for each of its parameters.
 SavedModel model_from_json(const nlohmann::json& json, const std::string& source);
+
+/// Reads a model from the text of a model file (what read_model_file does once the file is
+/// read). InputError naming `source` for text that is not a model JSON (bad syntax, a number
+/// out of range, nesting deeper than 16 levels) and as model_from_json.
+SavedModel model_from_text(std::string_view text, const std::string& source);
 
 /// Reads a model file. ParameterError for parameter `parameter` (e.g. "model", "spend_model")
 /// when the file cannot be opened; InputError naming the file when it is not a model JSON.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ltv/cvm/actions.hpp"
+#include "ltv/cvm/crm_export.hpp"
 #include "ltv/io/table.hpp"
 #include "ltv/nps/nps.hpp"
 #include "ltv/workspace/actions.hpp"
@@ -25,6 +26,9 @@ struct ActionsJobOptions {
   SummaryOptions summary;       ///< time unit, calibration and observation ends
   std::size_t max_actions = 0;  ///< actions per customer (0: the playbook's setting)
   bool due_contacts = false;    ///< also plan the contact regime's due contacts
+  /// CRM export (export_profile != ""): the profile and its settings (as_of_day set by the job).
+  std::optional<ExportProfile> export_profile;
+  ExportOptions export_options;
 };
 
 /// The options, checked before any work: ParameterError naming the key for managers without
@@ -59,6 +63,14 @@ struct ActionsJobResult {
   std::int32_t as_of_day = 0;      ///< the day the actions are for
   std::vector<std::string> notes;  ///< e.g. contacts of customers not in the transactions
 };
+
+/// The action list as CRM export rows; a customer's owner is their manager in `result.due`
+/// when the contact regime assigned one.
+std::vector<CrmAction> crm_actions(const ActionsJobResult& result);
+
+/// Writes the CRM export of `result` to `out` (see write_crm_export).
+ExportResult write_actions_export(std::ostream& out, const ActionsJobResult& result,
+                                  const ActionsJobOptions& options);
 
 /// Fits the model, scores every customer 12 months ahead and plans the actions.
 ActionsJobResult actions_job(Workspace& workspace, const ActionsJobInputs& inputs,

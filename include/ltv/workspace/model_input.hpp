@@ -16,6 +16,8 @@
 
 namespace ltv {
 
+class CsvReader;
+
 /// Per-customer model input, from a summary CSV or from summarizing a transaction file.
 struct ModelInput {
   std::vector<std::string> ids;        ///< customer id (summary CSV: first column or row number)
@@ -46,6 +48,9 @@ bool is_summary_csv(const std::string& path);
 /// column for a bad number.
 ModelInput read_summary_csv(const std::string& path, bool discrete, bool with_ids,
                             TimeUnit time_unit);
+/// The same from an open reader (e.g. CsvReader::from_string): what the path overload does for a
+/// file read sequentially.
+ModelInput read_summary_csv(CsvReader& reader, bool discrete, bool with_ids, TimeUnit time_unit);
 
 /// The summaries of a workspace's transactions as model input; `regularity` adds litt (one more
 /// pass over the log).

@@ -27,23 +27,56 @@
 namespace ltv {
 
 /// Where transactions come from: a delimited text file (optionally gzip-compressed; "-" is
-/// standard input) read with a column mapping and parse options, or transactions already in
-/// memory (a face's arrays, e.g. a DataFrame). (The workspace store adds databases.)
+/// standard input) read with a column mapping and parse options; a workspace database (ltv.db, a
+/// postgresql:// URL) holding ingested batches; a query or table of a user's own database, read
+/// with the same column mapping and validation as a file; or transactions already in memory (a
+/// face's arrays, e.g. a DataFrame).
 struct TransactionSource {
-  std::string path;  ///< the file; for in-memory transactions only their name
+  enum class Kind {
+    file,       ///< `path`, read with `options`
+    workspace,  ///< the transactions ingested into the workspace at `location`
+    database,   ///< `query` or `table` of the database at `location`, read with `options`
+    memory,     ///< `log`, already in memory
+  };
+  Kind kind = Kind::file;
+  /// file: its path; otherwise the source's name for messages (a URL's password masked).
+  std::string path;
   LoadOptions options;
-  /// In-memory transactions (memory()): when set they are the source, read by no one else.
+  /// workspace / database: where the database is (a URL may hold a password: never print it).
+  std::string location;
+  std::string query;  ///< database: an SQL query whose rows are the transactions, or
+  std::string table;  ///< database: a table (or schema.table) whose rows are the transactions
+  std::int64_t up_to_batch = 0;  ///< workspace: the last batch read (0 = every batch)
+  /// memory: the transactions, read by no one else.
   std::shared_ptr<const TransactionLog> log;
-  LoadReport report;  ///< the load report of the in-memory transactions
+  LoadReport report;  ///< memory: the load report of the in-memory transactions
+
   /// A file source.
   static TransactionSource file(std::string path, LoadOptions options = {});
   /// Transactions already in memory (e.g. from transactions_from_columns()), named `name` in
   /// messages and results.
   static TransactionSource memory(std::string name, TransactionLog log, LoadReport report);
-  /// From parameters of the group "source" (file, columns, parsing). ParameterError for a bad
-  /// value.
+  /// The transactions of a workspace (batches up to `up_to_batch`; 0 = all).
+  static TransactionSource workspace(std::string location, std::int64_t up_to_batch = 0);
+  /// A query (or, when `query` is empty, a table) of a user's database.
+  static TransactionSource database(std::string location, std::string query, std::string table,
+                                    LoadOptions options);
+  /// A file, a workspace or a query / table of a database, told apart by `location`: a
+  /// postgresql:// or sqlite: URL, or an existing SQLite file, is a database — a workspace when
+  /// neither `query` nor `table` is given — and anything else a file. ParameterError (`query`)
+  /// for a query or table on a file.
+  static TransactionSource detect(std::string location, LoadOptions options, std::string query = {},
+                                  std::string table = {});
+  /// From parameters of the group "source": FILE (a file, a workspace or a database URL) or
+  /// --source URL, with --query or --source-table for a database that is not a workspace; the
+  /// columns and parsing. ParameterError for a bad value.
   static TransactionSource from_parameters(const Parameters& parameters);
 };
+
+/// Reads the transactions of any source (a file, a workspace, a user's database), as
+/// Workspace::transactions() does, with its load report. InputError for malformed input;
+/// store::DatabaseError when a database cannot be reached or a query fails.
+TransactionLog load_source(const TransactionSource& source, LoadReport& report);
 
 /// LoadOptions from parameters of the group "source". ParameterError for a bad value.
 LoadOptions load_options(const Parameters& parameters);
@@ -72,6 +105,9 @@ SideInputs read_side_inputs(const Parameters& parameters);
 class Workspace {
  public:
   explicit Workspace(TransactionSource source);
+  /// A workspace over transactions already read from `source` (the workspace store reads its
+  /// database itself): `report` is their load report.
+  Workspace(TransactionSource source, TransactionLog transactions, LoadReport report);
   ~Workspace();
   Workspace(Workspace&&) noexcept;
   Workspace& operator=(Workspace&&) noexcept;

@@ -1,0 +1,506 @@
+// The server's query layer (see queries.hpp): every data read of a route, each taking a Scope.
+#include "queries.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "ltv/dates.hpp"
+#include "ltv/workspace/tables.hpp"
+#include "store/database.hpp"
+#include "store/store_internal.hpp"
+
+namespace ltv::server {
+
+namespace {
+
+using store::SqlRow;
+using store::SqlValue;
+
+/// Analyst data is for unlimited scopes only; a partner scope never reaches it (fail closed).
+void require_everything(const Scope& scope) {
+  if (!scope.everything()) throw NotFound("", "not found");
+}
+
+std::int64_t resolve_run(store::WorkspaceStore& ws, std::int64_t id) {
+  const auto run = ws.run(id);
+  if (!run) {
+    throw NotFound("run_id", id == 0 ? "the workspace has no committed run yet (ltv run)"
+                                     : fmt::format("no run {}", id));
+  }
+  return run->id;
+}
+
+const TableDefinition* catalogue_entry(std::string_view key) {
+  for (const TableDefinition& d : table_catalogue()) {
+    if (d.key() == key) return &d;
+  }
+  return nullptr;
+}
+
+/// The rows of stored table `key` of run `run` whose `column` equals `value` (all rows when
+/// `column` is empty), typed by the catalogue. nullopt when the run does not hold the table.
+std::optional<ResultTable> stored_rows(store::Database& db, std::int64_t run, std::string_view key,
+                                       std::string_view column, std::string_view value) {
+  const TableDefinition* definition = catalogue_entry(key);
+  if (definition == nullptr) return std::nullopt;
+  std::string columns_json, sql_table;
+  const SqlValue p[] = {run, std::string(key)};
+  db.scan("SELECT columns, sql_table FROM run_tables WHERE run_id = $1 AND table_key = $2", p,
+          [&](const SqlRow& r) {
+            columns_json = std::string(r.text(0));
+            sql_table = std::string(r.text(1));
+          });
+  if (sql_table.empty()) return std::nullopt;
+  const TableSpec spec = store::stored_table_spec(definition->spec, columns_json);
+  if (!column.empty() && spec.find(column) == spec.columns.size()) return std::nullopt;
+  std::vector<SqlValue> params{run};
+  std::string where = "run_id = $1";
+  if (!column.empty()) {
+    where += fmt::format(" AND {} = $2", store::quote_identifier(column));
+    params.emplace_back(std::string(value));
+  }
+  return store::read_stored_rows(db, spec, sql_table, where, params);
+}
+
+// ------------------------------------------------------------------------- partner scope
+
+/// A product of the workspace (the latest products row of its id).
+struct Product {
+  std::string id, name, brand, category;
+};
+
+/// The scope's products, by id: the latest products row of each id whose brand the scope covers.
+std::map<std::string, Product> scope_products(store::Database& db, const Scope& scope) {
+  if (scope.everything() || scope.brands().empty()) {
+    // Partner data is computed for a set of brands only; an unlimited scope must be narrowed
+    // to a brand first (the route does it). Fail closed.
+    throw NotFound("brand", "a brand is required");
+  }
+  std::map<std::string, Product> latest;
+  db.scan("SELECT product_id, name, brand, category FROM products ORDER BY batch_id, line", {},
+          [&](const SqlRow& r) {
+            Product p;
+            p.id = std::string(r.text(0));
+            if (!r.is_null(1)) p.name = std::string(r.text(1));
+            if (!r.is_null(2)) p.brand = std::string(r.text(2));
+            if (!r.is_null(3)) p.category = std::string(r.text(3));
+            latest[p.id] = std::move(p);
+          });
+  std::map<std::string, Product> out;
+  for (auto& [id, p] : latest) {
+    if (scope.covers(p.brand)) out.emplace(id, std::move(p));
+  }
+  return out;
+}
+
+/// One purchase line of the scope. Customers are numbered (never their ids).
+struct ScopedRow {
+  std::uint32_t customer = 0;
+  std::int32_t day = 0;
+  double amount = 0;
+  std::uint32_t order = 0;  ///< numbered order key (order id, else customer + day)
+  std::uint32_t product = 0;
+};
+
+struct ScopedData {
+  std::vector<ScopedRow> rows;
+  std::vector<Product> products;  ///< by ScopedRow::product
+  std::size_t customers = 0;
+};
+
+/// THE scan of partner data: transactions whose product is one of the scope's products. The SQL
+/// filter narrows by brand; each row is checked again against the scope's product list (the
+/// latest brand of the product), so a product whose brand changed is counted for its current
+/// brand only.
+ScopedData scan_scope(store::Database& db, const Scope& scope) {
+  ScopedData data;
+  const std::map<std::string, Product> mine = scope_products(db, scope);
+  std::unordered_map<std::string, std::uint32_t> product_index;
+  for (const auto& [id, p] : mine) {
+    product_index.emplace(id, static_cast<std::uint32_t>(data.products.size()));
+    data.products.push_back(p);
+  }
+  std::vector<SqlValue> params;
+  std::string in;
+  for (const std::string& b : scope.brands()) {
+    params.emplace_back(b);
+    in += fmt::format("{}${}", in.empty() ? "" : ", ", params.size());
+  }
+  std::string sql = fmt::format(
+      "SELECT customer_id, day, amount, order_id, product FROM transactions WHERE product IN "
+      "(SELECT product_id FROM products WHERE brand IN ({}))",
+      in);
+  sql += " ORDER BY batch_id, line";
+  std::unordered_map<std::string, std::uint32_t> customers, orders;
+  std::string key;
+  db.scan(sql, params, [&](const SqlRow& r) {
+    const auto product = product_index.find(std::string(r.text(4)));
+    if (product == product_index.end()) return;  // brand changed: not (or no longer) in scope
+    ScopedRow row;
+    const std::string_view customer = r.text(0);
+    row.customer = customers.try_emplace(std::string(customer), customers.size()).first->second;
+    row.day = static_cast<std::int32_t>(r.integer(1));
+    row.amount = r.is_null(2) ? 0.0 : r.real(2);
+    if (!r.is_null(3) && !r.text(3).empty()) {
+      key.assign("o:").append(r.text(3));
+    } else {
+      key = fmt::format("c:{}:{}", row.customer, row.day);
+    }
+    row.order = orders.try_emplace(key, orders.size()).first->second;
+    row.product = product->second;
+    data.rows.push_back(row);
+  });
+  data.customers = customers.size();
+  return data;
+}
+
+std::string month_of(std::int32_t day) {
+  const CivilDate d = civil_from_days(day);
+  return fmt::format("{:04}-{:02}", d.year, d.month);
+}
+int month_number(std::int32_t day) {
+  const CivilDate d = civil_from_days(day);
+  return d.year * 12 + (d.month - 1);
+}
+
+ColumnSpec col(std::string name, ColumnType type, std::string description, int digits = 0) {
+  return ColumnSpec{std::move(name), type, digits, std::move(description)};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------- admin
+
+std::vector<User> list_users(store::WorkspaceStore& ws, const Scope& scope) {
+  require_everything(scope);
+  return users(ws);
+}
+
+// ----------------------------------------------------------------------------- analyst data
+
+std::vector<store::RunInfo> list_runs(store::WorkspaceStore& ws, const Scope& scope) {
+  require_everything(scope);
+  return ws.runs();
+}
+
+store::RunInfo find_run(store::WorkspaceStore& ws, const Scope& scope, std::int64_t id) {
+  require_everything(scope);
+  auto run = ws.run(id);
+  if (!run) {
+    throw NotFound("run_id", id == 0 ? "the workspace has no committed run yet (ltv run)"
+                                     : fmt::format("no run {}", id));
+  }
+  return *run;
+}
+
+nlohmann::ordered_json headline(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run) {
+  require_everything(scope);
+  const std::int64_t id = resolve_run(ws, run);
+  const auto summary = ws.read_run_file("summary.json", id);
+  if (!summary) throw NotFound("run_id", fmt::format("run {} has no summary", id));
+  const auto s = nlohmann::ordered_json::parse(*summary);
+  nlohmann::ordered_json out;
+  out["run_id"] = id;
+  for (const char* key :
+       {"customers", "transactions", "orders", "first_day", "last_day", "revenue", "average_check",
+        "repeat_rate", "likely_active_customers", "likely_active_definition", "horizon_months",
+        "expected_purchases_in_horizon", "predicted_revenue_in_horizon", "clv_total"}) {
+    if (s.contains(key)) out[key] = s[key];
+  }
+  if (s.contains("model_selection") && s["model_selection"].contains("headline")) {
+    out["model"] = s["model_selection"]["headline"];
+  }
+  return out;
+}
+
+ResultTable run_table(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                      std::string_view key) {
+  require_everything(scope);
+  const std::int64_t id = resolve_run(ws, run);
+  auto table = stored_rows(ws.database(), id, key, {}, {});
+  if (!table) {
+    throw NotFound("table", fmt::format("run {} has no table '{}' (GET /api/v1/runs/{}/tables "
+                                        "lists them)",
+                                        id, key, id));
+  }
+  return std::move(*table);
+}
+
+std::vector<std::pair<std::string, std::int64_t>> run_table_list(store::WorkspaceStore& ws,
+                                                                 const Scope& scope,
+                                                                 std::int64_t run) {
+  require_everything(scope);
+  const std::int64_t id = resolve_run(ws, run);
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  const SqlValue p[] = {id};
+  ws.database().scan(
+      "SELECT table_key, row_count FROM run_tables WHERE run_id = $1 ORDER BY table_key", p,
+      [&](const SqlRow& r) { out.emplace_back(std::string(r.text(0)), r.integer(1)); });
+  return out;
+}
+
+nlohmann::ordered_json customer(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                                std::string_view customer_id) {
+  require_everything(scope);
+  const std::int64_t id = resolve_run(ws, run);
+  auto summary = stored_rows(ws.database(), id, "customers", "customer_id", customer_id);
+  if (!summary || summary->rows() == 0) {
+    throw NotFound("customer_id", fmt::format("run {} has no customer '{}'", id, customer_id));
+  }
+  nlohmann::ordered_json out;
+  out["run_id"] = id;
+  out["customer"] = to_json(*summary)[0];
+  auto actions = stored_rows(ws.database(), id, "actions", "customer_id", customer_id);
+  out["actions"] = actions ? to_json(*actions) : nlohmann::ordered_json::array();
+  return out;
+}
+
+std::string report_html(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run) {
+  require_everything(scope);
+  const std::int64_t id = resolve_run(ws, run);
+  auto html = ws.read_run_file("report.html", id);
+  if (!html) throw NotFound("run_id", fmt::format("run {} has no report", id));
+  return std::move(*html);
+}
+
+// ----------------------------------------------------------------------------- partner data
+
+ResultTable partner_products(store::WorkspaceStore& ws, const Scope& scope) {
+  const auto mine = scope_products(ws.database(), scope);
+  ResultTable t(TableSpec{"partner/products",
+                          {col("product_id", ColumnType::text, "Product id"),
+                           col("name", ColumnType::text, "Product name"),
+                           col("brand", ColumnType::text, "Brand (one of the caller's)"),
+                           col("category", ColumnType::text, "Category")},
+                          "The caller's brands' products"});
+  for (const auto& [id, p] : mine) {
+    const Cell cells[] = {p.id, p.name, p.brand, p.category};
+    t.append_row(cells);
+  }
+  return t;
+}
+
+/// from/to restrict the purchases counted, not the history: a buyer's first month (returning
+/// buyers, cohorts) comes from every purchase of the scope.
+bool in_window(const PartnerQuery& q, std::int32_t day) {
+  return (!q.from_day || day >= *q.from_day) && (!q.to_day || day <= *q.to_day);
+}
+
+ResultTable partner_kpis(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q) {
+  const ScopedData data = scan_scope(ws.database(), scope);
+  ResultTable t(TableSpec{
+      "partner/kpis",
+      {col("month", ColumnType::text, "YYYY-MM, or total (every month of the data)"),
+       col("revenue", ColumnType::real, "Sum of the line amounts of the brands' products", 12),
+       col("orders", ColumnType::integer, "Distinct orders with a line of the brands"),
+       col("buyers", ColumnType::integer, "Distinct customers who bought the brands"),
+       col("average_check", ColumnType::real, "revenue / orders", 12),
+       col("repeat_buyer_rate", ColumnType::real,
+           "Share of the buyers who also bought the brands in an earlier month (total: share "
+           "of the buyers who bought them in two or more months up to the window's end)",
+           12),
+       col("suppressed", ColumnType::boolean,
+           "true: fewer than min_cell buyers; the figures are null")},
+      "KPIs of the caller's brands per month"});
+  // Per month: revenue, orders, buyers; customer's first month.
+  std::vector<int> first_month(data.customers, 1 << 30);
+  for (const ScopedRow& r : data.rows) {
+    first_month[r.customer] = std::min(first_month[r.customer], month_number(r.day));
+  }
+  struct Month {
+    std::string label;
+    double revenue = 0;
+    std::set<std::uint32_t> orders, buyers;
+  };
+  std::map<int, Month> months;
+  Month total;
+  total.label = "total";
+  std::map<std::uint32_t, std::set<int>> months_of_customer;
+  for (const ScopedRow& r : data.rows) {
+    // Months with purchases up to the window's end, for the total's repeat-buyer rate.
+    if (!q.to_day || r.day <= *q.to_day) {
+      months_of_customer[r.customer].insert(month_number(r.day));
+    }
+    if (!in_window(q, r.day)) continue;
+    Month& m = months[month_number(r.day)];
+    if (m.label.empty()) m.label = month_of(r.day);
+    m.revenue += r.amount;
+    m.orders.insert(r.order);
+    m.buyers.insert(r.customer);
+    total.revenue += r.amount;
+    total.orders.insert(r.order);
+    total.buyers.insert(r.customer);
+  }
+  const auto emit = [&](const Month& m, std::size_t repeaters) {
+    const auto buyers = static_cast<std::int64_t>(m.buyers.size());
+    if (buyers < q.min_cell) {
+      const Cell cells[] = {m.label,
+                            std::monostate{},
+                            std::monostate{},
+                            std::monostate{},
+                            std::monostate{},
+                            std::monostate{},
+                            true};
+      t.append_row(cells);
+      return;
+    }
+    const auto orders = static_cast<std::int64_t>(m.orders.size());
+    const Cell cells[] = {m.label,
+                          m.revenue,
+                          orders,
+                          buyers,
+                          m.revenue / static_cast<double>(orders),
+                          static_cast<double>(repeaters) / static_cast<double>(buyers),
+                          false};
+    t.append_row(cells);
+  };
+  for (const auto& [number, m] : months) {
+    std::size_t returning = 0;
+    for (std::uint32_t c : m.buyers) returning += first_month[c] < number ? 1 : 0;
+    emit(m, returning);
+  }
+  std::size_t repeaters = 0;
+  for (std::uint32_t c : total.buyers) repeaters += months_of_customer[c].size() >= 2 ? 1 : 0;
+  emit(total, repeaters);
+  return t;
+}
+
+ResultTable partner_cohorts(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q) {
+  const ScopedData data = scan_scope(ws.database(), scope);
+  ResultTable t(TableSpec{
+      "partner/cohorts",
+      {col("cohort", ColumnType::text, "YYYY-MM of the buyers' first purchase of the brands"),
+       col("period", ColumnType::integer, "Months since the cohort month (0 = the cohort month)"),
+       col("customers", ColumnType::integer, "Cohort buyers who bought the brands that month"),
+       col("retention", ColumnType::real, "customers / the cohort's size", 12),
+       col("suppressed", ColumnType::boolean,
+           "true: fewer than min_cell customers (in the cell or the cohort); figures are null")},
+      "Cohort retention of the caller's brands' buyers"});
+  std::vector<int> first_month(data.customers, 1 << 30);
+  for (const ScopedRow& r : data.rows) {
+    first_month[r.customer] = std::min(first_month[r.customer], month_number(r.day));
+  }
+  int last = 0;
+  std::map<std::pair<int, int>, std::set<std::uint32_t>> cells;
+  for (const ScopedRow& r : data.rows) {
+    const int m = month_number(r.day);
+    last = std::max(last, m);
+    cells[{first_month[r.customer], m - first_month[r.customer]}].insert(r.customer);
+  }
+  std::map<int, std::size_t> cohort_size;
+  for (int f : first_month) ++cohort_size[f];
+  const int from_month = q.from_day ? month_number(*q.from_day) : 0;
+  const int to_month = q.to_day ? month_number(*q.to_day) : 1 << 30;
+  for (const auto& [cohort, size] : cohort_size) {
+    if (cohort < from_month || cohort > to_month) continue;  // cohorts of the window
+    const std::string label = fmt::format("{:04}-{:02}", cohort / 12, cohort % 12 + 1);
+    for (int period = 0; cohort + period <= last; ++period) {
+      const auto it = cells.find({cohort, period});
+      const std::size_t n = it == cells.end() ? 0 : it->second.size();
+      if (static_cast<std::int64_t>(size) < q.min_cell ||
+          static_cast<std::int64_t>(n) < q.min_cell) {
+        const Cell c[] = {label, std::int64_t{period}, std::monostate{}, std::monostate{}, true};
+        t.append_row(c);
+        continue;
+      }
+      const Cell c[] = {label, std::int64_t{period}, static_cast<std::int64_t>(n),
+                        static_cast<double>(n) / static_cast<double>(size), false};
+      t.append_row(c);
+    }
+  }
+  return t;
+}
+
+ResultTable partner_penetration(store::WorkspaceStore& ws, const Scope& scope,
+                                const PartnerQuery& q) {
+  const ScopedData data = scan_scope(ws.database(), scope);
+  ResultTable t(TableSpec{
+      "partner/penetration",
+      {col("product_id", ColumnType::text, "A product of the brands launched during the data"),
+       col("name", ColumnType::text, "Product name"), col("brand", ColumnType::text, "Its brand"),
+       col("launch_date", ColumnType::date, "Its first sale"),
+       col("week", ColumnType::integer, "Week since launch (1 = the launch week)"),
+       col("week_start", ColumnType::date, "First day of the week"),
+       col("buyers", ColumnType::integer, "Distinct buyers of the product since launch"),
+       col("brand_buyers", ColumnType::integer,
+           "Distinct buyers of the brands since the product's launch"),
+       col("penetration", ColumnType::real, "buyers / brand_buyers", 12),
+       col("suppressed", ColumnType::boolean,
+           "true: fewer than min_cell buyers (of the product or the brands); figures are null")},
+      "New-product penetration among the caller's brands' buyers, week by week"});
+  if (q.product) {
+    bool found = false;
+    for (const Product& p : data.products) found = found || p.id == *q.product;
+    if (!found) throw NotFound("product", fmt::format("no product '{}'", *q.product));
+  }
+  if (data.rows.empty()) return t;
+  std::int32_t first_day = data.rows.front().day, last_day = first_day;
+  std::vector<std::int32_t> launch(data.products.size(), std::numeric_limits<std::int32_t>::max());
+  for (const ScopedRow& r : data.rows) {
+    first_day = std::min(first_day, r.day);
+    last_day = std::max(last_day, r.day);
+    launch[r.product] = std::min(launch[r.product], r.day);
+  }
+  constexpr std::int32_t kNewAfterDays = 28;
+  for (std::size_t p = 0; p < data.products.size(); ++p) {
+    const Product& product = data.products[p];
+    if (q.product && product.id != *q.product) continue;
+    if (launch[p] == std::numeric_limits<std::int32_t>::max()) continue;  // never sold
+    if (launch[p] < first_day + kNewAfterDays) continue;                  // not new
+    // Each customer's first purchase of the product, and of the brands, since launch.
+    std::vector<std::int32_t> first_product(data.customers,
+                                            std::numeric_limits<std::int32_t>::max());
+    std::vector<std::int32_t> first_brand(data.customers, std::numeric_limits<std::int32_t>::max());
+    for (const ScopedRow& r : data.rows) {
+      if (r.day < launch[p]) continue;
+      first_brand[r.customer] = std::min(first_brand[r.customer], r.day);
+      if (r.product == p) first_product[r.customer] = std::min(first_product[r.customer], r.day);
+    }
+    const std::int32_t weeks = (last_day - launch[p]) / 7 + 1;
+    std::vector<std::int64_t> new_product(weeks, 0), new_brand(weeks, 0);
+    for (std::size_t c = 0; c < data.customers; ++c) {
+      if (first_product[c] != std::numeric_limits<std::int32_t>::max()) {
+        ++new_product[(first_product[c] - launch[p]) / 7];
+      }
+      if (first_brand[c] != std::numeric_limits<std::int32_t>::max()) {
+        ++new_brand[(first_brand[c] - launch[p]) / 7];
+      }
+    }
+    std::int64_t buyers = 0, brand_buyers = 0;
+    for (std::int32_t w = 0; w < weeks; ++w) {
+      buyers += new_product[w];
+      brand_buyers += new_brand[w];
+      const std::int32_t week_start = launch[p] + 7 * w;
+      if (q.from_day && week_start + 6 < *q.from_day) continue;
+      if (q.to_day && week_start > *q.to_day) continue;
+      if (buyers < q.min_cell || brand_buyers < q.min_cell) {
+        const Cell c[] = {product.id,          product.name,
+                          product.brand,       std::int64_t{launch[p]},
+                          std::int64_t{w + 1}, std::int64_t{week_start},
+                          std::monostate{},    std::monostate{},
+                          std::monostate{},    true};
+        t.append_row(c);
+        continue;
+      }
+      const Cell c[] = {product.id,
+                        product.name,
+                        product.brand,
+                        std::int64_t{launch[p]},
+                        std::int64_t{w + 1},
+                        std::int64_t{week_start},
+                        buyers,
+                        brand_buyers,
+                        static_cast<double>(buyers) / static_cast<double>(brand_buyers),
+                        false};
+      t.append_row(c);
+    }
+  }
+  return t;
+}
+
+}  // namespace ltv::server

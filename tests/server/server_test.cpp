@@ -1,0 +1,900 @@
+// End-to-end tests of `ltv serve` (src/server): a real server on 127.0.0.1 (an ephemeral port,
+// started and stopped by each test suite) over a real SQLite workspace built with the CLI
+// (ltv init / ingest / run / user add / token create) from a hand-written data set with products
+// of three brands, queried with cpp-httplib's client.
+//
+// Isolation: partners A (brand Alpha) and B (brand Zyxcanary) have disjoint brands; B's data
+// holds canary values (its brand name, a product name and the amount 987654.32) that occur
+// nowhere else. For every route of the route table and every output format, partner A must see
+// no canary, get 403 on analyst/admin routes, and KPI totals equal to totals computed here from
+// the test's own rows restricted to A's products.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "ltv/dates.hpp"
+#include "ltv/server/identity.hpp"
+#include "ltv/server/server.hpp"
+#include "ltv/store/store.hpp"
+#include "store/database.hpp"  // src/store: the jobs table and the stored rows of each run
+#include "test_data.hpp"
+
+namespace {
+
+using ltv::test::cli;
+using ltv::test::run;
+using Json = nlohmann::json;
+
+constexpr const char* kCanaryBrand = "Zyxcanary";
+constexpr const char* kCanaryProductName = "Qwertycanary Lotion";
+constexpr const char* kCanaryAmount = "987654.32";
+constexpr std::int64_t kMinCell = 10;
+
+struct Line {
+  std::string customer;
+  std::int32_t day;
+  std::string order;
+  std::string product;
+  double amount;
+};
+
+struct Product {
+  const char* id;
+  const char* name;
+  const char* brand;
+  const char* category;
+};
+
+// Alpha (partner A), Zyxcanary (partner B, the canaries), Gamma (no partner).
+const Product kProducts[] = {
+    {"A1", "Alpha Soap", "Alpha", "care"},
+    {"A2", "Alpha Shampoo", "Alpha", "care"},
+    {"A3", "Alpha Gel", "Alpha", "care"},  // launched during the data (first sold after day 70)
+    {"B1", kCanaryProductName, kCanaryBrand, "care"},
+    {"B2", "Zyx Cream", kCanaryBrand, "care"},
+    {"G1", "Gamma Tea", "Gamma", "food"},
+    {"G2", "Gamma Coffee", "Gamma", "food"},
+};
+
+bool is_alpha(const std::string& product) {
+  return product[0] == 'A';
+}
+
+/// 240 customers, 1 to 4 orders each over 2024, 1 to 3 lines per order; deterministic.
+std::vector<Line> make_lines() {
+  std::vector<Line> lines;
+  const std::int32_t start = ltv::days_from_civil(2024, 1, 1);
+  int order_number = 0;
+  for (int i = 0; i < 240; ++i) {
+    const std::string customer = fmt::format("C{:04}", i);
+    const int orders = 1 + i % 4;
+    for (int j = 0; j < orders; ++j) {
+      const std::int32_t day = (i * 7 + j * 53) % 330;
+      const std::string order = fmt::format("O{:05}", ++order_number);
+      const int line_count = 1 + (i + j) % 3;
+      for (int k = 0; k < line_count; ++k) {
+        std::string product = kProducts[(i + 2 * j + 3 * k) % 7].id;
+        if (product == "A3" && day < 70) product = "A1";  // A3 is launched on day 70
+        const double amount = 10 + (i * 13 + j * 7 + k * 3) % 50 + 0.25;
+        lines.push_back({customer, start + day, order, product, amount});
+      }
+    }
+  }
+  // The canary amount: one line of B's canary product, by a customer who also buys Alpha.
+  lines.push_back({"C0001", start + 200, "O99999", "B1", 987654.32});
+  return lines;
+}
+
+std::string csv_of(const std::vector<Line>& lines) {
+  std::string out = "customer_id,date,order_id,product,amount\n";
+  for (const Line& l : lines) {
+    out += fmt::format("{},{},{},{},{:.2f}\n", l.customer, ltv::format_date(l.day), l.order,
+                       l.product, l.amount);
+  }
+  return out;
+}
+
+void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+std::string q(const std::filesystem::path& p) {
+  return fmt::format("'{}'", p.string());
+}
+
+struct Fixture {
+  std::filesystem::path dir, workspace;
+  std::vector<Line> lines;
+  std::string analyst, admin, partner_a, partner_b;
+  std::unique_ptr<ltv::server::Server> server;
+  std::vector<std::string> log;
+  std::mutex log_mutex;
+};
+
+Fixture* fx = nullptr;
+
+std::string token_for(const std::string& user) {
+  const auto r = run(cli() + " token create " + q(fx->workspace) + " " + user);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string token = r.out;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  return token;
+}
+
+class Server : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    fx = new Fixture;
+    fx->dir = ltv::test::temp_dir("server");
+    fx->workspace = fx->dir / "ws.db";
+    fx->lines = make_lines();
+    write(fx->dir / "transactions.csv", csv_of(fx->lines));
+    std::string products = "product_id,name,brand,category\n";
+    for (const Product& p : kProducts) {
+      products += fmt::format("{},{},{},{}\n", p.id, p.name, p.brand, p.category);
+    }
+    write(fx->dir / "products.csv", products);
+    const std::string ws = q(fx->workspace);
+    for (const std::string& command :
+         {" init " + ws,
+          " ingest " + ws + " " + q(fx->dir / "transactions.csv") +
+              " --customer customer_id --date date --order order_id --product product --amount "
+              "amount -q",
+          " ingest " + ws + " " + q(fx->dir / "products.csv") + " --kind products",
+          // One model: on this small hand-written set the automatic choice's bgnbd / pnbd fits
+          // take 60-90 s (mbgnbd, penalised: 0.4 s); the server reads whatever run is stored.
+          " run " + ws + " --model mbgnbd -q", " user add " + ws + " ann --role analyst",
+          " user add " + ws + " root --role admin",
+          " user add " + ws + " alpha --role partner --brands Alpha",
+          " user add " + ws + " zyx --role partner --brands " + std::string(kCanaryBrand)}) {
+      const auto r = run(cli() + command);
+      ASSERT_EQ(r.exit_code, 0) << command << "\n" << r.err << r.out;
+    }
+    fx->analyst = token_for("ann");
+    fx->admin = token_for("root");
+    fx->partner_a = token_for("alpha");
+    fx->partner_b = token_for("zyx");
+    ltv::server::ServerOptions options;
+    options.workspace = fx->workspace.string();
+    options.port = 0;
+    options.min_cell = kMinCell;
+    options.threads = 4;
+    options.log = [](const std::string& line) {
+      std::lock_guard lock(fx->log_mutex);
+      fx->log.push_back(line);
+    };
+    fx->server = std::make_unique<ltv::server::Server>(options);
+    fx->server->start();
+  }
+  static void TearDownTestSuite() {
+    fx->server->stop();
+    delete fx;
+    fx = nullptr;
+  }
+
+  static httplib::Result get(const std::string& path, const std::string& token) {
+    httplib::Client client("127.0.0.1", fx->server->port());
+    client.set_url_encode(false);
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return client.Get(path, headers);
+  }
+  static Json json_of(const httplib::Result& r) { return Json::parse(r->body); }
+  /// A request of the route's method (POST with an empty JSON object as body).
+  static httplib::Result call(std::string_view method, const std::string& path,
+                              const std::string& token) {
+    if (method == "GET") return get(path, token);
+    httplib::Client client("127.0.0.1", fx->server->port());
+    client.set_url_encode(false);
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    return client.Post(path, headers, "{}", "application/json");
+  }
+};
+
+/// Expects the JSON error shape and nothing else in the body.
+void expect_error(const httplib::Result& r, int status, const std::string& parameter) {
+  ASSERT_TRUE(r) << "no response";
+  EXPECT_EQ(r->status, status) << r->body;
+  const Json body = Json::parse(r->body);
+  ASSERT_EQ(body.size(), 1u) << r->body;
+  ASSERT_TRUE(body.contains("error")) << r->body;
+  const Json& e = body["error"];
+  EXPECT_EQ(e.size(), 3u) << r->body;
+  EXPECT_TRUE(e["code"].is_string() && !e["code"].get<std::string>().empty()) << r->body;
+  EXPECT_TRUE(e["message"].is_string()) << r->body;
+  if (parameter.empty()) {
+    EXPECT_TRUE(e["parameter"].is_null()) << r->body;
+  } else {
+    EXPECT_EQ(e["parameter"], parameter) << r->body;
+  }
+}
+
+// ------------------------------------------------------------------------- route inventory
+
+TEST(ServerRoutes, EveryRouteIsClassifiedAndListedInOpenApi) {
+  // The expected classification of every route. A route added to the table without being
+  // classified here (public, admin, analyst or partner-scoped) fails this test.
+  const std::map<std::string, std::string> expected = {
+      {"GET /api/v1/health", "public"},
+      {"GET /api/v1/openapi.json", "public"},
+      {"GET /api/v1/users", "admin"},
+      {"GET /api/v1/runs", "analyst"},
+      {"POST /api/v1/runs", "analyst"},
+      {"GET /api/v1/jobs/{job_id}", "analyst"},
+      {"GET /api/v1/runs/latest", "analyst"},
+      {"GET /api/v1/runs/{run_id}", "analyst"},
+      {"GET /api/v1/runs/{run_id}/tables", "analyst"},
+      {"GET /api/v1/runs/{run_id}/tables/{table+}", "analyst"},
+      {"GET /api/v1/kpis/headline", "analyst"},
+      {"GET /api/v1/customers/{customer_id}", "analyst"},
+      {"GET /api/v1/report", "analyst"},
+      {"GET /api/v1/partner/brands", "partner-scoped"},
+      {"GET /api/v1/partner/kpis", "partner-scoped"},
+      {"GET /api/v1/partner/cohorts", "partner-scoped"},
+      {"GET /api/v1/partner/products", "partner-scoped"},
+      {"GET /api/v1/partner/penetration", "partner-scoped"},
+  };
+  std::map<std::string, std::string> actual;
+  for (const auto& r : ltv::server::routes()) {
+    EXPECT_NE(r.access, ltv::server::Access::unclassified) << r.method << " " << r.path;
+    actual[fmt::format("{} {}", r.method, r.path)] = std::string(to_string(r.access));
+  }
+  EXPECT_EQ(actual, expected);
+
+  // openapi.json lists exactly the route table, with each route's class.
+  const Json doc = Json::parse(ltv::server::openapi_document().dump());
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  std::map<std::string, std::string> listed;
+  for (const auto& [path, methods] : doc["paths"].items()) {
+    for (const auto& [method, op] : methods.items()) {
+      std::string m = method;
+      for (char& c : m) c = static_cast<char>(std::toupper(c));
+      // The last parameter that takes the rest of the path is {table+} in the route table.
+      const std::string pattern = path == "/api/v1/runs/{run_id}/tables/{table}"
+                                      ? "/api/v1/runs/{run_id}/tables/{table+}"
+                                      : path;
+      listed[m + " " + pattern] = op["x-access"].get<std::string>();
+    }
+  }
+  EXPECT_EQ(listed, expected);
+}
+
+TEST_F(Server, OpenApiIsServedAndEqualsTheGeneratedDocument) {
+  const auto r = get("/api/v1/openapi.json", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Json::parse(r->body), Json::parse(ltv::server::openapi_document().dump()));
+}
+
+// ------------------------------------------------------------------------------ auth (401)
+
+TEST_F(Server, MissingExpiredRevokedAndForgedTokensGet401WithNoData) {
+  auto ws = ltv::store::WorkspaceStore::open(fx->workspace.string());
+  const auto expired = ltv::server::create_token(ws, "ann", -60.0);  // expired a minute ago
+  const auto revoked = ltv::server::create_token(ws, "ann", std::nullopt);
+  ltv::server::revoke_token(ws, revoked.info.id);
+  std::string forged = fx->analyst;
+  forged[0] = forged[0] == 'a' ? 'b' : 'a';  // one digit changed: a well-formed unknown token
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"missing", ""},    {"expired", expired.token},   {"revoked", revoked.token},
+      {"forged", forged}, {"malformed", "not-a-token"},
+  };
+  for (const auto& route : ltv::server::routes()) {
+    if (route.access == ltv::server::Access::public_route) continue;
+    std::string path(route.path);
+    path = std::regex_replace(path, std::regex("\\{run_id\\}"), "1");
+    path = std::regex_replace(path, std::regex("\\{table\\+\\}"), "customers");
+    path = std::regex_replace(path, std::regex("\\{customer_id\\}"), "C0001");
+    path = std::regex_replace(path, std::regex("\\{job_id\\}"), "1");
+    for (const auto& [what, token] : cases) {
+      SCOPED_TRACE(what + " " + std::string(route.method) + " " + path);
+      const auto r = call(route.method, path, token);
+      expect_error(r, 401, "Authorization");
+      EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Bearer");
+      EXPECT_EQ(r->body.find("C0001"), std::string::npos);
+    }
+  }
+  // A Basic header is not a token either.
+  httplib::Client client("127.0.0.1", fx->server->port());
+  const auto basic = client.Get("/api/v1/runs", {{"Authorization", "Basic YW5uOmFubg=="}});
+  expect_error(basic, 401, "Authorization");
+  // The valid token still works (the cases above were refused for their own reasons).
+  EXPECT_EQ(get("/api/v1/runs", fx->analyst)->status, 200);
+}
+
+// ---------------------------------------------------------------------------------- isolation
+
+/// A's figures computed here from the test's own rows, restricted to A's products.
+struct Totals {
+  double revenue = 0;
+  std::set<std::string> orders, buyers;
+  std::map<std::string, double> revenue_by_month;
+  std::map<std::string, std::set<std::string>> buyers_by_month;
+  std::map<std::string, std::string> first_month;  ///< by customer
+  std::map<std::string, std::set<std::string>> months_of;
+};
+
+Totals alpha_totals(const std::vector<Line>& lines) {
+  Totals t;
+  for (const Line& l : lines) {
+    if (!is_alpha(l.product)) continue;
+    t.revenue += l.amount;
+    t.orders.insert(l.order);
+    t.buyers.insert(l.customer);
+    const std::string month = ltv::format_date(l.day).substr(0, 7);
+    t.revenue_by_month[month] += l.amount;
+    t.buyers_by_month[month].insert(l.customer);
+    auto [it, added] = t.first_month.emplace(l.customer, month);
+    if (!added && month < it->second) it->second = month;
+    t.months_of[l.customer].insert(month);
+  }
+  return t;
+}
+
+TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
+  int partner_routes = 0, refused = 0;
+  for (const auto& route : ltv::server::routes()) {
+    std::vector<std::string> formats = {""};
+    for (const auto& p : route.parameters) {
+      if (p.name == "format") formats = {"json", "csv"};
+    }
+    std::string path(route.path);
+    // Path parameters that point at B's data where they can.
+    path = std::regex_replace(path, std::regex("\\{run_id\\}"), "1");
+    path = std::regex_replace(path, std::regex("\\{table\\+\\}"), "basket/recommendations");
+    path = std::regex_replace(path, std::regex("\\{customer_id\\}"), "C0001");
+    path = std::regex_replace(path, std::regex("\\{job_id\\}"), "1");
+    for (const std::string& format : formats) {
+      const std::string url = format.empty() ? path : path + "?format=" + format;
+      SCOPED_TRACE(std::string(route.method) + " " + url);
+      const auto r = call(route.method, url, fx->partner_a);
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->body.find(kCanaryBrand), std::string::npos) << r->body;
+      EXPECT_EQ(r->body.find(kCanaryProductName), std::string::npos) << r->body;
+      EXPECT_EQ(r->body.find("987654"), std::string::npos) << r->body;
+      EXPECT_EQ(r->body.find("B1"), std::string::npos) << r->body;
+      switch (route.access) {
+        case ltv::server::Access::admin:
+        case ltv::server::Access::analyst:
+          expect_error(r, 403, "");
+          ++refused;
+          break;
+        case ltv::server::Access::partner:
+          EXPECT_EQ(r->status, 200) << r->body;
+          ++partner_routes;
+          // Never a customer id in a partner's answer.
+          EXPECT_EQ(r->body.find("C0"), std::string::npos) << r->body;
+          break;
+        default:
+          EXPECT_EQ(r->status, 200);
+      }
+      // B's brand named in a query parameter cannot widen A's scope: 404, nothing echoed.
+      if (route.access == ltv::server::Access::partner) {
+        const auto widened =
+            get(path + "?brand=" + kCanaryBrand + (format.empty() ? "" : "&format=" + format),
+                fx->partner_a);
+        expect_error(widened, 404, "brand");
+        EXPECT_EQ(widened->body.find(kCanaryBrand), std::string::npos);
+      }
+    }
+  }
+  EXPECT_EQ(partner_routes, 5 + 4);  // brands + (kpis, cohorts, products, penetration) x 2
+  EXPECT_GE(refused, 10);
+  // The same routes answer B with its own data (the canaries are really there to be leaked).
+  const auto b = get("/api/v1/partner/products?format=csv", fx->partner_b);
+  EXPECT_NE(b->body.find(kCanaryProductName), std::string::npos) << b->body;
+  const auto b_kpis = json_of(get("/api/v1/partner/kpis", fx->partner_b));
+  EXPECT_GT(b_kpis["rows"].back()["revenue"].get<double>(), 987654.32);
+}
+
+TEST_F(Server, PartnerKpiTotalsEqualTotalsOfItsOwnScope) {
+  const Totals expected = alpha_totals(fx->lines);
+  const Json kpis = json_of(get("/api/v1/partner/kpis", fx->partner_a));
+  EXPECT_EQ(kpis["brands"], Json::array({"Alpha"}));
+  EXPECT_EQ(kpis["min_cell"], kMinCell);
+  const Json& rows = kpis["rows"];
+  ASSERT_FALSE(rows.empty());
+  const Json& total = rows.back();
+  ASSERT_EQ(total["month"], "total");
+  EXPECT_EQ(total["suppressed"], false);
+  EXPECT_NEAR(total["revenue"].get<double>(), expected.revenue, 1e-6);
+  EXPECT_EQ(total["orders"].get<std::size_t>(), expected.orders.size());
+  EXPECT_EQ(total["buyers"].get<std::size_t>(), expected.buyers.size());
+  std::size_t repeaters = 0;
+  for (const auto& [c, months] : expected.months_of) repeaters += months.size() >= 2 ? 1 : 0;
+  EXPECT_NEAR(total["repeat_buyer_rate"].get<double>(),
+              static_cast<double>(repeaters) / static_cast<double>(expected.buyers.size()), 1e-12);
+  EXPECT_NEAR(total["average_check"].get<double>(),
+              expected.revenue / static_cast<double>(expected.orders.size()), 1e-9);
+  // Month by month: the month's revenue, or suppressed when fewer than min_cell buyers.
+  std::size_t months = 0, suppressed = 0;
+  for (const Json& row : rows) {
+    if (row["month"] == "total") continue;
+    const std::string month = row["month"];
+    ASSERT_TRUE(expected.revenue_by_month.count(month)) << month;
+    ++months;
+    if (expected.buyers_by_month.at(month).size() < static_cast<std::size_t>(kMinCell)) {
+      EXPECT_EQ(row["suppressed"], true) << month;
+      EXPECT_TRUE(row["revenue"].is_null() && row["buyers"].is_null()) << row.dump();
+      ++suppressed;
+    } else {
+      EXPECT_EQ(row["suppressed"], false) << month;
+      EXPECT_NEAR(row["revenue"].get<double>(), expected.revenue_by_month.at(month), 1e-6);
+      EXPECT_EQ(row["buyers"].get<std::size_t>(), expected.buyers_by_month.at(month).size());
+      // Returning buyers: bought Alpha in an earlier month.
+      std::size_t returning = 0;
+      for (const std::string& c : expected.buyers_by_month.at(month)) {
+        returning += expected.first_month.at(c) < month ? 1 : 0;
+      }
+      EXPECT_NEAR(row["repeat_buyer_rate"].get<double>(),
+                  static_cast<double>(returning) /
+                      static_cast<double>(expected.buyers_by_month.at(month).size()),
+                  1e-12)
+          << month;
+    }
+  }
+  EXPECT_EQ(months, expected.revenue_by_month.size());
+  // CSV holds the same total row.
+  const auto csv = get("/api/v1/partner/kpis?format=csv", fx->partner_a);
+  EXPECT_EQ(csv->get_header_value("Content-Type").rfind("text/csv", 0), 0u);
+  EXPECT_NE(csv->body.find(fmt::format("total,{:.2f}", expected.revenue).substr(0, 12)),
+            std::string::npos)
+      << csv->body;
+  // A window of days: the total counts the window's purchases only.
+  double window_revenue = 0;
+  std::set<std::string> window_buyers;
+  const std::int32_t from = ltv::days_from_civil(2024, 3, 10),
+                     to = ltv::days_from_civil(2024, 5, 31);
+  for (const Line& l : fx->lines) {
+    if (!is_alpha(l.product) || l.day < from || l.day > to) continue;
+    window_revenue += l.amount;
+    window_buyers.insert(l.customer);
+  }
+  const Json window =
+      json_of(get("/api/v1/partner/kpis?from=2024-03-10&to=2024-05-31", fx->partner_a));
+  EXPECT_NEAR(window["rows"].back()["revenue"].get<double>(), window_revenue, 1e-6);
+  EXPECT_EQ(window["rows"].back()["buyers"].get<std::size_t>(), window_buyers.size());
+  // Narrowing to its own brand gives the same figures.
+  const Json narrowed = json_of(get("/api/v1/partner/kpis?brand=Alpha", fx->partner_a));
+  EXPECT_EQ(narrowed["rows"], rows);
+  (void)suppressed;
+}
+
+TEST_F(Server, PartnerProductsCohortsAndPenetrationAreItsOwn) {
+  const Json products = json_of(get("/api/v1/partner/products", fx->partner_a));
+  std::set<std::string> ids;
+  for (const Json& p : products["rows"]) ids.insert(p["product_id"].get<std::string>());
+  EXPECT_EQ(ids, (std::set<std::string>{"A1", "A2", "A3"}));
+
+  // Cohorts: every shown cell has at least min_cell customers; cohort sizes (period 0) of the
+  // shown cohorts add up to at most A's buyers, and all of them when none is suppressed.
+  const Totals expected = alpha_totals(fx->lines);
+  const Json cohorts = json_of(get("/api/v1/partner/cohorts", fx->partner_a));
+  std::size_t period0 = 0;
+  bool any_suppressed_cohort = false;
+  for (const Json& c : cohorts["rows"]) {
+    if (c["suppressed"] == true) {
+      EXPECT_TRUE(c["customers"].is_null());
+      if (c["period"] == 0) any_suppressed_cohort = true;
+      continue;
+    }
+    EXPECT_GE(c["customers"].get<std::int64_t>(), kMinCell) << c.dump();
+    if (c["period"] == 0) {
+      period0 += c["customers"].get<std::size_t>();
+      EXPECT_EQ(c["retention"], 1.0);
+    }
+  }
+  if (!any_suppressed_cohort) {
+    EXPECT_EQ(period0, expected.buyers.size());
+  } else {
+    EXPECT_LT(period0, expected.buyers.size());
+  }
+
+  // Penetration: A3 (first sold on day 70) is A's only new product; its last week's buyers are
+  // every buyer of A3, over every buyer of Alpha since A3's launch (its first sale).
+  std::int32_t launch = std::numeric_limits<std::int32_t>::max();
+  for (const Line& l : fx->lines) {
+    if (l.product == "A3") launch = std::min(launch, l.day);
+  }
+  std::set<std::string> a3, alpha_since;
+  for (const Line& l : fx->lines) {
+    if (l.product == "A3") a3.insert(l.customer);
+    if (is_alpha(l.product) && l.day >= launch) alpha_since.insert(l.customer);
+  }
+  const Json pen = json_of(get("/api/v1/partner/penetration", fx->partner_a));
+  ASSERT_FALSE(pen["rows"].empty());
+  for (const Json& row : pen["rows"]) EXPECT_EQ(row["product_id"], "A3") << row.dump();
+  const Json& last = pen["rows"].back();
+  EXPECT_EQ(last["launch_date"], ltv::format_date(launch));
+  EXPECT_EQ(last["buyers"].get<std::size_t>(), a3.size());
+  EXPECT_EQ(last["brand_buyers"].get<std::size_t>(), alpha_since.size());
+  EXPECT_NEAR(last["penetration"].get<double>(),
+              static_cast<double>(a3.size()) / static_cast<double>(alpha_since.size()), 1e-9);
+  // Another tenant's product is not found, not forbidden.
+  expect_error(get("/api/v1/partner/penetration?product=B1", fx->partner_a), 404, "product");
+}
+
+TEST_F(Server, AnalystReadsStoredRunsTablesCustomersAndReport) {
+  const Json runs = json_of(get("/api/v1/runs", fx->analyst));
+  ASSERT_GE(runs["runs"].size(), 1u);
+  EXPECT_EQ(runs["runs"][0]["run_id"], 1);
+  const Json headline = json_of(get("/api/v1/kpis/headline", fx->analyst));
+  EXPECT_EQ(headline["customers"], 240);  // the canary line's customer C0001 is one of them
+  const auto table = get("/api/v1/runs/1/tables/analytics/kpis?format=csv", fx->analyst);
+  EXPECT_EQ(table->status, 200);
+  EXPECT_EQ(table->body.rfind("group,period,", 0), 0u) << table->body.substr(0, 100);
+  const Json customer = json_of(get("/api/v1/customers/C0001", fx->analyst));
+  EXPECT_EQ(customer["customer"]["customer_id"], "C0001");
+  EXPECT_TRUE(customer.contains("actions"));
+  expect_error(get("/api/v1/customers/NOPE", fx->analyst), 404, "customer_id");
+  const auto report = get("/api/v1/report", fx->analyst);
+  EXPECT_EQ(report->status, 200);
+  EXPECT_NE(report->body.find("<html"), std::string::npos);
+  // Admin-only route: an analyst is refused, an admin answered; no token hash in it.
+  expect_error(get("/api/v1/users", fx->analyst), 403, "");
+  const auto users = get("/api/v1/users", fx->admin);
+  EXPECT_EQ(users->status, 200);
+  EXPECT_EQ(json_of(users)["users"].size(), 4u);
+  EXPECT_EQ(users->body.find("hash"), std::string::npos);
+  // Analysts read a partner view by naming the brand.
+  expect_error(get("/api/v1/partner/kpis", fx->analyst), 400, "brand");
+  EXPECT_EQ(json_of(get("/api/v1/partner/kpis?brand=Alpha", fx->analyst))["rows"],
+            json_of(get("/api/v1/partner/kpis", fx->partner_a))["rows"]);
+}
+
+// ------------------------------------------------------------------------------ bad requests
+
+TEST_F(Server, BadRequestsGet4xxNamingTheParameterNever500) {
+  const std::string& t = fx->analyst;
+  expect_error(get("/api/v1/runs?limit=5", t), 400, "limit");
+  expect_error(get("/api/v1/runs?format=xml", t), 400, "format");
+  expect_error(get("/api/v1/runs?format=json&format=csv", t), 400, "format");
+  expect_error(get("/api/v1/runs/abc", t), 400, "run_id");
+  expect_error(get("/api/v1/runs/0", t), 400, "run_id");
+  expect_error(get("/api/v1/runs/99999999999999999999", t), 400, "run_id");
+  expect_error(get("/api/v1/runs/42", t), 404, "run_id");
+  expect_error(get("/api/v1/kpis/headline?run=-1", t), 400, "run");
+  // Path traversal in table names: matched against the run's tables only.
+  for (const char* name : {"../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "customers/../actions",
+                           "r_customers", "customers;DROP%20TABLE%20runs", "%00"}) {
+    SCOPED_TRACE(name);
+    expect_error(get(std::string("/api/v1/runs/1/tables/") + name, t), 404, "table");
+  }
+  // Invalid dates.
+  const std::string& a = fx->partner_a;
+  expect_error(get("/api/v1/partner/kpis?from=2024-02-30", a), 400, "from");
+  expect_error(get("/api/v1/partner/kpis?from=yesterday", a), 400, "from");
+  expect_error(get("/api/v1/partner/kpis?to=2024-13-01", a), 400, "to");
+  expect_error(get("/api/v1/partner/kpis?from=2024-06-01&to=2024-05-01", a), 400, "to");
+  EXPECT_EQ(get("/api/v1/partner/kpis?from=2024-03-01&to=2024-05-31", a)->status, 200);
+  // A huge body.
+  httplib::Client client("127.0.0.1", fx->server->port());
+  const auto huge = client.Post("/api/v1/runs", {{"Authorization", "Bearer " + t}},
+                                std::string(2 << 20, 'x'), "application/json");
+  ASSERT_TRUE(huge);
+  expect_error(huge, 413, "body");
+  // Unknown routes and methods.
+  expect_error(get("/api/v1/nothing", t), 404, "");
+  expect_error(client.Delete("/api/v1/runs", {{"Authorization", "Bearer " + t}}), 405, "");
+  // Every answer above was logged with its route and user, never with the token.
+  std::lock_guard lock(fx->log_mutex);
+  ASSERT_FALSE(fx->log.empty());
+  for (const std::string& line : fx->log) {
+    EXPECT_EQ(line.find(fx->analyst), std::string::npos) << line;
+    EXPECT_EQ(line.find(fx->partner_a), std::string::npos) << line;
+    EXPECT_EQ(line.find(" 500 "), std::string::npos) << line;
+  }
+}
+
+// ------------------------------------------------------------------------- recalculation
+
+TEST_F(Server, RecalculationRunsInTheBackgroundAndCommitsANewRun) {
+  httplib::Client client("127.0.0.1", fx->server->port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + fx->analyst}};
+  // Bad requests first: a parameter the run does not take, a bad value, malformed JSON, a form.
+  expect_error(client.Post("/api/v1/runs", auth, R"({"modl": "x"})", "application/json"), 400,
+               "modl");
+  expect_error(client.Post("/api/v1/runs", auth, R"({"horizon": "abc"})", "application/json"), 400,
+               "horizon");
+  expect_error(client.Post("/api/v1/runs", auth, "{bad", "application/json"), 400, "body");
+  expect_error(
+      client.Post("/api/v1/runs", auth, "model=mbgnbd", "application/x-www-form-urlencoded"), 415,
+      "Content-Type");
+  const std::int64_t runs_before =
+      static_cast<std::int64_t>(json_of(get("/api/v1/runs", fx->analyst))["runs"].size());
+  const auto started =
+      client.Post("/api/v1/runs", auth, R"({"model": "mbgnbd", "horizon": 6})", "application/json");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 202) << started->body;
+  const std::int64_t job = json_of(started)["job_id"].get<std::int64_t>();
+  Json status;
+  for (int i = 0; i < 600; ++i) {  // up to 60 s
+    status = json_of(get(fmt::format("/api/v1/jobs/{}", job), fx->analyst));
+    if (status["status"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status["status"], "committed") << status.dump();
+  EXPECT_EQ(status["run_id"], runs_before + 1);
+  const Json latest = json_of(get("/api/v1/runs/latest", fx->analyst));
+  EXPECT_EQ(latest["run_id"], runs_before + 1);
+  EXPECT_EQ(json_of(get("/api/v1/kpis/headline", fx->analyst))["horizon_months"], 6.0);
+  expect_error(get("/api/v1/jobs/999", fx->analyst), 404, "job_id");
+}
+
+// ---- Recalculation timer and restart safety (issue 19, h13-recalc): each test builds its own
+// workspace (the fixture's data set) and starts its own servers.
+
+/// A workspace of the fixture's data set with one run (--model mbgnbd) and an analyst `ann`;
+/// returns the analyst's token.
+std::string make_workspace(const std::filesystem::path& dir, const std::filesystem::path& ws) {
+  write(dir / "transactions.csv", csv_of(make_lines()));
+  std::string products = "product_id,name,brand,category\n";
+  for (const Product& p : kProducts) {
+    products += fmt::format("{},{},{},{}\n", p.id, p.name, p.brand, p.category);
+  }
+  write(dir / "products.csv", products);
+  for (const std::string& command :
+       {" init " + q(ws),
+        " ingest " + q(ws) + " " + q(dir / "transactions.csv") +
+            " --customer customer_id --date date --order order_id --product product --amount "
+            "amount -q",
+        " ingest " + q(ws) + " " + q(dir / "products.csv") + " --kind products",
+        " run " + q(ws) + " --model mbgnbd -q", " user add " + q(ws) + " ann --role analyst"}) {
+    const auto r = run(cli() + command);
+    EXPECT_EQ(r.exit_code, 0) << command << "\n" << r.err << r.out;
+  }
+  const auto r = run(cli() + " token create " + q(ws) + " ann");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string token = r.out;
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  return token;
+}
+
+/// Every committed run's tables as stored: "run/table -> rows listed in run_tables / rows
+/// present in the result table", and the count of result rows of runs that are not committed.
+struct StoredRuns {
+  std::map<std::string, std::string> tables;
+  std::int64_t orphan_rows = 0;
+  std::int64_t runs = 0;
+};
+
+StoredRuns stored_runs(const std::filesystem::path& ws_path) {
+  namespace st = ltv::store;
+  st::WorkspaceStore ws = st::WorkspaceStore::open(ws_path.string());
+  st::Database& db = ws.database();
+  StoredRuns out;
+  out.runs = st::query_integer(db, "SELECT count(*) FROM runs", {}, -1);
+  std::vector<std::tuple<std::int64_t, std::string, std::string, std::int64_t>> listed;
+  db.scan(
+      "SELECT run_id, table_key, sql_table, row_count FROM run_tables ORDER BY run_id, "
+      "table_key",
+      {}, [&](const st::SqlRow& row) {
+        listed.emplace_back(row.integer(0), std::string(row.text(1)), std::string(row.text(2)),
+                            row.integer(3));
+      });
+  std::set<std::string> sql_tables;
+  for (const auto& [run_id, key, table, rows] : listed) {
+    const st::SqlValue p[] = {run_id};
+    const std::int64_t present = st::query_integer(
+        db, fmt::format("SELECT count(*) FROM {} WHERE run_id = $1", st::quote_identifier(table)),
+        p, -1);
+    out.tables[fmt::format("{}/{}", run_id, key)] = fmt::format("{}/{}", rows, present);
+    sql_tables.insert(table);
+  }
+  for (const std::string& table : sql_tables) {
+    out.orphan_rows += st::query_integer(
+        db,
+        fmt::format("SELECT count(*) FROM {} WHERE run_id NOT IN (SELECT run_id FROM runs)",
+                    st::quote_identifier(table)),
+        {}, -1);
+  }
+  return out;
+}
+
+Json wait_for_job(int port, const std::string& token, std::int64_t job) {
+  httplib::Client client("127.0.0.1", port);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  Json status;
+  for (int i = 0; i < 1800; ++i) {  // up to 180 s
+    const auto r = client.Get(fmt::format("/api/v1/jobs/{}", job), auth);
+    if (r && r->status == 200) {
+      status = Json::parse(r->body);
+      if (status["status"] != "running") break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return status;
+}
+
+TEST(ServerRecalc, TimerRecalculatesAStaleWorkspaceWithoutARequest) {
+  const auto dir = ltv::test::temp_dir("server_recalc_timer");
+  const auto ws = dir / "ws.db";
+  make_workspace(dir, ws);
+  ASSERT_EQ(stored_runs(ws).runs, 1);
+  std::vector<std::string> log;
+  std::mutex log_mutex;
+  ltv::server::ServerOptions options;
+  options.workspace = ws.string();
+  options.port = 0;
+  options.threads = 2;
+  options.log = [&](const std::string& line) {
+    std::lock_guard lock(log_mutex);
+    log.push_back(line);
+  };
+  const auto has_line = [&](const std::string& part) {
+    std::lock_guard lock(log_mutex);
+    return std::any_of(log.begin(), log.end(),
+                       [&](const std::string& l) { return l.find(part) != std::string::npos; });
+  };
+  {
+    // A fresh run and a day's interval: the timer starts nothing.
+    options.recalc_every = 86400;
+    ltv::server::Server server(options);
+    server.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    server.stop();
+    EXPECT_EQ(stored_runs(ws).runs, 1);
+    EXPECT_FALSE(has_line("recalculation job")) << "the timer started a job on a fresh run";
+  }
+  // One second: the run is stale (at the latest) a second after it committed; no request.
+  options.recalc_every = 1;
+  ltv::server::Server server(options);
+  server.start();
+  for (int i = 0; i < 1200 && !has_line("recalculation job 1 committed run 2"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  server.stop();  // waits for a job the timer may have started since
+  EXPECT_TRUE(has_line("recalculation job 1 started by (timer)"));
+  EXPECT_TRUE(has_line("recalculation job 1 committed run 2"));
+  namespace st = ltv::store;
+  st::WorkspaceStore store = st::WorkspaceStore::open(ws.string());
+  const auto second = store.run(2);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->model, store.run(1)->model) << "the timer keeps the newest run's parameters";
+  EXPECT_EQ(second->options.value("model", std::string()), "mbgnbd");
+  const st::SqlValue p[] = {std::int64_t{1}};
+  EXPECT_EQ(st::query_text(store.database(),
+                           "SELECT status || ' ' || started_by || ' ' || CAST(run_id AS TEXT) "
+                           "FROM jobs WHERE job_id = $1",
+                           p),
+            "committed (timer) 2");
+  // Nothing is left running once the server has stopped.
+  EXPECT_EQ(st::query_integer(store.database(),
+                              "SELECT count(*) FROM jobs WHERE status = 'running'", {}, -1),
+            0);
+}
+
+/// Kills a child server that a failed assertion left running (its stderr would hold the test's
+/// output pipe open).
+struct ChildGuard {
+  pid_t pid = -1;
+  ~ChildGuard() {
+    if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+/// `ltv serve` as a child process on an ephemeral port, stderr to `log`; the port it listens on.
+pid_t spawn_server(const std::filesystem::path& ws, const std::filesystem::path& log, int& port) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 2);
+    const std::string binary = cli();
+    execl(binary.c_str(), binary.c_str(), "serve", ws.c_str(), "--listen", "127.0.0.1:0",
+          "--threads", "4", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  port = 0;
+  const std::regex listening(R"(http://127\.0\.0\.1:(\d+)/)");
+  for (int i = 0; i < 300 && port == 0; ++i) {  // up to 30 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream in(log);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::smatch m;
+    if (std::regex_search(text, m, listening)) port = std::stoi(m[1]);
+  }
+  return pid;
+}
+
+TEST(ServerRecalc, AJobInterruptedBySigkillIsReportedFailedAndCommittedRunsStayIntact) {
+  const auto dir = ltv::test::temp_dir("server_recalc_kill");
+  const auto ws = dir / "ws.db";
+  const std::string token = make_workspace(dir, ws);
+  const StoredRuns before = stored_runs(ws);
+  ASSERT_EQ(before.runs, 1);
+  ASSERT_FALSE(before.tables.empty());
+  ASSERT_EQ(before.orphan_rows, 0);
+
+  int port = 0;
+  const pid_t pid = spawn_server(ws, dir / "serve1.log", port);
+  ChildGuard guard1{pid};
+  ASSERT_GT(pid, 0);
+  ASSERT_GT(port, 0) << "the server did not start";
+  httplib::Client client("127.0.0.1", port);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  // The automatic model choice: on this set its bgnbd / pnbd fits take a minute (see the
+  // fixture), so the job is still running when it is killed.
+  const auto started = client.Post("/api/v1/runs", auth, "{}", "application/json");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 202) << started->body;
+  const std::int64_t job = Json::parse(started->body)["job_id"].get<std::int64_t>();
+  Json status;
+  for (int i = 0; i < 300; ++i) {  // until it is past its first step (up to 30 s)
+    const auto r = client.Get(fmt::format("/api/v1/jobs/{}", job), auth);
+    ASSERT_TRUE(r);
+    status = Json::parse(r->body);
+    if (status["status"] != "running" || !status["step"].is_null()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status["status"], "running") << status.dump();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(wstatus));
+  EXPECT_EQ(WTERMSIG(wstatus), SIGKILL);
+
+  // Restarted: every committed run as it was, nothing of the interrupted one.
+  const pid_t again = spawn_server(ws, dir / "serve2.log", port);
+  ChildGuard guard2{again};
+  ASSERT_GT(again, 0);
+  ASSERT_GT(port, 0) << "the server did not restart";
+  const StoredRuns after = stored_runs(ws);
+  EXPECT_EQ(after.runs, before.runs);
+  EXPECT_EQ(after.tables, before.tables);
+  EXPECT_EQ(after.orphan_rows, 0);
+  httplib::Client client2("127.0.0.1", port);
+  const auto runs = client2.Get("/api/v1/runs", auth);
+  ASSERT_TRUE(runs);
+  EXPECT_EQ(Json::parse(runs->body)["runs"].size(), 1u) << runs->body;
+  // The interrupted job is reported failed.
+  const auto killed = client2.Get(fmt::format("/api/v1/jobs/{}", job), auth);
+  ASSERT_TRUE(killed);
+  ASSERT_EQ(killed->status, 200) << killed->body;
+  const Json k = Json::parse(killed->body);
+  EXPECT_EQ(k["status"], "failed") << k.dump();
+  EXPECT_NE(k["error"].get<std::string>().find("interrupted"), std::string::npos) << k.dump();
+  EXPECT_TRUE(k["finished_at"].is_string()) << k.dump();
+  // A new recalculation succeeds, with the next job id, and commits run 2.
+  const auto next =
+      client2.Post("/api/v1/runs", auth, R"({"model": "mbgnbd"})", "application/json");
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next->status, 202) << next->body;
+  const std::int64_t next_job = Json::parse(next->body)["job_id"].get<std::int64_t>();
+  EXPECT_EQ(next_job, job + 1);
+  const Json done = wait_for_job(port, token, next_job);
+  EXPECT_EQ(done["status"], "committed") << done.dump();
+  EXPECT_EQ(done["run_id"], 2) << done.dump();
+  // SIGTERM: a clean stop (exit 0).
+  ASSERT_EQ(kill(again, SIGTERM), 0);
+  ASSERT_EQ(waitpid(again, &wstatus, 0), again);
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+  std::ifstream in(dir / "serve2.log");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(fmt::format("recalculation job {} failed: interrupted", job)),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(stored_runs(ws).tables.size() > before.tables.size(), true);
+}
+
+}  // namespace
