@@ -4,15 +4,18 @@ root). The seeds are small hand-written inputs in the shapes real exports take (
 CDNOW-like fixed-width text, Online-Retail-like invoices with cancellations, Russian exports with
 dd.mm.yyyy dates and decimal commas, the simulator's side files) and the repo's example configs;
 none is copied from ../shared/data. Option bytes come first where a target reads them (see
-fuzz_targets.hpp). The corpus is committed; re-running this script rewrites it identically."""
+fuzz_targets.hpp). The corpus is committed; re-running this script rewrites it identically.
+With an argument DIR it writes there instead (ctest FuzzSeedsCurrent compares DIR with the
+committed corpus, so a changed example config cannot leave a stale seed behind)."""
 
 import gzip
 import json
 import os
 import re
 import shutil
+import sys
 
-ROOT = "tests/fuzz/corpus"
+ROOT = sys.argv[1] if len(sys.argv) > 1 else "tests/fuzz/corpus"
 
 
 def write(target, name, data):
