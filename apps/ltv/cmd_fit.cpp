@@ -9,6 +9,7 @@
 #include "command.hpp"
 #include "ltv/ltv.hpp"
 #include "ltv/workspace/model_input.hpp"
+#include "ltv/workspace/retention.hpp"
 #include "parameter_options.hpp"
 
 namespace ltv::cli {
@@ -42,16 +43,23 @@ void run_fit(CommandParameters& command) {
   const FitOptions fit_opts = fit_options(p);
   const ModelDefinition& definition = model_definition(p.text("model"));
   const std::string format = p.choice("format");
-  std::optional<LoadReport> report;
-  const ModelInput data =
-      load_model_input(p, definition.discrete, false, &report, definition.needs_regularity);
-  if (report && !p.flag("quiet")) std::fputs(report->to_text().c_str(), stderr);
-  const FitResult fit = fit_model(definition.name, data, fit_opts);
+  FitResult fit;
+  std::string time_unit = "period";
+  if (definition.kind == ModelKind::retention) {
+    fit = fit_retention(p);  // cohorts' survival tables, not customer summaries
+  } else {
+    std::optional<LoadReport> report;
+    const ModelInput data =
+        load_model_input(p, definition.discrete, false, &report, definition.needs_regularity);
+    if (report && !p.flag("quiet")) std::fputs(report->to_text().c_str(), stderr);
+    fit = fit_model(definition.name, data, fit_opts);
+    time_unit = data.time_unit;
+  }
   Output out(p.text("output"));
   if (format == "csv") {
     write_rows(out.stream(), fit);
   } else {
-    out.stream() << model_to_json(fit, data.time_unit).dump(2) << '\n';
+    out.stream() << model_to_json(fit, time_unit).dump(2) << '\n';
   }
   out.close();
 }
@@ -62,10 +70,12 @@ void setup_fit(CLI::App& root) {
       "Fit a customer-base model by maximum likelihood: BG/NBD (bgnbd), MBG/NBD (mbgnbd), "
       "Pareto/NBD (pnbd), BG/BB (bgbb, discrete opportunities), NBD (nbd), GGompertz/NBD "
       "(ggomnbd), BG/CNBD-k and MBG/CNBD-k (bgcnbdk, mbgcnbdk: regular inter-purchase times, k "
-      "chosen by likelihood) or the Gamma-Gamma spend model (gg, repeat customers' mean spend). "
-      "INPUT is a customer summary CSV (header with frequency,recency,T or "
-      "periods[,monetary_value][,count|weights][,litt]) or a transaction file read with the "
-      "shared options. Prints the model as JSON (params, stderr, ci95, "
+      "chosen by likelihood), the Gamma-Gamma spend model (gg, repeat customers' mean spend) or "
+      "the shifted-beta-geometric contract retention model (sbg). INPUT is a customer summary "
+      "CSV (header with frequency,recency,T or periods[,monetary_value][,count|weights][,litt]) "
+      "or a transaction file read with the shared options; for sbg a survival CSV "
+      "([cohort,][period,]alive: customers still under contract after each renewal period). "
+      "Prints the model as JSON (params, stderr, ci95, "
       "log_likelihood, converged, ...); -o FILE saves it for `ltv predict --model FILE`.");
   auto parameters =
       add_parameter_options(*cmd, {"source", "periods", "output", "format", "model", "fit"});
@@ -88,6 +98,7 @@ void setup_fit(CLI::App& root) {
       "Examples:\n"
       "  ltv fit cdnow_customers_summary.csv --model bgnbd -o bgnbd.json\n"
       "  ltv fit donations.csv --model bgbb\n"
+      "  ltv fit cohorts.csv --model sbg --calibration-periods 7   (cohort,period,alive)\n"
       "  ltv fit CDNOW_sample.txt --no-header --customer 2 --date 3 --amount 5 \\\n"
       "      --calibration-end 1997-09-30 --model gg -o gg.json");
   cmd->callback([parameters]() { run_fit(*parameters); });

@@ -61,7 +61,8 @@ void setup_predict(CLI::App& root) {
       "(a Gamma-Gamma model JSON) or --clv (fit Gamma-Gamma on the fly) also the expected spend "
       "per transaction and the discounted customer lifetime value over the horizon. INPUT is a "
       "customer summary CSV or a transaction file, as for `ltv fit`. --model may also be a model "
-      "name to fit on INPUT first.");
+      "name to fit on INPUT first. With the contract retention model (sbg: a model file or the "
+      "name) INPUT is a survival CSV and the output is its projection per cohort and period.");
   auto parameters = add_parameter_options(
       *cmd, {"source", "periods", "output", "format", "model", "fit", "clv", "predict"});
   cmd->get_option("FILE")->description(
@@ -70,7 +71,7 @@ void setup_predict(CLI::App& root) {
       "stdin)");
   cmd->get_option("--model")->description(
       "Model JSON file written by `ltv fit -o FILE`, or a model name (" +
-      model_names(ModelKind::count) + ") to fit on INPUT first");
+      model_names(ModelKind::count) + ", or sbg on a survival CSV) to fit on INPUT first");
   cmd->get_option("--discount-rate")
       ->description("CLV discount rate per month (discrete monthly steps; BG/BB: per opportunity)")
       ->group("Prediction");
@@ -82,12 +83,16 @@ void setup_predict(CLI::App& root) {
       ->group("Prediction");
   cmd->footer(
       "Output columns: customer_id,frequency,recency,T,p_alive,expected_purchases"
-      "[,frequency_holdout][,monetary_value,expected_spend,clv] (BG/BB: T = opportunities)\n\n"
+      "[,frequency_holdout][,monetary_value,expected_spend,clv] (BG/BB: T = opportunities)\n"
+      "Output columns (sbg): cohort,period,holdout,alive,expected_alive,survival,retention,"
+      "p_churn[,derl[,clv]] (derl with --discount-rate per period, clv with --period-value)\n\n"
       "Examples:\n"
       "  ltv fit cdnow_customers_summary.csv --model bgnbd -o bgnbd.json\n"
       "  ltv predict --model bgnbd.json cdnow_customers_summary.csv --horizon 39\n"
       "  ltv predict --model bgnbd.json --spend-model gg.json CDNOW_sample.txt --no-header \\\n"
-      "      --customer 2 --date 3 --amount 5 --calibration-end 1997-09-30 --horizon 52");
+      "      --customer 2 --date 3 --amount 5 --calibration-end 1997-09-30 --horizon 52\n"
+      "  ltv predict --model sbg cohorts.csv --calibration-periods 7 --horizon 12 \\\n"
+      "      --discount-rate 0.1 --period-value 120");
   cmd->callback([parameters]() { run_predict(*parameters); });
 }
 

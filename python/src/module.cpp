@@ -293,7 +293,12 @@ PYBIND11_MODULE(_ltvkit, m) {
       "model_names",
       [](std::optional<std::string> kind) {
         if (!kind) return model_names();
-        return model_names(*kind == "spend" ? ModelKind::spend : ModelKind::count);
+        if (*kind == "spend") return model_names(ModelKind::spend);
+        if (*kind == "retention") return model_names(ModelKind::retention);
+        if (*kind != "count") {
+          parameter_error("kind", *kind, "count, spend or retention");
+        }
+        return model_names(ModelKind::count);
       },
       py::arg("kind") = py::none());
   m.def("model_parameters", [](const std::string& name) {

@@ -342,6 +342,15 @@ std::vector<ModelDefinition> make_registry() {
     m.parameters = {"p", "q", "gamma"};
     r.push_back(m);
   }
+  {
+    ModelDefinition m;
+    m.name = "sbg";
+    m.title = "sBG";
+    m.reference = "Fader & Hardie (2007), \"How to Project Customer Retention\"";
+    m.kind = ModelKind::retention;
+    m.parameters = {"gamma", "delta"};
+    r.push_back(m);
+  }
   return r;
 }
 
@@ -402,7 +411,9 @@ const ModelDefinition& model_definition(std::string_view name, ModelKind kind) {
   const ModelDefinition* m = find_model(name);
   if (m == nullptr || m->kind != kind) {
     parameter_error("model", std::string(name),
-                    std::string(kind == ModelKind::count ? "a count model: " : "a spend model: ") +
+                    std::string(kind == ModelKind::count   ? "a count model: "
+                                : kind == ModelKind::spend ? "a spend model: "
+                                                           : "a retention model: ") +
                         model_names(kind));
   }
   return *m;

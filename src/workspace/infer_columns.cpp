@@ -60,6 +60,9 @@ std::optional<ColumnInference> infer_column_parameters(Parameters& p) {
                        [&](const std::string& h) { return lower(h) == name; });
   };
   if (has("frequency") && has("recency")) return std::nullopt;  // a customer summary
+  // A cohorts' survival table for the contract retention model (ltv/workspace/retention.hpp).
+  // (ltv fit / predict, the commands with a model, read it when the header has `alive`.)
+  if (p.accepts("model") && has("alive")) return std::nullopt;
 
   ColumnInferenceOptions o;
   ColumnMapping& g = o.given;

@@ -290,6 +290,10 @@ ModelInput model_input(Workspace& workspace, const SummaryOptions& options, bool
 ModelInput load_model_input(const Parameters& p, bool discrete, bool with_ids,
                             std::optional<LoadReport>* report, bool regularity) {
   const std::string file = p.text("file");
+  if (p.accepts("calibration_periods") && p.given("calibration_periods")) {
+    parameter_error("calibration_periods", p.text("calibration_periods"),
+                    "--model sbg with a survival CSV (transaction models take --calibration-end)");
+  }
   if (p.text("customer").empty() && is_summary_csv(file)) {
     return read_summary_csv(file, discrete, with_ids, parse_time_unit(p.choice("time_unit")));
   }
@@ -324,6 +328,14 @@ FitOptions fit_options(const Parameters& p) {
 
 FitResult fit_model(std::string_view model, const ModelInput& d, const FitOptions& f) {
   const ModelDefinition& definition = model_definition(model);
+  if (definition.kind == ModelKind::retention) {
+    parameter_error("model", std::string(model),
+                    "a transaction model (" + model_names(ModelKind::count) +
+                        " or gg) for "
+                        "customer summaries; " +
+                        std::string(model) +
+                        " is fitted on a survival CSV (ltv/workspace/retention.hpp)");
+  }
   if (definition.kind == ModelKind::spend) {
     if (d.monetary_value.empty()) {
       parameter_error("model", std::string(model),

@@ -209,6 +209,12 @@ std::vector<ParameterSpec> make_table() {
       with_range(spec("starts", "fit", T::integer, "0",
                       "Number of optimizer starting points (0 = the model's default)", kModel),
                  0, 100, false, false, "a number of starts in 0..100"));
+  t.push_back(with_range(
+      spec("calibration_periods", "fit", T::integer, "0",
+           "sbg only: fit on the first N renewal periods of each cohort and mark the later ones "
+           "holdout in the projection (0 = every observed period)",
+           kModel),
+      0, 100000, false, false, "a number of periods >= 0 (0 = all)"));
   t.push_back(spec("no_presearch", "fit", T::flag, "",
                    "Run every start on the full data (default: with more than 20,000 distinct "
                    "(frequency, recency, T) patterns the starts search a subsample of 5,000 and "
@@ -325,6 +331,11 @@ std::vector<ParameterSpec> make_table() {
                               kPrediction),
                          0, kInf, false, false,
                          "a horizon >= 0 in --time-unit (0 = holdout length or one year)"));
+  t.push_back(with_range(spec("period_value", "predict", T::number, "0",
+                              "sbg only: value of one contract period; adds clv = period_value x "
+                              "derl (discounted with --discount-rate per period)",
+                              kPrediction),
+                         0, kInf, false, false, "a value >= 0 per contract period"));
   t.push_back(spec("clv", "predict", T::flag, "",
                    "Fit Gamma-Gamma on INPUT's spend (when no --spend-model) and output "
                    "expected_spend and clv",

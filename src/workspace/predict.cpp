@@ -12,6 +12,7 @@
 #include "ltv/models/model_file.hpp"
 #include "ltv/models/registry.hpp"
 #include "ltv/workspace/model_input.hpp"
+#include "ltv/workspace/retention.hpp"
 
 namespace ltv {
 
@@ -37,6 +38,19 @@ Prediction predict(const Parameters& given) {
     saved_unit = saved.time_unit;
   }
   const std::string model_name = as_file ? fit.model : model_arg;
+  if (model_definition(model_name).kind == ModelKind::retention) {
+    RetentionPrediction r =
+        predict_retention(p, as_file ? std::optional<FitResult>(fit) : std::nullopt);
+    out.model = std::move(r.model);
+    out.warnings = std::move(r.warnings);
+    out.table = std::move(r.table);
+    return out;
+  }
+  if (p.given("period_value")) {
+    parameter_error("period_value", p.text("period_value"),
+                    "--model sbg (a contract period's value); transaction models take "
+                    "--spend-model or --clv");
+  }
   const std::string count_models = model_names(ModelKind::count);
   if (model_definition(model_name).kind != ModelKind::count) {
     parameter_error("model", model_arg,

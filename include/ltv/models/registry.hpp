@@ -16,8 +16,9 @@
 
 namespace ltv {
 
-/// What a model describes: purchases over time (count) or spend per purchase.
-enum class ModelKind { count, spend };
+/// What a model describes: purchases over time (count), spend per purchase, or how long
+/// contracts last (retention: cohorts' survival tables, contractual settings).
+enum class ModelKind { count, spend, retention };
 
 /// Parameters in model order, natural scale (as FitResult::estimates).
 using Theta = std::span<const double>;
@@ -36,7 +37,7 @@ struct ModelDefinition {
   bool needs_regularity = false;
   std::vector<std::string_view> parameters;  ///< names in model order
 
-  // ---- count models (null for spend models)
+  // ---- count models (null for spend and retention models)
   FitResult (*fit)(const RfmPatterns& patterns, const FitOptions& options) = nullptr;
   double (*p_alive)(Theta theta, double x, double t_x, double T) = nullptr;
   /// Expected purchases in (T, T + t] given the history.
