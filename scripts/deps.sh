@@ -19,6 +19,10 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 libssl-dev
   # HTTP server (ltv serve): cpp-httplib, libsodium for API tokens
   libcpp-httplib-dev libsodium-dev
+  # the dashboard: Chart.js compiled into the binary from Debian's file (xxd -i embeds the
+  # assets); its browser test drives Debian's chromium with puppeteer-core (tests/browser/;
+  # node and npm come with the nodejs package)
+  libjs-chart.js xxd chromium nodejs
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -266,6 +267,177 @@ std::string report_html(store::WorkspaceStore& ws, const Scope& scope, std::int6
   auto html = ws.read_run_file("report.html", id);
   if (!html) throw NotFound("run_id", fmt::format("run {} has no report", id));
   return std::move(*html);
+}
+
+// ------------------------------------------------------------- analyst views (dashboard)
+
+namespace {
+
+/// The stored customers table of run `run` (NotFound when the run has none).
+ResultTable customers_of(store::WorkspaceStore& ws, std::int64_t run) {
+  auto table = stored_rows(ws.database(), run, "customers", {}, {});
+  if (!table) throw NotFound("run", fmt::format("run {} has no customers table", run));
+  return std::move(*table);
+}
+
+std::size_t column_of(const ResultTable& t, std::string_view name) {
+  const std::size_t c = t.spec().find(name);
+  if (c == t.spec().columns.size()) {
+    throw Error(fmt::format("the stored customers table has no column {}", name));
+  }
+  return c;
+}
+
+/// The customer-list columns of the dashboard (top customers, search).
+ResultTable customer_list(const ResultTable& customers, std::span<const std::size_t> rows,
+                          std::string name, std::string description) {
+  static constexpr std::string_view kColumns[] = {"customer_id",        "clv",     "p_alive",
+                                                  "expected_purchases", "revenue", "orders",
+                                                  "rfm_segment",        "stage"};
+  TableSpec spec{std::move(name), {}, std::move(description)};
+  std::vector<std::size_t> source;
+  for (std::string_view c : kColumns) {
+    const std::size_t i = customers.spec().find(c);
+    if (i == customers.spec().columns.size()) continue;  // an older run without the column
+    source.push_back(i);
+    spec.columns.push_back(customers.spec().columns[i]);
+  }
+  ResultTable out(std::move(spec));
+  std::vector<Cell> cells(source.size());
+  for (const std::size_t r : rows) {
+    for (std::size_t k = 0; k < source.size(); ++k) {
+      const std::size_t c = source[k];
+      if (customers.is_null(c, r)) {
+        cells[k] = std::monostate{};
+        continue;
+      }
+      switch (customers.spec().columns[c].type) {
+        case ColumnType::text:
+          cells[k] = std::string(customers.text(c, r));
+          break;
+        case ColumnType::integer:
+          cells[k] = customers.integer(c, r);
+          break;
+        case ColumnType::real:
+          cells[k] = customers.real(c, r);
+          break;
+        case ColumnType::date:
+          cells[k] = std::int64_t{customers.date(c, r)};
+          break;
+        case ColumnType::boolean:
+          cells[k] = customers.boolean(c, r);
+          break;
+      }
+    }
+    out.append_row(cells);
+  }
+  return out;
+}
+
+}  // namespace
+
+ResultTable clv_histogram(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run, int bins,
+                          std::int64_t& without_clv) {
+  require_everything(scope);
+  const ResultTable customers = customers_of(ws, resolve_run(ws, run));
+  const std::size_t clv = column_of(customers, "clv");
+  std::vector<double> values;
+  without_clv = 0;
+  for (std::size_t r = 0; r < customers.rows(); ++r) {
+    const double v = customers.is_null(clv, r) ? std::numeric_limits<double>::quiet_NaN()
+                                               : customers.real(clv, r);
+    if (std::isfinite(v)) {
+      values.push_back(v);
+    } else {
+      ++without_clv;
+    }
+  }
+  ResultTable t(TableSpec{
+      "ltv/histogram",
+      {col("bin", ColumnType::integer, "Bin number, from 1"),
+       col("from", ColumnType::real, "Lower bound of the predicted CLV (inclusive)", 12),
+       col("to", ColumnType::real,
+           "Upper bound (exclusive; the last equal-width bin includes it); null: open bin above "
+           "the 99th percentile",
+           12),
+       col("customers", ColumnType::integer, "Customers in the bin"),
+       col("share", ColumnType::real, "Share of the customers with a CLV", 12),
+       col("clv_total", ColumnType::real, "Sum of the bin's predicted CLV", 12)},
+      "Distribution of the customers' predicted CLV"});
+  if (values.empty()) return t;
+  std::sort(values.begin(), values.end());
+  const double lo = std::min(0.0, values.front());
+  // The 99th percentile (nearest rank), so that a few very large values do not squeeze every
+  // other customer into the first bin.
+  const std::size_t rank =
+      static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(values.size())));
+  double hi = values[std::min(values.size(), std::max<std::size_t>(rank, 1)) - 1];
+  if (hi <= lo) hi = values.back();
+  const int n = hi > lo ? bins : 1;
+  const double width = hi > lo ? (hi - lo) / n : 1.0;
+  std::vector<std::int64_t> count(static_cast<std::size_t>(n) + 1, 0);
+  std::vector<double> total(static_cast<std::size_t>(n) + 1, 0.0);
+  for (const double v : values) {
+    std::size_t b;
+    if (v > hi) {
+      b = static_cast<std::size_t>(n);
+    } else {
+      b = std::min(static_cast<std::size_t>((v - lo) / width), static_cast<std::size_t>(n - 1));
+    }
+    ++count[b];
+    total[b] += v;
+  }
+  const double all = static_cast<double>(values.size());
+  for (int b = 0; b <= n; ++b) {
+    const auto i = static_cast<std::size_t>(b);
+    if (b == n && count[i] == 0) break;
+    const Cell to = b == n ? Cell{} : Cell{lo + width * (b + 1)};
+    const Cell from = b == n ? Cell{hi} : Cell{lo + width * b};
+    t.append_row(
+        {std::int64_t{b + 1}, from, to, count[i], static_cast<double>(count[i]) / all, total[i]});
+  }
+  return t;
+}
+
+ResultTable top_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                          std::int64_t limit) {
+  require_everything(scope);
+  const ResultTable customers = customers_of(ws, resolve_run(ws, run));
+  const std::size_t clv = column_of(customers, "clv");
+  const std::size_t id = column_of(customers, "customer_id");
+  std::vector<std::size_t> rows(customers.rows());
+  for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
+  const auto value = [&](std::size_t r) {
+    const double v = customers.is_null(clv, r) ? -std::numeric_limits<double>::infinity()
+                                               : customers.real(clv, r);
+    return std::isfinite(v) ? v : -std::numeric_limits<double>::infinity();
+  };
+  const std::size_t n = std::min(rows.size(), static_cast<std::size_t>(limit));
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end(),
+                    [&](std::size_t a, std::size_t b) {
+                      const double va = value(a), vb = value(b);
+                      if (va != vb) return va > vb;
+                      return customers.text(id, a) < customers.text(id, b);
+                    });
+  rows.resize(n);
+  return customer_list(customers, rows, "ltv/top", "The customers of largest predicted CLV");
+}
+
+ResultTable search_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                             std::string_view prefix, std::int64_t limit, bool& more) {
+  require_everything(scope);
+  const ResultTable customers = customers_of(ws, resolve_run(ws, run));
+  const std::size_t id = column_of(customers, "customer_id");
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < customers.rows(); ++r) {
+    if (customers.text(id, r).substr(0, prefix.size()) == prefix) rows.push_back(r);
+  }
+  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+    return customers.text(id, a) < customers.text(id, b);
+  });
+  more = rows.size() > static_cast<std::size_t>(limit);
+  if (more) rows.resize(static_cast<std::size_t>(limit));
+  return customer_list(customers, rows, "customers/search", "Customers whose id starts with q");
 }
 
 // ----------------------------------------------------------------------------- partner data
