@@ -171,7 +171,7 @@ function destroyCharts() {
 
 function page(title, children) {
   const main = document.getElementById('main');
-  main.replaceChildren(el('h2', {text: title}), ...children);
+  main.replaceChildren(el('h2', {text: title}), ...children.filter((c) => c !== null));
 }
 
 function showError(e) {
@@ -191,7 +191,7 @@ async function overviewPage() {
   state.run = h.run_id;
   const tiles = el('div', {class: 'tiles'}, [
     tile('Customers', fmt.int(h.customers)),
-    tile('Revenue', fmt.money(h.revenue), 'money units'),
+    tile('Revenue', fmt.money(h.revenue)),
     tile('Orders', fmt.int(h.orders)),
     tile('Average check', fmt.money(h.average_check), 'per order'),
     tile('Repeat rate', fmt.pct(h.repeat_rate)),
@@ -346,6 +346,14 @@ async function customerPage(id) {
     throw e;
   }
   const s = c.customer;
+  const facts = [
+    ['Customer', s.customer_id], ['RFM segment', s.rfm_segment], ['ABCDX class', s.abcdx],
+    ['Life-cycle stage', s.stage], ['Repeat purchase days (frequency)', fmt.num(s.frequency)],
+    ['Recency (first to last purchase, time units)', fmt.num(s.recency)],
+    ['Age T (first purchase to the end of the data, time units)', fmt.num(s.T)],
+    ['Mean repeat purchase value', fmt.money(s.monetary_value)],
+    ['Expected spend per purchase', fmt.money(s.expected_spend)],
+  ];
   detail.replaceChildren(
       el('div', {class: 'tiles'}, [
         tile('Revenue to date', fmt.money(s.revenue)), tile('Orders', fmt.int(s.orders)),
@@ -353,13 +361,10 @@ async function customerPage(id) {
         tile('P(alive)', fmt.pct(s.p_alive)), tile('Expected purchases', fmt.num(s.expected_purchases), 'in the horizon'),
         tile('Predicted CLV', fmt.money(s.clv)),
       ]),
-      card('Segments and scores', [el('table', {}, el('tbody', {}, [
-        ['Customer', s.customer_id], ['RFM segment', s.rfm_segment], ['ABCDX class', s.abcdx],
-        ['Life-cycle stage', s.stage], ['Repeat purchase days (frequency)', fmt.num(s.frequency)],
-        ['Recency', fmt.num(s.recency)], ['Age T', fmt.num(s.T)],
-        ['Mean repeat purchase value', fmt.money(s.monetary_value)],
-        ['Expected spend per purchase', fmt.money(s.expected_spend)],
-      ].map(([k, v]) => el('tr', {}, [el('th', {scope: 'row', text: k}), el('td', {text: v === null || v === undefined ? '–' : v})])))))]),
+      card('Segments and scores', [el('div', {class: 'table-wrap'}, el('table', {class: 'facts'},
+        el('tbody', {}, facts.map(([k, v]) => el('tr', {}, [
+          el('th', {scope: 'row', text: k}),
+          el('td', {text: v === null || v === undefined ? '–' : String(v)})])))))]),
       tableCard("Today's actions and why", [
         {key: 'rule', label: 'Rule'}, {key: 'action', label: 'Action'}, {key: 'channel', label: 'Channel'},
         {key: 'reason', label: 'Why', wrap: true}, {key: 'params', label: 'Parameters', wrap: true},
@@ -397,7 +402,7 @@ async function brandPage() {
     brandPicker(() => render()),
     el('div', {class: 'tiles'}, [
       tile('Brands', k.brands.join(', ')),
-      tile('Revenue', fmt.money(total.revenue), 'money units'), tile('Orders', fmt.int(total.orders)),
+      tile('Revenue', fmt.money(total.revenue)), tile('Orders', fmt.int(total.orders)),
       tile('Buyers', fmt.int(total.buyers)), tile('Average check', fmt.money(total.average_check), 'per order'),
       tile('Repeat buyers', fmt.pct(total.repeat_buyer_rate), 'bought in 2+ months'),
     ]),
