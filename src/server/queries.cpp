@@ -273,11 +273,44 @@ std::string report_html(store::WorkspaceStore& ws, const Scope& scope, std::int6
 
 namespace {
 
-/// The stored customers table of run `run` (NotFound when the run has none).
-ResultTable customers_of(store::WorkspaceStore& ws, std::int64_t run) {
-  auto table = stored_rows(ws.database(), run, "customers", {}, {});
-  if (!table) throw NotFound("run", fmt::format("run {} has no customers table", run));
-  return std::move(*table);
+/// Columns `columns` (those the run stored) of the rows of run `run`'s stored customers table
+/// that pass `condition`: SQL over the table's columns, where `{table}` stands for the stored
+/// table, $1 for the run and $2.. for `params`. Only the named columns are read, and the
+/// condition lets the database pick the rows (a run may hold a million customers). NotFound when
+/// the run has no customers table.
+ResultTable customers_of(store::WorkspaceStore& ws, std::int64_t run,
+                         std::span<const std::string_view> columns, std::string_view condition,
+                         std::vector<SqlValue> params) {
+  store::Database& db = ws.database();
+  const TableDefinition* definition = catalogue_entry("customers");
+  std::string columns_json, sql_table;
+  const SqlValue p[] = {run, std::string("customers")};
+  db.scan("SELECT columns, sql_table FROM run_tables WHERE run_id = $1 AND table_key = $2", p,
+          [&](const SqlRow& r) {
+            columns_json = std::string(r.text(0));
+            sql_table = std::string(r.text(1));
+          });
+  if (definition == nullptr || sql_table.empty()) {
+    throw NotFound("run", fmt::format("run {} has no customers table", run));
+  }
+  const TableSpec stored = store::stored_table_spec(definition->spec, columns_json);
+  TableSpec spec{stored.name, {}, stored.description};
+  for (const std::string_view c : columns) {
+    const std::size_t i = stored.find(c);
+    if (i != stored.columns.size()) spec.columns.push_back(stored.columns[i]);
+  }
+  std::string where = "run_id = $1";
+  if (!condition.empty()) {
+    std::string c(condition);
+    const std::string quoted = store::quote_identifier(sql_table);
+    for (auto at = c.find("{table}"); at != std::string::npos; at = c.find("{table}", at)) {
+      c.replace(at, 7, quoted);
+      at += quoted.size();
+    }
+    where += " AND " + c;
+  }
+  params.insert(params.begin(), SqlValue{run});
+  return store::read_stored_rows(db, spec, sql_table, where, params);
 }
 
 std::size_t column_of(const ResultTable& t, std::string_view name) {
@@ -288,15 +321,17 @@ std::size_t column_of(const ResultTable& t, std::string_view name) {
   return c;
 }
 
-/// The customer-list columns of the dashboard (top customers, search).
+/// The columns of the dashboard's customer lists (top customers, search).
+constexpr std::string_view kListColumns[] = {"customer_id",        "clv",     "p_alive",
+                                             "expected_purchases", "revenue", "orders",
+                                             "rfm_segment",        "stage"};
+
+/// A customer list of the rows `rows` of `customers` (the kListColumns it holds).
 ResultTable customer_list(const ResultTable& customers, std::span<const std::size_t> rows,
                           std::string name, std::string description) {
-  static constexpr std::string_view kColumns[] = {"customer_id",        "clv",     "p_alive",
-                                                  "expected_purchases", "revenue", "orders",
-                                                  "rfm_segment",        "stage"};
   TableSpec spec{std::move(name), {}, std::move(description)};
   std::vector<std::size_t> source;
-  for (std::string_view c : kColumns) {
+  for (std::string_view c : kListColumns) {
     const std::size_t i = customers.spec().find(c);
     if (i == customers.spec().columns.size()) continue;  // an older run without the column
     source.push_back(i);
@@ -339,7 +374,8 @@ ResultTable customer_list(const ResultTable& customers, std::span<const std::siz
 ResultTable clv_histogram(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run, int bins,
                           std::int64_t& without_clv) {
   require_everything(scope);
-  const ResultTable customers = customers_of(ws, resolve_run(ws, run));
+  constexpr std::string_view kClv[] = {"clv"};
+  const ResultTable customers = customers_of(ws, resolve_run(ws, run), kClv, {}, {});
   const std::size_t clv = column_of(customers, "clv");
   std::vector<double> values;
   without_clv = 0;
@@ -402,7 +438,13 @@ ResultTable clv_histogram(store::WorkspaceStore& ws, const Scope& scope, std::in
 ResultTable top_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
                           std::int64_t limit) {
   require_everything(scope);
-  const ResultTable customers = customers_of(ws, resolve_run(ws, run));
+  // The database picks the rows (largest CLV first, customers without one last, ties by id);
+  // they are put in that order again here (read_stored_rows gives them in row order).
+  const ResultTable customers = customers_of(
+      ws, resolve_run(ws, run), kListColumns,
+      "row_index IN (SELECT row_index FROM {table} WHERE run_id = $1 ORDER BY (clv IS NULL), "
+      "clv DESC, customer_id LIMIT $2)",
+      {SqlValue{limit}});
   const std::size_t clv = column_of(customers, "clv");
   const std::size_t id = column_of(customers, "customer_id");
   std::vector<std::size_t> rows(customers.rows());
@@ -426,10 +468,17 @@ ResultTable top_customers(store::WorkspaceStore& ws, const Scope& scope, std::in
 ResultTable search_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
                              std::string_view prefix, std::int64_t limit, bool& more) {
   require_everything(scope);
-  const ResultTable customers = customers_of(ws, resolve_run(ws, run));
+  // One more than the limit tells whether more matched.
+  const ResultTable customers = customers_of(
+      ws, resolve_run(ws, run), kListColumns,
+      "row_index IN (SELECT row_index FROM {table} WHERE run_id = $1 AND substr(customer_id, 1, "
+      "length(CAST($2 AS TEXT))) = CAST($2 AS TEXT) ORDER BY customer_id LIMIT $3)",
+      {SqlValue{std::string(prefix)}, SqlValue{limit + 1}});
   const std::size_t id = column_of(customers, "customer_id");
   std::vector<std::size_t> rows;
   for (std::size_t r = 0; r < customers.rows(); ++r) {
+    // Checked again here (the database's substr counts characters, this bytes: the same
+    // prefix either way).
     if (customers.text(id, r).substr(0, prefix.size()) == prefix) rows.push_back(r);
   }
   std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {

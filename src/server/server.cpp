@@ -414,7 +414,13 @@ Reply get_customer(Context& c) {
 }
 
 Reply get_report(Context& c) {
-  return Reply{200, "text/html; charset=utf-8", report_html(c.ws, c.scope(), run_parameter(c)), {}};
+  Reply r{200, "text/html; charset=utf-8", report_html(c.ws, c.scope(), run_parameter(c)), {}};
+  // The report is one self-contained page with an inline style sheet and inline SVG, and no
+  // script: its own policy allows inline style and nothing else (no script at all).
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  return r;
 }
 
 Reply post_run(Context& c) {

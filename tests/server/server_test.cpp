@@ -693,6 +693,15 @@ TEST_F(Server, DashboardFilesAreCompiledInWithStrictHeaders) {
   }
   EXPECT_EQ(get("/api/v1/kpis/headline", fx->analyst)->get_header_value("Cache-Control"),
             "no-store");
+  // The run's HTML report has an inline style sheet: its policy allows that, and no script.
+  const auto report = get("/api/v1/report", fx->analyst);
+  ASSERT_EQ(report->status, 200);
+  EXPECT_EQ(report->get_header_value_count("Content-Security-Policy"), 1u);
+  const std::string report_csp = report->get_header_value("Content-Security-Policy");
+  EXPECT_NE(report_csp.find("default-src 'none'"), std::string::npos) << report_csp;
+  EXPECT_EQ(report_csp.find("script-src"), std::string::npos) << report_csp;
+  EXPECT_NE(report_csp.find("frame-ancestors 'none'"), std::string::npos) << report_csp;
+  EXPECT_EQ(report->body.find("<script"), std::string::npos);
   // Chart.js is Debian's file, byte for byte.
   std::ifstream in("/usr/share/javascript/chart.js/chart.min.js", std::ios::binary);
   ASSERT_TRUE(in) << "Debian's libjs-chart.js is not installed (scripts/deps.sh)";

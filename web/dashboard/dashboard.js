@@ -223,8 +223,9 @@ async function overviewPage() {
          {key: 'repeat_purchase_rate', label: 'Repeat rate', kind: 'pct'}],
         rows, [csvLink(tablePath('analytics/kpis', true))]));
   }
-  children.push(el('p', {class: 'note', text: `Run ${h.run_id}; model: ${h.model || 'n/a'}. ` +
-                         `Data from ${h.first_day} to ${h.last_day}.`}));
+  children.push(el('p', {class: 'note'}, [
+    `Run ${h.run_id}; model: ${h.model || 'n/a'}. Data from ${h.first_day} to ${h.last_day}. `,
+    el('a', {href: `/api/v1/report?run=${h.run_id}`, text: "The run's full report (HTML)"})]));
   page('Overview', children);
 }
 
@@ -305,6 +306,75 @@ async function ltvPage() {
         top.rows, [csvLink(`/api/v1/ltv/top?run=${state.run}&limit=1000&format=csv`),
                    csvLink(tablePath('customers', true), 'Every customer (CSV)')]),
   ]);
+}
+
+/// A stored table of the run, or null when the run does not hold it (404).
+async function optionalTable(name) {
+  try {
+    return await api(tablePath(name));
+  } catch (e) {
+    if (e.status === 404) return null;
+    throw e;
+  }
+}
+
+async function cohortsModelPage() {
+  const h = await api('/api/v1/kpis/headline');
+  state.run = h.run_id;
+  const [retention, tracking, forecast] = await Promise.all([
+    optionalTable('analytics/cohort_retention'), optionalTable('validation/tracking'),
+    optionalTable('analytics/forecast')]);
+  const cards = [];
+  // Cohort retention: curves of the first cohorts and the whole matrix as a heat map.
+  if (retention) {
+    const ages = retention.columns.map((c) => c.name).filter((n) => /^p\d+$/.test(n));
+    const curves = retention.rows.slice(0, 8);
+    cards.push(chartCard('Retention by acquisition cohort', {
+      type: 'line', labels: ages.map((a) => a.slice(1)),
+      datasets: curves.map((r) => ({label: `${r.cohort} (${fmt.int(r.cohort_size)})`,
+                                    data: ages.map((a) => (r[a] === null || r[a] === undefined ? null : 100 * r[a]))})),
+      x: 'Periods since acquisition', y: 'Customers active in the period (%)', yPercent: true,
+      note: 'The first eight cohorts; every cohort is in the matrix below.',
+      empty: 'The run has no cohort with a second period.'}));
+    cards.push(tableCard('Cohort retention matrix',
+        [{key: 'cohort', label: 'Cohort'}, {key: 'cohort_size', label: 'Size', kind: 'int'}]
+            .concat(ages.map((a) => ({key: a, label: a.toUpperCase(), kind: 'pct', heat: true}))),
+        retention.rows, [csvLink(tablePath('analytics/cohort_retention', true))]));
+  } else {
+    cards.push(card('Cohort retention', [emptyNote('This run has no cohort table.')]));
+  }
+  // Model tracking: repeat purchases per period, actual vs the model's expectation.
+  if (tracking && tracking.rows.length) {
+    const model = tracking.rows[0].model;
+    const rows = tracking.rows.filter((r) => r.model === model);
+    cards.push(chartCard(`Model tracking (${model}): repeat purchases per period`, {
+      type: 'line', labels: rows.map((r) => r.period_start),
+      datasets: [{label: 'Actual', data: rows.map((r) => r.actual)},
+                 {label: 'Expected by the model', data: rows.map((r) => r.expected)}],
+      x: 'Period start (date)', y: 'Repeat purchases',
+      note: 'Calibration and holdout together; a model that tracks well follows the actual line.'}));
+  } else {
+    cards.push(card('Model tracking', [emptyNote('This run has no tracking table (no model validation).')]));
+  }
+  // Forecasts: the revenue history and each method's forecast.
+  if (forecast) {
+    const rows = forecast.rows.filter((r) => r.series === 'revenue');
+    const periods = [...new Set(rows.map((r) => r.period))].sort();
+    const methods = [...new Set(rows.map((r) => r.method))];
+    cards.push(chartCard('Revenue: history and forecasts', {
+      type: 'line', labels: periods,
+      datasets: methods.map((m) => ({label: m === 'actual' ? 'Actual' : `Forecast: ${m}`,
+                                     data: periods.map((p) => {
+                                       const r = rows.find((x) => x.method === m && x.period === p);
+                                       return r ? r.value : null;
+                                     })})),
+      x: 'Period', y: 'Revenue (money units)', empty: 'The run has no revenue forecast.'}));
+  } else {
+    cards.push(card('Forecasts', [emptyNote('This run has no forecast table.')]));
+  }
+  cards.push(el('p', {class: 'note'}, [csvLink(tablePath('validation/tracking', true), 'Tracking (CSV)'),
+                                       csvLink(tablePath('analytics/forecast', true), 'Forecasts (CSV)')]));
+  page('Cohorts and model', cards);
 }
 
 async function customerPage(id) {
@@ -497,6 +567,7 @@ const analystPages = [
   {id: 'segments', title: 'Segments', render: segmentsPage},
   {id: 'actions', title: "Today's actions", render: actionsPage},
   {id: 'ltv', title: 'Lifetime value', render: ltvPage},
+  {id: 'cohorts', title: 'Cohorts and model', render: cohortsModelPage},
   {id: 'customer', title: 'Customer', render: customerPage},
 ];
 const partnerPages = [
