@@ -23,7 +23,7 @@ const env = (name) => {
 const url = env('LTV_URL').replace(/\/$/, '');
 const analystToken = env('LTV_ANALYST_TOKEN');
 const partnerToken = env('LTV_PARTNER_TOKEN');
-const partnerBrand = env('LTV_PARTNER_BRAND');
+const partnerBrands = env('LTV_PARTNER_BRANDS').split(',');
 const shots = env('LTV_SCREENSHOTS');
 
 // Other brands and their products (ids, and names when the file has them), from the simulated
@@ -40,7 +40,7 @@ for (const line of products) {
   const cells = line.split(',');
   const brand = cells[col('brand')];
   const names = [cells[idColumn]].concat(col('name') >= 0 && cells[col('name')] ? [cells[col('name')]] : []);
-  if (brand === partnerBrand) {
+  if (partnerBrands.includes(brand)) {
     ownProducts.push(...names);
   } else {
     otherBrands.add(brand);
@@ -119,11 +119,28 @@ async function signIn(s, token) {
         `${s.who}: scripts cannot read the session cookie`);
 }
 
-/// Waits for the page `id` to be drawn, then checks its charts; returns the number of charts.
+/// Waits for the page `id` to be drawn, then checks it (inspect()); screenshots at desktop and
+/// phone width.
 async function checkPage(s, id, hash, minCharts) {
   await s.page.evaluate((h) => { window.location.hash = h; }, hash);
   await s.page.waitForFunction((p) => document.body.dataset.ready === 'true' && document.body.dataset.page === p,
                                {timeout: 30000}, id);
+  const result = await inspect(s, id, minCharts);
+  await s.page.screenshot({path: path.join(shots, `${s.who}-${id}.png`), fullPage: true});
+  // Phone width: the page fits (no sideways scrolling of the page; wide tables scroll inside).
+  // (Only the size changes: switching isMobile would reload the page.)
+  await s.page.setViewport({width: 390, height: 844});
+  await new Promise((r) => setTimeout(r, 300));  // Chart.js resizes on the next frame
+  const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `${s.who} ${id}: fits a 390 px wide phone (overflows by ${overflow} px)`);
+  await s.page.screenshot({path: path.join(shots, `${s.who}-${id}-phone.png`), fullPage: true});
+  await s.page.setViewport({width: 1280, height: 900});
+  return result;
+}
+
+/// The drawn page's charts, errors and notes, checked: every canvas a Chart.js chart with
+/// numbers, plotted elements, titled axes and drawn pixels.
+async function inspect(s, id, minCharts) {
   const result = await s.page.evaluate(() => {
     const out = {charts: [], canvases: document.querySelectorAll('canvas').length,
                  errors: [...document.querySelectorAll('.error')].map((e) => e.textContent),
@@ -164,15 +181,6 @@ async function checkPage(s, id, hash, minCharts) {
     check(c.painted > 0.01 * c.area, `${name}: the canvas is not blank (${c.painted} of ${c.area} pixels drawn)`);
     check(c.xTitle && c.yTitle, `${name}: labelled axes ("${c.xTitle}", "${c.yTitle}")`);
   }
-  await s.page.screenshot({path: path.join(shots, `${s.who}-${id}.png`), fullPage: true});
-  // Phone width: the page fits (no sideways scrolling of the page; wide tables scroll inside).
-  // (Only the size changes: switching isMobile would reload the page.)
-  await s.page.setViewport({width: 390, height: 844});
-  await new Promise((r) => setTimeout(r, 300));  // Chart.js resizes on the next frame
-  const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 1, `${s.who} ${id}: fits a 390 px wide phone (overflows by ${overflow} px)`);
-  await s.page.screenshot({path: path.join(shots, `${s.who}-${id}-phone.png`), fullPage: true});
-  await s.page.setViewport({width: 1280, height: 900});
   return result;
 }
 
@@ -259,14 +267,39 @@ try {
   let ownBrandSeen = false;
   for (const id of navPartner) {
     const r = await checkPage(p, id, '#' + id, partnerMin[id]);
-    ownBrandSeen = ownBrandSeen || r.text.includes(partnerBrand);
+    ownBrandSeen = ownBrandSeen || partnerBrands.every((b) => r.text.includes(b));
     const leaked = [...otherBrands, ...otherProducts].filter((other) => r.html.includes(other));
     check(leaked.length === 0, `partner ${id}: the page names none of ${otherBrands.size} other brands ` +
           `and ${otherProducts.size} other products (found: ${leaked.join(', ')})`);
     check(ownProducts.some((own) => r.html.includes(own)) || id !== 'penetration',
           `partner ${id}: the page names its own new products (the check above can fail)`);
   }
-  check(ownBrandSeen, `partner: its own brand ${partnerBrand} is shown (the isolation check can fail)`);
+  check(ownBrandSeen, `partner: its own brands ${partnerBrands} are shown (the isolation check can fail)`);
+  // The brand picker (the partner has two brands): one brand narrows the KPIs.
+  if (partnerBrands.length > 1) {
+    await checkPage(p, 'brand', '#brand', partnerMin.brand);
+    const options = await p.page.$$eval('#brand-picker option', (o) => o.map((x) => x.value));
+    check(JSON.stringify(options) === JSON.stringify([''].concat(partnerBrands)),
+          `partner: the brand picker offers all its brands and only them (${options})`);
+    const revenue = async () => p.page.$$eval('.tile', (tiles) => {
+      const t = tiles.find((x) => x.querySelector('.label').textContent === 'Revenue');
+      return Number(t.querySelector('.value').textContent.replace(/[^0-9.]/g, ''));
+    });
+    const all = await revenue();
+    await p.page.select('#brand-picker', partnerBrands[1]);
+    await p.page.waitForFunction((b) => document.body.dataset.ready === 'true' &&
+        [...document.querySelectorAll('.tile')].some((t) => t.textContent.startsWith('Brands') &&
+                                                            t.querySelector('.value').textContent === b),
+                                 {timeout: 30000}, partnerBrands[1]);
+    const r = await inspect(p, 'brand', partnerMin.brand);
+    const one = await revenue();
+    check(one > 0 && one < all, `partner: one brand's revenue (${one}) is part of all its brands' (${all})`);
+    const tileBrands = await p.page.$$eval('.tile', (tiles) =>
+      tiles.find((t) => t.querySelector('.label').textContent === 'Brands').querySelector('.value').textContent);
+    check(tileBrands === partnerBrands[1] && r.charts.length >= partnerMin.brand,
+          `partner: narrowed to ${partnerBrands[1]}, the KPIs are of that brand alone (${tileBrands})`);
+    await p.page.screenshot({path: path.join(shots, 'partner-brand-one-brand.png'), fullPage: true});
+  }
   // Everything the partner's browser received (pages and API answers).
   check(p.problems.bodies.length > 5, `partner: the API answers were recorded (${p.problems.bodies.length})`);
   const sent = [];

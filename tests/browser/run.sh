@@ -40,20 +40,24 @@ echo "simulating a small retailer and loading it into $db"
 "$ltv" ingest "$db" "$data/products.csv" --kind products --product product >/dev/null
 "$ltv" run "$db" --model mbgnbd -q >/dev/null
 
-# The partner: the brand with the most products launched during the data (so that its
-# new-product page has something to show); the other brands are what it must never see.
-read -r partner_brand < <(python3 - "$data/products.csv" <<'PY'
+# The partner: two brands, the one with the most products launched during the data (so that its
+# new-product page has something to show) and the next brand by name (so that it has a brand
+# picker); the other brands are what it must never see.
+read -r partner_brands < <(python3 - "$data/products.csv" <<'PY'
 import csv, sys, collections
 rows = list(csv.DictReader(open(sys.argv[1])))
+brands = sorted({r["brand"] for r in rows})
 dates = sorted(r["launch_date"] for r in rows if r.get("launch_date"))
 first = dates[0] if dates else ""
 launched = collections.Counter(r["brand"] for r in rows if r.get("launch_date", "") > first)
-print(launched.most_common(1)[0][0] if launched else rows[0]["brand"])
+main = launched.most_common(1)[0][0] if launched else brands[0]
+second = brands[(brands.index(main) + 1) % len(brands)]
+print(main + "," + second if second != main else main)
 PY
 )
-[[ -n $partner_brand ]] || fail "the simulated products file names no brand"
+[[ -n $partner_brands ]] || fail "the simulated products file names no brand"
 "$ltv" user add "$db" ann --role analyst >/dev/null
-"$ltv" user add "$db" supplier --role partner --brands "$partner_brand" >/dev/null
+"$ltv" user add "$db" supplier --role partner --brands "$partner_brands" >/dev/null
 analyst_token=$("$ltv" token create "$db" ann)
 partner_token=$("$ltv" token create "$db" supplier)
 
@@ -74,10 +78,10 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [[ -n $url ]] || fail "ltv serve did not print its address: $(cat "$out/server.log")"
-echo "server $server at $url; partner brand $partner_brand"
+echo "server $server at $url; partner brands $partner_brands"
 
 LTV_URL=$url LTV_ANALYST_TOKEN=$analyst_token LTV_PARTNER_TOKEN=$partner_token \
-  LTV_PARTNER_BRAND=$partner_brand LTV_PRODUCTS_CSV=$data/products.csv \
+  LTV_PARTNER_BRANDS=$partner_brands LTV_PRODUCTS_CSV=$data/products.csv \
   LTV_SCREENSHOTS=$out/screenshots LTV_CHROMIUM=$chromium \
   node "$here/dashboard.test.mjs"
 status=$?
