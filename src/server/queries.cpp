@@ -465,6 +465,46 @@ ResultTable top_customers(store::WorkspaceStore& ws, const Scope& scope, std::in
   return customer_list(customers, rows, "ltv/top", "The customers of largest predicted CLV");
 }
 
+ResultTable customer_history(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                             std::string_view customer_id) {
+  require_everything(scope);
+  const std::int64_t id = resolve_run(ws, run);
+  const std::int64_t watermark = ws.run(id)->watermark;
+  constexpr std::string_view kId[] = {"customer_id"};
+  if (customers_of(ws, id, kId, "customer_id = $2", {SqlValue{std::string(customer_id)}}).rows() ==
+      0) {
+    throw NotFound("customer_id", fmt::format("run {} has no customer '{}'", id, customer_id));
+  }
+  struct Month {
+    std::set<std::string> orders;
+    std::int64_t lines = 0;
+    double revenue = 0;
+  };
+  std::map<std::string, Month> months;
+  const SqlValue p[] = {std::string(customer_id), watermark};
+  ws.database().scan(
+      "SELECT day, amount, order_id FROM transactions WHERE customer_id = $1 AND batch_id <= $2", p,
+      [&](const SqlRow& r) {
+        const auto day = static_cast<std::int32_t>(r.integer(0));
+        Month& m = months[month_of(day)];
+        // An order is its order id, else the customer's purchase day (as the engine counts).
+        m.orders.insert(!r.is_null(2) && !r.text(2).empty() ? "o:" + std::string(r.text(2))
+                                                            : "d:" + std::to_string(day));
+        ++m.lines;
+        if (!r.is_null(1)) m.revenue += r.real(1);
+      });
+  ResultTable t(TableSpec{"customers/history",
+                          {col("month", ColumnType::text, "YYYY-MM"),
+                           col("orders", ColumnType::integer, "Orders (order ids, else days)"),
+                           col("lines", ColumnType::integer, "Transaction lines"),
+                           col("revenue", ColumnType::real, "Sum of the line amounts", 12)},
+                          "One customer's purchases per month"});
+  for (const auto& [month, m] : months) {
+    t.append_row({month, static_cast<std::int64_t>(m.orders.size()), m.lines, m.revenue});
+  }
+  return t;
+}
+
 ResultTable search_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
                              std::string_view prefix, std::int64_t limit, bool& more) {
   require_everything(scope);

@@ -71,6 +71,11 @@ ResultTable clv_histogram(store::WorkspaceStore& ws, const Scope& scope, std::in
 /// The `limit` customers of largest predicted CLV (ties by id; customers without one last).
 ResultTable top_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
                           std::int64_t limit);
+/// One customer's purchases per month (month, orders, lines, revenue) from the workspace's
+/// transactions of the batches run `run` included (its watermark). NotFound (`customer_id`)
+/// when the run has no such customer.
+ResultTable customer_history(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                             std::string_view customer_id);
 /// Customers whose id starts with `prefix` (the customer page's search), in id order, at most
 /// `limit`; `more` tells whether more matched.
 ResultTable search_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,

@@ -614,6 +614,12 @@ Reply get_ltv_top(Context& c) {
   return table_reply(c, t, Json{{"run_id", run}});
 }
 
+Reply get_customer_history(Context& c) {
+  const std::int64_t run = find_run(c.ws, c.scope(), run_parameter(c)).id;
+  const ResultTable t = customer_history(c.ws, c.scope(), run, c.path.at("customer_id"));
+  return table_reply(c, t, Json{{"run_id", run}, {"customer_id", c.path.at("customer_id")}});
+}
+
 Reply get_customer_search(Context& c) {
   const auto prefix = c.query_value("q");
   if (!prefix || prefix->empty()) {
@@ -779,6 +785,14 @@ const std::vector<Route>& route_table() {
        get_customer},
       {{"GET", "/api/v1/report", Access::analyst, "The HTML report of a run", {kRun}, "text/html"},
        get_report},
+      {{"GET",
+        "/api/v1/customers/{customer_id}/history",
+        Access::analyst,
+        "One customer's purchases per month (orders, lines, revenue) in the batches the run "
+        "included",
+        {{"customer_id", "path", "string", "", "Customer id", true}, kRun, kFormat},
+        "application/json"},
+       get_customer_history},
       {{"GET",
         "/api/v1/customers",
         Access::analyst,

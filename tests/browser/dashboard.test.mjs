@@ -224,7 +224,7 @@ try {
     await a.page.click('#customer-search + button');
     await a.page.waitForFunction(() => document.querySelector('#customer-results li, #customer-detail .tiles'),
                                  {timeout: 15000});
-    const r = await checkPage(a, 'customer', '#customer/' + encodeURIComponent(topCustomer), 0);
+    const r = await checkPage(a, 'customer', '#customer/' + encodeURIComponent(topCustomer), 1);
     check(r.text.includes(topCustomer) && /Predicted CLV/.test(r.text) && /RFM segment/.test(r.text),
           `analyst customer: the page shows ${topCustomer}'s summary, scores and segment`);
     check(/Today's actions and why/.test(r.text), 'analyst customer: the actions section (with reasons) is there');

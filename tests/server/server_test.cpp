@@ -239,6 +239,7 @@ TEST(ServerRoutes, EveryRouteIsClassifiedAndListedInOpenApi) {
       {"GET /api/v1/session", "partner-scoped"},
       {"DELETE /api/v1/session", "partner-scoped"},
       {"GET /api/v1/customers", "analyst"},
+      {"GET /api/v1/customers/{customer_id}/history", "analyst"},
       {"GET /api/v1/ltv/histogram", "analyst"},
       {"GET /api/v1/ltv/top", "analyst"},
       {"GET /api/v1/health", "public"},
@@ -918,6 +919,30 @@ TEST_F(Server, AnalystViewsAgreeWithTheStoredCustomersTable) {
   ASSERT_EQ(one["rows"].size(), 1u);
   EXPECT_EQ(one["more"], false);
   EXPECT_TRUE(json_of(get("/api/v1/customers?q=nobody", fx->analyst))["rows"].empty());
+  // One customer's history: per month, from the test's own lines of that customer.
+  for (const std::string customer : {"C0007", "C0001"}) {
+    SCOPED_TRACE(customer);
+    std::map<std::string, std::tuple<std::set<std::string>, std::int64_t, double>> months;
+    for (const Line& l : fx->lines) {
+      if (l.customer != customer) continue;
+      auto& [orders, lines, revenue] = months[ltv::format_date(l.day).substr(0, 7)];
+      orders.insert(l.order);
+      ++lines;
+      revenue += l.amount;
+    }
+    const Json history =
+        json_of(get("/api/v1/customers/" + customer + "/history?run=1", fx->analyst));
+    ASSERT_EQ(history["rows"].size(), months.size()) << history.dump();
+    std::size_t i = 0;
+    for (const auto& [month, m] : months) {
+      const Json& row = history["rows"][i++];
+      EXPECT_EQ(row["month"], month);
+      EXPECT_EQ(row["orders"].get<std::size_t>(), std::get<0>(m).size()) << month;
+      EXPECT_EQ(row["lines"].get<std::int64_t>(), std::get<1>(m)) << month;
+      EXPECT_NEAR(row["revenue"].get<double>(), std::get<2>(m), 1e-6) << month;
+    }
+  }
+  expect_error(get("/api/v1/customers/NOBODY/history", fx->analyst), 404, "customer_id");
   // Bad parameters name themselves.
   expect_error(get("/api/v1/customers", fx->analyst), 400, "q");
   expect_error(get("/api/v1/customers?q=", fx->analyst), 400, "q");

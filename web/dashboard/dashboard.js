@@ -416,6 +416,7 @@ async function customerPage(id) {
     throw e;
   }
   const s = c.customer;
+  const history = await api(`/api/v1/customers/${encodeURIComponent(id)}/history?run=${c.run_id}`);
   const facts = [
     ['Customer', s.customer_id], ['RFM segment', s.rfm_segment], ['ABCDX class', s.abcdx],
     ['Life-cycle stage', s.stage], ['Repeat purchase days (frequency)', fmt.num(s.frequency)],
@@ -431,6 +432,14 @@ async function customerPage(id) {
         tile('P(alive)', fmt.pct(s.p_alive)), tile('Expected purchases', fmt.num(s.expected_purchases), 'in the horizon'),
         tile('Predicted CLV', fmt.money(s.clv)),
       ]),
+      chartCard(`Purchases of ${s.customer_id} per month`, {
+        type: 'bar', labels: history.rows.map((r) => r.month),
+        datasets: [{label: 'Revenue', data: history.rows.map((r) => r.revenue), yAxisID: 'y'},
+                   {label: 'Orders', data: history.rows.map((r) => r.orders), yAxisID: 'y2', type: 'line',
+                    borderWidth: 2, pointRadius: 3}],
+        x: 'Month', y: 'Revenue (money units)', y2: 'Orders',
+        note: 'Months without a purchase are not shown.',
+        empty: 'No purchase of this customer in the batches of this run.'}),
       card('Segments and scores', [el('div', {class: 'table-wrap'}, el('table', {class: 'facts'},
         el('tbody', {}, facts.map(([k, v]) => el('tr', {}, [
           el('th', {scope: 'row', text: k}),
@@ -440,6 +449,10 @@ async function customerPage(id) {
         {key: 'reason', label: 'Why', wrap: true}, {key: 'params', label: 'Parameters', wrap: true},
         {key: 'control', label: 'Control group', render: (r) => (r.control ? 'yes (held out)' : 'no')}],
         c.actions, [], {empty: 'No action for this customer today.'}),
+      tableCard('Purchases per month', [
+        {key: 'month', label: 'Month'}, {key: 'orders', label: 'Orders', kind: 'int'},
+        {key: 'lines', label: 'Lines', kind: 'int'}, {key: 'revenue', label: 'Revenue', kind: 'money'}],
+        history.rows, [csvLink(`/api/v1/customers/${encodeURIComponent(id)}/history?run=${c.run_id}&format=csv`)]),
   );
 }
 
