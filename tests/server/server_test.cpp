@@ -31,6 +31,7 @@
 #include "ltv/server/identity.hpp"
 #include "ltv/server/server.hpp"
 #include "ltv/store/store.hpp"
+#include "server/session.hpp"  // src/server: dashboard sessions
 #include "store/database.hpp"  // src/store: the jobs table and the stored rows of each run
 #include "test_data.hpp"
 
@@ -797,6 +798,68 @@ TEST_F(Server, SignInGivesAStrictSessionCookieAndTheSameScopeAsTheToken) {
     EXPECT_EQ(line.find(cookie), std::string::npos) << line;
     EXPECT_EQ(line.find(csrf), std::string::npos) << line;
   }
+}
+
+TEST_F(Server, SecureCookiesAddTheSecureAttribute) {
+  ltv::server::ServerOptions options;
+  options.workspace = fx->workspace.string();
+  options.port = 0;
+  options.threads = 2;
+  options.secure_cookies = true;
+  options.log = [](const std::string&) {};
+  ltv::server::Server secure(options);
+  secure.start();
+  httplib::Client client("127.0.0.1", secure.port());
+  const auto r =
+      client.Post("/api/v1/session", Json{{"token", fx->analyst}}.dump(), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string set = r->get_header_value("Set-Cookie");
+  EXPECT_NE(set.find("; HttpOnly; SameSite=Strict; Secure"), std::string::npos) << set;
+  secure.stop();
+}
+
+TEST(ServerSessions, ExpireWhenIdleOrOldAndMakeRoomForNewOnes) {
+  using namespace std::chrono_literals;
+  ltv::server::Sessions sessions(2s, 4s, 2);
+  const auto a = sessions.open("hash-a", "ann");
+  EXPECT_TRUE(std::regex_match(a.id, std::regex("[0-9a-f]{64}")));
+  EXPECT_TRUE(std::regex_match(a.csrf, std::regex("[0-9a-f]{64}")));
+  EXPECT_NE(a.id, a.csrf);
+  const auto found = sessions.find(a.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->token_hash, "hash-a");
+  EXPECT_EQ(found->user, "ann");
+  EXPECT_EQ(found->csrf, a.csrf);
+  EXPECT_FALSE(sessions.find(a.csrf));          // the CSRF token is not a session id
+  EXPECT_FALSE(sessions.find(a.id.substr(1)));  // malformed
+  // At most two: a third sign-in ends the oldest session.
+  const auto b = sessions.open("hash-b", "bob");
+  const auto c = sessions.open("hash-c", "cid");
+  EXPECT_EQ(sessions.size(), 2u);
+  EXPECT_FALSE(sessions.find(a.id));
+  EXPECT_TRUE(sessions.find(b.id));
+  // Idle for more than 2 s: ended.
+  std::this_thread::sleep_for(2200ms);
+  EXPECT_FALSE(sessions.find(b.id));
+  EXPECT_FALSE(sessions.find(c.id));
+  EXPECT_EQ(sessions.size(), 0u);
+  // Kept alive by requests (never idle 2 s), a session still ends 4 s after sign-in.
+  const auto d = sessions.open("hash-d", "dan");
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(500ms);
+    EXPECT_TRUE(sessions.find(d.id)) << i;
+  }
+  std::this_thread::sleep_for(1700ms);  // 4.2 s after sign-in, idle 1.7 s
+  EXPECT_FALSE(sessions.find(d.id));
+  // Sign-out.
+  const auto e = sessions.open("hash-e", "eve");
+  EXPECT_TRUE(sessions.end(e.id));
+  EXPECT_FALSE(sessions.end(e.id));
+  EXPECT_FALSE(sessions.find(e.id));
+  EXPECT_TRUE(ltv::server::Sessions::same_secret(e.csrf, e.csrf));
+  EXPECT_FALSE(ltv::server::Sessions::same_secret(e.csrf, e.id));
+  EXPECT_FALSE(ltv::server::Sessions::same_secret("", ""));
 }
 
 TEST_F(Server, SignInRefusesBadBodiesAndRevokingTheTokenEndsItsSessions) {
