@@ -207,9 +207,9 @@ try {
   await signIn(a, analystToken);
 
   const navAnalyst = await a.page.$$eval('#nav a', (links) => links.map((l) => l.dataset.page));
-  check(JSON.stringify(navAnalyst) === JSON.stringify(['overview', 'segments', 'actions', 'ltv', 'cohorts', 'customer']),
+  check(JSON.stringify(navAnalyst) === JSON.stringify(['overview', 'segments', 'actions', 'ltv', 'cohorts', 'acquisition', 'customer']),
         `analyst: the analyst pages are offered (${navAnalyst})`);
-  const minCharts = {overview: 2, segments: 2, actions: 1, ltv: 1, cohorts: 3, customer: 0};
+  const minCharts = {overview: 2, segments: 2, actions: 1, ltv: 1, cohorts: 3, acquisition: 4, customer: 0};
   let topCustomer = null;
   for (const id of navAnalyst) {
     await checkPage(a, id, '#' + id, minCharts[id]);

@@ -38,6 +38,9 @@ echo "simulating a small retailer and loading it into $db"
 "$ltv" ingest "$db" "$data/transactions.csv" --customer customer_id --date date --amount amount \
   --order order_id --product product --category category -q
 "$ltv" ingest "$db" "$data/products.csv" --kind products --product product >/dev/null
+for kind in customers nps contacts spend; do
+  "$ltv" ingest "$db" "$data/$kind.csv" --kind $kind >/dev/null
+done
 "$ltv" run "$db" --model mbgnbd -q >/dev/null
 
 # The partner: two brands, the one with the most products launched during the data (so that its

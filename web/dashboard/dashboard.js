@@ -377,6 +377,77 @@ async function cohortsModelPage() {
   page('Cohorts and model', cards);
 }
 
+async function acquisitionNpsPage() {
+  const h = await api('/api/v1/kpis/headline');
+  state.run = h.run_id;
+  const [cac, nps] = await Promise.all([optionalTable('analytics/cac'), optionalTable('nps/nps')]);
+  const cards = [];
+  // CAC against LTV per acquisition channel (the whole period of each channel).
+  const channels = cac ? cac.rows.filter((r) => r.period === 'all' && r.channel !== 'all') : [];
+  if (cac) {
+    cards.push(el('div', {class: 'grid'}, [
+      chartCard('Acquisition cost and lifetime value per channel', {
+        type: 'bar', labels: channels.map((r) => r.channel),
+        datasets: [{label: 'CAC (spend per new customer)', data: channels.map((r) => r.cac)},
+                   {label: 'Historical LTV per new customer', data: channels.map((r) => r.historical_ltv)},
+                   {label: 'Predicted LTV per new customer', data: channels.map((r) => r.predicted_ltv)}],
+        x: 'Acquisition channel', y: 'Money units per new customer',
+        note: 'A channel without spend has no CAC (its bar is missing; see the table).',
+        empty: 'No channel brought new customers.'}),
+      chartCard('LTV to CAC per channel', {
+        type: 'bar', labels: channels.map((r) => r.channel),
+        datasets: [{label: 'Historical LTV / CAC', data: channels.map((r) => r.ltv_cac_historical)},
+                   {label: 'Predicted LTV / CAC', data: channels.map((r) => r.ltv_cac_predicted)}],
+        x: 'Acquisition channel', y: 'Ratio (LTV per money unit of CAC)',
+        empty: 'No channel has both spend and new customers.'}),
+    ]));
+    cards.push(tableCard('CAC, LTV and ROMI per channel (whole period)', [
+      {key: 'channel', label: 'Channel'}, {key: 'spend', label: 'Spend', kind: 'money'},
+      {key: 'new_customers', label: 'New customers', kind: 'int'}, {key: 'cac', label: 'CAC', kind: 'money'},
+      {key: 'historical_ltv', label: 'Historical LTV', kind: 'money'},
+      {key: 'predicted_ltv', label: 'Predicted LTV', kind: 'money'},
+      {key: 'ltv_cac_historical', label: 'LTV/CAC (hist.)', kind: 'num'},
+      {key: 'romi', label: 'ROMI', kind: 'num'}, {key: 'note', label: 'Note', wrap: true}],
+      cac.rows.filter((r) => r.period === 'all'), [csvLink(tablePath('analytics/cac', true), 'Every channel and period (CSV)')]));
+  } else {
+    cards.push(card('Acquisition cost and LTV', [emptyNote('This run has no CAC table (no marketing spend was loaded: ltv ingest WORKSPACE spend.csv --kind spend).')]));
+  }
+  // NPS over time and by group.
+  if (nps) {
+    const all = nps.rows.find((r) => r.by === 'all') || {};
+    const periods = nps.rows.filter((r) => r.by === 'period');
+    cards.push(el('div', {class: 'tiles'}, [
+      tile('NPS', fmt.num(all.nps), `95% CI ${fmt.num(all.ci_low)} to ${fmt.num(all.ci_high)}`),
+      tile('Answers', fmt.int(all.answers)), tile('Promoters', fmt.int(all.promoters)),
+      tile('Detractors', fmt.int(all.detractors))]));
+    cards.push(el('div', {class: 'grid'}, [
+      chartCard('NPS per period, with its 95% interval', {
+        type: 'line', labels: periods.map((r) => r.group),
+        datasets: [{label: 'NPS', data: periods.map((r) => r.nps)},
+                   {label: 'Interval low', data: periods.map((r) => r.ci_low), borderDash: [4, 4], pointRadius: 0,
+                    borderColor: '#8a8a8a', backgroundColor: '#8a8a8a'},
+                   {label: 'Interval high', data: periods.map((r) => r.ci_high), borderDash: [4, 4], pointRadius: 0,
+                    borderColor: '#8a8a8a', backgroundColor: '#8a8a8a'}],
+        x: 'Period', y: 'NPS (promoters % minus detractors %)',
+        empty: 'No NPS answer falls in a period.'}),
+      chartCard('Answers per period', {
+        type: 'bar', stacked: true, labels: periods.map((r) => r.group),
+        datasets: [{label: 'Promoters (9-10)', data: periods.map((r) => r.promoters)},
+                   {label: 'Passives (7-8)', data: periods.map((r) => r.passives)},
+                   {label: 'Detractors (0-6)', data: periods.map((r) => r.detractors)}],
+        x: 'Period', y: 'Answers', empty: 'No NPS answer falls in a period.'}),
+    ]));
+    cards.push(tableCard('NPS by group', [
+      {key: 'by', label: 'By'}, {key: 'group', label: 'Group'}, {key: 'answers', label: 'Answers', kind: 'int'},
+      {key: 'nps', label: 'NPS', kind: 'num'}, {key: 'ci_low', label: '95% low', kind: 'num'},
+      {key: 'ci_high', label: '95% high', kind: 'num'}],
+      nps.rows, [csvLink(tablePath('nps/nps', true))]));
+  } else {
+    cards.push(card('NPS', [emptyNote('This run has no NPS table (no survey answers were loaded: ltv ingest WORKSPACE nps.csv --kind nps).')]));
+  }
+  page('Acquisition and NPS', cards);
+}
+
 async function customerPage(id) {
   const search = el('input', {type: 'search', id: 'customer-search', placeholder: 'Customer id (or its beginning)',
                               'aria-label': 'Customer id', value: id || ''});
@@ -581,6 +652,7 @@ const analystPages = [
   {id: 'actions', title: "Today's actions", render: actionsPage},
   {id: 'ltv', title: 'Lifetime value', render: ltvPage},
   {id: 'cohorts', title: 'Cohorts and model', render: cohortsModelPage},
+  {id: 'acquisition', title: 'Acquisition and NPS', render: acquisitionNpsPage},
   {id: 'customer', title: 'Customer', render: customerPage},
 ];
 const partnerPages = [
