@@ -44,6 +44,8 @@ echo "Results of the newest run are in $out/analysis (simulated input in $out/da
 echo "Report: open $out/analysis/report.html in a browser."
 echo
 echo "Serve it:  $ltv serve $db --listen 127.0.0.1:8080"
+echo "Dashboard: open http://127.0.0.1:8080/ in a browser and sign in with a token below"
+echo "  (analyst: the analyst pages; aurora, borealis: their own brands only)"
 if [[ -f $tokens ]]; then
   while read -r user token; do
     echo "  as $user:  curl -H 'Authorization: Bearer $token' http://127.0.0.1:8080/api/v1/$(

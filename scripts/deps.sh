@@ -19,6 +19,10 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 libssl-dev
   # HTTP server (ltv serve): cpp-httplib, libsodium for API tokens
   libcpp-httplib-dev libsodium-dev
+  # the dashboard: Chart.js compiled into the binary from Debian's file (xxd -i embeds the
+  # assets); its browser test drives Debian's chromium with puppeteer-core (tests/browser/;
+  # npm is added below when the nodejs build lacks it)
+  libjs-chart.js xxd chromium nodejs
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests
@@ -31,6 +35,8 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+# npm: bundled with some nodejs builds (e.g. Node 20 here); Debian's nodejs ships without it.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "ltvkit: installing missing Debian packages: ${missing[*]}"

@@ -23,6 +23,7 @@ void run_serve(CommandParameters& command) {
   server::parse_listen(p.text("listen"), options.host, options.port);
   options.min_cell = p.integer("min_cell");
   options.threads = static_cast<int>(p.integer("threads"));
+  options.secure_cookies = p.flag("secure_cookies");
   if (const std::string every = p.text("recalc_every"); !every.empty()) {
     options.recalc_every = store::parse_duration(every, "recalc_every");
   }
@@ -37,10 +38,10 @@ void run_serve(CommandParameters& command) {
   server.start();
   std::fprintf(
       stderr,
-      "ltv serve: %s on http://%s:%d/api/v1/ (OpenAPI: /api/v1/openapi.json); "
-      "min cell %lld%s; SIGTERM or Ctrl-C stops\n",
-      options.workspace.c_str(), options.host.c_str(), server.port(),
-      static_cast<long long>(options.min_cell),
+      "ltv serve: %s on http://%s:%d/api/v1/ (OpenAPI: /api/v1/openapi.json; dashboard: "
+      "http://%s:%d/); min cell %lld%s; SIGTERM or Ctrl-C stops\n",
+      options.workspace.c_str(), options.host.c_str(), server.port(), options.host.c_str(),
+      server.port(), static_cast<long long>(options.min_cell),
       options.recalc_every > 0
           ? (", recalculating when the newest run is older than " + p.text("recalc_every")).c_str()
           : "");
@@ -57,9 +58,9 @@ void run_serve(CommandParameters& command) {
 void setup_serve(CLI::App& root) {
   CLI::App* cmd = root.add_subcommand(
       "serve",
-      "Serve a workspace's stored runs as a JSON API (docs/api.md): analysts see every table "
-      "and customer, partners aggregates of their brands only. Users and tokens: ltv user add, "
-      "ltv token create.");
+      "Serve a workspace's stored runs as a JSON API (docs/api.md) and a dashboard in the "
+      "browser (at /, sign in with a token): analysts see every table and customer, partners "
+      "aggregates of their brands only. Users and tokens: ltv user add, ltv token create.");
   auto parameters = add_parameter_options(*cmd, {"workspace", "serve"});
   cmd->footer(
       "Example:\n"

@@ -220,8 +220,12 @@ std::optional<User> authenticate(store::WorkspaceStore& workspace, std::string_v
       })) {
     return std::nullopt;
   }
+  return authenticate_hash(workspace, token_hash(token));
+}
+
+std::optional<User> authenticate_hash(store::WorkspaceStore& workspace, std::string_view hash) {
   std::optional<User> out;
-  const SqlValue p[] = {token_hash(token), utc_time()};
+  const SqlValue p[] = {std::string(hash), utc_time()};
   workspace.database().scan(
       "SELECT u.name, u.role, u.brands, u.created_at FROM tokens t JOIN users u ON u.name = "
       "t.user_name WHERE t.hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR "

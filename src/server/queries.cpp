@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -266,6 +267,266 @@ std::string report_html(store::WorkspaceStore& ws, const Scope& scope, std::int6
   auto html = ws.read_run_file("report.html", id);
   if (!html) throw NotFound("run_id", fmt::format("run {} has no report", id));
   return std::move(*html);
+}
+
+// ------------------------------------------------------------- analyst views (dashboard)
+
+namespace {
+
+/// Columns `columns` (those the run stored) of the rows of run `run`'s stored customers table
+/// that pass `condition`: SQL over the table's columns, where `{table}` stands for the stored
+/// table, $1 for the run and $2.. for `params`. Only the named columns are read, and the
+/// condition lets the database pick the rows (a run may hold a million customers). NotFound when
+/// the run has no customers table.
+ResultTable customers_of(store::WorkspaceStore& ws, std::int64_t run,
+                         std::span<const std::string_view> columns, std::string_view condition,
+                         std::vector<SqlValue> params) {
+  store::Database& db = ws.database();
+  const TableDefinition* definition = catalogue_entry("customers");
+  std::string columns_json, sql_table;
+  const SqlValue p[] = {run, std::string("customers")};
+  db.scan("SELECT columns, sql_table FROM run_tables WHERE run_id = $1 AND table_key = $2", p,
+          [&](const SqlRow& r) {
+            columns_json = std::string(r.text(0));
+            sql_table = std::string(r.text(1));
+          });
+  if (definition == nullptr || sql_table.empty()) {
+    throw NotFound("run", fmt::format("run {} has no customers table", run));
+  }
+  const TableSpec stored = store::stored_table_spec(definition->spec, columns_json);
+  TableSpec spec{stored.name, {}, stored.description};
+  for (const std::string_view c : columns) {
+    const std::size_t i = stored.find(c);
+    if (i != stored.columns.size()) spec.columns.push_back(stored.columns[i]);
+  }
+  std::string where = "run_id = $1";
+  if (!condition.empty()) {
+    std::string c(condition);
+    const std::string quoted = store::quote_identifier(sql_table);
+    for (auto at = c.find("{table}"); at != std::string::npos; at = c.find("{table}", at)) {
+      c.replace(at, 7, quoted);
+      at += quoted.size();
+    }
+    where += " AND " + c;
+  }
+  params.insert(params.begin(), SqlValue{run});
+  return store::read_stored_rows(db, spec, sql_table, where, params);
+}
+
+std::size_t column_of(const ResultTable& t, std::string_view name) {
+  const std::size_t c = t.spec().find(name);
+  if (c == t.spec().columns.size()) {
+    throw Error(fmt::format("the stored customers table has no column {}", name));
+  }
+  return c;
+}
+
+/// The columns of the dashboard's customer lists (top customers, search).
+constexpr std::string_view kListColumns[] = {"customer_id",        "clv",     "p_alive",
+                                             "expected_purchases", "revenue", "orders",
+                                             "rfm_segment",        "stage"};
+
+/// A customer list of the rows `rows` of `customers` (the kListColumns it holds).
+ResultTable customer_list(const ResultTable& customers, std::span<const std::size_t> rows,
+                          std::string name, std::string description) {
+  TableSpec spec{std::move(name), {}, std::move(description)};
+  std::vector<std::size_t> source;
+  for (std::string_view c : kListColumns) {
+    const std::size_t i = customers.spec().find(c);
+    if (i == customers.spec().columns.size()) continue;  // an older run without the column
+    source.push_back(i);
+    spec.columns.push_back(customers.spec().columns[i]);
+  }
+  ResultTable out(std::move(spec));
+  std::vector<Cell> cells(source.size());
+  for (const std::size_t r : rows) {
+    for (std::size_t k = 0; k < source.size(); ++k) {
+      const std::size_t c = source[k];
+      if (customers.is_null(c, r)) {
+        cells[k] = std::monostate{};
+        continue;
+      }
+      switch (customers.spec().columns[c].type) {
+        case ColumnType::text:
+          cells[k] = std::string(customers.text(c, r));
+          break;
+        case ColumnType::integer:
+          cells[k] = customers.integer(c, r);
+          break;
+        case ColumnType::real:
+          cells[k] = customers.real(c, r);
+          break;
+        case ColumnType::date:
+          cells[k] = std::int64_t{customers.date(c, r)};
+          break;
+        case ColumnType::boolean:
+          cells[k] = customers.boolean(c, r);
+          break;
+      }
+    }
+    out.append_row(cells);
+  }
+  return out;
+}
+
+}  // namespace
+
+ResultTable clv_histogram(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run, int bins,
+                          std::int64_t& without_clv) {
+  require_everything(scope);
+  constexpr std::string_view kClv[] = {"clv"};
+  const ResultTable customers = customers_of(ws, resolve_run(ws, run), kClv, {}, {});
+  const std::size_t clv = column_of(customers, "clv");
+  std::vector<double> values;
+  without_clv = 0;
+  for (std::size_t r = 0; r < customers.rows(); ++r) {
+    const double v = customers.is_null(clv, r) ? std::numeric_limits<double>::quiet_NaN()
+                                               : customers.real(clv, r);
+    if (std::isfinite(v)) {
+      values.push_back(v);
+    } else {
+      ++without_clv;
+    }
+  }
+  ResultTable t(TableSpec{
+      "ltv/histogram",
+      {col("bin", ColumnType::integer, "Bin number, from 1"),
+       col("from", ColumnType::real, "Lower bound of the predicted CLV (inclusive)", 12),
+       col("to", ColumnType::real,
+           "Upper bound (exclusive; the last equal-width bin includes it); null: open bin above "
+           "the 99th percentile",
+           12),
+       col("customers", ColumnType::integer, "Customers in the bin"),
+       col("share", ColumnType::real, "Share of the customers with a CLV", 12),
+       col("clv_total", ColumnType::real, "Sum of the bin's predicted CLV", 12)},
+      "Distribution of the customers' predicted CLV"});
+  if (values.empty()) return t;
+  std::sort(values.begin(), values.end());
+  const double lo = std::min(0.0, values.front());
+  // The 99th percentile (nearest rank), so that a few very large values do not squeeze every
+  // other customer into the first bin.
+  const std::size_t rank =
+      static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(values.size())));
+  double hi = values[std::min(values.size(), std::max<std::size_t>(rank, 1)) - 1];
+  if (hi <= lo) hi = values.back();
+  const int n = hi > lo ? bins : 1;
+  const double width = hi > lo ? (hi - lo) / n : 1.0;
+  std::vector<std::int64_t> count(static_cast<std::size_t>(n) + 1, 0);
+  std::vector<double> total(static_cast<std::size_t>(n) + 1, 0.0);
+  for (const double v : values) {
+    std::size_t b;
+    if (v > hi) {
+      b = static_cast<std::size_t>(n);
+    } else {
+      b = std::min(static_cast<std::size_t>((v - lo) / width), static_cast<std::size_t>(n - 1));
+    }
+    ++count[b];
+    total[b] += v;
+  }
+  const double all = static_cast<double>(values.size());
+  for (int b = 0; b <= n; ++b) {
+    const auto i = static_cast<std::size_t>(b);
+    if (b == n && count[i] == 0) break;
+    const Cell to = b == n ? Cell{} : Cell{lo + width * (b + 1)};
+    const Cell from = b == n ? Cell{hi} : Cell{lo + width * b};
+    t.append_row(
+        {std::int64_t{b + 1}, from, to, count[i], static_cast<double>(count[i]) / all, total[i]});
+  }
+  return t;
+}
+
+ResultTable top_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                          std::int64_t limit) {
+  require_everything(scope);
+  // The database picks the rows (largest CLV first, customers without one last, ties by id);
+  // they are put in that order again here (read_stored_rows gives them in row order).
+  const ResultTable customers = customers_of(
+      ws, resolve_run(ws, run), kListColumns,
+      "row_index IN (SELECT row_index FROM {table} WHERE run_id = $1 ORDER BY (clv IS NULL), "
+      "clv DESC, customer_id LIMIT $2)",
+      {SqlValue{limit}});
+  const std::size_t clv = column_of(customers, "clv");
+  const std::size_t id = column_of(customers, "customer_id");
+  std::vector<std::size_t> rows(customers.rows());
+  for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
+  const auto value = [&](std::size_t r) {
+    const double v = customers.is_null(clv, r) ? -std::numeric_limits<double>::infinity()
+                                               : customers.real(clv, r);
+    return std::isfinite(v) ? v : -std::numeric_limits<double>::infinity();
+  };
+  const std::size_t n = std::min(rows.size(), static_cast<std::size_t>(limit));
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end(),
+                    [&](std::size_t a, std::size_t b) {
+                      const double va = value(a), vb = value(b);
+                      if (va != vb) return va > vb;
+                      return customers.text(id, a) < customers.text(id, b);
+                    });
+  rows.resize(n);
+  return customer_list(customers, rows, "ltv/top", "The customers of largest predicted CLV");
+}
+
+ResultTable customer_history(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                             std::string_view customer_id) {
+  require_everything(scope);
+  const std::int64_t id = resolve_run(ws, run);
+  const std::int64_t watermark = ws.run(id)->watermark;
+  constexpr std::string_view kId[] = {"customer_id"};
+  if (customers_of(ws, id, kId, "customer_id = $2", {SqlValue{std::string(customer_id)}}).rows() ==
+      0) {
+    throw NotFound("customer_id", fmt::format("run {} has no customer '{}'", id, customer_id));
+  }
+  struct Month {
+    std::set<std::string> orders;
+    std::int64_t lines = 0;
+    double revenue = 0;
+  };
+  std::map<std::string, Month> months;
+  const SqlValue p[] = {std::string(customer_id), watermark};
+  ws.database().scan(
+      "SELECT day, amount, order_id FROM transactions WHERE customer_id = $1 AND batch_id <= $2", p,
+      [&](const SqlRow& r) {
+        const auto day = static_cast<std::int32_t>(r.integer(0));
+        Month& m = months[month_of(day)];
+        // An order is its order id, else the customer's purchase day (as the engine counts).
+        m.orders.insert(!r.is_null(2) && !r.text(2).empty() ? "o:" + std::string(r.text(2))
+                                                            : "d:" + std::to_string(day));
+        ++m.lines;
+        if (!r.is_null(1)) m.revenue += r.real(1);
+      });
+  ResultTable t(TableSpec{"customers/history",
+                          {col("month", ColumnType::text, "YYYY-MM"),
+                           col("orders", ColumnType::integer, "Orders (order ids, else days)"),
+                           col("lines", ColumnType::integer, "Transaction lines"),
+                           col("revenue", ColumnType::real, "Sum of the line amounts", 12)},
+                          "One customer's purchases per month"});
+  for (const auto& [month, m] : months) {
+    t.append_row({month, static_cast<std::int64_t>(m.orders.size()), m.lines, m.revenue});
+  }
+  return t;
+}
+
+ResultTable search_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                             std::string_view prefix, std::int64_t limit, bool& more) {
+  require_everything(scope);
+  // One more than the limit tells whether more matched.
+  const ResultTable customers = customers_of(
+      ws, resolve_run(ws, run), kListColumns,
+      "row_index IN (SELECT row_index FROM {table} WHERE run_id = $1 AND substr(customer_id, 1, "
+      "length(CAST($2 AS TEXT))) = CAST($2 AS TEXT) ORDER BY customer_id LIMIT $3)",
+      {SqlValue{std::string(prefix)}, SqlValue{limit + 1}});
+  const std::size_t id = column_of(customers, "customer_id");
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < customers.rows(); ++r) {
+    // Checked again here (the database's substr counts characters, this bytes: the same
+    // prefix either way).
+    if (customers.text(id, r).substr(0, prefix.size()) == prefix) rows.push_back(r);
+  }
+  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+    return customers.text(id, a) < customers.text(id, b);
+  });
+  more = rows.size() > static_cast<std::size_t>(limit);
+  if (more) rows.resize(static_cast<std::size_t>(limit));
+  return customer_list(customers, rows, "customers/search", "Customers whose id starts with q");
 }
 
 // ----------------------------------------------------------------------------- partner data

@@ -61,6 +61,26 @@ nlohmann::ordered_json customer(store::WorkspaceStore& ws, const Scope& scope, s
 /// The HTML report of run `run`. NotFound when the run has none.
 std::string report_html(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run);
 
+// ---- analyst views for the dashboard, computed from a run's stored customers table
+/// Histogram of the customers' predicted CLV (column `clv`) in run `run`: `bins` equal-width
+/// bins from min(0, smallest CLV) to the 99th percentile, and one open bin (`to` null) for the
+/// customers above it when there are any. Customers without a CLV are not binned: their count
+/// is returned in `without_clv`.
+ResultTable clv_histogram(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run, int bins,
+                          std::int64_t& without_clv);
+/// The `limit` customers of largest predicted CLV (ties by id; customers without one last).
+ResultTable top_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                          std::int64_t limit);
+/// One customer's purchases per month (month, orders, lines, revenue) from the workspace's
+/// transactions of the batches run `run` included (its watermark). NotFound (`customer_id`)
+/// when the run has no such customer.
+ResultTable customer_history(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                             std::string_view customer_id);
+/// Customers whose id starts with `prefix` (the customer page's search), in id order, at most
+/// `limit`; `more` tells whether more matched.
+ResultTable search_customers(store::WorkspaceStore& ws, const Scope& scope, std::int64_t run,
+                             std::string_view prefix, std::int64_t limit, bool& more);
+
 // ---- partner data (aggregates over the scope)
 struct PartnerQuery {
   std::int64_t min_cell = 10;

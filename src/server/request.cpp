@@ -136,6 +136,37 @@ Parameters run_parameters(std::string_view body) {
   return parameters;
 }
 
+std::string login_token(std::string_view body) {
+  const HttpError bad{400, "invalid_body",
+                      "body: expected a JSON object {\"token\": \"API token\"} (ltv token create)",
+                      "body"};
+  if (body.empty()) {
+    throw HttpError{400, "missing_parameter", "token: an API token is required (ltv token create)",
+                    "token"};
+  }
+  nlohmann::ordered_json given;
+  try {
+    given = parse_ordered_json(body, "body");
+  } catch (const InputError&) {
+    throw bad;
+  }
+  if (!given.is_object()) throw bad;
+  for (const auto& [key, value] : given.items()) {
+    if (key != "token") {
+      throw HttpError{400, "unknown_parameter",
+                      fmt::format("{}: not a parameter of a sign-in", shown(key)), shown(key)};
+    }
+  }
+  if (!given.contains("token")) {
+    throw HttpError{400, "missing_parameter", "token: an API token is required (ltv token create)",
+                    "token"};
+  }
+  if (!given["token"].is_string()) {
+    throw HttpError{400, "invalid_parameter", "token: expected a string", "token"};
+  }
+  return given["token"].get<std::string>();
+}
+
 std::string choices_text(std::string_view choices) {
   std::string out(choices);
   for (char& ch : out) {

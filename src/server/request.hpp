@@ -47,6 +47,11 @@ PartnerQuery partner_query(const QueryValues& query, std::int64_t min_cell);
 /// value the parameter table refuses.
 Parameters run_parameters(std::string_view body);
 
+/// The token of a sign-in (POST /api/v1/session): the body must be the JSON object
+/// {"token": "..."} and nothing else. HttpError 400 naming `body`, `token` or the unknown key.
+/// The token is not checked here (authenticate() does).
+std::string login_token(std::string_view body);
+
 /// "json|csv" as "json, csv".
 std::string choices_text(std::string_view choices);
 

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "assets.hpp"
 #include "ltv/dates.hpp"
 #include "ltv/error.hpp"
 #include "ltv/server/identity.hpp"
@@ -26,6 +27,7 @@
 #include "ltv/version.hpp"
 #include "queries.hpp"
 #include "request.hpp"
+#include "session.hpp"
 #include "store/database.hpp"
 
 namespace ltv::server {
@@ -49,10 +51,20 @@ struct Reply {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers (Set-Cookie)
 };
 
+// What the request log line needs, set by the dispatcher on the thread serving the request.
+thread_local std::string t_route;
+thread_local std::string t_user;
+thread_local std::chrono::steady_clock::time_point t_start;
+thread_local bool t_started = false;
+
+/// The dashboard's session cookie.
+constexpr std::string_view kSessionCookie = "ltv_session";
+
 Reply json_reply(const Json& j) {
-  return Reply{200, "application/json", j.dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return Reply{200, "application/json", j.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
 }
 
 std::string utc_now_millis();
@@ -275,11 +287,14 @@ struct Context {
   store::WorkspaceStore& ws;
   const ServerOptions& options;
   Jobs& jobs;
+  Sessions& sessions;
   const httplib::Request& request;
   std::optional<User> user;
   std::optional<Scope> scope_;
   std::map<std::string, std::string, std::less<>> path;
   std::map<std::string, std::string, std::less<>> query;
+  /// The session cookie's value when the caller was authenticated by it (not by a token).
+  std::optional<std::string> session_id;
 
   /// The caller's scope. A route without one gets no data (fail closed).
   const Scope& scope() const {
@@ -313,7 +328,7 @@ bool wants_csv(const Context& c) {
 }
 
 Reply table_reply(const Context& c, const ResultTable& table, Json meta) {
-  if (wants_csv(c)) return Reply{200, "text/csv; charset=utf-8", to_csv(table)};
+  if (wants_csv(c)) return Reply{200, "text/csv; charset=utf-8", to_csv(table), {}};
   Json columns = Json::array();
   for (const ColumnSpec& s : table.spec().columns) {
     columns.push_back({{"name", s.name}, {"type", to_string(s.type)}});
@@ -363,7 +378,7 @@ Reply get_runs(Context& c) {
   const auto runs = list_runs(c.ws, c.scope());
   if (wants_csv(c)) {
     ResultTable t = c.ws.workspace_table("runs");
-    return Reply{200, "text/csv; charset=utf-8", to_csv(t)};
+    return Reply{200, "text/csv; charset=utf-8", to_csv(t), {}};
   }
   Json out = Json::array();
   for (const auto& r : runs) out.push_back(run_json(r));
@@ -399,7 +414,13 @@ Reply get_customer(Context& c) {
 }
 
 Reply get_report(Context& c) {
-  return Reply{200, "text/html; charset=utf-8", report_html(c.ws, c.scope(), run_parameter(c))};
+  Reply r{200, "text/html; charset=utf-8", report_html(c.ws, c.scope(), run_parameter(c)), {}};
+  // The report is one self-contained page with an inline style sheet and inline SVG, and no
+  // script: its own policy allows inline style and nothing else (no script at all).
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  return r;
 }
 
 Reply post_run(Context& c) {
@@ -483,6 +504,134 @@ Reply get_partner_penetration(Context& c) {
   return table_reply(c, partner_penetration(c.ws, scope, q), partner_meta(scope, q));
 }
 
+// ---- the dashboard: static files, sign-in and sign-out
+
+Reply asset_reply(const Asset& a) {
+  Reply r{200,
+          std::string(a.content_type),
+          std::string(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size()),
+          {}};
+  // The files change only with the binary; a browser revalidates them.
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+Reply get_index(Context&) {
+  const Asset* a = find_asset("index.html");
+  if (a == nullptr) throw NotFound("", "the dashboard is not built in");
+  return asset_reply(*a);
+}
+
+Reply get_asset(Context& c) {
+  const std::string& name = c.path.at("asset");
+  // Only ever compared with the names of the embedded files (no path is built from it).
+  const Asset* a = find_asset(name);
+  if (a == nullptr) throw NotFound("asset", "asset: no such file of the dashboard");
+  return asset_reply(*a);
+}
+
+std::string session_cookie(std::string_view value, std::int64_t max_age, bool secure) {
+  return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie,
+                     value, max_age, secure ? "; Secure" : "");
+}
+
+Json session_json(const User& user, const Json& csrf, std::string_view via) {
+  return Json{{"user", user.name},
+              {"role", to_string(user.role)},
+              {"brands", user.brands},
+              {"authenticated_by", via},
+              {"csrf_token", csrf}};
+}
+
+/// Sign-in: a token in the body gives a session cookie (HttpOnly, SameSite=Strict, Secure with
+/// --secure-cookies) and, in the answer, the CSRF token that state-changing requests made with
+/// the cookie must carry in X-CSRF-Token.
+Reply post_session(Context& c) {
+  const std::string token = login_token(c.request.body);
+  const auto user = authenticate(c.ws, token);
+  if (!user) {
+    throw HttpError{401, "unauthorized",
+                    "token: not a valid API token (it is malformed, unknown, expired or revoked)",
+                    "token"};
+  }
+  t_user = user->name;
+  const Sessions::Opened opened = c.sessions.open(token_hash(token), user->name);
+  Reply r = json_reply(session_json(*user, opened.csrf, "cookie"));
+  r.headers.emplace_back("Set-Cookie", session_cookie(opened.id, c.sessions.lifetime_seconds(),
+                                                      c.options.secure_cookies));
+  return r;
+}
+
+/// Who the caller is (the dashboard asks after a reload) and, for a cookie session, its CSRF
+/// token. Only the caller's own identity and brands: nothing another tenant could not see.
+Reply get_session(Context& c) {
+  const User& user = *c.user;
+  Json csrf = nullptr;
+  if (c.session_id) {
+    if (const auto s = c.sessions.find(*c.session_id)) csrf = s->csrf;
+  }
+  return json_reply(session_json(user, csrf, c.session_id ? "cookie" : "token"));
+}
+
+/// Sign-out: ends the cookie's session and clears the cookie. A token caller has no session.
+Reply delete_session(Context& c) {
+  const bool ended = c.session_id && c.sessions.end(*c.session_id);
+  Reply r = json_reply(Json{{"ended", ended}});
+  if (c.session_id) {
+    r.headers.emplace_back("Set-Cookie", session_cookie("", 0, c.options.secure_cookies));
+  }
+  return r;
+}
+
+// ---- analyst views of the dashboard (computed from the run's stored customers table)
+
+std::int64_t limit_parameter(const Context& c, std::int64_t fallback) {
+  const auto v = c.query_value("limit");
+  if (!v) return fallback;
+  const std::int64_t n = parse_id("limit", *v);
+  if (n > 1000) {
+    throw HttpError{400, "invalid_parameter", "limit: expected at most 1000", "limit"};
+  }
+  return n;
+}
+
+Reply get_ltv_histogram(Context& c) {
+  int bins = 20;
+  if (const auto v = c.query_value("bins")) {
+    const std::int64_t n = parse_id("bins", *v);
+    if (n > 200) throw HttpError{400, "invalid_parameter", "bins: expected at most 200", "bins"};
+    bins = static_cast<int>(n);
+  }
+  const std::int64_t run = find_run(c.ws, c.scope(), run_parameter(c)).id;
+  std::int64_t without = 0;
+  const ResultTable t = clv_histogram(c.ws, c.scope(), run, bins, without);
+  return table_reply(c, t, Json{{"run_id", run}, {"customers_without_clv", without}});
+}
+
+Reply get_ltv_top(Context& c) {
+  const std::int64_t run = find_run(c.ws, c.scope(), run_parameter(c)).id;
+  const ResultTable t = top_customers(c.ws, c.scope(), run, limit_parameter(c, 20));
+  return table_reply(c, t, Json{{"run_id", run}});
+}
+
+Reply get_customer_history(Context& c) {
+  const std::int64_t run = find_run(c.ws, c.scope(), run_parameter(c)).id;
+  const ResultTable t = customer_history(c.ws, c.scope(), run, c.path.at("customer_id"));
+  return table_reply(c, t, Json{{"run_id", run}, {"customer_id", c.path.at("customer_id")}});
+}
+
+Reply get_customer_search(Context& c) {
+  const auto prefix = c.query_value("q");
+  if (!prefix || prefix->empty()) {
+    throw HttpError{400, "missing_parameter", "q: the beginning of a customer id is required", "q"};
+  }
+  const std::int64_t run = find_run(c.ws, c.scope(), run_parameter(c)).id;
+  bool more = false;
+  const ResultTable t =
+      search_customers(c.ws, c.scope(), run, *prefix, limit_parameter(c, 20), more);
+  return table_reply(c, t, Json{{"run_id", run}, {"more", more}});
+}
+
 // ---- the route table: the dispatcher and the OpenAPI document are both generated from it
 
 constexpr RouteParameter kFormat{
@@ -502,8 +651,49 @@ constexpr RouteParameter kFrom{
 constexpr RouteParameter kTo{"to", "query", "date", "", "Last purchase day counted (YYYY-MM-DD)",
                              false};
 
+constexpr RouteParameter kLimit{
+    "limit", "query", "integer", "", "Rows at most (default 20, at most 1000)", false};
+
 const std::vector<Route>& route_table() {
   static const std::vector<Route> table = {
+      {{"GET",
+        "/",
+        Access::public_route,
+        "The dashboard's sign-in page (static, compiled into the binary; no data)",
+        {},
+        "text/html"},
+       get_index},
+      {{"GET",
+        "/app/{asset+}",
+        Access::public_route,
+        "The dashboard's static files (HTML, JavaScript, CSS, Chart.js; no data)",
+        {{"asset", "path", "string", "", "File name (dashboard.html, dashboard.js, ...)", true}},
+        "text/html"},
+       get_asset},
+      {{"POST",
+        "/api/v1/session",
+        Access::public_route,
+        "Sign in with an API token (body {\"token\": \"...\"}): sets the session cookie "
+        "(HttpOnly, SameSite=Strict) and answers the CSRF token that state-changing requests "
+        "made with the cookie must send in X-CSRF-Token",
+        {},
+        "application/json"},
+       post_session},
+      {{"GET",
+        "/api/v1/session",
+        Access::partner,
+        "The caller's own identity (user, role, brands) and, for a cookie session, its CSRF "
+        "token",
+        {},
+        "application/json"},
+       get_session},
+      {{"DELETE",
+        "/api/v1/session",
+        Access::partner,
+        "Sign out: ends the cookie's session and clears the cookie (X-CSRF-Token required)",
+        {},
+        "application/json"},
+       delete_session},
       {{"GET",
         "/api/v1/health",
         Access::public_route,
@@ -596,6 +786,38 @@ const std::vector<Route>& route_table() {
       {{"GET", "/api/v1/report", Access::analyst, "The HTML report of a run", {kRun}, "text/html"},
        get_report},
       {{"GET",
+        "/api/v1/customers/{customer_id}/history",
+        Access::analyst,
+        "One customer's purchases per month (orders, lines, revenue) in the batches the run "
+        "included",
+        {{"customer_id", "path", "string", "", "Customer id", true}, kRun, kFormat},
+        "application/json"},
+       get_customer_history},
+      {{"GET",
+        "/api/v1/customers",
+        Access::analyst,
+        "Customers whose id starts with q (the dashboard's customer search), in id order",
+        {{"q", "query", "string", "", "Beginning of the customer id", true}, kRun, kLimit, kFormat},
+        "application/json"},
+       get_customer_search},
+      {{"GET",
+        "/api/v1/ltv/histogram",
+        Access::analyst,
+        "Distribution of the customers' predicted CLV: equal-width bins up to the 99th "
+        "percentile and an open bin above it",
+        {kRun,
+         {"bins", "query", "integer", "", "Equal-width bins (default 20, at most 200)", false},
+         kFormat},
+        "application/json"},
+       get_ltv_histogram},
+      {{"GET",
+        "/api/v1/ltv/top",
+        Access::analyst,
+        "The customers of largest predicted CLV",
+        {kRun, kLimit, kFormat},
+        "application/json"},
+       get_ltv_top},
+      {{"GET",
         "/api/v1/partner/brands",
         Access::partner,
         "The caller's brands",
@@ -684,12 +906,6 @@ std::string utc_now_millis() {
   return fmt::format("{}.{:03}Z", buf, ms);
 }
 
-// What the request log line needs, set by the dispatcher on the thread serving the request.
-thread_local std::string t_route;
-thread_local std::string t_user;
-thread_local std::chrono::steady_clock::time_point t_start;
-thread_local bool t_started = false;
-
 }  // namespace
 
 std::string_view to_string(Access access) noexcept {
@@ -761,11 +977,21 @@ nlohmann::ordered_json openapi_document() {
                             {"schema", std::move(schema)}});
     }
     op["parameters"] = std::move(parameters);
-    op["security"] = r.access == Access::public_route
-                         ? Json::array()
-                         : Json::array({Json{{"bearer", Json::array()}}});
+    op["security"] =
+        r.access == Access::public_route
+            ? Json::array()
+            : Json::array({Json{{"bearer", Json::array()}}, Json{{"session", Json::array()}}});
     Json responses;
-    if (r.method == "POST") {
+    if (r.method == "POST" && r.path == "/api/v1/session") {
+      op["requestBody"] = {{"required", true},
+                           {"description", "{\"token\": \"an API token (ltv token create)\"}"},
+                           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+      responses["200"] = {{"description",
+                           "Signed in: Set-Cookie ltv_session, CSRF token in the "
+                           "body"},
+                          {"content", {{std::string(r.produces), Json::object()}}}};
+      responses["401"] = {{"$ref", "#/components/responses/Error"}};
+    } else if (r.method == "POST") {
       op["requestBody"] = {
           {"required", false},
           {"description", "A JSON object of parameters by the parameter table's keys"},
@@ -792,7 +1018,15 @@ nlohmann::ordered_json openapi_document() {
   }
   doc["paths"] = std::move(paths);
   doc["components"] = {
-      {"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+      {"securitySchemes",
+       {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+        {"session",
+         {{"type", "apiKey"},
+          {"in", "cookie"},
+          {"name", std::string(kSessionCookie)},
+          {"description",
+           "The dashboard's session (POST /api/v1/session); requests other than GET also "
+           "send X-CSRF-Token"}}}}},
       {"schemas",
        {{"Error",
          {{"type", "object"},
@@ -861,6 +1095,7 @@ struct Server::Impl {
   ServerOptions options;
   StorePool pool;
   Jobs jobs;
+  Sessions sessions;
   httplib::Server http;
   std::thread thread;
   int port = 0;
@@ -954,7 +1189,43 @@ struct Server::Impl {
 
   void send(httplib::Response& res, const Reply& reply) {
     res.status = reply.status;
+    for (const auto& [name, value] : reply.headers) {
+      res.headers.erase(name);  // replaces a default of security_headers() (Cache-Control)
+      res.set_header(name.c_str(), value.c_str());
+    }
     res.set_content(reply.body, reply.content_type.c_str());
+  }
+
+  /// On every answer: the dashboard's content security policy (scripts, styles and data from
+  /// this server only; no inline script; never framed) and no caching of data: an answer
+  /// depends on who asked, so no shared cache may keep it.
+  static void security_headers(httplib::Response& res) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' "
+                   "data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+                   "frame-ancestors 'none'");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+    res.set_header("Cache-Control", "no-store");
+  }
+
+  /// The value of cookie `name` in the request's Cookie header, if any.
+  static std::optional<std::string> cookie(const httplib::Request& req, std::string_view name) {
+    const std::string header = req.get_header_value("Cookie");
+    std::string_view rest = header;
+    while (!rest.empty()) {
+      const auto semi = rest.find(';');
+      std::string_view part = rest.substr(0, semi);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+          part[name.size()] == '=') {
+        return std::string(part.substr(name.size() + 1));
+      }
+      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    }
+    return std::nullopt;
   }
   void send_error(httplib::Response& res, const HttpError& e) {
     res.status = e.status;
@@ -964,6 +1235,7 @@ struct Server::Impl {
 
   void dispatch(const httplib::Request& req, httplib::Response& res) {
     t_route = "(no route)";  // the raw path of an unknown route is not logged
+    security_headers(res);
     try {
       const Route* route = nullptr;
       bool path_known = false;
@@ -997,23 +1269,53 @@ struct Server::Impl {
         ~Lease() { pool.release(std::move(store)); }
       } held{pool, pool.acquire()};
       store::WorkspaceStore* lease = held.store.get();
-      Context c{*lease, options, jobs, req, std::nullopt, std::nullopt, std::move(path_params), {}};
-      // Authentication before anything else: without a valid token, nothing but 401.
+      Context c{*lease, options,      jobs,         sessions,
+                req,    std::nullopt, std::nullopt, std::move(path_params),
+                {},     std::nullopt};
+      // Authentication before anything else: without a valid token or session, nothing but 401.
+      // A request with an Authorization header is judged by it alone; without one, by the
+      // session cookie of the dashboard, whose session re-authenticates the hash of the token
+      // it was opened with (a revoked or expired token ends it).
       if (route->info.access != Access::public_route) {
         const std::string header = req.get_header_value("Authorization");
-        std::string_view token;
-        if (header.size() > 7 &&
-            (header.compare(0, 7, "Bearer ") == 0 || header.compare(0, 7, "bearer ") == 0)) {
-          token = std::string_view(header).substr(7);
+        std::optional<Sessions::Session> session;
+        if (!header.empty()) {
+          std::string_view token;
+          if (header.size() > 7 &&
+              (header.compare(0, 7, "Bearer ") == 0 || header.compare(0, 7, "bearer ") == 0)) {
+            token = std::string_view(header).substr(7);
+          }
+          c.user = token.empty() ? std::nullopt : authenticate(*lease, token);
+        } else if (auto id = cookie(req, kSessionCookie)) {
+          session = sessions.find(*id);
+          if (session) {
+            c.user = authenticate_hash(*lease, session->token_hash);
+            if (c.user) {
+              c.session_id = std::move(*id);
+            } else {
+              sessions.end(*id);  // its token was revoked or expired
+            }
+          }
         }
-        c.user = token.empty() ? std::nullopt : authenticate(*lease, token);
         if (!c.user) {
           throw HttpError{401, "unauthorized",
-                          "a valid API token is required (Authorization: Bearer TOKEN); it is "
-                          "missing, malformed, unknown, expired or revoked",
+                          "a valid API token (Authorization: Bearer TOKEN) or dashboard session "
+                          "(POST /api/v1/session) is required; it is missing, malformed, "
+                          "unknown, expired or revoked",
                           "Authorization"};
         }
         t_user = c.user->name;
+        // A state-changing request made with the cookie carries the session's CSRF token (a
+        // page of another site can make the browser send the cookie, never this header).
+        if (c.session_id && req.method != "GET" && req.method != "HEAD" &&
+            req.method != "OPTIONS" &&
+            !Sessions::same_secret(req.get_header_value("X-CSRF-Token"), session->csrf)) {
+          throw HttpError{403, "csrf",
+                          "X-CSRF-Token: a request that changes state with the session cookie "
+                          "must send the session's CSRF token (POST or GET /api/v1/session "
+                          "gives it)",
+                          "X-CSRF-Token"};
+        }
         const Role role = c.user->role;
         if ((route->info.access == Access::admin && role != Role::admin) ||
             (route->info.access == Access::analyst && role == Role::partner)) {
@@ -1080,6 +1382,7 @@ struct Server::Impl {
     http.set_error_handler(
         httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          security_headers(res);
           const bool too_large = res.status == 413;
           res.set_content(error_body(too_large ? "payload_too_large" : "invalid_request",
                                      too_large ? "the request body is too large" : "bad request",

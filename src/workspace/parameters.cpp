@@ -690,6 +690,10 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(with_range(spec("threads", "serve", T::integer, "64",
                               "Request threads (keep-alive connections beyond this wait)", kServer),
                          1, 256));
+  t.push_back(spec("secure_cookies", "serve", T::flag, "",
+                   "Mark the dashboard's session cookie Secure (HTTPS only): for a server "
+                   "reached through a TLS-terminating proxy (ltv serve itself speaks HTTP)",
+                   kServer));
   // ---- server recalculation timer (issue 19, h13-recalc)
   t.push_back(with_expected(
       spec("recalc_every", "serve", T::text, "",

@@ -31,6 +31,7 @@
 #include "ltv/server/identity.hpp"
 #include "ltv/server/server.hpp"
 #include "ltv/store/store.hpp"
+#include "server/session.hpp"  // src/server: dashboard sessions
 #include "store/database.hpp"  // src/store: the jobs table and the stored rows of each run
 #include "test_data.hpp"
 
@@ -204,6 +205,7 @@ class Server : public ::testing::Test {
     client.set_url_encode(false);
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    if (method == "DELETE") return client.Delete(path, headers);
     return client.Post(path, headers, "{}", "application/json");
   }
 };
@@ -232,6 +234,15 @@ TEST(ServerRoutes, EveryRouteIsClassifiedAndListedInOpenApi) {
   // The expected classification of every route. A route added to the table without being
   // classified here (public, admin, analyst or partner-scoped) fails this test.
   const std::map<std::string, std::string> expected = {
+      {"GET /", "public"},
+      {"GET /app/{asset+}", "public"},
+      {"POST /api/v1/session", "public"},
+      {"GET /api/v1/session", "partner-scoped"},
+      {"DELETE /api/v1/session", "partner-scoped"},
+      {"GET /api/v1/customers", "analyst"},
+      {"GET /api/v1/customers/{customer_id}/history", "analyst"},
+      {"GET /api/v1/ltv/histogram", "analyst"},
+      {"GET /api/v1/ltv/top", "analyst"},
       {"GET /api/v1/health", "public"},
       {"GET /api/v1/openapi.json", "public"},
       {"GET /api/v1/users", "admin"},
@@ -267,9 +278,10 @@ TEST(ServerRoutes, EveryRouteIsClassifiedAndListedInOpenApi) {
       std::string m = method;
       for (char& c : m) c = static_cast<char>(std::toupper(c));
       // The last parameter that takes the rest of the path is {table+} in the route table.
-      const std::string pattern = path == "/api/v1/runs/{run_id}/tables/{table}"
-                                      ? "/api/v1/runs/{run_id}/tables/{table+}"
-                                      : path;
+      std::string pattern = path == "/api/v1/runs/{run_id}/tables/{table}"
+                                ? "/api/v1/runs/{run_id}/tables/{table+}"
+                                : path;
+      if (pattern == "/app/{asset}") pattern = "/app/{asset+}";
       listed[m + " " + pattern] = op["x-access"].get<std::string>();
     }
   }
@@ -361,6 +373,9 @@ TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
     path = std::regex_replace(path, std::regex("\\{table\\+\\}"), "basket/recommendations");
     path = std::regex_replace(path, std::regex("\\{customer_id\\}"), "C0001");
     path = std::regex_replace(path, std::regex("\\{job_id\\}"), "1");
+    path = std::regex_replace(path, std::regex("\\{asset\\+\\}"), "dashboard.html");
+    bool has_brand = false;
+    for (const auto& p : route.parameters) has_brand = has_brand || p.name == "brand";
     for (const std::string& format : formats) {
       const std::string url = format.empty() ? path : path + "?format=" + format;
       SCOPED_TRACE(std::string(route.method) + " " + url);
@@ -383,10 +398,15 @@ TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
           EXPECT_EQ(r->body.find("C0"), std::string::npos) << r->body;
           break;
         default:
-          EXPECT_EQ(r->status, 200);
+          // Public: the sign-in takes a token in its body (`{}` has none), the rest answer.
+          if (route.method == std::string_view("POST")) {
+            expect_error(r, 400, "token");
+          } else {
+            EXPECT_EQ(r->status, 200);
+          }
       }
       // B's brand named in a query parameter cannot widen A's scope: 404, nothing echoed.
-      if (route.access == ltv::server::Access::partner) {
+      if (route.access == ltv::server::Access::partner && has_brand) {
         const auto widened =
             get(path + "?brand=" + kCanaryBrand + (format.empty() ? "" : "&format=" + format),
                 fx->partner_a);
@@ -395,7 +415,8 @@ TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
       }
     }
   }
-  EXPECT_EQ(partner_routes, 5 + 4);  // brands + (kpis, cohorts, products, penetration) x 2
+  // brands, the session (GET, DELETE) + (kpis, cohorts, products, penetration) x 2 formats
+  EXPECT_EQ(partner_routes, 7 + 4);
   EXPECT_GE(refused, 10);
   // The same routes answer B with its own data (the canaries are really there to be leaked).
   const auto b = get("/api/v1/partner/products?format=csv", fx->partner_b);
@@ -601,6 +622,398 @@ TEST_F(Server, BadRequestsGet4xxNamingTheParameterNever500) {
     EXPECT_EQ(line.find(fx->partner_a), std::string::npos) << line;
     EXPECT_EQ(line.find(" 500 "), std::string::npos) << line;
   }
+}
+
+// ------------------------------------------------------------------ dashboard and sessions
+
+/// The value of the session cookie set by a sign-in answer ("" when none).
+std::string session_cookie_of(const httplib::Result& r) {
+  const std::string set = r->get_header_value("Set-Cookie");
+  const std::smatch m = [&] {
+    std::smatch out;
+    std::regex_search(set, out, std::regex("^ltv_session=([0-9a-f]*);"));
+    return out;
+  }();
+  return m.empty() ? std::string() : m[1].str();
+}
+
+/// A request with the session cookie (and the CSRF header when `csrf` is not empty).
+httplib::Result with_cookie(const std::string& method, const std::string& path,
+                            const std::string& cookie, const std::string& csrf,
+                            const std::string& body = "") {
+  httplib::Client client("127.0.0.1", fx->server->port());
+  client.set_url_encode(false);
+  httplib::Headers headers = {{"Cookie", "theme=dark; ltv_session=" + cookie}};
+  if (!csrf.empty()) headers.emplace("X-CSRF-Token", csrf);
+  if (method == "GET") return client.Get(path, headers);
+  if (method == "DELETE") return client.Delete(path, headers);
+  return client.Post(path, headers, body, "application/json");
+}
+
+httplib::Result sign_in(const std::string& body,
+                        const std::string& content_type = "application/json") {
+  httplib::Client client("127.0.0.1", fx->server->port());
+  return client.Post("/api/v1/session", body, content_type);
+}
+
+TEST_F(Server, DashboardFilesAreCompiledInWithStrictHeaders) {
+  const auto index = get("/", "");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(index->body.find("id=\"login-form\""), std::string::npos);
+  // No inline script or style in any page (the CSP below would block them).
+  for (const char* page : {"/", "/app/dashboard.html"}) {
+    const auto r = get(page, "");
+    ASSERT_EQ(r->status, 200) << page;
+    EXPECT_FALSE(std::regex_search(r->body, std::regex("<script(?![^>]*\\bsrc=)[^>]*>"))) << page;
+    EXPECT_EQ(r->body.find(" style="), std::string::npos) << page;
+    EXPECT_EQ(r->body.find("<style"), std::string::npos) << page;
+    EXPECT_EQ(r->body.find("http://"), std::string::npos) << page;  // nothing from elsewhere
+    EXPECT_EQ(r->body.find("https://"), std::string::npos) << page;
+  }
+  // Every answer, pages and API alike, carries the same strict headers.
+  for (const auto& [path, token] :
+       std::vector<std::pair<std::string, std::string>>{{"/", ""},
+                                                        {"/app/dashboard.js", ""},
+                                                        {"/api/v1/kpis/headline", fx->analyst},
+                                                        {"/api/v1/runs", ""},
+                                                        {"/api/v1/nothing", ""}}) {
+    SCOPED_TRACE(path);
+    const auto r = get(path, token);
+    ASSERT_TRUE(r);
+    const std::string csp = r->get_header_value("Content-Security-Policy");
+    EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("style-src 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("connect-src 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(r->get_header_value("Referrer-Policy"), "no-referrer");
+    EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY");
+  }
+  EXPECT_EQ(get("/api/v1/kpis/headline", fx->analyst)->get_header_value("Cache-Control"),
+            "no-store");
+  // The run's HTML report has an inline style sheet: its policy allows that, and no script.
+  const auto report = get("/api/v1/report", fx->analyst);
+  ASSERT_EQ(report->status, 200);
+  EXPECT_EQ(report->get_header_value_count("Content-Security-Policy"), 1u);
+  const std::string report_csp = report->get_header_value("Content-Security-Policy");
+  EXPECT_NE(report_csp.find("default-src 'none'"), std::string::npos) << report_csp;
+  EXPECT_EQ(report_csp.find("script-src"), std::string::npos) << report_csp;
+  EXPECT_NE(report_csp.find("frame-ancestors 'none'"), std::string::npos) << report_csp;
+  EXPECT_EQ(report->body.find("<script"), std::string::npos);
+  // Chart.js is Debian's file, byte for byte.
+  std::ifstream in("/usr/share/javascript/chart.js/chart.min.js", std::ios::binary);
+  ASSERT_TRUE(in) << "Debian's libjs-chart.js is not installed (scripts/deps.sh)";
+  const std::string debian((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto chart = get("/app/chart.min.js", "");
+  ASSERT_EQ(chart->status, 200);
+  EXPECT_EQ(chart->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(chart->body.size(), debian.size());
+  EXPECT_TRUE(chart->body == debian);
+  EXPECT_NE(chart->body.find("Chart.js v3.9.1"), std::string::npos);
+  // Only the embedded files: anything else is 404 naming the asset, never a file of the disk.
+  for (const char* name : {"nothing.js", "..%2F..%2Fetc%2Fpasswd", "../CMakeCache.txt",
+                           "style.css%00.js", "dashboard.js/"}) {
+    SCOPED_TRACE(name);
+    expect_error(get(std::string("/app/") + name, ""), 404, "asset");
+  }
+}
+
+TEST_F(Server, SignInGivesAStrictSessionCookieAndTheSameScopeAsTheToken) {
+  const auto r = sign_in(Json{{"token", fx->analyst}}.dump());
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string set = r->get_header_value("Set-Cookie");
+  const std::string cookie = session_cookie_of(r);
+  EXPECT_EQ(cookie.size(), 64u) << set;
+  EXPECT_NE(set.find("; HttpOnly"), std::string::npos) << set;
+  EXPECT_NE(set.find("; SameSite=Strict"), std::string::npos) << set;
+  EXPECT_NE(set.find("; Path=/;"), std::string::npos) << set;
+  EXPECT_EQ(set.find("Secure"), std::string::npos) << set;  // plain HTTP without --secure-cookies
+  const Json body = json_of(r);
+  EXPECT_EQ(body["user"], "ann");
+  EXPECT_EQ(body["role"], "analyst");
+  const std::string csrf = body["csrf_token"].get<std::string>();
+  EXPECT_TRUE(std::regex_match(csrf, std::regex("[0-9a-f]{64}"))) << csrf;
+  EXPECT_NE(csrf, cookie);
+  EXPECT_EQ(body.dump().find(fx->analyst), std::string::npos);  // the token is not echoed
+  EXPECT_EQ(body.dump().find(cookie), std::string::npos);       // nor the cookie (HttpOnly)
+
+  // The cookie reads what the token reads, byte for byte.
+  for (const char* path : {"/api/v1/kpis/headline", "/api/v1/customers/C0007",
+                           "/api/v1/runs/1/tables/segments?format=csv"}) {
+    SCOPED_TRACE(path);
+    const auto by_cookie = with_cookie("GET", path, cookie, "");
+    const auto by_token = get(path, fx->analyst);
+    ASSERT_EQ(by_cookie->status, 200) << by_cookie->body;
+    EXPECT_EQ(by_cookie->body, by_token->body);
+  }
+  const Json who = json_of(with_cookie("GET", "/api/v1/session", cookie, ""));
+  EXPECT_EQ(who["csrf_token"], csrf);
+  EXPECT_EQ(who["authenticated_by"], "cookie");
+  const Json who_token = json_of(get("/api/v1/session", fx->analyst));
+  EXPECT_TRUE(who_token["csrf_token"].is_null());
+  EXPECT_EQ(who_token["authenticated_by"], "token");
+
+  // CSRF: a state-changing request with the cookie needs the session's token.
+  expect_error(with_cookie("POST", "/api/v1/runs", cookie, "", R"({"horizon": "abc"})"), 403,
+               "X-CSRF-Token");
+  expect_error(
+      with_cookie("POST", "/api/v1/runs", cookie, std::string(64, '0'), R"({"horizon": "abc"})"),
+      403, "X-CSRF-Token");
+  expect_error(with_cookie("POST", "/api/v1/runs", cookie, csrf.substr(1), R"({"horizon": "abc"})"),
+               403, "X-CSRF-Token");
+  // With it, the request reaches the route (whose check of the body then refuses "abc").
+  expect_error(with_cookie("POST", "/api/v1/runs", cookie, csrf, R"({"horizon": "abc"})"), 400,
+               "horizon");
+  // Bearer callers need none (the same request reaches the route).
+  httplib::Client client("127.0.0.1", fx->server->port());
+  expect_error(client.Post("/api/v1/runs", {{"Authorization", "Bearer " + fx->analyst}},
+                           R"({"horizon": "abc"})", "application/json"),
+               400, "horizon");
+
+  // A forged or malformed cookie: 401 and no data.
+  std::string forged = cookie;
+  forged[0] = forged[0] == 'a' ? 'b' : 'a';
+  for (const std::string& bad : {forged, std::string("x"), std::string(), csrf}) {
+    expect_error(with_cookie("GET", "/api/v1/kpis/headline", bad, ""), 401, "Authorization");
+  }
+
+  // Sign-out: needs the CSRF token, ends the session, clears the cookie.
+  expect_error(with_cookie("DELETE", "/api/v1/session", cookie, ""), 403, "X-CSRF-Token");
+  EXPECT_EQ(with_cookie("GET", "/api/v1/kpis/headline", cookie, "")->status, 200);
+  const auto out = with_cookie("DELETE", "/api/v1/session", cookie, csrf);
+  ASSERT_EQ(out->status, 200) << out->body;
+  EXPECT_EQ(json_of(out)["ended"], true);
+  EXPECT_NE(out->get_header_value("Set-Cookie").find("ltv_session=; Path=/; Max-Age=0"),
+            std::string::npos);
+  expect_error(with_cookie("GET", "/api/v1/kpis/headline", cookie, ""), 401, "Authorization");
+
+  // Neither the cookie nor the CSRF token is ever logged.
+  std::lock_guard lock(fx->log_mutex);
+  for (const std::string& line : fx->log) {
+    EXPECT_EQ(line.find(cookie), std::string::npos) << line;
+    EXPECT_EQ(line.find(csrf), std::string::npos) << line;
+  }
+}
+
+TEST_F(Server, SecureCookiesAddTheSecureAttribute) {
+  ltv::server::ServerOptions options;
+  options.workspace = fx->workspace.string();
+  options.port = 0;
+  options.threads = 2;
+  options.secure_cookies = true;
+  options.log = [](const std::string&) {};
+  ltv::server::Server secure(options);
+  secure.start();
+  httplib::Client client("127.0.0.1", secure.port());
+  const auto r =
+      client.Post("/api/v1/session", Json{{"token", fx->analyst}}.dump(), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string set = r->get_header_value("Set-Cookie");
+  EXPECT_NE(set.find("; HttpOnly; SameSite=Strict; Secure"), std::string::npos) << set;
+  secure.stop();
+}
+
+TEST(ServerSessions, ExpireWhenIdleOrOldAndMakeRoomForNewOnes) {
+  using namespace std::chrono_literals;
+  ltv::server::Sessions sessions(2s, 4s, 2);
+  const auto a = sessions.open("hash-a", "ann");
+  EXPECT_TRUE(std::regex_match(a.id, std::regex("[0-9a-f]{64}")));
+  EXPECT_TRUE(std::regex_match(a.csrf, std::regex("[0-9a-f]{64}")));
+  EXPECT_NE(a.id, a.csrf);
+  const auto found = sessions.find(a.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->token_hash, "hash-a");
+  EXPECT_EQ(found->user, "ann");
+  EXPECT_EQ(found->csrf, a.csrf);
+  EXPECT_FALSE(sessions.find(a.csrf));          // the CSRF token is not a session id
+  EXPECT_FALSE(sessions.find(a.id.substr(1)));  // malformed
+  // At most two: a third sign-in ends the oldest session.
+  const auto b = sessions.open("hash-b", "bob");
+  const auto c = sessions.open("hash-c", "cid");
+  EXPECT_EQ(sessions.size(), 2u);
+  EXPECT_FALSE(sessions.find(a.id));
+  EXPECT_TRUE(sessions.find(b.id));
+  // Idle for more than 2 s: ended.
+  std::this_thread::sleep_for(2200ms);
+  EXPECT_FALSE(sessions.find(b.id));
+  EXPECT_FALSE(sessions.find(c.id));
+  EXPECT_EQ(sessions.size(), 0u);
+  // Kept alive by requests (never idle 2 s), a session still ends 4 s after sign-in.
+  const auto d = sessions.open("hash-d", "dan");
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(500ms);
+    EXPECT_TRUE(sessions.find(d.id)) << i;
+  }
+  std::this_thread::sleep_for(1700ms);  // 4.2 s after sign-in, idle 1.7 s
+  EXPECT_FALSE(sessions.find(d.id));
+  // Sign-out.
+  const auto e = sessions.open("hash-e", "eve");
+  EXPECT_TRUE(sessions.end(e.id));
+  EXPECT_FALSE(sessions.end(e.id));
+  EXPECT_FALSE(sessions.find(e.id));
+  EXPECT_TRUE(ltv::server::Sessions::same_secret(e.csrf, e.csrf));
+  EXPECT_FALSE(ltv::server::Sessions::same_secret(e.csrf, e.id));
+  EXPECT_FALSE(ltv::server::Sessions::same_secret("", ""));
+}
+
+TEST_F(Server, SignInRefusesBadBodiesAndRevokingTheTokenEndsItsSessions) {
+  expect_error(sign_in(Json{{"token", std::string(64, 'f')}}.dump()), 401, "token");
+  expect_error(sign_in(Json{{"token", "short"}}.dump()), 401, "token");
+  expect_error(sign_in(""), 400, "token");
+  expect_error(sign_in("{}"), 400, "token");
+  expect_error(sign_in(R"({"token": 5})"), 400, "token");
+  expect_error(sign_in("{bad"), 400, "body");
+  expect_error(sign_in(R"(["x"])"), 400, "body");
+  expect_error(sign_in(Json{{"token", fx->analyst}, {"role", "admin"}}.dump()), 400, "role");
+  expect_error(sign_in("token=" + fx->analyst, "application/x-www-form-urlencoded"), 415,
+               "Content-Type");
+  // A failed sign-in sets no cookie.
+  EXPECT_EQ(sign_in(Json{{"token", std::string(64, 'f')}}.dump())->get_header_value("Set-Cookie"),
+            "");
+
+  // A session lives only as long as its token: revoked, the next request is refused.
+  auto ws = ltv::store::WorkspaceStore::open(fx->workspace.string());
+  const auto token = ltv::server::create_token(ws, "ann", std::nullopt);
+  const auto r = sign_in(Json{{"token", token.token}}.dump());
+  ASSERT_EQ(r->status, 200);
+  const std::string cookie = session_cookie_of(r);
+  EXPECT_EQ(with_cookie("GET", "/api/v1/runs", cookie, "")->status, 200);
+  ltv::server::revoke_token(ws, token.info.id);
+  expect_error(with_cookie("GET", "/api/v1/runs", cookie, ""), 401, "Authorization");
+}
+
+TEST_F(Server, APartnersSessionGoesThroughItsScope) {
+  const auto r = sign_in(Json{{"token", fx->partner_a}}.dump());
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json_of(r)["brands"], Json::array({"Alpha"}));
+  const std::string cookie = session_cookie_of(r);
+  // The same answers as with the partner's token, and the same refusals.
+  for (const char* path : {"/api/v1/partner/kpis", "/api/v1/partner/cohorts?format=csv",
+                           "/api/v1/partner/penetration", "/api/v1/partner/products"}) {
+    SCOPED_TRACE(path);
+    const auto by_cookie = with_cookie("GET", path, cookie, "");
+    ASSERT_EQ(by_cookie->status, 200) << by_cookie->body;
+    EXPECT_EQ(by_cookie->body, get(path, fx->partner_a)->body);
+    EXPECT_EQ(by_cookie->body.find(kCanaryBrand), std::string::npos);
+    EXPECT_EQ(by_cookie->body.find(kCanaryProductName), std::string::npos);
+  }
+  for (const auto& route : ltv::server::routes()) {
+    if (route.access != ltv::server::Access::analyst && route.access != ltv::server::Access::admin)
+      continue;
+    if (route.method != std::string_view("GET")) continue;
+    std::string path(route.path);
+    path = std::regex_replace(path, std::regex("\\{run_id\\}"), "1");
+    path = std::regex_replace(path, std::regex("\\{table\\+\\}"), "customers");
+    path = std::regex_replace(path, std::regex("\\{customer_id\\}"), "C0001");
+    path = std::regex_replace(path, std::regex("\\{job_id\\}"), "1");
+    SCOPED_TRACE(path);
+    expect_error(with_cookie("GET", path, cookie, ""), 403, "");
+  }
+  const auto widened =
+      with_cookie("GET", std::string("/api/v1/partner/kpis?brand=") + kCanaryBrand, cookie, "");
+  expect_error(widened, 404, "brand");
+  EXPECT_EQ(widened->body.find(kCanaryBrand), std::string::npos);
+  const Json who = json_of(with_cookie("GET", "/api/v1/session", cookie, ""));
+  EXPECT_EQ(who["user"], "alpha");
+  EXPECT_EQ(who["brands"], Json::array({"Alpha"}));
+}
+
+TEST_F(Server, AnalystViewsAgreeWithTheStoredCustomersTable) {
+  // The stored customers table, read through the table route: the independent source.
+  const Json table = json_of(get("/api/v1/runs/1/tables/customers", fx->analyst));
+  std::vector<std::pair<double, std::string>> clv;
+  std::vector<std::string> ids;
+  for (const Json& row : table["rows"]) {
+    ids.push_back(row["customer_id"].get<std::string>());
+    if (row["clv"].is_number()) clv.emplace_back(row["clv"].get<double>(), ids.back());
+  }
+  ASSERT_EQ(ids.size(), 240u);
+  std::sort(clv.begin(), clv.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  const Json top = json_of(get("/api/v1/ltv/top?run=1&limit=7", fx->analyst));
+  ASSERT_EQ(top["rows"].size(), 7u);
+  for (std::size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(top["rows"][i]["customer_id"], clv[i].second) << i;
+    EXPECT_DOUBLE_EQ(top["rows"][i]["clv"].get<double>(), clv[i].first) << i;
+  }
+  // The histogram: every customer with a CLV in exactly one bin, each bin's count as counted
+  // here from the bounds it states.
+  const Json hist = json_of(get("/api/v1/ltv/histogram?run=1&bins=10", fx->analyst));
+  EXPECT_EQ(hist["customers_without_clv"].get<std::size_t>(), ids.size() - clv.size());
+  std::int64_t binned = 0;
+  const Json& bins = hist["rows"];
+  ASSERT_GE(bins.size(), 10u);
+  ASSERT_LE(bins.size(), 11u);
+  for (std::size_t b = 0; b < bins.size(); ++b) {
+    const double from = bins[b]["from"].get<double>();
+    const bool open = bins[b]["to"].is_null();
+    const bool last_closed = !open && (b + 1 == bins.size() || bins[b + 1]["to"].is_null());
+    std::int64_t expected = 0;
+    for (const auto& [v, id] : clv) {
+      if (open ? v > from
+               : (v >= from - 1e-9 && (last_closed ? v <= bins[b]["to"].get<double>() + 1e-9
+                                                   : v < bins[b]["to"].get<double>()))) {
+        ++expected;
+      }
+    }
+    EXPECT_EQ(bins[b]["customers"].get<std::int64_t>(), expected) << b;
+    binned += bins[b]["customers"].get<std::int64_t>();
+  }
+  EXPECT_EQ(binned, static_cast<std::int64_t>(clv.size()));
+  // The search: ids starting with q, in id order, at most limit.
+  const Json found = json_of(get("/api/v1/customers?q=C01&limit=5", fx->analyst));
+  std::vector<std::string> expected_ids;
+  for (const auto& id : ids) {
+    if (id.rfind("C01", 0) == 0) expected_ids.push_back(id);
+  }
+  std::sort(expected_ids.begin(), expected_ids.end());
+  ASSERT_GT(expected_ids.size(), 5u);
+  ASSERT_EQ(found["rows"].size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(found["rows"][i]["customer_id"], expected_ids[i]);
+  EXPECT_EQ(found["more"], true);
+  const Json one = json_of(get("/api/v1/customers?q=C0239", fx->analyst));
+  ASSERT_EQ(one["rows"].size(), 1u);
+  EXPECT_EQ(one["more"], false);
+  EXPECT_TRUE(json_of(get("/api/v1/customers?q=nobody", fx->analyst))["rows"].empty());
+  // One customer's history: per month, from the test's own lines of that customer.
+  for (const std::string customer : {"C0007", "C0001"}) {
+    SCOPED_TRACE(customer);
+    std::map<std::string, std::tuple<std::set<std::string>, std::int64_t, double>> months;
+    for (const Line& l : fx->lines) {
+      if (l.customer != customer) continue;
+      auto& [orders, lines, revenue] = months[ltv::format_date(l.day).substr(0, 7)];
+      orders.insert(l.order);
+      ++lines;
+      revenue += l.amount;
+    }
+    const Json history =
+        json_of(get("/api/v1/customers/" + customer + "/history?run=1", fx->analyst));
+    ASSERT_EQ(history["rows"].size(), months.size()) << history.dump();
+    std::size_t i = 0;
+    for (const auto& [month, m] : months) {
+      const Json& row = history["rows"][i++];
+      EXPECT_EQ(row["month"], month);
+      EXPECT_EQ(row["orders"].get<std::size_t>(), std::get<0>(m).size()) << month;
+      EXPECT_EQ(row["lines"].get<std::int64_t>(), std::get<1>(m)) << month;
+      EXPECT_NEAR(row["revenue"].get<double>(), std::get<2>(m), 1e-6) << month;
+    }
+  }
+  expect_error(get("/api/v1/customers/NOBODY/history", fx->analyst), 404, "customer_id");
+  // Bad parameters name themselves.
+  expect_error(get("/api/v1/customers", fx->analyst), 400, "q");
+  expect_error(get("/api/v1/customers?q=", fx->analyst), 400, "q");
+  expect_error(get("/api/v1/customers?q=C0&limit=0", fx->analyst), 400, "limit");
+  expect_error(get("/api/v1/ltv/top?limit=5000", fx->analyst), 400, "limit");
+  expect_error(get("/api/v1/ltv/histogram?bins=x", fx->analyst), 400, "bins");
+  expect_error(get("/api/v1/ltv/histogram?bins=201", fx->analyst), 400, "bins");
+  expect_error(get("/api/v1/ltv/top?run=99", fx->analyst), 404, "run_id");
 }
 
 // ------------------------------------------------------------------------- recalculation

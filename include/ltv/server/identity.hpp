@@ -69,6 +69,9 @@ TokenInfo revoke_token(store::WorkspaceStore& workspace, std::int64_t id);
 /// The user a token belongs to, or nullopt when the token is malformed, unknown, expired or
 /// revoked (the four are not told apart: a caller learns nothing about which).
 std::optional<User> authenticate(store::WorkspaceStore& workspace, std::string_view token);
+/// The same, from the stored form of a token (token_hash()): how a dashboard session, which
+/// keeps the hash of the token it was opened with, re-authenticates on every request.
+std::optional<User> authenticate_hash(store::WorkspaceStore& workspace, std::string_view hash);
 
 /// The stored form of a token: hex of its 32-byte libsodium generic hash.
 std::string token_hash(std::string_view token);

@@ -68,6 +68,9 @@ struct ServerOptions {
   /// --recalc-every, in seconds (0: no timer): a recalculation starts when the newest committed
   /// run is older than this (checked at start and then every min(interval, 60 s)).
   double recalc_every = 0;
+  /// Marks the dashboard's session cookie Secure (sent over HTTPS only). This server speaks
+  /// plain HTTP: set it when a TLS-terminating proxy serves it to browsers (--secure-cookies).
+  bool secure_cookies = false;
   /// Receives one line per request (time, method, route, status, ms, user). Default: stderr.
   std::function<void(const std::string&)> log;
 };
