@@ -7,7 +7,7 @@ Two faces over one C++ engine (the same as the `ltv` command line):
   KPIs, cohorts, models, ...), and ``ltvkit.Workspace`` holds transactions for several jobs;
 * lifetimes' names: ``summary_data_from_transaction_data``, ``calibration_and_holdout_data``,
   ``BetaGeoFitter``, ``ModifiedBetaGeoFitter``, ``ParetoNBDFitter``, ``BetaGeoBetaBinomFitter``,
-  ``GammaGammaFitter``.
+  ``GammaGammaFitter``; and ``ShiftedBetaGeoFitter`` for contract retention (sBG).
 
 See docs/python.md.
 """
@@ -26,6 +26,7 @@ from .fitters import (  # noqa: F401
     GammaGammaFitter,
     ModifiedBetaGeoFitter,
     ParetoNBDFitter,
+    ShiftedBetaGeoFitter,
     load_model,
 )
 from .utils import calibration_and_holdout_data, summary_data_from_transaction_data  # noqa: F401
@@ -35,6 +36,6 @@ __all__ = [
     "analyze", "analyze_options", "Analysis", "Workspace",
     "summary_data_from_transaction_data", "calibration_and_holdout_data",
     "BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter", "BetaGeoBetaBinomFitter",
-    "GammaGammaFitter", "load_model",
+    "GammaGammaFitter", "ShiftedBetaGeoFitter", "load_model",
     "Error", "InputError", "ParameterError", "ModelError", "ConvergenceError",
 ]

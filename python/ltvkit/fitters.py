@@ -17,7 +17,7 @@ from . import _frames
 from . import _ltvkit
 
 __all__ = ["BetaGeoFitter", "ModifiedBetaGeoFitter", "ParetoNBDFitter",
-           "BetaGeoBetaBinomFitter", "GammaGammaFitter", "load_model"]
+           "BetaGeoBetaBinomFitter", "GammaGammaFitter", "ShiftedBetaGeoFitter", "load_model"]
 
 # lifetimes' months in units of `freq` for customer_lifetime_value (its own table).
 _CLV_STEPS = {"W": 4.345, "M": 1.0, "D": 30.0, "H": 30.0 * 24}
@@ -406,11 +406,99 @@ class GammaGammaFitter(_Fitter):
         return pd.Series(values.reshape(shape).ravel(), index=index, name="clv")
 
 
+class ShiftedBetaGeoFitter(_Fitter):
+    """Shifted-beta-geometric model of contract retention (Fader & Hardie 2007, "How to Project
+    Customer Retention"): each customer cancels at the end of a period with probability theta,
+    theta ~ Beta(gamma, delta) across customers. Fitted on cohorts' survival tables (customers
+    still under contract at period 0 and after each renewal), as `ltv fit --model sbg`; the
+    projection is that of `ltv predict --model sbg`. lifetimes has no contractual model;
+    pymc-marketing calls it ShiftedBetaGeoModelIndividual."""
+
+    _model = "sbg"
+    _names = ("gamma", "delta")
+
+    @staticmethod
+    def _table(alive, cohort=None, period=None):
+        """The survival table as the engine reads it: a DataFrame with an `alive` column (and
+        optional `cohort`, `period`), or the counts of one cohort in period order."""
+        if isinstance(alive, pd.DataFrame):
+            if cohort is not None or period is not None:
+                raise _frames.parameter_error(
+                    "cohort", cohort if cohort is not None else period,
+                    "no cohort/period arguments with a DataFrame (its columns are used)")
+            return _frames.side_table(alive, "survival")
+        values = np.asarray(alive, dtype=np.float64).ravel()
+        columns = {"alive": values}
+        if cohort is not None:
+            columns["cohort"] = np.asarray(cohort).astype(str).ravel()
+        if period is not None:
+            columns["period"] = np.asarray(period).ravel()
+        return _frames.side_table(pd.DataFrame(columns), "survival")
+
+    def fit(self, alive, cohort=None, period=None, calibration_periods=0, initial_params=None,
+            verbose=False, **kwargs):
+        """Maximum-likelihood fit on the first `calibration_periods` periods of every cohort
+        (0 = all). `alive` is a DataFrame with columns alive[, cohort][, period] or the counts
+        of one cohort (period 0 first); `cohort` / `period` label such counts."""
+        table = self._table(alive, cohort, period)
+        calibration = int(calibration_periods)
+        if calibration != calibration_periods or calibration < 0:
+            raise _frames.parameter_error("calibration_periods", calibration_periods,
+                                          "a whole number of periods >= 0 (0 = all)")
+        options = self._options(initial_params, 0)
+        fit = _ltvkit.fit_retention(table, calibration, options)
+        self._survival_table = table
+        self.calibration_periods = calibration
+        self.data = None
+        return self._fitted(fit, "period")
+
+    def survival_function(self, t):
+        """S(t): the share of a new cohort still customers after t renewal opportunities."""
+        return self._curve("survival", t)
+
+    def retention_rate(self, t):
+        """r(t) = S(t) / S(t - 1), t >= 1: retention rate of period t (rises with tenure)."""
+        return self._curve("retention", t)
+
+    def churn_probability(self, t):
+        """P(T = t), t >= 1: the share of new customers whose last period is t."""
+        return self._curve("churn", t)
+
+    def discounted_expected_residual_lifetime(self, discount_rate, renewals=0):
+        """DERL (Fader & Hardie 2010 eq. 6): discounted expected future payments of a customer
+        who has made `renewals` renewals and is about to decide on the next one; times the value
+        of a period it is the customer's residual lifetime value."""
+        self._require_fit()
+        a, shape = _arrays("discounted_expected_residual_lifetime", renewals=renewals)
+        values = _ltvkit.sbg_derl(self._fit, float(discount_rate), a["renewals"])
+        return _shaped(values, shape, (renewals,), series=False)
+
+    def projection(self, horizon=0, discount_rate=None, period_value=0.0):
+        """One row per cohort and period 0..horizon (0 = as far as the data goes): observed and
+        expected alive, survival, retention, P(churn), and with a discount rate per period
+        `derl` (and `clv` = period_value x derl) — the table of `ltv predict --model sbg`."""
+        self._require_fit()
+        table = getattr(self, "_survival_table", None)
+        if table is None:
+            raise ValueError("projection() needs the survival table of fit(); a loaded model "
+                             "file has none")
+        columns = _ltvkit.retention_projection(
+            self._fit, table, int(horizon), None if discount_rate is None else float(discount_rate),
+            float(period_value), self.calibration_periods)
+        return _frames.frame(columns)
+
+    def _curve(self, what, t):
+        self._require_fit()
+        a, shape = _arrays(what, t=t)
+        return _shaped(_ltvkit.sbg_curve(self._fit, what, a["t"]), shape, (t,), series=False)
+
+
 def load_model(path):
     """The fitter of a model file (`ltv fit -o`, the main job's model.json, save_model)."""
     fit, _ = _ltvkit.read_model(os.fspath(path))
     classes = {c._model: c for c in (BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter,
-                                     BetaGeoBetaBinomFitter, GammaGammaFitter)}
+                                     BetaGeoBetaBinomFitter, GammaGammaFitter,
+                                     ShiftedBetaGeoFitter)}
     if fit.model not in classes:
         raise _ltvkit.ModelError("{} holds a {} model, which has no lifetimes fitter".format(
             path, fit.model))

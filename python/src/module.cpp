@@ -17,8 +17,10 @@
 #include "ltv/ltv.hpp"
 #include "ltv/models/clv.hpp"
 #include "ltv/models/gamma_gamma.hpp"
+#include "ltv/models/sbg.hpp"
 #include "ltv/workspace/infer_columns.hpp"
 #include "ltv/workspace/model_input.hpp"
+#include "ltv/workspace/retention.hpp"
 
 namespace ltv::python {
 namespace {
@@ -439,6 +441,56 @@ PYBIND11_MODULE(_ltvkit, m) {
           py::arg("time_unit") = "");
   m.def("fit", &fit, py::arg("model"), py::arg("x"), py::arg("t_x"), py::arg("T"),
         py::arg("weights"), py::arg("monetary_value"), py::arg("options"));
+  // Contract retention (ltv/workspace/retention.hpp): a survival table read with the same checks
+  // as `ltv fit --model sbg` reads a survival CSV.
+  m.def(
+      "fit_retention",
+      [](const Table& table, std::int64_t calibration_periods, const py::dict& options) {
+        const SurvivalData data = survival_data(table);
+        const FitOptions f = fit_options_from(options);
+        py::gil_scoped_release release;
+        return fit_retention(data, calibration_periods, f);
+      },
+      py::arg("table"), py::arg("calibration_periods"), py::arg("options"));
+  m.def(
+      "retention_projection",
+      [](const FitResult& fit, const Table& table, std::int64_t horizon,
+         std::optional<double> discount_rate, double period_value,
+         std::int64_t calibration_periods) {
+        RetentionProjectionOptions o;
+        o.horizon = horizon;
+        o.discount_rate = discount_rate;
+        o.period_value = period_value;
+        o.calibration_periods = calibration_periods;
+        return table_columns(retention_projection(fit, survival_data(table), o));
+      },
+      py::arg("fit"), py::arg("table"), py::arg("horizon"), py::arg("discount_rate"),
+      py::arg("period_value"), py::arg("calibration_periods"));
+  m.def(
+      "sbg_curve",
+      [](const FitResult& fit, const std::string& what, const DoubleArray& t) {
+        const SbgParams params = sbg::params(fit);
+        double (*f)(const SbgParams&, double) = what == "survival"    ? &sbg::survival
+                                                : what == "retention" ? &sbg::retention
+                                                : what == "churn"     ? &sbg::p_churn
+                                                                      : nullptr;
+        if (f == nullptr) parameter_error("what", what, "survival, retention or churn");
+        std::vector<double> out(static_cast<std::size_t>(t.size()));
+        for (py::ssize_t i = 0; i < t.size(); ++i) out[i] = f(params, t.data()[i]);
+        return to_array(out);
+      },
+      py::arg("fit"), py::arg("what"), py::arg("t"));
+  m.def(
+      "sbg_derl",
+      [](const FitResult& fit, double discount_rate, const DoubleArray& renewals) {
+        const SbgParams params = sbg::params(fit);
+        std::vector<double> out(static_cast<std::size_t>(renewals.size()));
+        for (py::ssize_t i = 0; i < renewals.size(); ++i) {
+          out[i] = sbg::derl(params, discount_rate, renewals.data()[i]);
+        }
+        return to_array(out);
+      },
+      py::arg("fit"), py::arg("discount_rate"), py::arg("renewals"));
   m.def(
       "read_model",
       [](const std::string& path) {
