@@ -19,6 +19,9 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 libssl-dev
   # HTTP server (ltv serve): cpp-httplib, libsodium for API tokens
   libcpp-httplib-dev libsodium-dev
+  # ClickHouse as a transaction source (src/store/clickhouse.cpp talks HTTP through cpp-httplib):
+  # the servers of the 2-shard test cluster (scripts/clickhouse_test_cluster.sh) and the client
+  clickhouse-server clickhouse-client
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests
