@@ -43,15 +43,26 @@ void run_fit(CommandParameters& command) {
   const ModelDefinition& definition = model_definition(p.text("model"));
   const std::string format = p.choice("format");
   std::optional<LoadReport> report;
-  const ModelInput data =
-      load_model_input(p, definition.discrete, false, &report, definition.needs_regularity);
-  if (report && !p.flag("quiet")) std::fputs(report->to_text().c_str(), stderr);
-  const FitResult fit = fit_model(definition.name, data, fit_opts);
+  FitResult fit;
+  std::string time_unit;
+  // A ClickHouse source: the patterns are computed there, only they travel.
+  if (auto pushed = pushed_down_model_input(p, definition.name, definition.discrete,
+                                            definition.needs_regularity)) {
+    if (!p.flag("quiet")) std::fputs(store::load_report(pushed->scan).to_text().c_str(), stderr);
+    fit = fit_model(definition.name, *pushed, fit_opts);
+    time_unit = std::string(to_string(pushed->time_unit));
+  } else {
+    const ModelInput data =
+        load_model_input(p, definition.discrete, false, &report, definition.needs_regularity);
+    if (report && !p.flag("quiet")) std::fputs(report->to_text().c_str(), stderr);
+    fit = fit_model(definition.name, data, fit_opts);
+    time_unit = data.time_unit;
+  }
   Output out(p.text("output"));
   if (format == "csv") {
     write_rows(out.stream(), fit);
   } else {
-    out.stream() << model_to_json(fit, data.time_unit).dump(2) << '\n';
+    out.stream() << model_to_json(fit, time_unit).dump(2) << '\n';
   }
   out.close();
 }
