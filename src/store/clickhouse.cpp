@@ -449,7 +449,7 @@ ClickHouseScan scan_source(const PushdownSql& q, const ClickHouseClient& client,
 }  // namespace
 
 PushedDownPatterns clickhouse_patterns(const ClickHouseSource& source,
-                                       const SummaryOptions& options) {
+                                       const SummaryOptions& options, bool spend) {
   const PushdownSql q = pushdown_sql(source);
   const ClickHouseClient client(q.loc);
   CustomerSummary header;
@@ -478,14 +478,14 @@ PushedDownPatterns clickhouse_patterns(const ClickHouseSource& source,
   });
   out.patterns = compress_patterns(x, t_x, T, weight);
   out.scan.customers = static_cast<std::int64_t>(out.patterns.customers());
-  if (q.has_amount) {
+  if (q.has_amount && spend) {
     // The Gamma-Gamma input: repeat customers by (x, mean repeat spend), with counts.
-    const std::string spend = client.query(
+    const std::string rows = client.query(
         fmt::format("SELECT x, repeat_amount / x AS m, count() FROM ({}) WHERE x > 0 GROUP BY x, m "
                     "ORDER BY x, m FORMAT TabSeparated",
                     customers));
     std::vector<double> sx, sm, sw;
-    for_each_row(spend, [&](const std::vector<std::string_view>& f) {
+    for_each_row(rows, [&](const std::vector<std::string_view>& f) {
       if (f.size() != 3) throw DatabaseError(q.source + ": ClickHouse returned a malformed row");
       sx.push_back(static_cast<double>(to_integer(f[0])));
       sm.push_back(to_number(f[1]));

@@ -325,7 +325,7 @@ std::optional<store::PushedDownPatterns> pushed_down_model_input(const Parameter
   }
   return store::clickhouse_patterns(
       store::clickhouse_source(source.location, source.query, source.table, source.options.columns),
-      summary_options(p));
+      summary_options(p), model_definition(model).kind == ModelKind::spend);
 }
 
 FitResult fit_model(std::string_view model, const store::PushedDownPatterns& input,

@@ -279,7 +279,7 @@ TEST(ClickHouse, FitsOnPushedDownPatternsEqualTheLocalFits) {
   const auto pushed = store::clickhouse_patterns(distributed_source(c), so);
   const ModelInput local = local_input(so);
   const FitOptions options;
-  for (const char* model : {"bgnbd", "gg"}) {
+  for (const char* model : {"bgnbd", "pnbd", "mbgnbd", "gg"}) {
     const FitResult a = fit_model(model, local, options);
     const FitResult b = fit_model(model, pushed, options);
     ASSERT_EQ(a.estimates.size(), b.estimates.size()) << model;

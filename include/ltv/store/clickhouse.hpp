@@ -116,7 +116,7 @@ struct PushedDownPatterns {
   ClickHouseScan scan;
   TimeUnit time_unit = TimeUnit::week;
   RfmPatterns patterns;
-  SpendData spend;  ///< empty without an amount column
+  SpendData spend;  ///< empty without an amount column (or when not asked for)
 };
 
 /// Runs the summary and the pattern compression in ClickHouse (one row per customer-day, then
@@ -125,8 +125,9 @@ struct PushedDownPatterns {
 /// purchase on or before the calibration end, a row has a negative amount (returns are not
 /// pushed down) or a NULL customer, date or amount; DatabaseError when the server or a shard
 /// fails.
+/// `spend = false` skips the Gamma-Gamma query (a count model needs only the patterns).
 PushedDownPatterns clickhouse_patterns(const ClickHouseSource& source,
-                                       const SummaryOptions& options);
+                                       const SummaryOptions& options, bool spend = true);
 
 /// The per-customer summaries computed in ClickHouse, in id_before() order, as summarize()
 /// computes them from the same rows (no profit column; orders = purchase days). `scan`
