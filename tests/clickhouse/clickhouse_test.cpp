@@ -239,6 +239,27 @@ TEST(ClickHouse, PushedDownPatternsEqualTheLocalCompression) {
   EXPECT_EQ(pushed.scan.calibration_end, days_from_civil(1997, 9, 30));
 }
 
+TEST(ClickHouse, AQueryWithColumnsByPositionGivesTheTablesPatterns) {
+  REQUIRE_CLUSTER();
+  const SummaryOptions so = cdnow_periods();
+  const auto table = store::clickhouse_patterns(distributed_source(c), so);
+  ColumnMapping m;
+  m.customer = "#1";
+  m.date = "2";
+  m.amount = "AMT";  // case-insensitive, as in a file's header
+  const auto query = store::clickhouse_patterns(
+      store::clickhouse_source(c.url() + "/default",
+                               "SELECT customer_id AS cust, date AS day, amount AS amt "
+                               "FROM default.tx WHERE customer_id != '0001';",
+                               "", m),
+      so);
+  // Customer 0001 (four purchase days, the first on 1997-01-01) is left out by the query.
+  EXPECT_EQ(query.patterns.customers(), table.patterns.customers() - 1);
+  EXPECT_EQ(query.scan.rows, 6919 - 4);
+  EXPECT_EQ(query.scan.source.find("(query)") != std::string::npos, true) << query.scan.source;
+  EXPECT_EQ(query.spend.customers(), table.spend.customers() - 1);
+}
+
 TEST(ClickHouse, EachShardsPatternCountsAddUpToTheDistributedResult) {
   REQUIRE_CLUSTER();
   const SummaryOptions so = cdnow_periods();
