@@ -259,8 +259,10 @@ ClickHouseSource clickhouse_source(std::string location, std::string query, std:
   for (const auto& [option, value] : refused) {
     if (!value->empty()) {
       parameter_error(option, *value,
-                      "no such column on a ClickHouse source: the push-down takes --customer, "
-                      "--date and --amount only (docs/scale-out.md)");
+                      fmt::format("no --{} on a ClickHouse source: the summary and the fit "
+                                  "computed in ClickHouse take --customer, --date and --amount "
+                                  "only (docs/scale-out.md)",
+                                  option));
     }
   }
   if (columns.customer.empty()) {
@@ -319,15 +321,160 @@ struct PushdownSql {
   std::string c, d, a;              // expressions over the source's columns
   std::string raw_c, raw_d, raw_a;  // the quoted columns themselves
   bool has_amount = false;
+  /// The source is a Distributed table whose sharding key is a function of the customer column
+  /// only: every customer's rows are on one shard, so each shard computes its customers' rows
+  /// completely (distributed_group_by_no_merge=1) and the initiator only adds them up.
+  bool sharded_by_customer = false;
 
-  std::string lines() const {
-    return fmt::format("SELECT {} AS c, {} AS d, {} AS a FROM {}", c, d, a, from);
+  /// The settings of a query over the source.
+  ClickHouseClient::Settings settings() const {
+    if (!sharded_by_customer) return {};
+    return {{"distributed_group_by_no_merge", "1"}};
   }
-  std::string days(std::int32_t observation_end) const {
-    return fmt::format("SELECT c, d, sum(a) AS a FROM ({}) WHERE c != '' AND d <= {} GROUP BY c, d",
-                       lines(), observation_end);
+
+  /// One row per customer with a purchase on or before `cal`: c, days (purchase days up to
+  /// cal), first, last (first and last purchase day up to cal), revenue (amount up to cal),
+  /// first_amount (amount of the first day), holdout_days, holdout_amount (after cal, up to
+  /// `obs`). Without `amounts` the three amounts are 0 (not computed).
+  std::string customers(std::int32_t cal, std::int32_t obs, bool amounts) const {
+    if (sharded_by_customer) {
+      // One GROUP BY per customer, run to the end on each shard: purchase days counted as
+      // distinct days, the first day's amount as the first value of the per-day sums
+      // (arraySum(arraySlice(...)): 18.16 sends `arrayElement(tupleElement(...), 2), 1)` to the
+      // shards as `(...).2[1]`, which they fail to parse).
+      const std::string money = amounts
+                                    ? fmt::format(
+                                          "sumIf({1}, {0} <= {2}) AS revenue, "
+                                          "arraySum(arraySlice(tupleElement(sumMap([{0}], [{1}]), "
+                                          "2), 1, 1)) AS first_amount, "
+                                          "sumIf({1}, {0} > {2}) AS holdout_amount",
+                                          d, a, cal)
+                                    : std::string(
+                                          "toFloat64(0) AS revenue, toFloat64(0) AS first_amount, "
+                                          "toFloat64(0) AS holdout_amount");
+      return fmt::format(
+          "SELECT {1} AS c, toInt64(uniqExactIf({0}, {0} <= {2})) AS days, min({0}) AS first, "
+          "maxIf({0}, {0} <= {2}) AS last, toInt64(uniqExactIf({0}, {0} > {2})) AS holdout_days, "
+          "{3} FROM {4} WHERE {0} <= {5} AND {1} != '' GROUP BY c HAVING min({0}) <= {2}",
+          d, c, cal, money, from, obs);
+    }
+    // Any other source: one row per customer-day first, then per customer.
+    const std::string lines = fmt::format("SELECT {} AS c, {} AS d, {} AS a FROM {}", c, d,
+                                          amounts ? a : std::string("toFloat64(0)"), from);
+    const std::string days = fmt::format(
+        "SELECT c, d, sum(a) AS a FROM ({}) WHERE c != '' AND d <= {} GROUP BY c, d", lines, obs);
+    return fmt::format(
+        "SELECT c, toInt64(countIf(d <= {0})) AS days, min(d) AS first, maxIf(d, d <= {0}) AS "
+        "last, "
+        "toInt64(countIf(d > {0})) AS holdout_days, sumIf(a, d <= {0}) AS revenue, "
+        "argMin(a, d) AS first_amount, sumIf(a, d > {0}) AS holdout_amount FROM ({1}) "
+        "GROUP BY c HAVING min(d) <= {0}",
+        cal, days);
   }
 };
+
+/// `text` as a ClickHouse string literal.
+std::string quote_string(std::string_view text) {
+  std::string out = "'";
+  for (char ch : text) {
+    if (ch == '\\' || ch == '\'') out += '\\';
+    out += ch;
+  }
+  return out + "'";
+}
+
+/// The identifiers of an expression that are not function names (`cityHash64(customer_id)`
+/// gives customer_id), backquotes removed.
+std::vector<std::string> column_identifiers(std::string_view expr) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  const auto is_start = [](char ch) {
+    return std::isalpha(static_cast<unsigned char>(ch)) || ch == '_';
+  };
+  while (i < expr.size()) {
+    const char ch = expr[i];
+    if (ch == '\'') {  // a string literal
+      for (++i; i < expr.size() && expr[i] != '\''; ++i) {
+        if (expr[i] == '\\') ++i;
+      }
+      ++i;
+    } else if (ch == '`' || is_start(ch)) {
+      std::string name;
+      if (ch == '`') {
+        for (++i; i < expr.size() && expr[i] != '`'; ++i) name += expr[i];
+        ++i;
+      } else {
+        while (i < expr.size() &&
+               (is_start(expr[i]) || std::isdigit(static_cast<unsigned char>(expr[i])))) {
+          name += expr[i++];
+        }
+      }
+      std::size_t j = i;
+      while (j < expr.size() && std::isspace(static_cast<unsigned char>(expr[j]))) ++j;
+      if (j == expr.size() || expr[j] != '(') out.push_back(name);
+    } else if (std::isdigit(static_cast<unsigned char>(ch))) {
+      while (i < expr.size() &&
+             (std::isalnum(static_cast<unsigned char>(expr[i])) || expr[i] == '.')) {
+        ++i;
+      }
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+/// Whether the table is a Distributed table sharded by a function of `customer` only, from
+/// its definition in system.tables (`Distributed(cluster, db, table, key)`).
+bool distributed_by_customer(const ClickHouseClient& client, const ClickHouseLocation& loc,
+                             std::string_view table, std::string_view customer) {
+  std::string name(table.empty() ? std::string_view(loc.table) : table);
+  std::string database = loc.database;
+  if (const auto dot = name.find('.'); dot != std::string::npos) {
+    database = name.substr(0, dot);
+    name = name.substr(dot + 1);
+  }
+  const std::string body = client.query(
+      fmt::format("SELECT engine_full FROM system.tables WHERE database = {} AND name = {} AND "
+                  "engine = 'Distributed' FORMAT JSONCompact",
+                  quote_string(database), quote_string(name)));
+  const auto data = nlohmann::json::parse(body).at("data");
+  if (data.empty()) return false;
+  const std::string engine = data.at(0).at(0).get<std::string>();
+  // The fourth argument of Distributed(...), at the parenthesis depth 1.
+  const auto open = engine.find('(');
+  if (open == std::string::npos) return false;
+  int depth = 0, argument = 0;
+  std::size_t key_begin = std::string::npos, key_end = std::string::npos;
+  for (std::size_t i = open; i < engine.size(); ++i) {
+    const char ch = engine[i];
+    if (ch == '\'') {
+      for (++i; i < engine.size() && engine[i] != '\''; ++i) {
+        if (engine[i] == '\\') ++i;
+      }
+      continue;
+    }
+    if (ch == '(') {
+      ++depth;
+    } else if (ch == ')') {
+      if (--depth == 0) {
+        if (argument == 3) key_end = i;
+        break;
+      }
+    } else if (ch == ',' && depth == 1) {
+      if (argument == 3) {
+        key_end = i;
+        break;
+      }
+      if (++argument == 3) key_begin = i + 1;
+    }
+  }
+  if (key_begin == std::string::npos || key_end == std::string::npos) return false;
+  const auto ids =
+      column_identifiers(std::string_view(engine).substr(key_begin, key_end - key_begin));
+  return !ids.empty() &&
+         std::all_of(ids.begin(), ids.end(), [&](const std::string& id) { return id == customer; });
+}
 
 PushdownSql pushdown_sql(const ClickHouseSource& source) {
   PushdownSql q;
@@ -340,7 +487,8 @@ PushdownSql pushdown_sql(const ClickHouseSource& source) {
       client.query("SELECT * FROM " + q.from + " LIMIT 0 FORMAT JSONCompact"));
   std::vector<std::string> names;
   for (const auto& column : meta.at("meta")) names.push_back(column.at("name").get<std::string>());
-  q.raw_c = quote_name(resolve_column(names, source.customer, "customer", q.source));
+  const std::string customer = resolve_column(names, source.customer, "customer", q.source);
+  q.raw_c = quote_name(customer);
   q.raw_d = quote_name(resolve_column(names, source.date, "date", q.source));
   q.c = "toString(" + q.raw_c + ")";
   q.d = "toInt32(toDate(" + q.raw_d + "))";
@@ -350,6 +498,9 @@ PushdownSql pushdown_sql(const ClickHouseSource& source) {
     q.a = "toFloat64(" + q.raw_a + ")";
   } else {
     q.a = "toFloat64(0)";
+  }
+  if (source.query.empty()) {
+    q.sharded_by_customer = distributed_by_customer(client, q.loc, source.table, customer);
   }
   return q;
 }
@@ -410,6 +561,7 @@ ClickHouseScan scan_source(const PushdownSql& q, const ClickHouseClient& client,
       nulls, q.raw_c, q.a, q.raw_d, loaded, q.from));
   ClickHouseScan scan;
   scan.source = q.source;
+  scan.sharded_by_customer = q.sharded_by_customer;
   scan.has_amount = q.has_amount;
   std::int64_t null_rows = 0, empty_customers = 0, negative = 0;
   bool seen = false;
@@ -457,16 +609,14 @@ PushedDownPatterns clickhouse_patterns(const ClickHouseSource& source,
   out.time_unit = options.time_unit;
   out.scan = scan_source(q, client, options, header);
   const std::int32_t cal = header.calibration_end;
-  const std::string customers = fmt::format(
-      "SELECT c, countIf(d <= {0}) - 1 AS x, maxIf(d, d <= {0}) - min(d) AS t_x_days, "
-      "{0} - min(d) AS T_days, sumIf(a, d <= {0}) - argMin(a, d) AS repeat_amount "
-      "FROM ({1}) GROUP BY c HAVING min(d) <= {0}",
-      cal, q.days(header.observation_end));
+  const std::string customers = q.customers(cal, header.observation_end, q.has_amount && spend);
   // The patterns: integer days grouped in ClickHouse, converted to the time unit here.
   const std::string patterns = client.query(
-      fmt::format("SELECT x, t_x_days, T_days, count() FROM ({}) GROUP BY x, t_x_days, T_days "
-                  "ORDER BY x, t_x_days, T_days FORMAT TabSeparated",
-                  customers));
+      fmt::format("SELECT days - 1 AS x, last - first AS t_x_days, {} - first AS T_days, count() "
+                  "FROM ({}) GROUP BY x, t_x_days, T_days ORDER BY x, t_x_days, T_days "
+                  "FORMAT TabSeparated",
+                  cal, customers),
+      q.settings());
   const double unit = days_per_unit(options.time_unit);
   std::vector<double> x, t_x, T, weight;
   for_each_row(patterns, [&](const std::vector<std::string_view>& f) {
@@ -481,9 +631,10 @@ PushedDownPatterns clickhouse_patterns(const ClickHouseSource& source,
   if (q.has_amount && spend) {
     // The Gamma-Gamma input: repeat customers by (x, mean repeat spend), with counts.
     const std::string rows = client.query(
-        fmt::format("SELECT x, repeat_amount / x AS m, count() FROM ({}) WHERE x > 0 GROUP BY x, m "
-                    "ORDER BY x, m FORMAT TabSeparated",
-                    customers));
+        fmt::format("SELECT days - 1 AS x, (revenue - first_amount) / x AS m, count() FROM ({}) "
+                    "WHERE x > 0 GROUP BY x, m ORDER BY x, m FORMAT TabSeparated",
+                    customers),
+        q.settings());
     std::vector<double> sx, sm, sw;
     for_each_row(rows, [&](const std::vector<std::string_view>& f) {
       if (f.size() != 3) throw DatabaseError(q.source + ": ClickHouse returned a malformed row");
@@ -585,11 +736,11 @@ std::unique_ptr<SummaryRanges> clickhouse_summary(const ClickHouseSource& source
   auto out = std::make_unique<ClickHouseSummary>();
   scan = scan_source(q, client, options, out->header_);
   const std::int32_t cal = out->header_.calibration_end;
-  const std::string body = client.query(
-      fmt::format("SELECT c, min(d), maxIf(d, d <= {0}), countIf(d <= {0}), sumIf(a, d <= {0}), "
-                  "argMin(a, d), countIf(d > {0}), sumIf(a, d > {0}) FROM ({1}) GROUP BY c "
-                  "HAVING min(d) <= {0} FORMAT TabSeparated",
-                  cal, q.days(out->header_.observation_end)));
+  const std::string body =
+      client.query(fmt::format("SELECT c, first, last, days, revenue, first_amount, holdout_days, "
+                               "holdout_amount FROM ({}) FORMAT TabSeparated",
+                               q.customers(cal, out->header_.observation_end, q.has_amount)),
+                   q.settings());
   ClickHouseSummary& s = *out;
   for_each_row(body, [&](const std::vector<std::string_view>& f) {
     if (f.size() != 8) throw DatabaseError(q.source + ": ClickHouse returned a malformed row");

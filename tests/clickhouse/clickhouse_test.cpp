@@ -72,6 +72,10 @@ void load_cdnow(const Cluster& c) {
     client.query(
         "CREATE TABLE default.tx AS default.tx_local "
         "ENGINE = Distributed(ltv_test, default, tx_local, cityHash64(customer_id))");
+    // The same shards under a sharding key that says nothing about customers.
+    client.query(
+        "CREATE TABLE default.tx_rand AS default.tx_local "
+        "ENGINE = Distributed(ltv_test, default, tx_local, rand())");
   }
   const store::ClickHouseClient client(store::parse_clickhouse_url(c.url(0)));
   client.insert("INSERT INTO default.tx FORMAT TabSeparated", cdnow_tsv(),
@@ -237,6 +241,8 @@ TEST(ClickHouse, PushedDownPatternsEqualTheLocalCompression) {
   EXPECT_EQ(local.weight, pushed.patterns.weight);
   EXPECT_EQ(pushed.scan.rows, 6919);
   EXPECT_EQ(pushed.scan.calibration_end, days_from_civil(1997, 9, 30));
+  // Sharded by cityHash64(customer_id): each shard computed its customers to the end.
+  EXPECT_TRUE(pushed.scan.sharded_by_customer);
 }
 
 TEST(ClickHouse, AQueryWithColumnsByPositionGivesTheTablesPatterns) {
@@ -258,6 +264,7 @@ TEST(ClickHouse, AQueryWithColumnsByPositionGivesTheTablesPatterns) {
   EXPECT_EQ(query.scan.rows, 6919 - 4);
   EXPECT_EQ(query.scan.source.find("(query)") != std::string::npos, true) << query.scan.source;
   EXPECT_EQ(query.spend.customers(), table.spend.customers() - 1);
+  EXPECT_FALSE(query.scan.sharded_by_customer);  // a query: the two-step recipe
 }
 
 TEST(ClickHouse, EachShardsPatternCountsAddUpToTheDistributedResult) {
@@ -274,11 +281,20 @@ TEST(ClickHouse, EachShardsPatternCountsAddUpToTheDistributedResult) {
     const auto part = store::clickhouse_patterns(
         store::clickhouse_source(c.url(shard) + "/default.tx_local", "", "", m), so);
     shard_customers[shard] = part.patterns.customers();
+    EXPECT_FALSE(part.scan.sharded_by_customer);  // a MergeTree table: the two-step recipe
     for (std::size_t i = 0; i < part.patterns.size(); ++i) {
       summed[{part.patterns.x[i], part.patterns.t_x[i], part.patterns.T[i]}] +=
           part.patterns.weight[i];
     }
   }
+  // A Distributed table not sharded by customer takes the two-step recipe, same patterns.
+  const auto unsharded = store::clickhouse_patterns(distributed_source(c, "tx_rand"), so);
+  EXPECT_FALSE(unsharded.scan.sharded_by_customer);
+  EXPECT_TRUE(all.scan.sharded_by_customer);
+  EXPECT_EQ(unsharded.patterns.x, all.patterns.x);
+  EXPECT_EQ(unsharded.patterns.t_x, all.patterns.t_x);
+  EXPECT_EQ(unsharded.patterns.T, all.patterns.T);
+  EXPECT_EQ(unsharded.patterns.weight, all.patterns.weight);
   // Both shards hold customers (the table is really split), and their counts add up.
   EXPECT_GT(shard_customers[0], 0);
   EXPECT_GT(shard_customers[1], 0);
@@ -324,13 +340,16 @@ TEST(ClickHouse, SummaryIsIdenticalToTheLocalSummary) {
                                  " --no-header --customer 2 --date 3 --amount 5 -q" + periods +
                                  " -o " + (dir / "local.csv").string());
     ASSERT_EQ(local.exit_code, 0) << local.err;
-    const auto pushed = test::run(test::cli() + " summary " + c.url() +
-                                  "/default.tx --customer customer_id --date date --amount amount" +
-                                  periods + " -o " + (dir / "pushed.csv").string());
-    ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
-    const std::string a = read_file(dir / "local.csv"), b = read_file(dir / "pushed.csv");
+    const std::string a = read_file(dir / "local.csv");
     EXPECT_GT(std::count(a.begin(), a.end(), '\n'), 2357);  // header + one row per customer
-    EXPECT_EQ(a, b) << "periods:" << periods;
+    // Sharded by customer (one GROUP BY per shard) and not (per customer-day first).
+    for (const std::string table : {"tx", "tx_rand"}) {
+      const auto pushed = test::run(test::cli() + " summary " + c.url() + "/default." + table +
+                                    " --customer customer_id --date date --amount amount" +
+                                    periods + " -o " + (dir / "pushed.csv").string());
+      ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+      EXPECT_EQ(a, read_file(dir / "pushed.csv")) << table << ", periods:" << periods;
+    }
   }
 }
 

@@ -106,6 +106,11 @@ struct ClickHouseScan {
   std::int32_t first_day = 0, last_day = 0;
   bool has_amount = false;
   double total_amount = 0;
+  /// The source is a Distributed table sharded by a function of the customer column only:
+  /// each shard computed its customers' rows to the end (distributed_group_by_no_merge=1) and
+  /// only they travelled to the initiator. Otherwise the shards (if any) sent one row per
+  /// customer-day.
+  bool sharded_by_customer = false;
   std::int32_t calibration_end = 0, observation_end = 0;  ///< as used (defaults resolved)
 };
 
