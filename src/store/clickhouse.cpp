@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <exception>
 #include <nlohmann/json.hpp>
 
 #include "data/summary_detail.hpp"
@@ -153,7 +154,9 @@ namespace {
 
 std::string target_of(const ClickHouseLocation& loc, const ClickHouseClient::Settings& settings,
                       std::string_view query_in_url = {}) {
-  std::string target = "/?database=";
+  // wait_end_of_query: the server answers once the query has finished, so that an error (a
+  // shard lost midway) is an HTTP error, never a 200 whose body ends in an error text.
+  std::string target = "/?wait_end_of_query=1&database=";
   target += url_encode(loc.database);
   if (!query_in_url.empty()) {
     target += "&query=";
@@ -181,39 +184,92 @@ std::string one_line(std::string text) {
 
 }  // namespace
 
-std::string ClickHouseClient::post(const std::string& target, std::string_view body) const {
+void ClickHouseClient::post(const std::string& target, std::string_view body,
+                            const std::function<void(std::string_view)>& receive) const {
   httplib::Client client(location_.host, location_.port);
   client.set_connection_timeout(10, 0);
   client.set_read_timeout(3600, 0);
   client.set_write_timeout(600, 0);
   client.set_keep_alive(false);
-  httplib::Headers headers;
-  if (!location_.user.empty()) headers.emplace("X-ClickHouse-User", location_.user);
-  if (!location_.password.empty()) headers.emplace("X-ClickHouse-Key", location_.password);
-  httplib::Result result =
-      client.Post(target.c_str(), headers, body.data(), body.size(), "text/plain; charset=UTF-8");
-  if (!result) {
-    const httplib::Error e = result.error();
+  httplib::Request request;
+  request.method = "POST";
+  request.path = target;
+  request.body = std::string(body);
+  request.headers.emplace("Content-Type", "text/plain; charset=UTF-8");
+  if (!location_.user.empty()) request.headers.emplace("X-ClickHouse-User", location_.user);
+  if (!location_.password.empty()) request.headers.emplace("X-ClickHouse-Key", location_.password);
+  int status = 0;
+  std::string error_text;  // the body of a failed request
+  request.response_handler = [&](const httplib::Response& response) {
+    status = response.status;
+    return true;
+  };
+  std::exception_ptr failed;  // thrown by `receive`: stops the read, rethrown here
+  request.content_receiver = [&](const char* data, std::size_t size, std::uint64_t, std::uint64_t) {
+    if (status == 200) {
+      try {
+        receive(std::string_view(data, size));
+      } catch (...) {
+        failed = std::current_exception();
+        return false;
+      }
+    } else if (error_text.size() < 100000) {
+      error_text.append(data, size);
+    }
+    return true;
+  };
+  httplib::Response response;
+  httplib::Error e = httplib::Error::Success;
+  const bool sent = client.send(request, response, e);
+  if (failed) std::rethrow_exception(failed);
+  if (!sent && status == 0) {
     std::string why = httplib::to_string(e);
     if (e == httplib::Error::Connection) why = "connection refused or host unreachable";
     throw DatabaseError(fmt::format("ClickHouse server {}:{} ({}): cannot connect: {}",
                                     location_.host, location_.port, location_.display, why));
   }
-  if (result->status != 200) {
+  if (status != 200) {
     throw DatabaseError(fmt::format("ClickHouse server {}:{} ({}): query failed (HTTP {}): {}",
-                                    location_.host, location_.port, location_.display,
-                                    result->status, one_line(result->body)));
+                                    location_.host, location_.port, location_.display, status,
+                                    one_line(error_text)));
   }
-  return std::move(result->body);
+  if (!sent) {
+    throw DatabaseError(fmt::format(
+        "ClickHouse server {}:{} ({}): the connection broke while the result was read: {}",
+        location_.host, location_.port, location_.display, httplib::to_string(e)));
+  }
 }
 
 std::string ClickHouseClient::query(std::string_view sql, const Settings& settings) const {
-  return post(target_of(location_, settings), sql);
+  std::string out;
+  post(target_of(location_, settings), sql, [&](std::string_view chunk) { out += chunk; });
+  return out;
+}
+
+void ClickHouseClient::query_lines(std::string_view sql, const Settings& settings,
+                                   const std::function<void(std::string_view)>& line) const {
+  std::string pending;  // the start of a line not complete yet
+  post(target_of(location_, settings), sql, [&](std::string_view chunk) {
+    std::size_t start = 0;
+    for (std::size_t eol = chunk.find('\n'); eol != std::string_view::npos;
+         eol = chunk.find('\n', start)) {
+      if (pending.empty()) {
+        line(chunk.substr(start, eol - start));
+      } else {
+        pending.append(chunk.substr(start, eol - start));
+        line(pending);
+        pending.clear();
+      }
+      start = eol + 1;
+    }
+    pending.append(chunk.substr(start));
+  });
+  if (!pending.empty()) line(pending);
 }
 
 void ClickHouseClient::insert(std::string_view sql, std::string_view data,
                               const Settings& settings) const {
-  post(target_of(location_, settings, sql), data);
+  post(target_of(location_, settings, sql), data, [](std::string_view) {});
 }
 
 // --------------------------------------------------------------------------------- rows as CSV
@@ -505,21 +561,25 @@ PushdownSql pushdown_sql(const ClickHouseSource& source) {
   return q;
 }
 
+/// A TabSeparated line split into its fields.
+void split_tabs(std::string_view line, std::vector<std::string_view>& fields) {
+  fields.clear();
+  for (;;) {
+    const auto tab = line.find('\t');
+    fields.push_back(line.substr(0, tab));
+    if (tab == std::string_view::npos) break;
+    line.remove_prefix(tab + 1);
+  }
+}
+
 /// Tab-separated lines of a response, split into fields.
 template <class F>
 void for_each_row(std::string_view body, F&& f) {
   std::vector<std::string_view> fields;
   while (!body.empty()) {
     const auto eol = body.find('\n');
-    std::string_view line = body.substr(0, eol);
+    split_tabs(body.substr(0, eol), fields);
     body = eol == std::string_view::npos ? std::string_view() : body.substr(eol + 1);
-    fields.clear();
-    for (;;) {
-      const auto tab = line.find('\t');
-      fields.push_back(line.substr(0, tab));
-      if (tab == std::string_view::npos) break;
-      line.remove_prefix(tab + 1);
-    }
     f(fields);
   }
 }
@@ -736,23 +796,25 @@ std::unique_ptr<SummaryRanges> clickhouse_summary(const ClickHouseSource& source
   auto out = std::make_unique<ClickHouseSummary>();
   scan = scan_source(q, client, options, out->header_);
   const std::int32_t cal = out->header_.calibration_end;
-  const std::string body =
-      client.query(fmt::format("SELECT c, first, last, days, revenue, first_amount, holdout_days, "
-                               "holdout_amount FROM ({}) FORMAT TabSeparated",
-                               q.customers(cal, out->header_.observation_end, q.has_amount)),
-                   q.settings());
   ClickHouseSummary& s = *out;
-  for_each_row(body, [&](const std::vector<std::string_view>& f) {
-    if (f.size() != 8) throw DatabaseError(q.source + ": ClickHouse returned a malformed row");
-    s.ids_.push_back(unescape_tsv(f[0]));
-    s.first_.push_back(static_cast<std::int32_t>(to_integer(f[1])));
-    s.last_.push_back(static_cast<std::int32_t>(to_integer(f[2])));
-    s.days_.push_back(to_integer(f[3]));
-    s.revenue_.push_back(to_number(f[4]));
-    s.first_amount_.push_back(to_number(f[5]));
-    s.holdout_days_.push_back(to_integer(f[6]));
-    s.holdout_amount_.push_back(to_number(f[7]));
-  });
+  // Parsed as the rows arrive (the response is never held whole).
+  std::vector<std::string_view> f;
+  client.query_lines(
+      fmt::format("SELECT c, first, last, days, revenue, first_amount, holdout_days, "
+                  "holdout_amount FROM ({}) FORMAT TabSeparated",
+                  q.customers(cal, out->header_.observation_end, q.has_amount)),
+      q.settings(), [&](std::string_view line) {
+        split_tabs(line, f);
+        if (f.size() != 8) throw DatabaseError(q.source + ": ClickHouse returned a malformed row");
+        s.ids_.push_back(unescape_tsv(f[0]));
+        s.first_.push_back(static_cast<std::int32_t>(to_integer(f[1])));
+        s.last_.push_back(static_cast<std::int32_t>(to_integer(f[2])));
+        s.days_.push_back(to_integer(f[3]));
+        s.revenue_.push_back(to_number(f[4]));
+        s.first_amount_.push_back(to_number(f[5]));
+        s.holdout_days_.push_back(to_integer(f[6]));
+        s.holdout_amount_.push_back(to_number(f[7]));
+      });
   s.order_ =
       sort_by_id(s.ids_.size(), [&](std::uint32_t i) -> std::string_view { return s.ids_[i]; });
   scan.customers = static_cast<std::int64_t>(s.ids_.size());

@@ -15,6 +15,7 @@
 /// travel. docs/scale-out.md describes both.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,10 @@ class ClickHouseClient {
   /// DatabaseError naming the server (host:port, never the password) when it cannot be reached,
   /// and with ClickHouse's `Code: NN` and message when the query fails (HTTP 500).
   std::string query(std::string_view sql, const Settings& settings = {}) const;
+  /// Runs `sql` and hands each line of the response (without its newline) to `line` as it
+  /// arrives, without holding the whole response. Errors as query().
+  void query_lines(std::string_view sql, const Settings& settings,
+                   const std::function<void(std::string_view)>& line) const;
   /// Sends `data` to `sql` (an `INSERT INTO ... FORMAT ...`). Errors as query().
   void insert(std::string_view sql, std::string_view data, const Settings& settings = {}) const;
 
@@ -69,7 +74,8 @@ class ClickHouseClient {
   const std::string& name() const noexcept { return location_.display; }
 
  private:
-  std::string post(const std::string& target, std::string_view body) const;
+  void post(const std::string& target, std::string_view body,
+            const std::function<void(std::string_view)>& receive) const;
   ClickHouseLocation location_;
 };
 
