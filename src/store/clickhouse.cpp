@@ -367,9 +367,9 @@ std::string resolve_column(const std::vector<std::string>& names, const std::str
   parameter_error(option, wanted, fmt::format("a column of {}: {}", source, list));
 }
 
-/// The per-customer-day rows of a source as SQL: columns c (customer id), d (day number),
-/// a (the day's amount), rows with an empty customer id and days after `observation_end` left
-/// out.
+/// A push-down source as SQL: where its rows are, the expressions of its customer id (as text),
+/// purchase day (day number) and amount, and the per-customer query (rows with an empty
+/// customer id and days after the observation end left out).
 struct PushdownSql {
   ClickHouseLocation loc;
   std::string source;               // for messages
