@@ -88,7 +88,8 @@ void setup_fit(CLI::App& root) {
   cmd->get_option("FILE")->description(
       "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli.md, "
       "ltv fit) or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = "
-      "stdin)");
+      "stdin), a workspace, or a ClickHouse table clickhouse://host:port/db.table (the patterns "
+      "are computed in ClickHouse; docs/scale-out.md)");
   cmd->get_option("--model")->description("Model: " + model_names());
   cmd->footer(
       "Output (json): {\"model\", \"params\", \"stderr\", \"ci95\", \"log_likelihood\", "
