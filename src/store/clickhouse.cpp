@@ -117,10 +117,23 @@ ClickHouseLocation parse_clickhouse_url(std::string_view url) {
   if (loc.user.empty()) loc.user = env_or_empty("LTV_CLICKHOUSE_USER");
   if (loc.password.empty()) loc.password = env_or_empty("LTV_CLICKHOUSE_PASSWORD");
   std::string_view host = authority;
-  if (const auto colon = authority.rfind(':');
-      colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {  // an IPv6 address: [::1]:8123
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) bad("an IPv6 address without its closing ]");
+    host = authority.substr(1, close - 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') bad("text after the IPv6 address");
+      port = after.substr(1);
+      if (port.empty()) bad("the port is not a number from 1 to 65535");
+    }
+  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
-    const std::string_view port = authority.substr(colon + 1);
+    port = authority.substr(colon + 1);
+    if (port.empty()) bad("the port is not a number from 1 to 65535");
+  }
+  if (!port.empty()) {
     int value = 0;
     const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (ec != std::errc() || ptr != port.data() + port.size() || value <= 0 || value > 65535) {

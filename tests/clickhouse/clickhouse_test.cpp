@@ -200,6 +200,12 @@ TEST(ClickHouseUrl, ParsesAndMasksThePassword) {
   EXPECT_EQ(bare.database, "default");
   EXPECT_TRUE(bare.table.empty());
   EXPECT_THROW(store::parse_clickhouse_url("clickhouse://h:99999/db"), InputError);
+  EXPECT_THROW(store::parse_clickhouse_url("clickhouse://h:/db"), InputError);
+  EXPECT_THROW(store::parse_clickhouse_url("clickhouse://:8123/db"), InputError);
+  EXPECT_THROW(store::parse_clickhouse_url("clickhouse://h/db?user=x"), InputError);
+  const auto v6 = store::parse_clickhouse_url("clickhouse://[::1]:9124/db");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 9124);
   EXPECT_TRUE(store::is_database("clickhouse://h/db.t"));
   EXPECT_EQ(store::parse_location("clickhouse://h/db.t").kind,
             store::DatabaseLocation::Kind::clickhouse);
