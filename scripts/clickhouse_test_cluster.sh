@@ -20,6 +20,7 @@ if [[ -z $cmd || -z $dir ]]; then
   echo "usage: $0 start DIR PORT_BASE | stop DIR" >&2
   exit 64
 fi
+dir=$(realpath -m -- "$dir")  # absolute: `stop` recognises its servers by their config path
 
 write_config() {  # shard_dir http_port tcp_port port_base
   local d=$1 http=$2 tcp=$3 base=$4
@@ -103,6 +104,8 @@ ping_http() {  # port: the body of GET /ping, or nothing
 
 stop_pid() {  # pid: TERM, wait up to 10 s for it to exit, then KILL
   local pid=$1
+  # Only our server: a PID that exited (a test stops a shard itself) may have been reused.
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--config-file=$dir/" || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
   for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || return 0
