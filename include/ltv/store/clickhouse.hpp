@@ -131,8 +131,10 @@ struct PushedDownPatterns {
 };
 
 /// Runs the summary and the pattern compression in ClickHouse (one row per customer-day, then
-/// per customer, then GROUP BY (x, t_x_days, T_days) with count()) and returns the patterns,
-/// sorted by (x, t_x, T) as compress_patterns() sorts them. InputError when there is no
+/// per customer, then GROUP BY (x, t_x_days, T_days) with count(); a Distributed table sharded
+/// by the customer column takes one GROUP BY per customer on each shard instead, see
+/// ClickHouseScan::sharded_by_customer) and returns the patterns, sorted by (x, t_x, T) as
+/// compress_patterns() sorts them. InputError when there is no
 /// purchase on or before the calibration end, a row has a negative amount (returns are not
 /// pushed down) or a NULL customer, date or amount; DatabaseError when the server or a shard
 /// fails.
