@@ -30,7 +30,7 @@ start=$(date +%s.%N)
 tail -n +2 "$dir/sim/transactions.csv" | cut -d, -f1-3 |
   clickhouse-client --host 127.0.0.1 --port $((base + 1)) --insert_distributed_sync=1 \
     --query "INSERT INTO default.tx FORMAT CSV"
-load=$(echo "$(date +%s.%N) - $start" | bc)
+load=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 rows=$(ch 0 "SELECT count() FROM default.tx")
 echo "rows: $rows transactions of $customers customers; load into ClickHouse: ${load} s"
 
@@ -41,7 +41,7 @@ measure() {  # label, command...
   shift
   /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/out" 2>/dev/null
   read -r seconds kb <"$dir/time"
-  printf '%-34s %7.2f s  %8.1f MB peak RSS\n' "$label" "$seconds" "$(echo "$kb / 1024" | bc -l)"
+  printf '%-34s %7.2f s  %8.1f MB peak RSS\n' "$label" "$seconds" "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')"
 }
 measure "summary, local CSV" "$ltv" summary "$dir/sim/transactions.csv" $mapping -q -o "$dir/local.csv"
 measure "summary, ClickHouse push-down" "$ltv" summary "$url" $mapping -q -o "$dir/pushed.csv"
