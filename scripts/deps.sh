@@ -23,6 +23,9 @@ packages=(
   # assets); its browser test drives Debian's chromium with puppeteer-core (tests/browser/;
   # npm is added below when the nodejs build lacks it)
   libjs-chart.js xxd chromium nodejs
+  # ClickHouse as a transaction source (src/store/clickhouse.cpp talks HTTP through cpp-httplib):
+  # the servers of the 2-shard test cluster (scripts/clickhouse_test_cluster.sh) and the client
+  clickhouse-server clickhouse-client
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests

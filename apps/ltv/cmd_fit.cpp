@@ -43,12 +43,18 @@ void run_fit(CommandParameters& command) {
   const FitOptions fit_opts = fit_options(p);
   const ModelDefinition& definition = model_definition(p.text("model"));
   const std::string format = p.choice("format");
+  std::optional<LoadReport> report;
   FitResult fit;
   std::string time_unit = "period";
   if (definition.kind == ModelKind::retention) {
     fit = fit_retention(p);  // cohorts' survival tables, not customer summaries
+  } else if (auto pushed = pushed_down_model_input(p, definition.name, definition.discrete,
+                                                   definition.needs_regularity)) {
+    // A ClickHouse source: the patterns are computed there, only they travel.
+    if (!p.flag("quiet")) std::fputs(store::load_report(pushed->scan).to_text().c_str(), stderr);
+    fit = fit_model(definition.name, *pushed, fit_opts);
+    time_unit = std::string(to_string(pushed->time_unit));
   } else {
-    std::optional<LoadReport> report;
     const ModelInput data =
         load_model_input(p, definition.discrete, false, &report, definition.needs_regularity);
     if (report && !p.flag("quiet")) std::fputs(report->to_text().c_str(), stderr);
@@ -87,7 +93,8 @@ void setup_fit(CLI::App& root) {
   cmd->get_option("FILE")->description(
       "INPUT: a customer summary CSV (header with frequency and recency; see docs/cli.md, "
       "ltv fit) or a transaction file (CSV/TSV/whitespace, optionally gzip-compressed; '-' = "
-      "stdin)");
+      "stdin), a workspace, or a ClickHouse table clickhouse://host:port/db.table (the patterns "
+      "are computed in ClickHouse; docs/scale-out.md)");
   cmd->get_option("--model")->description("Model: " + model_names());
   cmd->footer(
       "Output (json): {\"model\", \"params\", \"stderr\", \"ci95\", \"log_likelihood\", "

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "database.hpp"
+#include "ltv/store/clickhouse.hpp"
 #include "ltv/store/store.hpp"
 
 namespace ltv::store {
@@ -29,13 +30,16 @@ std::string quoted_table(std::string_view table) {
 std::string database_source_name(std::string_view location, std::string_view query,
                                  std::string_view table) {
   const DatabaseLocation loc = parse_location(location);
-  return query.empty() ? fmt::format("{} (table {})", loc.display, table)
-                       : fmt::format("{} (query)", loc.display);
+  if (!query.empty()) return fmt::format("{} (query)", loc.display);
+  if (table.empty()) return loc.display;  // a clickhouse:// URL naming its table
+  return fmt::format("{} (table {})", loc.display, table);
 }
 
 std::string read_database_csv(std::string_view location, std::string_view query,
                               std::string_view table) {
   const DatabaseLocation loc = parse_location(location);
+  if (loc.kind == DatabaseLocation::Kind::clickhouse)
+    return read_clickhouse_csv(location, query, table);
   std::unique_ptr<Database> db = loc.kind == DatabaseLocation::Kind::postgresql
                                      ? open_postgres(loc.target, loc.display)
                                      : open_sqlite(loc.target, SqliteMode::read_only);

@@ -54,6 +54,12 @@ DatabaseLocation parse_location(std::string_view text) {
     loc.display = redact_url(text);
     return loc;
   }
+  if (starts("clickhouse://")) {
+    loc.kind = DatabaseLocation::Kind::clickhouse;
+    loc.target = std::string(text);
+    loc.display = redact_url(text);
+    return loc;
+  }
   std::string_view path = text;
   if (starts("sqlite://")) {
     path.remove_prefix(9);
@@ -69,7 +75,10 @@ DatabaseLocation parse_location(std::string_view text) {
 
 bool is_database(std::string_view text) {
   const auto starts = [&](std::string_view p) { return text.substr(0, p.size()) == p; };
-  if (starts("postgresql://") || starts("postgres://") || starts("sqlite:")) return true;
+  if (starts("postgresql://") || starts("postgres://") || starts("sqlite:") ||
+      starts("clickhouse://")) {
+    return true;
+  }
   if (text.empty() || text == "-") return false;
   std::ifstream in{std::string(text), std::ios::binary};
   char header[16] = {};
@@ -157,6 +166,12 @@ namespace {
 
 std::unique_ptr<Database> connect(const DatabaseLocation& loc, bool create) {
   if (loc.kind == DatabaseLocation::Kind::postgresql) return open_postgres(loc.target, loc.display);
+  if (loc.kind == DatabaseLocation::Kind::clickhouse) {
+    throw DatabaseError(
+        fmt::format("{}: a ClickHouse database is a transaction source (a table or --query), not a "
+                    "workspace; keep the workspace in SQLite or PostgreSQL (docs/scale-out.md)",
+                    loc.display));
+  }
   return open_sqlite(loc.target, create ? SqliteMode::create : SqliteMode::existing);
 }
 

@@ -294,7 +294,7 @@ ModelInput load_model_input(const Parameters& p, bool discrete, bool with_ids,
     parameter_error("calibration_periods", p.text("calibration_periods"),
                     "--model sbg with a survival CSV (transaction models take --calibration-end)");
   }
-  if (p.text("customer").empty() && is_summary_csv(file)) {
+  if (p.text("customer").empty() && !store::is_clickhouse(file) && is_summary_csv(file)) {
     return read_summary_csv(file, discrete, with_ids, parse_time_unit(p.choice("time_unit")));
   }
   if (discrete) {
@@ -309,6 +309,40 @@ ModelInput load_model_input(const Parameters& p, bool discrete, bool with_ids,
   Workspace workspace(std::move(source));
   if (report != nullptr) *report = workspace.load_report();
   return model_input(workspace, summary_opts, regularity);
+}
+
+std::optional<store::PushedDownPatterns> pushed_down_model_input(const Parameters& p,
+                                                                 std::string_view model,
+                                                                 bool discrete, bool regularity) {
+  const std::string file = p.text("file");
+  const std::string url = p.accepts("source") ? p.text("source") : std::string();
+  if (!store::is_clickhouse(file) && !store::is_clickhouse(url)) return std::nullopt;
+  const TransactionSource source = TransactionSource::from_parameters(p);
+  if (!is_clickhouse_source(source)) return std::nullopt;
+  if (discrete || regularity) {
+    parameter_error("model", std::string(model),
+                    "a model fitted on (x, t_x, T) patterns on a ClickHouse source (bgnbd, pnbd, "
+                    "mbgnbd, ...) or gg: " +
+                        std::string(discrete ? "bgbb needs discrete transaction opportunities"
+                                             : "the (M)BG/CNBD-k models need inter-purchase "
+                                               "times, which are not pushed down"));
+  }
+  return store::clickhouse_patterns(
+      store::clickhouse_source(source.location, source.query, source.table, source.options.columns),
+      summary_options(p), model_definition(model).kind == ModelKind::spend);
+}
+
+FitResult fit_model(std::string_view model, const store::PushedDownPatterns& input,
+                    const FitOptions& f) {
+  const ModelDefinition& definition = model_definition(model);
+  if (definition.kind == ModelKind::spend) {
+    if (!input.scan.has_amount) {
+      parameter_error("model", std::string(model),
+                      "a transaction model: gg needs spend (--amount on the ClickHouse source)");
+    }
+    return gamma_gamma::fit(input.spend, f);
+  }
+  return definition.fit(input.patterns, f);
 }
 
 RfmPatterns model_patterns(const ModelInput& d) {

@@ -607,7 +607,8 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(spec("source", "source", T::path, "",
                    "Read the transactions from a database instead of FILE: postgresql://user@host/"
                    "db or a SQLite file, with --query or --source-table (a workspace needs "
-                   "neither); columns are mapped by name as in a file",
+                   "neither), or clickhouse://host:port/db[.table] (docs/scale-out.md); columns "
+                   "are mapped by name as in a file",
                    kDatabase));
   t.push_back(spec("query", "source", T::text, "",
                    "SQL query of the database (--source or FILE) whose rows are the transactions, "

@@ -14,6 +14,7 @@
 #include "ltv/io/summary_writer.hpp"
 #include "ltv/models/registry.hpp"
 #include "ltv/recommend/association.hpp"
+#include "ltv/store/clickhouse.hpp"
 #include "ltv/store/source.hpp"
 #include "ltv/store/store.hpp"
 
@@ -56,6 +57,10 @@ TransactionSource TransactionSource::memory(std::string name, TransactionLog log
   s.log = std::make_shared<const TransactionLog>(std::move(log));
   s.report = std::move(report);
   return s;
+}
+
+bool is_clickhouse_source(const TransactionSource& source) noexcept {
+  return source.kind == TransactionSource::Kind::database && store::is_clickhouse(source.location);
 }
 
 LoadOptions load_options(const Parameters& p) {
@@ -124,7 +129,8 @@ TransactionSource TransactionSource::from_parameters(const Parameters& p) {
   }
   if (!url.empty() && !store::is_database(url)) {
     parameter_error("source", store::redact_url(url),
-                    "a database: postgresql://user@host/db, sqlite:FILE or a SQLite file");
+                    "a database: postgresql://user@host/db, clickhouse://host:port/db[.table], "
+                    "sqlite:FILE or a SQLite file");
   }
   return detect(location, load_options(p), query, table);
 }
@@ -132,7 +138,11 @@ TransactionSource TransactionSource::from_parameters(const Parameters& p) {
 TransactionSource TransactionSource::detect(std::string location, LoadOptions options,
                                             std::string query, std::string table) {
   if (store::is_database(location)) {
-    if (query.empty() && table.empty()) return workspace(std::move(location));
+    // ClickHouse is a source of transactions only (its URL may name the table), never a
+    // workspace.
+    if (query.empty() && table.empty() && !store::is_clickhouse(location)) {
+      return workspace(std::move(location));
+    }
     return database(std::move(location), std::move(query), std::move(table), std::move(options));
   }
   if (!query.empty() || !table.empty()) {
@@ -297,6 +307,19 @@ void Workspace::write_summaries(const SummaryOptions& options, OutputFormat form
     }
   };
   const auto open_after = [&](const LoadReport&) { out = &open(); };
+  if (is_clickhouse_source(source_)) {
+    // Computed in ClickHouse: one row per customer travels, never the transactions.
+    store::ClickHouseScan scan;
+    const auto summaries =
+        store::clickhouse_summary(store::clickhouse_source(source_.location, source_.query,
+                                                           source_.table, source_.options.columns),
+                                  options, scan);
+    const LoadReport report = store::load_report(scan);
+    check_loaded(report);
+    open_after(report);
+    write(*summaries);
+    return;
+  }
   if (source_.kind != TransactionSource::Kind::file) load();  // a database or memory: a log
   if (log_) {
     check_loaded(report_);

@@ -44,9 +44,10 @@ class DatabaseError : public Error {
 
 /// Where a database is.
 struct DatabaseLocation {
-  enum class Kind { sqlite, postgresql };
+  /// clickhouse: a transaction source only (ltv/store/clickhouse.hpp), never a workspace.
+  enum class Kind { sqlite, postgresql, clickhouse };
   Kind kind = Kind::sqlite;
-  /// SQLite: the file path. PostgreSQL: the connection URL as given (it may hold a password:
+  /// SQLite: the file path. PostgreSQL, ClickHouse: the URL as given (it may hold a password:
   /// never print it; use `display`).
   std::string target;
   /// For messages: the path, or the URL with its password replaced by ***.
@@ -54,7 +55,8 @@ struct DatabaseLocation {
 };
 
 /// Parses a database location: `postgresql://...` or `postgres://...` (libpq URLs),
-/// `sqlite:PATH` / `sqlite://PATH`, or a file path (SQLite).
+/// `clickhouse://...` (ltv/store/clickhouse.hpp), `sqlite:PATH` / `sqlite://PATH`, or a file
+/// path (SQLite).
 DatabaseLocation parse_location(std::string_view text);
 /// True when `text` names a database rather than a text file: a URL of the schemes above, or an
 /// existing file that starts with SQLite's header.

@@ -11,6 +11,7 @@
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
 #include "ltv/math/fit.hpp"
+#include "ltv/store/clickhouse.hpp"
 #include "ltv/workspace/parameters.hpp"
 #include "ltv/workspace/workspace.hpp"
 
@@ -63,6 +64,20 @@ ModelInput model_input(Workspace& workspace, const SummaryOptions& options,
 /// receives the load report of a transaction file (it is left unchanged for a summary CSV).
 ModelInput load_model_input(const Parameters& parameters, bool discrete, bool with_ids = true,
                             std::optional<LoadReport>* report = nullptr, bool regularity = false);
+
+/// For parameters naming a ClickHouse source (FILE or --source clickhouse://..., with
+/// --customer, --date and optionally --amount): the patterns and the Gamma-Gamma input computed
+/// inside ClickHouse (store::clickhouse_patterns), so that only they travel; nullopt for any
+/// other source. ParameterError (`model`) for a model the pushed-down input cannot fit:
+/// `discrete` (BG/BB) or `regularity` (the (M)BG/CNBD-k models need inter-purchase times).
+std::optional<store::PushedDownPatterns> pushed_down_model_input(const Parameters& parameters,
+                                                                 std::string_view model,
+                                                                 bool discrete, bool regularity);
+
+/// Fits model `model` on input computed in ClickHouse: a count model on the patterns, gg on
+/// the repeat customers' (x, mean spend). ParameterError (`model`) for gg without an amount.
+FitResult fit_model(std::string_view model, const store::PushedDownPatterns& input,
+                    const FitOptions& options);
 
 /// The input compressed to patterns, with the regularity sum when the input has litt.
 RfmPatterns model_patterns(const ModelInput& input);

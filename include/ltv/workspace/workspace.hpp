@@ -73,6 +73,10 @@ struct TransactionSource {
   static TransactionSource from_parameters(const Parameters& parameters);
 };
 
+/// True for a clickhouse:// database source: its summary and model fit are computed in
+/// ClickHouse (Workspace::write_summaries, pushed_down_model_input), only the results travel.
+bool is_clickhouse_source(const TransactionSource& source) noexcept;
+
 /// Reads the transactions of any source (a file, a workspace, a user's database), as
 /// Workspace::transactions() does, with its load report. InputError for malformed input;
 /// store::DatabaseError when a database cannot be reached or a query fails.
@@ -127,7 +131,8 @@ class Workspace {
   /// customers at a time. A file in customer order is summarised as it is read, without holding
   /// its lines. Once the transactions are read, `loaded` sees the load report (a face prints
   /// it), then — unless nothing loaded, which throws InputError — `open()` returns the stream to
-  /// write to, so a face creates its output only after the input was read.
+  /// write to, so a face creates its output only after the input was read. A ClickHouse source
+  /// is summarised inside ClickHouse (ltv/store/clickhouse.hpp): only the summary rows travel.
   void write_summaries(const SummaryOptions& options, OutputFormat format,
                        const std::function<void(const LoadReport&)>& loaded,
                        const std::function<std::ostream&()>& open);
