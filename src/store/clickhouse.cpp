@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/summary_detail.hpp"
+#include "database.hpp"
 #include "ltv/error.hpp"
 #include "ltv/store/store.hpp"
 
@@ -763,42 +764,6 @@ class ClickHouseSummary : public SummaryRanges {
   std::vector<std::uint32_t> order_;
 };
 
-/// A TabSeparated string field unescaped (\t, \n, \\, ...).
-std::string unescape_tsv(std::string_view text) {
-  if (text.find('\\') == std::string_view::npos) return std::string(text);
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\\' || i + 1 == text.size()) {
-      out += text[i];
-      continue;
-    }
-    const char c = text[++i];
-    switch (c) {
-      case 't':
-        out += '\t';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case '0':
-        out += '\0';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::unique_ptr<SummaryRanges> clickhouse_summary(const ClickHouseSource& source,
@@ -819,7 +784,7 @@ std::unique_ptr<SummaryRanges> clickhouse_summary(const ClickHouseSource& source
       q.settings(), [&](std::string_view line) {
         split_tabs(line, f);
         if (f.size() != 8) throw DatabaseError(q.source + ": ClickHouse returned a malformed row");
-        s.ids_.push_back(unescape_tsv(f[0]));
+        decode_backslash_escapes(f[0], s.ids_.emplace_back());
         s.first_.push_back(static_cast<std::int32_t>(to_integer(f[1])));
         s.last_.push_back(static_cast<std::int32_t>(to_integer(f[2])));
         s.days_.push_back(to_integer(f[3]));

@@ -143,4 +143,10 @@ std::int64_t query_integer(Database& db, std::string_view sql, std::span<const S
 std::string query_text(Database& db, std::string_view sql, std::span<const SqlValue> params,
                        std::string fallback = {});
 
+/// Decodes one text field with backslash escapes into `out` (cleared first): \b \f \n \r \t \v,
+/// \xHH, octal \ooo (so \0 is NUL), and a backslash before any other character stands for that
+/// character (\\, \'). The escapes of PostgreSQL's COPY text format and of ClickHouse's
+/// TabSeparated output, which write a subset of these.
+void decode_backslash_escapes(std::string_view field, std::string& out);
+
 }  // namespace ltv::store

@@ -53,61 +53,6 @@ std::string value_text(const SqlValue& v) {
   return {};
 }
 
-/// Decodes one field of COPY's text format in place into `out` (backslash escapes).
-void decode_field(std::string_view field, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < field.size(); ++i) {
-    const char c = field[i];
-    if (c != '\\' || i + 1 == field.size()) {
-      out += c;
-      continue;
-    }
-    const char e = field[++i];
-    switch (e) {
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'v':
-        out += '\v';
-        break;
-      case 'x': {
-        int v = 0, n = 0;
-        while (n < 2 && i + 1 < field.size() &&
-               std::isxdigit(static_cast<unsigned char>(field[i + 1]))) {
-          const char h = field[++i];
-          v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-          ++n;
-        }
-        out += static_cast<char>(v);
-        break;
-      }
-      default:
-        if (e >= '0' && e <= '7') {
-          int v = e - '0', n = 1;
-          while (n < 3 && i + 1 < field.size() && field[i + 1] >= '0' && field[i + 1] <= '7') {
-            v = v * 8 + (field[++i] - '0');
-            ++n;
-          }
-          out += static_cast<char>(v);
-        } else {
-          out += e;
-        }
-    }
-  }
-}
-
 /// A row of COPY TO STDOUT text output: fields split at tabs, decoded on demand.
 class CopyRow final : public SqlRow {
  public:
@@ -149,7 +94,7 @@ class CopyRow final : public SqlRow {
     const std::string_view f = fields_.at(c);
     if (f == "\\N") return {};
     if (f.find('\\') == std::string_view::npos) return f;
-    decode_field(f, decoded_[c]);
+    decode_backslash_escapes(f, decoded_[c]);
     return decoded_[c];
   }
 

@@ -22,40 +22,6 @@ std::string slurp(const std::filesystem::path& path) {
   return s.str();
 }
 
-/// RFC 4180 records with delimiter `delim` (quotes doubled inside quoted fields), LF endings.
-Rows parse(const std::string& text, char delim) {
-  Rows rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"' && field.empty()) {
-      quoted = true;
-    } else if (c == delim) {
-      row.push_back(field);
-      field.clear();
-    } else if (c == '\n') {
-      row.push_back(field);
-      field.clear();
-      rows.push_back(row);
-      row.clear();
-    } else {
-      field += c;
-    }
-  }
-  return rows;
-}
-
 class ActionsExportCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -84,8 +50,8 @@ TEST_F(ActionsExportCli, SalesforceExportHoldsTheNonControlRowsAsTasks) {
   // Default file: actions_<profile>.csv beside the action list.
   const auto file = out.parent_path() / "actions_salesforce.csv";
   ASSERT_TRUE(std::filesystem::exists(file)) << r.err;
-  const Rows list = parse(slurp(out), ',');
-  const Rows tasks = parse(slurp(file), ',');
+  const Rows list = test::csv_records(slurp(out), ',');
+  const Rows tasks = test::csv_records(slurp(file), ',');
   ASSERT_FALSE(list.empty());
   ASSERT_FALSE(tasks.empty());
   ASSERT_EQ(list[0], (std::vector<std::string>{"customer_id", "rule", "action", "channel", "params",
@@ -130,7 +96,7 @@ TEST_F(ActionsExportCli, GenericProfileWithExportFileAndDueDays) {
   const std::string bytes = slurp(file);
   // "Клиент;Срок" in windows-1251.
   EXPECT_EQ(bytes.substr(0, 12), "\xCA\xEB\xE8\xE5\xED\xF2;\xD1\xF0\xEE\xEA\n");
-  const Rows rows = parse(bytes, ';');
+  const Rows rows = test::csv_records(bytes, ';');
   ASSERT_GT(rows.size(), 1u);
   EXPECT_EQ(rows[1][1], "01.01.2026");
 }

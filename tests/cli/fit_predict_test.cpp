@@ -32,21 +32,6 @@ std::string cdnow_summary() {
   return quoted(ltv::test::shared_data("cdnow/cdnow_customers_summary.csv"));
 }
 
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::stringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream ls(line);
-    std::string f;
-    while (std::getline(ls, f, ',')) fields.push_back(f);
-    if (!line.empty() && line.back() == ',') fields.emplace_back();
-    rows.push_back(fields);
-  }
-  return rows;
-}
-
 void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
@@ -120,7 +105,7 @@ TEST(CliFit, BgNbdOnCdnowTransactionsCsvFormatMatchesPublishedFit) {
   const auto r =
       ltv::test::run(ltv::test::cli() + " fit" + cdnow_args() + " --model bgnbd --format csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = parse_csv(r.out);
+  const auto rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 5u) << r.out;
   EXPECT_EQ(rows[0][0], "model");
   EXPECT_EQ(rows[0][3], "std_error");
@@ -207,7 +192,7 @@ TEST_F(CliPredictSaved, CdnowCustomerCetMatchesPublishedValue) {
   const auto r = ltv::test::run(ltv::test::cli() + " predict --model" + quoted(model_) +
                                 quoted(dir_ / "one.csv") + " --horizon 39");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = parse_csv(r.out);
+  const auto rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 2u) << r.out;
   EXPECT_EQ(rows[0], (std::vector<std::string>{"customer_id", "frequency", "recency", "T",
                                                "p_alive", "expected_purchases"}));
@@ -222,7 +207,7 @@ TEST_F(CliPredictSaved, RowNumbersWhenTheSummaryHasNoIdColumn) {
   const auto r = ltv::test::run(ltv::test::cli() + " predict --model" + quoted(model_) +
                                 quoted(dir_ / "noid.csv") + " --horizon 39");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = parse_csv(r.out);
+  const auto rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 3u) << r.out;
   EXPECT_EQ(rows[1][0], "1");
   EXPECT_EQ(rows[2][0], "2");
@@ -267,7 +252,7 @@ TEST_F(CliPredictSaved, LargeSummaryReadInTwoHalvesScoresAsTheSequentialRead) {
     ASSERT_EQ(plain.exit_code, 0) << plain.err;
     ASSERT_EQ(gz.exit_code, 0) << gz.err;
     EXPECT_EQ(plain.out, gz.out);
-    const auto rows = parse_csv(plain.out);
+    const auto rows = ltv::test::csv_records(plain.out);
     ASSERT_EQ(rows.size(), 40001u);
     EXPECT_EQ(rows[40000][0], with_id ? "C40000" : "40000");
     // And a fit reads the same customers either way.
@@ -356,9 +341,9 @@ TEST_F(CliPredictSaved, MarginNumberOnSummaryInputScalesClvLikeProfitMargin) {
   ASSERT_EQ(full.exit_code, 0) << full.err;
   ASSERT_EQ(half.exit_code, 0) << half.err;
   ASSERT_EQ(half2.exit_code, 0) << half2.err;
-  const double clv = std::stod(parse_csv(full.out)[1][8]);
+  const double clv = std::stod(ltv::test::csv_records(full.out)[1][8]);
   EXPECT_GT(clv, 0.0);
-  EXPECT_NEAR(std::stod(parse_csv(half.out)[1][8]), 0.5 * clv, 1e-9 * clv);
+  EXPECT_NEAR(std::stod(ltv::test::csv_records(half.out)[1][8]), 0.5 * clv, 1e-9 * clv);
   EXPECT_EQ(half.out, half2.out);
   expect_one_line_error(ltv::test::run(base + " --margin 0.5 --profit-margin 0.5"));
 }
@@ -374,7 +359,7 @@ TEST(CliPredict, SavedModelsGiveCetSpendAndClvOnCdnowTransactions) {
   r = ltv::test::run(ltv::test::cli() + " predict --model" + quoted(bg) + " --spend-model" +
                      quoted(gg) + cdnow_args() + " --horizon 39");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = parse_csv(r.out);
+  const auto rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 2358u);
   EXPECT_EQ(rows[0].back(), "clv");
   EXPECT_EQ(rows[1][0], "0001");
@@ -405,7 +390,7 @@ TEST(CliPredict, ParetoNbdAndBgBbModelsPredict) {
   r = ltv::test::run(ltv::test::cli() + " predict --model" + quoted(pn) + quoted(dir / "one.csv") +
                      " --horizon 39");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto rows = parse_csv(r.out);
+  auto rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 2u);
   const double cet = std::stod(rows[1][5]);
   EXPECT_GT(cet, 0.5);
@@ -413,7 +398,7 @@ TEST(CliPredict, ParetoNbdAndBgBbModelsPredict) {
   r = ltv::test::run(ltv::test::cli() + " predict --model" + quoted(bb) + donations +
                      " --horizon 5");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  rows = parse_csv(r.out);
+  rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 23u);  // 22 patterns
   for (std::size_t i = 1; i < rows.size(); ++i) {
     EXPECT_GE(std::stod(rows[i][4]), 0.0);
@@ -427,7 +412,7 @@ TEST(CliPredict, FitOnTheFlyMatchesPublishedCetAndSpend) {
   const auto r = ltv::test::run(ltv::test::cli() + " predict" + cdnow_args() +
                                 " --model bgnbd --observation-end 1998-06-30 --horizon 39 --clv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = parse_csv(r.out);
+  const auto rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 2358u);
   const std::vector<std::string> header{"customer_id",       "frequency",
                                         "recency",           "T",

@@ -47,21 +47,6 @@ fs::path survival_file(const std::string& name, bool regular, bool high_end) {
   return dir / name;
 }
 
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::stringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream ls(line);
-    std::string f;
-    while (std::getline(ls, f, ',')) fields.push_back(f);
-    if (!line.empty() && line.back() == ',') fields.emplace_back();
-    rows.push_back(fields);
-  }
-  return rows;
-}
-
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return i;
@@ -117,7 +102,7 @@ TEST(CliRetention, PredictProjectsTheHoldoutYearsAsThePaperShows) {
   std::ifstream in(out);
   std::stringstream text;
   text << in.rdbuf();
-  const auto rows = parse_csv(text.str());
+  const auto rows = ltv::test::csv_records(text.str());
   ASSERT_EQ(rows.size(), 17u);  // header + periods 0..15
   const auto& h = rows[0];
   const std::size_t period = column(h, "period"), holdout = column(h, "holdout"),
@@ -157,7 +142,7 @@ TEST(CliRetention, DiscountedResidualLifetimeEqualsItsSeries) {
                                 "--period-value 100" +
                                 quoted(file));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto rows = parse_csv(r.out);
+  const auto rows = ltv::test::csv_records(r.out);
   ASSERT_EQ(rows.size(), 1502u);
   const auto& h = rows[0];
   const std::size_t survival = column(h, "survival"), derl = column(h, "derl"),
@@ -185,7 +170,7 @@ TEST(CliRetention, ModelFileRoundTripsThroughPredict) {
   ASSERT_EQ(direct.exit_code, 0) << direct.err;
   ASSERT_EQ(saved.exit_code, 0) << saved.err;
   // Same curve; the saved model does not know which periods were its calibration.
-  const auto a = parse_csv(direct.out), b = parse_csv(saved.out);
+  const auto a = ltv::test::csv_records(direct.out), b = ltv::test::csv_records(saved.out);
   ASSERT_EQ(a.size(), b.size());
   const std::size_t s = column(a[0], "survival");
   for (std::size_t i = 1; i < a.size(); ++i) EXPECT_EQ(a[i][s], b[i][s]);

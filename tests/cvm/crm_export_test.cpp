@@ -11,49 +11,12 @@
 #include <vector>
 
 #include "ltv/error.hpp"
+#include "test_data.hpp"
 
 namespace ltv {
 namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
-
-/// A CSV reader independent of the writer: fields split on `delim`, "..." quoted with "" for a
-/// quote, records ended by `eol` (a bare '\n' inside an unquoted field would be a defect).
-Rows read_back(const std::string& text, char delim, const std::string& eol) {
-  Rows rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"' && field.empty()) {
-      quoted = true;
-    } else if (c == delim) {
-      row.push_back(field);
-      field.clear();
-    } else if (text.compare(i, eol.size(), eol) == 0) {
-      row.push_back(field);
-      field.clear();
-      rows.push_back(row);
-      row.clear();
-      i += eol.size() - 1;
-    } else {
-      EXPECT_NE(c, '\n') << "a line feed outside quotes that does not end a record";
-      field += c;
-    }
-  }
-  EXPECT_TRUE(field.empty() && row.empty()) << "the file does not end with a line ending";
-  return rows;
-}
 
 std::string from_1251(const std::string& bytes) {
   iconv_t cd = iconv_open("UTF-8", "WINDOWS-1251");
@@ -102,7 +65,7 @@ std::string write(const ExportProfile& profile, ExportResult* result = nullptr) 
 TEST(CrmExport, Bitrix24WritesTaskFieldsWithSemicolonsAndIsoDeadline) {
   ExportResult r;
   const std::string text = write(builtin_export_profile("bitrix24"), &r);
-  const Rows rows = read_back(text, ';', "\n");
+  const Rows rows = test::csv_records(text, ';', "\n");
   ASSERT_EQ(rows.size(), 3u);  // header + 2 tasks: the control row C2 is not exported
   // Task field codes of the Bitrix24 REST reference (tasks/fields): TITLE, DESCRIPTION,
   // DEADLINE, RESPONSIBLE_ID, TAGS; UF_CRM_TASK binds a CRM contact as "C_<id>" (task.item.add).
@@ -121,7 +84,7 @@ TEST(CrmExport, Bitrix24WritesTaskFieldsWithSemicolonsAndIsoDeadline) {
 }
 
 TEST(CrmExport, AmoCrmWritesRussianHeadersAndDayMonthYear) {
-  const Rows rows = read_back(write(builtin_export_profile("amocrm")), ';', "\n");
+  const Rows rows = test::csv_records(write(builtin_export_profile("amocrm")), ';', "\n");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"Название сделки", "Ответственный", "Примечание",
                                                "Срок", "Теги", "ID клиента"}));
@@ -131,7 +94,7 @@ TEST(CrmExport, AmoCrmWritesRussianHeadersAndDayMonthYear) {
 }
 
 TEST(CrmExport, SalesforceWritesTaskObjectFieldsWithCommas) {
-  const Rows rows = read_back(write(builtin_export_profile("salesforce")), ',', "\n");
+  const Rows rows = test::csv_records(write(builtin_export_profile("salesforce")), ',', "\n");
   ASSERT_EQ(rows.size(), 3u);
   // Task object API names (Salesforce field reference): Subject, Description (Comments),
   // ActivityDate (Due Date, yyyy-MM-dd for Data Loader), OwnerId (Assigned To), Status,
@@ -176,7 +139,7 @@ field = "channel"
   // windows-1251: 'К' is byte 0xCA, and no UTF-8 lead byte 0xD0 / 0xD1 is left.
   EXPECT_EQ(static_cast<unsigned char>(bytes[0]), 0xCAu);
   EXPECT_EQ(bytes.find('\xD0'), std::string::npos);
-  const Rows rows = read_back(from_1251(bytes), ';', "\r\n");
+  const Rows rows = test::csv_records(from_1251(bytes), ';', "\r\n");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"Клиент", "Причина", "Срок", "Статус", "Канал"}));
   EXPECT_EQ(rows[1], (std::vector<std::string>{"id:C1", "no purchase for 94 days", "03/01/2026",
@@ -191,7 +154,7 @@ TEST(CrmExport, Utf8BomStartsWithTheByteOrderMark) {
   const std::string text = write(p);
   ASSERT_GE(text.size(), 3u);
   EXPECT_EQ(text.substr(0, 3), "\xEF\xBB\xBF");
-  EXPECT_EQ(read_back(text.substr(3), ',', "\n"), (Rows{{"id"}, {"C1"}, {"Клиент 7"}}));
+  EXPECT_EQ(test::csv_records(text.substr(3), ',', "\n"), (Rows{{"id"}, {"C1"}, {"Клиент 7"}}));
 }
 
 TEST(CrmExport, UnencodableCharacterUnderWindows1251NamesRowAndColumn) {

@@ -82,4 +82,44 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   return dir;
 }
 
+/// Records of a delimited text, read independently of ltvkit's writer: fields split on `delim`,
+/// "..." quoted with "" for a quote, records ended by `eol`. A line feed outside quotes that does
+/// not end a record, or text after the last record ending, fails the calling test.
+inline std::vector<std::vector<std::string>> csv_records(const std::string& text, char delim = ',',
+                                                         const std::string& eol = "\n") {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && field.empty()) {
+      quoted = true;
+    } else if (c == delim) {
+      row.push_back(field);
+      field.clear();
+    } else if (text.compare(i, eol.size(), eol) == 0) {
+      row.push_back(field);
+      field.clear();
+      rows.push_back(row);
+      row.clear();
+      i += eol.size() - 1;
+    } else {
+      EXPECT_NE(c, '\n') << "a line feed outside quotes that does not end a record";
+      field += c;
+    }
+  }
+  EXPECT_TRUE(field.empty() && row.empty()) << "the text does not end with a record ending";
+  return rows;
+}
+
 }  // namespace ltv::test
