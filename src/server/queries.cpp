@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ltv/dates.hpp"
 #include "ltv/workspace/tables.hpp"
@@ -75,13 +76,8 @@ struct Product {
   std::string id, name, brand, category;
 };
 
-/// The scope's products, by id: the latest products row of each id whose brand the scope covers.
-std::map<std::string, Product> scope_products(store::Database& db, const Scope& scope) {
-  if (scope.everything() || scope.brands().empty()) {
-    // Partner data is computed for a set of brands only; an unlimited scope must be narrowed
-    // to a brand first (the route does it). Fail closed.
-    throw NotFound("brand", "a brand is required");
-  }
+/// Every product of the workspace, by id: the latest products row of each id.
+std::map<std::string, Product> latest_products(store::Database& db) {
   std::map<std::string, Product> latest;
   db.scan("SELECT product_id, name, brand, category FROM products ORDER BY batch_id, line", {},
           [&](const SqlRow& r) {
@@ -92,6 +88,17 @@ std::map<std::string, Product> scope_products(store::Database& db, const Scope& 
             if (!r.is_null(3)) p.category = std::string(r.text(3));
             latest[p.id] = std::move(p);
           });
+  return latest;
+}
+
+/// The scope's products, by id: the latest products row of each id whose brand the scope covers.
+std::map<std::string, Product> scope_products(store::Database& db, const Scope& scope) {
+  if (scope.everything() || scope.brands().empty()) {
+    // Partner data is computed for a set of brands only; an unlimited scope must be narrowed
+    // to a brand first (the route does it). Fail closed.
+    throw NotFound("brand", "a brand is required");
+  }
+  std::map<std::string, Product> latest = latest_products(db);
   std::map<std::string, Product> out;
   for (auto& [id, p] : latest) {
     if (scope.covers(p.brand)) out.emplace(id, std::move(p));
@@ -112,6 +119,9 @@ struct ScopedData {
   std::vector<ScopedRow> rows;
   std::vector<Product> products;  ///< by ScopedRow::product
   std::size_t customers = 0;
+  /// The customers' ids by number: for joins inside this layer only (segments, category
+  /// buyers); never returned.
+  std::vector<std::string> customer_ids;
 };
 
 /// THE scan of partner data: transactions whose product is one of the scope's products. The SQL
@@ -144,7 +154,9 @@ ScopedData scan_scope(store::Database& db, const Scope& scope) {
     if (product == product_index.end()) return;  // brand changed: not (or no longer) in scope
     ScopedRow row;
     const std::string_view customer = r.text(0);
-    row.customer = customers.try_emplace(std::string(customer), customers.size()).first->second;
+    const auto [it, added] = customers.try_emplace(std::string(customer), customers.size());
+    if (added) data.customer_ids.push_back(it->first);
+    row.customer = it->second;
     row.day = static_cast<std::int32_t>(r.integer(1));
     row.amount = r.is_null(2) ? 0.0 : r.real(2);
     if (!r.is_null(3) && !r.text(3).empty()) {
@@ -546,28 +558,89 @@ ResultTable partner_products(store::WorkspaceStore& ws, const Scope& scope) {
   return t;
 }
 
+namespace {
+
 /// from/to restrict the purchases counted, not the history: a buyer's first month (returning
 /// buyers, cohorts) comes from every purchase of the scope.
 bool in_window(const PartnerQuery& q, std::int32_t day) {
   return (!q.from_day || day >= *q.from_day) && (!q.to_day || day <= *q.to_day);
 }
 
+/// The shown months of a scan (see partner_shown_months): at least min_cell buyers of the scope,
+/// and of every brand of the scope that sold that month.
+std::set<int> shown_months(const ScopedData& data, std::int64_t min_cell) {
+  std::map<int, std::set<std::uint32_t>> all;
+  std::map<std::pair<int, std::string_view>, std::set<std::uint32_t>> by_brand;
+  for (const ScopedRow& r : data.rows) {
+    const int m = month_number(r.day);
+    all[m].insert(r.customer);
+    by_brand[{m, std::string_view(data.products[r.product].brand)}].insert(r.customer);
+  }
+  std::set<int> out;
+  for (const auto& [m, buyers] : all) {
+    bool shown = static_cast<std::int64_t>(buyers.size()) >= min_cell;
+    for (auto it = by_brand.lower_bound({m, std::string_view{}});
+         shown && it != by_brand.end() && it->first.first == m; ++it) {
+      shown = static_cast<std::int64_t>(it->second.size()) >= min_cell;
+    }
+    if (shown) out.insert(m);
+  }
+  return out;
+}
+
+/// A row of the scan that revenue, order and buyer figures may count: in the window and in a
+/// shown month.
+bool published(const PartnerQuery& q, const std::set<int>& shown, const ScopedRow& r) {
+  return in_window(q, r.day) && shown.count(month_number(r.day)) != 0;
+}
+
+}  // namespace
+
+std::set<int> partner_shown_months(store::WorkspaceStore& ws, const Scope& scope,
+                                   std::int64_t min_cell) {
+  return shown_months(scan_scope(ws.database(), scope), min_cell);
+}
+
+bool complementary_suppression(const std::vector<std::int64_t>& customers,
+                               std::vector<bool>& suppressed, std::int64_t min_cell) {
+  bool added = false;
+  for (;;) {
+    std::size_t count = 0;
+    std::int64_t held = 0;
+    std::optional<std::size_t> smallest;
+    for (std::size_t i = 0; i < customers.size(); ++i) {
+      if (suppressed[i]) {
+        ++count;
+        held += customers[i];
+      } else if (!smallest || customers[i] < customers[*smallest]) {
+        smallest = i;
+      }
+    }
+    if (count == 0 || (count >= 2 && held >= min_cell) || !smallest) return added;
+    suppressed[*smallest] = true;
+    added = true;
+  }
+}
+
 ResultTable partner_kpis(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q) {
   const ScopedData data = scan_scope(ws.database(), scope);
   ResultTable t(TableSpec{
       "partner/kpis",
-      {col("month", ColumnType::text, "YYYY-MM, or total (every month of the data)"),
+      {col("month", ColumnType::text,
+           "YYYY-MM, or total (the window's shown months; a suppressed month counts in no total)"),
        col("revenue", ColumnType::real, "Sum of the line amounts of the brands' products", 12),
        col("orders", ColumnType::integer, "Distinct orders with a line of the brands"),
        col("buyers", ColumnType::integer, "Distinct customers who bought the brands"),
        col("average_check", ColumnType::real, "revenue / orders", 12),
        col("repeat_buyer_rate", ColumnType::real,
            "Share of the buyers who also bought the brands in an earlier month (total: share "
-           "of the buyers who bought them in two or more months up to the window's end)",
+           "of the buyers who bought them in two or more shown months up to the window's end)",
            12),
        col("suppressed", ColumnType::boolean,
-           "true: fewer than min_cell buyers; the figures are null")},
+           "true: fewer than min_cell buyers (of the brands, or of one of them that sold that "
+           "month); the figures are null")},
       "KPIs of the caller's brands per month"});
+  const std::set<int> shown = shown_months(data, q.min_cell);
   // Per month: revenue, orders, buyers; customer's first month.
   std::vector<int> first_month(data.customers, 1 << 30);
   for (const ScopedRow& r : data.rows) {
@@ -583,23 +656,26 @@ ResultTable partner_kpis(store::WorkspaceStore& ws, const Scope& scope, const Pa
   total.label = "total";
   std::map<std::uint32_t, std::set<int>> months_of_customer;
   for (const ScopedRow& r : data.rows) {
-    // Months with purchases up to the window's end, for the total's repeat-buyer rate.
-    if (!q.to_day || r.day <= *q.to_day) {
-      months_of_customer[r.customer].insert(month_number(r.day));
+    const int number = month_number(r.day);
+    const bool is_shown = shown.count(number) != 0;
+    // Shown months with purchases up to the window's end, for the total's repeat-buyer rate.
+    if (is_shown && (!q.to_day || r.day <= *q.to_day)) {
+      months_of_customer[r.customer].insert(number);
     }
     if (!in_window(q, r.day)) continue;
-    Month& m = months[month_number(r.day)];
+    Month& m = months[number];
     if (m.label.empty()) m.label = month_of(r.day);
     m.revenue += r.amount;
     m.orders.insert(r.order);
     m.buyers.insert(r.customer);
+    if (!is_shown) continue;  // a suppressed month counts in no total
     total.revenue += r.amount;
     total.orders.insert(r.order);
     total.buyers.insert(r.customer);
   }
-  const auto emit = [&](const Month& m, std::size_t repeaters) {
+  const auto emit = [&](const Month& m, std::size_t repeaters, bool suppressed) {
     const auto buyers = static_cast<std::int64_t>(m.buyers.size());
-    if (buyers < q.min_cell) {
+    if (suppressed || buyers < q.min_cell) {
       const Cell cells[] = {m.label,
                             std::monostate{},
                             std::monostate{},
@@ -623,11 +699,11 @@ ResultTable partner_kpis(store::WorkspaceStore& ws, const Scope& scope, const Pa
   for (const auto& [number, m] : months) {
     std::size_t returning = 0;
     for (std::uint32_t c : m.buyers) returning += first_month[c] < number ? 1 : 0;
-    emit(m, returning);
+    emit(m, returning, shown.count(number) == 0);
   }
   std::size_t repeaters = 0;
   for (std::uint32_t c : total.buyers) repeaters += months_of_customer[c].size() >= 2 ? 1 : 0;
-  emit(total, repeaters);
+  emit(total, repeaters, false);
   return t;
 }
 
@@ -640,37 +716,245 @@ ResultTable partner_cohorts(store::WorkspaceStore& ws, const Scope& scope, const
        col("customers", ColumnType::integer, "Cohort buyers who bought the brands that month"),
        col("retention", ColumnType::real, "customers / the cohort's size", 12),
        col("suppressed", ColumnType::boolean,
-           "true: fewer than min_cell customers (in the cell or the cohort); figures are null")},
+           "true: fewer than min_cell customers (in the cell or the cohort), or suppressed with "
+           "it so that a published total minus the shown cells cannot give it back; figures "
+           "are null")},
       "Cohort retention of the caller's brands' buyers"});
+  if (data.rows.empty()) return t;
   std::vector<int> first_month(data.customers, 1 << 30);
   for (const ScopedRow& r : data.rows) {
     first_month[r.customer] = std::min(first_month[r.customer], month_number(r.day));
   }
   int last = 0;
-  std::map<std::pair<int, int>, std::set<std::uint32_t>> cells;
+  std::map<std::pair<int, int>, std::set<std::uint32_t>> members;
   for (const ScopedRow& r : data.rows) {
     const int m = month_number(r.day);
     last = std::max(last, m);
-    cells[{first_month[r.customer], m - first_month[r.customer]}].insert(r.customer);
+    members[{first_month[r.customer], m - first_month[r.customer]}].insert(r.customer);
   }
   std::map<int, std::size_t> cohort_size;
   for (int f : first_month) ++cohort_size[f];
+  // The whole grid first (every cohort, whatever the window): suppression does not depend on
+  // the window, so two windows cannot be told apart by it.
+  struct GridCell {
+    int cohort, period;
+    std::int64_t customers;
+    bool suppressed;
+  };
+  std::vector<GridCell> grid;
+  std::map<std::pair<int, int>, std::size_t> at;
+  for (const auto& [cohort, size] : cohort_size) {
+    for (int period = 0; cohort + period <= last; ++period) {
+      const auto it = members.find({cohort, period});
+      const auto n = static_cast<std::int64_t>(it == members.end() ? 0 : it->second.size());
+      at[{cohort, period}] = grid.size();
+      grid.push_back(
+          {cohort, period, n, static_cast<std::int64_t>(size) < q.min_cell || n < q.min_cell});
+    }
+  }
+  // Complementary suppression, to a fixed point, over every line whose total the partner can
+  // see: the cells of a calendar month (a diagonal) add up to the month's buyers in the KPIs
+  // when that month is shown there; the cohort sizes (period 0) add up to the brands' buyers;
+  // a cohort whose size is suppressed is suppressed whole (customers / retention gives it).
+  const std::set<int> shown = shown_months(data, q.min_cell);
+  const auto apply = [&](const std::vector<std::size_t>& line) {
+    std::vector<std::int64_t> n;
+    std::vector<bool> s;
+    for (std::size_t i : line) {
+      n.push_back(grid[i].customers);
+      s.push_back(grid[i].suppressed);
+    }
+    if (!complementary_suppression(n, s, q.min_cell)) return false;
+    for (std::size_t k = 0; k < line.size(); ++k) grid[line[k]].suppressed = s[k];
+    return true;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& [cohort, size] : cohort_size) {
+      if (!grid[at.at({cohort, 0})].suppressed) continue;
+      for (int period = 0; cohort + period <= last; ++period) {
+        GridCell& g = grid[at.at({cohort, period})];
+        changed = changed || !g.suppressed;
+        g.suppressed = true;
+      }
+    }
+    for (const int month : shown) {
+      std::vector<std::size_t> diagonal;
+      for (const auto& [cohort, size] : cohort_size) {
+        if (cohort <= month) diagonal.push_back(at.at({cohort, month - cohort}));
+      }
+      changed = apply(diagonal) || changed;
+    }
+    std::vector<std::size_t> sizes;
+    for (const auto& [cohort, size] : cohort_size) sizes.push_back(at.at({cohort, 0}));
+    changed = apply(sizes) || changed;
+  }
   const int from_month = q.from_day ? month_number(*q.from_day) : 0;
   const int to_month = q.to_day ? month_number(*q.to_day) : 1 << 30;
-  for (const auto& [cohort, size] : cohort_size) {
-    if (cohort < from_month || cohort > to_month) continue;  // cohorts of the window
-    const std::string label = fmt::format("{:04}-{:02}", cohort / 12, cohort % 12 + 1);
-    for (int period = 0; cohort + period <= last; ++period) {
-      const auto it = cells.find({cohort, period});
-      const std::size_t n = it == cells.end() ? 0 : it->second.size();
-      if (static_cast<std::int64_t>(size) < q.min_cell ||
-          static_cast<std::int64_t>(n) < q.min_cell) {
-        const Cell c[] = {label, std::int64_t{period}, std::monostate{}, std::monostate{}, true};
+  for (const GridCell& g : grid) {
+    if (g.cohort < from_month || g.cohort > to_month) continue;  // cohorts of the window
+    const std::string label = fmt::format("{:04}-{:02}", g.cohort / 12, g.cohort % 12 + 1);
+    if (g.suppressed) {
+      const Cell c[] = {label, std::int64_t{g.period}, std::monostate{}, std::monostate{}, true};
+      t.append_row(c);
+      continue;
+    }
+    const Cell c[] = {
+        label, std::int64_t{g.period}, g.customers,
+        static_cast<double>(g.customers) / static_cast<double>(cohort_size.at(g.cohort)), false};
+    t.append_row(c);
+  }
+  return t;
+}
+
+ResultTable partner_ltv(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q) {
+  const ScopedData data = scan_scope(ws.database(), scope);
+  ResultTable t(TableSpec{
+      "partner/ltv",
+      {col("brand", ColumnType::text, "One of the caller's brands, or total (all of them)"),
+       col("buyers", ColumnType::integer, "Distinct customers who bought the brand"),
+       col("orders", ColumnType::integer, "Distinct orders with a line of the brand"),
+       col("revenue", ColumnType::real, "Sum of the line amounts of the brand's products", 12),
+       col("historical_ltv", ColumnType::real, "revenue / buyers: revenue per buyer", 12),
+       col("orders_per_buyer", ColumnType::real, "orders / buyers", 12),
+       col("repeat_rate", ColumnType::real, "Share of the buyers with two or more orders", 12),
+       col("suppressed", ColumnType::boolean, "true: fewer than min_cell buyers; figures null")},
+      "Historical LTV and repeat rate on the caller's brands (the window's shown months)"});
+  const std::set<int> shown = shown_months(data, q.min_cell);
+  struct Totals {
+    double revenue = 0;
+    std::set<std::uint32_t> orders;
+    std::map<std::uint32_t, std::set<std::uint32_t>> orders_of;
+  };
+  std::map<std::string, Totals> by_brand;
+  Totals all;
+  for (const ScopedRow& r : data.rows) {
+    if (!published(q, shown, r)) continue;
+    for (Totals* x : {&by_brand[data.products[r.product].brand], &all}) {
+      x->revenue += r.amount;
+      x->orders.insert(r.order);
+      x->orders_of[r.customer].insert(r.order);
+    }
+  }
+  std::vector<std::pair<std::string, const Totals*>> rows;
+  for (const auto& [brand, x] : by_brand) rows.emplace_back(brand, &x);
+  std::vector<bool> suppressed;
+  std::vector<std::int64_t> buyers;
+  for (const auto& [brand, x] : rows) {
+    buyers.push_back(static_cast<std::int64_t>(x->orders_of.size()));
+    suppressed.push_back(buyers.back() < q.min_cell);
+  }
+  const bool with_total = scope.brands().size() > 1;
+  const bool total_suppressed = static_cast<std::int64_t>(all.orders_of.size()) < q.min_cell;
+  // The total is the sum of the brands' revenue and orders: no brand may be the only one left
+  // out of it.
+  if (with_total && !total_suppressed) complementary_suppression(buyers, suppressed, q.min_cell);
+  const auto emit = [&](const std::string& label, const Totals& x, bool hide) {
+    const auto n = static_cast<std::int64_t>(x.orders_of.size());
+    if (hide || n < q.min_cell) {
+      const Cell c[] = {label,
+                        std::monostate{},
+                        std::monostate{},
+                        std::monostate{},
+                        std::monostate{},
+                        std::monostate{},
+                        std::monostate{},
+                        true};
+      t.append_row(c);
+      return;
+    }
+    std::int64_t repeaters = 0;
+    for (const auto& [customer, orders] : x.orders_of) repeaters += orders.size() >= 2 ? 1 : 0;
+    const auto orders = static_cast<std::int64_t>(x.orders.size());
+    const double buyers_d = static_cast<double>(n);
+    const Cell c[] = {label,
+                      n,
+                      orders,
+                      x.revenue,
+                      x.revenue / buyers_d,
+                      static_cast<double>(orders) / buyers_d,
+                      static_cast<double>(repeaters) / buyers_d,
+                      false};
+    t.append_row(c);
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) emit(rows[i].first, *rows[i].second, suppressed[i]);
+  if (with_total || rows.empty()) emit("total", all, total_suppressed);
+  return t;
+}
+
+ResultTable partner_segments(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q) {
+  const ScopedData data = scan_scope(ws.database(), scope);
+  const auto run = ws.run(0);
+  if (!run) throw NotFound("run", "the workspace has no committed run yet");
+  ResultTable t(TableSpec{
+      "partner/segments",
+      {col("scheme", ColumnType::text, "rfm (RFM segment) or lifecycle (life-cycle stage)"),
+       col("segment", ColumnType::text,
+           "Segment name of the newest run; total: every buyer; not in the run: buyers the run "
+           "does not hold"),
+       col("buyers", ColumnType::integer, "The caller's buyers in the segment"),
+       col("share", ColumnType::real, "buyers / the caller's buyers", 12),
+       col("suppressed", ColumnType::boolean,
+           "true: fewer than min_cell buyers, or suppressed with it so that the total minus the "
+           "shown segments cannot give it back; figures null")},
+      "Segment shares of the caller's buyers (the window's shown months)"});
+  const std::set<int> shown = shown_months(data, q.min_cell);
+  std::unordered_map<std::string_view, bool> buyer_seen;  // buyer id -> found in the run
+  for (const ScopedRow& r : data.rows) {
+    if (published(q, shown, r)) buyer_seen.emplace(data.customer_ids[r.customer], false);
+  }
+  struct Scheme {
+    const char* name;
+    const char* column;
+  };
+  constexpr Scheme kSchemes[] = {{"rfm", "rfm_segment"}, {"lifecycle", "stage"}};
+  constexpr std::string_view kColumns[] = {"customer_id", "rfm_segment", "stage"};
+  const ResultTable customers = customers_of(ws, run->id, kColumns, {}, {});
+  const std::size_t id = column_of(customers, "customer_id");
+  std::map<std::string, std::map<std::string, std::int64_t>> counts;
+  for (std::size_t r = 0; r < customers.rows(); ++r) {
+    const auto it = buyer_seen.find(customers.text(id, r));
+    if (it == buyer_seen.end()) continue;
+    it->second = true;
+    for (const Scheme& s : kSchemes) {
+      const std::size_t c = customers.spec().find(s.column);
+      if (c == customers.spec().columns.size()) continue;  // an older run without it
+      ++counts[s.name]
+              [customers.is_null(c, r) ? std::string("(none)") : std::string(customers.text(c, r))];
+    }
+  }
+  std::int64_t not_in_run = 0;
+  for (const auto& [buyer, seen] : buyer_seen) not_in_run += seen ? 0 : 1;
+  const auto total = static_cast<std::int64_t>(buyer_seen.size());
+  for (const Scheme& s : kSchemes) {
+    if (customers.spec().find(s.column) == customers.spec().columns.size()) continue;
+    std::vector<std::pair<std::string, std::int64_t>> cells(counts[s.name].begin(),
+                                                            counts[s.name].end());
+    if (not_in_run > 0) cells.emplace_back("not in the run", not_in_run);
+    std::vector<std::int64_t> n;
+    std::vector<bool> hide;
+    for (const auto& [segment, count] : cells) {
+      n.push_back(count);
+      hide.push_back(count < q.min_cell || total < q.min_cell);
+    }
+    complementary_suppression(n, hide, q.min_cell);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (hide[i]) {
+        const Cell c[] = {std::string(s.name), cells[i].first, std::monostate{}, std::monostate{},
+                          true};
         t.append_row(c);
-        continue;
+      } else {
+        const Cell c[] = {std::string(s.name), cells[i].first, n[i],
+                          static_cast<double>(n[i]) / static_cast<double>(total), false};
+        t.append_row(c);
       }
-      const Cell c[] = {label, std::int64_t{period}, static_cast<std::int64_t>(n),
-                        static_cast<double>(n) / static_cast<double>(size), false};
+    }
+    if (total < q.min_cell) {
+      const Cell c[] = {std::string(s.name), std::string("total"), std::monostate{},
+                        std::monostate{}, true};
+      t.append_row(c);
+    } else {
+      const Cell c[] = {std::string(s.name), std::string("total"), total, 1.0, false};
       t.append_row(c);
     }
   }
@@ -692,8 +976,15 @@ ResultTable partner_penetration(store::WorkspaceStore& ws, const Scope& scope,
            "Distinct buyers of the brands since the product's launch"),
        col("penetration", ColumnType::real, "buyers / brand_buyers", 12),
        col("suppressed", ColumnType::boolean,
-           "true: fewer than min_cell buyers (of the product or the brands); figures are null")},
-      "New-product penetration among the caller's brands' buyers, week by week"});
+           "true: fewer than min_cell buyers (of the product or the brands); figures are null"),
+       col("category", ColumnType::text, "The product's category"),
+       col("category_buyers", ColumnType::integer,
+           "Distinct buyers of any product of the category (every brand) since the launch"),
+       col("category_penetration", ColumnType::real, "buyers / category_buyers", 12),
+       col("category_suppressed", ColumnType::boolean,
+           "true: the row is suppressed, or fewer than min_cell category buyers, or fewer than "
+           "min_cell of them are not buyers of the caller's brands; category figures null")},
+      "New-product penetration among the caller's brands' and category's buyers, week by week"});
   if (q.product) {
     bool found = false;
     for (const Product& p : data.products) found = found || p.id == *q.product;
@@ -707,16 +998,21 @@ ResultTable partner_penetration(store::WorkspaceStore& ws, const Scope& scope,
     last_day = std::max(last_day, r.day);
     launch[r.product] = std::min(launch[r.product], r.day);
   }
+  std::unordered_map<std::string_view, std::uint32_t> number_of;
+  for (std::uint32_t c = 0; c < data.customer_ids.size(); ++c) {
+    number_of.emplace(data.customer_ids[c], c);
+  }
+  std::optional<std::map<std::string, Product>> every_product;
   constexpr std::int32_t kNewAfterDays = 28;
+  constexpr auto kNever = std::numeric_limits<std::int32_t>::max();
   for (std::size_t p = 0; p < data.products.size(); ++p) {
     const Product& product = data.products[p];
     if (q.product && product.id != *q.product) continue;
-    if (launch[p] == std::numeric_limits<std::int32_t>::max()) continue;  // never sold
-    if (launch[p] < first_day + kNewAfterDays) continue;                  // not new
+    if (launch[p] == kNever) continue;                    // never sold
+    if (launch[p] < first_day + kNewAfterDays) continue;  // not new
     // Each customer's first purchase of the product, and of the brands, since launch.
-    std::vector<std::int32_t> first_product(data.customers,
-                                            std::numeric_limits<std::int32_t>::max());
-    std::vector<std::int32_t> first_brand(data.customers, std::numeric_limits<std::int32_t>::max());
+    std::vector<std::int32_t> first_product(data.customers, kNever);
+    std::vector<std::int32_t> first_brand(data.customers, kNever);
     for (const ScopedRow& r : data.rows) {
       if (r.day < launch[p]) continue;
       first_brand[r.customer] = std::min(first_brand[r.customer], r.day);
@@ -725,39 +1021,77 @@ ResultTable partner_penetration(store::WorkspaceStore& ws, const Scope& scope,
     const std::int32_t weeks = (last_day - launch[p]) / 7 + 1;
     std::vector<std::int64_t> new_product(weeks, 0), new_brand(weeks, 0);
     for (std::size_t c = 0; c < data.customers; ++c) {
-      if (first_product[c] != std::numeric_limits<std::int32_t>::max()) {
-        ++new_product[(first_product[c] - launch[p]) / 7];
+      if (first_product[c] != kNever) ++new_product[(first_product[c] - launch[p]) / 7];
+      if (first_brand[c] != kNever) ++new_brand[(first_brand[c] - launch[p]) / 7];
+    }
+    // The category's buyers since launch, every brand: a count read here as a denominator only.
+    // new_category[w]: customers whose first purchase in the category falls in week w;
+    // others[w] change: customers counted in the category by week w who are not (yet) buyers
+    // of the caller's brands.
+    std::vector<std::int64_t> new_category(weeks, 0), other_change(weeks + 1, 0);
+    if (!product.category.empty()) {
+      if (!every_product) every_product = latest_products(ws.database());
+      std::unordered_set<std::string> in_category;
+      for (const auto& [id, x] : *every_product) {
+        if (x.category == product.category) in_category.insert(id);
       }
-      if (first_brand[c] != std::numeric_limits<std::int32_t>::max()) {
-        ++new_brand[(first_brand[c] - launch[p]) / 7];
+      std::unordered_map<std::string, std::int32_t> first_category;
+      const SqlValue params[] = {product.category, std::int64_t{launch[p]}};
+      ws.database().scan(
+          "SELECT customer_id, day, product FROM transactions WHERE day >= $2 AND product IN "
+          "(SELECT product_id FROM products WHERE category = $1)",
+          params, [&](const SqlRow& r) {
+            // The latest products row decides the category, as for the scope.
+            if (in_category.count(std::string(r.text(2))) == 0) return;
+            const auto day = static_cast<std::int32_t>(r.integer(1));
+            auto [it, added] = first_category.try_emplace(std::string(r.text(0)), day);
+            if (!added) it->second = std::min(it->second, day);
+          });
+      for (const auto& [customer, day] : first_category) {
+        const std::int32_t w = (day - launch[p]) / 7;
+        if (w >= weeks) continue;  // after the caller's last day: no row shows it
+        ++new_category[w];
+        std::int32_t until = weeks;  // the week it becomes a buyer of the brands
+        if (const auto c = number_of.find(customer); c != number_of.end()) {
+          if (first_brand[c->second] != kNever) {
+            until = std::min(weeks, (first_brand[c->second] - launch[p]) / 7);
+          }
+        }
+        if (until > w) {
+          ++other_change[w];
+          --other_change[until];
+        }
       }
     }
-    std::int64_t buyers = 0, brand_buyers = 0;
+    std::int64_t buyers = 0, brand_buyers = 0, category_buyers = 0, others = 0;
     for (std::int32_t w = 0; w < weeks; ++w) {
       buyers += new_product[w];
       brand_buyers += new_brand[w];
+      category_buyers += new_category[w];
+      others += other_change[w];
       const std::int32_t week_start = launch[p] + 7 * w;
       if (q.from_day && week_start + 6 < *q.from_day) continue;
       if (q.to_day && week_start > *q.to_day) continue;
-      if (buyers < q.min_cell || brand_buyers < q.min_cell) {
-        const Cell c[] = {product.id,          product.name,
-                          product.brand,       std::int64_t{launch[p]},
-                          std::int64_t{w + 1}, std::int64_t{week_start},
-                          std::monostate{},    std::monostate{},
-                          std::monostate{},    true};
-        t.append_row(c);
-        continue;
+      const bool suppressed = buyers < q.min_cell || brand_buyers < q.min_cell;
+      const bool category_suppressed = suppressed || product.category.empty() ||
+                                       category_buyers < q.min_cell || others < q.min_cell;
+      std::vector<Cell> c = {product.id,          product.name,
+                             product.brand,       std::int64_t{launch[p]},
+                             std::int64_t{w + 1}, std::int64_t{week_start}};
+      if (suppressed) {
+        c.insert(c.end(), {std::monostate{}, std::monostate{}, std::monostate{}, true});
+      } else {
+        c.insert(c.end(), {buyers, brand_buyers,
+                           static_cast<double>(buyers) / static_cast<double>(brand_buyers), false});
       }
-      const Cell c[] = {product.id,
-                        product.name,
-                        product.brand,
-                        std::int64_t{launch[p]},
-                        std::int64_t{w + 1},
-                        std::int64_t{week_start},
-                        buyers,
-                        brand_buyers,
-                        static_cast<double>(buyers) / static_cast<double>(brand_buyers),
-                        false};
+      c.emplace_back(product.category);
+      if (category_suppressed) {
+        c.insert(c.end(), {std::monostate{}, std::monostate{}, true});
+      } else {
+        c.insert(c.end(),
+                 {category_buyers,
+                  static_cast<double>(buyers) / static_cast<double>(category_buyers), false});
+      }
       t.append_row(c);
     }
   }

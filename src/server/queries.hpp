@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,17 +88,42 @@ struct PartnerQuery {
   std::optional<std::int32_t> from_day, to_day;  ///< inclusive, on the purchase day
   std::optional<std::string> product;            ///< penetration: one product id
 };
+/// The months whose purchases partner figures of revenue, orders and buyers may count (the
+/// "shown" months, as month numbers year * 12 + month - 1): months with at least min_cell
+/// distinct buyers of the scope's brands AND, for a scope of several brands, at least min_cell
+/// buyers of every one of its brands that sold that month (the union of a partner's brands must
+/// not differ from one of its brands by a small group). Independent of any window.
+std::set<int> partner_shown_months(store::WorkspaceStore& ws, const Scope& scope,
+                                   std::int64_t min_cell);
+/// Complementary suppression of one line of cells whose total is published or derivable
+/// (`customers[i]` distinct customers in cell i, `suppressed[i]` its primary suppression): while
+/// the suppressed cells are exactly one, or hold fewer than min_cell customers together, the
+/// smallest shown cell is suppressed too. Returns whether a cell was added.
+bool complementary_suppression(const std::vector<std::int64_t>& customers,
+                               std::vector<bool>& suppressed, std::int64_t min_cell);
 /// KPIs of the scope's brands per month (revenue, orders, buyers, average check, repeat-buyer
-/// rate) and a "total" row.
+/// rate) and a "total" row over the window's shown months (a suppressed month counts in no
+/// total, so no total minus shown months leaves it).
 ResultTable partner_kpis(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q);
 /// Cohort retention of the scope's buyers: cohort = month of the first purchase of the brands,
 /// period = months since; customers active in the brands that month, and their share.
 ResultTable partner_cohorts(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q);
 /// The scope's products (id, name, brand, category): the product picker's values.
 ResultTable partner_products(store::WorkspaceStore& ws, const Scope& scope);
+/// Historical LTV on the scope's brands over the window's shown months: one row per brand of
+/// the scope and, for several brands, a total row: buyers, orders, revenue, revenue per buyer
+/// (historical LTV), orders per buyer, repeat rate (share of buyers with two or more orders).
+ResultTable partner_ltv(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q);
+/// Shares of the scope's buyers (purchases in the window's shown months) in each segment of the
+/// newest committed run's customers table, per scheme (rfm: rfm_segment, lifecycle: stage), with
+/// a total row per scheme; customers the run does not hold count as "not in the run". Counts
+/// below min_cell and their complement are suppressed. NotFound (`run`) without a run.
+ResultTable partner_segments(store::WorkspaceStore& ws, const Scope& scope, const PartnerQuery& q);
 /// Week-by-week penetration of each of the scope's products launched during the data (first
 /// sale at least 28 days after the brands' first sale): buyers of the product since launch /
-/// buyers of the brands since launch. NotFound (`product`) for a product outside the scope.
+/// buyers of the brands since launch, and / buyers of the product's category (every brand) since
+/// launch (suppressed when fewer than min_cell, or when fewer than min_cell of them are not
+/// buyers of the scope's brands). NotFound (`product`) for a product outside the scope.
 ResultTable partner_penetration(store::WorkspaceStore& ws, const Scope& scope,
                                 const PartnerQuery& q);
 

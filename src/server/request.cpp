@@ -102,8 +102,31 @@ PartnerQuery partner_query(const QueryValues& query, std::int64_t min_cell) {
   };
   PartnerQuery q;
   q.min_cell = min_cell;
-  if (const auto* v = value("from")) q.from_day = parse_iso_date("from", *v);
-  if (const auto* v = value("to")) q.to_day = parse_iso_date("to", *v);
+  // Windows of whole calendar months only: two windows that differ by a day (or by part of a
+  // month) would let their difference single out the purchases of that day.
+  if (const auto* v = value("from")) {
+    q.from_day = parse_iso_date("from", *v);
+    if (civil_from_days(*q.from_day).day != 1) {
+      throw HttpError{400, "invalid_parameter",
+                      fmt::format("from: partner figures count whole calendar months: expected the "
+                                  "first day of a month ({}-01), found {}",
+                                  v->substr(0, 7), *v),
+                      "from"};
+    }
+  }
+  if (const auto* v = value("to")) {
+    q.to_day = parse_iso_date("to", *v);
+    if (civil_from_days(*q.to_day + 1).day != 1) {
+      const CivilDate d = civil_from_days(*q.to_day);
+      const std::int32_t last = d.month == 12 ? days_from_civil(d.year + 1, 1, 1) - 1
+                                              : days_from_civil(d.year, d.month + 1, 1) - 1;
+      throw HttpError{400, "invalid_parameter",
+                      fmt::format("to: partner figures count whole calendar months: expected the "
+                                  "last day of a month ({}), found {}",
+                                  format_date(last), *v),
+                      "to"};
+    }
+  }
   if (q.from_day && q.to_day && *q.to_day < *q.from_day) {
     throw HttpError{400, "invalid_parameter", "to: expected a date on or after from", "to"};
   }

@@ -498,6 +498,18 @@ Reply get_partner_products(Context& c) {
   return table_reply(c, partner_products(c.ws, scope), Json{{"brands", scope.brands()}});
 }
 
+Reply get_partner_ltv(Context& c) {
+  const Scope scope = partner_scope(c);
+  const PartnerQuery q = partner_query(c);
+  return table_reply(c, partner_ltv(c.ws, scope, q), partner_meta(scope, q));
+}
+
+Reply get_partner_segments(Context& c) {
+  const Scope scope = partner_scope(c);
+  const PartnerQuery q = partner_query(c);
+  return table_reply(c, partner_segments(c.ws, scope, q), partner_meta(scope, q));
+}
+
 Reply get_partner_penetration(Context& c) {
   const Scope scope = partner_scope(c);
   const PartnerQuery q = partner_query(c);
@@ -646,9 +658,19 @@ constexpr RouteParameter kBrand{"brand",
                                 "One of the caller's brands (narrows the view; required for "
                                 "admins and analysts, who may name any brand)",
                                 false};
-constexpr RouteParameter kFrom{
-    "from", "query", "date", "", "First purchase day counted (YYYY-MM-DD)", false};
-constexpr RouteParameter kTo{"to", "query", "date", "", "Last purchase day counted (YYYY-MM-DD)",
+constexpr RouteParameter kFrom{"from",
+                               "query",
+                               "date",
+                               "",
+                               "First purchase day counted: the first day of a month "
+                               "(YYYY-MM-01; whole calendar months only)",
+                               false};
+constexpr RouteParameter kTo{"to",
+                             "query",
+                             "date",
+                             "",
+                             "Last purchase day counted: the last day of a month (YYYY-MM-DD; "
+                             "whole calendar months only)",
                              false};
 
 constexpr RouteParameter kLimit{
@@ -847,10 +869,26 @@ const std::vector<Route>& route_table() {
         "application/json"},
        get_partner_products},
       {{"GET",
+        "/api/v1/partner/ltv",
+        Access::partner,
+        "Historical LTV (revenue per buyer), orders per buyer and repeat rate on the caller's "
+        "brands, per brand and in total; small cells suppressed",
+        {kBrand, kFrom, kTo, kFormat},
+        "application/json"},
+       get_partner_ltv},
+      {{"GET",
+        "/api/v1/partner/segments",
+        Access::partner,
+        "Shares of the caller's buyers in each RFM segment and life-cycle stage of the newest "
+        "run; small cells and their complements suppressed",
+        {kBrand, kFrom, kTo, kFormat},
+        "application/json"},
+       get_partner_segments},
+      {{"GET",
         "/api/v1/partner/penetration",
         Access::partner,
         "Week-by-week penetration of the caller's products launched during the data among "
-        "the brands' buyers; small cells suppressed",
+        "the brands' buyers and the category's buyers; small cells suppressed",
         {kBrand,
          {"product", "query", "string", "", "One of the caller's product ids", false},
          kFrom,

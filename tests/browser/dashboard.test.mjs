@@ -261,9 +261,9 @@ try {
   const p = await openPage('partner');
   await signIn(p, partnerToken);
   const navPartner = await p.page.$$eval('#nav a', (links) => links.map((l) => l.dataset.page));
-  check(JSON.stringify(navPartner) === JSON.stringify(['brand', 'cohorts', 'penetration']),
+  check(JSON.stringify(navPartner) === JSON.stringify(['brand', 'cohorts', 'value', 'penetration']),
         `partner: only the partner pages are offered (${navPartner})`);
-  const partnerMin = {brand: 2, cohorts: 1, penetration: 1};
+  const partnerMin = {brand: 2, cohorts: 1, value: 2, penetration: 1};
   let ownBrandSeen = false;
   for (const id of navPartner) {
     const r = await checkPage(p, id, '#' + id, partnerMin[id]);

@@ -31,6 +31,7 @@
 #include "ltv/server/identity.hpp"
 #include "ltv/server/server.hpp"
 #include "ltv/store/store.hpp"
+#include "server/queries.hpp"  // src/server: the query layer (complementary suppression)
 #include "server/session.hpp"  // src/server: dashboard sessions
 #include "store/database.hpp"  // src/store: the jobs table and the stored rows of each run
 #include "test_data.hpp"
@@ -98,6 +99,23 @@ std::vector<Line> make_lines() {
   }
   // The canary amount: one line of B's canary product, by a customer who also buys Alpha.
   lines.push_back({"C0001", start + 200, "O99999", "B1", 987654.32});
+  // Small months planted for the differencing tests, before the rest of the data (so that the
+  // models' end of data stays where it was): in November 2023, 12 buyers of Alpha and 2 of Gamma
+  // (a Gamma month below min_cell beside an Alpha month above it); in December 2023, 3 buyers of
+  // Alpha (an Alpha month below min_cell).
+  const std::int32_t november = ltv::days_from_civil(2023, 11, 1);
+  const std::int32_t december = ltv::days_from_civil(2023, 12, 1);
+  for (int i = 0; i < 12; ++i) {
+    // A1 and A2 (not new products: sold from the brand's first month); A3 stays the new one.
+    lines.push_back({fmt::format("C{:04}", 100 + i), november + 2 + i, fmt::format("ON{:03}", i),
+                     i % 2 == 0 ? "A1" : "A2", 21.5 + i});
+  }
+  lines.push_back({"C0120", november + 5, "OG001", "G1", 44.75});
+  lines.push_back({"C0121", november + 9, "OG002", "G2", 31.25});
+  for (int i = 0; i < 3; ++i) {
+    lines.push_back({fmt::format("C{:04}", 130 + i), december + 3 + 4 * i,
+                     fmt::format("OD{:03}", i), "A1", 55.5 + 10 * i});
+  }
   return lines;
 }
 
@@ -122,7 +140,7 @@ std::string q(const std::filesystem::path& p) {
 struct Fixture {
   std::filesystem::path dir, workspace;
   std::vector<Line> lines;
-  std::string analyst, admin, partner_a, partner_b;
+  std::string analyst, admin, partner_a, partner_b, partner_ag;
   std::unique_ptr<ltv::server::Server> server;
   std::vector<std::string> log;
   std::mutex log_mutex;
@@ -163,6 +181,7 @@ class Server : public ::testing::Test {
           " run " + ws + " --model mbgnbd -q", " user add " + ws + " ann --role analyst",
           " user add " + ws + " root --role admin",
           " user add " + ws + " alpha --role partner --brands Alpha",
+          " user add " + ws + " ag --role partner --brands Alpha,Gamma",
           " user add " + ws + " zyx --role partner --brands " + std::string(kCanaryBrand)}) {
       const auto r = run(cli() + command);
       ASSERT_EQ(r.exit_code, 0) << command << "\n" << r.err << r.out;
@@ -171,6 +190,7 @@ class Server : public ::testing::Test {
     fx->admin = token_for("root");
     fx->partner_a = token_for("alpha");
     fx->partner_b = token_for("zyx");
+    fx->partner_ag = token_for("ag");
     ltv::server::ServerOptions options;
     options.workspace = fx->workspace.string();
     options.port = 0;
@@ -260,6 +280,8 @@ TEST(ServerRoutes, EveryRouteIsClassifiedAndListedInOpenApi) {
       {"GET /api/v1/partner/kpis", "partner-scoped"},
       {"GET /api/v1/partner/cohorts", "partner-scoped"},
       {"GET /api/v1/partner/products", "partner-scoped"},
+      {"GET /api/v1/partner/ltv", "partner-scoped"},
+      {"GET /api/v1/partner/segments", "partner-scoped"},
       {"GET /api/v1/partner/penetration", "partner-scoped"},
   };
   std::map<std::string, std::string> actual;
@@ -343,10 +365,12 @@ struct Totals {
   std::map<std::string, std::set<std::string>> months_of;
 };
 
-Totals alpha_totals(const std::vector<Line>& lines) {
+/// A's figures over the months `months` (every month when empty).
+Totals alpha_totals(const std::vector<Line>& lines, const std::set<std::string>& months = {}) {
   Totals t;
   for (const Line& l : lines) {
     if (!is_alpha(l.product)) continue;
+    if (!months.empty() && months.count(ltv::format_date(l.day).substr(0, 7)) == 0) continue;
     t.revenue += l.amount;
     t.orders.insert(l.order);
     t.buyers.insert(l.customer);
@@ -358,6 +382,21 @@ Totals alpha_totals(const std::vector<Line>& lines) {
     t.months_of[l.customer].insert(month);
   }
   return t;
+}
+
+/// The day number of a YYYY-MM-DD date.
+std::int32_t day_of(const std::string& date) {
+  return ltv::days_from_civil(std::stoi(date.substr(0, 4)), std::stoi(date.substr(5, 2)),
+                              std::stoi(date.substr(8, 2)));
+}
+
+/// The months of `all` with at least min_cell buyers (a one-brand scope's shown months).
+std::set<std::string> shown_alpha_months(const Totals& all) {
+  std::set<std::string> out;
+  for (const auto& [month, buyers] : all.buyers_by_month) {
+    if (buyers.size() >= static_cast<std::size_t>(kMinCell)) out.insert(month);
+  }
+  return out;
 }
 
 TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
@@ -383,7 +422,8 @@ TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
       ASSERT_TRUE(r);
       EXPECT_EQ(r->body.find(kCanaryBrand), std::string::npos) << r->body;
       EXPECT_EQ(r->body.find(kCanaryProductName), std::string::npos) << r->body;
-      EXPECT_EQ(r->body.find("987654"), std::string::npos) << r->body;
+      // The amount as a number (not digits inside another number: 26/81 = 0.3209876543...).
+      EXPECT_FALSE(std::regex_search(r->body, std::regex("(^|[^0-9.])987654"))) << r->body;
       EXPECT_EQ(r->body.find("B1"), std::string::npos) << r->body;
       switch (route.access) {
         case ltv::server::Access::admin:
@@ -415,8 +455,9 @@ TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
       }
     }
   }
-  // brands, the session (GET, DELETE) + (kpis, cohorts, products, penetration) x 2 formats
-  EXPECT_EQ(partner_routes, 7 + 4);
+  // brands, the session (GET, DELETE) + (kpis, cohorts, products, penetration, ltv, segments)
+  // x 2 formats
+  EXPECT_EQ(partner_routes, 3 + 6 * 2);
   EXPECT_GE(refused, 10);
   // The same routes answer B with its own data (the canaries are really there to be leaked).
   const auto b = get("/api/v1/partner/products?format=csv", fx->partner_b);
@@ -426,7 +467,11 @@ TEST_F(Server, PartnerSeesNoCanaryOnAnyRouteInAnyFormat) {
 }
 
 TEST_F(Server, PartnerKpiTotalsEqualTotalsOfItsOwnScope) {
-  const Totals expected = alpha_totals(fx->lines);
+  // The total counts the months A's table shows (at least min_cell buyers): the planted December
+  // 2023 (3 buyers) is suppressed and counts in no total.
+  const Totals all = alpha_totals(fx->lines);
+  ASSERT_LT(all.buyers_by_month.at("2023-12").size(), static_cast<std::size_t>(kMinCell));
+  const Totals expected = alpha_totals(fx->lines, shown_alpha_months(all));
   const Json kpis = json_of(get("/api/v1/partner/kpis", fx->partner_a));
   EXPECT_EQ(kpis["brands"], Json::array({"Alpha"}));
   EXPECT_EQ(kpis["min_cell"], kMinCell);
@@ -444,14 +489,15 @@ TEST_F(Server, PartnerKpiTotalsEqualTotalsOfItsOwnScope) {
               static_cast<double>(repeaters) / static_cast<double>(expected.buyers.size()), 1e-12);
   EXPECT_NEAR(total["average_check"].get<double>(),
               expected.revenue / static_cast<double>(expected.orders.size()), 1e-9);
+  EXPECT_LT(expected.revenue, all.revenue);
   // Month by month: the month's revenue, or suppressed when fewer than min_cell buyers.
   std::size_t months = 0, suppressed = 0;
   for (const Json& row : rows) {
     if (row["month"] == "total") continue;
     const std::string month = row["month"];
-    ASSERT_TRUE(expected.revenue_by_month.count(month)) << month;
+    ASSERT_TRUE(all.revenue_by_month.count(month)) << month;
     ++months;
-    if (expected.buyers_by_month.at(month).size() < static_cast<std::size_t>(kMinCell)) {
+    if (all.buyers_by_month.at(month).size() < static_cast<std::size_t>(kMinCell)) {
       EXPECT_EQ(row["suppressed"], true) << month;
       EXPECT_TRUE(row["revenue"].is_null() && row["buyers"].is_null()) << row.dump();
       ++suppressed;
@@ -462,7 +508,7 @@ TEST_F(Server, PartnerKpiTotalsEqualTotalsOfItsOwnScope) {
       // Returning buyers: bought Alpha in an earlier month.
       std::size_t returning = 0;
       for (const std::string& c : expected.buyers_by_month.at(month)) {
-        returning += expected.first_month.at(c) < month ? 1 : 0;
+        returning += all.first_month.at(c) < month ? 1 : 0;
       }
       EXPECT_NEAR(row["repeat_buyer_rate"].get<double>(),
                   static_cast<double>(returning) /
@@ -471,7 +517,8 @@ TEST_F(Server, PartnerKpiTotalsEqualTotalsOfItsOwnScope) {
           << month;
     }
   }
-  EXPECT_EQ(months, expected.revenue_by_month.size());
+  EXPECT_EQ(months, all.revenue_by_month.size());
+  EXPECT_GE(suppressed, 1u);
   // CSV holds the same total row.
   const auto csv = get("/api/v1/partner/kpis?format=csv", fx->partner_a);
   EXPECT_EQ(csv->get_header_value("Content-Type").rfind("text/csv", 0), 0u);
@@ -481,15 +528,16 @@ TEST_F(Server, PartnerKpiTotalsEqualTotalsOfItsOwnScope) {
   // A window of days: the total counts the window's purchases only.
   double window_revenue = 0;
   std::set<std::string> window_buyers;
-  const std::int32_t from = ltv::days_from_civil(2024, 3, 10),
+  const std::int32_t from = ltv::days_from_civil(2024, 3, 1),
                      to = ltv::days_from_civil(2024, 5, 31);
+  // (the window's months are all shown)
   for (const Line& l : fx->lines) {
     if (!is_alpha(l.product) || l.day < from || l.day > to) continue;
     window_revenue += l.amount;
     window_buyers.insert(l.customer);
   }
   const Json window =
-      json_of(get("/api/v1/partner/kpis?from=2024-03-10&to=2024-05-31", fx->partner_a));
+      json_of(get("/api/v1/partner/kpis?from=2024-03-01&to=2024-05-31", fx->partner_a));
   EXPECT_NEAR(window["rows"].back()["revenue"].get<double>(), window_revenue, 1e-6);
   EXPECT_EQ(window["rows"].back()["buyers"].get<std::size_t>(), window_buyers.size());
   // Narrowing to its own brand gives the same figures.
@@ -548,8 +596,325 @@ TEST_F(Server, PartnerProductsCohortsAndPenetrationAreItsOwn) {
   EXPECT_EQ(last["brand_buyers"].get<std::size_t>(), alpha_since.size());
   EXPECT_NEAR(last["penetration"].get<double>(),
               static_cast<double>(a3.size()) / static_cast<double>(alpha_since.size()), 1e-9);
+  // Among the category's buyers: every customer who bought a "care" product of any brand (A's
+  // and B's) since A3's launch, up to A's last day (the last week's end).
+  std::set<std::string> care_since;
+  std::int32_t last_day = launch;
+  for (const Line& l : fx->lines) {
+    if (is_alpha(l.product)) last_day = std::max(last_day, l.day);
+  }
+  for (const Line& l : fx->lines) {
+    const bool care = l.product[0] == 'A' || l.product[0] == 'B';
+    if (care && l.day >= launch && l.day <= last_day) care_since.insert(l.customer);
+  }
+  EXPECT_EQ(last["category"], "care");
+  EXPECT_EQ(last["category_suppressed"], false);
+  EXPECT_EQ(last["category_buyers"].get<std::size_t>(), care_since.size());
+  EXPECT_NEAR(last["category_penetration"].get<double>(),
+              static_cast<double>(a3.size()) / static_cast<double>(care_since.size()), 1e-9);
+  // A category count is shown only when at least min_cell of its buyers are not A's buyers
+  // (else the category minus the brand would count a few of another brand's buyers).
+  std::size_t weeks_checked = 0;
+  for (const Json& row : pen["rows"]) {
+    if (row["category_suppressed"] == true) {
+      EXPECT_TRUE(row["category_buyers"].is_null()) << row.dump();
+      continue;
+    }
+    const std::int32_t end = day_of(row["week_start"].get<std::string>()) + 6;
+    std::set<std::string> care, alpha;
+    for (const Line& l : fx->lines) {
+      if (l.day < launch || l.day > end) continue;
+      if (l.product[0] == 'A' || l.product[0] == 'B') care.insert(l.customer);
+      if (is_alpha(l.product)) alpha.insert(l.customer);
+    }
+    std::size_t others = 0;
+    for (const std::string& c : care) others += alpha.count(c) == 0 ? 1 : 0;
+    EXPECT_EQ(row["category_buyers"].get<std::size_t>(), care.size()) << row.dump();
+    EXPECT_GE(others, static_cast<std::size_t>(kMinCell)) << row.dump();
+    ++weeks_checked;
+  }
+  EXPECT_GT(weeks_checked, 0u);
   // Another tenant's product is not found, not forbidden.
   expect_error(get("/api/v1/partner/penetration?product=B1", fx->partner_a), 404, "product");
+}
+
+// ------------------------------------------------------ differencing: the partner's own tables
+
+TEST(PartnerSuppression, ComplementaryCellsLeaveNoLoneOrSmallSuppressedGroup) {
+  using ltv::server::complementary_suppression;
+  // One suppressed cell beside a total: the smallest shown cell is suppressed with it.
+  std::vector<std::int64_t> n = {3, 40, 12, 25};
+  std::vector<bool> s = {true, false, false, false};
+  EXPECT_TRUE(complementary_suppression(n, s, 10));
+  EXPECT_EQ(s, (std::vector<bool>{true, false, true, false}));
+  // Two suppressed cells holding fewer than min_cell customers together: a third joins them.
+  n = {3, 4, 40, 12};
+  s = {true, true, false, false};
+  EXPECT_TRUE(complementary_suppression(n, s, 10));
+  EXPECT_EQ(s, (std::vector<bool>{true, true, false, true}));
+  // Nothing suppressed, or two suppressed cells holding min_cell together: unchanged.
+  n = {30, 40};
+  s = {false, false};
+  EXPECT_FALSE(complementary_suppression(n, s, 10));
+  n = {6, 5, 40};
+  s = {true, true, false};
+  EXPECT_FALSE(complementary_suppression(n, s, 10));
+  EXPECT_EQ(s, (std::vector<bool>{true, true, false}));
+  // Every cell suppressed already: nothing left to add.
+  n = {3};
+  s = {true};
+  EXPECT_FALSE(complementary_suppression(n, s, 10));
+}
+
+/// The rows of a partner table by their month column.
+std::map<std::string, Json> by_month(const Json& rows) {
+  std::map<std::string, Json> out;
+  for (const Json& r : rows) out[r["month"].get<std::string>()] = r;
+  return out;
+}
+
+/// The total revenue of a partner KPI answer, and the revenue of its shown months.
+std::pair<double, double> total_and_shown(const Json& rows) {
+  double shown = 0;
+  for (const Json& r : rows) {
+    if (r["month"] != "total" && r["suppressed"] == false) shown += r["revenue"].get<double>();
+  }
+  const Json& total = rows.back();
+  EXPECT_EQ(total["month"], "total");
+  return {total["revenue"].is_null() ? 0.0 : total["revenue"].get<double>(), shown};
+}
+
+TEST_F(Server, NoSuppressedMonthIsTheTotalMinusTheShownMonths) {
+  // Leak 1 (secondary suppression): December 2023 has 3 buyers of Alpha and is suppressed; a
+  // total over every month would give it back as the total minus the shown months.
+  const Totals all = alpha_totals(fx->lines);
+  const double small = all.revenue_by_month.at("2023-12");
+  ASSERT_GT(small, 0);
+  for (const std::string window : {"", "?from=2023-12-01", "?from=2023-11-01&to=2024-01-31"}) {
+    SCOPED_TRACE(window);
+    const Json rows = json_of(get("/api/v1/partner/kpis" + window, fx->partner_a))["rows"];
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(by_month(rows)["2023-12"]["suppressed"], true);
+    const auto [total, shown] = total_and_shown(rows);
+    EXPECT_GT(std::abs(total - shown - small), 0.005) << "December's revenue is derivable";
+    EXPECT_NEAR(total - shown, 0.0, 1e-6);
+  }
+}
+
+TEST_F(Server, NoSuppressedCohortCellIsAMonthsBuyersMinusTheShownCells) {
+  // Every buyer of a month belongs to one cohort, so a month's buyers in the KPIs are the sum of
+  // the cohort cells of that calendar month (a diagonal of the matrix), and the cohort sizes add
+  // up to the buyers. The true cells, computed here from A's own lines:
+  const Totals all = alpha_totals(fx->lines);
+  std::map<std::pair<std::string, std::string>, std::size_t> truth;  // (cohort, month)
+  for (const auto& [customer, months] : all.months_of) {
+    for (const std::string& m : months) ++truth[{all.first_month.at(customer), m}];
+  }
+  const auto month_after = [](const std::string& cohort, int period) {
+    const int m = std::stoi(cohort.substr(0, 4)) * 12 + std::stoi(cohort.substr(5, 2)) - 1 + period;
+    return fmt::format("{:04}-{:02}", m / 12, m % 12 + 1);
+  };
+  const Json kpis = json_of(get("/api/v1/partner/kpis", fx->partner_a))["rows"];
+  const Json cohorts = json_of(get("/api/v1/partner/cohorts", fx->partner_a))["rows"];
+  struct Sums {
+    std::size_t shown = 0, hidden = 0, hidden_cells = 0;
+  };
+  std::map<std::string, Sums> diagonals;
+  Sums sizes;
+  for (const Json& c : cohorts) {
+    const std::string cohort = c["cohort"];
+    const int period = c["period"];
+    const std::string month = month_after(cohort, period);
+    const auto it = truth.find({cohort, month});
+    const std::size_t n = it == truth.end() ? 0 : it->second;
+    for (Sums* line : {&diagonals[month], period == 0 ? &sizes : nullptr}) {
+      if (line == nullptr) continue;
+      if (c["suppressed"] == true) {
+        line->hidden += n;
+        ++line->hidden_cells;
+      } else {
+        EXPECT_EQ(c["customers"].get<std::size_t>(), n) << c.dump();
+        line->shown += n;
+      }
+    }
+  }
+  std::size_t checked = 0, with_hidden = 0;
+  for (const auto& [month, row] : by_month(kpis)) {
+    if (month == "total" || row["suppressed"] == true) continue;
+    SCOPED_TRACE(month);
+    const Sums& d = diagonals[month];
+    EXPECT_EQ(d.shown + d.hidden, row["buyers"].get<std::size_t>());
+    if (d.hidden_cells > 0) {
+      ++with_hidden;
+      EXPECT_GE(d.hidden_cells, 2u);
+      EXPECT_GE(d.hidden, static_cast<std::size_t>(kMinCell));
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 5u);
+  EXPECT_GT(with_hidden, 0u);  // the rule was exercised
+  EXPECT_EQ(sizes.shown + sizes.hidden, all.buyers.size());
+  if (sizes.hidden_cells > 0) {
+    EXPECT_GE(sizes.hidden_cells, 2u);
+    EXPECT_GE(sizes.hidden, static_cast<std::size_t>(kMinCell));
+  }
+}
+
+TEST_F(Server, PartnerWindowsAreWholeMonthsAndTheirDifferencesHoldNoSmallMonth) {
+  // Leak 2 (window differencing): windows that differ by a day would isolate that day.
+  const std::string& a = fx->partner_a;
+  for (const char* route : {"kpis", "cohorts", "penetration", "ltv", "segments"}) {
+    SCOPED_TRACE(route);
+    const std::string path = std::string("/api/v1/partner/") + route;
+    expect_error(get(path + "?from=2024-05-10", a), 400, "from");
+    expect_error(get(path + "?to=2024-05-09", a), 400, "to");
+    expect_error(get(path + "?from=2024-05-01&to=2024-05-01", a), 400, "to");
+    EXPECT_EQ(get(path + "?from=2024-05-01&to=2024-05-31", a)->status, 200);
+  }
+  // The message says what is expected.
+  const auto e = get("/api/v1/partner/kpis?to=2024-02-10", a);
+  expect_error(e, 400, "to");
+  EXPECT_NE(e->body.find("2024-02-29"), std::string::npos) << e->body;
+  // Two windows a month apart differ by a whole shown month, never by the suppressed December
+  // 2023 (3 buyers).
+  const Totals all = alpha_totals(fx->lines);
+  const double small = all.revenue_by_month.at("2023-12");
+  const auto total_of = [&](const std::string& window) {
+    return total_and_shown(json_of(get("/api/v1/partner/kpis?" + window, a))["rows"]).first;
+  };
+  const double wide = total_of("from=2023-12-01&to=2024-01-31");
+  const double narrow = total_of("from=2024-01-01&to=2024-01-31");
+  EXPECT_GT(std::abs(wide - narrow - small), 0.005) << "December's revenue is derivable";
+  EXPECT_NEAR(wide - narrow, 0.0, 1e-6);
+  EXPECT_NEAR(narrow, all.revenue_by_month.at("2024-01"), 1e-6);
+  // The same for the LTV route's revenue.
+  const auto ltv_of = [&](const std::string& window) {
+    const Json rows = json_of(get("/api/v1/partner/ltv?" + window, a))["rows"];
+    return rows.empty() || rows[0]["revenue"].is_null() ? 0.0 : rows[0]["revenue"].get<double>();
+  };
+  EXPECT_NEAR(ltv_of("from=2023-12-01&to=2024-01-31") - ltv_of("from=2024-01-01&to=2024-01-31"),
+              0.0, 1e-6);
+  // A window of the small month alone: suppressed.
+  const Json alone = json_of(get("/api/v1/partner/kpis?from=2023-12-01&to=2023-12-31", a));
+  EXPECT_EQ(alone["rows"].back()["suppressed"], true);
+}
+
+TEST_F(Server, BrandNarrowingCannotIsolateASmallMonthOfOneBrand) {
+  // Leak 3 (brand narrowing): partner ag holds Alpha and Gamma. In November 2023 Alpha has 12
+  // buyers and Gamma 2; Gamma's November is suppressed in ?brand=Gamma, so the union's November
+  // (14 buyers) minus Alpha's November would give Gamma's back.
+  const std::string& p = fx->partner_ag;
+  const auto both = by_month(json_of(get("/api/v1/partner/kpis", p))["rows"]);
+  const auto alpha = by_month(json_of(get("/api/v1/partner/kpis?brand=Alpha", p))["rows"]);
+  const auto gamma = by_month(json_of(get("/api/v1/partner/kpis?brand=Gamma", p))["rows"]);
+  ASSERT_TRUE(both.count("2023-11") && alpha.count("2023-11") && gamma.count("2023-11"));
+  EXPECT_EQ(alpha.at("2023-11")["suppressed"], false);
+  EXPECT_EQ(gamma.at("2023-11")["suppressed"], true);
+  EXPECT_EQ(both.at("2023-11")["suppressed"], true);
+  // Every month the union shows is the sum of the brands' months, each shown: the union minus
+  // one brand is the other brand's published figure, nothing more.
+  std::size_t months = 0;
+  for (const auto& [month, row] : both) {
+    if (month == "total" || row["suppressed"] == true) continue;
+    SCOPED_TRACE(month);
+    double sum = 0;
+    for (const auto* one : {&alpha, &gamma}) {
+      if (!one->count(month)) continue;
+      ASSERT_EQ(one->at(month)["suppressed"], false);
+      sum += one->at(month)["revenue"].get<double>();
+    }
+    EXPECT_NEAR(row["revenue"].get<double>(), sum, 1e-6);
+    ++months;
+  }
+  EXPECT_GT(months, 5u);
+  // The union's total is its shown months (November 2023 is in no total of the union).
+  const auto [total, shown] = total_and_shown(json_of(get("/api/v1/partner/kpis", p))["rows"]);
+  EXPECT_NEAR(total, shown, 1e-6);
+  // LTV per brand and in total: the total is the brands' sum, and equals the KPI total.
+  const Json ltv = json_of(get("/api/v1/partner/ltv", p))["rows"];
+  ASSERT_EQ(ltv.size(), 3u) << ltv.dump();
+  EXPECT_EQ(ltv[0]["brand"], "Alpha");
+  EXPECT_EQ(ltv[1]["brand"], "Gamma");
+  EXPECT_EQ(ltv[2]["brand"], "total");
+  EXPECT_NEAR(ltv[2]["revenue"].get<double>(),
+              ltv[0]["revenue"].get<double>() + ltv[1]["revenue"].get<double>(), 1e-6);
+  EXPECT_NEAR(ltv[2]["revenue"].get<double>(), total, 1e-6);
+}
+
+TEST_F(Server, PartnerLtvAndSegmentSharesAreOfItsOwnBuyers) {
+  const Totals all = alpha_totals(fx->lines);
+  const std::set<std::string> months = shown_alpha_months(all);
+  const Totals mine = alpha_totals(fx->lines, months);
+  std::map<std::string, std::set<std::string>> orders_of;
+  for (const Line& l : fx->lines) {
+    if (is_alpha(l.product) && months.count(ltv::format_date(l.day).substr(0, 7))) {
+      orders_of[l.customer].insert(l.order);
+    }
+  }
+  std::size_t repeaters = 0;
+  for (const auto& [c, o] : orders_of) repeaters += o.size() >= 2 ? 1 : 0;
+  const double buyers = static_cast<double>(mine.buyers.size());
+  const Json ltv = json_of(get("/api/v1/partner/ltv", fx->partner_a));
+  ASSERT_EQ(ltv["rows"].size(), 1u) << ltv.dump();
+  const Json& row = ltv["rows"][0];
+  EXPECT_EQ(row["brand"], "Alpha");
+  EXPECT_EQ(row["suppressed"], false);
+  EXPECT_EQ(row["buyers"].get<std::size_t>(), mine.buyers.size());
+  EXPECT_EQ(row["orders"].get<std::size_t>(), mine.orders.size());
+  EXPECT_NEAR(row["revenue"].get<double>(), mine.revenue, 1e-6);
+  EXPECT_NEAR(row["historical_ltv"].get<double>(), mine.revenue / buyers, 1e-9);
+  EXPECT_NEAR(row["orders_per_buyer"].get<double>(),
+              static_cast<double>(mine.orders.size()) / buyers, 1e-12);
+  EXPECT_NEAR(row["repeat_rate"].get<double>(), static_cast<double>(repeaters) / buyers, 1e-12);
+
+  // Segment shares: the segments of A's buyers in the newest run's customers table, as the
+  // analyst reads it.
+  const std::int64_t run = json_of(get("/api/v1/runs/latest", fx->analyst))["run_id"];
+  const Json customers =
+      json_of(get(fmt::format("/api/v1/runs/{}/tables/customers", run), fx->analyst))["rows"];
+  std::map<std::string, std::map<std::string, std::size_t>> expected;
+  for (const Json& c : customers) {
+    if (!mine.buyers.count(c["customer_id"].get<std::string>())) continue;
+    ++expected["rfm"][c["rfm_segment"].get<std::string>()];
+    ++expected["lifecycle"][c["stage"].get<std::string>()];
+  }
+  const auto r = get("/api/v1/partner/segments", fx->partner_a);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->body.find("C0"), std::string::npos);
+  std::map<std::string, std::size_t> hidden, hidden_cells, shown, totals;
+  const Json segments = json_of(r);
+  for (const Json& s : segments["rows"]) {
+    const std::string scheme = s["scheme"], segment = s["segment"];
+    SCOPED_TRACE(s.dump());
+    ASSERT_TRUE(expected.count(scheme));
+    if (segment == "total") {
+      EXPECT_EQ(s["buyers"].get<std::size_t>(), mine.buyers.size());
+      totals[scheme] = s["buyers"];
+      continue;
+    }
+    ASSERT_TRUE(expected[scheme].count(segment));
+    const std::size_t n = expected[scheme][segment];
+    if (s["suppressed"] == true) {
+      EXPECT_TRUE(s["buyers"].is_null() && s["share"].is_null());
+      hidden[scheme] += n;
+      ++hidden_cells[scheme];
+    } else {
+      EXPECT_EQ(s["buyers"].get<std::size_t>(), n);
+      EXPECT_GE(n, static_cast<std::size_t>(kMinCell));
+      EXPECT_NEAR(s["share"].get<double>(), static_cast<double>(n) / buyers, 1e-12);
+      shown[scheme] += n;
+    }
+  }
+  for (const char* scheme : {"rfm", "lifecycle"}) {
+    SCOPED_TRACE(scheme);
+    EXPECT_EQ(totals[scheme], mine.buyers.size()) << r->body;
+    EXPECT_EQ(shown[scheme] + hidden[scheme], mine.buyers.size());
+    // Suppressed segments: none, or at least two holding min_cell buyers together.
+    if (hidden_cells[scheme] > 0) {
+      EXPECT_GE(hidden_cells[scheme], 2u);
+      EXPECT_GE(hidden[scheme], static_cast<std::size_t>(kMinCell));
+    }
+  }
 }
 
 TEST_F(Server, AnalystReadsStoredRunsTablesCustomersAndReport) {
@@ -572,7 +937,7 @@ TEST_F(Server, AnalystReadsStoredRunsTablesCustomersAndReport) {
   expect_error(get("/api/v1/users", fx->analyst), 403, "");
   const auto users = get("/api/v1/users", fx->admin);
   EXPECT_EQ(users->status, 200);
-  EXPECT_EQ(json_of(users)["users"].size(), 4u);
+  EXPECT_EQ(json_of(users)["users"].size(), 5u);
   EXPECT_EQ(users->body.find("hash"), std::string::npos);
   // Analysts read a partner view by naming the brand.
   expect_error(get("/api/v1/partner/kpis", fx->analyst), 400, "brand");
@@ -949,7 +1314,7 @@ TEST_F(Server, AnalystViewsAgreeWithTheStoredCustomersTable) {
   EXPECT_EQ(hist["customers_without_clv"].get<std::size_t>(), ids.size() - clv.size());
   std::int64_t binned = 0;
   const Json& bins = hist["rows"];
-  ASSERT_GE(bins.size(), 10u);
+  ASSERT_GE(bins.size(), 10u) << hist.dump();
   ASSERT_LE(bins.size(), 11u);
   for (std::size_t b = 0; b < bins.size(); ++b) {
     const double from = bins[b]["from"].get<double>();

@@ -615,6 +615,46 @@ async function cohortsPage() {
   ]);
 }
 
+async function valuePage() {
+  const [v, s] = await Promise.all([api(partnerPath('ltv')), api(partnerPath('segments'))]);
+  const total = v.rows.find((r) => r.brand === 'total') || v.rows[0] || {};
+  const shareChart = (scheme, title, x) => {
+    const rows = s.rows.filter((r) => r.scheme === scheme && r.segment !== 'total');
+    return chartCard(title, {
+      type: 'bar', labels: rows.map((r) => r.segment),
+      datasets: [{label: 'Share of my buyers', data: rows.map((r) => (r.share === null ? null : 100 * r.share))}],
+      x, y: 'Share of my buyers (%)', yPercent: true,
+      note: `Segments of the newest run. Segments with fewer than ${s.min_cell} of my buyers are ` +
+            'hidden, with the next smallest when only one would be.',
+      empty: 'No segment holds enough of your buyers to show.'});
+  };
+  page('My buyers: lifetime value and segments', [
+    brandPicker(() => render()),
+    el('div', {class: 'tiles'}, [
+      tile('Brands', v.brands.join(', ')),
+      tile('Historical LTV', fmt.money(total.historical_ltv), 'revenue per buyer'),
+      tile('Buyers', fmt.int(total.buyers)),
+      tile('Orders per buyer', fmt.num(total.orders_per_buyer)),
+      tile('Repeat rate', fmt.pct(total.repeat_rate), 'buyers with 2+ orders'),
+    ]),
+    el('div', {class: 'grid'}, [
+      shareChart('rfm', "My buyers' RFM segments", 'RFM segment'),
+      shareChart('lifecycle', "My buyers' life-cycle stages", 'Life-cycle stage'),
+    ]),
+    tableCard('Lifetime value on my brands', [
+      {key: 'brand', label: 'Brand'}, {key: 'buyers', label: 'Buyers', kind: 'int'},
+      {key: 'orders', label: 'Orders', kind: 'int'}, {key: 'revenue', label: 'Revenue', kind: 'money'},
+      {key: 'historical_ltv', label: 'Historical LTV', kind: 'money'},
+      {key: 'orders_per_buyer', label: 'Orders per buyer', kind: 'num'},
+      {key: 'repeat_rate', label: 'Repeat rate', kind: 'pct'}],
+      v.rows, [csvLink(partnerPath('ltv', true))]),
+    tableCard('Segment shares of my buyers', [
+      {key: 'scheme', label: 'Scheme'}, {key: 'segment', label: 'Segment'},
+      {key: 'buyers', label: 'Buyers', kind: 'int'}, {key: 'share', label: 'Share', kind: 'pct'}],
+      s.rows, [csvLink(partnerPath('segments', true))]),
+  ]);
+}
+
 async function penetrationPage() {
   const p = await api(partnerPath('penetration'));
   const products = [...new Set(p.rows.map((r) => r.product_id))];
@@ -624,22 +664,33 @@ async function penetrationPage() {
     brandPicker(() => render()),
     chartCard('Penetration of my new products since launch', {
       type: 'line', labels: weeks.map((w) => String(w)),
-      datasets: products.map((id) => ({
-        label: `${nameOf(id)} (launched ${(p.rows.find((r) => r.product_id === id) || {}).launch_date})`,
-        data: weeks.map((w) => {
+      datasets: products.flatMap((id, i) => {
+        const label = `${nameOf(id)} (launched ${(p.rows.find((r) => r.product_id === id) || {}).launch_date})`;
+        const series = (key) => weeks.map((w) => {
           const r = p.rows.find((x) => x.product_id === id && x.week === w);
-          return r && r.penetration !== null ? 100 * r.penetration : null;
-        })})),
-      x: 'Weeks since launch', y: "Share of my brands' buyers who bought it (%)", yPercent: true,
-      note: `Buyers of the product since launch / buyers of the brands since launch, cumulative; ` +
-            `weeks with fewer than ${p.min_cell} buyers are hidden.`,
+          return r && r[key] !== null && r[key] !== undefined ? 100 * r[key] : null;
+        });
+        const color = palette[i % palette.length];
+        return [{label: `${label}: of my brands' buyers`, data: series('penetration'),
+                 borderColor: color, backgroundColor: color},
+                {label: `${label}: of its category's buyers`, data: series('category_penetration'),
+                 borderColor: color, backgroundColor: color, borderDash: [6, 4]}];
+      }),
+      x: 'Weeks since launch', y: 'Share of the buyers who bought it (%)', yPercent: true,
+      note: `Buyers of the product since launch / buyers of my brands (solid) or of its category, ` +
+            `every brand (dashed) since launch, cumulative; weeks with fewer than ${p.min_cell} ` +
+            'buyers are hidden, and the category share when fewer than that many of its buyers ' +
+            'are not my buyers.',
       empty: 'None of your products was launched during the data, or their weeks are too small to show.'}),
     tableCard('Penetration week by week', [
       {key: 'product_id', label: 'Product'}, {key: 'name', label: 'Name'},
       {key: 'launch_date', label: 'Launch'}, {key: 'week', label: 'Week', kind: 'int'},
       {key: 'week_start', label: 'Week start'}, {key: 'buyers', label: 'Buyers', kind: 'int'},
       {key: 'brand_buyers', label: 'Brand buyers', kind: 'int'},
-      {key: 'penetration', label: 'Penetration', kind: 'pct'}],
+      {key: 'penetration', label: 'Penetration', kind: 'pct'},
+      {key: 'category', label: 'Category'},
+      {key: 'category_buyers', label: 'Category buyers', kind: 'int'},
+      {key: 'category_penetration', label: 'In the category', kind: 'pct'}],
       p.rows, [csvLink(partnerPath('penetration', true))]),
   ]);
 }
@@ -658,6 +709,7 @@ const analystPages = [
 const partnerPages = [
   {id: 'brand', title: 'Brand KPIs', render: brandPage},
   {id: 'cohorts', title: 'Cohorts', render: cohortsPage},
+  {id: 'value', title: 'LTV and segments', render: valuePage},
   {id: 'penetration', title: 'New products', render: penetrationPage},
 ];
 
