@@ -23,6 +23,8 @@ packages=(
   # assets); its browser test drives Debian's chromium with puppeteer-core (tests/browser/;
   # npm is added below when the nodejs build lacks it)
   libjs-chart.js xxd chromium nodejs
+  # languages (issue 27): msgfmt/xgettext/msgmerge for the po/ catalogues, Boost.Locale reads them
+  gettext libboost-locale-dev
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests

@@ -387,6 +387,7 @@ PYBIND11_MODULE(_ltvkit, m) {
             py::gil_scoped_release release;
             report::ReportOptions ro;
             ro.currency = currency;
+            ro.locale = a.options.locale;
             ro.title = title;
             // The same atomic folder (manifest.json last) as `ltv analyze -o`.
             const report::FolderResult written =
