@@ -82,6 +82,8 @@ def make_pot(xgettext, root):
                 "--package-name=ltvkit", "-o", pot, "--directory", root]
         for k in KEYWORDS:
             args += [f"--keyword={k}:1", f"--flag={k}:1:no-c-format"]
+        # trl(language, msgid, ...) in src/i18n/errors.cpp
+        args += ["--keyword=trl:2", "--flag=trl:2:no-c-format"]
         subprocess.run(args + sources(root), check=True)
         with open(pot, encoding="utf-8") as f:
             code = f.read()

@@ -19,6 +19,7 @@
 #include "ltv/cvm/actions.hpp"
 #include "ltv/dates.hpp"
 #include "ltv/error.hpp"
+#include "ltv/i18n_errors.hpp"
 #include "ltv/segment/segment.hpp"
 #include "ltv/workspace/parameters.hpp"
 #include "test_data.hpp"
@@ -206,6 +207,24 @@ TEST(Formats, ParametersOverrideTheLanguage) {
   EXPECT_TRUE(l.formats.day_first_dates);
 }
 
+TEST(Errors, TheShapeIsTranslatedAndEnglishIsTheCoresMessage) {
+  const std::vector<InputError> errors{
+      InputError({"f.csv", 3, "amount"}, "x", "a number"),
+      InputError({"rules.toml", 7, "", 12}, "}", "a value"),
+      InputError({"", 4, "--customer"}, "nosuch", "a column of the file"),
+      InputError({"", 0, "horizon"}, "-1", "a number > 0", InputError::Kind::parameter)};
+  for (const InputError& e : errors) {
+    // English: exactly the message the core builds (one shape, two renderings).
+    EXPECT_EQ(input_error_message(e, Language::en), e.what());
+  }
+  EXPECT_EQ(input_error_message(errors[0], Language::ru),
+            "f.csv:3: столбец «amount»: найдено «x», ожидалось: a number");
+  EXPECT_EQ(input_error_message(errors[2], Language::ru),
+            "строка 4: параметр --customer: найдено «nosuch», ожидалось: a column of the file");
+  EXPECT_EQ(input_error_message(errors[3], Language::ru),
+            "параметр horizon: найдено «-1», ожидалось: a number > 0");
+}
+
 // ---- end to end: ltv analyze --lang ru ----------------------------------------------------------
 
 /// The text of every <tag>...</tag> of an HTML page (no nesting inside these tags).
@@ -349,6 +368,24 @@ TEST_F(LangCli, UnknownLanguageIsRefused) {
                                 " --lang de -o " + (*dir_ / "de.html").string());
   EXPECT_NE(report.exit_code, 0);
   EXPECT_NE(report.err.find("lang"), std::string::npos) << report.err;
+}
+
+TEST_F(LangCli, ErrorsAreSaidInTheCommandsLanguage) {
+  const fs::path sim = *dir_ / "sim" / "transactions.csv";
+  const std::string bad = test::cli() + " analyze " + sim.string() +
+                          " --customer no_such_column --date date -q -o " +
+                          (*dir_ / "bad").string();
+  const auto ru = test::run(bad + " --lang ru");
+  EXPECT_EQ(ru.exit_code, 1);
+  EXPECT_EQ(ru.err.rfind("ltv: ошибка: ", 0), 0u) << ru.err;
+  EXPECT_NE(ru.err.find("найдено «no_such_column»"), std::string::npos) << ru.err;
+  const auto en = test::run("env -u LC_ALL -u LC_MESSAGES LANG=C " + bad + " --lang en");
+  EXPECT_EQ(en.exit_code, 1);
+  EXPECT_EQ(en.err.rfind("ltv: error: ", 0), 0u) << en.err;
+  EXPECT_NE(en.err.find("found 'no_such_column'"), std::string::npos) << en.err;
+  // Without --lang, the environment's language.
+  const auto env = test::run("env -u LC_ALL -u LC_MESSAGES LANG=ru_RU.UTF-8 " + bad);
+  EXPECT_EQ(env.err.rfind("ltv: ошибка: ", 0), 0u) << env.err;
 }
 
 TEST_F(LangCli, DefaultLanguageComesFromLang) {
