@@ -52,7 +52,7 @@ if(LTV_XGETTEXT AND LTV_MSGMERGE)
     COMMAND ${CMAKE_COMMAND} -E env python3 ${PROJECT_SOURCE_DIR}/scripts/i18n_msgids.py
             --xgettext ${LTV_XGETTEXT} --source ${PROJECT_SOURCE_DIR}
             --pot ${PROJECT_SOURCE_DIR}/po/ltvkit.pot
-    COMMAND ${LTV_MSGMERGE} --quiet --update --backup=none --no-fuzzy-matching
+    COMMAND ${LTV_MSGMERGE} --quiet --update --backup=none --no-fuzzy-matching --no-wrap
             ${PROJECT_SOURCE_DIR}/po/ru.po ${PROJECT_SOURCE_DIR}/po/ltvkit.pot
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     COMMENT "Extracting msgids into po/ltvkit.pot and merging them into po/ru.po"

@@ -273,9 +273,9 @@ std::string unit_singular(const std::string& unit) {
 /// Codes of the data shown to people by shown_name(): the life-cycle stages and the NPS classes
 /// (the RFM segments' names come from the built-in segment configuration, also in po/ru.po).
 [[maybe_unused]] constexpr std::string_view kShownCodes[] = {
-    i18n::N_("vip"),      i18n::N_("active"),  i18n::N_("new"),
-    i18n::N_("at_risk"),  i18n::N_("lapsing"), i18n::N_("lost"),
-    i18n::N_("promoter"), i18n::N_("passive"), i18n::N_("detractor")};
+    i18n::N_("vip"),       i18n::N_("active"), i18n::N_("new"),      i18n::N_("at_risk"),
+    i18n::N_("lapsing"),   i18n::N_("lost"),   i18n::N_("promoter"), i18n::N_("passive"),
+    i18n::N_("detractor"), i18n::N_("Other")};
 
 /// A segment, class or stage name as shown: the built-in ones translated (po/ru.po).
 std::string shown_name(const std::string& name) {
@@ -848,6 +848,19 @@ std::string segments(Context& ctx, std::vector<ReportSection>& out) {
                                                fmt_num(best_r, NumberStyle::percent)));
   };
   bars("rfm", tr("RFM segments: size and value"));
+  // What each RFM segment is for (the built-in segments' purposes are in the catalogue).
+  if (c->has("purpose")) {
+    HtmlTable t{{tr("segment"), tr("purpose"), tr("customers"), tr("share of revenue")},
+                {},
+                {false, false, true, true}};
+    for (std::size_t r = 0; r < c->rows(); ++r) {
+      if (c->text("scheme", r) != "rfm") continue;
+      t.rows.push_back({shown_name(c->text("segment", r)), shown_name(c->text("purpose", r)),
+                        fmt_num(c->number("customers", r), NumberStyle::integer),
+                        fmt_num(c->number("revenue_share", r), NumberStyle::percent)});
+    }
+    if (!t.rows.empty()) s.table(t);
+  }
   bars("abcdx", tr("ABCDX classes: size and value"));
   Funnel f;
   f.title = tr("Life-cycle stages (customers)");

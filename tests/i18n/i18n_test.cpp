@@ -315,6 +315,13 @@ TEST_F(LangCli, RussianReportHasTranslatedHeadingsAndNoEnglishOneLeft) {
   EXPECT_TRUE(std::regex_search(card_values[2], std::regex("[0-9]\u00a0\u20bd$")))
       << card_values[2];
   for (const auto& v : card_values) EXPECT_EQ(v.find('$'), std::string::npos) << v;
+  // Built-in segment names and purposes (the RFM table of the Segments section).
+  for (const char* text : {"Чемпионы", "сохранить уровень сервиса", "повысить активность"}) {
+    EXPECT_NE(ru.find(text), std::string::npos) << text;
+  }
+  for (const char* text : {"Champions", "keep service level", "raise activity"}) {
+    EXPECT_NE(en.find(text), std::string::npos) << text;
+  }
   // Dates of the page in dd.mm.yyyy.
   EXPECT_TRUE(std::regex_search(
       ru, std::regex(R"(Период данных: с \d\d\.\d\d\.\d{4} по \d\d\.\d\d\.\d{4}\.)")));
