@@ -8,6 +8,7 @@
 
 #include "ltv/error.hpp"
 #include "ltv/i18n.hpp"
+#include "ltv/i18n_texts.hpp"
 #include "ltv/io/csv_writer.hpp"
 #include "ltv/io/dates.hpp"
 
@@ -82,7 +83,7 @@ void print_analysis_headline(const Analysis& a) {
   fmt::print("{}{:>11}%   {}\n", label(tr("Repeat rate")), console_number(100.0 * a.repeat_rate, 1),
              tr("(customers with a second purchase day)"));
   fmt::print("{}{:>12}   ({}), LL {}\n", label(tr("Model")), a.model_name,
-             a.model_selection["chosen_by"].get<std::string>(),
+             i18n::shown_model_choice(a.model_selection["chosen_by"].get<std::string>()),
              console_number(a.model.log_likelihood, 1));
   if (a.identification != "identified" || a.l2_penalty > 0) {
     fmt::print("{}{}\n", label(tr("Model note")), a.model_choice_reason);

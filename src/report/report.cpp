@@ -21,6 +21,7 @@
 #include "i18n/trf.hpp"
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
+#include "ltv/i18n_texts.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
 #include "ltv/io/staged_directory.hpp"
@@ -338,7 +339,8 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
     s.reading(line);
     if (j->contains("model_selection") && (*j)["model_selection"].is_object()) {
       const auto& m = (*j)["model_selection"];
-      s.reading(trf("Model: {} ({}).", json_text(m, "chosen"), json_text(m, "chosen_by")));
+      s.reading(trf("Model: {} ({}).", json_text(m, "chosen"),
+                    i18n::shown_model_choice(json_text(m, "chosen_by"))));
       // A fit the data do not identify is said plainly, with what was done about it.
       if (const std::string id = json_text(m, "identification");
           (!id.empty() && id != "identified") || json_number(m, "l2_penalty") > 0) {

@@ -20,6 +20,7 @@
 #include "ltv/dates.hpp"
 #include "ltv/error.hpp"
 #include "ltv/i18n_errors.hpp"
+#include "ltv/i18n_texts.hpp"
 #include "ltv/segment/segment.hpp"
 #include "ltv/workspace/parameters.hpp"
 #include "test_data.hpp"
@@ -162,6 +163,17 @@ TEST(Catalogue, BuiltInReasonsAndSegmentsAreTranslated) {
        {"vip", "active", "new", "at_risk", "lapsing", "lost", "promoter", "passive", "detractor"}) {
     EXPECT_TRUE(has_translation(code, Language::ru)) << code;
   }
+}
+
+TEST(Catalogue, ModelChoiceIsShownInTheLanguage) {
+  const std::string text =
+      "lowest holdout MAE; refitted with an L2 penalty: the data alone do not identify dropout";
+  EXPECT_EQ(shown_model_choice(text), text);  // English: as summary.json says it
+  LocaleScope scope({Language::ru, default_formats(Language::ru)});
+  EXPECT_EQ(shown_model_choice(text),
+            "наименьшая MAE на проверке; переоценена со штрафом L2: одни данные не определяют "
+            "отток");
+  EXPECT_EQ(shown_model_choice("first candidate"), "первая из кандидатов");
 }
 
 TEST(Formats, RussianNumbersDatesAndMoney) {
@@ -358,6 +370,8 @@ TEST_F(LangCli, ConsoleSummaryIsRussian) {
   EXPECT_NE(ru_out_->find("Выручка:"), std::string::npos) << *ru_out_;
   EXPECT_EQ(ru_out_->find("Customers:"), std::string::npos) << *ru_out_;
   EXPECT_EQ(ru_out_->find("Revenue:"), std::string::npos) << *ru_out_;
+  EXPECT_EQ(ru_out_->find("holdout MAE"), std::string::npos) << *ru_out_;
+  EXPECT_EQ(ru_out_->find("candidate"), std::string::npos) << *ru_out_;
   EXPECT_NE(en_out_->find("Customers:"), std::string::npos) << *en_out_;
   // Dates of the summary line in dd.mm.yyyy.
   EXPECT_TRUE(
