@@ -26,6 +26,8 @@ packages=(
   # ClickHouse as a transaction source (src/store/clickhouse.cpp talks HTTP through cpp-httplib):
   # the servers of the 2-shard test cluster (scripts/clickhouse_test_cluster.sh) and the client
   clickhouse-server clickhouse-client
+  # languages (issue 27): msgfmt/xgettext/msgmerge for the po/ catalogues, Boost.Locale reads them
+  gettext libboost-locale-dev
   python3-pandas  # bench/lifetimes_summary.py (the pandas side of the summary benchmark)
   # the Python module (python/): bindings, Debian's interpreter with numpy (and pandas, above),
   # its tests

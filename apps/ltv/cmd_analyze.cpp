@@ -70,6 +70,7 @@ void run_analyze(CommandParameters& command) {
   // complete folder or the new complete one, never a mix. Every write failure is an error.
   report::ReportOptions report_options;
   report_options.currency = options.currency;
+  report_options.locale = options.locale;
   report_options.title = options.title;
   const report::FolderResult written =
       report::write_analysis_folder(analysis, dir, options.report ? &report_options : nullptr);

@@ -15,6 +15,7 @@
 
 #include "command.hpp"
 #include "ltv/error.hpp"
+#include "ltv/i18n_errors.hpp"
 #include "ltv/version.hpp"
 #include "ltv/workspace/parameters.hpp"
 
@@ -39,6 +40,29 @@ void setup_commands(CLI::App& root) {
   for (const auto& [order, setup] : commands) setup(root);
 }
 
+/// The kinds of failure main() prints, translated there (po/ru.po).
+[[maybe_unused]] constexpr std::string_view kFailureKinds[] = {i18n::N_("error"),
+                                                               i18n::N_("internal error")};
+
+/// The language of a command's error messages: the value of --lang (`--lang ru`, `--lang=ru`)
+/// when it is en or ru, else the environment's (LC_ALL, LC_MESSAGES, LANG).
+i18n::Language language_of_arguments(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    std::string_view value;
+    if (arg == "--lang" && i + 1 < argc) {
+      value = argv[i + 1];
+    } else if (arg.rfind("--lang=", 0) == 0) {
+      value = arg.substr(7);
+    } else {
+      continue;
+    }
+    if (value == "en") return i18n::Language::en;
+    if (value == "ru") return i18n::Language::ru;
+  }
+  return i18n::language_from_environment();
+}
+
 }  // namespace ltv::cli
 
 int main(int argc, char** argv) {
@@ -52,8 +76,12 @@ int main(int argc, char** argv) {
   ltv::cli::setup_commands(app);
   // Exit codes (docs/cli.md): 0 done, 1 bad input or usage, 2 system error (a write or rename
   // failed, disk full, permissions), 3 out of memory, 4 internal error (a bug). One line each.
-  const auto fail = [](int code, const char* kind, const std::string& what) {
-    std::fprintf(stderr, "ltv: %s: %s\n", kind, ltv::escape_for_message(what, 2000).c_str());
+  // Errors are rendered in the language of the command (--lang, else the environment's; an
+  // invalid --lang value is itself the error, said in the environment's language).
+  const ltv::i18n::Language language = ltv::cli::language_of_arguments(argc, argv);
+  const auto fail = [&](int code, const char* kind, const std::string& what) {
+    std::fprintf(stderr, "ltv: %s: %s\n", ltv::i18n::translate(kind, language).c_str(),
+                 ltv::escape_for_message(what, 2000).c_str());
     return code;
   };
   try {
@@ -85,9 +113,11 @@ int main(int argc, char** argv) {
     }
     std::string option = "--" + e.key();
     std::replace(option.begin(), option.end(), '_', '-');
-    return fail(
-        1, "error",
-        ltv::format_input_message(ltv::SourceLocation{"", 0, option}, e.found(), e.expected()));
+    return fail(1, "error",
+                ltv::i18n::format_input_message(ltv::SourceLocation{"", 0, option}, e.found(),
+                                                e.expected(), language));
+  } catch (const ltv::InputError& e) {
+    return fail(1, "error", ltv::i18n::input_error_message(e, language));
   } catch (const ltv::Error& e) {
     return fail(1, "error", e.what());
   } catch (const std::bad_alloc&) {

@@ -107,10 +107,11 @@ class Analysis:
         """What loading the transactions did (rows read, loaded, skipped, returns)."""
         return self._analysis.load_report()
 
-    def write(self, directory, report=True, currency="$", title="Customer value report"):
+    def write(self, directory, report=True, currency=None, title=None):
         """Writes the output folder of `ltv analyze -o DIR` (every table as CSV, summary.json,
-        model.json, spend_model.json, and report.html unless report=False). Returns the report's
-        path (or None)."""
+        model.json, spend_model.json, and report.html unless report=False). currency and title
+        default to the analysis' own (analyze's currency= and title=, which follow lang=: "$" and
+        "Customer value report" in English). Returns the report's path (or None)."""
         path = self._analysis.write(os.fspath(directory), report, currency, title)
         return path or None
 

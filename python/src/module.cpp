@@ -382,20 +382,22 @@ PYBIND11_MODULE(_ltvkit, m) {
                              })
       .def(
           "write",
-          [](const Analysis& a, const std::string& dir, bool report, const std::string& currency,
-             const std::string& title) {
+          [](const Analysis& a, const std::string& dir, bool report,
+             const std::optional<std::string>& currency, const std::optional<std::string>& title) {
             py::gil_scoped_release release;
+            // Unset: the analysis' own (its language's currency and title unless given to it).
             report::ReportOptions ro;
-            ro.currency = currency;
-            ro.title = title;
+            ro.currency = currency.value_or(a.options.currency);
+            ro.locale = a.options.locale;
+            ro.title = title.value_or(a.options.title);
             // The same atomic folder (manifest.json last) as `ltv analyze -o`.
             const report::FolderResult written =
                 report::write_analysis_folder(a, dir, report ? &ro : nullptr);
             if (!written.report_error.empty()) throw Error(written.report_error);
             return written.report.string();
           },
-          py::arg("dir"), py::arg("report") = true, py::arg("currency") = "$",
-          py::arg("title") = "Customer value report");
+          py::arg("dir"), py::arg("report") = true, py::arg("currency") = py::none(),
+          py::arg("title") = py::none());
 
   // ---- fits and models
   py::class_<FitResult>(m, "Fit")

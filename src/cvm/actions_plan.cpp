@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "ltv/cvm/actions.hpp"
+#include "ltv/i18n.hpp"
 #include "ltv/io/dates.hpp"
 #include "math/parallel.hpp"
 
@@ -18,20 +19,36 @@ struct Piece {
   std::string literal;
   const FieldColumn* field = nullptr;
   int decimals = -1;  ///< -1: automatic; -2: date
+  /// A text field's values in the job's language (empty: as they are, English).
+  std::vector<std::string> translated;
 };
 
-std::string format_number(double v, int decimals) {
-  if (!std::isfinite(v)) return "n/a";
-  if (decimals == -2) return format_date(static_cast<std::int32_t>(std::lround(v)));
-  if (decimals >= 0) return fmt::format("{:.{}f}", v, decimals);
-  if (std::fabs(v - std::round(v)) < 1e-9) return fmt::format("{:.0f}", v);
-  return fmt::format("{:.2f}", v);
+/// How a reason writes numbers and dates: the job's locale, taken on the calling thread (the
+/// reasons are rendered on worker threads, which do not see it).
+struct ReasonFormat {
+  i18n::Formats formats;
+  std::string not_available = "n/a";
+};
+
+std::string format_number(double v, int decimals, const ReasonFormat& f) {
+  if (!std::isfinite(v)) return f.not_available;
+  if (decimals == -2) return i18n::format_day(static_cast<std::int32_t>(std::lround(v)), f.formats);
+  if (decimals < 0) decimals = std::fabs(v - std::round(v)) < 1e-9 ? 0 : 2;
+  // Reasons go into CRM fields and CSV cells: digits are not grouped, only the decimal point
+  // follows the language (94 дня, 12,50).
+  std::string text = fmt::format("{:.{}f}", v, decimals);
+  if (const auto dot = text.find('.'); dot != std::string::npos) {
+    text.replace(dot, 1, f.formats.decimal_point);
+  }
+  return text;
 }
 
 std::vector<Piece> compile_template(const ActionRule& rule, const std::string& file,
                                     SegmentFields& fields) {
   std::vector<Piece> out;
-  const std::string& t = rule.reason;
+  // The template in the job's language (po/ru.po translates the built-in playbook's reasons;
+  // a user's own template without a translation stays as written).
+  const std::string t = i18n::tr(rule.reason);
   const SourceLocation where{file, rule.line, "reason"};
   std::string literal;
   for (std::size_t i = 0; i < t.size(); ++i) {
@@ -62,24 +79,29 @@ std::vector<Piece> compile_template(const ActionRule& rule, const std::string& f
                   fmt::format("a known field in the reason of rule '{}' (e.g. recency_days, "
                               "p_alive, usual_interval_days)",
                               rule.id));
-    out.push_back(Piece{std::move(literal), nullptr, -1});
+    out.push_back(Piece{std::move(literal), nullptr, -1, {}});
     literal.clear();
-    out.push_back(Piece{{}, column, decimals});
+    Piece piece{{}, column, decimals, {}};
+    if (i18n::current_locale().language != i18n::Language::en && !column->has_numbers()) {
+      for (const std::string& v : column->values) piece.translated.push_back(i18n::tr(v));
+    }
+    out.push_back(std::move(piece));
     i = close;
   }
-  out.push_back(Piece{std::move(literal), nullptr, -1});
+  out.push_back(Piece{std::move(literal), nullptr, -1, {}});
   return out;
 }
 
-std::string render(const std::vector<Piece>& pieces, std::size_t row) {
+std::string render(const std::vector<Piece>& pieces, std::size_t row, const ReasonFormat& f) {
   std::string s;
   for (const Piece& p : pieces) {
     if (p.field == nullptr) {
       s += p.literal;
     } else if (p.field->has_numbers() && !p.field->numbers.empty()) {
-      s += format_number(p.field->numbers[row], p.decimals);
+      s += format_number(p.field->numbers[row], p.decimals, f);
     } else if (!p.field->codes.empty()) {
-      s += p.field->values[p.field->codes[row]];
+      const auto code = p.field->codes[row];
+      s += code < p.translated.size() ? p.translated[code] : p.field->values[code];
     }
   }
   return s;
@@ -277,6 +299,7 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
   sorted.rule.resize(total);
   sorted.control.resize(total);
   if (options.reasons) sorted.reason.resize(total);
+  const ReasonFormat reason_format{i18n::current_locale().formats, i18n::tr("n/a")};
   detail::ParallelErrors sort_errors;
 #pragma omp parallel for schedule(static, 4096)
   for (std::size_t k = 0; k < total; ++k) {
@@ -287,7 +310,7 @@ ActionList plan_actions(const ActionConfig& config, SegmentFields& fields,
       sorted.rule[k] = r;
       const ActionRule& rule = config.rules[r];
       sorted.control[k] = in_control_group(customer_ids[row], rule.campaign, rule.control_share);
-      if (options.reasons) sorted.reason[k] = render(templates[r], row);
+      if (options.reasons) sorted.reason[k] = render(templates[r], row, reason_format);
     });
   }
   sort_errors.rethrow();

@@ -18,8 +18,10 @@
 #include <set>
 #include <sstream>
 
+#include "i18n/trf.hpp"
 #include "ltv/data/summary.hpp"
 #include "ltv/error.hpp"
+#include "ltv/i18n_texts.hpp"
 #include "ltv/io/csv.hpp"
 #include "ltv/io/csv_writer.hpp"
 #include "ltv/io/staged_directory.hpp"
@@ -34,6 +36,8 @@ namespace ltv::report {
 namespace {
 
 namespace fs = std::filesystem;
+using i18n::tr;
+using i18n::trf;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kMaxCohorts = 36;  ///< rows of the cohort heat maps
 
@@ -75,8 +79,8 @@ struct Inputs {
   /// The note for a file that is not there: unreadable, or absent.
   std::string missing(const std::string& rel) const {
     const auto it = unreadable.find(rel);
-    return it != unreadable.end() ? fmt::format("{} could not be read: {}", rel, it->second)
-                                  : fmt::format("{} is not in this output directory.", rel);
+    return it != unreadable.end() ? trf("{} could not be read: {}", rel, it->second)
+                                  : trf("{} is not in this output directory.", rel);
   }
 };
 
@@ -97,7 +101,7 @@ class SectionBuilder {
     Csv c{table};
     for (auto name : needed) {
       if (!c.has(name)) {
-        note(fmt::format("{} has no column '{}'.", rel, name));
+        note(trf("{} has no column '{}'.", rel, name));
         return std::nullopt;
       }
     }
@@ -250,14 +254,44 @@ struct Context {
   CustomerData customers;
 };
 
+/// "weeks", "days", "months" (translated; Russian plural forms are avoided by the msgids: the
+/// unit follows a colon or stands in parentheses).
 std::string unit_plural(const std::string& unit) {
-  return unit.empty() ? "periods" : unit + "s";
+  if (unit == "day") return tr("days");
+  if (unit == "week") return tr("weeks");
+  if (unit == "month") return tr("months");
+  return unit.empty() ? tr("periods") : unit + "s";
+}
+
+/// "day", "week", "month" (translated).
+std::string unit_singular(const std::string& unit) {
+  if (unit == "day") return tr("day");
+  if (unit == "week") return tr("week");
+  if (unit == "month") return tr("month");
+  return unit;
+}
+
+/// Codes of the data shown to people by shown_name(): the life-cycle stages and the NPS classes
+/// (the RFM segments' names come from the built-in segment configuration, also in po/ru.po).
+[[maybe_unused]] constexpr std::string_view kShownCodes[] = {
+    i18n::N_("vip"),       i18n::N_("active"), i18n::N_("new"),      i18n::N_("at_risk"),
+    i18n::N_("lapsing"),   i18n::N_("lost"),   i18n::N_("promoter"), i18n::N_("passive"),
+    i18n::N_("detractor"), i18n::N_("Other")};
+
+/// A segment, class or stage name as shown: the built-in ones translated (po/ru.po).
+std::string shown_name(const std::string& name) {
+  return tr(name);
+}
+
+/// An ISO date of the data (YYYY-MM-DD) in the report's date format.
+std::string shown_date(const std::string& iso) {
+  return i18n::format_iso_date_text(iso, i18n::current_locale().formats);
 }
 
 // ---- sections --------------------------------------------------------------------------------
 
 std::string headline(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "headline", "Headline");
+  SectionBuilder s(*ctx.inputs, "headline", tr("Headline"));
   std::optional<nlohmann::ordered_json> j;
   if (ctx.has_summary) {
     j = summary_json(*ctx.analysis);
@@ -275,15 +309,15 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
       std::string label, value;
     };
     std::vector<Card> cards{
-        {"Customers", fmt_num(customers, NumberStyle::integer)},
-        {"Likely active (P(alive) ≥ 0.5)",
-         measured ? fmt_num(active, NumberStyle::integer) : std::string("not measured")},
-        {"Revenue", format_number(json_number(*j, "revenue"), ctx.money)},
-        {"Average check", format_number(json_number(*j, "average_check"), ctx.money)},
-        {"Repeat rate", fmt_num(json_number(*j, "repeat_rate"), NumberStyle::percent)},
-        {fmt::format("Predicted revenue, next {} months", fmt_num(horizon)),
+        {tr("Customers"), fmt_num(customers, NumberStyle::integer)},
+        {tr("Likely active (P(alive) ≥ 0.5)"),
+         measured ? fmt_num(active, NumberStyle::integer) : tr("not measured")},
+        {tr("Revenue"), format_number(json_number(*j, "revenue"), ctx.money)},
+        {tr("Average check"), format_number(json_number(*j, "average_check"), ctx.money)},
+        {tr("Repeat rate"), fmt_num(json_number(*j, "repeat_rate"), NumberStyle::percent)},
+        {trf("Predicted revenue, next {} months", fmt_num(horizon)),
          format_number(json_number(*j, "predicted_revenue_in_horizon"), ctx.money)},
-        {fmt::format("Discounted CLV, next {} months", fmt_num(horizon)),
+        {trf("Discounted CLV, next {} months", fmt_num(horizon)),
          format_number(json_number(*j, "clv_total"), ctx.money)},
     };
     std::string h = "<div class=\"cards\">\n";
@@ -295,17 +329,18 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
     }
     s.html(h + "</div>\n");
     const std::string first = json_text(*j, "first_day"), last = json_text(*j, "last_day");
-    std::string line = fmt::format("Period covered: {} to {}.", first.empty() ? "?" : first,
-                                   last.empty() ? "?" : last);
+    std::string line = trf("Period covered: {} to {}.", first.empty() ? "?" : shown_date(first),
+                           last.empty() ? "?" : shown_date(last));
     if (customers > 0 && std::isfinite(active)) {
-      line += fmt::format(" {} of {} customers are likely still active.",
-                          fmt_num(active / customers, NumberStyle::percent),
-                          fmt_num(customers, NumberStyle::integer));
+      line += trf(" {} of {} customers are likely still active.",
+                  fmt_num(active / customers, NumberStyle::percent),
+                  fmt_num(customers, NumberStyle::integer));
     }
     s.reading(line);
     if (j->contains("model_selection") && (*j)["model_selection"].is_object()) {
       const auto& m = (*j)["model_selection"];
-      s.reading(fmt::format("Model: {} ({}).", json_text(m, "chosen"), json_text(m, "chosen_by")));
+      s.reading(trf("Model: {} ({}).", json_text(m, "chosen"),
+                    i18n::shown_model_choice(json_text(m, "chosen_by"))));
       // A fit the data do not identify is said plainly, with what was done about it.
       if (const std::string id = json_text(m, "identification");
           (!id.empty() && id != "identified") || json_number(m, "l2_penalty") > 0) {
@@ -313,13 +348,13 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
       }
     }
     if (const std::string spend = json_text(*j, "spend_model_note"); !spend.empty()) {
-      s.reading("Spend: " + spend + ".");
+      s.reading(trf("Spend: {}.", spend));
     }
     if (j->contains("customer_accounting") && (*j)["customer_accounting"].is_object()) {
       const auto& acc = (*j)["customer_accounting"];
       const double loaded = json_number(acc, "loaded"), summarised = json_number(acc, "summarised");
       if (loaded > summarised) {
-        s.reading(fmt::format(
+        s.reading(trf(
             "{} of {} loaded customers are not analysed: {} with only returns or cancellations, "
             "{} with no purchase by the end of the data.",
             fmt_num(loaded - summarised, NumberStyle::integer),
@@ -334,14 +369,14 @@ std::string headline(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "model-fit", "Model fit");
+  SectionBuilder s(*ctx.inputs, "model-fit", tr("Model fit"));
   std::string chosen;
   if (ctx.summary.is_object() && ctx.summary.contains("model_selection")) {
     chosen = json_text(ctx.summary["model_selection"], "chosen");
   }
   const std::string unit = ctx.time_unit;
 
-  s.sub("Calibration and holdout tracking");
+  s.sub(tr("Calibration and holdout tracking"));
   if (auto t = s.csv("validation/tracking.csv",
                      {"model", "period", "actual_cumulative", "expected_cumulative"})) {
     std::map<std::string, std::vector<std::size_t>> by_model;
@@ -356,7 +391,7 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
     std::vector<double> x(t->rows());
     for (std::size_t r = 0; r < t->rows(); ++r) x[r] = t->number("period", r);
     LineChart chart;
-    chart.title = "Cumulative repeat transactions: actual vs model";
+    chart.title = tr("Cumulative repeat transactions: actual vs model");
     // The calibration end (summary.json) as a reference line at the first period that starts
     // after it (a period starting on the calibration end day is a calibration period, as in
     // ltv validate).
@@ -368,16 +403,16 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
       for (auto r : by_model[chosen]) {
         if (t->text("period_start", r) > calibration_end) {
           chart.x_marker = x[r];
-          chart.x_marker_label = "holdout from " + t->text("period_start", r);
+          chart.x_marker_label = trf("holdout from {}", shown_date(t->text("period_start", r)));
           break;
         }
       }
     }
-    chart.x.label = fmt::format("Time ({}s since the first purchase period)", unit);
-    chart.y.label = "Cumulative repeat transactions";
+    chart.x.label = trf("Time ({} since the first purchase period)", unit_plural(unit));
+    chart.y.label = tr("Cumulative repeat transactions");
     chart.y.format.style = NumberStyle::integer;
     if (!chosen.empty()) {
-      Series actual{.name = "actual", .x = {}, .y = {}, .values = {}, .dashed = false};
+      Series actual{.name = tr("actual"), .x = {}, .y = {}, .values = {}, .dashed = false};
       for (auto r : by_model[chosen]) {
         actual.x.push_back(x[r]);
         actual.y.push_back(t->number("actual_cumulative", r));
@@ -385,7 +420,7 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
       chart.series.push_back(actual);
     }
     for (const auto& m : order) {
-      Series e{.name = m + " expected", .x = {}, .y = {}, .values = {}, .dashed = true};
+      Series e{.name = trf("{} expected", m), .x = {}, .y = {}, .values = {}, .dashed = true};
       for (auto r : by_model[m]) {
         e.x.push_back(x[r]);
         e.y.push_back(t->number("expected_cumulative", r));
@@ -397,17 +432,17 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
       const auto last = by_model[chosen].back();
       const double a = t->number("actual_cumulative", last),
                    e = t->number("expected_cumulative", last);
-      read = fmt::format(
-          "By the end of the holdout, {} expected {} cumulative repeat transactions against {} "
-          "actual ({} {}).",
-          chosen, fmt_num(e, NumberStyle::integer), fmt_num(a, NumberStyle::integer),
-          fmt_num(std::fabs(e - a) / std::max(a, 1.0), NumberStyle::percent),
-          e >= a ? "over" : "under");
+      read =
+          trf("By the end of the holdout, {} expected {} cumulative repeat transactions against {} "
+              "actual ({} {}).",
+              chosen, fmt_num(e, NumberStyle::integer), fmt_num(a, NumberStyle::integer),
+              fmt_num(std::fabs(e - a) / std::max(a, 1.0), NumberStyle::percent),
+              e >= a ? tr("over") : tr("under"));
     }
     s.figure(render(chart), read);
   }
 
-  s.sub("Holdout purchases by calibration frequency");
+  s.sub(tr("Holdout purchases by calibration frequency"));
   if (auto c = s.csv("validation/conditional.csv",
                      {"model", "calibration_frequency", "actual_mean", "expected_mean"})) {
     std::string m = chosen;
@@ -415,12 +450,11 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
     for (std::size_t r = 0; r < c->rows(); ++r) models.insert(c->text("model", r));
     if (!models.count(m) && !models.empty()) m = *models.begin();
     BarChart chart;
-    chart.title =
-        fmt::format("Mean holdout purchases per customer by calibration frequency ({})", m);
-    chart.category_label = "Repeat purchases in the calibration period";
-    chart.value.label = "Holdout purchases per customer";
-    Series actual{.name = "actual", .x = {}, .y = {}, .values = {}, .dashed = false};
-    Series expected{.name = "expected", .x = {}, .y = {}, .values = {}, .dashed = false};
+    chart.title = trf("Mean holdout purchases per customer by calibration frequency ({})", m);
+    chart.category_label = tr("Repeat purchases in the calibration period");
+    chart.value.label = tr("Holdout purchases per customer");
+    Series actual{.name = tr("actual"), .x = {}, .y = {}, .values = {}, .dashed = false};
+    Series expected{.name = tr("expected"), .x = {}, .y = {}, .values = {}, .dashed = false};
     double worst = 0;
     std::string worst_bucket;
     for (std::size_t r = 0; r < c->rows(); ++r) {
@@ -439,19 +473,20 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
     s.figure(render(chart),
              worst_bucket.empty()
                  ? ""
-                 : fmt::format("The largest gap between expected and actual is {} purchases per "
-                               "customer, for customers with {} calibration repeat purchases.",
-                               fmt_num(worst), worst_bucket));
+                 : trf("The largest gap between expected and actual is {} purchases per "
+                       "customer, for customers with {} calibration repeat purchases.",
+                       fmt_num(worst), worst_bucket));
   }
 
-  s.sub("Parameters of the chosen model");
+  s.sub(tr("Parameters of the chosen model"));
   if (ctx.analysis->model.model.empty()) {
     s.note(ctx.inputs->missing("model.json"));
   } else if (const std::optional<nlohmann::ordered_json> j =
                  model_to_json(ctx.analysis->model, ctx.analysis->time_unit);
              j && j->is_object() && j->contains("params") && (*j)["params"].is_object()) {
-    HtmlTable t{
-        {"parameter", "estimate", "standard error", "95% interval"}, {}, {false, true, true, true}};
+    HtmlTable t{{tr("parameter"), tr("estimate"), tr("standard error"), tr("95% interval")},
+                {},
+                {false, true, true, true}};
     for (const auto& [name, value] : (*j)["params"].items()) {
       std::string se = "–", ci = "–";
       if ((*j).contains("stderr") && (*j)["stderr"].is_object()) {
@@ -467,27 +502,28 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
       }
       t.rows.push_back({name, value.is_number() ? fmt_num(value.get<double>()) : "–", se, ci});
     }
-    s.reading(fmt::format(
+    s.reading(trf(
         "Model {}, log-likelihood {}, {}.", json_text(*j, "model"),
         fmt_num(json_number(*j, "log_likelihood")),
         j->contains("converged") && (*j)["converged"].is_boolean() && (*j)["converged"].get<bool>()
-            ? "converged"
-            : "NOT converged"));
+            ? tr("converged")
+            : tr("NOT converged")));
     s.table(t);
   }
 
-  s.sub("Model comparison on the holdout");
+  s.sub(tr("Model comparison on the holdout"));
   if (auto m = s.csv("models.csv", {"model", "holdout_mae"})) {
-    HtmlTable t{{"model", "log-likelihood", "BIC", "holdout MAE", "holdout RMSE",
-                 "actual holdout purchases", "expected", "converged"},
-                {},
-                {false, true, true, true, true, true, true, false}};
+    HtmlTable t{
+        {tr("model"), tr("log-likelihood"), tr("BIC"), tr("holdout MAE"), tr("holdout RMSE"),
+         tr("actual holdout purchases"), tr("expected"), tr("converged")},
+        {},
+        {false, true, true, true, true, true, true, false}};
     BarChart chart;
-    chart.title = "Holdout error per customer (lower is better)";
-    chart.category_label = "Model";
-    chart.value.label = "Mean absolute error (purchases per customer)";
+    chart.title = tr("Holdout error per customer (lower is better)");
+    chart.category_label = tr("Model");
+    chart.value.label = tr("Mean absolute error (purchases per customer)");
     chart.horizontal = true;
-    Series mae{.name = "MAE", .x = {}, .y = {}, .values = {}, .dashed = false};
+    Series mae{.name = tr("MAE"), .x = {}, .y = {}, .values = {}, .dashed = false};
     std::string best;
     double best_mae = std::numeric_limits<double>::infinity();
     for (std::size_t r = 0; r < m->rows(); ++r) {
@@ -504,11 +540,10 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
     }
     chart.series = {mae};
     chart.value.format.decimals = 3;
-    s.figure(render(chart), best.empty()
-                                ? ""
-                                : fmt::format("{} has the lowest holdout error ({} purchases per "
-                                              "customer).",
-                                              best, fmt_num(best_mae, NumberStyle::plain, 3)));
+    s.figure(render(chart), best.empty() ? ""
+                                         : trf("{} has the lowest holdout error ({} purchases per "
+                                               "customer).",
+                                               best, fmt_num(best_mae, NumberStyle::plain, 3)));
     s.table(t);
   }
   return s.finish(out);
@@ -516,7 +551,7 @@ std::string model_fit(Context& ctx, std::vector<ReportSection>& out) {
 
 std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
   SectionBuilder s(*ctx.inputs, "p-alive",
-                   "P(alive) and expected purchases by frequency and recency");
+                   tr("P(alive) and expected purchases by frequency and recency"));
   if (ctx.analysis->model.model.empty()) {
     s.note(ctx.inputs->missing("model.json"));
     return s.finish(out);
@@ -549,7 +584,7 @@ std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
   try {
     unit_days = days_per_unit(parse_time_unit(unit));
   } catch (const InputError&) {
-    s.note(fmt::format("summary.json: time unit '{}' unknown; weeks assumed.", unit));
+    s.note(trf("summary.json: time unit '{}' unknown; weeks assumed.", unit));
   }
   const double horizon = horizon_months * 365.25 / 12 / unit_days;
 
@@ -557,18 +592,18 @@ std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
   const int columns = 12;
   HeatMap alive, expected;
   for (auto* h : {&alive, &expected}) {
-    h->row_label = "Repeat purchases (frequency)";
-    h->column_label =
-        fmt::format("Recency: {} of the last purchase ({}s since the first)", unit, unit);
+    h->row_label = tr("Repeat purchases (frequency)");
+    h->column_label = trf("Recency: {} of the last purchase ({} since the first)",
+                          unit_singular(unit), unit_plural(unit));
     h->size.height = 420;
   }
-  alive.title = fmt::format("P(alive) at customer age T = {} {}", fmt_num(T), unit_plural(unit));
-  alive.legend_label = "P(alive)";
+  alive.title = trf("P(alive) at customer age T = {} {}", fmt_num(T), unit_plural(unit));
+  alive.legend_label = tr("P(alive)");
   alive.format.style = NumberStyle::percent;
   alive.format.decimals = 0;
-  expected.title = fmt::format("Expected purchases in the next {} months (T = {} {})",
-                               fmt_num(horizon_months), fmt_num(T), unit_plural(unit));
-  expected.legend_label = "Purchases";
+  expected.title = trf("Expected purchases in the next {} months (T = {} {})",
+                       fmt_num(horizon_months), fmt_num(T), unit_plural(unit));
+  expected.legend_label = tr("Purchases");
   expected.format.decimals = 1;
   std::vector<double> recency;
   for (int c = 0; c <= columns; ++c) recency.push_back(T * c / columns);
@@ -598,15 +633,14 @@ std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
   const int x_show = 5;
   const std::size_t row = static_cast<std::size_t>(max_x - x_show) * recency.size();
   s.figure(render(alive),
-           fmt::format("A customer with {} repeat purchases, the last one recent, has P(alive) "
-                       "{}; if the last was at {} {}, {}.",
-                       x_show, fmt_num(alive.values[row + columns], NumberStyle::percent), unit,
-                       fmt_num(recency[columns / 4], NumberStyle::plain, 0),
-                       fmt_num(alive.values[row + columns / 4], NumberStyle::percent)));
+           trf("A customer with {} repeat purchases, the last one recent, has P(alive) "
+               "{}; if the last was at {} {}, {}.",
+               x_show, fmt_num(alive.values[row + columns], NumberStyle::percent),
+               unit_singular(unit), fmt_num(recency[columns / 4], NumberStyle::plain, 0),
+               fmt_num(alive.values[row + columns / 4], NumberStyle::percent)));
   s.figure(
       render(expected),
-      fmt::format(
-          "The same recent customer is expected to buy {} times in the next {} "
+      trf("The same recent customer is expected to buy {} times in the next {} "
           "months; one with a single recent repeat purchase {} times.",
           fmt_num(expected.values[row + columns]), fmt_num(horizon_months),
           fmt_num(
@@ -615,14 +649,14 @@ std::string alive_matrix(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "cohorts", "Cohorts");
-  s.sub("Retention by cohort and age");
+  SectionBuilder s(*ctx.inputs, "cohorts", tr("Cohorts"));
+  s.sub(tr("Retention by cohort and age"));
   if (auto c = s.csv("analytics/cohort_retention.csv", {"cohort"})) {
     HeatMap h;
-    h.title = "Share of each cohort buying again, by months since the first purchase";
-    h.row_label = "Cohort (first purchase month)";
-    h.column_label = "Age (months since the first purchase)";
-    h.legend_label = "Retention";
+    h.title = tr("Share of each cohort buying again, by months since the first purchase");
+    h.row_label = tr("Cohort (first purchase month)");
+    h.column_label = tr("Age (months since the first purchase)");
+    h.legend_label = tr("Retention");
     h.format.style = NumberStyle::percent;
     std::vector<std::size_t> cols;
     for (std::size_t k = 0; k < c->table->columns(); ++k) {
@@ -637,7 +671,7 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
     // Long histories: the latest kMaxCohorts cohorts keep the heat map legible and small.
     const std::size_t first = c->rows() > kMaxCohorts ? c->rows() - kMaxCohorts : 0;
     if (first > 0) {
-      h.title += fmt::format(" (latest {} of {} cohorts)", kMaxCohorts, c->rows());
+      h.title += trf(" (latest {} of {} cohorts)", kMaxCohorts, c->rows());
     }
     for (std::size_t r = first; r < c->rows(); ++r) {
       h.rows.push_back(c->text("cohort", r));
@@ -647,13 +681,12 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
         if (std::isfinite(v)) month1 += v, month1_n += 1;
       }
     }
-    s.figure(render(h), month1_n > 0
-                            ? fmt::format("On average {} of a cohort buys again in its second "
-                                          "month; darker cells are lower retention.",
-                                          fmt_num(month1 / month1_n, NumberStyle::percent))
-                            : "");
+    s.figure(render(h), month1_n > 0 ? trf("On average {} of a cohort buys again in its second "
+                                           "month; darker cells are lower retention.",
+                                           fmt_num(month1 / month1_n, NumberStyle::percent))
+                                     : "");
   }
-  s.sub("Cumulative revenue per customer (cohort LTV curves)");
+  s.sub(tr("Cumulative revenue per customer (cohort LTV curves)"));
   if (auto c =
           s.csv("analytics/cohorts.csv", {"cohort", "age", "cumulative_revenue_per_customer"})) {
     std::vector<std::string> names;
@@ -667,17 +700,17 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
       if (std::isfinite(age)) max_age = std::max(max_age, age);
     }
     HeatMap h;
-    h.title = "Cumulative revenue per customer by cohort and age";
-    h.row_label = "Cohort";
-    h.column_label = "Age (months since the first purchase)";
-    h.legend_label = fmt::format("{}/customer", ctx.money.currency);
+    h.title = tr("Cumulative revenue per customer by cohort and age");
+    h.row_label = tr("Cohort");
+    h.column_label = tr("Age (months since the first purchase)");
+    h.legend_label = trf("{}/customer", ctx.money.currency);
     h.format = ctx.money;
     h.format.decimals = 0;
     const auto ages = static_cast<std::size_t>(max_age) + 1;
     for (std::size_t a = 0; a < ages; ++a) h.columns.push_back(std::to_string(a));
     const std::size_t first = names.size() > kMaxCohorts ? names.size() - kMaxCohorts : 0;
     if (first > 0) {
-      h.title += fmt::format(" (latest {} of {} cohorts)", kMaxCohorts, names.size());
+      h.title += trf(" (latest {} of {} cohorts)", kMaxCohorts, names.size());
     }
     for (std::size_t k = first; k < names.size(); ++k) {
       const auto& n = names[k];
@@ -690,9 +723,9 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
     }
     s.figure(render(h), "");
     LineChart chart;
-    chart.title = "Cohort LTV curves";
-    chart.x.label = "Age (months since the first purchase)";
-    chart.y.label = fmt::format("Cumulative revenue per customer ({})", ctx.money.currency);
+    chart.title = tr("Cohort LTV curves");
+    chart.x.label = tr("Age (months since the first purchase)");
+    chart.y.label = trf("Cumulative revenue per customer ({})", ctx.money.currency);
     chart.y.format = ctx.money;
     // At most 7 curves (the palette's size), spread over the cohorts.
     const std::size_t shown = std::min<std::size_t>(7, names.size());
@@ -705,8 +738,8 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
     }
     if (!names.empty() && !curves[names.front()].empty()) {
       const auto [age, v] = curves[names.front()].back();
-      read = fmt::format("The {} cohort has brought {} per customer after {} months.",
-                         names.front(), format_number(v, ctx.money), fmt_num(age));
+      read = trf("The {} cohort has brought {} per customer after {} months.", names.front(),
+                 format_number(v, ctx.money), fmt_num(age));
     }
     s.figure(render(chart), read);
   }
@@ -716,11 +749,11 @@ std::string cohorts(Context& ctx, std::vector<ReportSection>& out) {
 /// RFM segment transition matrix from DIR/segment_transitions.csv (`ltv analyze`, or
 /// `ltv segment --snapshots ... --transitions-out`): share of each earlier segment by later one.
 void transitions(Context& ctx, SectionBuilder& s) {
-  s.sub("RFM segment transitions");
+  s.sub(tr("RFM segment transitions"));
   if (ctx.analysis->table("segment_transitions") == nullptr) {
     s.note(
-        "No segment snapshots: segment_transitions.csv is not in this output directory "
-        "(analyze writes it unless --transitions-days 0).");
+        tr("No segment snapshots: segment_transitions.csv is not in this output directory "
+           "(analyze writes it unless --transitions-days 0)."));
     return;
   }
   auto c = s.csv("segment_transitions.csv",
@@ -750,24 +783,26 @@ void transitions(Context& ctx, SectionBuilder& s) {
     count[{a, b}] += n;
     row_total[a] += n;
   }
+  from_date = shown_date(from_date);
+  to_date = shown_date(to_date);
   HeatMap h;
-  h.title = fmt::format("Where the customers of {} are on {}", from_date, to_date);
-  h.row_label = fmt::format("Segment on {}", from_date);
-  h.column_label = fmt::format("Segment on {}", to_date);
-  h.legend_label = "Share of the row's customers";
+  h.title = trf("Where the customers of {} are on {}", from_date, to_date);
+  h.row_label = trf("Segment on {}", from_date);
+  h.column_label = trf("Segment on {}", to_date);
+  h.legend_label = tr("Share of the row's customers");
   h.format.style = NumberStyle::percent;
   h.format.decimals = 0;
   std::vector<std::string> rows;
   for (const auto& l : labels)
     if (row_total[l] > 0) rows.push_back(l);
   for (const auto& a : rows) {
-    h.rows.push_back(a == "(none)" ? "(not yet a customer)" : a);
+    h.rows.push_back(a == "(none)" ? tr("(not yet a customer)") : shown_name(a));
     for (const auto& b : labels) {
       const auto it = count.find({a, b});
       h.values.push_back(it == count.end() ? 0.0 : it->second / row_total[a]);
     }
   }
-  h.columns = labels;
+  for (const auto& l : labels) h.columns.push_back(shown_name(l));
   std::string largest;        // named in the reading
   for (const auto& a : rows)  // the first (most valuable) earlier segment
     if (a != "(none)" && largest.empty()) largest = a;
@@ -775,15 +810,15 @@ void transitions(Context& ctx, SectionBuilder& s) {
   if (!largest.empty()) {
     const auto it = count.find({largest, largest});
     const double stay = it == count.end() ? 0.0 : it->second / row_total[largest];
-    reading = fmt::format("Of the {} customers in {} on {}, {} are still there on {}.",
-                          fmt_num(row_total[largest], NumberStyle::integer), largest, from_date,
-                          fmt_num(stay, NumberStyle::percent), to_date);
+    reading = trf("Of the {} customers in {} on {}, {} are still there on {}.",
+                  fmt_num(row_total[largest], NumberStyle::integer), shown_name(largest), from_date,
+                  fmt_num(stay, NumberStyle::percent), to_date);
   }
   s.figure(render(h), reading);
 }
 
 std::string segments(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "segments", "Segments");
+  SectionBuilder s(*ctx.inputs, "segments", tr("Segments"));
   auto c =
       s.csv("segments.csv", {"scheme", "segment", "customers", "customer_share", "revenue_share"});
   if (!c) return s.finish(out);
@@ -791,60 +826,75 @@ std::string segments(Context& ctx, std::vector<ReportSection>& out) {
     BarChart chart;
     chart.title = title;
     chart.horizontal = true;
-    chart.category_label = "Segment";
-    chart.value.label = "Share of customers and of revenue";
+    chart.category_label = tr("Segment");
+    chart.value.label = tr("Share of customers and of revenue");
     chart.value.format.style = NumberStyle::percent;
-    Series cust{.name = "customers", .x = {}, .y = {}, .values = {}, .dashed = false};
-    Series rev{.name = "revenue", .x = {}, .y = {}, .values = {}, .dashed = false};
+    Series cust{.name = tr("customers"), .x = {}, .y = {}, .values = {}, .dashed = false};
+    Series rev{.name = tr("revenue"), .x = {}, .y = {}, .values = {}, .dashed = false};
     std::string best;
     double best_ratio = -1, best_c = 0, best_r = 0;
     for (std::size_t r = 0; r < c->rows(); ++r) {
       if (c->text("scheme", r) != scheme) continue;
       const double cs = c->number("customer_share", r), rs = c->number("revenue_share", r);
-      chart.categories.push_back(c->text("segment", r));
+      chart.categories.push_back(shown_name(c->text("segment", r)));
       cust.values.push_back(cs);
       rev.values.push_back(rs);
       if (cs > 0 && rs / cs > best_ratio)
-        best_ratio = rs / cs, best = c->text("segment", r), best_c = cs, best_r = rs;
+        best_ratio = rs / cs, best = shown_name(c->text("segment", r)), best_c = cs, best_r = rs;
     }
     chart.series = {cust, rev};
     s.sub(title);
     s.figure(render(chart), best.empty() ? ""
-                                         : fmt::format("{}: {} of customers bring {} of revenue.",
-                                                       best, fmt_num(best_c, NumberStyle::percent),
-                                                       fmt_num(best_r, NumberStyle::percent)));
+                                         : trf("{}: {} of customers bring {} of revenue.", best,
+                                               fmt_num(best_c, NumberStyle::percent),
+                                               fmt_num(best_r, NumberStyle::percent)));
   };
-  bars("rfm", "RFM segments: size and value");
-  bars("abcdx", "ABCDX classes: size and value");
+  bars("rfm", tr("RFM segments: size and value"));
+  // What each RFM segment is for (the built-in segments' purposes are in the catalogue).
+  if (c->has("purpose")) {
+    HtmlTable t{{tr("segment"), tr("purpose"), tr("customers"), tr("share of revenue")},
+                {},
+                {false, false, true, true}};
+    for (std::size_t r = 0; r < c->rows(); ++r) {
+      if (c->text("scheme", r) != "rfm") continue;
+      t.rows.push_back({shown_name(c->text("segment", r)), shown_name(c->text("purpose", r)),
+                        fmt_num(c->number("customers", r), NumberStyle::integer),
+                        fmt_num(c->number("revenue_share", r), NumberStyle::percent)});
+    }
+    if (!t.rows.empty()) s.table(t);
+  }
+  bars("abcdx", tr("ABCDX classes: size and value"));
   Funnel f;
-  f.title = "Life-cycle stages (customers)";
+  f.title = tr("Life-cycle stages (customers)");
   f.format.style = NumberStyle::integer;
   for (std::size_t r = 0; r < c->rows(); ++r) {
     if (c->text("scheme", r) != "stage") continue;
-    f.stages.push_back(c->text("segment", r));
+    f.stages.push_back(c->text("segment", r));  // codes: "lost" is looked for below
     f.values.push_back(c->number("customers", r));
   }
-  s.sub("Life-cycle stage funnel");
+  s.sub(tr("Life-cycle stage funnel"));
   std::string read;
   double total = 0;
   for (double v : f.values) total += std::isfinite(v) ? v : 0;
   for (std::size_t i = 0; i < f.stages.size(); ++i) {
     if (f.stages[i] == "lost" && total > 0) {
-      read = fmt::format("{} of customers are in the lost stage.",
-                         fmt_num(f.values[i] / total, NumberStyle::percent));
+      read = trf("{} of customers are in the lost stage.",
+                 fmt_num(f.values[i] / total, NumberStyle::percent));
     }
   }
+  for (auto& stage : f.stages) stage = shown_name(stage);
   s.figure(render(f), read);
   transitions(ctx, s);
   return s.finish(out);
 }
 
 std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "ltv", "LTV distribution, top customers and value concentration");
-  s.sub("Distribution");
+  SectionBuilder s(*ctx.inputs, "ltv",
+                   tr("LTV distribution, top customers and value concentration"));
+  s.sub(tr("Distribution"));
   if (auto d = s.csv("analytics/ltv_distribution.csv", {"measure", "mean", "median"})) {
-    HtmlTable t{{"group", "measure", "customers", "mean", "median", "p10", "p90", "p99", "max",
-                 "top 20% share"},
+    HtmlTable t{{tr("group"), tr("measure"), tr("customers"), tr("mean"), tr("median"), tr("p10"),
+                 tr("p90"), tr("p99"), tr("max"), tr("top 20% share")},
                 {},
                 {false, false, true, true, true, true, true, true, true, true}};
     for (std::size_t r = 0; r < d->rows(); ++r) {
@@ -875,9 +925,9 @@ std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
     const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : hi;
     const std::size_t bins = std::max<std::size_t>(1, ticks.size() - 1);
     BarChart chart;
-    chart.title = "Customers by value (last bar: everything above)";
-    chart.category_label = fmt::format("Value per customer ({})", ctx.money.currency);
-    chart.value.label = "Customers";
+    chart.title = tr("Customers by value (last bar: everything above)");
+    chart.category_label = trf("Value per customer ({})", ctx.money.currency);
+    chart.value.label = tr("Customers");
     chart.value.format.style = NumberStyle::integer;
     chart.value_labels = false;
     NumberFormat edge = ctx.money;
@@ -901,50 +951,48 @@ std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
       }
       chart.series.push_back(sr);
     };
-    histogram(rev, "historical revenue");
-    if (has_clv) histogram(clv, "predicted CLV");
-    s.figure(render(chart),
-             fmt::format("Median historical revenue per customer is {}{}.",
-                         format_number(quantile_of(rev, 0.5), ctx.money),
-                         has_clv ? fmt::format(", median predicted CLV {}",
-                                               format_number(quantile_of(clv, 0.5), ctx.money))
-                                 : ""));
+    histogram(rev, tr("historical revenue"));
+    if (has_clv) histogram(clv, tr("predicted CLV"));
+    s.figure(render(chart), trf("Median historical revenue per customer is {}{}.",
+                                format_number(quantile_of(rev, 0.5), ctx.money),
+                                has_clv ? trf(", median predicted CLV {}",
+                                              format_number(quantile_of(clv, 0.5), ctx.money))
+                                        : ""));
   }
-  s.sub("Value concentration (Pareto curve)");
+  s.sub(tr("Value concentration (Pareto curve)"));
   {
     LineChart chart;
-    chart.title = "Cumulative share of revenue by share of customers (largest first)";
-    chart.x.label = "Share of customers";
-    chart.y.label = "Share of revenue";
+    chart.title = tr("Cumulative share of revenue by share of customers (largest first)");
+    chart.x.label = tr("Share of customers");
+    chart.y.label = tr("Share of revenue");
     chart.x.format.style = chart.y.format.style = NumberStyle::percent;
     chart.x.min = chart.y.min = 0;
     chart.x.max = chart.y.max = 1;
     Series curve = pareto_curve(rev);
-    curve.name = "revenue";
-    Series even{.name = "even split", .x = {0, 1}, .y = {0, 1}, .values = {}, .dashed = true};
+    curve.name = tr("revenue");
+    Series even{.name = tr("even split"), .x = {0, 1}, .y = {0, 1}, .values = {}, .dashed = true};
     chart.series = {curve};
     if (has_clv) {
       Series c = pareto_curve(clv);
-      c.name = "predicted CLV";
+      c.name = tr("predicted CLV");
       chart.series.push_back(c);
     }
     chart.series.push_back(even);
     const double share = top_share_of_total(rev, 0.2);
-    s.figure(render(chart), std::isfinite(share)
-                                ? fmt::format("20% of customers bring {} of revenue.",
-                                              fmt_num(share, NumberStyle::percent))
-                                : "");
+    s.figure(render(chart), std::isfinite(share) ? trf("20% of customers bring {} of revenue.",
+                                                       fmt_num(share, NumberStyle::percent))
+                                                 : "");
   }
-  s.sub(cd.top_by_clv ? "Top customers by predicted CLV" : "Top customers by revenue");
+  s.sub(cd.top_by_clv ? tr("Top customers by predicted CLV") : tr("Top customers by revenue"));
   if (!cd.top.empty()) {
-    HtmlTable t{
-        {"customer", "predicted CLV", "revenue", "P(alive)", "repeat purchases", "RFM segment"},
-        {},
-        {false, true, true, true, true, false}};
+    HtmlTable t{{tr("customer"), tr("predicted CLV"), tr("revenue"), tr("P(alive)"),
+                 tr("repeat purchases"), tr("RFM segment")},
+                {},
+                {false, true, true, true, true, false}};
     for (const auto& c : cd.top) {
       t.rows.push_back({c.id, format_number(c.clv, ctx.money), format_number(c.revenue, ctx.money),
                         fmt_num(c.p_alive, NumberStyle::percent),
-                        fmt_num(c.frequency, NumberStyle::integer), c.segment});
+                        fmt_num(c.frequency, NumberStyle::integer), shown_name(c.segment)});
     }
     s.table(t);
   }
@@ -952,7 +1000,7 @@ std::string ltv_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string cac_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "cac", "Acquisition cost vs LTV by channel");
+  SectionBuilder s(*ctx.inputs, "cac", tr("Acquisition cost vs LTV by channel"));
   auto c = s.csv("analytics/cac.csv", {"channel", "spend", "new_customers"});
   if (!c) return s.finish(out);
   struct Acc {
@@ -977,17 +1025,17 @@ std::string cac_section(Context& ctx, std::vector<ReportSection>& out) {
     if (std::isfinite(pb)) a.payback.push_back(pb);
   }
   BarChart chart;
-  chart.title = "Acquisition cost and value per new customer";
+  chart.title = tr("Acquisition cost and value per new customer");
   chart.horizontal = true;
-  chart.category_label = "Channel";
-  chart.value.label = fmt::format("Per new customer ({})", ctx.money.currency);
+  chart.category_label = tr("Channel");
+  chart.value.label = trf("Per new customer ({})", ctx.money.currency);
   chart.value.format = ctx.money;
-  Series cac{.name = "CAC", .x = {}, .y = {}, .values = {}, .dashed = false};
-  Series hist{.name = "historical LTV", .x = {}, .y = {}, .values = {}, .dashed = false};
+  Series cac{.name = tr("CAC"), .x = {}, .y = {}, .values = {}, .dashed = false};
+  Series hist{.name = tr("historical LTV"), .x = {}, .y = {}, .values = {}, .dashed = false};
   Series pred{
-      .name = "historical + predicted LTV", .x = {}, .y = {}, .values = {}, .dashed = false};
-  HtmlTable t{{"channel", "spend", "new customers", "CAC", "historical LTV", "LTV:CAC",
-               "median payback (months)"},
+      .name = tr("historical + predicted LTV"), .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{tr("channel"), tr("spend"), tr("new customers"), tr("CAC"), tr("historical LTV"),
+               tr("LTV:CAC"), tr("median payback (months)")},
               {},
               {false, true, true, true, true, true, true}};
   std::string best;
@@ -1015,16 +1063,15 @@ std::string cac_section(Context& ctx, std::vector<ReportSection>& out) {
     chart.series.push_back(pred);
   }
   chart.value_labels = false;
-  s.figure(render(chart), best.empty()
-                              ? ""
-                              : fmt::format("{} has the best historical LTV:CAC ({}:1).", best,
-                                            fmt_num(best_ratio, NumberStyle::plain, 1)));
+  s.figure(render(chart), best.empty() ? ""
+                                       : trf("{} has the best historical LTV:CAC ({}:1).", best,
+                                             fmt_num(best_ratio, NumberStyle::plain, 1)));
   s.table(t);
   return s.finish(out);
 }
 
 std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "forecast", "Forecast and backtest error");
+  SectionBuilder s(*ctx.inputs, "forecast", tr("Forecast and backtest error"));
   std::map<std::string, double> mape;  // method|series -> MAPE %
   if (auto f = s.csv("analytics/forecast.csv", {"method", "series", "period", "kind", "value"})) {
     for (const std::string series : {"revenue", "active_customers"}) {
@@ -1043,15 +1090,19 @@ std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
       std::sort(periods.begin(), periods.end());
       for (std::size_t i = 0; i < periods.size(); ++i) index[periods[i]] = i;
       LineChart chart;
-      chart.title = series == "revenue" ? "Revenue per month: history and forecasts"
-                                        : "Active customers per month: history and forecasts";
-      chart.x.label = "Month";
+      chart.title = series == "revenue" ? tr("Revenue per month: history and forecasts")
+                                        : tr("Active customers per month: history and forecasts");
+      chart.x.label = tr("Month");
       chart.x.categories = periods;
-      chart.y.label = series == "revenue" ? fmt::format("Revenue ({})", ctx.money.currency)
-                                          : "Active customers";
+      chart.y.label =
+          series == "revenue" ? trf("Revenue ({})", ctx.money.currency) : tr("Active customers");
       chart.y.format = series == "revenue" ? ctx.money : NumberFormat{NumberStyle::integer};
       for (const auto& m : methods) {
-        Series sr{.name = m, .x = {}, .y = {}, .values = {}, .dashed = m != "actual"};
+        Series sr{.name = m == "actual" ? tr("actual") : m,
+                  .x = {},
+                  .y = {},
+                  .values = {},
+                  .dashed = m != "actual"};
         for (const auto& [p, v] : by_method[m]) {
           sr.x.push_back(static_cast<double>(index[p]));
           sr.y.push_back(v);
@@ -1062,14 +1113,15 @@ std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
     }
   }
   if (auto b = s.csv("analytics/forecast_backtest.csv", {"method", "series", "mape"})) {
-    HtmlTable t{{"method", "series", "holdout months", "MAPE", "MAE", "note"},
-                {},
-                {false, false, true, true, true, false}};
+    HtmlTable t{
+        {tr("method"), tr("series"), tr("holdout months"), tr("MAPE"), tr("MAE"), tr("note")},
+        {},
+        {false, false, true, true, true, false}};
     BarChart chart;
-    chart.title = "Backtest error on the last months (lower is better)";
+    chart.title = tr("Backtest error on the last months (lower is better)");
     chart.horizontal = true;
-    chart.category_label = "Method";
-    chart.value.label = "Mean absolute percentage error";
+    chart.category_label = tr("Method");
+    chart.value.label = tr("Mean absolute percentage error");
     chart.value.format.style = NumberStyle::percent;
     std::vector<std::string> methods;
     std::map<std::string, std::map<std::string, double>> v;
@@ -1085,7 +1137,11 @@ std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
     std::string best;
     double best_v = std::numeric_limits<double>::infinity();
     for (const std::string sr : {"revenue", "active_customers"}) {
-      Series x{.name = sr, .x = {}, .y = {}, .values = {}, .dashed = false};
+      Series x{.name = sr == "revenue" ? tr("revenue") : tr("active customers"),
+               .x = {},
+               .y = {},
+               .values = {},
+               .dashed = false};
       for (const auto& m : methods) {
         const double val = v[m].count(sr) ? v[m][sr] : kNaN;
         x.values.push_back(val);
@@ -1095,41 +1151,41 @@ std::string forecast_section(Context& ctx, std::vector<ReportSection>& out) {
     }
     s.figure(render(chart), best.empty()
                                 ? ""
-                                : fmt::format("{} forecast revenue best in the backtest (MAPE {}).",
-                                              best, fmt_num(best_v, NumberStyle::percent)));
+                                : trf("{} forecast revenue best in the backtest (MAPE {}).", best,
+                                      fmt_num(best_v, NumberStyle::percent)));
     s.table(t);
   }
   return s.finish(out);
 }
 
 std::string compare_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "compare", "Group comparison");
+  SectionBuilder s(*ctx.inputs, "compare", tr("Group comparison"));
   auto c = s.csv("analytics/compare.csv", {"metric", "relative_difference"});
   if (!c) return s.finish(out);
   if (c->rows() == 0) {
-    s.note("analytics/compare.csv has no rows.");
+    s.note(tr("analytics/compare.csv has no rows."));
     return s.finish(out);
   }
   BarChart chart;
   chart.horizontal = true;
-  chart.title =
-      fmt::format("Group {} relative to group {}", c->text("group_a", 0), c->text("group_b", 0));
-  chart.category_label = "Metric";
-  chart.value.label = "Relative difference (95% interval in the table)";
+  chart.title = trf("Group {} relative to group {}", c->text("group_a", 0), c->text("group_b", 0));
+  chart.category_label = tr("Metric");
+  chart.value.label = tr("Relative difference (95% interval in the table)");
   chart.value.format.style = NumberStyle::percent;
-  Series d{.name = "relative difference", .x = {}, .y = {}, .values = {}, .dashed = false};
-  HtmlTable t{{"metric", "group a", "group b", "difference", "95% interval", "reading"},
+  Series d{.name = tr("relative difference"), .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{tr("metric"), tr("group a"), tr("group b"), tr("difference"), tr("95% interval"),
+               tr("reading")},
               {},
               {false, true, true, true, true, false}};
   for (std::size_t r = 0; r < c->rows(); ++r) {
     chart.categories.push_back(c->text("metric", r));
     d.values.push_back(c->number("relative_difference", r));
-    t.rows.push_back(
-        {c->text("metric", r), fmt_num(c->number("value_a", r)), fmt_num(c->number("value_b", r)),
-         fmt_num(c->number("relative_difference", r), NumberStyle::percent),
-         fmt::format("{} to {}", fmt_num(c->number("relative_low", r), NumberStyle::percent),
-                     fmt_num(c->number("relative_high", r), NumberStyle::percent)),
-         c->text("sentence", r)});
+    t.rows.push_back({c->text("metric", r), fmt_num(c->number("value_a", r)),
+                      fmt_num(c->number("value_b", r)),
+                      fmt_num(c->number("relative_difference", r), NumberStyle::percent),
+                      trf("{} to {}", fmt_num(c->number("relative_low", r), NumberStyle::percent),
+                          fmt_num(c->number("relative_high", r), NumberStyle::percent)),
+                      c->text("sentence", r)});
   }
   chart.series = {d};
   s.figure(render(chart), c->rows() > 0 ? c->text("sentence", 0) : "");
@@ -1138,9 +1194,9 @@ std::string compare_section(Context& ctx, std::vector<ReportSection>& out) {
 }
 
 std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "nps", "Net Promoter Score");
+  SectionBuilder s(*ctx.inputs, "nps", tr("Net Promoter Score"));
   if (!ctx.analysis->extras.contains("nps") && ctx.analysis->table("nps/nps") == nullptr) {
-    s.note("nps/ is not in this output directory (run analyze with --nps FILE).");
+    s.note(tr("nps/ is not in this output directory (run analyze with --nps FILE)."));
     return s.finish(out);
   }
   // nps/nps.csv (as `ltv nps`): by,group,answers,promoters,passives,detractors,nps,...,ci_low,
@@ -1151,16 +1207,16 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
     for (std::size_t r = 0; r < c->rows(); ++r) {
       const auto b = c->text("by", r);
       if (b == "all") {
-        s.reading(fmt::format(
-            "NPS {} points (95% CI {} to {}) from {} answers: {} promoters, {} passives, {} "
-            "detractors.",
-            fmt_num(c->number("nps", r), NumberStyle::plain, 1),
-            fmt_num(c->number("ci_low", r), NumberStyle::plain, 1),
-            fmt_num(c->number("ci_high", r), NumberStyle::plain, 1),
-            fmt_num(c->number("answers", r), NumberStyle::integer),
-            fmt_num(c->number("promoters", r), NumberStyle::integer),
-            fmt_num(c->number("passives", r), NumberStyle::integer),
-            fmt_num(c->number("detractors", r), NumberStyle::integer)));
+        s.reading(
+            trf("NPS {} points (95% CI {} to {}) from {} answers: {} promoters, {} passives, {} "
+                "detractors.",
+                fmt_num(c->number("nps", r), NumberStyle::plain, 1),
+                fmt_num(c->number("ci_low", r), NumberStyle::plain, 1),
+                fmt_num(c->number("ci_high", r), NumberStyle::plain, 1),
+                fmt_num(c->number("answers", r), NumberStyle::integer),
+                fmt_num(c->number("promoters", r), NumberStyle::integer),
+                fmt_num(c->number("passives", r), NumberStyle::integer),
+                fmt_num(c->number("detractors", r), NumberStyle::integer)));
         continue;
       }
       if (!by.count(b)) order.push_back(b);
@@ -1174,20 +1230,19 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
         const double v = c->number("nps", r);
         if (std::isfinite(v) && v < lo) lo = v, worst = c->text("group", r);
       }
-      const std::string reading = worst.empty()
-                                      ? ""
-                                      : fmt::format("Lowest NPS by {}: {} ({} points).", b, worst,
-                                                    fmt_num(lo, NumberStyle::plain, 0));
+      const std::string reading = worst.empty() ? ""
+                                                : trf("Lowest NPS by {}: {} ({} points).", b, worst,
+                                                      fmt_num(lo, NumberStyle::plain, 0));
       if (b == "period") {
         LineChart chart;
-        chart.title = "NPS by month with its 95% interval";
-        chart.x.label = "Month of the answer";
-        chart.y.label = "NPS (points, -100 to 100)";
+        chart.title = tr("NPS by month with its 95% interval");
+        chart.x.label = tr("Month of the answer");
+        chart.y.label = tr("NPS (points, -100 to 100)");
         chart.y.format.decimals = 0;
         chart.markers = true;
-        Series v{.name = "NPS", .x = {}, .y = {}, .values = {}, .dashed = false};
-        Series low{.name = "95% low", .x = {}, .y = {}, .values = {}, .dashed = true};
-        Series high{.name = "95% high", .x = {}, .y = {}, .values = {}, .dashed = true};
+        Series v{.name = tr("NPS"), .x = {}, .y = {}, .values = {}, .dashed = false};
+        Series low{.name = tr("95% low"), .x = {}, .y = {}, .values = {}, .dashed = true};
+        Series high{.name = tr("95% high"), .x = {}, .y = {}, .values = {}, .dashed = true};
         for (std::size_t i = 0; i < rows.size(); ++i) {
           chart.x.categories.push_back(c->text("group", rows[i]));
           for (auto* sr : {&v, &low, &high}) sr->x.push_back(static_cast<double>(i));
@@ -1204,16 +1259,15 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
         continue;
       }
       BarChart chart;
-      chart.title = fmt::format("NPS by {}", b);
+      chart.title = trf("NPS by {}", b);
       chart.category_label = b;
-      chart.value.label = "NPS (points, -100 to 100)";
+      chart.value.label = tr("NPS (points, -100 to 100)");
       chart.value.format.decimals = 0;
       chart.horizontal = true;
-      Series sr{.name = "NPS", .x = {}, .y = {}, .values = {}, .dashed = false};
+      Series sr{.name = tr("NPS"), .x = {}, .y = {}, .values = {}, .dashed = false};
       for (auto r : rows) {
-        chart.categories.push_back(
-            fmt::format("{} ({} answers)", c->text("group", r),
-                        fmt_num(c->number("answers", r), NumberStyle::integer)));
+        chart.categories.push_back(trf("{} ({} answers)", c->text("group", r),
+                                       fmt_num(c->number("answers", r), NumberStyle::integer)));
         sr.values.push_back(c->number("nps", r));
       }
       chart.series = {sr};
@@ -1223,14 +1277,14 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
   // nps/value.csv: retention after the answer and mean CLV by class.
   if (auto c = s.csv("nps/value.csv", {"class", "retention"})) {
     BarChart chart;
-    chart.title = "Retention after the answer by NPS class";
-    chart.category_label = "NPS class";
-    chart.value.label = "Share who bought again within the horizon";
+    chart.title = tr("Retention after the answer by NPS class");
+    chart.category_label = tr("NPS class");
+    chart.value.label = tr("Share who bought again within the horizon");
     chart.value.format.style = NumberStyle::percent;
-    Series sr{.name = "retention", .x = {}, .y = {}, .values = {}, .dashed = false};
+    Series sr{.name = tr("retention"), .x = {}, .y = {}, .values = {}, .dashed = false};
     std::map<std::string, std::size_t> row_of;
     for (std::size_t r = 0; r < c->rows(); ++r) {
-      chart.categories.push_back(c->text("class", r));
+      chart.categories.push_back(shown_name(c->text("class", r)));
       sr.values.push_back(c->number("retention", r));
       row_of[c->text("class", r)] = r;
     }
@@ -1238,14 +1292,14 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
     std::string reading;
     if (row_of.count("promoter") && row_of.count("detractor")) {
       const auto p = row_of["promoter"], d = row_of["detractor"];
-      reading = fmt::format("{} of promoters bought again after answering, {} of detractors",
-                            fmt_num(c->number("retention", p), NumberStyle::percent),
-                            fmt_num(c->number("retention", d), NumberStyle::percent));
+      reading = trf("{} of promoters bought again after answering, {} of detractors",
+                    fmt_num(c->number("retention", p), NumberStyle::percent),
+                    fmt_num(c->number("retention", d), NumberStyle::percent));
       if (c->has("mean_clv") && std::isfinite(c->number("mean_clv", p)) &&
           std::isfinite(c->number("mean_clv", d))) {
-        reading += fmt::format("; mean predicted CLV {} vs {}",
-                               format_number(c->number("mean_clv", p), ctx.money),
-                               format_number(c->number("mean_clv", d), ctx.money));
+        reading +=
+            trf("; mean predicted CLV {} vs {}", format_number(c->number("mean_clv", p), ctx.money),
+                format_number(c->number("mean_clv", d), ctx.money));
       }
       reading += ".";
     }
@@ -1255,12 +1309,12 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
   if (ctx.analysis->table("nps/detractor_terms") != nullptr) {
     if (auto c = s.csv("nps/detractor_terms.csv", {"term", "share_of_detractors"})) {
       BarChart chart;
-      chart.title = "Most frequent words in detractors' comments";
-      chart.category_label = "word or #tag";
-      chart.value.label = "Share of detractors' comments";
+      chart.title = tr("Most frequent words in detractors' comments");
+      chart.category_label = tr("word or #tag");
+      chart.value.label = tr("Share of detractors' comments");
       chart.value.format.style = NumberStyle::percent;
       chart.horizontal = true;
-      Series sr{.name = "share", .x = {}, .y = {}, .values = {}, .dashed = false};
+      Series sr{.name = tr("share"), .x = {}, .y = {}, .values = {}, .dashed = false};
       for (std::size_t r = 0; r < std::min<std::size_t>(c->rows(), 10); ++r) {
         chart.categories.push_back(c->text("term", r));
         sr.values.push_back(c->number("share_of_detractors", r));
@@ -1268,8 +1322,8 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
       chart.series = {sr};
       s.figure(render(chart),
                c->rows() > 0
-                   ? fmt::format("\"{}\" is in {} of detractors' comments.", c->text("term", 0),
-                                 fmt_num(c->number("share_of_detractors", 0), NumberStyle::percent))
+                   ? trf("\"{}\" is in {} of detractors' comments.", c->text("term", 0),
+                         fmt_num(c->number("share_of_detractors", 0), NumberStyle::percent))
                    : "");
     }
   }
@@ -1278,25 +1332,25 @@ std::string nps_section(Context& ctx, std::vector<ReportSection>& out) {
     if (auto c = s.csv("nps/follow_ups.csv", {"class"})) {
       std::size_t detractors = 0;
       for (std::size_t r = 0; r < c->rows(); ++r) detractors += c->text("class", r) == "detractor";
-      s.reading(fmt::format(
-          "{} follow-up items in nps/follow_ups.csv ({} for detractors, due within 2 days).",
-          fmt_num(static_cast<double>(c->rows()), NumberStyle::integer),
-          fmt_num(static_cast<double>(detractors), NumberStyle::integer)));
+      s.reading(
+          trf("{} follow-up items in nps/follow_ups.csv ({} for detractors, due within 2 days).",
+              fmt_num(static_cast<double>(c->rows()), NumberStyle::integer),
+              fmt_num(static_cast<double>(detractors), NumberStyle::integer)));
     }
   }
   if (ctx.analysis->table("nps/problems") != nullptr) {
     if (auto c = s.csv("nps/problems.csv", {}); c && c->rows() > 0) {
       s.note(
-          fmt::format("{} answers with problems (duplicates, unknown customers): see "
-                      "nps/problems.csv.",
-                      fmt_num(static_cast<double>(c->rows()), NumberStyle::integer)));
+          trf("{} answers with problems (duplicates, unknown customers): see "
+              "nps/problems.csv.",
+              fmt_num(static_cast<double>(c->rows()), NumberStyle::integer)));
     }
   }
   return s.finish(out);
 }
 
 std::string basket_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "basket", "Top association rules");
+  SectionBuilder s(*ctx.inputs, "basket", tr("Top association rules"));
   auto c = s.csv("basket/rules.csv", {"antecedent", "consequent", "support", "confidence", "lift"});
   if (!c) return s.finish(out);
   std::vector<std::size_t> rows(c->rows());
@@ -1307,13 +1361,14 @@ std::string basket_section(Context& ctx, std::vector<ReportSection>& out) {
   });
   if (rows.size() > ctx.options.top_rules) rows.resize(ctx.options.top_rules);
   BarChart chart;
-  chart.title = "Rules with the highest lift";
+  chart.title = tr("Rules with the highest lift");
   chart.horizontal = true;
-  chart.category_label = "Rule (bought → also bought)";
-  chart.value.label = "Lift (1 = no association)";
+  chart.category_label = tr("Rule (bought → also bought)");
+  chart.value.label = tr("Lift (1 = no association)");
   chart.value.format.decimals = 2;
-  Series lift{.name = "lift", .x = {}, .y = {}, .values = {}, .dashed = false};
-  HtmlTable t{{"if bought", "also bought", "support", "confidence", "lift", "baskets"},
+  Series lift{.name = tr("lift"), .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{tr("if bought"), tr("also bought"), tr("support"), tr("confidence"), tr("lift"),
+               tr("baskets")},
               {},
               {false, false, true, true, true, true}};
   for (auto r : rows) {
@@ -1327,30 +1382,30 @@ std::string basket_section(Context& ctx, std::vector<ReportSection>& out) {
   }
   chart.series = {lift};
   s.figure(render(chart),
-           rows.empty()
-               ? ""
-               : fmt::format("Buyers of {} buy {} {} times as often as average ({} "
-                             "confidence).",
-                             c->text("antecedent", rows[0]), c->text("consequent", rows[0]),
-                             fmt_num(c->number("lift", rows[0]), NumberStyle::plain, 1),
-                             fmt_num(c->number("confidence", rows[0]), NumberStyle::percent)));
+           rows.empty() ? ""
+                        : trf("Buyers of {} buy {} {} times as often as average ({} "
+                              "confidence).",
+                              c->text("antecedent", rows[0]), c->text("consequent", rows[0]),
+                              fmt_num(c->number("lift", rows[0]), NumberStyle::plain, 1),
+                              fmt_num(c->number("confidence", rows[0]), NumberStyle::percent)));
   s.table(t);
   return s.finish(out);
 }
 
 std::string actions_section(Context& ctx, std::vector<ReportSection>& out) {
-  SectionBuilder s(*ctx.inputs, "actions", "Today's action list");
+  SectionBuilder s(*ctx.inputs, "actions", tr("Today's action list"));
   auto c = s.csv("actions_summary.csv", {"rule", "action", "customers"});
   if (!c) return s.finish(out);
   BarChart chart;
-  chart.title = "Customers per rule: treated and control";
+  chart.title = tr("Customers per rule: treated and control");
   chart.horizontal = true;
-  chart.category_label = "Rule";
-  chart.value.label = "Customers";
+  chart.category_label = tr("Rule");
+  chart.value.label = tr("Customers");
   chart.value.format.style = NumberStyle::integer;
-  Series treated{.name = "treated", .x = {}, .y = {}, .values = {}, .dashed = false};
-  Series control{.name = "control", .x = {}, .y = {}, .values = {}, .dashed = false};
-  HtmlTable t{{"rule", "action", "channel", "priority", "customers", "treated", "control"},
+  Series treated{.name = tr("treated"), .x = {}, .y = {}, .values = {}, .dashed = false};
+  Series control{.name = tr("control"), .x = {}, .y = {}, .values = {}, .dashed = false};
+  HtmlTable t{{tr("rule"), tr("action"), tr("channel"), tr("priority"), tr("customers"),
+               tr("treated"), tr("control")},
               {},
               {false, false, false, true, true, true, true}};
   double total = 0, biggest = -1;
@@ -1358,22 +1413,22 @@ std::string actions_section(Context& ctx, std::vector<ReportSection>& out) {
   for (std::size_t r = 0; r < c->rows(); ++r) {
     chart.categories.push_back(c->text("rule", r));
     const double n = c->number("customers", r);
-    const double tr = c->has("treated") ? c->number("treated", r) : n;
-    treated.values.push_back(tr);
+    const double treated_n = c->has("treated") ? c->number("treated", r) : n;
+    treated.values.push_back(treated_n);
     control.values.push_back(c->number("control", r));
     if (std::isfinite(n)) total += n;
     if (std::isfinite(n) && n > biggest) biggest = n, big = c->text("rule", r);
     t.rows.push_back({c->text("rule", r), c->text("action", r), c->text("channel", r),
                       c->text("priority", r), fmt_num(n, NumberStyle::integer),
-                      fmt_num(tr, NumberStyle::integer),
+                      fmt_num(treated_n, NumberStyle::integer),
                       fmt_num(c->number("control", r), NumberStyle::integer)});
   }
   chart.series = {treated, control};
   s.figure(render(chart), big.empty() ? ""
-                                      : fmt::format("{} actions today; the largest rule is {} ({} "
-                                                    "customers).",
-                                                    fmt_num(total, NumberStyle::integer), big,
-                                                    fmt_num(biggest, NumberStyle::integer)));
+                                      : trf("{} actions today; the largest rule is {} ({} "
+                                            "customers).",
+                                            fmt_num(total, NumberStyle::integer), big,
+                                            fmt_num(biggest, NumberStyle::integer)));
   s.table(t);
   return s.finish(out);
 }
@@ -1405,7 +1460,7 @@ svg.chart .axis { stroke: #888; stroke-width: 1; }
 svg.chart .marker-label { font-size: 11px; fill: #555; }
 svg.chart .empty-note { font-size: 14px; fill: #9a3412; font-style: italic; }
 .reading { margin: 4px 0 0; font-weight: 500; }
-figcaption.reading::before { content: "Reading: "; color: var(--muted); font-weight: 400; }
+figcaption.reading::before { color: var(--muted); font-weight: 400; }
 .note { color: #9a3412; background: #fff7ed; border-left: 3px solid #f97316; padding: 6px 10px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 10px; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
@@ -1441,6 +1496,8 @@ namespace {
 
 Report build(const Analysis& analysis, const ReportOptions& options, const std::string& label,
              const std::map<std::string, std::string>& unreadable, bool has_summary) {
+  // The page's language and number / date formats (tr, format_number and the charts follow it).
+  const i18n::LocaleScope locale(options.locale);
   const Inputs inputs{analysis, unreadable};
   Context ctx;
   ctx.analysis = &analysis;
@@ -1470,21 +1527,25 @@ Report build(const Analysis& analysis, const ReportOptions& options, const std::
     nav += fmt::format("<a href=\"#{}\">{}</a>", s.id, xml_escape(s.title));
   }
   nav += "</nav>\n";
-  std::string subtitle = "From " + label;
+  std::string subtitle = trf("From {}", label);
   if (ctx.summary.is_object()) {
-    subtitle = fmt::format("{} customers, {} to {}",
-                           fmt_num(json_number(ctx.summary, "customers"), NumberStyle::integer),
-                           json_text(ctx.summary, "first_day"), json_text(ctx.summary, "last_day"));
+    subtitle = trf("{} customers, {} to {}",
+                   fmt_num(json_number(ctx.summary, "customers"), NumberStyle::integer),
+                   shown_date(json_text(ctx.summary, "first_day")),
+                   shown_date(json_text(ctx.summary, "last_day")));
   }
   report.html = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<header>\n<h1>{}</h1>\n"
-      "<p>{}</p>\n</header>\n{}{}<footer>Generated by ltvkit from the files of {}. Charts use "
-      "the Okabe-Ito colour-blind-safe palette and a viridis scale.</footer>\n</main>\n</body>\n"
+      "<title>{}</title>\n<style>{}figcaption.reading::before {{ content: \"{} \"; }}\n</style>\n"
+      "</head>\n<body>\n<main>\n<header>\n<h1>{}</h1>\n"
+      "<p>{}</p>\n</header>\n{}{}<footer>{}</footer>\n</main>\n</body>\n"
       "</html>\n",
-      xml_escape(options.title), kCss, xml_escape(options.title), xml_escape(subtitle), nav, body,
-      xml_escape(label));
+      i18n::language_code(options.locale.language), xml_escape(options.title), kCss, tr("Reading:"),
+      xml_escape(options.title), xml_escape(subtitle), nav, body,
+      xml_escape(trf("Generated by ltvkit from the files of {}. Charts use the Okabe-Ito "
+                     "colour-blind-safe palette and a viridis scale.",
+                     label)));
   return report;
 }
 

@@ -10,26 +10,20 @@
 #include <limits>
 #include <numeric>
 
+#include "i18n/trf.hpp"
+
 namespace ltv::report {
 namespace {
 
+using i18n::N_;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string with_separators(std::string digits) {
+/// Thousands separators and the decimal point of the current locale (ltv/i18n.hpp): 1,234.5 in
+/// English, 1 234,5 in Russian.
+std::string with_separators(const std::string& digits) {
   // digits: optional '-', integer part, optional fraction
-  std::string sign;
-  if (!digits.empty() && digits[0] == '-') sign = "-", digits.erase(0, 1);
-  const auto dot = digits.find('.');
-  std::string int_part = digits.substr(0, dot);
-  const std::string frac = dot == std::string::npos ? "" : digits.substr(dot);
-  std::string out;
-  const int n = static_cast<int>(int_part.size());
-  for (int i = 0; i < n; ++i) {
-    out += int_part[static_cast<std::size_t>(i)];
-    const int left = n - 1 - i;
-    if (left > 0 && left % 3 == 0) out += ',';
-  }
-  return sign + out + frac;
+  return i18n::localize_number_text(digits, i18n::current_locale().formats);
 }
 
 int auto_decimals(double a) {
@@ -56,10 +50,12 @@ std::string fixed(double v, int decimals, bool trim) {
 
 std::string compact(double v, int decimals) {
   const double a = std::fabs(v);
-  static constexpr std::array<std::pair<double, const char*>, 3> units{
-      {{1e9, "B"}, {1e6, "M"}, {1e3, "k"}}};
+  // TRANSLATORS: suffixes of compact numbers on chart axes: 1.2B, 3.4M, 5.6k (billion, million,
+  // thousand).
+  static constexpr std::array<std::pair<double, std::string_view>, 3> units{
+      {{1e9, N_("B")}, {1e6, N_("M")}, {1e3, N_("k")}}};
   for (const auto& [scale, suffix] : units) {
-    if (a >= scale) return fixed(v / scale, decimals < 0 ? 1 : decimals, true) + suffix;
+    if (a >= scale) return fixed(v / scale, decimals < 0 ? 1 : decimals, true) + i18n::tr(suffix);
   }
   return fixed(v, decimals < 0 ? auto_decimals(a) : decimals, true);
 }
@@ -173,6 +169,9 @@ std::string format_number(double value, const NumberFormat& format) {
       } else {
         body = fixed(a, format.decimals >= 0 ? format.decimals : (a >= 1000 ? 0 : 2), false);
       }
+      if (i18n::current_locale().formats.currency_after) {
+        return (value < 0 ? "-" : "") + body + "\u00a0" + format.currency;
+      }
       return (value < 0 ? "-" : "") + format.currency + body;
     }
     case NumberStyle::plain:
@@ -273,8 +272,8 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 std::string empty_chart(std::string_view title, std::string_view reason, ChartSize size) {
   size.height = std::min(size.height, 90);
   std::string out = svg_open(size, title, "empty");
-  out += text(size.width / 2.0, 55, fmt::format("Not enough data: {}", reason), "empty-note",
-              "middle");
+  out +=
+      text(size.width / 2.0, 55, i18n::trf("Not enough data: {}", reason), "empty-note", "middle");
   return out + "</svg>\n";
 }
 
@@ -291,7 +290,7 @@ std::string render(const LineChart& chart) {
     longest = std::max(longest, points);
   }
   if (longest < 2) {
-    return empty_chart(chart.title, "no series has two data points", chart.size);
+    return empty_chart(chart.title, i18n::tr("no series has two data points"), chart.size);
   }
   const auto [xlo, xhi] = finite_range(xs);
   const auto [ylo, yhi] = finite_range(ys);
@@ -387,7 +386,7 @@ std::string render(const BarChart& chart) {
     }
   }
   if (chart.categories.empty() || all.empty()) {
-    return empty_chart(chart.title, "no categories with a value", chart.size);
+    return empty_chart(chart.title, i18n::tr("no categories with a value"), chart.size);
   }
   const auto [lo, hi] = finite_range(all);
   // Headroom for the value labels at the bars' ends.
@@ -496,10 +495,10 @@ std::string render(const BarChart& chart) {
 std::string render(const HeatMap& chart) {
   const std::size_t nr = chart.rows.size(), nc = chart.columns.size();
   if (nr == 0 || nc == 0 || chart.values.size() != nr * nc) {
-    return empty_chart(chart.title, "no rows or columns", chart.size);
+    return empty_chart(chart.title, i18n::tr("no rows or columns"), chart.size);
   }
   const auto [lo, hi] = finite_range(chart.values);
-  if (!(lo <= hi)) return empty_chart(chart.title, "no cell has a value", chart.size);
+  if (!(lo <= hi)) return empty_chart(chart.title, i18n::tr("no cell has a value"), chart.size);
   ChartSize size = chart.size;
   std::size_t label_chars = 0;
   for (const auto& r : chart.rows) label_chars = std::max(label_chars, r.size());
@@ -584,7 +583,8 @@ std::string render(const Funnel& chart) {
       top = std::max(top, chart.values[i]);
     }
   }
-  if (n == 0 || !(top > 0)) return empty_chart(chart.title, "no stage has customers", chart.size);
+  if (n == 0 || !(top > 0))
+    return empty_chart(chart.title, i18n::tr("no stage has customers"), chart.size);
   ChartSize size = chart.size;
   size.height = std::max(size.height, static_cast<int>(50 + n * 34));
   const double left = 170, width = size.width - left - 150, row = (size.height - 40.0) / n;

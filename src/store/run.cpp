@@ -374,6 +374,7 @@ std::string report_html(const Analysis& a, const AnalyzeOptions& o, const std::s
   if (!o.report) return {};
   report::ReportOptions ro;
   ro.currency = o.currency;
+  ro.locale = o.locale;
   ro.title = o.title;
   try {
     return report::build_report(a, ro, label).html;

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "i18n/trf.hpp"
 #include "ltv/analytics/cac.hpp"
 #include "ltv/analytics/compare.hpp"
 #include "ltv/analytics/groups.hpp"
@@ -385,6 +386,7 @@ void nps_step(const TransactionLog& log, const AnalyzeOptions& o, const std::str
 
 Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
                             const Progress& progress) {
+  const i18n::LocaleScope locale(o.locale);  // action reasons in the job's language
   Analysis a;
   a.options = o;
   a.source = source_.path;
@@ -545,11 +547,11 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
         if (t.scheme == "rfm") rfm_drops = t.dropped_ids.size();
         if (t.scheme == "stage") stage_drops = t.dropped_ids.size();
       }
-      a.transitions_line = fmt::format(
+      a.transitions_line = i18n::trf(
           "since {}: {} customers fell to a lower RFM segment, {} to a later life-cycle stage",
-          format_date(from), rfm_drops, stage_drops);
+          i18n::format_day(from), rfm_drops, stage_drops);
     } else {
-      a.transitions_line = fmt::format(
+      a.transitions_line = i18n::trf(
           "no transitions: the history starts less than {} days "
           "before its end",
           o.transitions_days);
@@ -573,8 +575,8 @@ Analysis Workspace::analyze(const AnalyzeOptions& o, const SideInputs& side,
     std::size_t control = 0;
     for (auto c : run.list.control) control += c;
     a.actions_line =
-        fmt::format("{} actions ({} treated, {} control) from {} rules of {}", run.list.size(),
-                    run.list.size() - control, control, playbook.rules.size(), playbook.source);
+        i18n::trf("{} actions ({} treated, {} control) from {} rules of {}", run.list.size(),
+                  run.list.size() - control, control, playbook.rules.size(), playbook.source);
   }
 
   steps.begin("business analytics");

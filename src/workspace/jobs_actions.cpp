@@ -74,6 +74,7 @@ ActionsJobOptions actions_job_options(const Parameters& p) {
   o.export_options.owner = p.text("export_owner");
   o.export_options.due_days = static_cast<std::int32_t>(p.integer("export_due_days"));
   if (o.export_profile) o.export_options.file = actions_export_file(p, o.export_profile->name);
+  o.locale = i18n::locale_from_parameters(p);
   return o;
 }
 
@@ -135,6 +136,7 @@ ExportResult write_actions_export(std::ostream& out, const ActionsJobResult& r,
 
 ActionsJobResult actions_job(Workspace& workspace, const ActionsJobInputs& in,
                              const ActionsJobOptions& o) {
+  const i18n::LocaleScope locale(o.locale);  // the reasons' language and formats
   const TransactionLog& log = workspace.transactions();
   std::optional<NpsParseResult> nps;
   if (in.nps) nps = validate_nps_rows(*in.nps, in.nps_source, log.customer_ids);

@@ -2,6 +2,7 @@
 #include "ltv/workspace/jobs_report.hpp"
 
 #include "ltv/error.hpp"
+#include "ltv/i18n.hpp"
 
 namespace ltv {
 
@@ -17,8 +18,13 @@ ReportJobOptions report_job_options(const Parameters& p) {
   }
   o.dir = dir;
   o.out = output.empty() ? o.dir / "report.html" : std::filesystem::path(output);
-  o.report.currency = p.text("currency");
-  o.report.title = p.text("title");
+  o.report.locale = i18n::locale_from_parameters(p);
+  o.report.currency = p.given("currency")
+                          ? p.text("currency")
+                          : std::string(i18n::default_currency(o.report.locale.language));
+  o.report.title = p.given("title")
+                       ? p.text("title")
+                       : i18n::translate("Customer value report", o.report.locale.language);
   return o;
 }
 

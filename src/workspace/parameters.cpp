@@ -111,6 +111,28 @@ ParameterSpec repeated(ParameterSpec s) {
 }
 void append_analytics_commands(std::vector<ParameterSpec>& t);
 
+/// The language and formats of a job's people-facing output (include/ltv/i18n.hpp).
+void append_language(std::vector<ParameterSpec>& t, std::string_view group,
+                     std::string_view section) {
+  t.push_back(with_expected(
+      with_choices(spec("lang", group, T::choice, "",
+                        "Language of the report, action reasons and console summary: en or ru "
+                        "(default: ru when LC_ALL, LC_MESSAGES or LANG starts with ru, else en)",
+                        section),
+                   "en|ru"),
+      "one of en, ru"));
+  t.push_back(with_choices(spec("number_format", group, T::choice, "",
+                                "Numbers and money: en = 1,234,567.89 and $1,234; ru = "
+                                "1 234 567,89 and 1 234 ₽ (default: that of --lang)",
+                                section),
+                           "en|ru"));
+  t.push_back(with_choices(spec("date_format_out", group, T::choice, "",
+                                "Dates shown to people (report, action reasons): yyyy-mm-dd or "
+                                "dd.mm.yyyy (default: dd.mm.yyyy for --lang ru, else yyyy-mm-dd)",
+                                section),
+                           "yyyy-mm-dd|dd.mm.yyyy"));
+}
+
 std::vector<ParameterSpec> make_table() {
   std::vector<ParameterSpec> t;
   // ---- source: the transaction file, its columns and how it is parsed
@@ -311,7 +333,8 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(spec("suppress", "analyze", T::path, "",
                    "Do-not-contact FILE (customer_id) excluded from DIR/actions.csv", kActions));
   t.push_back(spec("currency", "analyze", T::text, "$",
-                   "Currency symbol of money amounts in report.html", kReport));
+                   "Currency symbol of money amounts in report.html (--lang ru: ₽)", kReport));
+  append_language(t, "analyze", kReport);
   t.push_back(
       spec("title", "analyze", T::text, "Customer value report", "Title of report.html", kReport));
   t.push_back(spec("no_report", "analyze", T::flag, "",
@@ -591,14 +614,17 @@ std::vector<ParameterSpec> make_table() {
   t.push_back(with_range(spec("export_due_days", "actions", T::integer, "3",
                               "Due date of exported tasks: days after the as-of day", kActions),
                          0, 3650));
+  append_language(t, "actions", kActions);
   // report
   t.push_back(positional(
       spec("dir", "report", T::path, "", "Output directory of `ltv analyze -o DIR`", kCommand)));
   t.push_back(with_alias(spec("output", "report", T::path, "",
                               "HTML file to write (default: DIR/report.html)", kCommand),
                          "o"));
-  t.push_back(spec("currency", "report", T::text, "$", "Currency symbol put before money amounts",
+  t.push_back(spec("currency", "report", T::text, "$",
+                   "Currency symbol of money amounts (--lang ru: ₽, after the amount)",
                    kCommand));
+  append_language(t, "report", kCommand);
   t.push_back(spec("title", "report", T::text, "Customer value report", "Page title", kCommand));
   t.push_back(
       with_alias(spec("quiet", "report", T::flag, "", "Print nothing on success", kCommand), "q"));

@@ -213,8 +213,11 @@ AnalyzeOptions analyze_options(const Parameters& p) {
   o.recommend_top = static_cast<std::size_t>(p.integer("recommend_top"));
   o.nps_horizon_days = static_cast<int>(p.integer("nps_horizon"));
   o.transitions_days = static_cast<std::int32_t>(p.integer("transitions_days"));
-  o.currency = p.text("currency");
-  o.title = p.text("title");
+  o.locale = i18n::locale_from_parameters(p);
+  o.currency = p.given("currency") ? p.text("currency")
+                                   : std::string(i18n::default_currency(o.locale.language));
+  o.title = p.given("title") ? p.text("title")
+                             : i18n::translate("Customer value report", o.locale.language);
   o.report = !p.flag("no_report");
   return o;
 }

@@ -6,8 +6,10 @@
 /// aggregated before plotting, so the page stays small.
 
 #include <filesystem>
+
 #include <string>
 #include <vector>
+#include "ltv/i18n.hpp"
 
 namespace ltv {
 struct Analysis;
@@ -21,6 +23,7 @@ struct ReportOptions {
   std::string currency = "$";                   ///< symbol put before money amounts
   std::size_t top_customers = 15;               ///< rows of the top-customer table
   std::size_t top_rules = 10;                   ///< rows of the association-rule table
+  i18n::Locale locale;  ///< language of the page, number and date formats (ltv/i18n.hpp)
 };
 
 /// One section of the page, as built (for tests and the CLI's summary line).

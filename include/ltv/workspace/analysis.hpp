@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ltv/i18n.hpp"
 #include "ltv/io/load.hpp"
 #include "ltv/math/fit.hpp"
 #include "ltv/workspace/result_table.hpp"
@@ -44,7 +45,9 @@ struct AnalyzeOptions {
   std::size_t recommend_top = 5;
   int nps_horizon_days = 180;
   std::int32_t transitions_days = 91;
-  std::string currency = "$";  ///< report
+  std::string currency = "$";  ///< report (default for lang ru: ₽)
+  /// Language and formats of the report, the action reasons and the console summary.
+  i18n::Locale locale;
   std::string title = "Customer value report";
   bool report = true;
 };

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "ltv/i18n.hpp"
 
 #include "ltv/cvm/actions.hpp"
 #include "ltv/cvm/crm_export.hpp"
@@ -29,6 +30,8 @@ struct ActionsJobOptions {
   /// CRM export (export_profile != ""): the profile and its settings (as_of_day set by the job).
   std::optional<ExportProfile> export_profile;
   ExportOptions export_options;
+  /// Language and formats of the reasons (parameters lang, number_format, date_format_out).
+  i18n::Locale locale;
 };
 
 /// The options, checked before any work: ParameterError naming the key for managers without
