@@ -911,6 +911,16 @@ ClickHouseScoringRun::ClickHouseScoringRun(const ClickHouseSource& source,
     if (!where.table.empty()) prefix_ = where.table + "__run_" + run_id_;
   }
   client_ = std::make_unique<ClickHouseClient>(where);
+  try {
+    start(&q, options, spend);
+  } catch (...) {
+    drop_tables();  // a CREATE ... AS SELECT that failed midway may have left its table
+    throw;
+  }
+}
+
+void ClickHouseScoringRun::start(const void* sql, const SummaryOptions& options, bool spend) {
+  const PushdownSql& q = *static_cast<const PushdownSql*>(sql);
   input_.time_unit = options.time_unit;
   input_.scan = scan_source(q, *client_, options, header_);
   const std::int32_t cal = header_.calibration_end;
@@ -963,6 +973,10 @@ ClickHouseScoringRun::ClickHouseScoringRun(const ClickHouseSource& source,
 }
 
 ClickHouseScoringRun::~ClickHouseScoringRun() {
+  drop_tables();
+}
+
+void ClickHouseScoringRun::drop_tables() noexcept {
   for (const std::string& table : to_drop_) {
     try {
       client_->query("DROP TABLE IF EXISTS " + table);

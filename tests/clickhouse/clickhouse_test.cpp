@@ -615,6 +615,13 @@ TEST(ClickHouseWriteBack, ScoresWrittenToClickHouseEqualTheLocalPredict) {
                 "monetary_value, expected_spend, clv"),
       columns);
   EXPECT_TRUE(leftover_tables(c).empty());
+  // The table has the local CSV's columns, in its order.
+  const auto first_line = [](const std::string& text, char delimiter) {
+    std::string line = text.substr(0, text.find('\n'));
+    std::replace(line.begin(), line.end(), delimiter, ',');
+    return line;
+  };
+  EXPECT_EQ(first_line(table_tsv(c, "default.scores", "*"), '\t'), first_line(local, ','));
   // The same joined rows streamed back to a file instead: the local CSV's customers and values.
   const auto back = test::run(test::cli() + " predict " + source + periods + " --format csv");
   ASSERT_EQ(back.exit_code, 0) << back.err;
@@ -628,6 +635,7 @@ TEST(ClickHouseWriteBack, ScoresWrittenToClickHouseEqualTheLocalPredict) {
       ids.push_back(line.substr(0, line.find(',')));
   }
   EXPECT_EQ(a, b);
+  EXPECT_EQ(first_line(back.out, ','), first_line(local, ','));
   EXPECT_TRUE(leftover_tables(c).empty());
   // With a holdout period: frequency_holdout joined too, the default horizon its length.
   const std::string holdout =

@@ -223,6 +223,9 @@ class ClickHouseScoringRun {
   std::int64_t customers() const noexcept { return customers_; }
 
  private:
+  /// The constructor's work; `sql` is the source's push-down SQL (internal to the .cpp).
+  void start(const void* sql, const SummaryOptions& options, bool spend);
+  void drop_tables() noexcept;
   std::string send_scores(const Scores& scores);
   std::string join_sql(const Scores& scores) const;
 
