@@ -48,10 +48,12 @@ void run_predict(CommandParameters& command) {
     const auto& pd = *prediction.pushed_down;
     std::fputs(store::load_report(pd.scan).to_text().c_str(), stderr);
     fmt::print(stderr,
-               "ltv: scored {} patterns{} in ltvkit ({} rows received, {} sent); customers "
+               "ltv: scored {} patterns in ltvkit{} ({} rows received, {} sent); customers "
                "joined to the scores in ClickHouse\n",
                pd.patterns,
-               pd.spend_groups > 0 ? fmt::format(" and {} spend groups", pd.spend_groups) : "",
+               pd.spend_groups > 0
+                   ? fmt::format(", fitted Gamma-Gamma on {} (x, m) groups", pd.spend_groups)
+                   : "",
                pd.rows_received, pd.rows_sent);
   }
   if (!p.flag("quiet")) {
@@ -60,6 +62,11 @@ void run_predict(CommandParameters& command) {
   if (prediction.pushed_down && prediction.pushed_down->written) {
     const auto& w = *prediction.pushed_down->written;
     if (!p.flag("quiet")) {
+      std::string steps;
+      for (const auto& [name, seconds] : prediction.pushed_down->steps) {
+        steps += fmt::format("{}{} {:.2f} s", steps.empty() ? "" : ", ", name, seconds);
+      }
+      fmt::print(stderr, "ltv: steps: {}\n", steps);
       fmt::print(stderr, "ltv: wrote {} customers to {} (run {}{})\n", w.customers, w.target, w.run,
                  w.replaced ? ", the previous table replaced" : "");
     }

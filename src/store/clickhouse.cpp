@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -889,11 +890,15 @@ std::string new_run_id() {
 
 constexpr std::size_t kInsertBatch = 65536;  // rows per INSERT of scores
 
+double seconds_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 ClickHouseScoringRun::ClickHouseScoringRun(const ClickHouseSource& source,
                                            const SummaryOptions& options, bool spend,
-                                           std::string_view staging) {
+                                           std::string_view staging, bool spend_groups) {
   const PushdownSql q = pushdown_sql(source);
   ClickHouseLocation where = q.loc;
   run_id_ = new_run_id();
@@ -911,18 +916,21 @@ ClickHouseScoringRun::ClickHouseScoringRun(const ClickHouseSource& source,
     if (!where.table.empty()) prefix_ = where.table + "__run_" + run_id_;
   }
   client_ = std::make_unique<ClickHouseClient>(where);
+  step_start_ = seconds_now();
   try {
-    start(&q, options, spend);
+    start(&q, options, spend, spend_groups);
   } catch (...) {
     drop_tables();  // a CREATE ... AS SELECT that failed midway may have left its table
     throw;
   }
 }
 
-void ClickHouseScoringRun::start(const void* sql, const SummaryOptions& options, bool spend) {
+void ClickHouseScoringRun::start(const void* sql, const SummaryOptions& options, bool spend,
+                                 bool spend_groups) {
   const PushdownSql& q = *static_cast<const PushdownSql*>(sql);
   input_.time_unit = options.time_unit;
   input_.scan = scan_source(q, *client_, options, header_);
+  step("scan");
   const std::int32_t cal = header_.calibration_end;
   with_spend_ = q.has_amount && spend;
   // The per-customer summary, computed once into a staging table on this server.
@@ -935,6 +943,7 @@ void ClickHouseScoringRun::start(const void* sql, const SummaryOptions& options,
                   "toInt64(holdout_days) AS holdout_days FROM ({})",
                   customers_table_, cal, q.customers(cal, header_.observation_end, with_spend_)),
       q.settings());
+  step("per-customer summary into the staging table");
   // The patterns (integer days; the time unit here).
   const double unit = days_per_unit(options.time_unit);
   const std::string patterns = client_->query(fmt::format(
@@ -955,7 +964,8 @@ void ClickHouseScoringRun::start(const void* sql, const SummaryOptions& options,
   received_ += px_.size();
   input_.patterns = compress_patterns(px_, ptx_, pT_, weight);
   input_.scan.customers = customers_;
-  if (with_spend_) {
+  step("patterns fetched");
+  if (with_spend_ && spend_groups) {
     // Every customer's (x, m_x): the same Float64 values the join matches on.
     const std::string rows = client_->query(
         fmt::format("SELECT x, m, toUInt64(count()) FROM {} GROUP BY x, m ORDER BY x, m "
@@ -969,7 +979,14 @@ void ClickHouseScoringRun::start(const void* sql, const SummaryOptions& options,
     }
     received_ += sx_.size();
     input_.spend = gamma_gamma::spend_data(sx_, sm_, sw);  // repeat customers only
+    step("spend groups fetched");
   }
+}
+
+void ClickHouseScoringRun::step(std::string name) {
+  const double now = seconds_now();
+  steps_.emplace_back(std::move(name), now - step_start_);
+  step_start_ = now;
 }
 
 ClickHouseScoringRun::~ClickHouseScoringRun() {
@@ -986,20 +1003,24 @@ void ClickHouseScoringRun::drop_tables() noexcept {
 }
 
 std::string ClickHouseScoringRun::send_scores(const Scores& s) {
+  step("fit and scores in ltvkit");
   const std::size_t n = px_.size();
-  const bool spend = !s.expected_spend.empty();
+  const bool spend = !s.spend_a.empty();
   if (s.p_alive.size() != n || s.expected_purchases.size() != n ||
-      (spend && (s.discounted_purchases.size() != n || s.expected_spend.size() != sx_.size()))) {
-    throw std::invalid_argument("ClickHouseScoringRun: one score per pattern and spend group");
+      (spend &&
+       (s.discounted_purchases.size() != n || s.spend_a.size() != n || s.spend_b.size() != n))) {
+    throw std::invalid_argument("ClickHouseScoringRun: one score per pattern");
   }
-  if (spend && !with_spend_) throw std::invalid_argument("ClickHouseScoringRun: no spend groups");
+  if (spend && !with_spend_) {
+    throw std::invalid_argument("ClickHouseScoringRun: spend scores without an amount");
+  }
   const std::string patterns = quote_name(database_) + "." + quote_name(prefix_ + "_patterns");
   to_drop_.push_back(patterns);
   client_->query("DROP TABLE IF EXISTS " + patterns);
   client_->query("CREATE TABLE " + patterns +
                  " (x Int64, t_x_days Int64, T_days Int64, frequency Float64, recency Float64, "
                  "T Float64, p_alive Float64, expected_purchases Float64, discounted Float64, "
-                 "matched UInt8) ENGINE = Log");
+                 "spend_a Float64, spend_b Float64, matched UInt8) ENGINE = Log");
   std::string batch;
   for (std::size_t begin = 0; begin < n; begin += kInsertBatch) {
     const std::size_t end = std::min(n, begin + kInsertBatch);
@@ -1014,60 +1035,36 @@ std::string ClickHouseScoringRun::send_scores(const Scores& s) {
       put(batch, s.p_alive[i]);
       put(batch, s.expected_purchases[i]);
       put(batch, spend ? s.discounted_purchases[i] : 0.0);
+      put(batch, spend ? s.spend_a[i] : 0.0);
+      put(batch, spend ? s.spend_b[i] : 0.0);
       put(batch, std::uint8_t{1});
     }
     client_->insert("INSERT INTO " + patterns + " FORMAT RowBinary", batch);
     sent_ += end - begin;
   }
-  if (!spend) return patterns;
-  const std::string groups = quote_name(database_) + "." + quote_name(prefix_ + "_spend");
-  to_drop_.push_back(groups);
-  client_->query("DROP TABLE IF EXISTS " + groups);
-  client_->query("CREATE TABLE " + groups +
-                 " (x Int64, m Float64, expected_spend Float64, spend_matched UInt8) "
-                 "ENGINE = Log");
-  for (std::size_t begin = 0; begin < sx_.size(); begin += kInsertBatch) {
-    const std::size_t end = std::min(sx_.size(), begin + kInsertBatch);
-    batch.clear();
-    for (std::size_t i = begin; i < end; ++i) {
-      put(batch, static_cast<std::int64_t>(sx_[i]));
-      put(batch, sm_[i]);
-      put(batch, s.expected_spend[i]);
-      put(batch, std::uint8_t{1});
-    }
-    client_->insert("INSERT INTO " + groups + " FORMAT RowBinary", batch);
-    sent_ += end - begin;
-  }
+  step("scores sent");
   return patterns;
 }
 
 std::string ClickHouseScoringRun::join_sql(const Scores& s) const {
-  const bool spend = !s.expected_spend.empty();
+  const bool spend = !s.spend_a.empty();
   const std::string patterns = quote_name(database_) + "." + quote_name(prefix_ + "_patterns");
-  const std::string groups = quote_name(database_) + "." + quote_name(prefix_ + "_spend");
-  std::string sql = fmt::format(
+  const std::string sql = fmt::format(
       "SELECT c, x, m, holdout_days, frequency, recency, T, p_alive, expected_purchases, "
-      "discounted, matched FROM (SELECT c, x, t_x_days, T_days, m, holdout_days FROM {}) "
-      "ANY LEFT JOIN {} USING (x, t_x_days, T_days)",
+      "discounted, spend_a, spend_b, matched FROM (SELECT c, x, t_x_days, T_days, m, "
+      "holdout_days FROM {}) ANY LEFT JOIN {} USING (x, t_x_days, T_days)",
       customers_table_, patterns);
-  if (spend) {
-    sql = fmt::format(
-        "SELECT c, x, m, holdout_days, frequency, recency, T, p_alive, expected_purchases, "
-        "discounted, matched, expected_spend, spend_matched FROM ({}) ANY LEFT JOIN {} "
-        "USING (x, m)",
-        sql, groups);
-  }
-  // Every customer matches a pattern (and a spend group): throwIf fails the query otherwise.
   std::string columns = "c AS customer_id, frequency, recency, T, p_alive, expected_purchases";
   if (header_.has_holdout) columns += ", toFloat64(holdout_days) AS frequency_holdout";
   if (spend) {
+    // The expected spend a + b * m of the customer's pattern, the CLV from it.
     columns += fmt::format(
-        ", m AS monetary_value, expected_spend, {} * expected_spend * "
-        "discounted AS clv",
+        ", m AS monetary_value, spend_a + spend_b * m AS expected_spend, {} * (spend_a + "
+        "spend_b * m) * discounted AS clv",
         sql_number(s.margin));
   }
-  return fmt::format("SELECT {} FROM ({}) WHERE throwIf(matched = 0{}) = 0", columns, sql,
-                     spend ? " OR spend_matched = 0" : "");
+  // Every customer matches a pattern: throwIf fails the query otherwise (no silent zeros).
+  return fmt::format("SELECT {} FROM ({}) WHERE throwIf(matched = 0) = 0", columns, sql);
 }
 
 ClickHouseScoringRun::Written ClickHouseScoringRun::write(std::string_view target,
@@ -1080,7 +1077,7 @@ ClickHouseScoringRun::Written ClickHouseScoringRun::write(std::string_view targe
     throw std::invalid_argument("ClickHouseScoringRun::write: the staging URL is the target");
   }
   send_scores(s);
-  const bool spend = !s.expected_spend.empty();
+  const bool spend = !s.spend_a.empty();
   const std::string run = quote_name(database_) + "." + quote_name(prefix_);
   const std::string final_table = quote_name(database_) + "." + quote_name(loc.table);
   const std::string old = quote_name(database_) + "." + quote_name(loc.table + "__old_" + run_id_);
@@ -1093,6 +1090,7 @@ ClickHouseScoringRun::Written ClickHouseScoringRun::write(std::string_view targe
   client_->query(
       fmt::format("CREATE TABLE {} ({}) ENGINE = MergeTree ORDER BY customer_id", run, columns));
   client_->query(fmt::format("INSERT INTO {} {}", run, join_sql(s)));
+  step("join into the run table");
   const std::string count =
       client_->query(fmt::format("SELECT count() FROM {} FORMAT TabSeparated", run));
   Written w;
@@ -1118,6 +1116,7 @@ ClickHouseScoringRun::Written ClickHouseScoringRun::write(std::string_view targe
     client_->query(fmt::format("RENAME TABLE {} TO {}", run, final_table));
     to_drop_.erase(std::remove(to_drop_.begin(), to_drop_.end(), run), to_drop_.end());
   }
+  step("count check and switch");
   return w;
 }
 
@@ -1135,6 +1134,7 @@ void ClickHouseScoringRun::fetch(
     for (std::size_t k = 1; k < f.size(); ++k) values.push_back(to_number(f[k]));
     row(id, values);
   });
+  step("join streamed back");
 }
 
 LoadReport load_report(const ClickHouseScan& scan) {

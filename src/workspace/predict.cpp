@@ -124,7 +124,8 @@ Prediction predict(const Parameters& given) {
         store::clickhouse_source(source->location, source->query, source->table,
                                  source->options.columns),
         summary_options(p), with_spend,
-        store::is_clickhouse(output) ? std::string_view(output) : std::string_view());
+        store::is_clickhouse(output) ? std::string_view(output) : std::string_view(),
+        with_spend && spend_model.empty());  // Gamma-Gamma fitted: its (x, m) groups
     const std::string unit(to_string(run.input().time_unit));
     if (!saved_unit.empty() && saved_unit != unit) {
       parameter_error("time_unit", unit,
@@ -159,9 +160,12 @@ Prediction predict(const Parameters& given) {
     s.margin = margin;
     if (with_spend) {
       s.discounted_purchases = std::move(scores.discounted_purchases);
-      for (std::size_t i = 0; i < run.spend_x().size(); ++i) {
-        s.expected_spend.push_back(gamma_gamma::conditional_expected_average_spend(
-            gg, run.spend_x()[i], run.spend_m()[i]));
+      // E[spend | x, m] = p (gamma + x m) / (p x + q - 1) (FHL 2005b eq. 5; x = 0: the
+      // population mean p gamma / (q - 1), m = 0) = a + b m, per pattern's x.
+      for (const double x : run.pattern_x()) {
+        const double denominator = gg.p * x + gg.q - 1;
+        s.spend_a.push_back(gg.p * gg.gamma / denominator);
+        s.spend_b.push_back(gg.p * x / denominator);
       }
     }
     Prediction::PushedDown pd;
@@ -198,6 +202,7 @@ Prediction predict(const Parameters& given) {
     }
     pd.rows_received = run.rows_received();
     pd.rows_sent = run.rows_sent();
+    pd.steps = run.steps();
     out.pushed_down = std::move(pd);
     return out;
   }

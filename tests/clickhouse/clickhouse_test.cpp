@@ -4,6 +4,7 @@
 // loaded into a MergeTree table on each shard through a Distributed table sharded by customer
 // (insert_distributed_sync=1); the pushed-down results are compared with the local path on the
 // file itself.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -651,30 +652,46 @@ TEST(ClickHouseWriteBack, OnlyPatternsTravel) {
   REQUIRE_CLUSTER();
   SummaryOptions so = cdnow_periods();
   so.observation_end.reset();
+  // With spend columns (a saved Gamma-Gamma model: no (x, m) groups needed for a fit).
   store::ClickHouseScoringRun run(distributed_source(c), so, true, c.url() + "/default.travel");
-  // Received: one row per pattern and per spend group, never one per customer.
+  // Received: one row per pattern, never one per customer.
   EXPECT_EQ(run.pattern_x().size(), 1016u);
   EXPECT_EQ(run.customers(), 2357);
-  EXPECT_EQ(run.rows_received(), run.pattern_x().size() + run.spend_x().size());
-  EXPECT_LT(run.spend_x().size(), 2357u);
-  EXPECT_GT(run.spend_x().size(), 0u);
+  EXPECT_EQ(run.rows_received(), run.pattern_x().size());
+  EXPECT_TRUE(run.spend_x().empty());
   // The patterns are those of the local compression.
   const RfmPatterns local = model_patterns(local_input(so));
   EXPECT_EQ(local.x, run.input().patterns.x);
   EXPECT_EQ(local.t_x, run.input().patterns.t_x);
   EXPECT_EQ(local.T, run.input().patterns.T);
   EXPECT_EQ(local.weight, run.input().patterns.weight);
+  const std::size_t n = run.pattern_x().size();
   store::ClickHouseScoringRun::Scores s;
-  s.p_alive.assign(run.pattern_x().size(), 0.5);
-  s.expected_purchases.assign(run.pattern_x().size(), 1.0);
+  s.p_alive.assign(n, 0.5);
+  s.expected_purchases.assign(n, 1.0);
+  s.discounted_purchases.assign(n, 2.0);
+  s.spend_a.assign(n, 3.0);  // expected spend 3 + 0 * m
+  s.spend_b.assign(n, 0.0);
+  s.margin = 0.5;
   const auto w = run.write(c.url() + "/default.travel", s);
   EXPECT_EQ(w.customers, 2357);
-  // Sent: one row per pattern (no spend columns asked for).
-  EXPECT_EQ(run.rows_sent(), run.pattern_x().size());
+  // Sent: one row per pattern.
+  EXPECT_EQ(run.rows_sent(), n);
   const store::ClickHouseClient client(store::parse_clickhouse_url(c.url()));
-  EXPECT_EQ(client.query("SELECT count(), sum(p_alive), sum(expected_purchases) FROM "
-                         "default.travel FORMAT TabSeparated"),
-            "2357\t1178.5\t2357\n");
+  // Every customer got its pattern's scores: sums over 2,357 customers; clv = 0.5 * 3 * 2.
+  EXPECT_EQ(client.query("SELECT count(), sum(p_alive), sum(expected_purchases), "
+                         "sum(expected_spend), sum(clv) FROM default.travel FORMAT TabSeparated"),
+            "2357\t1178.5\t2357\t7071\t7071\n");
+  // The frequencies joined are the customers' own: their sum is that of the local summary.
+  double local_x = 0;
+  for (std::size_t i = 0; i < local.size(); ++i) local_x += local.x[i] * local.weight[i];
+  EXPECT_EQ(client.query("SELECT sum(frequency) FROM default.travel FORMAT TabSeparated"),
+            fmt::format("{}\n", local_x));
+  // Fitting Gamma-Gamma needs the (x, m) groups: they travel only when asked for.
+  store::ClickHouseScoringRun fit_run(distributed_source(c), so, true, {}, true);
+  EXPECT_GT(fit_run.spend_x().size(), 0u);
+  EXPECT_LT(fit_run.spend_x().size(), 2357u);
+  EXPECT_EQ(fit_run.rows_received(), fit_run.pattern_x().size() + fit_run.spend_x().size());
 }
 
 TEST(ClickHouseWriteBack, AFailedRunLeavesThePreviousTableInPlace) {

@@ -154,19 +154,23 @@ std::unique_ptr<SummaryRanges> clickhouse_summary(const ClickHouseSource& source
 /// Scores computed in ClickHouse's place by ltvkit, joined back to the customers there: the
 /// per-customer summary is computed once into a staging table on the server (per shard when the
 /// source is sharded by customer; the rows go from the shards to that server, never to ltvkit),
-/// its (x, t_x_days, T_days) patterns and (x, m_x) spend groups are fetched (RowBinary), ltvkit
-/// scores each pattern and each spend group, sends the scores back (RowBinary, in batches) and
-/// the customers are joined to them inside ClickHouse (ANY LEFT JOIN ... USING). See
+/// its (x, t_x_days, T_days) patterns are fetched (RowBinary), ltvkit scores each pattern once,
+/// sends the scores back (RowBinary, in batches) and the customers are joined to them inside
+/// ClickHouse (ANY LEFT JOIN ... USING). The expected spend, which depends on the customer's
+/// mean spend m too, travels as the two coefficients of a + b * m per pattern (Gamma-Gamma's
+/// conditional expectation is linear in m for a given x), evaluated in the join. Fitting
+/// Gamma-Gamma needs the (x, m) groups of the repeat customers: fetched only when asked. See
 /// docs/scale-out.md.
 class ClickHouseScoringRun {
  public:
-  /// Summarises `source` into the staging table and fetches the patterns and, when `spend` and
-  /// the source has an amount, the spend groups. `staging` is where the staging tables go: a
+  /// Summarises `source` into the staging table (with the mean spend when `spend` and the source
+  /// has an amount) and fetches the patterns and, when also `spend_groups`, the (x, m) groups
+  /// (the Gamma-Gamma fit's input). `staging` is where the staging tables go: a
   /// clickhouse:// URL naming a database (and a table, whose name prefixes them), on the
   /// source's server; empty: the source's database. Errors as clickhouse_patterns(); a
   /// ParameterError (`output`) when `staging` is on another server.
   ClickHouseScoringRun(const ClickHouseSource& source, const SummaryOptions& options, bool spend,
-                       std::string_view staging = {});
+                       std::string_view staging = {}, bool spend_groups = false);
   /// Drops the staging tables (and a run table not switched in); errors are ignored.
   ~ClickHouseScoringRun();
   ClickHouseScoringRun(const ClickHouseScoringRun&) = delete;
@@ -181,17 +185,19 @@ class ClickHouseScoringRun {
   const std::vector<double>& pattern_x() const noexcept { return px_; }
   const std::vector<double>& pattern_t_x() const noexcept { return ptx_; }
   const std::vector<double>& pattern_T() const noexcept { return pT_; }
-  /// The spend groups in the order expected spends are expected: (x, m_x) of every customer
-  /// (x = 0, m_x = 0 for those without a repeat purchase); empty without spend.
+  /// The spend groups: the distinct (x, m_x) of the customers (x = 0, m_x = 0 for those
+  /// without a repeat purchase); empty unless `spend_groups`.
   const std::vector<double>& spend_x() const noexcept { return sx_; }
   const std::vector<double>& spend_m() const noexcept { return sm_; }
 
-  /// The scores, one per pattern (and per spend group).
+  /// The scores, one per pattern.
   struct Scores {
     std::vector<double> p_alive, expected_purchases;
-    std::vector<double> discounted_purchases;  ///< per pattern, with spend
-    std::vector<double> expected_spend;        ///< per spend group; empty: no spend columns
-    double margin = 1;                         ///< clv = margin * spend * discounted purchases
+    std::vector<double> discounted_purchases;  ///< with spend
+    /// Expected spend per purchase of a customer with mean spend m: spend_a + spend_b * m;
+    /// both empty: no spend columns.
+    std::vector<double> spend_a, spend_b;
+    double margin = 1;  ///< clv = margin * expected spend * discounted purchases
   };
 
   /// What write() did.
@@ -216,15 +222,17 @@ class ClickHouseScoringRun {
       const Scores& scores,
       const std::function<void(std::string_view id, const std::vector<double>& values)>& row);
 
-  /// Rows ltvkit received (patterns and spend groups) and sent (their scores) so far.
+  /// Rows ltvkit received (patterns, spend groups) and sent (the patterns' scores) so far.
   std::size_t rows_received() const noexcept { return received_; }
   std::size_t rows_sent() const noexcept { return sent_; }
   /// The customers in the staging table.
   std::int64_t customers() const noexcept { return customers_; }
+  /// Wall time of each step so far (name, seconds), in order.
+  const std::vector<std::pair<std::string, double>>& steps() const noexcept { return steps_; }
 
  private:
   /// The constructor's work; `sql` is the source's push-down SQL (internal to the .cpp).
-  void start(const void* sql, const SummaryOptions& options, bool spend);
+  void start(const void* sql, const SummaryOptions& options, bool spend, bool spend_groups);
   void drop_tables() noexcept;
   std::string send_scores(const Scores& scores);
   std::string join_sql(const Scores& scores) const;
@@ -240,6 +248,9 @@ class ClickHouseScoringRun {
   std::int64_t customers_ = 0;
   std::size_t received_ = 0, sent_ = 0;
   bool with_spend_ = false;
+  std::vector<std::pair<std::string, double>> steps_;
+  double step_start_ = 0;
+  void step(std::string name);  // ends a step begun at step_start_
 };
 
 /// A load report describing a push-down read (rows, customers, days, amount), for the faces.

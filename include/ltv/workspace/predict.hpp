@@ -31,6 +31,8 @@ struct Prediction {
     std::size_t spend_groups = 0;   ///< distinct (x, m_x), each scored once (with spend)
     std::size_t rows_received = 0;  ///< rows ltvkit read from ClickHouse (patterns, groups)
     std::size_t rows_sent = 0;      ///< rows ltvkit sent to ClickHouse (their scores)
+    /// Wall time per step (name, seconds); the staging tables' drop is not in it.
+    std::vector<std::pair<std::string, double>> steps;
     /// With a clickhouse:// output: the table written (the table above is then empty).
     std::optional<store::ClickHouseScoringRun::Written> written;
   };
