@@ -76,3 +76,12 @@ LC_ALL=C join -t, "$dir/predict_local_cols.csv" "$dir/predict_ch.csv" | awk -F, 
   { n++; for (k = 2; k <= 4; k++) { r = rel($k, $(k + 3)); if (r > worst) worst = r } }
   END { printf "predict: %d customers in both; largest relative difference %.3g\n", n, worst }'
 echo "customers in the ClickHouse table: $(ch 0 'SELECT count() FROM default.scores')"
+# With a saved Gamma-Gamma model only the patterns travel (no (x, m) groups for a fit).
+"$ltv" fit "$url" $mapping -q --model gg -o "$dir/gg.json"
+measure "predict --spend-model, ClickHouse" "$ltv" predict "$url" $mapping --model bgnbd \
+  --spend-model "$dir/gg.json" --horizon 52 -o "clickhouse://127.0.0.1:$base/default.scores"
+# The per-step times and the rows that travelled, of both ClickHouse runs.
+"$ltv" predict "$url" $mapping $predict_opts -o "clickhouse://127.0.0.1:$base/default.scores" \
+  2>&1 | grep -E "scored|steps"
+"$ltv" predict "$url" $mapping --model bgnbd --spend-model "$dir/gg.json" --horizon 52 \
+  -o "clickhouse://127.0.0.1:$base/default.scores" 2>&1 | grep -E "scored|steps"
