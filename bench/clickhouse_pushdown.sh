@@ -4,7 +4,8 @@
 # transactions into a Distributed table sharded by customer, then times `ltv summary` and
 # `ltv fit --model bgnbd` on the CSV file and on clickhouse://, with the peak memory of the ltv
 # process (GNU time), and checks that both summaries have the same bytes. Stops the cluster by
-# PID at exit.
+# PID at exit. Then `ltv predict --model bgnbd --clv` on both, the ClickHouse one written back
+# to a ClickHouse table (scores joined there), compared customer by customer.
 #
 #   bench/clickhouse_pushdown.sh [CUSTOMERS=200000] [LTV=build/bin/ltv]
 set -euo pipefail
@@ -55,3 +56,32 @@ measure "fit bgnbd, local CSV" "$ltv" fit "$dir/sim/transactions.csv" $mapping -
 cp "$dir/out" "$dir/fit_local.csv"
 measure "fit bgnbd, ClickHouse push-down" "$ltv" fit "$url" $mapping -q --model bgnbd --format csv
 cut -d, -f2,3,8,9 "$dir/fit_local.csv" | paste -d' ' - <(cut -d, -f3 "$dir/out")
+
+# The predict step (issue 20, second slice): bgnbd fitted on the input, CLV with Gamma-Gamma,
+# on the CSV file (to a CSV) and on clickhouse:// (patterns scored, joined back and written to
+# a ClickHouse table), then the two compared customer by customer.
+predict_opts="--model bgnbd --clv --horizon 52"
+measure "predict --clv, local CSV" "$ltv" predict "$dir/sim/transactions.csv" $mapping -q \
+  $predict_opts -o "$dir/predict_local.csv"
+measure "predict --clv, ClickHouse write-back" "$ltv" predict "$url" $mapping $predict_opts \
+  -o "clickhouse://127.0.0.1:$base/default.scores"
+ch 0 "SELECT customer_id, p_alive, expected_purchases, clv FROM default.scores FORMAT CSV" |
+  tr -d '"' | LC_ALL=C sort >"$dir/predict_ch.csv"
+awk -F, 'NR == 1 { for (k = 1; k <= NF; k++) col[$k] = k; next }
+  { print $1 "," $col["p_alive"] "," $col["expected_purchases"] "," $col["clv"] }' \
+  "$dir/predict_local.csv" |
+  LC_ALL=C sort >"$dir/predict_local_cols.csv"
+LC_ALL=C join -t, "$dir/predict_local_cols.csv" "$dir/predict_ch.csv" | awk -F, '
+  function rel(a, b) { d = a - b; if (d < 0) d = -d; m = (a < 0 ? -a : a); if ((b < 0 ? -b : b) > m) m = (b < 0 ? -b : b); return m == 0 ? 0 : d / m }
+  { n++; for (k = 2; k <= 4; k++) { r = rel($k, $(k + 3)); if (r > worst) worst = r } }
+  END { printf "predict: %d customers in both; largest relative difference %.3g\n", n, worst }'
+echo "customers in the ClickHouse table: $(ch 0 'SELECT count() FROM default.scores')"
+# With a saved Gamma-Gamma model only the patterns travel (no (x, m) groups for a fit).
+"$ltv" fit "$url" $mapping -q --model gg -o "$dir/gg.json"
+measure "predict --spend-model, ClickHouse" "$ltv" predict "$url" $mapping --model bgnbd \
+  --spend-model "$dir/gg.json" --horizon 52 -o "clickhouse://127.0.0.1:$base/default.scores"
+# The per-step times and the rows that travelled, of both ClickHouse runs.
+"$ltv" predict "$url" $mapping $predict_opts -o "clickhouse://127.0.0.1:$base/default.scores" \
+  2>&1 | grep -E "scored|steps"
+"$ltv" predict "$url" $mapping --model bgnbd --spend-model "$dir/gg.json" --horizon 52 \
+  -o "clickhouse://127.0.0.1:$base/default.scores" 2>&1 | grep -E "scored|steps"

@@ -44,8 +44,33 @@ void run_predict(CommandParameters& command) {
   if (!p.flag("quiet") && prediction.load) {
     std::fputs(prediction.load->to_text().c_str(), stderr);
   }
+  if (!p.flag("quiet") && prediction.pushed_down) {
+    const auto& pd = *prediction.pushed_down;
+    std::fputs(store::load_report(pd.scan).to_text().c_str(), stderr);
+    fmt::print(stderr,
+               "ltv: scored {} patterns in ltvkit{} ({} rows received, {} sent); customers "
+               "joined to the scores in ClickHouse\n",
+               pd.patterns,
+               pd.spend_groups > 0
+                   ? fmt::format(", fitted Gamma-Gamma on {} (x, m) groups", pd.spend_groups)
+                   : "",
+               pd.rows_received, pd.rows_sent);
+  }
   if (!p.flag("quiet")) {
     for (const auto& w : prediction.warnings) fmt::print(stderr, "ltv: warning: {}\n", w);
+  }
+  if (prediction.pushed_down && prediction.pushed_down->written) {
+    const auto& w = *prediction.pushed_down->written;
+    if (!p.flag("quiet")) {
+      std::string steps;
+      for (const auto& [name, seconds] : prediction.pushed_down->steps) {
+        steps += fmt::format("{}{} {:.2f} s", steps.empty() ? "" : ", ", name, seconds);
+      }
+      fmt::print(stderr, "ltv: steps: {}\n", steps);
+      fmt::print(stderr, "ltv: wrote {} customers to {} (run {}{})\n", w.customers, w.target, w.run,
+                 w.replaced ? ", the previous table replaced" : "");
+    }
+    return;
   }
   Output out(p.text("output"));
   write_table(out.stream(), prediction.table, format);
@@ -62,7 +87,10 @@ void setup_predict(CLI::App& root) {
       "per transaction and the discounted customer lifetime value over the horizon. INPUT is a "
       "customer summary CSV or a transaction file, as for `ltv fit`. --model may also be a model "
       "name to fit on INPUT first. With the contract retention model (sbg: a model file or the "
-      "name) INPUT is a survival CSV and the output is its projection per cohort and period.");
+      "name) INPUT is a survival CSV and the output is its projection per cohort and period. "
+      "On a ClickHouse source (clickhouse://host:port/db.table) the patterns are scored once "
+      "each and joined back to the customers inside ClickHouse; -o clickhouse://host:port/"
+      "db.table writes the result there (a run table switched in whole; docs/scale-out.md).");
   auto parameters = add_parameter_options(
       *cmd, {"source", "periods", "output", "format", "model", "fit", "clv", "predict"});
   cmd->get_option("FILE")->description(
@@ -91,6 +119,8 @@ void setup_predict(CLI::App& root) {
       "  ltv predict --model bgnbd.json cdnow_customers_summary.csv --horizon 39\n"
       "  ltv predict --model bgnbd.json --spend-model gg.json CDNOW_sample.txt --no-header \\\n"
       "      --customer 2 --date 3 --amount 5 --calibration-end 1997-09-30 --horizon 52\n"
+      "  ltv predict clickhouse://ch1:8123/retail.receipts --customer customer_id --date date \\\n"
+      "      --amount amount --model bgnbd --clv -o clickhouse://ch1:8123/retail.scores\n"
       "  ltv predict --model sbg cohorts.csv --calibration-periods 7 --horizon 12 \\\n"
       "      --discount-rate 0.1 --period-value 120");
   cmd->callback([parameters]() { run_predict(*parameters); });

@@ -8,10 +8,16 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <exception>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include <unistd.h>
 
 #include "data/summary_detail.hpp"
 #include "database.hpp"
@@ -797,6 +803,303 @@ std::unique_ptr<SummaryRanges> clickhouse_summary(const ClickHouseSource& source
       sort_by_id(s.ids_.size(), [&](std::uint32_t i) -> std::string_view { return s.ids_[i]; });
   scan.customers = static_cast<std::int64_t>(s.ids_.size());
   return out;
+}
+
+// ---------------------------------------------------------------------------------- write-back
+
+namespace {
+
+/// Little-endian fixed-width values of a RowBinary body (ClickHouse and this machine: LE).
+class RowBinaryReader {
+ public:
+  explicit RowBinaryReader(std::string_view body) : body_(body) {}
+  bool done() const noexcept { return pos_ == body_.size(); }
+  template <class T>
+  T next() {
+    if (body_.size() - pos_ < sizeof(T)) {
+      throw DatabaseError("ClickHouse returned a truncated RowBinary result");
+    }
+    T v;
+    std::memcpy(&v, body_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+
+ private:
+  std::string_view body_;
+  std::size_t pos_ = 0;
+};
+
+template <class T>
+void put(std::string& out, T v) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &v, sizeof(T));
+  out.append(bytes, sizeof(T));
+}
+
+/// A number as SQL text that reads back as the same double.
+std::string sql_number(double v) {
+  return fmt::format("{:.17g}", v);
+}
+
+/// A run id: UTC time and process id (table names: letters, digits and _ only).
+std::string new_run_id() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+  static int counter = 0;
+  return fmt::format("{}_{}_{}", stamp, ::getpid(), counter++);
+}
+
+constexpr std::size_t kInsertBatch = 65536;  // rows per INSERT of scores
+
+double seconds_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+ClickHouseScoringRun::ClickHouseScoringRun(const ClickHouseSource& source,
+                                           const SummaryOptions& options, bool spend,
+                                           std::string_view staging, bool spend_groups) {
+  const PushdownSql q = pushdown_sql(source);
+  ClickHouseLocation where = q.loc;
+  run_id_ = new_run_id();
+  database_ = q.loc.database;
+  prefix_ = "ltv_tmp_" + run_id_;
+  if (!staging.empty()) {
+    where = parse_clickhouse_url(staging);
+    if (where.host != q.loc.host || where.port != q.loc.port) {
+      parameter_error("output", where.display,
+                      fmt::format("a table on the source's ClickHouse server {}:{} (the scores "
+                                  "are joined to the customers inside ClickHouse)",
+                                  q.loc.host, q.loc.port));
+    }
+    database_ = where.database;
+    if (!where.table.empty()) prefix_ = where.table + "__run_" + run_id_;
+  }
+  client_ = std::make_unique<ClickHouseClient>(where);
+  step_start_ = seconds_now();
+  try {
+    start(&q, options, spend, spend_groups);
+  } catch (...) {
+    drop_tables();  // a CREATE ... AS SELECT that failed midway may have left its table
+    throw;
+  }
+}
+
+void ClickHouseScoringRun::start(const void* sql, const SummaryOptions& options, bool spend,
+                                 bool spend_groups) {
+  const PushdownSql& q = *static_cast<const PushdownSql*>(sql);
+  input_.time_unit = options.time_unit;
+  input_.scan = scan_source(q, *client_, options, header_);
+  step("scan");
+  const std::int32_t cal = header_.calibration_end;
+  with_spend_ = q.has_amount && spend;
+  // The per-customer summary, computed once into a staging table on this server.
+  customers_table_ = quote_name(database_) + "." + quote_name(prefix_ + "_customers");
+  to_drop_.push_back(customers_table_);
+  client_->query(
+      fmt::format("CREATE TABLE {} ENGINE = Log AS SELECT c, toInt64(days - 1) AS x, "
+                  "toInt64(last - first) AS t_x_days, toInt64({} - first) AS T_days, "
+                  "if(days > 1, (revenue - first_amount) / (days - 1), toFloat64(0)) AS m, "
+                  "toInt64(holdout_days) AS holdout_days FROM ({})",
+                  customers_table_, cal, q.customers(cal, header_.observation_end, with_spend_)),
+      q.settings());
+  step("per-customer summary into the staging table");
+  // The patterns (integer days; the time unit here).
+  const double unit = days_per_unit(options.time_unit);
+  const std::string patterns = client_->query(fmt::format(
+      "SELECT x, t_x_days, T_days, toUInt64(count()) FROM {} GROUP BY x, t_x_days, T_days "
+      "ORDER BY x, t_x_days, T_days FORMAT RowBinary",
+      customers_table_));
+  std::vector<double> weight;
+  for (RowBinaryReader r(patterns); !r.done();) {
+    kx_.push_back(r.next<std::int64_t>());
+    ktx_.push_back(r.next<std::int64_t>());
+    kT_.push_back(r.next<std::int64_t>());
+    weight.push_back(static_cast<double>(r.next<std::uint64_t>()));
+    px_.push_back(static_cast<double>(kx_.back()));
+    ptx_.push_back(static_cast<double>(ktx_.back()) / unit);
+    pT_.push_back(static_cast<double>(kT_.back()) / unit);
+    customers_ += static_cast<std::int64_t>(weight.back());
+  }
+  received_ += px_.size();
+  input_.patterns = compress_patterns(px_, ptx_, pT_, weight);
+  input_.scan.customers = customers_;
+  step("patterns fetched");
+  if (with_spend_ && spend_groups) {
+    // Every customer's (x, m_x): the same Float64 values the join matches on.
+    const std::string rows = client_->query(
+        fmt::format("SELECT x, m, toUInt64(count()) FROM {} GROUP BY x, m ORDER BY x, m "
+                    "FORMAT RowBinary",
+                    customers_table_));
+    std::vector<double> sw;
+    for (RowBinaryReader r(rows); !r.done();) {
+      sx_.push_back(static_cast<double>(r.next<std::int64_t>()));
+      sm_.push_back(r.next<double>());
+      sw.push_back(static_cast<double>(r.next<std::uint64_t>()));
+    }
+    received_ += sx_.size();
+    input_.spend = gamma_gamma::spend_data(sx_, sm_, sw);  // repeat customers only
+    step("spend groups fetched");
+  }
+}
+
+void ClickHouseScoringRun::step(std::string name) {
+  const double now = seconds_now();
+  steps_.emplace_back(std::move(name), now - step_start_);
+  step_start_ = now;
+}
+
+ClickHouseScoringRun::~ClickHouseScoringRun() {
+  drop_tables();
+}
+
+void ClickHouseScoringRun::drop_tables() noexcept {
+  for (const std::string& table : to_drop_) {
+    try {
+      client_->query("DROP TABLE IF EXISTS " + table);
+    } catch (...) {  // the server is gone: nothing else to do
+    }
+  }
+}
+
+std::string ClickHouseScoringRun::send_scores(const Scores& s) {
+  step("fit and scores in ltvkit");
+  const std::size_t n = px_.size();
+  const bool spend = !s.spend_a.empty();
+  if (s.p_alive.size() != n || s.expected_purchases.size() != n ||
+      (spend &&
+       (s.discounted_purchases.size() != n || s.spend_a.size() != n || s.spend_b.size() != n))) {
+    throw std::invalid_argument("ClickHouseScoringRun: one score per pattern");
+  }
+  if (spend && !with_spend_) {
+    throw std::invalid_argument("ClickHouseScoringRun: spend scores without an amount");
+  }
+  const std::string patterns = quote_name(database_) + "." + quote_name(prefix_ + "_patterns");
+  to_drop_.push_back(patterns);
+  client_->query("DROP TABLE IF EXISTS " + patterns);
+  client_->query("CREATE TABLE " + patterns +
+                 " (x Int64, t_x_days Int64, T_days Int64, frequency Float64, recency Float64, "
+                 "T Float64, p_alive Float64, expected_purchases Float64, discounted Float64, "
+                 "spend_a Float64, spend_b Float64, matched UInt8) ENGINE = Log");
+  std::string batch;
+  for (std::size_t begin = 0; begin < n; begin += kInsertBatch) {
+    const std::size_t end = std::min(n, begin + kInsertBatch);
+    batch.clear();
+    for (std::size_t i = begin; i < end; ++i) {
+      put(batch, kx_[i]);
+      put(batch, ktx_[i]);
+      put(batch, kT_[i]);
+      put(batch, px_[i]);
+      put(batch, ptx_[i]);
+      put(batch, pT_[i]);
+      put(batch, s.p_alive[i]);
+      put(batch, s.expected_purchases[i]);
+      put(batch, spend ? s.discounted_purchases[i] : 0.0);
+      put(batch, spend ? s.spend_a[i] : 0.0);
+      put(batch, spend ? s.spend_b[i] : 0.0);
+      put(batch, std::uint8_t{1});
+    }
+    client_->insert("INSERT INTO " + patterns + " FORMAT RowBinary", batch);
+    sent_ += end - begin;
+  }
+  step("scores sent");
+  return patterns;
+}
+
+std::string ClickHouseScoringRun::join_sql(const Scores& s) const {
+  const bool spend = !s.spend_a.empty();
+  const std::string patterns = quote_name(database_) + "." + quote_name(prefix_ + "_patterns");
+  const std::string sql = fmt::format(
+      "SELECT c, x, m, holdout_days, frequency, recency, T, p_alive, expected_purchases, "
+      "discounted, spend_a, spend_b, matched FROM (SELECT c, x, t_x_days, T_days, m, "
+      "holdout_days FROM {}) ANY LEFT JOIN {} USING (x, t_x_days, T_days)",
+      customers_table_, patterns);
+  std::string columns = "c AS customer_id, frequency, recency, T, p_alive, expected_purchases";
+  if (header_.has_holdout) columns += ", toFloat64(holdout_days) AS frequency_holdout";
+  if (spend) {
+    // The expected spend a + b * m of the customer's pattern, the CLV from it.
+    columns += fmt::format(
+        ", m AS monetary_value, spend_a + spend_b * m AS expected_spend, {} * (spend_a + "
+        "spend_b * m) * discounted AS clv",
+        sql_number(s.margin));
+  }
+  // Every customer matches a pattern: throwIf fails the query otherwise (no silent zeros).
+  return fmt::format("SELECT {} FROM ({}) WHERE throwIf(matched = 0) = 0", columns, sql);
+}
+
+ClickHouseScoringRun::Written ClickHouseScoringRun::write(std::string_view target,
+                                                          const Scores& s) {
+  const ClickHouseLocation loc = parse_clickhouse_url(target);
+  if (loc.table.empty()) {
+    parameter_error("output", loc.display, "a table: clickhouse://host:port/database.table");
+  }
+  if (loc.database != database_ || prefix_.rfind(loc.table + "__run_", 0) != 0) {
+    throw std::invalid_argument("ClickHouseScoringRun::write: the staging URL is the target");
+  }
+  send_scores(s);
+  const bool spend = !s.spend_a.empty();
+  const std::string run = quote_name(database_) + "." + quote_name(prefix_);
+  const std::string final_table = quote_name(database_) + "." + quote_name(loc.table);
+  const std::string old = quote_name(database_) + "." + quote_name(loc.table + "__old_" + run_id_);
+  to_drop_.push_back(run);
+  std::string columns =
+      "customer_id String, frequency Float64, recency Float64, T Float64, p_alive Float64, "
+      "expected_purchases Float64";
+  if (header_.has_holdout) columns += ", frequency_holdout Float64";
+  if (spend) columns += ", monetary_value Float64, expected_spend Float64, clv Float64";
+  client_->query(
+      fmt::format("CREATE TABLE {} ({}) ENGINE = MergeTree ORDER BY customer_id", run, columns));
+  client_->query(fmt::format("INSERT INTO {} {}", run, join_sql(s)));
+  step("join into the run table");
+  const std::string count =
+      client_->query(fmt::format("SELECT count() FROM {} FORMAT TabSeparated", run));
+  Written w;
+  w.target = loc.display;
+  w.run = run_id_;
+  w.customers = to_integer(std::string_view(count).substr(0, count.find('\n')));
+  if (w.customers != customers_) {
+    throw DatabaseError(fmt::format(
+        "{}: the run table {} holds {} rows for {} customers; the previous table is unchanged",
+        loc.display, prefix_, w.customers, customers_));
+  }
+  // The switch: one RENAME (the previous table away, the run's in), then the previous dropped.
+  const std::string exists = client_->query(fmt::format(
+      "SELECT count() FROM system.tables WHERE database = {} AND name = {} FORMAT TabSeparated",
+      quote_string(database_), quote_string(loc.table)));
+  w.replaced = exists.substr(0, 1) != "0";
+  if (w.replaced) {
+    client_->query(
+        fmt::format("RENAME TABLE {} TO {}, {} TO {}", final_table, old, run, final_table));
+    to_drop_.erase(std::remove(to_drop_.begin(), to_drop_.end(), run), to_drop_.end());
+    to_drop_.push_back(old);
+  } else {
+    client_->query(fmt::format("RENAME TABLE {} TO {}", run, final_table));
+    to_drop_.erase(std::remove(to_drop_.begin(), to_drop_.end(), run), to_drop_.end());
+  }
+  step("count check and switch");
+  return w;
+}
+
+void ClickHouseScoringRun::fetch(
+    const Scores& s, const std::function<void(std::string_view, const std::vector<double>&)>& row) {
+  send_scores(s);
+  std::vector<std::string_view> f;
+  std::vector<double> values;
+  std::string id;
+  client_->query_lines(join_sql(s) + " FORMAT TabSeparated", {}, [&](std::string_view line) {
+    split_tabs(line, f);
+    if (f.size() < 6) throw DatabaseError("ClickHouse returned a malformed joined row");
+    id = unescape_tsv(f[0]);
+    values.clear();
+    for (std::size_t k = 1; k < f.size(); ++k) values.push_back(to_number(f[k]));
+    row(id, values);
+  });
+  step("join streamed back");
 }
 
 LoadReport load_report(const ClickHouseScan& scan) {

@@ -4,10 +4,12 @@
 // loaded into a MergeTree table on each shard through a Distributed table sharded by customer
 // (insert_distributed_sync=1); the pushed-down results are compared with the local path on the
 // file itself.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -499,6 +501,274 @@ TEST(ClickHouse, PasswordIsNeverShown) {
     EXPECT_NE(std::string(e.what()).find("127.0.0.1:1 "), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("cannot connect"), std::string::npos) << e.what();
   }
+}
+
+// ---- scores joined back and written to ClickHouse ---------------------------------------------
+
+/// A CSV (header, then rows; no quoted commas) by its first column.
+std::map<std::string, std::vector<std::string>> csv_by_id(const std::string& csv,
+                                                          std::vector<std::string>* header) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::istringstream lines(csv);
+  std::string line;
+  bool first = true;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::istringstream s(line);
+    std::string f;
+    const char delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
+    while (std::getline(s, f, delimiter)) {
+      fields.push_back(f);
+    }
+    if (first) {
+      if (header != nullptr) *header = fields;
+      first = false;
+      continue;
+    }
+    const std::string id = fields.at(0);
+    fields.erase(fields.begin());
+    out[id] = fields;
+  }
+  return out;
+}
+
+/// `ltv predict` on the CDNOW file, as CSV.
+std::string local_predict(const std::string& options) {
+  const auto r =
+      test::run(test::cli() + " predict " + test::shared_data("cdnow/CDNOW_sample.txt").string() +
+                " --no-header --customer 2 --date 3 --amount 5 -q " + options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+/// Compares the rows of a pushed-down prediction (`columns` of each customer) with the local
+/// CSV's same columns: same customers, values within 1e-9 relative.
+void expect_same_predictions(const std::string& local_csv, const std::string& pushed,
+                             const std::vector<std::string>& columns) {
+  std::vector<std::string> header;
+  const auto local = csv_by_id(local_csv, &header);
+  std::vector<std::string> pushed_header;
+  const auto remote = csv_by_id(pushed, &pushed_header);
+  ASSERT_EQ(local.size(), 2357u);
+  ASSERT_EQ(remote.size(), local.size());
+  std::vector<std::size_t> in_local, in_remote;
+  for (const std::string& name : columns) {
+    const auto a = std::find(header.begin(), header.end(), name);
+    const auto b = std::find(pushed_header.begin(), pushed_header.end(), name);
+    ASSERT_NE(a, header.end()) << name;
+    ASSERT_NE(b, pushed_header.end()) << name;
+    in_local.push_back(static_cast<std::size_t>(a - header.begin()) - 1);
+    in_remote.push_back(static_cast<std::size_t>(b - pushed_header.begin()) - 1);
+  }
+  int differences = 0;
+  for (const auto& [id, row] : local) {
+    const auto it = remote.find(id);
+    ASSERT_NE(it, remote.end()) << "customer " << id << " missing";
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      const double a = std::stod(row.at(in_local[k]));
+      const double b = std::stod(it->second.at(in_remote[k]));
+      if (!relatively_equal(a, b, 1e-9) && differences++ < 10) {
+        ADD_FAILURE() << "customer " << id << " " << columns[k] << ": " << a << " vs " << b;
+      }
+    }
+  }
+  EXPECT_EQ(differences, 0);
+}
+
+std::string table_tsv(const Cluster& c, const std::string& table, const std::string& columns) {
+  const store::ClickHouseClient client(store::parse_clickhouse_url(c.url()));
+  return client.query("SELECT " + columns + " FROM " + table +
+                      " ORDER BY customer_id FORMAT TSVWithNames");
+}
+
+std::vector<std::string> leftover_tables(const Cluster& c) {
+  const store::ClickHouseClient client(store::parse_clickhouse_url(c.url()));
+  const std::string body = client.query(
+      "SELECT name FROM system.tables WHERE database = 'default' AND (name LIKE '%\\_\\_run\\_%' "
+      "OR name LIKE '%\\_\\_old\\_%' OR name LIKE 'ltv\\_tmp\\_%') FORMAT TabSeparated");
+  std::vector<std::string> out;
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) out.push_back(line);
+  return out;
+}
+
+TEST(ClickHouseWriteBack, ScoresWrittenToClickHouseEqualTheLocalPredict) {
+  REQUIRE_CLUSTER();
+  const std::string periods = " --calibration-end 1997-09-30 --model bgnbd --clv --horizon 39";
+  const std::string local = local_predict(periods + " --format csv");
+  const std::string source =
+      c.url() + "/default.tx --customer customer_id --date date --amount amount";
+  const auto r = test::run(test::cli() + " predict " + source + periods + " -o " + c.url() +
+                           "/default.scores");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out.substr(0, 200);
+  EXPECT_NE(r.err.find("wrote 2357 customers"), std::string::npos) << r.err;
+  // 1,016 patterns (stack-facts), each scored once.
+  EXPECT_NE(r.err.find("scored 1016 patterns"), std::string::npos) << r.err;
+  const std::vector<std::string> columns = {
+      "frequency",      "recency",        "T",  "p_alive", "expected_purchases",
+      "monetary_value", "expected_spend", "clv"};
+  expect_same_predictions(
+      local,
+      table_tsv(c, "default.scores",
+                "customer_id, frequency, recency, T, p_alive, expected_purchases, "
+                "monetary_value, expected_spend, clv"),
+      columns);
+  EXPECT_TRUE(leftover_tables(c).empty());
+  // The table has the local CSV's columns, in its order.
+  const auto first_line = [](const std::string& text, char delimiter) {
+    std::string line = text.substr(0, text.find('\n'));
+    std::replace(line.begin(), line.end(), delimiter, ',');
+    return line;
+  };
+  EXPECT_EQ(first_line(table_tsv(c, "default.scores", "*"), '\t'), first_line(local, ','));
+  // The same joined rows streamed back to a file instead: the local CSV's customers and values.
+  const auto back = test::run(test::cli() + " predict " + source + periods + " --format csv");
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  expect_same_predictions(local, back.out, columns);
+  // In the local order (ids), row for row.
+  std::vector<std::string> a, b;
+  for (const auto* csv : {&local, &back.out}) {
+    std::istringstream lines(*csv);
+    auto& ids = csv == &local ? a : b;
+    for (std::string line; std::getline(lines, line);)
+      ids.push_back(line.substr(0, line.find(',')));
+  }
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(first_line(back.out, ','), first_line(local, ','));
+  EXPECT_TRUE(leftover_tables(c).empty());
+  // With a holdout period: frequency_holdout joined too, the default horizon its length.
+  const std::string holdout =
+      " --calibration-end 1997-09-30 --observation-end 1998-06-30 --model pnbd";
+  const std::string local_holdout = local_predict(holdout + " --format csv");
+  const auto h = test::run(test::cli() + " predict " + source + holdout + " --format csv");
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  expect_same_predictions(local_holdout, h.out,
+                          {"p_alive", "expected_purchases", "frequency_holdout"});
+}
+
+TEST(ClickHouseWriteBack, OnlyPatternsTravel) {
+  REQUIRE_CLUSTER();
+  SummaryOptions so = cdnow_periods();
+  so.observation_end.reset();
+  // With spend columns (a saved Gamma-Gamma model: no (x, m) groups needed for a fit).
+  store::ClickHouseScoringRun run(distributed_source(c), so, true, c.url() + "/default.travel");
+  // Received: one row per pattern, never one per customer.
+  EXPECT_EQ(run.pattern_x().size(), 1016u);
+  EXPECT_EQ(run.customers(), 2357);
+  EXPECT_EQ(run.rows_received(), run.pattern_x().size());
+  EXPECT_TRUE(run.spend_x().empty());
+  // The patterns are those of the local compression.
+  const RfmPatterns local = model_patterns(local_input(so));
+  EXPECT_EQ(local.x, run.input().patterns.x);
+  EXPECT_EQ(local.t_x, run.input().patterns.t_x);
+  EXPECT_EQ(local.T, run.input().patterns.T);
+  EXPECT_EQ(local.weight, run.input().patterns.weight);
+  const std::size_t n = run.pattern_x().size();
+  store::ClickHouseScoringRun::Scores s;
+  s.p_alive.assign(n, 0.5);
+  s.expected_purchases.assign(n, 1.0);
+  s.discounted_purchases.assign(n, 2.0);
+  s.spend_a.assign(n, 3.0);  // expected spend 3 + 0 * m
+  s.spend_b.assign(n, 0.0);
+  s.margin = 0.5;
+  const auto w = run.write(c.url() + "/default.travel", s);
+  EXPECT_EQ(w.customers, 2357);
+  // Sent: one row per pattern.
+  EXPECT_EQ(run.rows_sent(), n);
+  const store::ClickHouseClient client(store::parse_clickhouse_url(c.url()));
+  // Every customer got its pattern's scores: sums over 2,357 customers; clv = 0.5 * 3 * 2.
+  EXPECT_EQ(client.query("SELECT count(), sum(p_alive), sum(expected_purchases), "
+                         "sum(expected_spend), sum(clv) FROM default.travel FORMAT TabSeparated"),
+            "2357\t1178.5\t2357\t7071\t7071\n");
+  // The frequencies joined are the customers' own: their sum is that of the local summary.
+  double local_x = 0;
+  for (std::size_t i = 0; i < local.size(); ++i) local_x += local.x[i] * local.weight[i];
+  EXPECT_EQ(client.query("SELECT sum(frequency) FROM default.travel FORMAT TabSeparated"),
+            fmt::format("{}\n", local_x));
+  // Fitting Gamma-Gamma needs the (x, m) groups: they travel only when asked for.
+  store::ClickHouseScoringRun fit_run(distributed_source(c), so, true, {}, true);
+  EXPECT_GT(fit_run.spend_x().size(), 0u);
+  EXPECT_LT(fit_run.spend_x().size(), 2357u);
+  EXPECT_EQ(fit_run.rows_received(), fit_run.pattern_x().size() + fit_run.spend_x().size());
+}
+
+TEST(ClickHouseWriteBack, AFailedRunLeavesThePreviousTableInPlace) {
+  REQUIRE_CLUSTER();
+  const std::string source = c.url() +
+                             "/default.tx --customer customer_id --date date --amount amount "
+                             "--calibration-end 1997-09-30 --model bgnbd";
+  const std::string target = c.url() + "/default.atomic";
+  const std::string columns = "customer_id, p_alive, expected_purchases";
+  auto r = test::run(test::cli() + " predict " + source + " --horizon 52 -q -o " + target);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string first = table_tsv(c, "default.atomic", columns);
+  EXPECT_EQ(std::count(first.begin(), first.end(), '\n'), 2358);
+  // A second run replaces it whole (another horizon: other expected purchases).
+  r = test::run(test::cli() + " predict " + source + " --horizon 10 -o " + target);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("previous table replaced"), std::string::npos) << r.err;
+  const std::string second = table_tsv(c, "default.atomic", columns);
+  EXPECT_NE(second, first);
+  EXPECT_EQ(std::count(second.begin(), second.end(), '\n'), 2358);
+  EXPECT_TRUE(leftover_tables(c).empty());
+
+  // A query failing in the middle of the write (its customers' staging table gone before the
+  // join): the error is reported, the previous table is untouched, the run's tables dropped.
+  {
+    SummaryOptions so = cdnow_periods();
+    so.observation_end.reset();
+    store::ClickHouseScoringRun run(distributed_source(c), so, false, target);
+    store::ClickHouseScoringRun::Scores s;
+    s.p_alive.assign(run.pattern_x().size(), 0.25);
+    s.expected_purchases.assign(run.pattern_x().size(), 0.0);
+    const store::ClickHouseClient client(store::parse_clickhouse_url(c.url()));
+    const std::vector<std::string> staging = leftover_tables(c);
+    ASSERT_EQ(staging.size(), 1u);  // the customers' staging table
+    client.query("DROP TABLE default.`" + staging[0] + "`");
+    EXPECT_THROW(run.write(target, s), store::DatabaseError);
+    EXPECT_EQ(table_tsv(c, "default.atomic", columns), second);
+  }
+  EXPECT_TRUE(leftover_tables(c).empty());
+
+  // A shard down: the run fails naming it, and the previous result is still there.
+  ASSERT_EQ(c.pids.size(), 2u);
+  ASSERT_EQ(::kill(c.pids[1], SIGTERM), 0);
+  for (int i = 0; i < 200 && ::kill(c.pids[1], 0) == 0; ++i) ::usleep(50000);
+  r = test::run(test::cli() + " predict " + source + " --horizon 20 -o " + target);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("127.0.0.1:" + std::to_string(c.base + 3)), std::string::npos) << r.err;
+  EXPECT_EQ(table_tsv(c, "default.atomic", columns), second);
+  EXPECT_TRUE(leftover_tables(c).empty());
+  stop(g_cluster);
+}
+
+TEST(ClickHouseWriteBack, PasswordIsNeverShown) {
+  REQUIRE_CLUSTER();
+  const std::string secret = "s3cret-pass";
+  const std::string server =
+      "clickhouse://ltv_secret:" + secret + "@127.0.0.1:" + std::to_string(c.base);
+  const std::string source = " '" + server +
+                             "/default.tx' --customer customer_id --date date --amount amount "
+                             "--calibration-end 1997-09-30 --model bgnbd --clv";
+  auto r = test::run(test::cli() + " predict" + source + " -o '" + server + "/default.secret'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("wrote 2357 customers to clickhouse://ltv_secret:***@"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
+  // Refused: a target on another server, and a ClickHouse target for a file source.
+  r = test::run(test::cli() + " predict" + source + " -o 'clickhouse://ltv_secret:" + secret +
+                "@127.0.0.1:1/default.x'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("source's ClickHouse server"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
+  r = test::run(test::cli() + " predict " + test::shared_data("cdnow/CDNOW_sample.txt").string() +
+                " --no-header --customer 2 --date 3 --model bgnbd -o '" + server + "/default.y'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("needs a ClickHouse source"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
+  EXPECT_TRUE(leftover_tables(c).empty());
 }
 
 TEST(ClickHouse, AShardThatIsDownFailsTheRunNamingIt) {

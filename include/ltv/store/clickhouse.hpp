@@ -149,6 +149,110 @@ std::unique_ptr<SummaryRanges> clickhouse_summary(const ClickHouseSource& source
                                                   const SummaryOptions& options,
                                                   ClickHouseScan& scan);
 
+// ------------------------------------------------------------------------------ write-back
+
+/// Scores computed in ClickHouse's place by ltvkit, joined back to the customers there: the
+/// per-customer summary is computed once into a staging table on the server (per shard when the
+/// source is sharded by customer; the rows go from the shards to that server, never to ltvkit),
+/// its (x, t_x_days, T_days) patterns are fetched (RowBinary), ltvkit scores each pattern once,
+/// sends the scores back (RowBinary, in batches) and the customers are joined to them inside
+/// ClickHouse (ANY LEFT JOIN ... USING). The expected spend, which depends on the customer's
+/// mean spend m too, travels as the two coefficients of a + b * m per pattern (Gamma-Gamma's
+/// conditional expectation is linear in m for a given x), evaluated in the join. Fitting
+/// Gamma-Gamma needs the (x, m) groups of the repeat customers: fetched only when asked. See
+/// docs/scale-out.md.
+class ClickHouseScoringRun {
+ public:
+  /// Summarises `source` into the staging table (with the mean spend when `spend` and the source
+  /// has an amount) and fetches the patterns and, when also `spend_groups`, the (x, m) groups
+  /// (the Gamma-Gamma fit's input). `staging` is where the staging tables go: a
+  /// clickhouse:// URL naming a database (and a table, whose name prefixes them), on the
+  /// source's server; empty: the source's database. Errors as clickhouse_patterns(); a
+  /// ParameterError (`output`) when `staging` is on another server.
+  ClickHouseScoringRun(const ClickHouseSource& source, const SummaryOptions& options, bool spend,
+                       std::string_view staging = {}, bool spend_groups = false);
+  /// Drops the staging tables (and a run table not switched in); errors are ignored.
+  ~ClickHouseScoringRun();
+  ClickHouseScoringRun(const ClickHouseScoringRun&) = delete;
+  ClickHouseScoringRun& operator=(const ClickHouseScoringRun&) = delete;
+
+  /// The patterns (as clickhouse_patterns: sorted, in the time unit) and the Gamma-Gamma input.
+  const PushedDownPatterns& input() const noexcept { return input_; }
+  /// The summary's header (calibration end, holdout, its duration, time unit).
+  const CustomerSummary& header() const noexcept { return header_; }
+  /// The patterns in the order scores are expected: frequency x, recency t_x and age T in the
+  /// time unit, one entry per distinct (x, t_x_days, T_days).
+  const std::vector<double>& pattern_x() const noexcept { return px_; }
+  const std::vector<double>& pattern_t_x() const noexcept { return ptx_; }
+  const std::vector<double>& pattern_T() const noexcept { return pT_; }
+  /// The spend groups: the distinct (x, m_x) of the customers (x = 0, m_x = 0 for those
+  /// without a repeat purchase); empty unless `spend_groups`.
+  const std::vector<double>& spend_x() const noexcept { return sx_; }
+  const std::vector<double>& spend_m() const noexcept { return sm_; }
+
+  /// The scores, one per pattern.
+  struct Scores {
+    std::vector<double> p_alive, expected_purchases;
+    std::vector<double> discounted_purchases;  ///< with spend
+    /// Expected spend per purchase of a customer with mean spend m: spend_a + spend_b * m;
+    /// both empty: no spend columns.
+    std::vector<double> spend_a, spend_b;
+    double margin = 1;  ///< clv = margin * expected spend * discounted purchases
+  };
+
+  /// What write() did.
+  struct Written {
+    std::string target;  ///< the table's URL (password masked)
+    std::string run;     ///< the run id of the table switched in
+    std::int64_t customers = 0;
+    bool replaced = false;  ///< a previous table was replaced
+  };
+
+  /// Joins the customers to `scores` in ClickHouse into `<target>__run_<id>`, checks that it
+  /// holds one row per customer (every customer matched a pattern), then switches it in (one
+  /// RENAME TABLE of the previous table away and the run table to the target) and drops the
+  /// previous table. A failure before the switch leaves the previous table as it was.
+  /// Columns: customer_id, frequency, recency, T, p_alive, expected_purchases
+  /// [, frequency_holdout][, monetary_value, expected_spend, clv].
+  Written write(std::string_view target, const Scores& scores);
+
+  /// The joined rows streamed back instead (one call per customer, in the server's order):
+  /// the id and the values of the columns of write() after customer_id.
+  void fetch(
+      const Scores& scores,
+      const std::function<void(std::string_view id, const std::vector<double>& values)>& row);
+
+  /// Rows ltvkit received (patterns, spend groups) and sent (the patterns' scores) so far.
+  std::size_t rows_received() const noexcept { return received_; }
+  std::size_t rows_sent() const noexcept { return sent_; }
+  /// The customers in the staging table.
+  std::int64_t customers() const noexcept { return customers_; }
+  /// Wall time of each step so far (name, seconds), in order.
+  const std::vector<std::pair<std::string, double>>& steps() const noexcept { return steps_; }
+
+ private:
+  /// The constructor's work; `sql` is the source's push-down SQL (internal to the .cpp).
+  void start(const void* sql, const SummaryOptions& options, bool spend, bool spend_groups);
+  void drop_tables() noexcept;
+  std::string send_scores(const Scores& scores);
+  std::string join_sql(const Scores& scores) const;
+
+  std::unique_ptr<ClickHouseClient> client_;
+  std::string database_, prefix_, run_id_;
+  std::vector<std::string> to_drop_;
+  std::string customers_table_;
+  PushedDownPatterns input_;
+  CustomerSummary header_;
+  std::vector<std::int64_t> kx_, ktx_, kT_;  // pattern keys in days
+  std::vector<double> px_, ptx_, pT_, sx_, sm_;
+  std::int64_t customers_ = 0;
+  std::size_t received_ = 0, sent_ = 0;
+  bool with_spend_ = false;
+  std::vector<std::pair<std::string, double>> steps_;
+  double step_start_ = 0;
+  void step(std::string name);  // ends a step begun at step_start_
+};
+
 /// A load report describing a push-down read (rows, customers, days, amount), for the faces.
 LoadReport load_report(const ClickHouseScan& scan);
 
