@@ -1094,7 +1094,7 @@ void ClickHouseScoringRun::fetch(
   client_->query_lines(join_sql(s) + " FORMAT TabSeparated", {}, [&](std::string_view line) {
     split_tabs(line, f);
     if (f.size() < 6) throw DatabaseError("ClickHouse returned a malformed joined row");
-    id = unescape_tsv(f[0]);
+    decode_backslash_escapes(f[0], id);
     values.clear();
     for (std::size_t k = 1; k < f.size(); ++k) values.push_back(to_number(f[k]));
     row(id, values);
